@@ -1,0 +1,7 @@
+"""`python -m stackcheck` runs the CLI."""
+
+import sys
+
+from stackcheck.cli import main
+
+sys.exit(main())

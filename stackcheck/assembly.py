@@ -1,0 +1,402 @@
+"""Synthesize a CDK app in-process (cached by source hash) and read its cloud assembly.
+
+The cloud assembly is the directory the CDK writes (``cdk.out``): ``manifest.json`` lists the
+artifacts; each ``aws:cloudformation:stack`` artifact names its template, its dependencies and,
+in its metadata, the construct path of every logical ID. See
+https://docs.aws.amazon.com/cdk/v2/guide/apps.html#apps_cloud_assembly and the cloud assembly
+schema in ``aws-cdk.cloud-assembly-schema``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import fnmatch
+import hashlib
+import json
+import os
+import runpy
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from stackcheck.errors import AssemblyError, SynthesisError
+
+__all__ = [
+    "CACHE_RECORD",
+    "CloudAssembly",
+    "StackArtifact",
+    "SynthResult",
+    "cache_key",
+    "load_cdk_json",
+    "read_assembly",
+    "synthesize",
+]
+
+CACHE_RECORD = "stackcheck-synth.json"
+"""File inside the assembly directory that records the cache key it was synthesized from."""
+
+STACK_ARTIFACT = "aws:cloudformation:stack"
+LOGICAL_ID_METADATA = "aws:cdk:logicalId"
+# Packages whose version changes what the app synthesizes.
+SYNTH_PACKAGES = ("aws-cdk-lib", "constructs", "cdk-nag")
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One CloudFormation stack of the cloud assembly.
+
+    ``artifact_id`` is the construct id of the stack (what ``cdk deploy ID`` takes);
+    ``stack_name`` is the CloudFormation stack name; ``dependencies`` are artifact ids of
+    other *stacks* (asset manifests are left out); ``construct_paths`` maps logical ID →
+    construct path (``/TapStackdevSource/Database/Resource``).
+    """
+
+    artifact_id: str
+    stack_name: str
+    template_file: Path
+    dependencies: tuple[str, ...]
+    construct_paths: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def template(self) -> dict[str, Any]:
+        """The parsed template (a dict); raises AssemblyError naming the file if unreadable."""
+        return _load_json(self.template_file, what="template")
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """``Resources`` of the template: logical ID → resource dict."""
+        return self.template.get("Resources", {}) or {}
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """``Outputs`` of the template: output key → output dict."""
+        return self.template.get("Outputs", {}) or {}
+
+    @property
+    def exports(self) -> dict[str, str]:
+        """Export names this stack declares, mapped to the output key that declares them.
+
+        Only literal export names are listed; an export name built from intrinsics is skipped.
+        """
+        found = {}
+        for key, output in self.outputs.items():
+            name = (output.get("Export") or {}).get("Name")
+            if isinstance(name, str):
+                found[name] = key
+        return found
+
+    def resource_types(self) -> dict[str, int]:
+        """Count of resources by CloudFormation type, e.g. ``{"AWS::S3::Bucket": 1}``."""
+        counts: dict[str, int] = {}
+        for resource in self.resources.values():
+            counts[resource.get("Type", "?")] = counts.get(resource.get("Type", "?"), 0) + 1
+        return counts
+
+    def construct_path(self, logical_id: str) -> str | None:
+        """Construct path of ``logical_id``, or None if the assembly does not record it."""
+        path = self.construct_paths.get(logical_id)
+        if path:
+            return path
+        meta = (self.resources.get(logical_id) or {}).get("Metadata") or {}
+        return meta.get("aws:cdk:path")
+
+
+@dataclass(frozen=True)
+class CloudAssembly:
+    """A read cloud assembly: ``stacks`` maps artifact id → StackArtifact in manifest order."""
+
+    directory: Path
+    stacks: Mapping[str, StackArtifact]
+
+    def stack(self, artifact_id: str) -> StackArtifact:
+        """The stack with this artifact id (or stack name); AssemblyError listing ids if absent."""
+        if artifact_id in self.stacks:
+            return self.stacks[artifact_id]
+        for artifact in self.stacks.values():
+            if artifact.stack_name == artifact_id:
+                return artifact
+        raise AssemblyError(
+            f"stack {artifact_id!r} is not in the cloud assembly {self.directory}; "
+            f"stacks: {sorted(self.stacks)}"
+        )
+
+    def deployment_waves(self) -> list[list[StackArtifact]]:
+        """Stacks grouped so every stack comes after all it depends on.
+
+        Stacks within one wave do not depend on each other and may deploy in parallel.
+        Raises AssemblyError on a dependency cycle or a dependency on an unknown stack.
+        """
+        remaining = dict(self.stacks)
+        done: set[str] = set()
+        waves: list[list[StackArtifact]] = []
+        while remaining:
+            wave = [a for a in remaining.values() if set(a.dependencies) <= done]
+            if not wave:
+                missing = {d for a in remaining.values() for d in a.dependencies} - done - set(remaining)
+                detail = f"unknown dependencies {sorted(missing)}" if missing else "a dependency cycle"
+                raise AssemblyError(
+                    f"cannot order stacks {sorted(remaining)} in {self.directory}: {detail}"
+                )
+            waves.append(sorted(wave, key=lambda a: a.artifact_id))
+            for artifact in wave:
+                done.add(artifact.artifact_id)
+                del remaining[artifact.artifact_id]
+        return waves
+
+    def dependency_order(self) -> list[StackArtifact]:
+        """All stacks, each after the stacks it depends on (waves flattened)."""
+        return [a for wave in self.deployment_waves() for a in wave]
+
+    def resource_count(self) -> int:
+        """Total number of resources over all templates."""
+        return sum(len(a.resources) for a in self.stacks.values())
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """What ``synthesize`` did: the assembly, whether the cache was reused, and wall seconds."""
+
+    assembly: CloudAssembly
+    cached: bool
+    seconds: float
+    key: str
+
+
+def _load_json(path: Path, *, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AssemblyError(f"{what} {path} does not exist; synthesize first with `make synth`") from None
+    except OSError as exc:
+        raise AssemblyError(f"{what} {path} cannot be read: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AssemblyError(
+            f"{what} {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "synthesize again with `make synth`"
+        ) from None
+
+
+def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembly:
+    """Read the cloud assembly in ``directory``.
+
+    Returns a CloudAssembly whose stacks keep manifest order. Raises AssemblyError naming the
+    file when the directory, ``manifest.json`` or a template is missing or malformed, or when the
+    assembly holds no stack.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise AssemblyError(
+            f"cloud assembly directory {root} does not exist; synthesize first with `make synth`"
+        )
+    manifest = _load_json(root / "manifest.json", what="cloud assembly manifest")
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
+    if not isinstance(artifacts, dict):
+        raise AssemblyError(f"{root / 'manifest.json'} has no 'artifacts' object; is {root} a cloud assembly?")
+    stack_ids = {k for k, v in artifacts.items() if isinstance(v, dict) and v.get("type") == STACK_ARTIFACT}
+    stacks: dict[str, StackArtifact] = {}
+    for artifact_id, artifact in artifacts.items():
+        if artifact_id not in stack_ids:
+            continue
+        props = artifact.get("properties") or {}
+        template_name = props.get("templateFile")
+        if not template_name:
+            raise AssemblyError(f"{root / 'manifest.json'}: stack {artifact_id} has no templateFile")
+        paths: dict[str, str] = {}
+        for path, entries in (artifact.get("metadata") or {}).items():
+            for entry in entries or []:
+                if entry.get("type") == LOGICAL_ID_METADATA and isinstance(entry.get("data"), str):
+                    paths[entry["data"]] = path
+        stacks[artifact_id] = StackArtifact(
+            artifact_id=artifact_id,
+            stack_name=props.get("stackName") or artifact.get("displayName") or artifact_id,
+            template_file=root / template_name,
+            dependencies=tuple(d for d in artifact.get("dependencies", []) if d in stack_ids),
+            construct_paths=paths,
+        )
+    if not stacks:
+        raise AssemblyError(f"cloud assembly {root} holds no CloudFormation stack")
+    for artifact in stacks.values():
+        if not artifact.template_file.is_file():
+            raise AssemblyError(
+                f"template {artifact.template_file} of stack {artifact.artifact_id} does not exist; "
+                "synthesize again with `make synth`"
+            )
+    return CloudAssembly(directory=root, stacks=stacks)
+
+
+def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:
+    """Parse ``cdk.json`` in ``app_dir``; raises AssemblyError naming the file if absent or invalid."""
+    path = Path(app_dir) / "cdk.json"
+    data = _load_json(path, what="CDK settings file")
+    if not isinstance(data, dict) or not isinstance(data.get("app"), str):
+        raise AssemblyError(f"{path} must be an object with an \"app\" command string")
+    return data
+
+
+def _watched_files(app_dir: Path, cdk_json: Mapping[str, Any]) -> list[Path]:
+    watch = cdk_json.get("watch") or {}
+    include = watch.get("include") or ["**/*"]
+    exclude = list(watch.get("exclude") or []) + ["cdk.out/**", ".venv/**", "**/__pycache__/**"]
+    include = [include] if isinstance(include, str) else include
+    files = set()
+    for pattern in include:
+        for path in app_dir.glob(pattern):
+            rel = path.relative_to(app_dir).as_posix()
+            if path.is_file() and not any(fnmatch.fnmatch(rel, ex) for ex in exclude):
+                files.add(path)
+    return sorted(files)
+
+
+def cache_key(
+    app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] | None = None
+) -> str:
+    """SHA-256 over everything that changes synthesis output.
+
+    That is: the files ``cdk.json``'s ``watch.include`` selects (less ``watch.exclude``), the
+    merged context, and the installed versions of aws-cdk-lib, constructs and cdk-nag.
+    """
+    root = Path(app_dir)
+    cdk_json = load_cdk_json(root)
+    digest = hashlib.sha256()
+    for path in _watched_files(root, cdk_json):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    merged = {**(cdk_json.get("context") or {}), **(context or {})}
+    digest.update(json.dumps(merged, sort_keys=True).encode())
+    for package in SYNTH_PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+def _app_target(app_command: str) -> tuple[str, str]:
+    """("module", name) for ``python -m name``, ("path", file) for ``python file.py``."""
+    argv = shlex.split(app_command)
+    if len(argv) >= 3 and argv[1] == "-m":
+        return "module", argv[2]
+    if len(argv) >= 2 and argv[1].endswith(".py"):
+        return "path", argv[1]
+    raise AssemblyError(
+        f"cdk.json \"app\" is {app_command!r}; in-process synthesis needs `python -m MODULE` "
+        "or `python FILE.py`"
+    )
+
+
+@contextlib.contextmanager
+def _patched_env(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def synthesize(
+    app_dir: str | os.PathLike[str] = ".",
+    outdir: str | os.PathLike[str] | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
+    force: bool = False,
+) -> SynthResult:
+    """Synthesize the app ``cdk.json`` names, in this process, unless the cache is current.
+
+    The app runs the way the cdk CLI runs it: with ``CDK_OUTDIR`` and ``CDK_CONTEXT_JSON``
+    (``cdk.json`` context merged with ``context``) in its environment. Output goes to a temporary
+    directory that replaces ``outdir`` (default ``<app_dir>/cdk.out``) only on success, so a
+    failed synthesis never leaves a half-written assembly. When ``outdir`` already holds an
+    assembly synthesized from the same ``cache_key``, it is reused (``cached=True``).
+
+    Raises AssemblyError for a bad ``cdk.json`` and SynthesisError when the app raises.
+    """
+    root = Path(app_dir).resolve()
+    out = Path(outdir) if outdir is not None else root / "cdk.out"
+    out = out if out.is_absolute() else root / out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # One synthesis at a time per assembly folder (pytest-xdist workers share it).
+    with open(out.parent / f".{out.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _synthesize_locked(root, out, context, force)
+
+
+def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None, force: bool) -> SynthResult:
+    started = time.perf_counter()
+    key = cache_key(root, context)
+    record = out / CACHE_RECORD
+    if not force and record.is_file():
+        with contextlib.suppress(OSError, ValueError, AssemblyError):
+            if json.loads(record.read_text()).get("key") == key:
+                assembly = read_assembly(out)
+                return SynthResult(assembly, True, time.perf_counter() - started, key)
+
+    cdk_json = load_cdk_json(root)
+    kind, target = _app_target(cdk_json["app"])
+    merged = {**(cdk_json.get("context") or {}), **(context or {})}
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    env = {"CDK_OUTDIR": str(staging), "CDK_CONTEXT_JSON": json.dumps(merged)}
+    added_path = str(root) not in sys.path
+    if added_path:
+        sys.path.insert(0, str(root))
+    try:
+        with _patched_env(env), contextlib.chdir(root):
+            if kind == "module":
+                # Forget earlier imports of the app's package so edited sources take effect.
+                package = target.split(".")[0]
+                for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+                    del sys.modules[name]
+                runpy.run_module(target, run_name="__main__", alter_sys=False)
+            else:
+                runpy.run_path(str(root / target), run_name="__main__")
+        if not (staging / "manifest.json").is_file():
+            raise SynthesisError(
+                f"the app {cdk_json['app']!r} ran but wrote no cloud assembly; does it call app.synth()?"
+            )
+        (staging / CACHE_RECORD).write_text(json.dumps({"key": key}))
+        assembly_check = read_assembly(staging)  # validate before replacing the old one
+        del assembly_check
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except SystemExit as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.code not in (0, None):
+            raise SynthesisError(f"the app {cdk_json['app']!r} exited with {exc.code}") from None
+        raise SynthesisError(f"the app {cdk_json['app']!r} exited before synthesizing") from None
+    except (AssemblyError, SynthesisError):
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    except Exception as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SynthesisError(f"synthesis of {cdk_json['app']!r} failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if added_path:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(str(root))
+    return SynthResult(read_assembly(out), False, time.perf_counter() - started, key)
+
+
+def is_current(app_dir: str | os.PathLike[str] = ".", outdir: str | os.PathLike[str] | None = None,
+               context: Mapping[str, Any] | None = None) -> bool:
+    """True when ``outdir`` holds an assembly synthesized from the current sources and context."""
+    root = Path(app_dir)
+    out = Path(outdir) if outdir is not None else root / "cdk.out"
+    try:
+        return json.loads((out / CACHE_RECORD).read_text()).get("key") == cache_key(root, context)
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,47 @@
+"""`stackcheck synth`: synthesize the app into the cloud assembly, reusing it when current."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "synthesize the CDK app in-process into the cloud assembly (cached by source hash)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --app-dir, --output, --context KEY=VALUE..., --force."""
+    parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
+    parser.add_argument("--output", "-o", default=None, help="cloud assembly folder (default: <app-dir>/cdk.out)")
+    parser.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
+                        help="context value; VALUE is parsed as JSON when it is valid JSON")
+    parser.add_argument("--force", action="store_true", help="synthesize even if the cache is current")
+
+
+def parse_context(pairs: list[str]) -> dict:
+    """``["a=1", "b=x"]`` → ``{"a": 1, "b": "x"}``; BadInputError on an item without '='."""
+    from stackcheck.errors import BadInputError
+
+    context = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise BadInputError(f"--context {pair!r} is not KEY=VALUE")
+        try:
+            context[key] = json.loads(value)
+        except ValueError:
+            context[key] = value
+    return context
+
+
+def run(args: argparse.Namespace) -> int:
+    """Synthesize and print one line per stack: artifact id, resource count, dependencies."""
+    from stackcheck.assembly import synthesize
+
+    result = synthesize(args.app_dir, args.output, context=parse_context(args.context), force=args.force)
+    state = "reused (sources unchanged)" if result.cached else "synthesized"
+    print(f"cloud assembly {result.assembly.directory}: {state} in {result.seconds:.1f}s")
+    for artifact in result.assembly.dependency_order():
+        deps = ", ".join(artifact.dependencies) or "-"
+        print(f"  {artifact.artifact_id:<32} {len(artifact.resources):>4} resources  depends on: {deps}")
+    print(f"  total: {result.assembly.resource_count()} resources")
+    return 0
