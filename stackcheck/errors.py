@@ -17,6 +17,7 @@ __all__ = [
     "AmbiguousOutputError",
     "OutputCollisionError",
     "DetectionUnavailableError",
+    "IdentifierError",
 ]
 
 
@@ -92,3 +93,7 @@ class DetectionUnavailableError(StackcheckError):
     """Drift detection (or another live API) is not available at the target."""
 
     exit_code = 3
+
+
+class IdentifierError(BadInputError, ValueError):
+    """An AWS identifier (ARN, name, ID, endpoint) does not have the shape its kind requires."""
