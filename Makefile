@@ -7,6 +7,8 @@ SC := $(VENV)/bin/stackcheck
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: venv synth scan gate test unit integration deploy-local destroy-local deploy drift compliance bench clean
 

@@ -47,6 +47,13 @@ STACK_ARTIFACT = "aws:cloudformation:stack"
 LOGICAL_ID_METADATA = "aws:cdk:logicalId"
 # Packages whose version changes what the app synthesizes.
 SYNTH_PACKAGES = ("aws-cdk-lib", "constructs", "cdk-nag")
+# jsii prints a banner per process for Node.js versions it no longer tests; the gate's output is
+# for findings. END_OF_LIFE takes the list of major versions to silence.
+JSII_QUIET = {
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,19,20,21,23",
+}
 
 
 @dataclass(frozen=True)
@@ -328,6 +335,8 @@ def synthesize(
     root = Path(app_dir).resolve()
     out = Path(outdir) if outdir is not None else root / "cdk.out"
     out = out if out.is_absolute() else root / out
+    for flag, value in JSII_QUIET.items():
+        os.environ.setdefault(flag, value)
     out.parent.mkdir(parents=True, exist_ok=True)
     # One synthesis at a time per assembly folder (pytest-xdist workers share it).
     with open(out.parent / f".{out.name}.lock", "w") as lock:

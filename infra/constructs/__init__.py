@@ -1,0 +1,1 @@
+"""Reusable constructs the stacks compose: network, database, storage, service, migration, monitoring."""
