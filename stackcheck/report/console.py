@@ -1,0 +1,56 @@
+"""The console report: stack × tool summary table, ledger warnings, one line per unsuppressed failure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stackcheck.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.scan.runner import ScanResult
+
+__all__ = ["failure_line", "render_console"]
+
+_COLUMNS = ("stack", "tool", "passed", "failed", "suppressed", "unknown")
+
+
+def failure_line(finding: Finding) -> str:
+    """``rule_id  stack/logical_id (construct path)  file:line  message`` for one finding."""
+    where = finding.target + (f" ({finding.construct_path})" if finding.construct_path else "")
+    location = finding.template_file + (f":{finding.line}" if finding.line else "")
+    return f"{finding.rule_id}  {where}  {location}  {finding.message}"
+
+
+def render_console(result: ScanResult) -> str:
+    """The whole console report as text (no trailing newline).
+
+    A table of stack × tool with passed ("n/a" when the tool reports no passes), failed,
+    suppressed and unknown counts; then ledger warnings; then every unsuppressed failure
+    (FAILED, then UNKNOWN of severity ERROR) as ``failure_line``; then a one-line verdict.
+    """
+    rows = [
+        (r.stack, r.tool, "n/a" if r.passed is None else str(r.passed), str(r.failed), str(r.suppressed), str(r.unknown))
+        for r in result.summary()
+    ]
+    widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(_COLUMNS)]
+
+    def fmt(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+
+    lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]
+    lines += [fmt(row) for row in rows]
+    if result.ledger_warnings:
+        lines.append("")
+        lines += [f"ledger {w.kind}: {w.message}" for w in result.ledger_warnings]
+    failures = result.failures()
+    if failures:
+        lines.append("")
+        lines += [failure_line(f) for f in failures]
+    suppressed = sum(r.suppressed for r in result.summary())
+    lines.append("")
+    if failures:
+        lines.append(f"FAILED: {len(failures)} unsuppressed finding{'s' if len(failures) != 1 else ''} "
+                     f"({suppressed} suppressed)")
+    else:
+        lines.append(f"PASSED: no unsuppressed finding ({suppressed} suppressed)")
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""checkov 3.x adapter: CloudFormation checks run in-process per template, records → Findings.
+
+Follows checkov's CloudFormation runner API (``checkov.cloudformation.runner.Runner().run(
+root_folder=None, files=[...], runner_filter=RunnerFilter(framework=["cloudformation"]))``):
+the returned Report holds ``passed_checks`` and ``failed_checks`` records with
+``check_id``, ``resource`` (``AWS::S3::Bucket.MyBucket``) and ``file_line_range``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Iterable
+
+from checkov.cloudformation.checks.resource.registry import cfn_registry
+from checkov.cloudformation.runner import Runner
+from checkov.common.models.enums import CheckResult
+from checkov.runner_filter import RunnerFilter
+from checkov.version import version as _checkov_version
+
+from stackcheck.errors import ScannerError
+from stackcheck.findings import Finding, PropertyPath, Severity, Status
+from stackcheck.scan.base import StackContext
+
+__all__ = ["CheckovScanner", "evaluated_keys_path"]
+
+# checkov knows a check's severity only from the Prisma Cloud platform; offline it is None and
+# a failed check still fails the gate, so None maps to ERROR.
+_SEVERITY = {"CRITICAL": Severity.ERROR, "HIGH": Severity.ERROR, "MEDIUM": Severity.WARNING,
+             "LOW": Severity.INFO, "INFO": Severity.INFO}
+_STATUS = {CheckResult.PASSED: Status.PASSED, CheckResult.FAILED: Status.FAILED}
+
+
+class CheckovScanner:
+    """checkov's CloudFormation checks, registries loaded once; one fresh Runner per template.
+
+    A Runner caches the definitions it parsed, so reusing one would rescan the first template.
+    Inline ``Metadata: checkov: skip`` entries are not honoured (the ledger is the one place to
+    suppress): the skipped check runs and reports its real result.
+    """
+
+    tool = "checkov"
+    reports_passes = True
+    version = _checkov_version
+
+    def __init__(self) -> None:
+        logging.getLogger("checkov").setLevel(logging.WARNING)
+        graph_registry = Runner().graph_registry
+        graph_registry.load_checks()
+        ids = {check.id for checks in cfn_registry.checks.values() for check in checks}
+        ids |= {check.id for checks in cfn_registry.wildcard_checks.values() for check in checks}
+        ids |= {check.id for check in graph_registry.checks}
+        self._rule_ids = frozenset(ids)
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every CloudFormation check id checkov knows: resource checks and graph checks (CKV2_...)."""
+        return self._rule_ids
+
+    def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
+        """Run checkov on one template; PASSED and FAILED findings, one per check × resource.
+
+        Raises ScannerError when checkov reports the template as unparsable.
+        """
+        report = Runner().run(
+            root_folder=None,
+            files=[str(template_path)],
+            runner_filter=RunnerFilter(framework=["cloudformation"], show_progress_bar=False),
+            collect_skip_comments=False,
+        )
+        reports = report if isinstance(report, list) else [report]
+        findings: list[Finding] = []
+        for rep in reports:
+            if rep.parsing_errors:
+                raise ScannerError(f"checkov could not parse {', '.join(rep.parsing_errors)}")
+            for record in [*rep.failed_checks, *rep.passed_checks]:
+                findings.append(self._finding(record, template_path, stack_context))
+        return findings
+
+    def _finding(self, record: Any, template_path: Path, context: StackContext) -> Finding:
+        resource_type, _, logical_id = str(record.resource).rpartition(".")
+        if "::" not in resource_type:  # not "Type.LogicalId": a finding about the template itself
+            resource_type, logical_id = "", ""
+        logical_id = logical_id or None
+        line_range = record.file_line_range or []
+        severity = getattr(record.severity, "name", None) if record.severity else None
+        return Finding(
+            rule_id=record.check_id,
+            severity=_SEVERITY.get(str(severity).upper(), Severity.ERROR),
+            tool=self.tool,
+            stack=context.stack,
+            logical_id=logical_id,
+            resource_type=context.resource_type(logical_id) or resource_type or None,
+            construct_path=context.construct_path(logical_id),
+            template_file=str(template_path),
+            line=line_range[0] if line_range and isinstance(line_range[0], int) and line_range[0] >= 1 else None,
+            property_path=evaluated_keys_path((record.check_result or {}).get("evaluated_keys") or ()),
+            message=record.check_name,
+            status=_STATUS[record.check_result["result"]],
+            help_url=record.guideline or None,
+        )
+
+
+def evaluated_keys_path(keys: Iterable[str]) -> PropertyPath:
+    """Longest common property path of checkov's ``evaluated_keys``.
+
+    ``["Properties/PublicAccessBlockConfiguration/BlockPublicAcls"]`` →
+    ``("Properties", "PublicAccessBlockConfiguration", "BlockPublicAcls")``; ``[0]`` becomes 0.
+    """
+    paths = [tuple(_segment(s) for s in key.split("/") if s != "") for key in keys if isinstance(key, str)]
+    if not paths:
+        return ()
+    common: list[str | int] = []
+    for parts in zip(*paths):
+        if any(p != parts[0] for p in parts):
+            break
+        common.append(parts[0])
+    return tuple(common)
+
+
+def _segment(text: str) -> str | int:
+    if text.startswith("[") and text.endswith("]") and text[1:-1].isdigit():
+        return int(text[1:-1])
+    return text

@@ -1,0 +1,313 @@
+"""The suppression ledger (``policies/suppressions.yaml``): load, validate, apply; expired and stale entries.
+
+The ledger is a YAML list; each entry suppresses one rule on one target::
+
+    - rule: CKV_AWS_18
+      target: TapStackdevSource/AccessLogsBucket/Resource   # construct path, or [stack/]logical ID
+      reason: the access-log bucket cannot log to itself
+      owner: platform-team
+      expires: 2026-03-31
+
+A target ending in ``/*`` covers the construct subtree under it (never a whole stack). An entry
+is in force up to the day before ``expires``; from that day it stops suppressing and is reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Collection, Iterable, Literal
+
+import yaml
+
+from stackcheck.errors import LedgerError
+from stackcheck.findings import Finding, Status, Suppression
+
+__all__ = [
+    "DEFAULT_LEDGER",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerWarning",
+    "MIN_REASON_LENGTH",
+    "apply_ledger",
+    "load_ledger",
+]
+
+DEFAULT_LEDGER = Path("policies/suppressions.yaml")
+MIN_REASON_LENGTH = 10
+_KEYS = ("rule", "target", "reason", "owner", "expires")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _LedgerLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so ``2026-13-01`` is a ledger error, not a crash."""
+
+
+_LedgerLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One validated ledger entry; ``index`` is 1-based, ``line`` the entry's line in the file."""
+
+    index: int
+    line: int | None
+    rule: str
+    target: str
+    reason: str
+    owner: str
+    expires: date
+
+    @property
+    def subtree(self) -> bool:
+        """True when the target ends in ``/*`` and covers a construct subtree."""
+        return self.target.endswith("/*")
+
+    @property
+    def _normalized(self) -> str:
+        target = self.target.lstrip("/")
+        return target[:-2] if self.subtree else target
+
+    def expired(self, today: date) -> bool:
+        """True from the ``expires`` day on."""
+        return today >= self.expires
+
+    def matches(self, finding: Finding) -> bool:
+        """True when this entry's rule and target cover ``finding`` (whatever its status).
+
+        An exact target equals the finding's construct path (leading ``/`` optional), its
+        logical ID, or ``stack/logical ID``; a ``/*`` target covers construct paths below it.
+        """
+        if finding.rule_id != self.rule:
+            return False
+        path = finding.construct_path.lstrip("/") if finding.construct_path else None
+        if self.subtree:
+            return path is not None and path.startswith(self._normalized + "/")
+        names = {path} if path else set()
+        if finding.logical_id:
+            names |= {finding.logical_id, f"{finding.stack}/{finding.logical_id}"}
+        return self._normalized in names
+
+    def specificity(self) -> tuple[int, int]:
+        """Sort key: an exact target beats any subtree; a deeper subtree beats a shallower one."""
+        return (1, 0) if not self.subtree else (0, len(self._normalized))
+
+    def describe(self) -> str:
+        """``entry 3 (rule CKV_AWS_18 on Stack/Bucket/Resource)``."""
+        return f"entry {self.index} (rule {self.rule} on {self.target})"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A loaded, valid ledger: the file it came from and its entries in file order."""
+
+    path: Path
+    entries: tuple[LedgerEntry, ...] = ()
+
+    def where(self, entry: LedgerEntry) -> str:
+        """``policies/suppressions.yaml:12`` (the line of ``entry``), or the file alone."""
+        return f"{self.path}:{entry.line}" if entry.line else str(self.path)
+
+
+@dataclass(frozen=True)
+class LedgerWarning:
+    """A ledger entry that needs attention: ``kind`` is ``expired`` or ``stale`` (matches nothing)."""
+
+    kind: Literal["expired", "stale"]
+    entry: int
+    line: int | None
+    rule: str
+    target: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field."""
+        return {"kind": self.kind, "entry": self.entry, "line": self.line, "rule": self.rule,
+                "target": self.target, "message": self.message}
+
+
+def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[str] | None = None) -> Ledger:
+    """Load and validate the ledger at ``path``.
+
+    ``known_rule_ids`` is every rule id the loaded scanners can report; None skips that check.
+    Raises LedgerError (exit code 2) naming the file, each bad entry's index and line, and the
+    fix: missing file, malformed YAML, not a list, unknown or missing keys, unknown rule id,
+    wildcard targets other than a trailing ``/*`` below a stack, reason shorter than
+    ``MIN_REASON_LENGTH``, empty owner, ``expires`` not a ``YYYY-MM-DD`` date, duplicate entries.
+    An empty file is an empty ledger.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LedgerError(f"suppression ledger {path} does not exist; create it holding `[]` (an empty list)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"suppression ledger {path} cannot be read: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=_LedgerLoader)
+        data = yaml.load(text, Loader=_LedgerLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise LedgerError(f"{where}: not valid YAML ({problem}); the ledger is a YAML list of entries") from None
+    if data is None:
+        return Ledger(path, ())
+    if not isinstance(data, list):
+        raise LedgerError(
+            f"{path}: the ledger must be a YAML list of entries (- rule: ...), got a {type(data).__name__}; "
+            "an empty ledger is `[]`"
+        )
+    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
+    known = frozenset(known_rule_ids) if known_rule_ids is not None else None
+    entries: list[LedgerEntry] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for position, raw in enumerate(data):
+        index = position + 1
+        line = lines[position] if position < len(lines) else None
+        where = f"{path}:{line}" if line else str(path)
+        rule = raw.get("rule") if isinstance(raw, dict) else None
+        label = f"{where}: entry {index}" + (f" (rule {rule})" if isinstance(rule, str) else "")
+        errors = _entry_errors(raw, known)
+        if errors:
+            problems.extend(f"{label}: {error}" for error in errors)
+            continue
+        entry = LedgerEntry(
+            index=index, line=line, rule=raw["rule"], target=raw["target"], reason=raw["reason"].strip(),
+            owner=raw["owner"].strip(), expires=_as_date(raw["expires"]),  # type: ignore[arg-type]
+        )
+        key = (entry.rule, entry.target.lstrip("/"))
+        if key in seen:
+            problems.append(f"{label}: duplicates entry {seen[key]} (same rule and target); keep one")
+            continue
+        seen[key] = index
+        entries.append(entry)
+    if problems:
+        raise LedgerError("suppression ledger is invalid:\n  " + "\n  ".join(problems))
+    return Ledger(path, tuple(entries))
+
+
+def _entry_errors(raw: Any, known: frozenset[str] | None) -> list[str]:
+    if not isinstance(raw, dict):
+        return [f"must be a mapping with keys {', '.join(_KEYS)}, got {type(raw).__name__}"]
+    errors: list[str] = []
+    unknown = sorted(str(k) for k in raw if k not in _KEYS)
+    if unknown:
+        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_KEYS)}")
+    missing = [k for k in _KEYS if raw.get(k) in (None, "")]
+    for key in missing:
+        errors.append(f"missing {key!r}; add `{key}: {_EXAMPLES[key]}`")
+    rule, target, reason, owner, expires = (raw.get(k) for k in _KEYS)
+    if "rule" not in missing:
+        if not isinstance(rule, str):
+            errors.append(f"rule must be a string rule id, got {rule!r}")
+        elif known is not None and rule not in known:
+            close = difflib.get_close_matches(rule, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            errors.append(f"unknown rule id {rule!r}: no cfn-lint rule or checkov check has it{hint}")
+    if "target" not in missing:
+        errors.extend(_target_errors(target))
+    if "reason" not in missing:
+        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
+            length = len(reason.strip()) if isinstance(reason, str) else 0
+            errors.append(
+                f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why the finding is acceptable"
+            )
+    if "owner" not in missing and (not isinstance(owner, str) or not owner.strip()):
+        errors.append(f"owner must be a team or person, got {owner!r}")
+    if "expires" not in missing and _as_date(expires) is None:
+        errors.append(f"expires {expires!r} is not a date; write it as YYYY-MM-DD, e.g. `expires: 2026-03-31`")
+    return errors
+
+
+_EXAMPLES = {
+    "rule": "CKV_AWS_18",
+    "target": "StackId/Construct/Resource",
+    "reason": "<why the finding is acceptable, 10+ characters>",
+    "owner": "<team or person>",
+    "expires": "YYYY-MM-DD",
+}
+
+
+def _target_errors(target: Any) -> list[str]:
+    if not isinstance(target, str) or not target.strip() or target != target.strip() or " " in target:
+        return [f"target must be a construct path or logical ID without spaces, got {target!r}"]
+    body = target[:-2] if target.endswith("/*") else target
+    if "*" in body:
+        return [f"target {target!r}: '*' is allowed only as a trailing '/*' (a construct subtree)"]
+    if target.endswith("/*") and "/" not in body.strip("/"):
+        return [f"target {target!r} would suppress a whole stack; name the construct (Stack/Construct/*)"]
+    return []
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def apply_ledger(
+    findings: Iterable[Finding], ledger: Ledger, today: date | None = None
+) -> tuple[list[Finding], list[LedgerWarning]]:
+    """Suppress the FAILED findings that in-force entries cover; report expired and stale entries.
+
+    Returns ``(findings, warnings)``: findings in the same order, each covered FAILED finding as
+    SUPPRESSED with the entry's reason, owner and expiry (the narrowest matching entry wins, then
+    the first in the file). An expired entry (``today >= expires``) suppresses nothing and gives
+    an ``expired`` warning; an in-force entry that covers no FAILED finding gives a ``stale`` one.
+    """
+    today = today or date.today()
+    in_force = [e for e in ledger.entries if not e.expired(today)]
+    expired = [e for e in ledger.entries if e.expired(today)]
+    used: set[int] = set()
+    uncovered: Counter[int] = Counter()
+    result: list[Finding] = []
+    for finding in findings:
+        if finding.status is not Status.FAILED:
+            result.append(finding)
+            continue
+        for entry in expired:
+            if entry.matches(finding):
+                uncovered[entry.index] += 1
+        hits = [e for e in in_force if e.matches(finding)]
+        if not hits:
+            result.append(finding)
+            continue
+        used.update(e.index for e in hits)
+        best = max(hits, key=lambda e: (e.specificity(), -e.index))
+        result.append(finding.suppress(Suppression(
+            reason=best.reason, owner=best.owner, expires=best.expires, source=f"{ledger.path} entry {best.index}",
+        )))
+    warnings: list[LedgerWarning] = []
+    for entry in ledger.entries:
+        where = ledger.where(entry)
+        if entry.expired(today):
+            count = uncovered[entry.index]
+            effect = (f"{count} finding{'s' if count != 1 else ''} it covered now count as failures"
+                      if count else "it covers no finding now")
+            warnings.append(LedgerWarning(
+                "expired", entry.index, entry.line, entry.rule, entry.target,
+                f"{where}: {entry.describe()} expired on {entry.expires.isoformat()} and no longer suppresses "
+                f"({effect}); fix the finding, or renew the entry with a new expiry date",
+            ))
+        elif entry.index not in used:
+            warnings.append(LedgerWarning(
+                "stale", entry.index, entry.line, entry.rule, entry.target,
+                f"{where}: {entry.describe()} matches no failed finding; remove it, or correct its target",
+            ))
+    return result, warnings
