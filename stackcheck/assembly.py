@@ -219,7 +219,11 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
         if not template_name:
             raise AssemblyError(f"{root / 'manifest.json'}: stack {artifact_id} has no templateFile")
         paths: dict[str, str] = {}
-        for path, entries in (artifact.get("metadata") or {}).items():
+        metadata_entries = dict(artifact.get("metadata") or {})
+        if artifact.get("additionalMetadataFile"):  # newer CDK versions move metadata out
+            extra = _load_json(root / artifact["additionalMetadataFile"], what="stack metadata file")
+            metadata_entries.update(extra if isinstance(extra, dict) else {})
+        for path, entries in metadata_entries.items():
             for entry in entries or []:
                 if entry.get("type") == LOGICAL_ID_METADATA and isinstance(entry.get("data"), str):
                     paths[entry["data"]] = path
@@ -302,17 +306,28 @@ def _app_target(app_command: str) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def _patched_env(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+def _app_defaults(outdir: Path, context: Mapping[str, Any]) -> Iterator[None]:
+    """Make every ``aws_cdk.App`` built meanwhile write to ``outdir`` with ``context``.
+
+    The cdk CLI passes these through CDK_OUTDIR and CDK_CONTEXT_JSON, but in-process the jsii
+    kernel (a Node.js child process) keeps the environment it started with, so a second
+    synthesis in one Python process would read the first one's values. App props win over
+    that environment: ``outdir`` directly, and ``post_cli_context`` after everything else.
+    """
+    import aws_cdk
+
+    original = aws_cdk.App.__init__
+
+    def init(self, *args, **kwargs):
+        kwargs["outdir"] = str(outdir)
+        kwargs["post_cli_context"] = {**(kwargs.get("post_cli_context") or {}), **context}
+        original(self, *args, **kwargs)
+
+    aws_cdk.App.__init__ = init
     try:
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        aws_cdk.App.__init__ = original
 
 
 def synthesize(
@@ -324,8 +339,9 @@ def synthesize(
 ) -> SynthResult:
     """Synthesize the app ``cdk.json`` names, in this process, unless the cache is current.
 
-    The app runs the way the cdk CLI runs it: with ``CDK_OUTDIR`` and ``CDK_CONTEXT_JSON``
-    (``cdk.json`` context merged with ``context``) in its environment. Output goes to a temporary
+    The app module runs as ``__main__``; every ``aws_cdk.App`` it builds gets ``outdir`` and the
+    ``cdk.json`` context merged with ``context`` (what the cdk CLI passes as CDK_OUTDIR and
+    CDK_CONTEXT_JSON). Output goes to a temporary
     directory that replaces ``outdir`` (default ``<app_dir>/cdk.out``) only on success, so a
     failed synthesis never leaves a half-written assembly. When ``outdir`` already holds an
     assembly synthesized from the same ``cache_key``, it is reused (``cached=True``).
@@ -358,12 +374,11 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     kind, target = _app_target(cdk_json["app"])
     merged = {**(cdk_json.get("context") or {}), **(context or {})}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    env = {"CDK_OUTDIR": str(staging), "CDK_CONTEXT_JSON": json.dumps(merged)}
     added_path = str(root) not in sys.path
     if added_path:
         sys.path.insert(0, str(root))
     try:
-        with _patched_env(env), contextlib.chdir(root):
+        with _app_defaults(staging, merged), contextlib.chdir(root):
             if kind == "module":
                 # Forget earlier imports of the app's package so edited sources take effect.
                 package = target.split(".")[0]

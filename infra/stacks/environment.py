@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 from aws_cdk import CfnOutput, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from infra.constructs.database import Database
+from infra.constructs.database import DB_PORT, Database
 from infra.constructs.migration import MigrationEndpoint
 from infra.constructs.monitoring import Alarms
 from infra.constructs.network import Network
@@ -107,7 +108,7 @@ class EnvironmentStack(Stack):
             (self.web.service_security_group, "application service"),
             (self.migration.security_group, "DMS replication instance"),
         ):
-            self.database.instance.connections.allow_default_port_from(peer, f"PostgreSQL from the {why}")
+            self.database.instance.connections.allow_from(peer, ec2.Port.tcp(DB_PORT), f"PostgreSQL from the {why}")
         self._outputs()
 
     def export_name(self, key: str) -> str:

@@ -1,0 +1,132 @@
+"""stackcheck.assembly: in-process synthesis, its cache, and reading a cloud assembly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stackcheck.assembly import cache_key, is_current, read_assembly, synthesize
+from stackcheck.errors import AssemblyError, SynthesisError
+
+TINY_APP = '''
+import aws_cdk as cdk
+from aws_cdk import aws_sns as sns
+
+app = cdk.App()
+first = cdk.Stack(app, "First")
+sns.Topic(first, "Topic", display_name=app.node.try_get_context("name") or "{name}")
+second = cdk.Stack(app, "Second")
+sns.Topic(second, "Other")
+second.add_stack_dependency(first)
+app.synth()
+'''
+
+
+def write_app(root: Path, name: str = "one", app: str = TINY_APP) -> Path:
+    (root / "tinyapp").mkdir(parents=True, exist_ok=True)
+    (root / "tinyapp" / "__init__.py").write_text("")
+    (root / "tinyapp" / "main.py").write_text(app.replace("{name}", name))
+    (root / "cdk.json").write_text(json.dumps({
+        "app": "python -m tinyapp.main",
+        "watch": {"include": ["tinyapp/**/*.py", "cdk.json"]},
+        "context": {"aws:cdk:version-reporting": False},
+    }))
+    return root
+
+
+def test_synthesize_writes_assembly_with_dependency_order(tmp_path):
+    result = synthesize(write_app(tmp_path))
+    assert result.cached is False
+    assert [a.artifact_id for a in result.assembly.dependency_order()] == ["First", "Second"]
+    assert result.assembly.stack("Second").dependencies == ("First",)
+    (logical_id,) = result.assembly.stack("First").resources
+    assert result.assembly.stack("First").construct_path(logical_id) == "/First/Topic/Resource"
+
+
+def test_second_synthesis_reuses_the_cache(tmp_path):
+    write_app(tmp_path)
+    first = synthesize(tmp_path)
+    second = synthesize(tmp_path)
+    assert (first.cached, second.cached) == (False, True)
+    assert first.key == second.key
+    assert is_current(tmp_path)
+
+
+@pytest.mark.parametrize("change", ["source", "context", "cdk_json"])
+def test_cache_is_invalidated_by_what_changes_synthesis(tmp_path, change):
+    write_app(tmp_path)
+    synthesize(tmp_path)
+    context = None
+    if change == "source":
+        write_app(tmp_path, name="two")
+    elif change == "context":
+        context = {"name": "from-context"}
+    else:
+        data = json.loads((tmp_path / "cdk.json").read_text())
+        data["context"]["extra"] = 1
+        (tmp_path / "cdk.json").write_text(json.dumps(data))
+    assert not is_current(tmp_path, context=context)
+    result = synthesize(tmp_path, context=context)
+    assert result.cached is False
+    topic = next(iter(result.assembly.stack("First").resources.values()))
+    expected = {"source": "two", "context": "from-context", "cdk_json": "one"}[change]
+    assert topic["Properties"]["DisplayName"] == expected
+
+
+def test_files_outside_the_watch_list_do_not_invalidate(tmp_path):
+    write_app(tmp_path)
+    key = cache_key(tmp_path)
+    (tmp_path / "notes.txt").write_text("unrelated")
+    assert cache_key(tmp_path) == key
+
+
+def test_failing_app_raises_and_keeps_the_previous_assembly(tmp_path):
+    write_app(tmp_path)
+    synthesize(tmp_path)
+    before = (tmp_path / "cdk.out" / "First.template.json").read_text()
+    write_app(tmp_path, app="raise ValueError('broken app')\n")
+    with pytest.raises(SynthesisError, match="ValueError: broken app"):
+        synthesize(tmp_path)
+    assert (tmp_path / "cdk.out" / "First.template.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cdk.out.")] == [".cdk.out.lock"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "does not exist; synthesize first"),
+        (lambda d: (d.mkdir(), (d / "manifest.json").write_text("{not json")), "is not valid JSON"),
+        (lambda d: (d.mkdir(), (d / "manifest.json").write_text("[]")), "has no 'artifacts' object"),
+        (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"artifacts": {}}))),
+         "holds no CloudFormation stack"),
+        (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"artifacts": {"S": {
+            "type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}}}))),
+         "S.template.json of stack S does not exist"),
+    ],
+)
+def test_read_assembly_errors_name_the_file(tmp_path, setup, message):
+    directory = tmp_path / "cdk.out"
+    setup(directory)
+    with pytest.raises(AssemblyError, match=message):
+        read_assembly(directory)
+
+
+def test_dependency_cycle_is_an_error(tmp_path):
+    directory = tmp_path / "cdk.out"
+    directory.mkdir()
+    artifacts = {}
+    for name, dep in (("A", "B"), ("B", "A")):
+        (directory / f"{name}.template.json").write_text("{}")
+        artifacts[name] = {"type": "aws:cloudformation:stack", "dependencies": [dep],
+                           "properties": {"templateFile": f"{name}.template.json"}}
+    (directory / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    with pytest.raises(AssemblyError, match="a dependency cycle"):
+        read_assembly(directory).deployment_waves()
+
+
+def test_bad_cdk_json_app_command(tmp_path):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "node bin/app.js"}))
+    with pytest.raises(AssemblyError, match="needs `python -m MODULE` or `python FILE.py`"):
+        synthesize(tmp_path)
