@@ -1,0 +1,238 @@
+"""boto3 clients sharing one botocore Config, endpoint and region; calls retried on throttling and recorded."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from stackcheck.aws.retry import RETRY_LOG, THROTTLING, RetryLog, RetryProfile, RetryRecord, current_node_id
+from stackcheck.errors import BadInputError
+
+__all__ = [
+    "EMULATOR_RECORD",
+    "FAKE_CREDENTIALS",
+    "ClientFactory",
+    "EmulatorRecord",
+    "RecordingClient",
+    "botocore_config",
+    "read_emulator_record",
+]
+
+EMULATOR_RECORD = "cfn-outputs/target.json"
+"""Where ``make deploy-local`` records the emulator it deployed to."""
+
+FAKE_CREDENTIALS = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing",
+    "aws_session_token": "testing",
+}
+"""Credentials handed to the local emulator only, so a real profile is never sent to it."""
+
+
+@dataclass(frozen=True)
+class EmulatorRecord:
+    """The emulator record: ``{"target": "emulator", "endpoint_url": ..., "region": ..., "pid": ...}``."""
+
+    path: Path
+    endpoint_url: str
+    region: str | None = None
+    pid: int | None = None
+
+
+def read_emulator_record(path: str | Path = EMULATOR_RECORD) -> EmulatorRecord | None:
+    """Read the emulator record at ``path``.
+
+    Returns None when the file does not exist or records another target than ``emulator``.
+    Raises BadInputError naming the file when it is not a JSON object with a string
+    ``endpoint_url``.
+    """
+    record_path = Path(path)
+    try:
+        text = record_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise BadInputError(f"emulator record {record_path} cannot be read: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(
+            f"emulator record {record_path} is not valid JSON ({exc.msg}); "
+            "deploy again with `make deploy-local`"
+        ) from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"emulator record {record_path} must be a JSON object; deploy again with `make deploy-local`")
+    if data.get("target") != "emulator":
+        return None
+    endpoint = data.get("endpoint_url")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise BadInputError(
+            f"emulator record {record_path} has no endpoint_url string; deploy again with `make deploy-local`"
+        )
+    region = data.get("region")
+    pid = data.get("pid")
+    return EmulatorRecord(
+        path=record_path,
+        endpoint_url=endpoint,
+        region=region if isinstance(region, str) and region else None,
+        pid=pid if isinstance(pid, int) else None,
+    )
+
+
+def botocore_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_timeout: float = 30) -> Any:
+    """The botocore Config every stackcheck client shares.
+
+    Standard retry mode with ``max_attempts`` total attempts (first call included) for transient
+    and throttling errors, and connect/read timeouts in seconds
+    (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html).
+    """
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        user_agent_extra="stackcheck",
+    )
+
+
+class RecordingClient:
+    """A boto3 client whose API operations run under a RetryProfile and record their retries.
+
+    Everything else (``meta``, ``exceptions``, ``get_paginator``, ``get_waiter``) is the wrapped
+    client's. ``client`` is the wrapped client (give it to botocore's Stubber).
+    """
+
+    def __init__(self, client: Any, *, profile: RetryProfile = THROTTLING, log: RetryLog | None = None):
+        self.client = client
+        self.profile = profile
+        self.log = log
+        self._service = client.meta.service_model.service_name
+        self._operations = client.meta.method_to_api_mapping
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.client, name)
+        if name not in self._operations:
+            return attr
+        operation = f"{self._service}.{name}"
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.profile.call(attr, *args, operation=operation, log=self.log, **kwargs)
+
+        return call
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(self.client)) | set(vars(self)))
+
+    def __repr__(self) -> str:
+        return f"RecordingClient({self._service}, profile={self.profile.name})"
+
+
+def record_botocore_retries(client: Any, log: RetryLog | None = None) -> None:
+    """Record the retries botocore's own retry handler makes on ``client`` into ``log``.
+
+    botocore emits ``needs-retry`` after every attempt and ``request-created`` before every
+    attempt; a request whose ``retries.attempt`` context is above 1 follows a retry decision, so
+    the error code of the previous attempt and the time slept in between are recorded with
+    ``layer="botocore"``.
+    """
+    from botocore import xform_name
+
+    target = RETRY_LOG if log is None else log
+    service = client.meta.service_model.service_name
+    event_service = client.meta.service_model.service_id.hyphenize()
+    pending = threading.local()
+
+    def after_attempt(attempts: int, response: Any = None, caught_exception: Any = None,
+                      operation: Any = None, **_: Any) -> None:
+        code = None
+        if response is not None:
+            code = ((response[1] or {}).get("Error") or {}).get("Code")
+        if code is None and caught_exception is not None:
+            code = type(caught_exception).__name__
+        pending.value = (attempts, code or "unknown", time.monotonic(), operation.name if operation else "?")
+
+    def before_attempt(request: Any, operation_name: str = "?", **_: Any) -> None:
+        attempt = ((getattr(request, "context", None) or {}).get("retries") or {}).get("attempt", 1)
+        seen, pending.value = getattr(pending, "value", None), None
+        if attempt > 1 and seen is not None:
+            failed, code, since, op = seen
+            target.record(RetryRecord(
+                node_id=current_node_id(),
+                operation=f"{service}.{xform_name(op)}",
+                error_code=code,
+                attempt=failed,
+                sleep=round(time.monotonic() - since, 3),
+                layer="botocore",
+            ))
+
+    client.meta.events.register_first(f"needs-retry.{event_service}", after_attempt)
+    client.meta.events.register(f"request-created.{event_service}", before_attempt)
+
+
+class ClientFactory:
+    """Makes boto3 clients that share one botocore Config, one endpoint URL and one region.
+
+    ``factory("s3")`` returns a RecordingClient (throttling retried under ``profile`` and
+    recorded in ``log``, RETRY_LOG by default); ``factory.raw("s3")`` the plain boto3 client.
+    Clients are cached per service. Fake credentials (FAKE_CREDENTIALS) are used only when
+    ``emulator`` is true, which requires ``endpoint_url``; otherwise boto3's credential chain
+    applies. ``region=None`` leaves the region to boto3's configuration chain.
+    """
+
+    def __init__(self, *, region: str | None = None, endpoint_url: str | None = None, emulator: bool = False,
+                 config: Any = None, profile: RetryProfile = THROTTLING, log: RetryLog | None = None,
+                 session_factory: Callable[..., Any] | None = None):
+        if emulator and not endpoint_url:
+            raise BadInputError("fake emulator credentials need the emulator's endpoint URL")
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.emulator = emulator
+        self.config = config if config is not None else botocore_config()
+        self.profile = profile
+        self.log = log
+        self._session_factory = session_factory
+        self._session: Any = None
+        self._raw: dict[str, Any] = {}
+        self._wrapped: dict[str, RecordingClient] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_emulator(cls, record: EmulatorRecord, **kwargs: Any) -> "ClientFactory":
+        """A factory pointed at the emulator ``record`` describes, with fake credentials."""
+        kwargs.setdefault("region", record.region)
+        return cls(endpoint_url=record.endpoint_url, emulator=True, **kwargs)
+
+    def _new_session(self) -> Any:
+        if self._session_factory is not None:
+            return self._session_factory()
+        import boto3
+
+        credentials = FAKE_CREDENTIALS if self.emulator else {}
+        return boto3.session.Session(region_name=self.region, **credentials)
+
+    def raw(self, service: str) -> Any:
+        """The cached plain boto3 client for ``service`` (its botocore retries are still recorded)."""
+        with self._lock:
+            if service not in self._raw:
+                if self._session is None:
+                    self._session = self._new_session()
+                client = self._session.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
+                                              config=self.config)
+                record_botocore_retries(client, self.log)
+                self._raw[service] = client
+            return self._raw[service]
+
+    def __call__(self, service: str) -> RecordingClient:
+        """The cached RecordingClient for ``service`` (``"s3"``, ``"cloudformation"``, ...)."""
+        client = self.raw(service)
+        with self._lock:
+            if service not in self._wrapped:
+                self._wrapped[service] = RecordingClient(client, profile=self.profile, log=self.log)
+            return self._wrapped[service]

@@ -1,0 +1,269 @@
+"""Read S3 API responses at the documented nesting level; documented "not configured" errors become results."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from botocore.exceptions import ClientError
+
+from stackcheck.aws.retry import error_code
+from stackcheck.errors import BadInputError
+
+__all__ = [
+    "DefaultEncryption",
+    "EncryptionRule",
+    "PublicAccessBlock",
+    "bucket_default_encryption",
+    "bucket_policy",
+    "bucket_public_access_block",
+    "bucket_region",
+    "denies_insecure_transport",
+    "parse_bucket_encryption",
+    "parse_bucket_region",
+    "parse_public_access_block",
+    "versioning_status",
+]
+
+NO_DEFAULT_ENCRYPTION = "ServerSideEncryptionConfigurationNotFoundError"
+NO_PUBLIC_ACCESS_BLOCK = "NoSuchPublicAccessBlockConfiguration"
+NO_BUCKET_POLICY = "NoSuchBucketPolicy"
+
+
+@dataclass(frozen=True)
+class EncryptionRule:
+    """One ``ServerSideEncryptionRule``: ``algorithm`` is None when the rule sets only BucketKeyEnabled."""
+
+    algorithm: str | None
+    kms_master_key_id: str | None = None
+    bucket_key_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class DefaultEncryption:
+    """A bucket's default encryption: no rules means no default encryption configured."""
+
+    rules: tuple[EncryptionRule, ...] = ()
+
+    @property
+    def algorithms(self) -> frozenset[str]:
+        """The SSE algorithms the rules name (``AES256``, ``aws:kms``, ``aws:kms:dsse``)."""
+        return frozenset(r.algorithm for r in self.rules if r.algorithm)
+
+    @property
+    def kms_master_key_ids(self) -> frozenset[str]:
+        """The KMS key IDs or ARNs the rules name."""
+        return frozenset(r.kms_master_key_id for r in self.rules if r.kms_master_key_id)
+
+    @property
+    def enabled(self) -> bool:
+        """True when at least one rule names an algorithm."""
+        return bool(self.algorithms)
+
+
+def parse_bucket_encryption(response: Mapping[str, Any]) -> DefaultEncryption:
+    """Parse a GetBucketEncryption response.
+
+    Shape (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html):
+    ``{"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault":
+    {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "..."}, "BucketKeyEnabled": true}]}}``.
+    A rule holding only ``BucketKeyEnabled`` has no algorithm. Missing levels read as no rules.
+    """
+    config = response.get("ServerSideEncryptionConfiguration") or {}
+    rules = []
+    for rule in config.get("Rules") or []:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        rules.append(
+            EncryptionRule(
+                algorithm=default.get("SSEAlgorithm") or None,
+                kms_master_key_id=default.get("KMSMasterKeyID") or None,
+                bucket_key_enabled=bool(rule.get("BucketKeyEnabled", False)),
+            )
+        )
+    return DefaultEncryption(tuple(rules))
+
+
+def bucket_default_encryption(s3: Any, bucket: str) -> DefaultEncryption:
+    """Call GetBucketEncryption on ``bucket``; ``ServerSideEncryptionConfigurationNotFoundError``
+    gives ``DefaultEncryption(rules=())`` (no default encryption), other ClientErrors propagate."""
+    try:
+        return parse_bucket_encryption(s3.get_bucket_encryption(Bucket=bucket))
+    except ClientError as exc:
+        if error_code(exc) == NO_DEFAULT_ENCRYPTION:
+            return DefaultEncryption()
+        raise
+
+
+def parse_bucket_region(response: Mapping[str, Any]) -> str:
+    """The region of a GetBucketLocation response.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html: a bucket in
+    us-east-1 has a null ``LocationConstraint`` (boto3 gives None, some emulators ""), and the
+    legacy value ``EU`` means eu-west-1.
+    """
+    constraint = response.get("LocationConstraint")
+    if not constraint:
+        return "us-east-1"
+    if constraint == "EU":
+        return "eu-west-1"
+    return str(constraint)
+
+
+def bucket_region(s3: Any, bucket: str) -> str:
+    """Call GetBucketLocation on ``bucket`` and return its region (see ``parse_bucket_region``)."""
+    return parse_bucket_region(s3.get_bucket_location(Bucket=bucket))
+
+
+@dataclass(frozen=True)
+class PublicAccessBlock:
+    """The four S3 Block Public Access settings; absent settings are False."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+    @property
+    def all_on(self) -> bool:
+        """True when all four settings are on."""
+        return all((self.block_public_acls, self.ignore_public_acls, self.block_public_policy,
+                    self.restrict_public_buckets))
+
+
+def parse_public_access_block(response: Mapping[str, Any]) -> PublicAccessBlock:
+    """Parse a GetPublicAccessBlock response.
+
+    Shape (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html):
+    ``{"PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "IgnorePublicAcls": true,
+    "BlockPublicPolicy": true, "RestrictPublicBuckets": true}}``.
+    """
+    config = response.get("PublicAccessBlockConfiguration") or {}
+    return PublicAccessBlock(
+        block_public_acls=config.get("BlockPublicAcls") is True,
+        ignore_public_acls=config.get("IgnorePublicAcls") is True,
+        block_public_policy=config.get("BlockPublicPolicy") is True,
+        restrict_public_buckets=config.get("RestrictPublicBuckets") is True,
+    )
+
+
+def bucket_public_access_block(s3: Any, bucket: str) -> PublicAccessBlock:
+    """Call GetPublicAccessBlock on ``bucket``; ``NoSuchPublicAccessBlockConfiguration`` gives all
+    four settings off. Other ClientErrors propagate."""
+    try:
+        return parse_public_access_block(s3.get_public_access_block(Bucket=bucket))
+    except ClientError as exc:
+        if error_code(exc) == NO_PUBLIC_ACCESS_BLOCK:
+            return PublicAccessBlock()
+        raise
+
+
+def versioning_status(response: Mapping[str, Any]) -> str | None:
+    """``"Enabled"``, ``"Suspended"`` or None (versioning never enabled) from a GetBucketVersioning response.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html: "If the bucket
+    has never been enabled, no Status is returned" (``{"Status": "Enabled", "MFADelete": "Disabled"}``).
+    """
+    return response.get("Status") or None
+
+
+def bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
+    """The bucket's policy document as a dict, or None when ``NoSuchBucketPolicy``.
+
+    GetBucketPolicy returns the document as a JSON string in ``Policy``
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html).
+    """
+    try:
+        response = s3.get_bucket_policy(Bucket=bucket)
+    except ClientError as exc:
+        if error_code(exc) == NO_BUCKET_POLICY:
+            return None
+        raise
+    return _policy_document(response)
+
+
+def _policy_document(policy: Any) -> dict[str, Any]:
+    if isinstance(policy, Mapping) and "Policy" in policy and "Statement" not in policy:
+        policy = policy["Policy"]
+    if isinstance(policy, (str, bytes)):
+        try:
+            policy = json.loads(policy)
+        except json.JSONDecodeError as exc:
+            raise BadInputError(f"bucket policy is not valid JSON: {exc.msg}") from None
+    if not isinstance(policy, Mapping):
+        raise BadInputError(f"bucket policy must be a JSON object, got {type(policy).__name__}")
+    return dict(policy)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _is_false(value: Any) -> bool:
+    return any(v is False or (isinstance(v, str) and v.lower() == "false") for v in _as_list(value))
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return "*" in _as_list(principal.get("AWS"))
+    return False
+
+
+def _covers(resources: list[Any], arns: set[str]) -> bool:
+    if "*" in resources:
+        return True
+    return arns <= {r for r in resources if isinstance(r, str)}
+
+
+def denies_insecure_transport(policy: Any, bucket: str | None = None) -> bool:
+    """True when the policy denies every S3 action to everyone over plain HTTP.
+
+    ``policy`` is a GetBucketPolicy response, its JSON ``Policy`` string, or the parsed document.
+    A statement counts when ``Effect`` is Deny, ``Principal`` is ``*`` or ``{"AWS": "*"}``,
+    ``Action`` (string or list) holds ``s3:*`` or ``*``, and ``Condition`` has ``Bool`` (or
+    ``BoolIfExists``) ``aws:SecureTransport`` false (string ``"false"`` or boolean, alone or in a
+    list). ``Statement`` may be a list or a single object; keys compare case-insensitively as
+    IAM does. With ``bucket``, ``Resource`` must also cover the bucket ARN and ``bucket/*``
+    (or ``*``). See https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
+    and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Boolean.
+    """
+    document = _policy_document(policy)
+    for statement in _as_list(document.get("Statement")):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Deny":
+            continue
+        if not _everyone(statement.get("Principal")):
+            continue
+        actions = {str(a).lower() for a in _as_list(statement.get("Action"))}
+        if not actions & {"s3:*", "*"}:
+            continue
+        condition = statement.get("Condition") or {}
+        secure = [
+            value
+            for operator, block in condition.items()
+            if operator.lower() in {"bool", "boolifexists"} and isinstance(block, Mapping)
+            for key, value in block.items()
+            if key.lower() == "aws:securetransport"
+        ]
+        if not any(_is_false(v) for v in secure):
+            continue
+        if bucket is not None:
+            arns = {f"arn:{p}:s3:::{bucket}" for p in _partitions(statement)}
+            wanted_sets = [{a, a + "/*"} for a in arns]
+            resources = _as_list(statement.get("Resource"))
+            if not any(_covers(resources, wanted) for wanted in wanted_sets):
+                continue
+        return True
+    return False
+
+
+def _partitions(statement: Mapping[str, Any]) -> set[str]:
+    found = {
+        r.split(":", 2)[1]
+        for r in _as_list(statement.get("Resource"))
+        if isinstance(r, str) and r.startswith("arn:") and r.count(":") >= 2
+    }
+    return found or {"aws"}
