@@ -28,7 +28,7 @@ __all__ = ["CheckovScanner", "evaluated_keys_path"]
 # a failed check still fails the gate, so None maps to ERROR.
 _SEVERITY = {"CRITICAL": Severity.ERROR, "HIGH": Severity.ERROR, "MEDIUM": Severity.WARNING,
              "LOW": Severity.INFO, "INFO": Severity.INFO}
-_STATUS = {CheckResult.PASSED: Status.PASSED, CheckResult.FAILED: Status.FAILED}
+_STATUS = {CheckResult.PASSED: Status.PASSED, CheckResult.FAILED: Status.FAILED, CheckResult.SKIPPED: Status.UNKNOWN}
 
 
 class CheckovScanner:
@@ -36,7 +36,8 @@ class CheckovScanner:
 
     A Runner caches the definitions it parsed, so reusing one would rescan the first template.
     Inline ``Metadata: checkov: skip`` entries are not honoured (the ledger is the one place to
-    suppress): the skipped check runs and reports its real result.
+    suppress): checkov does not evaluate a skipped check, so it becomes an UNKNOWN finding of
+    severity ERROR asking for the skip to move into the ledger.
     """
 
     tool = "checkov"
@@ -57,7 +58,7 @@ class CheckovScanner:
         return self._rule_ids
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
-        """Run checkov on one template; PASSED and FAILED findings, one per check × resource.
+        """Run checkov on one template; one finding per check × resource (PASSED, FAILED, or UNKNOWN if skipped inline).
 
         Raises ScannerError when checkov reports the template as unparsable.
         """
@@ -65,14 +66,13 @@ class CheckovScanner:
             root_folder=None,
             files=[str(template_path)],
             runner_filter=RunnerFilter(framework=["cloudformation"], show_progress_bar=False),
-            collect_skip_comments=False,
         )
         reports = report if isinstance(report, list) else [report]
         findings: list[Finding] = []
         for rep in reports:
             if rep.parsing_errors:
                 raise ScannerError(f"checkov could not parse {', '.join(rep.parsing_errors)}")
-            for record in [*rep.failed_checks, *rep.passed_checks]:
+            for record in [*rep.failed_checks, *rep.passed_checks, *rep.skipped_checks]:
                 findings.append(self._finding(record, template_path, stack_context))
         return findings
 
@@ -82,10 +82,18 @@ class CheckovScanner:
             resource_type, logical_id = "", ""
         logical_id = logical_id or None
         line_range = record.file_line_range or []
-        severity = getattr(record.severity, "name", None) if record.severity else None
+        result = record.check_result["result"]
+        level = getattr(record.severity, "name", None) if record.severity else None
+        severity = _SEVERITY.get(str(level).upper(), Severity.ERROR)
+        message = record.check_name
+        if result is CheckResult.SKIPPED:
+            severity = Severity.ERROR
+            comment = record.check_result.get("suppress_comment") or "no comment"
+            message = (f"{record.check_name}: not evaluated, the template skips it inline ({comment!r}); "
+                       "remove the checkov skip from the resource Metadata and add a ledger entry instead")
         return Finding(
             rule_id=record.check_id,
-            severity=_SEVERITY.get(str(severity).upper(), Severity.ERROR),
+            severity=severity,
             tool=self.tool,
             stack=context.stack,
             logical_id=logical_id,
@@ -94,8 +102,8 @@ class CheckovScanner:
             template_file=str(template_path),
             line=line_range[0] if line_range and isinstance(line_range[0], int) and line_range[0] >= 1 else None,
             property_path=evaluated_keys_path((record.check_result or {}).get("evaluated_keys") or ()),
-            message=record.check_name,
-            status=_STATUS[record.check_result["result"]],
+            message=message,
+            status=_STATUS[result],
             help_url=record.guideline or None,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -96,16 +97,22 @@ class ScanResult:
         ]
 
 
-def load_scanners(regions: Sequence[str] | None = None) -> list[Scanner]:
+def load_scanners(regions: Sequence[str] | None = None) -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
+    Adapters are reusable, so the result is cached per ``regions`` for the life of the process.
     Raises ScannerError (exit code 3) when a scanner cannot be imported or loaded at all.
     """
+    return _load_scanners(tuple(regions or ()))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_scanners(regions: tuple[str, ...]) -> tuple[Scanner, ...]:
     try:
         from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
         from stackcheck.scan.checkov import CheckovScanner
 
-        return [CfnLintScanner(regions or DEFAULT_REGIONS), CheckovScanner()]
+        return (CfnLintScanner(regions or DEFAULT_REGIONS), CheckovScanner())
     except Exception as exc:  # noqa: BLE001 - any failure here means the gate cannot run
         raise ScannerError(f"cannot load the scanners: {type(exc).__name__}: {exc}") from exc
 

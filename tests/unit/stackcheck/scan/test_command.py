@@ -1,0 +1,177 @@
+"""`stackcheck scan` end to end, in-process: exit codes, console lines, reports/scan.json, ledger handling."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from stackcheck.cli import main
+
+FAR = "2099-12-31"
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    """Write a ledger into tmp_path from YAML text; returns its path."""
+    def write(text: str = "[]\n"):
+        path = tmp_path / "suppressions.yaml"
+        path.write_text(textwrap.dedent(text))
+        return path
+    return write
+
+
+def run_scan(capsys, tmp_path, *args):
+    code = main(["scan", *args, "--report-dir", str(tmp_path / "reports")])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def report(tmp_path):
+    return json.loads((tmp_path / "reports" / "scan.json").read_text())
+
+
+def test_bad_template_exits_1_listing_each_failure(capsys, tmp_path, templates, ledger, scanners):
+    bad = templates / "s3_public_unencrypted.yaml"
+    code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[:4] == [
+        "stack                  tool      passed  failed  suppressed  unknown",
+        "---------------------  --------  ------  ------  ----------  -------",
+        "s3_public_unencrypted  cfn-lint     n/a       2           0        0",
+        "s3_public_unencrypted  checkov        2       7           0        0",
+    ]
+    assert f"E3045  s3_public_unencrypted/PublicBucket  {bad}:6  A bucket with 'AccessControl' set should also " \
+           "have at least one 'OwnershipControl' configured" in lines
+    assert f"CKV_AWS_18  s3_public_unencrypted/PublicBucket  {bad}:4  Ensure the S3 bucket has access logging enabled" in lines
+    assert "FAILED: 9 unsuppressed findings (0 suppressed)" in lines
+    data = report(tmp_path)
+    assert data["exit_code"] == 1
+    assert {f["rule_id"] for f in data["findings"] if f["status"] == "FAILED"} == {
+        "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56",
+    }
+
+
+def test_good_template_exits_0(capsys, tmp_path, templates, ledger, scanners):
+    code, out, _ = run_scan(capsys, tmp_path, "--template", str(templates / "s3_private_encrypted.yaml"),
+                            "--ledger", str(ledger()))
+    assert code == 0
+    assert "PASSED: no unsuppressed finding (0 suppressed)" in out.splitlines()
+    assert report(tmp_path)["summary"]["totals"] == {"passed": 9, "failed": 0, "suppressed": 0, "unknown": 0}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nonexistent.yaml", "template {path} does not exist"),
+        ("malformed.yaml", "template {path} is not valid YAML or JSON (line 6: "),
+        ("malformed.json", "template {path} is not valid JSON (line 3, column 42: "),
+    ],
+)
+def test_bad_template_input_exits_2_naming_the_file(capsys, tmp_path, templates, ledger, name, message):
+    path = templates / name if name != "nonexistent.yaml" else tmp_path / "nonexistent" / name
+    code, out, err = run_scan(capsys, tmp_path, "--template", str(path), "--ledger", str(ledger()))
+    assert code == 2
+    assert err.startswith("stackcheck scan: error: " + message.format(path=path))
+    assert out == ""
+    assert not (tmp_path / "reports").exists()
+
+
+def test_template_slash_nonexistent_exits_2(capsys, tmp_path, ledger):
+    code, _, err = run_scan(capsys, tmp_path, "--template", "/nonexistent", "--ledger", str(ledger()))
+    assert (code, err) == (2, "stackcheck scan: error: template /nonexistent does not exist\n")
+
+
+def test_missing_assembly_exits_2(capsys, tmp_path, ledger):
+    code, _, err = run_scan(capsys, tmp_path, "--assembly", str(tmp_path / "cdk.out"), "--ledger", str(ledger()))
+    assert code == 2
+    assert f"cloud assembly directory {tmp_path / 'cdk.out'} does not exist" in err
+
+
+LEDGER_ERRORS = [
+    ("short-reason", {"reason": "too short"}, "entry 1 (rule CKV_AWS_18): reason is 9 characters"),
+    ("missing-owner", {"owner": None}, "entry 1 (rule CKV_AWS_18): missing 'owner'"),
+    ("bad-date", {"expires": "2026-02-30"}, "entry 1 (rule CKV_AWS_18): expires '2026-02-30' is not a date"),
+    ("unknown-rule", {"rule": "CKV_AWS_9999"}, "entry 1 (rule CKV_AWS_9999): unknown rule id 'CKV_AWS_9999'"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "message"), LEDGER_ERRORS, ids=[c[0] for c in LEDGER_ERRORS])
+def test_bad_ledger_entry_exits_2_naming_the_entry(capsys, tmp_path, templates, ledger, scanners, case, change, message):
+    fields = {"rule": "CKV_AWS_18", "target": "PublicBucket", "reason": "public test fixture bucket",
+              "owner": "qa", "expires": FAR, **change}
+    path = ledger("- " + "\n  ".join(f"{k}: {v}" for k, v in fields.items() if v is not None) + "\n")
+    code, out, err = run_scan(capsys, tmp_path, "--template", str(templates / "s3_public_unencrypted.yaml"),
+                              "--ledger", str(path))
+    assert code == 2
+    assert f"{path}:1: {message}" in err
+    assert out == ""
+
+
+def test_suppressed_expired_and_stale_entries(capsys, tmp_path, templates, ledger, scanners):
+    bad = templates / "s3_public_unencrypted.yaml"
+    path = ledger(f"""\
+        - rule: CKV_AWS_18
+          target: s3_public_unencrypted/PublicBucket
+          reason: fixture bucket; access logs are not wanted here
+          owner: qa-team
+          expires: {FAR}
+        - rule: CKV_AWS_21
+          target: PublicBucket
+          reason: versioning waiver that ran out
+          owner: qa-team
+          expires: 2020-01-01
+        - rule: E3045
+          target: SomeOtherBucket
+          reason: points at a resource that does not exist
+          owner: qa-team
+          expires: {FAR}
+        """)
+    code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(path))
+    assert code == 1
+    lines = out.splitlines()
+    assert "s3_public_unencrypted  checkov        2       6           1        0" in lines
+    assert (f"ledger expired: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
+            "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
+            "expiry date") in lines
+    assert (f"ledger stale: {path}:11: entry 3 (rule E3045 on SomeOtherBucket) matches no failed finding; remove it, "
+            "or correct its target") in lines
+    assert not any(line.startswith("CKV_AWS_18 ") for line in lines)
+    assert any(line.startswith("CKV_AWS_21 ") for line in lines)
+    data = report(tmp_path)
+    (suppressed,) = [f for f in data["findings"] if f["status"] == "SUPPRESSED"]
+    assert (suppressed["rule_id"], suppressed["logical_id"], suppressed["line"], suppressed["suppression"]) == (
+        "CKV_AWS_18", "PublicBucket", 4,
+        {"reason": "fixture bucket; access logs are not wanted here", "owner": "qa-team", "expires": FAR,
+         "source": f"{path} entry 1"},
+    )
+    assert [(w["kind"], w["entry"]) for w in data["ledger"]["warnings"]] == [("expired", 2), ("stale", 3)]
+
+
+def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys, tmp_path, templates, ledger, scanners):
+    path = ledger(f"""\
+        - rule: CKV_AWS_18
+          target: /TapStackTestSource/Storage/*
+          reason: the storage construct's buckets log to the central account
+          owner: storage-team
+          expires: {FAR}
+        - rule: CKV_AWS_26
+          target: TapStackTestTarget/Alerts/Topic/Resource
+          reason: alert topic carries no payment data
+          owner: ops-team
+          expires: {FAR}
+        """)
+    code, out, _ = run_scan(capsys, tmp_path, "--assembly", str(templates / "assembly"), "--ledger", str(path))
+    assert code == 0
+    assert "PASSED: no unsuppressed finding (3 suppressed)" in out.splitlines()
+
+
+def test_help_does_not_import_the_scanners():
+    probe = ("import sys; from stackcheck.cli import build_parser; build_parser(); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'checkov', 'cfnlint'}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
