@@ -47,6 +47,14 @@ STACK_ARTIFACT = "aws:cloudformation:stack"
 LOGICAL_ID_METADATA = "aws:cdk:logicalId"
 # Packages whose version changes what the app synthesizes.
 SYNTH_PACKAGES = ("aws-cdk-lib", "constructs", "cdk-nag")
+# What the cdk CLI adds to every app's context unless told otherwise (`cdk synth --path-metadata`
+# and friends). Path metadata puts each resource's construct path in the template, which is how
+# scanners recognize a CDK template and how findings point back at a construct.
+CLI_CONTEXT_DEFAULTS = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:bundling-stacks": ["**"],
+}
 # jsii prints a banner per process for Node.js versions it no longer tests; the gate's output is
 # for findings. END_OF_LIFE takes the list of major versions to silence.
 JSII_QUIET = {
@@ -284,7 +292,7 @@ def cache_key(
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
-    merged = {**(cdk_json.get("context") or {}), **(context or {})}
+    merged = {**CLI_CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
     digest.update(json.dumps(merged, sort_keys=True).encode())
     for package in SYNTH_PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -372,7 +380,7 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
 
     cdk_json = load_cdk_json(root)
     kind, target = _app_target(cdk_json["app"])
-    merged = {**(cdk_json.get("context") or {}), **(context or {})}
+    merged = {**CLI_CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     added_path = str(root) not in sys.path
     if added_path:

@@ -128,3 +128,11 @@ class WebService(Construct):
             ),
             deregistration_delay=Duration.seconds(30),
         )
+        # The CDK makes the service DependsOn the target group it already Refs (cfn-lint W3005).
+        # Keep the ordering that matters: the listener (the target group must be attached to a
+        # load balancer before ECS registers tasks) and the task role.
+        stack = Stack.of(self)
+        self.service.node.default_child.add_override("DependsOn", [
+            stack.get_logical_id(self.listener.node.default_child),
+            stack.get_logical_id(self.task_definition.task_role.node.default_child),
+        ])

@@ -174,3 +174,13 @@ def test_cross_stack_values_are_exported_under_the_stack_name(templates, env):
     assert exports == {f"TapStackdev{env}:{k}" for k in (
         "LoadBalancerDnsName", "LoadBalancerCanonicalHostedZoneId", "DmsEndpointArn",
         "DmsReplicationInstanceArn")}
+
+
+@ENVIRONMENTS
+def test_service_depends_only_on_listener_and_task_role(app_assembly, env):
+    stack = app_assembly.stack(f"TapStackdev{env}")
+    (service,) = [r for r in stack.resources.values() if r["Type"] == "AWS::ECS::Service"]
+    assert [stack.construct_path(d) for d in service["DependsOn"]] == [
+        f"/TapStackdev{env}/Web/LoadBalancer/HttpListener/Resource",
+        f"/TapStackdev{env}/Web/TaskDefinition/TaskRole/Resource",
+    ]
