@@ -9,12 +9,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Mapping, TypeVar
-
-import tenacity
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 from stackcheck.aws.normalize import change_id as _change_id
 from stackcheck.aws.normalize import ecs_service as _ecs_service
+
+if TYPE_CHECKING:  # tenacity is imported when a profile first runs: the pytest plugin imports this module
+    import tenacity
 
 __all__ = [
     "ECS_SERVICE_STABLE",
@@ -153,10 +154,6 @@ RETRY_LOG = RetryLog()
 
 # -- retry profiles ----------------------------------------------------------------------------
 
-# tenacity >= 8.3 can stop *before* a sleep that would cross the deadline.
-_stop_by_deadline = getattr(tenacity, "stop_before_delay", tenacity.stop_after_delay)
-
-
 @dataclass(frozen=True)
 class RetryProfile:
     """How to retry one family of errors: jittered exponential backoff bounded by attempts and a deadline.
@@ -187,14 +184,18 @@ class RetryProfile:
         return code is not None and code not in self.final_codes and code in self.retry_codes
 
     def retrying(self, operation: str, *, log: RetryLog | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> tenacity.Retrying:
+                 sleep: Callable[[float], None] = time.sleep) -> "tenacity.Retrying":
         """A tenacity Retrying for ``operation`` that records each retry in ``log`` (RETRY_LOG by default).
 
         The last error is re-raised unchanged when attempts or the deadline run out.
         """
-        target = RETRY_LOG if log is None else log
+        import tenacity
 
-        def record(state: tenacity.RetryCallState) -> None:
+        target = RETRY_LOG if log is None else log
+        # tenacity >= 8.3 can stop *before* a sleep that would cross the deadline.
+        stop_by_deadline = getattr(tenacity, "stop_before_delay", tenacity.stop_after_delay)
+
+        def record(state: "tenacity.RetryCallState") -> None:
             exc = state.outcome.exception() if state.outcome else None
             target.record(RetryRecord(
                 node_id=current_node_id(),
@@ -206,7 +207,7 @@ class RetryProfile:
 
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.is_retryable),
-            stop=tenacity.stop_after_attempt(self.max_attempts) | _stop_by_deadline(self.deadline),
+            stop=tenacity.stop_after_attempt(self.max_attempts) | stop_by_deadline(self.deadline),
             wait=tenacity.wait_random_exponential(multiplier=self.initial_wait, max=self.max_wait),
             before_sleep=record,
             sleep=sleep,

@@ -1,0 +1,194 @@
+"""stackcheck's pytest fixtures: settings a conftest.py can override, stack outputs, the resolver, AWS clients, the cloud assembly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import pytest
+
+if TYPE_CHECKING:
+    from stackcheck.assembly import CloudAssembly
+    from stackcheck.aws.clients import ClientFactory
+    from stackcheck.aws.retry import RetryLog, RetryProfile
+    from stackcheck.outputs import OutputMatch, OutputResolver
+    from stackcheck.plugin import StackcheckSettings
+
+__all__ = [
+    "StackOutputs",
+    "aws_client",
+    "aws_endpoint_url",
+    "aws_region",
+    "aws_retry_profile",
+    "cloud_assembly",
+    "cloud_assembly_dir",
+    "output_resolver",
+    "outputs",
+    "outputs_file",
+    "retry_log",
+    "stack_outputs",
+    "stackcheck_settings",
+    "strict_outputs",
+]
+
+
+def missing(message: str, *, strict: bool) -> NoReturn:
+    """Skip the running test with ``message``, or fail it (no traceback) when ``strict``."""
+    __tracebackhide__ = True
+    if strict:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# -- settings (override any of these in a conftest.py) -----------------------------------------
+
+@pytest.fixture(scope="session")
+def stackcheck_settings(pytestconfig: pytest.Config) -> "StackcheckSettings":
+    """Every stackcheck setting with where it came from (CLI > environment > ini > default)."""
+    from stackcheck.plugin import SETTINGS_KEY
+
+    return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture(scope="session")
+def outputs_file(stackcheck_settings: "StackcheckSettings") -> Path:
+    """Path of the stack outputs file (flat or cdk ``--outputs-file`` shape)."""
+    return Path(stackcheck_settings.outputs_file.value)
+
+
+@pytest.fixture(scope="session")
+def aws_region(stackcheck_settings: "StackcheckSettings") -> str | None:
+    """Region for every AWS client; None leaves it to the AWS config chain."""
+    return stackcheck_settings.aws_region.value
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint_url(stackcheck_settings: "StackcheckSettings") -> str | None:
+    """Endpoint URL for every AWS client (the emulator's), or None for AWS itself."""
+    return stackcheck_settings.aws_endpoint_url.value
+
+
+@pytest.fixture(scope="session")
+def strict_outputs(stackcheck_settings: "StackcheckSettings") -> bool:
+    """True: a missing output, outputs file or cloud assembly fails the check instead of skipping it."""
+    return bool(stackcheck_settings.strict.value)
+
+
+@pytest.fixture(scope="session")
+def cloud_assembly_dir(stackcheck_settings: "StackcheckSettings") -> Path:
+    """Directory of the cloud assembly (``cdk.out``)."""
+    return Path(stackcheck_settings.assembly_dir.value)
+
+
+@pytest.fixture(scope="session")
+def aws_retry_profile() -> "RetryProfile":
+    """RetryProfile every ``aws_client`` call runs under (stackcheck.aws.retry.THROTTLING)."""
+    from stackcheck.aws.retry import THROTTLING
+
+    return THROTTLING
+
+
+# -- stack outputs -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
+    """The stack outputs as ``{output key: value}``, loaded once per session.
+
+    A missing or malformed outputs file skips (strict: fails) every test that uses it, with the
+    reason and what to do next.
+    """
+    from stackcheck.errors import OutputsError
+    from stackcheck.outputs import load_outputs
+
+    try:
+        return load_outputs(outputs_file)
+    except OutputsError as exc:
+        missing(str(exc), strict=strict_outputs)
+
+
+@pytest.fixture(scope="session")
+def output_resolver(stack_outputs: dict[str, str], outputs_file: Path) -> "OutputResolver":
+    """The session's OutputResolver over ``stack_outputs``."""
+    from stackcheck.outputs import OutputResolver
+
+    return OutputResolver(stack_outputs, source=str(outputs_file))
+
+
+class StackOutputs:
+    """The ``outputs`` fixture: OutputResolver lookups that skip the test (strict: fail it) when
+    no output matches, and fail it when several do."""
+
+    def __init__(self, resolver: "OutputResolver", *, strict: bool):
+        self.resolver = resolver
+        self.strict = strict
+
+    def resolve(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> "OutputMatch":
+        """The matching OutputMatch (key, value, derived_from); see ``OutputResolver.resolve``."""
+        __tracebackhide__ = True
+        from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
+
+        try:
+            return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier)
+        except OutputNotFoundError as exc:
+            missing(str(exc), strict=self.strict)
+        except AmbiguousOutputError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+    def get(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> str:
+        """The matching output's value, e.g. ``outputs.get(role="source", kind="bucket", attr="name")``."""
+        __tracebackhide__ = True
+        return self.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier).value
+
+    def __repr__(self) -> str:
+        return f"StackOutputs({self.resolver.source}, {len(self.resolver.outputs)} outputs, strict={self.strict})"
+
+
+@pytest.fixture
+def outputs(output_resolver: "OutputResolver", strict_outputs: bool) -> StackOutputs:
+    """Find outputs by intent: ``outputs.get(role="source", kind="bucket", attr="name")``."""
+    return StackOutputs(output_resolver, strict=strict_outputs)
+
+
+# -- AWS -------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_profile: "RetryProfile",
+               stackcheck_settings: "StackcheckSettings", strict_outputs: bool) -> "ClientFactory":
+    """Client factory: ``aws_client("s3")`` is a boto3 client sharing one botocore Config
+    (standard retries, timeouts), the endpoint and the region, whose calls are retried on
+    throttling under ``aws_retry_profile`` and recorded for the retry summary.
+
+    Fake credentials are used only when the endpoint is the one in the emulator record.
+    """
+    from stackcheck.aws.clients import ClientFactory
+
+    if stackcheck_settings.problems and aws_endpoint_url is None:
+        missing("; ".join(stackcheck_settings.problems), strict=strict_outputs)
+    record = stackcheck_settings.emulator_record
+    emulator = record is not None and aws_endpoint_url == record.endpoint_url
+    return ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
+                         profile=aws_retry_profile)
+
+
+@pytest.fixture
+def retry_log() -> "RetryLog":
+    """The process-wide RetryLog (``retry_log.records(request.node.nodeid)`` for this test's)."""
+    from stackcheck.aws.retry import RETRY_LOG
+
+    return RETRY_LOG
+
+
+# -- cloud assembly ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> "CloudAssembly":
+    """The cloud assembly read with ``stackcheck.assembly.read_assembly``; skips (strict: fails)
+    with "synthesize first with `make synth`" when it is absent or malformed."""
+    from stackcheck.assembly import read_assembly
+    from stackcheck.errors import AssemblyError
+
+    try:
+        return read_assembly(cloud_assembly_dir)
+    except AssemblyError as exc:
+        missing(str(exc), strict=strict_outputs)
+

@@ -1,0 +1,294 @@
+"""pytest plugin: stackcheck's options, ini settings, markers, report header and per-test retry summary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generator, Mapping
+
+import pytest
+
+__all__ = [
+    "ENV_ENDPOINT",
+    "ENV_OUTPUTS_FILE",
+    "ENV_REGION",
+    "ENV_STRICT",
+    "SETTINGS_KEY",
+    "Setting",
+    "StackcheckSettings",
+    "resolve_settings",
+]
+
+# Fixtures live in stackcheck.fixtures; pytest registers that module with this one.
+pytest_plugins = ["stackcheck.fixtures"]
+
+ENV_OUTPUTS_FILE = "STACKCHECK_OUTPUTS_FILE"
+ENV_ENDPOINT = ("AWS_ENDPOINT_URL",)
+ENV_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
+ENV_STRICT = "STACKCHECK_STRICT"
+ENV_ASSEMBLY_DIR = "STACKCHECK_ASSEMBLY_DIR"
+
+INI_OUTPUTS_FILE = "stackcheck_outputs_file"
+INI_ENDPOINT = "stackcheck_aws_endpoint_url"
+INI_REGION = "stackcheck_aws_region"
+INI_STRICT = "stackcheck_strict"
+INI_ASSEMBLY_DIR = "stackcheck_assembly_dir"
+
+DEFAULT_OUTPUTS_FILE = "cfn-outputs/flat-outputs.json"
+DEFAULT_ASSEMBLY_DIR = "cdk.out"
+EMULATOR_RECORD_NAME = "target.json"
+_FALSE = {"", "0", "false", "no", "off"}
+
+MARKERS = {
+    "integration": "post-deploy check; runs against the deployment the outputs file describes",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One resolved setting: its ``value`` and where it came from (``source``), e.g.
+    ``command line --aws-region``, ``environment AWS_REGION``, ``ini stackcheck_aws_region``,
+    ``emulator record cfn-outputs/target.json`` or ``default``."""
+
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class StackcheckSettings:
+    """Settings resolved once per session: CLI option > environment variable > ini > emulator
+    record (endpoint and region only) > default.
+
+    ``emulator_record`` is the parsed record (``stackcheck.aws.clients.EmulatorRecord``) found next
+    to the outputs file, or None; ``problems`` lists what could not be read (reported in the
+    header and raised only by the fixtures that need it).
+    """
+
+    outputs_file: Setting
+    aws_endpoint_url: Setting
+    aws_region: Setting
+    strict: Setting
+    assembly_dir: Setting
+    emulator_record: Any = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def emulator(self) -> bool:
+        """True when the endpoint is the one the emulator record names."""
+        record = self.emulator_record
+        return record is not None and self.aws_endpoint_url.value == record.endpoint_url
+
+
+SETTINGS_KEY: pytest.StashKey[StackcheckSettings] = pytest.StashKey()
+
+
+def _strict(text: str) -> bool:
+    return text.strip().lower() not in _FALSE
+
+
+def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, Any],
+                     invocation_dir: Path, ini_dir: Path, rootdir: Path) -> StackcheckSettings:
+    """Resolve every setting once, recording where each value came from.
+
+    ``options`` maps option names (``outputs_file``, ``aws_endpoint_url``, ``aws_region``,
+    ``strict``, ``assembly_dir``) to their command-line values (None when not given); ``ini``
+    maps the ``stackcheck_*`` ini names that are set. Relative paths resolve against the
+    invocation directory (CLI, environment), the ini file's directory (ini) or the rootdir
+    (defaults). Never raises: an unreadable emulator record is listed in ``problems``.
+    """
+
+    def pick(name: str, flag: str, env_names: tuple[str, ...], ini_name: str,
+             default: Any, is_path: bool = False) -> Setting:
+        def value_at(base: Path, value: Any) -> Any:
+            return base / value if is_path and value is not None else value
+
+        if options.get(name) is not None:
+            return Setting(value_at(invocation_dir, options[name]), f"command line {flag}")
+        for env_name in env_names:
+            if env.get(env_name):
+                return Setting(value_at(invocation_dir, env[env_name]), f"environment {env_name}")
+        if ini.get(ini_name) not in (None, ""):
+            return Setting(value_at(ini_dir, ini[ini_name]), f"ini {ini_name}")
+        return Setting(value_at(rootdir, default), "default")
+
+    outputs_file = pick("outputs_file", "--outputs-file", (ENV_OUTPUTS_FILE,), INI_OUTPUTS_FILE,
+                        DEFAULT_OUTPUTS_FILE, is_path=True)
+    assembly_dir = pick("assembly_dir", "--assembly-dir", (ENV_ASSEMBLY_DIR,), INI_ASSEMBLY_DIR,
+                        DEFAULT_ASSEMBLY_DIR, is_path=True)
+    endpoint = pick("aws_endpoint_url", "--aws-endpoint-url", ENV_ENDPOINT, INI_ENDPOINT, None)
+    region = pick("aws_region", "--aws-region", ENV_REGION, INI_REGION, None)
+
+    if options.get("strict") is not None:
+        strict = Setting(bool(options["strict"]), "command line --strict-outputs")
+    elif ENV_STRICT in env:
+        strict = Setting(_strict(env[ENV_STRICT]), f"environment {ENV_STRICT}")
+    elif ini.get(INI_STRICT) not in (None, ""):
+        raw = ini[INI_STRICT]
+        strict = Setting(raw if isinstance(raw, bool) else _strict(str(raw)), f"ini {INI_STRICT}")
+    else:
+        strict = Setting(False, "default")
+
+    record, problems = None, []
+    record_path = Path(outputs_file.value).parent / EMULATOR_RECORD_NAME
+    if record_path.is_file():  # import boto-side helpers only when there is a record to read
+        from stackcheck.aws.clients import read_emulator_record
+        from stackcheck.errors import BadInputError
+
+        try:
+            record = read_emulator_record(record_path)
+        except BadInputError as exc:  # a bad record must not break runs that never use AWS
+            problems.append(str(exc))
+    if record is not None:
+        shown = _display(record_path, rootdir)
+        if endpoint.source == "default":
+            endpoint = Setting(record.endpoint_url, f"emulator record {shown}")
+        if region.source == "default" and record.region:
+            region = Setting(record.region, f"emulator record {shown}")
+    return StackcheckSettings(outputs_file, endpoint, region, strict, assembly_dir, record, tuple(problems))
+
+
+def _display(path: Any, rootdir: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(rootdir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("stackcheck", "stackcheck post-deploy checks")
+    group.addoption("--outputs-file", dest="stackcheck_outputs_file", default=None, metavar="PATH",
+                    help=f"stack outputs file, flat or cdk --outputs-file shape (env {ENV_OUTPUTS_FILE}, "
+                         f"ini {INI_OUTPUTS_FILE}; default {DEFAULT_OUTPUTS_FILE})")
+    group.addoption("--aws-endpoint-url", dest="stackcheck_aws_endpoint_url", default=None, metavar="URL",
+                    help=f"endpoint for every AWS client (env {ENV_ENDPOINT[0]}, ini {INI_ENDPOINT}; default: "
+                         "the emulator record next to the outputs file, else AWS)")
+    group.addoption("--aws-region", dest="stackcheck_aws_region", default=None, metavar="REGION",
+                    help=f"region for every AWS client (env {' or '.join(ENV_REGION)}, ini {INI_REGION})")
+    group.addoption("--strict-outputs", dest="stackcheck_strict", action="store_const", const=True, default=None,
+                    help=f"fail, instead of skip, checks whose stack outputs are missing (env {ENV_STRICT}=1, "
+                         f"ini {INI_STRICT})")
+    group.addoption("--assembly-dir", dest="stackcheck_assembly_dir", default=None, metavar="DIR",
+                    help=f"cloud assembly for the cloud_assembly fixture (env {ENV_ASSEMBLY_DIR}, "
+                         f"ini {INI_ASSEMBLY_DIR}; default {DEFAULT_ASSEMBLY_DIR})")
+    parser.addini(INI_OUTPUTS_FILE, "stack outputs file (relative to the ini file)")
+    parser.addini(INI_ENDPOINT, "endpoint URL for every AWS client")
+    parser.addini(INI_REGION, "region for every AWS client")
+    parser.addini(INI_STRICT, "fail, instead of skip, checks whose stack outputs are missing", type="bool")
+    parser.addini(INI_ASSEMBLY_DIR, "cloud assembly directory (relative to the ini file)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    registered = {line.split(":", 1)[0].split("(", 1)[0].strip() for line in config.getini("markers")}
+    for name, text in MARKERS.items():
+        if name not in registered:
+            config.addinivalue_line("markers", f"{name}: {text}")
+    ini_names = (INI_OUTPUTS_FILE, INI_ENDPOINT, INI_REGION, INI_STRICT, INI_ASSEMBLY_DIR)
+    ini = {name: config.getini(name) for name in ini_names if name in config.inicfg}
+    config.stash[SETTINGS_KEY] = resolve_settings(
+        options={
+            "outputs_file": config.getoption("stackcheck_outputs_file"),
+            "aws_endpoint_url": config.getoption("stackcheck_aws_endpoint_url"),
+            "aws_region": config.getoption("stackcheck_aws_region"),
+            "strict": config.getoption("stackcheck_strict"),
+            "assembly_dir": config.getoption("stackcheck_assembly_dir"),
+        },
+        env=os.environ,
+        ini=ini,
+        invocation_dir=Path(config.invocation_params.dir),
+        ini_dir=config.inipath.parent if config.inipath else config.rootpath,
+        rootdir=config.rootpath,
+    )
+    config.pluginmanager.register(RetrySummary(), "stackcheck-retry-summary")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        return []
+    root = config.rootpath
+
+    def show(setting: Setting, empty: str) -> str:
+        value = setting.value
+        if isinstance(value, Path):
+            value = _display(value, root)
+        elif isinstance(value, bool):
+            value = "on" if value else "off"
+        return f"{value if value is not None else empty} ({setting.source})"
+
+    lines = [
+        f"stackcheck: outputs file {show(settings.outputs_file, '-')}",
+        f"stackcheck: aws endpoint url {show(settings.aws_endpoint_url, "none (AWS)")}",
+        f"stackcheck: aws region {show(settings.aws_region, 'from the AWS config chain')}",
+        f"stackcheck: strict outputs {show(settings.strict, '-')}",
+        f"stackcheck: cloud assembly {show(settings.assembly_dir, '-')}",
+    ]
+    lines += [f"stackcheck: problem: {p}" for p in settings.problems]
+    return lines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
+    from stackcheck.aws.retry import node_context
+
+    with node_context(item.nodeid):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    retry = sys.modules.get("stackcheck.aws.retry")
+    if retry is None:  # no retry can have happened in this process
+        return
+    records = [r.as_dict() for r in retry.RETRY_LOG.drain(item.nodeid)]
+    if records:
+        # A plain attribute survives pytest-xdist's report serialization to the controller.
+        report.stackcheck_retries = records
+        report.sections.append(("stackcheck retries", "\n".join(_record_line(r) for r in records)))
+    if "aws_client" in getattr(item, "fixturenames", ()):
+        report.stackcheck_aws = True
+
+
+def _record_line(record: Mapping[str, Any]) -> str:
+    return (f"{record['operation']}: {record['error_code']} on attempt {record['attempt']}, "
+            f"slept {record['sleep']:.2f} s ({record['layer']})")
+
+
+class RetrySummary:
+    """Collects retries from test reports (local or from pytest-xdist workers) and prints them
+    per test in a ``stackcheck retries`` terminal summary section."""
+
+    def __init__(self) -> None:
+        self.by_test: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.aws_used = False
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.by_test[report.nodeid].extend(getattr(report, "stackcheck_retries", None) or [])
+        self.aws_used = self.aws_used or bool(getattr(report, "stackcheck_aws", False))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        retry = sys.modules.get("stackcheck.aws.retry")
+        if retry is not None:
+            outside = [r.as_dict() for r in retry.RETRY_LOG.drain("")]
+            if outside:
+                self.by_test["(outside any test)"].extend(outside)
+        tests = {node: records for node, records in self.by_test.items() if records}
+        if not tests and not self.aws_used:
+            return
+        terminalreporter.write_sep("=", "stackcheck retries")
+        if not tests:
+            terminalreporter.write_line("no AWS call was retried")
+            return
+        for node, records in sorted(tests.items()):
+            slept = sum(r["sleep"] for r in records)
+            terminalreporter.write_line(f"{node}: {len(records)} retries, slept {slept:.2f} s")
+            counts: dict[tuple[str, str, str], int] = defaultdict(int)
+            for r in records:
+                counts[(r["operation"], r["error_code"], r["layer"])] += 1
+            for (operation, code, layer), count in sorted(counts.items()):
+                terminalreporter.write_line(f"    {operation} {code} x{count} ({layer})")
