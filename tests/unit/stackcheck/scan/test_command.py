@@ -175,3 +175,13 @@ def test_help_does_not_import_the_scanners():
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'checkov', 'cfnlint'}))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_repository_ledger_names_only_known_rule_ids(scanners):
+    from pathlib import Path
+
+    from stackcheck.suppressions import load_ledger
+
+    path = Path(__file__).parents[4] / "policies" / "suppressions.yaml"
+    known = frozenset().union(*(s.rule_ids() for s in scanners))
+    assert load_ledger(path, known).path == path
