@@ -71,30 +71,8 @@ class StackContext:
     def from_artifact(cls, artifact: StackArtifact) -> StackContext:
         """Context for a stack of the cloud assembly; the template is parsed (and checked) here."""
         template = load_template(artifact.template_file)
-        paths = artifact.construct_paths or _additional_metadata_paths(artifact)
+        paths = artifact.construct_paths
         return cls.from_template(artifact.template_file, template, artifact.artifact_id, paths)
-
-
-def _additional_metadata_paths(artifact: StackArtifact) -> dict[str, str]:
-    """Logical ID → construct path from the stack's ``additionalMetadataFile``.
-
-    Recent aws-cdk-lib versions write a stack's metadata to ``<Stack>.metadata.json`` (named by
-    the manifest's ``additionalMetadataFile``) instead of the manifest. Stop-gap until
-    ``read_assembly`` reads that file itself; returns {} when there is no such file.
-    """
-    root = artifact.template_file.parent
-    try:
-        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-        name = manifest["artifacts"][artifact.artifact_id].get("additionalMetadataFile")
-        metadata = json.loads((root / name).read_text(encoding="utf-8")) if name else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-    paths: dict[str, str] = {}
-    for path, entries in metadata.items() if isinstance(metadata, dict) else ():
-        for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
-                paths[entry["data"]] = path
-    return paths
 
 
 @runtime_checkable
