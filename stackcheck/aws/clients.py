@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from stackcheck.aws.retry import RETRY_LOG, THROTTLING, RetryLog, RetryProfile, RetryRecord, current_node_id
 from stackcheck.errors import BadInputError
@@ -21,6 +21,7 @@ __all__ = [
     "RecordingClient",
     "botocore_config",
     "read_emulator_record",
+    "record_botocore_retries",
 ]
 
 EMULATOR_RECORD = "cfn-outputs/target.json"
@@ -187,8 +188,7 @@ class ClientFactory:
     """
 
     def __init__(self, *, region: str | None = None, endpoint_url: str | None = None, emulator: bool = False,
-                 config: Any = None, profile: RetryProfile = THROTTLING, log: RetryLog | None = None,
-                 session_factory: Callable[..., Any] | None = None):
+                 config: Any = None, profile: RetryProfile = THROTTLING, log: RetryLog | None = None):
         if emulator and not endpoint_url:
             raise BadInputError("fake emulator credentials need the emulator's endpoint URL")
         self.region = region
@@ -197,7 +197,6 @@ class ClientFactory:
         self.config = config if config is not None else botocore_config()
         self.profile = profile
         self.log = log
-        self._session_factory = session_factory
         self._session: Any = None
         self._raw: dict[str, Any] = {}
         self._wrapped: dict[str, RecordingClient] = {}
@@ -209,22 +208,26 @@ class ClientFactory:
         kwargs.setdefault("region", record.region)
         return cls(endpoint_url=record.endpoint_url, emulator=True, **kwargs)
 
-    def _new_session(self) -> Any:
-        if self._session_factory is not None:
-            return self._session_factory()
-        import boto3
+    @property
+    def session(self) -> Any:
+        """The boto3 Session every client comes from (FAKE_CREDENTIALS when ``emulator``)."""
+        with self._lock:
+            return self._get_session()
 
-        credentials = FAKE_CREDENTIALS if self.emulator else {}
-        return boto3.session.Session(region_name=self.region, **credentials)
+    def _get_session(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            credentials = FAKE_CREDENTIALS if self.emulator else {}
+            self._session = boto3.session.Session(region_name=self.region, **credentials)
+        return self._session
 
     def raw(self, service: str) -> Any:
         """The cached plain boto3 client for ``service`` (its botocore retries are still recorded)."""
         with self._lock:
             if service not in self._raw:
-                if self._session is None:
-                    self._session = self._new_session()
-                client = self._session.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
-                                              config=self.config)
+                client = self._get_session().client(service, region_name=self.region,
+                                                    endpoint_url=self.endpoint_url, config=self.config)
                 record_botocore_retries(client, self.log)
                 self._raw[service] = client
             return self._raw[service]
