@@ -333,7 +333,8 @@ KINDS: dict[str, KindSpec] = {
     }),
     "db_secret": KindSpec("database secret", (("db", "secret"), ("database", "secret"), ("secret",)), {
         "arn": AttrSpec(_arn_shape("secretsmanager", "secret"), "a Secrets Manager secret ARN"),
-        "name": AttrSpec(_raises_not(normalize.secret_name), "a secret name",
+        "name": AttrSpec(lambda v: not v.startswith("arn:") and _raises_not(normalize.secret_name)(v),
+                         "a secret name",
                          derive_from=(("arn", normalize.secret_name),)),
     }),
     "kms_key": KindSpec("KMS key", (("kms", "key"), ("kms",), ("encryption", "key")), {
