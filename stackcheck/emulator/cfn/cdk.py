@@ -1,0 +1,45 @@
+"""CDK for the emulator: AWS::CDK::Metadata, the version-reporting resource the CDK adds to every stack by default."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+
+from stackcheck.emulator.cfn._registry import extended_model
+
+__all__ = ["CdkMetadata"]
+
+METADATA_DOC = "https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-reporting"
+
+
+@extended_model
+class CdkMetadata(CloudFormationModel):
+    """AWS::CDK::Metadata (METADATA_DOC): CloudFormation records it and creates nothing else;
+    so does this model, so a stack synthesized with version reporting on deploys whole."""
+
+    def __init__(self, physical_id: str):
+        self.physical_id = physical_id
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CDK::Metadata"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.physical_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "CdkMetadata":
+        return cls(str(uuid.uuid4()))

@@ -1,0 +1,71 @@
+"""RDS for the emulator: the AWS::RDS::DBInstance properties moto's model drops or defaults wrongly."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from stackcheck.emulator.cfn._registry import patch, relies_on
+
+__all__: list[str] = []
+
+DB_INSTANCE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html"
+
+relies_on("moto.rds.models", "DBInstance.default_port", params=("engine",))
+relies_on("moto.rds.models", "DBInstance.__init__",
+          assigns=("deletion_protection", "enabled_cloudwatch_logs_exports", "monitoring_interval",
+                   "monitoring_role_arn", "enable_iam_database_authentication", "ca_certificate_identifier",
+                   "max_allocated_storage", "backup_retention_period", "port"))
+
+# CloudFormation property → DBInstance attribute, applied after moto creates the instance.
+_AFTER_CREATE = {
+    "DeletionProtection": ("deletion_protection", lambda v: str(v).lower() == "true"),
+    "EnableCloudwatchLogsExports": ("enabled_cloudwatch_logs_exports", list),
+    "EnableIAMDatabaseAuthentication": ("enable_iam_database_authentication", lambda v: str(v).lower() == "true"),
+    "CACertificateIdentifier": ("ca_certificate_identifier", str),
+    "MaxAllocatedStorage": ("max_allocated_storage", int),
+    "BackupRetentionPeriod": ("backup_retention_period", int),
+    "MonitoringInterval": ("monitoring_interval", int),
+    "MonitoringRoleArn": ("monitoring_role_arn", str),
+    "EnablePerformanceInsights": ("performance_insights_enabled", lambda v: str(v).lower() == "true"),
+    "PerformanceInsightsKMSKeyId": ("performance_insights_kms_key_id", str),
+    "PerformanceInsightsRetentionPeriod": ("performance_insights_retention_period", int),
+}
+
+
+@patch("moto.rds.models", "DBInstance.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::RDS::DBInstance",
+       adds=("Port (engine default)", "DBSubnetGroupName (a name)", "DBParameterGroupName (a Ref)",
+             "VPCSecurityGroups", *_AFTER_CREATE),
+       doc_url=DB_INSTANCE_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_db_instance(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                       account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto defaults Port to 3306 whatever the engine, fails on a DBParameterGroupName that is a
+    Ref (moto's Ref answers the group object), needs DBSubnetGroupName to be a Ref to a
+    subnet group of the same template (a name, e.g. an imported one, fails), reads the security
+    groups from "VpcSecurityGroupIds" where CloudFormation says ``VPCSecurityGroups`` (so the
+    instance lands in the default VPC's default group), and drops the properties in
+    ``_AFTER_CREATE``. DB_INSTANCE_DOC: an omitted Port is the engine's default
+    (5432 for postgres); the port is a number."""
+    from moto.rds.models import DBInstance
+
+    properties = dict(cloudformation_json.get("Properties", {}))
+    engine = properties.get("Engine")
+    for numeric in ("Port", "AllocatedStorage", "Iops", "BackupRetentionPeriod"):
+        if properties.get(numeric) is not None:
+            properties[numeric] = int(properties[numeric])  # CloudFormation strings; moto compares them as numbers
+    if "Port" not in properties and engine:
+        properties["Port"] = DBInstance.default_port(engine.lower())
+    if properties.get("VPCSecurityGroups") and not properties.get("VpcSecurityGroupIds"):
+        properties["VpcSecurityGroupIds"] = list(properties["VPCSecurityGroups"])
+    group = properties.get("DBParameterGroupName")
+    if group is not None and not isinstance(group, str):
+        properties["DBParameterGroupName"] = group.name  # a Ref answers moto's object, not its name
+    if isinstance(properties.get("DBSubnetGroupName"), str):
+        properties["DBSubnetGroupName"] = SimpleNamespace(name=properties["DBSubnetGroupName"].lower())
+    instance = original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name,
+                        **kwargs)
+    for cfn_name, (attribute, convert) in _AFTER_CREATE.items():
+        if properties.get(cfn_name) is not None:
+            setattr(instance, attribute, convert(properties[cfn_name]))
+    return instance

@@ -1,0 +1,171 @@
+"""S3 for the emulator: an AWS::S3::BucketPolicy model and the bucket properties moto's AWS::S3::Bucket drops."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from moto.core.common_models import CloudFormationModel
+
+from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
+
+__all__ = ["BucketPolicy", "api_lifecycle_rule"]
+
+BUCKET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html"
+BUCKET_POLICY_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html"
+
+relies_on("moto.s3.models", "s3_backends")
+relies_on("moto.s3.models", "S3Backend.put_bucket_policy", params=("bucket_name", "policy"))
+relies_on("moto.s3.models", "S3Backend.delete_bucket_policy", params=("bucket_name",))
+relies_on("moto.s3.models", "S3Backend.put_bucket_versioning", params=("bucket_name", "status"))
+relies_on("moto.s3.models", "S3Backend.put_public_access_block", params=("bucket_name", "pub_block_config"))
+relies_on("moto.s3.models", "S3Backend.put_bucket_ownership_controls", params=("bucket_name", "ownership"))
+relies_on("moto.s3.models", "FakeBucket.set_lifecycle", params=("rules",))
+relies_on("moto.s3.models", "FakeBucket.__init__", assigns=("logging", "name"))
+relies_on("moto.utilities.utils", "get_partition")
+
+_PUBLIC_ACCESS_BLOCK_KEYS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+
+
+def _backend(account_id: str, region_name: str) -> Any:
+    from moto.s3.models import s3_backends
+    from moto.utilities.utils import get_partition
+
+    return s3_backends[account_id][get_partition(region_name)]
+
+
+@extended_model
+class BucketPolicy(CloudFormationModel):
+    """AWS::S3::BucketPolicy (BUCKET_POLICY_DOC): puts ``PolicyDocument`` on ``Bucket`` through
+    moto's S3 backend, so GetBucketPolicy answers it. Ref is the bucket name."""
+
+    def __init__(self, bucket_name: str, document: dict[str, Any]):
+        self.bucket_name = bucket_name
+        self.document = document
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.bucket_name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "BucketPolicy":
+        properties = cloudformation_json.get("Properties", {})
+        bucket = properties["Bucket"]
+        document = properties["PolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(document)
+        _backend(account_id, region_name).put_bucket_policy(bucket, json.dumps(document).encode())
+        return cls(bucket, document)
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> None:
+        bucket = (cloudformation_json.get("Properties") or {}).get("Bucket", resource_name)
+        _backend(account_id, region_name).delete_bucket_policy(bucket)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _backend(account_id, region_name).delete_bucket_policy(self.bucket_name)
+
+
+@patch("moto.s3.models", "FakeBucket.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::S3::Bucket",
+       adds=("VersioningConfiguration", "PublicAccessBlockConfiguration", "OwnershipControls",
+             "LifecycleConfiguration", "LoggingConfiguration"),
+       doc_url=BUCKET_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_bucket(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                  account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto creates the bucket with its encryption and tags; this applies the rest of BUCKET_DOC
+    that post-deploy checks read: versioning status, the four public access block flags (an
+    omitted flag is false, as in AWS), object ownership, lifecycle rules and server access
+    logging (to ``DestinationBucketName``, or the bucket itself when omitted, as in AWS)."""
+    bucket = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties", {})
+    backend = _backend(account_id, region_name)
+    versioning = (properties.get("VersioningConfiguration") or {}).get("Status")
+    if versioning:
+        backend.put_bucket_versioning(bucket.name, versioning)
+    block = properties.get("PublicAccessBlockConfiguration")
+    if block:
+        flags = {key: str(block.get(key, False)).lower() == "true" for key in _PUBLIC_ACCESS_BLOCK_KEYS}
+        backend.put_public_access_block(bucket.name, flags)
+    rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
+    if rules and rules[0].get("ObjectOwnership"):
+        backend.put_bucket_ownership_controls(bucket.name, rules[0]["ObjectOwnership"])
+    lifecycle = (properties.get("LifecycleConfiguration") or {}).get("Rules")
+    if lifecycle:
+        bucket.set_lifecycle([api_lifecycle_rule(rule) for rule in lifecycle])
+    logging = properties.get("LoggingConfiguration")
+    if logging is not None:
+        # Set as S3 records it; moto's PutBucketLogging would demand the log-delivery grant from a
+        # bucket policy this template creates only after the bucket.
+        bucket.logging = {"TargetBucket": logging.get("DestinationBucketName") or bucket.name,
+                          "TargetPrefix": logging.get("LogFilePrefix", "")}
+    return bucket
+
+
+def api_lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """One CloudFormation lifecycle ``Rule`` → the S3 API (PutBucketLifecycleConfiguration) shape moto parses.
+
+    ``ExpirationInDays``/``ExpirationDate``/``ExpiredObjectDeleteMarker`` → ``Expiration``;
+    ``Transitions`` (``TransitionInDays``/``TransitionDate``) → ``Transition``;
+    ``NoncurrentVersionTransitions`` → ``NoncurrentVersionTransition``; ``Prefix``/``TagFilters``
+    → ``Filter`` (an empty prefix when neither is given, which the API needs).
+    """
+    api: dict[str, Any] = {"Status": rule["Status"]}
+    if rule.get("Id"):
+        api["ID"] = rule["Id"]
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters") or []]
+    if tags:
+        api["Filter"] = {"And": {"Prefix": rule.get("Prefix", ""), "Tag": tags}}
+    else:
+        api["Filter"] = {"Prefix": rule.get("Prefix", "")}
+    expiration = {}
+    if rule.get("ExpirationInDays") is not None:
+        expiration["Days"] = str(rule["ExpirationInDays"])
+    if rule.get("ExpirationDate"):
+        expiration["Date"] = rule["ExpirationDate"]
+    if rule.get("ExpiredObjectDeleteMarker") is not None:
+        expiration["ExpiredObjectDeleteMarker"] = str(rule["ExpiredObjectDeleteMarker"]).lower()
+    if expiration:
+        api["Expiration"] = expiration
+    noncurrent = dict(rule.get("NoncurrentVersionExpiration") or {})
+    if rule.get("NoncurrentVersionExpirationInDays") is not None:
+        noncurrent["NoncurrentDays"] = rule["NoncurrentVersionExpirationInDays"]
+    if noncurrent:
+        api["NoncurrentVersionExpiration"] = {k: str(v) for k, v in noncurrent.items()}
+    transitions = list(rule.get("Transitions") or []) + ([rule["Transition"]] if rule.get("Transition") else [])
+    if transitions:
+        api["Transition"] = [
+            {"StorageClass": t["StorageClass"],
+             **({"Days": str(t["TransitionInDays"])} if t.get("TransitionInDays") is not None else {}),
+             **({"Date": t["TransitionDate"]} if t.get("TransitionDate") else {})}
+            for t in transitions
+        ]
+    noncurrent_transitions = list(rule.get("NoncurrentVersionTransitions") or []) + (
+        [rule["NoncurrentVersionTransition"]] if rule.get("NoncurrentVersionTransition") else [])
+    if noncurrent_transitions:
+        api["NoncurrentVersionTransition"] = [
+            {"StorageClass": t["StorageClass"], "NoncurrentDays": str(t["TransitionInDays"]),
+             **({"NewerNoncurrentVersions": str(t["NewerNoncurrentVersions"])}
+                if t.get("NewerNoncurrentVersions") is not None else {})}
+            for t in noncurrent_transitions
+        ]
+    if rule.get("AbortIncompleteMultipartUpload"):
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": str(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api

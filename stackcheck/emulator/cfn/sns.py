@@ -1,0 +1,70 @@
+"""SNS for the emulator: AWS::SNS::TopicPolicy on moto's topics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+
+from stackcheck.emulator.cfn._registry import extended_model, relies_on
+
+__all__ = ["TopicPolicy"]
+
+TOPIC_POLICY_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html"
+
+relies_on("moto.sns.models", "sns_backends")
+relies_on("moto.sns.models", "SNSBackend.set_topic_attribute", params=("topic_arn", "attribute_name", "attribute_value"))
+relies_on("moto.sns.models", "Topic.policy")
+
+
+def _backend(account_id: str, region_name: str) -> Any:
+    from moto.sns.models import sns_backends
+
+    return sns_backends[account_id][region_name]
+
+
+@extended_model
+class TopicPolicy(CloudFormationModel):
+    """AWS::SNS::TopicPolicy (TOPIC_POLICY_DOC): sets ``PolicyDocument`` as the Policy attribute
+    of every topic in ``Topics``, so GetTopicAttributes answers it. Ref is a generated id."""
+
+    def __init__(self, physical_id: str, topics: list[str]):
+        self.physical_id = physical_id
+        self.topics = topics
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::TopicPolicy"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.physical_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Id"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Id":
+            return self.physical_id
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> "TopicPolicy":
+        properties = cloudformation_json.get("Properties", {})
+        document = properties["PolicyDocument"]
+        text = document if isinstance(document, str) else json.dumps(document)
+        topics = list(properties.get("Topics") or [])
+        backend = _backend(account_id, region_name)
+        for topic_arn in topics:
+            backend.set_topic_attribute(topic_arn, "policy", text)
+        return cls(resource_name, topics)

@@ -1,0 +1,417 @@
+"""Deploy a cloud assembly to the emulator through boto3 CloudFormation, in dependency order, verify every stack, write outputs; tear down."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from stackcheck.assembly import CloudAssembly, StackArtifact
+from stackcheck.emulator.capabilities import UNSUPPORTED, classify
+from stackcheck.emulator.process import (
+    DEFAULT_OUTPUTS_DIR,
+    LOG_FILE,
+    EmulatorRecord,
+    emulator_session,
+    reset,
+    status,
+    stop,
+)
+from stackcheck.errors import DeployError, UnsupportedResourceError
+from stackcheck.outputs import ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE, write_outputs
+
+__all__ = [
+    "CDK_BOOTSTRAP_VERSION",
+    "DeployResult",
+    "DestroyResult",
+    "StackResult",
+    "TemplatePlan",
+    "deploy_assembly",
+    "destroy",
+    "plan_templates",
+    "references",
+]
+
+CDK_BOOTSTRAP_VERSION = "30"
+"""Value seeded for the CDK bootstrap version parameter; any version >= 6 satisfies the
+``CheckBootstrapVersion`` rule the CDK writes into every template."""
+
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+_SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
+_UNRESOLVED = re.compile(r"Fn::|\{'Ref'|object at 0x|\{\{resolve:")
+
+
+@dataclass(frozen=True)
+class StackResult:
+    """How one stack deployed: CloudFormation ``status``, resources ``declared`` in the template
+    sent (after any skipping) and ``created`` live, their difference ``missing`` (logical IDs),
+    ``skipped`` (logical ID → why it was left out), ``outputs`` (output key → value) and wall
+    ``seconds``."""
+
+    artifact_id: str
+    stack_name: str
+    status: str
+    declared: int
+    created: int
+    missing: tuple[str, ...]
+    skipped: Mapping[str, str]
+    outputs: Mapping[str, str]
+    seconds: float
+
+    def line(self) -> str:
+        """``TapStackdevSource  CREATE_COMPLETE  created 74/74`` (+ skipped count when any)."""
+        text = f"{self.stack_name}  {self.status}  created {self.created}/{self.declared}"
+        if self.skipped:
+            text += f"  (skipped {len(self.skipped)} unsupported or dependent)"
+        return text
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """Every stack's StackResult in deployment order, the outputs files written and total wall seconds."""
+
+    stacks: list[StackResult]
+    outputs_files: tuple[Path, Path]
+    seconds: float
+
+
+@dataclass
+class TemplatePlan:
+    """The template to send for one stack and what was left out of it (logical ID → reason)."""
+
+    artifact: StackArtifact
+    template: dict[str, Any]
+    skipped: dict[str, str] = field(default_factory=dict)
+    removed_outputs: list[str] = field(default_factory=list)
+
+
+def references(value: Any) -> tuple[set[str], set[str]]:
+    """``(logical IDs, export names)`` a template fragment refers to.
+
+    Logical IDs come from Ref, Fn::GetAtt (list or ``"Id.Attr"`` form) and ``${Id}``/
+    ``${Id.Attr}`` in Fn::Sub; pseudo parameters (``AWS::...``) are left out. Export names come
+    from literal Fn::ImportValue arguments.
+    """
+    ids: set[str] = set()
+    exports: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, inner in node.items():
+                if key == "Ref" and isinstance(inner, str):
+                    ids.add(inner)
+                elif key == "Fn::GetAtt":
+                    target = inner[0] if isinstance(inner, list) and inner else inner
+                    if isinstance(target, str):
+                        ids.add(target.split(".")[0])
+                elif key == "Fn::Sub":
+                    text = inner[0] if isinstance(inner, list) else inner
+                    if isinstance(text, str):
+                        ids.update(m.split(".")[0] for m in _SUB_REFERENCE.findall(text))
+                    if isinstance(inner, list) and len(inner) > 1:
+                        walk(inner[1])
+                    continue
+                elif key == "Fn::ImportValue" and isinstance(inner, str):
+                    exports.add(inner)
+                walk(inner)
+        elif isinstance(node, list):
+            for inner in node:
+                walk(inner)
+
+    walk(value)
+    return {i for i in ids if not i.startswith("AWS::")}, exports
+
+
+def _depends_on(resource: Mapping[str, Any]) -> set[str]:
+    depends = resource.get("DependsOn") or []
+    return {depends} if isinstance(depends, str) else set(depends)
+
+
+def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) -> list[list[TemplatePlan]]:
+    """The templates to deploy, grouped in deployment waves.
+
+    Without ``allow_unsupported``, raises UnsupportedResourceError naming every unsupported type
+    and its resources. With it, each unsupported resource is left out, and so is everything that
+    needs it: resources and outputs referring to it (Ref, GetAtt, Sub, DependsOn), transitively,
+    and in later stacks whatever imports an export that was left out.
+    """
+    waves = assembly.deployment_waves()
+    unsupported: dict[str, list[str]] = {}
+    for artifact in assembly.stacks.values():
+        for logical_id, resource in artifact.resources.items():
+            if classify(resource.get("Type", "?"))[0] == UNSUPPORTED:
+                unsupported.setdefault(resource.get("Type", "?"), []).append(f"{artifact.artifact_id}/{logical_id}")
+    if unsupported and not allow_unsupported:
+        listing = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in sorted(unsupported.items()))
+        raise UnsupportedResourceError(
+            f"the emulator cannot create these resource types: {listing}. "
+            "Run `stackcheck emulator capabilities` for the matrix, or deploy the rest with --allow-unsupported"
+        )
+    removed_exports: set[str] = set()
+    plans: list[list[TemplatePlan]] = []
+    for wave in waves:
+        wave_plans = []
+        for artifact in wave:
+            plan = _plan_stack(artifact, removed_exports)
+            wave_plans.append(plan)
+        plans.append(wave_plans)
+    return plans
+
+
+def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplatePlan:
+    template = copy.deepcopy(artifact.template)
+    resources: dict[str, Any] = template.get("Resources", {}) or {}
+    skipped: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        resource_type = resource.get("Type", "?")
+        if classify(resource_type)[0] == UNSUPPORTED:
+            skipped[logical_id] = f"unsupported type {resource_type}"
+        else:
+            _ids, imports = references(resource)
+            gone = sorted(imports & removed_exports)
+            if gone:
+                skipped[logical_id] = f"imports {gone[0]}, whose resource was skipped"
+    changed = True
+    while changed:
+        changed = False
+        for logical_id, resource in resources.items():
+            if logical_id in skipped:
+                continue
+            ids, _ = references(resource)
+            needed = sorted((ids | _depends_on(resource)) & set(skipped))
+            if needed:
+                skipped[logical_id] = f"needs {needed[0]}, which was skipped"
+                changed = True
+    for logical_id in skipped:
+        del resources[logical_id]
+    removed_outputs = []
+    for key, output in list((template.get("Outputs") or {}).items()):
+        ids, imports = references(output.get("Value"))
+        if ids & set(skipped) or imports & removed_exports:
+            removed_outputs.append(key)
+            name = (output.get("Export") or {}).get("Name")
+            if isinstance(name, str):
+                removed_exports.add(name)
+            del template["Outputs"][key]
+    return TemplatePlan(artifact, template, skipped, removed_outputs)
+
+
+def _seed_bootstrap_parameters(session: Any, record: EmulatorRecord, plans: Iterable[TemplatePlan]) -> list[str]:
+    """Put the CDK bootstrap version SSM parameter(s) the templates read; returns their names."""
+    ssm = session.client("ssm", endpoint_url=record.endpoint_url)
+    names = set()
+    for plan in plans:
+        for parameter in (plan.template.get("Parameters") or {}).values():
+            default = parameter.get("Default")
+            if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and \
+                    isinstance(default, str) and default.startswith("/cdk-bootstrap/"):
+                names.add(default)
+    for name in sorted(names):
+        ssm.put_parameter(Name=name, Value=CDK_BOOTSTRAP_VERSION, Type="String", Overwrite=True)
+    return sorted(names)
+
+
+def _cloudformation(session: Any, record: EmulatorRecord) -> Any:
+    from botocore.config import Config
+
+    # One attempt: a retried CreateStack meets AlreadyExists and hides the first error.
+    return session.client("cloudformation", endpoint_url=record.endpoint_url,
+                          config=Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=600))
+
+
+def _live_resources(cfn: Any, stack_name: str) -> dict[str, str]:
+    """Logical ID → resource type of the stack's live resources (moto lists an uncreatable one with no logical ID)."""
+    live = {}
+    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name):
+        for summary in page["StackResourceSummaries"]:
+            if summary.get("LogicalResourceId"):
+                live[summary["LogicalResourceId"]] = summary.get("ResourceType", "")
+    return live
+
+
+_TRACEBACK_LAST_LINE = re.compile(r"^[A-Za-z_.]*(?:Error|Exception|Fault)\b.*$", re.MULTILINE)
+
+
+def _server_error(log: Path | None) -> str:
+    """The last exception line of the emulator log: what a 500 from moto was."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")[-20000:] if log else ""
+    except OSError:
+        text = ""
+    found = _TRACEBACK_LAST_LINE.findall(text)
+    where = f" (emulator log {log})" if log else ""
+    return f"the emulator failed internally: {found[-1]}{where}" if found else f"the emulator failed internally{where}"
+
+
+def _error_text(exc: Exception, log: Path | None) -> str:
+    """One line for a failed call: the API error, or for moto's HTML 500 page the exception in the emulator log."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        details = exc.response.get("Error", {})
+        text = f"{details.get('Code', 'Error')}: {details.get('Message', str(exc))}"
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            text = f"{text}; {_server_error(log)}"
+        return text
+    if "Internal Server Error" in str(exc):
+        return _server_error(log)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _stack_status(cfn: Any, stack_name: str) -> str | None:
+    """The stack's status without DescribeStacks (which makes moto evaluate outputs, and so create resources)."""
+    for page in cfn.get_paginator("list_stacks").paginate():
+        for summary in page["StackSummaries"]:
+            if summary["StackName"] == stack_name and summary["StackStatus"] != "DELETE_COMPLETE":
+                return summary["StackStatus"]
+    return None
+
+
+def _failure(cfn: Any, stack_name: str, declared: Mapping[str, Any], error: str | None) -> DeployError:
+    """A DeployError for a stack that did not deploy, read from its events (which create nothing)."""
+    state = _stack_status(cfn, stack_name)
+    if state is None:
+        return DeployError(f"stack {stack_name} was not created: {error}")
+    events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
+    completed = {e["LogicalResourceId"] for e in events if e.get("ResourceStatus") == "CREATE_COMPLETE"}
+    failed: dict[str, str] = {}
+    for event in reversed(events):  # oldest first: the first failure is the cause
+        if event.get("ResourceStatus") == "CREATE_FAILED" and event["LogicalResourceId"] in declared:
+            failed.setdefault(event["LogicalResourceId"], event.get("ResourceStatusReason") or "")
+    missing = sorted(set(declared) - completed)
+    causes = [f"{logical_id} ({declared[logical_id].get('Type', '?')}): {reason}"
+              for logical_id, reason in failed.items() if not reason.startswith("Resource creation cancelled")]
+    shown = ", ".join(missing[:15]) + (f" and {len(missing) - 15} more" if len(missing) > 15 else "")
+    return DeployError(
+        f"stack {stack_name} is {state} with {len(set(declared) & completed)}/{len(declared)} resources"
+        + (f"; failed: {'; '.join(causes)}" if causes else "")
+        + (f"; error: {error}" if error and not causes else "")
+        + (f"; missing logical IDs: {shown}" if missing else "")
+    )
+
+
+def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log: Path | None = None) -> StackResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    api_errors = (ClientError, BotoCoreError, ResponseParserError)
+    started = time.perf_counter()
+    artifact = plan.artifact
+    cfn = _cloudformation(session, record)
+    declared = plan.template.get("Resources", {}) or {}
+    try:
+        cfn.create_stack(StackName=artifact.stack_name, TemplateBody=json.dumps(plan.template),
+                         Capabilities=CAPABILITIES)
+    except api_errors as exc:
+        raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
+    try:
+        stack = cfn.describe_stacks(StackName=artifact.stack_name)["Stacks"][0]
+        live = _live_resources(cfn, artifact.stack_name)
+    except api_errors as exc:
+        raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
+    missing = tuple(sorted(set(declared) - set(live)))
+    state = stack["StackStatus"]
+    if state != "CREATE_COMPLETE" or missing:
+        raise _failure(cfn, artifact.stack_name, declared, None)
+    outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs") or []}
+    declared_outputs = set((plan.template.get("Outputs") or {}))
+    problems = [f"{k} (not answered)" for k in sorted(declared_outputs - set(outputs))]
+    problems += [f"{k} = {v!r}" for k, v in sorted(outputs.items()) if not isinstance(v, str) or _UNRESOLVED.search(v)]
+    if problems:
+        raise DeployError(
+            f"stack {artifact.stack_name} is {state} but outputs did not resolve: {'; '.join(problems)}. "
+            "An intrinsic the emulator cannot evaluate is involved; see `stackcheck emulator capabilities`"
+        )
+    return StackResult(
+        artifact_id=artifact.artifact_id, stack_name=artifact.stack_name, status=state,
+        declared=len(declared), created=len(set(declared) & set(live)), missing=missing,
+        skipped=dict(plan.skipped), outputs=outputs, seconds=time.perf_counter() - started,
+    )
+
+
+def deploy_assembly(
+    assembly: CloudAssembly,
+    record: EmulatorRecord,
+    *,
+    outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR,
+    allow_unsupported: bool = False,
+    max_parallel: int = 4,
+    on_stack: Callable[[StackResult], None] | None = None,
+) -> DeployResult:
+    """Create every stack of ``assembly`` on the emulator ``record`` names, wave by wave.
+
+    Stacks of one wave (no dependencies between them) go in parallel threads, at most
+    ``max_parallel``. The CDK bootstrap version parameter is seeded first. Each stack must end
+    CREATE_COMPLETE with every declared resource live and every output resolved; ``on_stack`` is
+    called with each StackResult as it completes. Then ``all-outputs.json`` (stack → key → value)
+    and ``flat-outputs.json`` are written to ``outputs_dir``.
+
+    Raises UnsupportedResourceError (see ``plan_templates``), DeployError naming the stack, its
+    status, the error and the missing logical IDs (no outputs are written then), and
+    OutputCollisionError when two stacks declare the same output key (nothing is written).
+    """
+    started = time.perf_counter()
+    plans = plan_templates(assembly, allow_unsupported=allow_unsupported)
+    session = emulator_session(record)
+    _seed_bootstrap_parameters(session, record, (p for wave in plans for p in wave))
+    log = Path(outputs_dir) / LOG_FILE
+    results: list[StackResult] = []
+    for wave in plans:
+        with ThreadPoolExecutor(max_workers=max(1, min(max_parallel, len(wave)))) as pool:
+            futures = [pool.submit(_deploy_stack, session, record, plan, log) for plan in wave]
+        failures = []
+        for future in futures:
+            try:
+                result = future.result()
+            except DeployError as exc:
+                failures.append(exc)
+                continue
+            results.append(result)
+            if on_stack:
+                on_stack(result)
+        if failures:
+            if len(failures) == 1:
+                raise failures[0]
+            raise DeployError("; ".join(str(f) for f in failures))
+    nested = {r.stack_name: dict(r.outputs) for r in results}
+    files = write_outputs(nested, outputs_dir)
+    return DeployResult(results, files, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class DestroyResult:
+    """What ``destroy`` did: whether the server was reset and stopped, and the files removed."""
+
+    reset: bool
+    stopped: bool
+    removed: tuple[Path, ...]
+
+
+def destroy(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> DestroyResult:
+    """Reset the emulator (every resource dropped), stop it and remove ``target.json``,
+    ``all-outputs.json`` and ``flat-outputs.json`` from ``outputs_dir``.
+
+    moto's DeleteStack orphans resources of VPC stacks, so the whole server is reset instead.
+    A stale or absent emulator is not an error: the files are removed all the same.
+    Raises EmulatorError when a running emulator does not accept the reset.
+    """
+    current = status(outputs_dir)
+    was_reset = False
+    if current.state == "running" and current.record is not None:
+        reset(current.record)
+        was_reset = True
+    stopped = stop(outputs_dir) is not None and current.state == "running"
+    removed = []
+    for name in (ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE):
+        path = Path(outputs_dir) / name
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    return DestroyResult(was_reset, stopped, tuple(removed))
+

@@ -1,0 +1,92 @@
+"""The emulator's server process: moto's HTTP server, with the project's CloudFormation extension installed first.
+
+Run as ``python -m stackcheck.emulator.server --host H --port P --ready-file F`` (``process.start``
+does). Once the socket is bound it writes ``{"port": N, "pid": N}`` to the ready file, so port 0
+(any free port) needs no guess-and-retry; it serves until SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from stackcheck.emulator.cfn._registry import relies_on
+
+__all__ = ["main", "make_server"]
+
+relies_on("moto.moto_server.werkzeug_app", "DomainDispatcherApplication")
+relies_on("moto.moto_server.werkzeug_app", "MotoRequestHandler")
+relies_on("moto.moto_server.werkzeug_app", "create_backend_app")
+
+
+def make_server(host: str, port: int) -> Any:
+    """A bound (not yet serving) werkzeug server running moto's app with the extension installed.
+
+    This is what ``moto.server.ThreadedMotoServer`` builds, minus its thread: binding here, in
+    the caller's thread, makes "address in use" an exception instead of a thread that dies while
+    ``start()`` waits forever. Raises OSError when the address cannot be bound.
+    """
+    from stackcheck.emulator import cfn
+
+    cfn.install()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server as werkzeug_make_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    return werkzeug_make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+def _write_ready(path: str, port: int) -> None:
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump({"port": port, "pid": os.getpid()}, handle)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the server process; returns only on SIGTERM/SIGINT (exit 0) or a bind error (exit 3)."""
+    parser = argparse.ArgumentParser(prog="python -m stackcheck.emulator.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--ready-file", required=True)
+    args = parser.parse_args(argv)
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as exc:
+        print(f"stackcheck emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr, flush=True)
+        return 3
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    # One line per request would bury the errors the log is read for (start-up failures, tracebacks).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    port = server.server_address[1]
+    print(f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})",
+          flush=True)
+    _write_ready(args.ready_file, port)
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+    print("stackcheck emulator: stopped", flush=True)
+    return 0
+
+
+def _moto_version() -> str:
+    from importlib import metadata
+
+    return metadata.version("moto")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
