@@ -107,11 +107,16 @@ def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def output_resolver(stack_outputs: dict[str, str], outputs_file: Path) -> "OutputResolver":
-    """The session's OutputResolver over ``stack_outputs``."""
+def output_resolver(stack_outputs: dict[str, str], outputs_file: Path, pytestconfig: pytest.Config) -> "OutputResolver":
+    """The session's OutputResolver over ``stack_outputs``; messages name the outputs file
+    relative to the rootdir when it lies inside it."""
     from stackcheck.outputs import OutputResolver
 
-    return OutputResolver(stack_outputs, source=str(outputs_file))
+    try:
+        shown = str(Path(outputs_file).resolve().relative_to(pytestconfig.rootpath.resolve()))
+    except ValueError:
+        shown = str(outputs_file)
+    return OutputResolver(stack_outputs, source=shown)
 
 
 class StackOutputs:
