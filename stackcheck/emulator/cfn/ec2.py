@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, relies_on
+from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
 
-__all__ = ["SecurityGroupEgress"]
+__all__ = ["SecurityGroupEgress", "authorize_egress"]
 
+SECURITY_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                      "aws-resource-ec2-securitygroup.html")
 EGRESS_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
               "aws-resource-ec2-securitygroupegress.html")
 
@@ -19,13 +21,65 @@ relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.authorize_sec
                   "prefix_list_ids"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.revoke_security_group_egress",
           params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"))
-relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id",))
+relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id", "ip_protocol", "ip_range"))
+relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("egress_rules", "id"))
 
 
 def _backend(account_id: str, region_name: str) -> Any:
     from moto.ec2.models import ec2_backends
 
     return ec2_backends[account_id][region_name]
+
+
+def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:
+    """Add one outbound rule given in CloudFormation's shape (``IpProtocol``, ``FromPort``,
+    ``ToPort``, ``CidrIp``/``CidrIpv6``/``DestinationSecurityGroupId``/``DestinationPrefixListId``,
+    ``Description``) to ``group_id``; returns the rule id."""
+    description = rule.get("Description")
+    extra = {"Description": description} if description else {}
+    ip_ranges = []
+    if rule.get("CidrIp"):
+        ip_ranges.append({"CidrIp": rule["CidrIp"], **extra})
+    if rule.get("CidrIpv6"):
+        ip_ranges.append({"CidrIpv6": rule["CidrIpv6"], **extra})
+    source_groups = [{"GroupId": rule["DestinationSecurityGroupId"], **extra}] \
+        if rule.get("DestinationSecurityGroupId") else []
+    prefix_lists = [{"PrefixListId": rule["DestinationPrefixListId"], **extra}] \
+        if rule.get("DestinationPrefixListId") else []
+    protocol = str(rule["IpProtocol"])
+    rules, _group = backend.authorize_security_group_egress(
+        group_name_or_id=group_id,
+        ip_protocol=protocol,
+        from_port=rule.get("FromPort", -1 if protocol == "-1" else None),
+        to_port=rule.get("ToPort", -1 if protocol == "-1" else None),
+        ip_ranges=ip_ranges,
+        source_groups=source_groups,
+        prefix_list_ids=prefix_lists,
+    )
+    return rules[0].id
+
+
+@patch("moto.ec2.models.security_groups", "SecurityGroup.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::EC2::SecurityGroup", adds=("SecurityGroupEgress",), doc_url=SECURITY_GROUP_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_security_group(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                          account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto ignores ``SecurityGroupEgress`` and keeps the default allow-all outbound rule. Per
+    SECURITY_GROUP_DOC, rules given there replace that default (the CDK writes a
+    255.255.255.255/32 placeholder to mean "no outbound traffic"); apply them the same way."""
+    group = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    egress = (cloudformation_json.get("Properties") or {}).get("SecurityGroupEgress")
+    if egress is None:
+        return group
+    backend = _backend(account_id, region_name)
+    defaults = [r.id for r in group.egress_rules
+                if r.ip_protocol == "-1" and r.ip_range.get("CidrIp") == "0.0.0.0/0"]
+    if defaults:
+        backend.revoke_security_group_egress(group_name_or_id=group.id, ip_protocol=None, from_port=None,
+                                             to_port=None, ip_ranges=[], security_rule_ids=defaults)
+    for rule in egress:
+        authorize_egress(backend, group.id, rule)
+    return group
 
 
 @extended_model
@@ -66,31 +120,8 @@ class SecurityGroupEgress(CloudFormationModel):
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> "SecurityGroupEgress":
         p = cloudformation_json.get("Properties", {})
-        description = p.get("Description")
-        ip_ranges = []
-        if p.get("CidrIp"):
-            ip_ranges.append({"CidrIp": p["CidrIp"], **({"Description": description} if description else {})})
-        if p.get("CidrIpv6"):
-            ip_ranges.append({"CidrIpv6": p["CidrIpv6"], **({"Description": description} if description else {})})
-        source_groups = []
-        if p.get("DestinationSecurityGroupId"):
-            source_groups.append({"GroupId": p["DestinationSecurityGroupId"],
-                                  **({"Description": description} if description else {})})
-        prefix_lists = []
-        if p.get("DestinationPrefixListId"):
-            prefix_lists.append({"PrefixListId": p["DestinationPrefixListId"],
-                                 **({"Description": description} if description else {})})
-        protocol = str(p["IpProtocol"])
-        rules, _group = _backend(account_id, region_name).authorize_security_group_egress(
-            group_name_or_id=p["GroupId"],
-            ip_protocol=protocol,
-            from_port=p.get("FromPort", -1 if protocol == "-1" else None),
-            to_port=p.get("ToPort", -1 if protocol == "-1" else None),
-            ip_ranges=ip_ranges,
-            source_groups=source_groups,
-            prefix_list_ids=prefix_lists,
-        )
-        return cls(p["GroupId"], rules[0].id)
+        rule_id = authorize_egress(_backend(account_id, region_name), p["GroupId"], p)
+        return cls(p["GroupId"], rule_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
         _backend(account_id, region_name).revoke_security_group_egress(

@@ -84,6 +84,8 @@ def create_service(original: Callable[..., Any], resource_name: str, cloudformat
         service.network_configuration = service._validate_network(api_network_configuration(p["NetworkConfiguration"]))
     if p.get("PlatformVersion"):
         service.platform_version = p["PlatformVersion"]
+    elif service.launch_type == "FARGATE":
+        service.platform_version = "LATEST"  # what ECS reports for a Fargate service given none
     if p.get("PropagateTags"):
         service.propagate_tags = p["PropagateTags"]
     if p.get("Tags"):
@@ -96,8 +98,7 @@ def create_service(original: Callable[..., Any], resource_name: str, cloudformat
         service.health_check_grace_period_seconds = int(p["HealthCheckGracePeriodSeconds"])
     for cfn_name, attribute in (("EnableExecuteCommand", "enable_execute_command"),
                                 ("EnableECSManagedTags", "enable_ecs_managed_tags")):
-        if p.get(cfn_name) is not None:
-            setattr(service, attribute, str(p[cfn_name]).lower() == "true")
+        setattr(service, attribute, str(p.get(cfn_name, False)).lower() == "true")  # ECS defaults: false
     for deployment in service.deployments:
         deployment["launchType"] = service.launch_type
         deployment["platformFamily"] = "EC2" if service.launch_type == "EC2" else "FARGATE"

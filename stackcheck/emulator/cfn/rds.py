@@ -10,8 +10,14 @@ from stackcheck.emulator.cfn._registry import patch, relies_on
 __all__: list[str] = []
 
 DB_INSTANCE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html"
+SUBNET_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                    "aws-resource-rds-dbsubnetgroup.html")
+PARAMETER_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                       "aws-resource-rds-dbparametergroup.html")
 
 relies_on("moto.rds.models", "DBInstance.default_port", params=("engine",))
+relies_on("moto.rds.models", "DBSubnetGroup.name")
+relies_on("moto.rds.models", "DBParameterGroup.name")
 relies_on("moto.rds.models", "DBInstance.__init__",
           assigns=("deletion_protection", "enabled_cloudwatch_logs_exports", "monitoring_interval",
                    "monitoring_role_arn", "enable_iam_database_authentication", "ca_certificate_identifier",
@@ -35,14 +41,13 @@ _AFTER_CREATE = {
 
 @patch("moto.rds.models", "DBInstance.create_from_cloudformation_json", kind="classmethod",
        resource_type="AWS::RDS::DBInstance",
-       adds=("Port (engine default)", "DBSubnetGroupName (a name)", "DBParameterGroupName (a Ref)",
-             "VPCSecurityGroups", *_AFTER_CREATE),
+       adds=("Port (engine default)", "DBSubnetGroupName (a name)", "VPCSecurityGroups", *_AFTER_CREATE),
        doc_url=DB_INSTANCE_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_db_instance(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                        account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto defaults Port to 3306 whatever the engine, fails on a DBParameterGroupName that is a
-    Ref (moto's Ref answers the group object), needs DBSubnetGroupName to be a Ref to a
-    subnet group of the same template (a name, e.g. an imported one, fails), reads the security
+    """moto defaults Port to 3306 whatever the engine, reads DBSubnetGroupName as a subnet group
+    object (a name fails; with the ``physical_resource_id`` below, a Ref is a name, as in AWS),
+    compares the numeric CloudFormation strings (AllocatedStorage "50") with numbers, reads the security
     groups from "VpcSecurityGroupIds" where CloudFormation says ``VPCSecurityGroups`` (so the
     instance lands in the default VPC's default group), and drops the properties in
     ``_AFTER_CREATE``. DB_INSTANCE_DOC: an omitted Port is the engine's default
@@ -58,9 +63,6 @@ def create_db_instance(original: Callable[..., Any], resource_name: str, cloudfo
         properties["Port"] = DBInstance.default_port(engine.lower())
     if properties.get("VPCSecurityGroups") and not properties.get("VpcSecurityGroupIds"):
         properties["VpcSecurityGroupIds"] = list(properties["VPCSecurityGroups"])
-    group = properties.get("DBParameterGroupName")
-    if group is not None and not isinstance(group, str):
-        properties["DBParameterGroupName"] = group.name  # a Ref answers moto's object, not its name
     if isinstance(properties.get("DBSubnetGroupName"), str):
         properties["DBSubnetGroupName"] = SimpleNamespace(name=properties["DBSubnetGroupName"].lower())
     instance = original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name,
@@ -69,3 +71,16 @@ def create_db_instance(original: Callable[..., Any], resource_name: str, cloudfo
         if properties.get(cfn_name) is not None:
             setattr(instance, attribute, convert(properties[cfn_name]))
     return instance
+
+
+def _group_name(group: Any) -> str:
+    """Ref of a DB subnet group or DB parameter group: its name (lowercase, as RDS stores it)."""
+    return group.name
+
+
+patch("moto.rds.models", "DBSubnetGroup.physical_resource_id", kind="addition",
+      resource_type="AWS::RDS::DBSubnetGroup", adds=("Ref (the group name)",),
+      doc_url=SUBNET_GROUP_DOC)(property(_group_name))
+patch("moto.rds.models", "DBParameterGroup.physical_resource_id", kind="addition",
+      resource_type="AWS::RDS::DBParameterGroup", adds=("Ref (the group name)",),
+      doc_url=PARAMETER_GROUP_DOC)(property(_group_name))
