@@ -105,7 +105,8 @@ def botocore_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_t
 class RecordingClient:
     """A boto3 client whose API operations run under a RetryProfile and record their retries.
 
-    Everything else (``meta``, ``exceptions``, ``get_paginator``, ``get_waiter``) is the wrapped
+    Paginators and waiters from ``get_paginator``/``get_waiter`` call the operations through the
+    profile too. Everything else (``meta``, ``exceptions``, ``can_paginate``) is the wrapped
     client's. ``client`` is the wrapped client (give it to botocore's Stubber).
     """
 
@@ -127,6 +128,26 @@ class RecordingClient:
             return self.profile.call(attr, *args, operation=operation, log=self.log, **kwargs)
 
         return call
+
+    def get_paginator(self, operation_name: str) -> Any:
+        """The client's paginator, its page requests retried under the profile."""
+        paginator = self.client.get_paginator(operation_name)
+        # botocore's Paginator calls the bound client method it keeps in ``_method``.
+        if hasattr(paginator, "_method"):
+            paginator._method = getattr(self, operation_name)
+        return paginator
+
+    def get_waiter(self, waiter_name: str) -> Any:
+        """The client's waiter, each poll retried under the profile when throttled (a throttled
+        poll would otherwise end the wait with WaiterError)."""
+        from botocore import xform_name
+
+        waiter = self.client.get_waiter(waiter_name)
+        # botocore's Waiter polls through NormalizedOperationMethod(<bound client method>).
+        normalized = getattr(waiter, "_operation_method", None)
+        if hasattr(normalized, "_client_method"):
+            normalized._client_method = getattr(self, xform_name(waiter.config.operation))
+        return waiter
 
     def __dir__(self) -> list[str]:
         return sorted(set(dir(self.client)) | set(vars(self)))

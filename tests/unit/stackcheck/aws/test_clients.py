@@ -159,3 +159,37 @@ def test_botocore_level_retries_are_recorded(no_aws_env: None, monkeypatch: pyte
 
 def dataclass_fields(record: RetryRecord) -> tuple:
     return (record.node_id, record.operation, record.error_code, record.attempt, record.layer)
+
+
+def test_paginator_pages_retried_and_recorded(no_aws_env: None, request: pytest.FixtureRequest) -> None:
+    from stackcheck.aws.retry import THROTTLING
+
+    log = RetryLog()
+    raw = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    cfn = RecordingClient(raw, profile=THROTTLING.without_waits(), log=log)
+    with Stubber(raw) as stub:
+        stub.add_response("describe_stacks", {"Stacks": [], "NextToken": "t"}, {})
+        stub.add_client_error("describe_stacks", "Throttling", "Rate exceeded", 400)
+        stub.add_response("describe_stacks", {"Stacks": []}, {"NextToken": "t"})
+        pages = list(cfn.get_paginator("describe_stacks").paginate())
+        stub.assert_no_pending_responses()
+    assert len(pages) == 2
+    assert [(r.node_id, r.operation, r.error_code, r.attempt) for r in log.records()] == [
+        (request.node.nodeid, "cloudformation.describe_stacks", "Throttling", 1)]
+
+
+def test_waiter_polls_retried_and_recorded(no_aws_env: None) -> None:
+    from datetime import datetime, timezone
+
+    from stackcheck.aws.retry import THROTTLING, WaitProfile, wait_route53_change_insync
+
+    log = RetryLog()
+    raw = boto3.client("route53", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    route53 = RecordingClient(raw, profile=THROTTLING.without_waits(), log=log)
+    info = {"Id": "/change/C1", "SubmittedAt": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+    with Stubber(raw) as stub:
+        stub.add_client_error("get_change", "Throttling", "Rate exceeded", 400)
+        stub.add_response("get_change", {"ChangeInfo": {**info, "Status": "INSYNC"}}, {"Id": "C1"})
+        wait_route53_change_insync(route53, "/change/C1", profile=WaitProfile("t", delay=0, max_attempts=1))
+        stub.assert_no_pending_responses()
+    assert [(r.operation, r.error_code) for r in log.records()] == [("route53.get_change", "Throttling")]
