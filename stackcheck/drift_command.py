@@ -1,0 +1,120 @@
+"""`stackcheck drift`: DetectStackDrift on the deployed stacks of the cloud assembly; reports/drift.{json,md,xml}."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+HELP = ("detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
+        "write reports/drift.json, drift.md and drift.xml")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --assembly, --stack (repeatable), --allowlist, --report-dir, --aws-endpoint-url,
+    --aws-region, --emulator-record, --no-emulator, --poll-interval, --max-polls, --timeout."""
+    parser.add_argument("--assembly", default="cdk.out", metavar="DIR",
+                        help="cloud assembly whose stacks are checked (default: cdk.out)")
+    parser.add_argument("--stack", action="append", default=None, metavar="NAME",
+                        help="check only this stack (artifact id or stack name); repeatable")
+    parser.add_argument("--allowlist", default="policies/drift-allowlist.yaml", metavar="FILE",
+                        help="known false drift (default: policies/drift-allowlist.yaml)")
+    parser.add_argument("--report-dir", default="reports", metavar="DIR",
+                        help="where drift.json, drift.md and drift.xml are written (default: reports)")
+    parser.add_argument("--aws-endpoint-url", default=None, metavar="URL",
+                        help="CloudFormation endpoint (default: the emulator record's, else AWS)")
+    parser.add_argument("--aws-region", default=None, metavar="REGION",
+                        help="region (default: the emulator record's, else boto3's configuration)")
+    parser.add_argument("--emulator-record", default="cfn-outputs/target.json", metavar="FILE",
+                        help="emulator record written by `make deploy-local` (default: cfn-outputs/target.json)")
+    parser.add_argument("--no-emulator", action="store_true",
+                        help="ignore the emulator record: call AWS with boto3's credential chain")
+    parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds between DescribeStackDriftDetectionStatus polls (default: 5)")
+    parser.add_argument("--max-polls", type=int, default=360, metavar="N",
+                        help="most status polls per stack (default: 360)")
+    parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
+                        help="no poll starts this many seconds after DetectStackDrift (default: 900)")
+
+
+def resolve_target(args: argparse.Namespace) -> Any:
+    """The DriftTarget: endpoint and region from --aws-endpoint-url/--aws-region, else the
+    emulator record (unless --no-emulator), else None (boto3's default chain). Raises
+    BadInputError for a malformed emulator record."""
+    from stackcheck.aws.clients import read_emulator_record
+    from stackcheck.drift import DriftTarget
+
+    record = None if args.no_emulator else read_emulator_record(args.emulator_record)
+    endpoint = args.aws_endpoint_url or (record.endpoint_url if record else None)
+    region = args.aws_region or (record.region if record else None)
+    emulator = record is not None and endpoint == record.endpoint_url
+    if args.aws_endpoint_url or args.aws_region:
+        source = "--aws-endpoint-url/--aws-region" + (f" and {record.path}" if record and emulator else "")
+    elif record is not None:
+        source = str(record.path)
+    else:
+        source = "boto3 default chain"
+    return DriftTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source)
+
+
+def make_client(target: Any) -> Any:
+    """A plain boto3 CloudFormation client for ``target`` (fake credentials for the emulator only).
+    Raises DetectionUnavailableError when no region is configured."""
+    from botocore.exceptions import NoRegionError
+
+    from stackcheck.aws.clients import ClientFactory
+    from stackcheck.errors import DetectionUnavailableError
+
+    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
+    try:
+        return factory.raw("cloudformation")
+    except NoRegionError:
+        raise DetectionUnavailableError(
+            "no AWS region configured; pass --aws-region or set AWS_REGION (or a region in the AWS profile)"
+        ) from None
+
+
+def poll_profile(args: argparse.Namespace) -> Any:
+    """The PollProfile from --poll-interval, --max-polls and --timeout; BadInputError when out of range."""
+    from stackcheck.drift import DEFAULT_POLL, PollProfile
+    from stackcheck.errors import BadInputError
+
+    if args.poll_interval < 0 or args.max_polls < 1 or args.timeout <= 0:
+        raise BadInputError("--poll-interval must be >= 0, --max-polls >= 1 and --timeout > 0")
+    return PollProfile(interval=args.poll_interval, max_polls=args.max_polls, deadline=args.timeout,
+                       throttling=DEFAULT_POLL.throttling)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Detect drift, print the console summary, write the three reports.
+
+    Returns 0 (in sync, or PARTIAL coverage without drift: said in words), 1 (drift found) or 3
+    (could not detect: the API is unavailable at the target, no credentials, every stack UNKNOWN,
+    or a stack timed out or could not start). Raises AssemblyError/BadInputError (exit 2) for a
+    missing assembly, an unknown --stack or a malformed allowlist or emulator record.
+    """
+    from stackcheck.assembly import read_assembly
+    from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
+    from stackcheck.errors import DetectionUnavailableError
+    from stackcheck.report.drift_report import render_console, write_drift_reports
+
+    started = time.perf_counter()
+    assembly = read_assembly(args.assembly)
+    artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
+    allowlist = load_allowlist(args.allowlist)
+    profile = poll_profile(args)
+    target = resolve_target(args)
+    try:
+        client = make_client(target)
+        result = DriftDetector(client, allowlist=allowlist, poll=profile, target=target).detect(artifacts)
+    except DetectionUnavailableError as exc:
+        result = DriftResult.for_unavailable(artifacts, str(exc), target=target, allowlist=allowlist,
+                                             seconds=time.perf_counter() - started)
+    paths = write_drift_reports(result, args.report_dir)
+    print(render_console(result))
+    print(f"reports: {paths['json']}, {paths['markdown']}, {paths['junit']}  ({time.perf_counter() - started:.1f}s)")
+    sys.stdout.flush()
+    if result.unavailable is not None:
+        print(f"stackcheck drift: error: {result.unavailable}", file=sys.stderr)
+    return result.exit_code

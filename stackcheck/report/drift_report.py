@@ -1,0 +1,270 @@
+"""Drift reports: ``reports/drift.json``, ``reports/drift.md`` (for a nightly issue), ``reports/drift.xml`` (JUnit), the console summary."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from stackcheck.drift import (
+    DetectionOutcome,
+    DifferenceStatus,
+    DriftResult,
+    ResourceDrift,
+    ResourceStatus,
+    StackDrift,
+    Verdict,
+)
+from stackcheck.outputs import atomic_write_json
+
+__all__ = [
+    "JSON_FILE",
+    "JUNIT_FILE",
+    "MARKDOWN_FILE",
+    "SCHEMA",
+    "build_json",
+    "build_junit",
+    "overall",
+    "render_console",
+    "render_markdown",
+    "write_drift_reports",
+]
+
+JSON_FILE = "drift.json"
+MARKDOWN_FILE = "drift.md"
+JUNIT_FILE = "drift.xml"
+SCHEMA = "stackcheck.drift/1"
+_MD_VALUE_LIMIT = 120
+_EXIT_WORDS = {0: "no drift found", 1: "drift found", 3: "could not detect drift"}
+
+
+def overall(result: DriftResult) -> str:
+    """One sentence for the whole run, e.g. ``drift found: 1 of 4 stacks DRIFTED, 2 PARTIAL, 1 IN_SYNC``.
+
+    A run whose stacks are only IN_SYNC says "in sync"; one with any PARTIAL stack says
+    "no drift found ... PARTIAL coverage" instead.
+    """
+    if result.unavailable is not None:
+        return f"could not detect drift: {result.unavailable}"
+    order = (Verdict.DRIFTED, Verdict.UNKNOWN, Verdict.PARTIAL, Verdict.IN_SYNC)
+    counts = {v: sum(1 for s in result.stacks if s.verdict is v) for v in order}
+    listed = ", ".join(f"{n} {v.value}" for v, n in counts.items() if n)
+    stacks = f"{len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}"
+    code = result.exit_code
+    if code == 0 and counts[Verdict.IN_SYNC] == len(result.stacks):
+        return f"in sync: {stacks}, every resource checked, none drifted"
+    if code == 0:
+        return f"no drift found, but coverage is PARTIAL ({listed} of {stacks}); see the not-checked resources"
+    return f"{_EXIT_WORDS[code]}: {listed} of {stacks}"
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+def build_json(result: DriftResult) -> dict[str, Any]:
+    """The JSON report: ``schema``, ``exit_code``, ``summary`` (sentence), ``unavailable``, ``target``,
+    ``allowlist`` (path, entries, unused), ``totals`` (stacks per verdict, resources per status,
+    allowed differences), ``stacks`` (``StackDrift.to_dict`` each: every resource, every difference,
+    allowed or not), ``seconds``."""
+    resources = [r for s in result.stacks for r in s.resources]
+    differences = [d for r in resources for d in r.differences]
+    return {
+        "schema": SCHEMA,
+        "exit_code": result.exit_code,
+        "summary": overall(result),
+        "unavailable": result.unavailable,
+        "target": result.target.to_dict(),
+        "allowlist": {
+            "path": str(result.allowlist.path) if result.allowlist.path else None,
+            "entries": len(result.allowlist.entries),
+            "unused": [
+                {"entry": e.index, "line": e.line, "resource_type": e.resource_type, "property_path": e.property_path}
+                for e in result.unused_allowlist_entries()
+            ],
+        },
+        "totals": {
+            "stacks": {v.value: sum(1 for s in result.stacks if s.verdict is v) for v in Verdict},
+            "resources": {st.value: sum(1 for r in resources if r.status is st) for st in ResourceStatus},
+            "differences": {ds.value: sum(1 for d in differences if d.status is ds) for ds in DifferenceStatus},
+        },
+        "stacks": [s.to_dict() for s in result.stacks],
+        "seconds": round(result.seconds, 3),
+    }
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+def _md(value: Any, limit: int = _MD_VALUE_LIMIT) -> str:
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+
+
+def _resource_label(stack: StackDrift, resource: ResourceDrift) -> str:
+    return f"`{_md(resource.logical_id)}`"
+
+
+def render_markdown(result: DriftResult) -> str:
+    """Markdown for a nightly issue or comment: the overall sentence, a table
+    stack | verdict | checked/total | modified | deleted | not checked, each stack's summary in
+    words, then every difference (DRIFTED and ALLOWED, with the allowlist reason) and every
+    DELETED resource; values longer than 120 characters are cut (drift.json has them whole)."""
+    lines = [f"## Drift detection: {_md(overall(result), 400)}", ""]
+    target = result.target
+    where = target.endpoint_url or "AWS"
+    lines += [f"Target: {where} (region {target.region or 'default'}, from {target.source}). "
+              f"Allowlist: {result.allowlist.path or 'none'} ({len(result.allowlist.entries)} entries).", ""]
+    lines += ["| stack | verdict | checked/total | modified | deleted | not checked |",
+              "|---|---|---|---|---|---|"]
+    for stack in result.stacks:
+        counts = stack.counts()
+        lines.append(
+            f"| {_md(stack.artifact_id)} | {stack.verdict.value} | {stack.checked}/{len(stack.resources)} | "
+            f"{counts[ResourceStatus.MODIFIED]} | {counts[ResourceStatus.DELETED]} | "
+            f"{counts[ResourceStatus.NOT_CHECKED]} |"
+        )
+    lines.append("")
+    for stack in result.stacks:
+        lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}")
+    lines.append("")
+    rows = []
+    for stack in result.stacks:
+        for resource in stack.resources:
+            if resource.reported_status == "DELETED":
+                rows.append(f"| {_md(stack.artifact_id)} | {_resource_label(stack, resource)} | "
+                            f"{_md(resource.resource_type)} | DELETED | | | | | |")
+            for diff in resource.differences:
+                reason = _md(diff.allowed_by.reason, 200) if diff.allowed_by else ""
+                rows.append(
+                    f"| {_md(stack.artifact_id)} | {_resource_label(stack, resource)} | {_md(resource.resource_type)} | "
+                    f"{diff.status.value} | `{_md(diff.property_path)}` | {_md(diff.difference_type)} | "
+                    f"{_md(diff.expected)} | {_md(diff.actual)} | {reason} |"
+                )
+    lines.append("### Differences")
+    lines.append("")
+    if rows:
+        lines += ["| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
+                  "|---|---|---|---|---|---|---|---|---|", *rows]
+    else:
+        lines.append("None reported.")
+    unused = result.unused_allowlist_entries()
+    if unused and result.unavailable is None:
+        lines += ["", f"Allowlist entries that matched nothing tonight: "
+                      + ", ".join(f"{_md(e.resource_type)} `{_md(e.property_path)}`" for e in unused)]
+    return "\n".join(lines) + "\n"
+
+
+# -- JUnit --------------------------------------------------------------------------------------
+
+def _difference_lines(resource: ResourceDrift) -> str:
+    return "\n".join(
+        f"{d.status.value} {d.property_path} {d.difference_type}: expected {d.expected!r}, actual {d.actual!r}"
+        + (f" (allowed: {d.allowed_by.reason})" if d.allowed_by else "")
+        for d in resource.differences
+    )
+
+
+def build_junit(result: DriftResult) -> ET.ElementTree:
+    """JUnit XML: one ``testsuite`` per stack, one ``testcase`` per resource (classname
+    ``drift.<stack>``, name ``<logical ID> (<type>)``); ``failure`` for MODIFIED and DELETED (type
+    = the status, text = the differences), ``skipped`` with the reason for NOT_CHECKED; a stack
+    whose detection did not COMPLETE gets a ``drift detection`` testcase with an ``error``."""
+    root = ET.Element("testsuites", name="stackcheck drift")
+    totals = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
+    for stack in result.stacks:
+        suite = ET.SubElement(root, "testsuite", name=stack.artifact_id)
+        props = ET.SubElement(suite, "properties")
+        for name, value in (("stack_name", stack.stack_name), ("verdict", stack.verdict.value),
+                            ("outcome", stack.outcome.value), ("detection_id", stack.detection_id or ""),
+                            ("summary", stack.summary())):
+            ET.SubElement(props, "property", name=name, value=value)
+        counts = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
+        if stack.outcome is not DetectionOutcome.COMPLETE:
+            case = ET.SubElement(suite, "testcase", classname=f"drift.{stack.artifact_id}", name="drift detection")
+            ET.SubElement(case, "error", type=stack.outcome.value, message=stack.status_reason or "")
+            counts["tests"] += 1
+            counts["errors"] += 1
+        for resource in stack.resources:
+            case = ET.SubElement(suite, "testcase", classname=f"drift.{stack.artifact_id}",
+                                 name=f"{resource.logical_id} ({resource.resource_type})")
+            counts["tests"] += 1
+            if resource.drifted:
+                drifted = [d for d in resource.differences if d.status is DifferenceStatus.DRIFTED]
+                message = (f"{resource.status.value}: " + ", ".join(d.property_path for d in drifted)
+                           if drifted else resource.status.value)
+                failure = ET.SubElement(case, "failure", type=resource.status.value, message=message)
+                failure.text = _difference_lines(resource) or f"{resource.logical_id} was {resource.status.value}"
+                counts["failures"] += 1
+            elif resource.status is ResourceStatus.NOT_CHECKED:
+                ET.SubElement(case, "skipped", message=resource.reason or "not checked")
+                counts["skipped"] += 1
+            elif resource.differences:
+                out = ET.SubElement(case, "system-out")
+                out.text = _difference_lines(resource)
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("time", f"{stack.seconds:.3f}")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", f"{result.seconds:.3f}")
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+# -- console ------------------------------------------------------------------------------------
+
+def render_console(result: DriftResult) -> str:
+    """Console summary: one line per stack (verdict, checked/total, modified, deleted, the summary
+    in words), one line per drifted difference or deleted resource, then the overall sentence
+    (when drift detection was unavailable, the caller prints the reason: it is not repeated here)."""
+    lines = []
+    width = max((len(s.artifact_id) for s in result.stacks), default=10)
+    for stack in result.stacks:
+        counts = stack.counts()
+        lines.append(
+            f"{stack.artifact_id:<{width}}  {stack.verdict.value:<8} {stack.checked:>3}/{len(stack.resources):<3} checked  "
+            f"{counts[ResourceStatus.MODIFIED]} modified  {counts[ResourceStatus.DELETED]} deleted  — {stack.summary()}"
+        )
+        for resource in stack.resources:
+            where = f"{stack.artifact_id}/{resource.logical_id} ({resource.resource_type})"
+            if resource.status is ResourceStatus.DELETED:
+                lines.append(f"    DELETED   {where}")
+            for diff in resource.differences:
+                if diff.status is DifferenceStatus.DRIFTED:
+                    lines.append(f"    MODIFIED  {where} {diff.property_path}: expected {diff.expected!r}, "
+                                 f"actual {diff.actual!r} ({diff.difference_type})")
+    if result.unavailable is not None:
+        lines.append("could not detect drift: nothing was checked (the reason follows)")
+    else:
+        lines.append(overall(result))
+    return "\n".join(lines)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+def _atomic_write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = "reports") -> dict[str, Path]:
+    """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
+    file and rename). Returns ``{"json": path, "markdown": path, "junit": path}``."""
+    out = Path(report_dir)
+    junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)
+    return {
+        "json": atomic_write_json(out / JSON_FILE, build_json(result)),
+        "markdown": _atomic_write_text(out / MARKDOWN_FILE, render_markdown(result)),
+        "junit": _atomic_write_text(out / JUNIT_FILE, junit + "\n"),
+    }
