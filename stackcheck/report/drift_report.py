@@ -14,7 +14,6 @@ from stackcheck.drift import (
     DriftResult,
     ResourceDrift,
     ResourceStatus,
-    StackDrift,
     Verdict,
 )
 from stackcheck.outputs import atomic_write_json
@@ -102,7 +101,7 @@ def _md(value: Any, limit: int = _MD_VALUE_LIMIT) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
 
 
-def _resource_label(stack: StackDrift, resource: ResourceDrift) -> str:
+def _resource_label(resource: ResourceDrift) -> str:
     return f"`{_md(resource.logical_id)}`"
 
 
@@ -133,12 +132,12 @@ def render_markdown(result: DriftResult) -> str:
     for stack in result.stacks:
         for resource in stack.resources:
             if resource.reported_status == "DELETED":
-                rows.append(f"| {_md(stack.artifact_id)} | {_resource_label(stack, resource)} | "
+                rows.append(f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | "
                             f"{_md(resource.resource_type)} | DELETED | | | | | |")
             for diff in resource.differences:
                 reason = _md(diff.allowed_by.reason, 200) if diff.allowed_by else ""
                 rows.append(
-                    f"| {_md(stack.artifact_id)} | {_resource_label(stack, resource)} | {_md(resource.resource_type)} | "
+                    f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | {_md(resource.resource_type)} | "
                     f"{diff.status.value} | `{_md(diff.property_path)}` | {_md(diff.difference_type)} | "
                     f"{_md(diff.expected)} | {_md(diff.actual)} | {reason} |"
                 )
