@@ -31,6 +31,7 @@ from stackcheck.errors import AssemblyError, SynthesisError
 
 __all__ = [
     "CACHE_RECORD",
+    "NAG_CONTEXT_KEY",
     "CloudAssembly",
     "StackArtifact",
     "SynthResult",
@@ -55,6 +56,11 @@ CLI_CONTEXT_DEFAULTS = {
     "aws:cdk:enable-asset-metadata": True,
     "aws:cdk:bundling-stacks": ["**"],
 }
+NAG_CONTEXT_KEY = "stackcheck:cdk-nag"
+"""Context key: ``false`` synthesizes without cdk-nag's AwsSolutions checks (default ``true``)."""
+# Context every in-process synthesis merges first; being in the merged context puts it in the
+# cache key, so an assembly synthesized with cdk-nag is never reused for one without, or back.
+CONTEXT_DEFAULTS = {**CLI_CONTEXT_DEFAULTS, NAG_CONTEXT_KEY: True}
 # jsii prints a banner per process for Node.js versions it no longer tests; the gate's output is
 # for findings. END_OF_LIFE takes the list of major versions to silence.
 JSII_QUIET = {
@@ -292,7 +298,7 @@ def cache_key(
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
-    merged = {**CLI_CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
+    merged = {**CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
     digest.update(json.dumps(merged, sort_keys=True).encode())
     for package in SYNTH_PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -321,21 +327,56 @@ def _app_defaults(outdir: Path, context: Mapping[str, Any]) -> Iterator[None]:
     kernel (a Node.js child process) keeps the environment it started with, so a second
     synthesis in one Python process would read the first one's values. App props win over
     that environment: ``outdir`` directly, and ``post_cli_context`` after everything else.
+    Unless ``context[NAG_CONTEXT_KEY]`` is false, each App also gets cdk-nag's AwsSolutions
+    checks (see ``_add_nag_checks``).
     """
     import aws_cdk
 
     original = aws_cdk.App.__init__
 
+    nag = _nag_enabled(context)
+
     def init(self, *args, **kwargs):
         kwargs["outdir"] = str(outdir)
         kwargs["post_cli_context"] = {**(kwargs.get("post_cli_context") or {}), **context}
         original(self, *args, **kwargs)
+        if nag:
+            _add_nag_checks(self)
 
     aws_cdk.App.__init__ = init
     try:
         yield
     finally:
         aws_cdk.App.__init__ = original
+
+
+def _nag_enabled(context: Mapping[str, Any]) -> bool:
+    """``context[NAG_CONTEXT_KEY]`` as a bool (absent: True); AssemblyError for anything but true/false."""
+    value = context.get(NAG_CONTEXT_KEY, True)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        value = value.lower() == "true"
+    if not isinstance(value, bool):
+        raise AssemblyError(f"context {NAG_CONTEXT_KEY}={value!r} must be true or false")
+    return value
+
+
+def _add_nag_checks(app: Any) -> None:
+    """Add cdk-nag's AwsSolutions pack to ``app`` as a read-only aspect that only writes reports.
+
+    The aspect runs after every mutating aspect (``AspectPriority.READONLY``), so it sees the
+    resources as they are deployed. Its JSON reports (``AwsSolutions-...-NagReport.json``, one per
+    stack: rule id, construct path, compliance, level, rule info) land in the App's outdir, the
+    cloud assembly. cdk-nag's pack constructor always adds an AnnotationLogger, which turns
+    Error-level findings into error annotations, and the cdk CLI refuses to deploy an assembly
+    holding those; the findings belong in the reports (and so in the scan and its ledger), so
+    the pack keeps its report logger only. See https://github.com/cdklabs/cdk-nag#readme.
+    """
+    import aws_cdk
+    import cdk_nag
+
+    checks = cdk_nag.AwsSolutionsChecks(reports=True, report_formats=[cdk_nag.NagReportFormat.JSON])
+    checks._loggers = [logger for logger in checks._loggers if not isinstance(logger, cdk_nag.AnnotationLogger)]
+    aws_cdk.Aspects.of(app).add(checks, priority=aws_cdk.AspectPriority.READONLY)
 
 
 def synthesize(
@@ -380,7 +421,7 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
 
     cdk_json = load_cdk_json(root)
     kind, target = _app_target(cdk_json["app"])
-    merged = {**CLI_CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
+    merged = {**CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     added_path = str(root) not in sys.path
     if added_path:

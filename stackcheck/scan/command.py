@@ -1,4 +1,4 @@
-"""`stackcheck scan`: cfn-lint and checkov on every template, the ledger applied, reports/scan.json written."""
+"""`stackcheck scan`: cfn-lint, checkov and cdk-nag on every template, the ledger applied, reports/scan.{json,sarif,md} written."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import argparse
 import sys
 import time
 
-HELP = "scan the cloud assembly's templates (or given templates) with cfn-lint and checkov; apply the suppression ledger"
+HELP = ("scan the cloud assembly's templates (or given templates) with cfn-lint, checkov and cdk-nag; apply the "
+        "suppression ledger; optionally gate on new findings against a baseline")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION."""
+    """Options: --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
+    --baseline FILE, --write-baseline FILE."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--assembly", default=None, metavar="DIR",
                         help="cloud assembly folder whose stacks are scanned (default: cdk.out)")
@@ -19,19 +21,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
                         help="suppression ledger (default: policies/suppressions.yaml)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR",
-                        help="where scan.json is written (default: reports)")
+                        help="where scan.json, scan.sarif and scan.md are written (default: reports)")
     parser.add_argument("--region", action="append", default=None, metavar="REGION",
                         help="region cfn-lint validates against; repeatable (default: us-east-1)")
+    parser.add_argument("--baseline", default=None, metavar="FILE",
+                        help="report and gate on only the failures not recorded in this baseline file")
+    parser.add_argument("--write-baseline", default=None, metavar="FILE",
+                        help="record this scan's unsuppressed failures as a baseline file")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan, print the console report, write ``<report-dir>/scan.json``.
+    """Scan, print the console report, write ``<report-dir>/scan.json``, ``scan.sarif`` and ``scan.md``.
 
-    Returns 0 when clean, 1 when any unsuppressed FAILED (or crashed-scanner) finding is left.
+    cdk-nag findings come from the reports cdk-nag wrote into the cloud assembly at synthesis,
+    so ``--template`` scans leave cdk-nag out (its rule ids still count for the ledger).
+    Returns 0 when clean, 1 when any unsuppressed FAILED (or crashed-scanner) finding is left;
+    with ``--baseline``, 1 only when such a finding is not in the baseline.
     Raises BadInputError/AssemblyError/LedgerError (exit 2) naming the file for a missing or
-    malformed template, assembly or ledger; ScannerError (exit 3) when a scanner cannot load.
+    malformed template, assembly, ledger or baseline; ScannerError (exit 3) when a scanner cannot load.
     """
-    from stackcheck.report import render_console, write_report
+    from pathlib import Path
+
+    from stackcheck.baseline import baseline_from_result, compare, load_baseline, write_baseline
+    from stackcheck.outputs import atomic_write_json
+    from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
+    from stackcheck.report.console import failure_line
     from stackcheck.scan.runner import contexts_from_assembly, contexts_from_files, load_scanners, scan
     from stackcheck.suppressions import load_ledger
 
@@ -40,17 +54,44 @@ def run(args: argparse.Namespace) -> int:
         contexts = contexts_from_files(args.template)
     else:
         contexts = contexts_from_assembly(args.assembly or "cdk.out")
+    baseline = load_baseline(args.baseline) if args.baseline else None
     loading = time.perf_counter()
-    scanners = load_scanners(args.region)
+    scanners = load_scanners(args.region, cdk_nag=True)
     loaded = time.perf_counter()
     known = frozenset().union(*(s.rule_ids() for s in scanners))
     ledger = load_ledger(args.ledger, known)
+    if args.template:
+        scanners = tuple(s for s in scanners if not getattr(s, "assembly_only", False))
     result = scan(contexts, scanners, ledger)
+    comparison = compare(result, baseline) if baseline else None
     result.timings.update({"templates": loading - started, "load_scanners": loaded - loading})
+
+    report = build_report(result, ledger_path=args.ledger)
+    if comparison:
+        report["exit_code"] = comparison.exit_code
+        report["baseline"] = {
+            "path": str(args.baseline), "created": comparison.baseline.created,
+            "new": [f.fingerprint for f in comparison.new], "known": [f.fingerprint for f in comparison.known],
+            "fixed": [e.to_dict() for e in comparison.fixed],
+        }
     result.timings["total"] = time.perf_counter() - started
-    path = write_report(result, args.report_dir, ledger_path=args.ledger)
+    report["timings"]["total"] = round(result.timings["total"], 3)
+    path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
+    sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
+    markdown = write_markdown(result, args.report_dir, comparison=comparison)
+    if args.write_baseline:
+        written = write_baseline(result, args.write_baseline)
+        print(f"baseline written: {written} ({len(baseline_from_result(result).entries)} failures recorded)")
     print(render_console(result))
-    print(f"report: {path}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
+    if comparison:
+        print(f"\nbaseline {args.baseline} of {comparison.baseline.created}: {len(comparison.new)} new, "
+              f"{len(comparison.known)} known, {len(comparison.fixed)} fixed")
+        for finding in comparison.new:
+            print(f"new: {failure_line(finding)}")
+        verdict = "FAILED" if comparison.exit_code else "PASSED"
+        print(f"{verdict} against the baseline: {len(comparison.new)} new unsuppressed "
+              f"finding{'s' if len(comparison.new) != 1 else ''}")
+    print(f"report: {path}, {sarif}, {markdown}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
           f"{result.timings['total']:.1f}s)")
     sys.stdout.flush()
-    return result.exit_code
+    return comparison.exit_code if comparison else result.exit_code

@@ -97,22 +97,30 @@ class ScanResult:
         ]
 
 
-def load_scanners(regions: Sequence[str] | None = None) -> tuple[Scanner, ...]:
+def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False) -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
-    Adapters are reusable, so the result is cached per ``regions`` for the life of the process.
+    ``cdk_nag=True`` appends the cdk-nag adapter, which reads the reports cdk-nag wrote into a
+    cloud assembly at synthesis (it has nothing to say about a lone template).
+    Adapters are reusable, so the result is cached per arguments for the life of the process.
     Raises ScannerError (exit code 3) when a scanner cannot be imported or loaded at all.
     """
-    return _load_scanners(tuple(regions or ()))
+    return _load_scanners(tuple(regions or ()), cdk_nag)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_scanners(regions: tuple[str, ...]) -> tuple[Scanner, ...]:
+def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False) -> tuple[Scanner, ...]:
     try:
+        if cdk_nag:  # the cfn-lint and checkov adapters loaded once, then cdk-nag's
+            from stackcheck.scan.cdk_nag import CdkNagScanner
+
+            return (*_load_scanners(regions), CdkNagScanner())
         from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
         from stackcheck.scan.checkov import CheckovScanner
 
         return (CfnLintScanner(regions or DEFAULT_REGIONS), CheckovScanner())
+    except ScannerError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure here means the gate cannot run
         raise ScannerError(f"cannot load the scanners: {type(exc).__name__}: {exc}") from exc
 

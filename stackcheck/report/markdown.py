@@ -1,0 +1,161 @@
+"""The Markdown scan summary (``reports/scan.md``), sized for a pull-request comment."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from stackcheck.findings import Finding, Status
+from stackcheck.report.sarif import relative_location
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.baseline import BaselineComparison
+    from stackcheck.scan.runner import ScanResult
+
+__all__ = ["COMMENT_LIMIT", "MARKDOWN_FILE", "render_markdown", "write_markdown"]
+
+MARKDOWN_FILE = "scan.md"
+COMMENT_LIMIT = 65_536
+"""GitHub's limit on the body of a pull-request comment, in characters."""
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a table cell: one line, pipes escaped, no HTML."""
+    value = " ".join(str(text).split())
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;") or " "
+
+
+def _code(text: str | None) -> str:
+    """Text as a code span in a table cell (backslashes stay literal there; pipes still need escaping)."""
+    if not text:
+        return "-"
+    value = " ".join(str(text).split()).replace("|", "\\|")
+    return f"`` {value} ``" if "`" in value else f"`{value}`"
+
+
+def _where(finding: Finding, root: str | os.PathLike[str]) -> str:
+    path, _ = relative_location(finding.template_file, root)
+    return _code(f"{path}:{finding.line}" if finding.line else path)
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], right: int = 0) -> list[str]:
+    """A GitHub table; the last ``right`` columns are right-aligned."""
+    align = ["---"] * (len(header) - right) + ["---:"] * right
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _failure_rows(findings: Iterable[Finding], root: str | os.PathLike[str]) -> list[tuple[str, ...]]:
+    return [(_code(f.rule_id), _cell(f.tool), _cell(f.stack), _code(f.construct_path or f.logical_id), _where(f, root),
+             _cell(f.message)) for f in findings]
+
+
+_FAILURE_HEADER = ("rule", "tool", "stack", "construct path", "file:line", "message")
+
+
+def render_markdown(
+    result: ScanResult,
+    *,
+    comparison: BaselineComparison | None = None,
+    root: str | os.PathLike[str] = ".",
+    limit: int = COMMENT_LIMIT,
+) -> str:
+    """The summary as Markdown text of at most ``limit`` characters (ends with a newline).
+
+    Headline PASSED/FAILED (the gate's verdict: new failures with a baseline, any failure
+    without); counts of new, fixed, suppressed and unknown findings (without ``comparison``
+    every failure is new and fixed is 0); a stack × tool table; the new failures (rule, tool,
+    stack, construct path, file:line, message); with a baseline, the known failures and the
+    fixed entries; suppressed findings with their reasons; ledger warnings. When the text would
+    pass ``limit``, whole lines are dropped from the end and a note says how many.
+    """
+    failures = result.failures()
+    new = list(comparison.new) if comparison else failures
+    known = list(comparison.known) if comparison else []
+    fixed = list(comparison.fixed) if comparison else []
+    suppressed = [f for f in result.findings if f.status is Status.SUPPRESSED]
+    unknown = [f for f in result.findings if f.status is Status.UNKNOWN]
+    exit_code = comparison.exit_code if comparison else result.exit_code
+    verdict = "FAILED" if exit_code else "PASSED"
+
+    lines = [f"## stackcheck scan: {verdict}", ""]
+    counts = (f"**{len(new)} new** · {len(fixed)} fixed · {len(suppressed)} suppressed · {len(unknown)} unknown")
+    if comparison:
+        base = comparison.baseline
+        name = base.path.name if base.path else "baseline"
+        counts += f" — against baseline `{_cell(name)}` of {base.created} ({len(known)} known failures remain)"
+    else:
+        counts += " — no baseline: every failure counts as new"
+    lines += [counts, ""]
+    for tool, (then, now) in sorted((comparison.tool_changes if comparison else {}).items()):
+        lines.append(f"> {tool} is {now} now, {then} in the baseline: new findings may come from its new checks.")
+    if comparison and comparison.tool_changes:
+        lines.append("")
+    rows = [(_cell(r.stack), _cell(r.tool), "n/a" if r.passed is None else str(r.passed), str(r.failed),
+             str(r.suppressed), str(r.unknown)) for r in result.summary()]
+    lines += _table(("stack", "tool", "passed", "failed", "suppressed", "unknown"), rows, right=4)
+    lines.append("")
+
+    title = "New failures" if comparison else "Failures"
+    if new:
+        lines += [f"### {title} ({len(new)})", ""] + _table(_FAILURE_HEADER, _failure_rows(new, root)) + [""]
+    if known:
+        lines += [f"### Known failures, in the baseline ({len(known)})", ""]
+        lines += _table(_FAILURE_HEADER, _failure_rows(known, root)) + [""]
+    if fixed:
+        lines += [f"### Fixed since the baseline ({len(fixed)})", ""]
+        lines += _table(("rule", "tool", "stack", "construct path"),
+                        [(_code(e.rule_id), _cell(e.tool), _cell(e.stack), _code(e.construct_path or e.logical_id))
+                         for e in fixed]) + [""]
+    if suppressed:
+        lines += [f"### Suppressed ({len(suppressed)})", ""]
+        lines += _table(("rule", "stack", "construct path", "reason", "owner", "expires"), [
+            (_code(f.rule_id), _cell(f.stack), _code(f.construct_path or f.logical_id), _cell(f.suppression.reason),
+             _cell(f.suppression.owner), f.suppression.expires.isoformat() if f.suppression.expires else "-")
+            for f in suppressed if f.suppression is not None
+        ]) + [""]
+    if result.ledger_warnings:
+        lines += [f"### Ledger warnings ({len(result.ledger_warnings)})", ""]
+        lines += [f"- **{w.kind}**: {_cell(w.message)}" for w in result.ledger_warnings] + [""]
+    return _fit(lines, limit)
+
+
+def _fit(lines: list[str], limit: int) -> str:
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        dropped = len(lines) - index
+        note = (f"\n_… truncated: {dropped} more lines not shown (GitHub comments hold {limit} characters); "
+                "the full list is in reports/scan.sarif and reports/scan.json._\n")
+        if size + len(line) + 1 + len(note) > limit:
+            return "\n".join(kept) + "\n" + note
+        kept.append(line)
+        size += len(line) + 1
+    return text  # pragma: no cover - the loop returns once the limit is reached
+
+
+def write_markdown(
+    result: ScanResult,
+    report_dir: str | os.PathLike[str] = "reports",
+    *,
+    comparison: BaselineComparison | None = None,
+    root: str | os.PathLike[str] = ".",
+) -> Path:
+    """Write ``render_markdown`` to ``<report_dir>/scan.md`` through a temporary file and a rename; returns the path."""
+    target = Path(report_dir) / MARKDOWN_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render_markdown(result, comparison=comparison, root=root))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
