@@ -230,11 +230,11 @@ class CdkNagScanner:
                  template_path: Path, context: StackContext) -> Finding:
         severity = _SEVERITY.get(line.level, Severity.ERROR)
         where = f"`{logical_id}`" if logical_id else f"construct {line.construct_path}"
-        info = line.info or (self.rule_description(line.rule_id) or line.rule_id)
+        info = (line.info or self.rule_description(line.rule_id) or line.rule_id).rstrip(".")
         if line.compliance == "Compliant":
             status, message = Status.PASSED, f"{where}: compliant with {line.rule_id}"
         elif line.compliance == "Non-Compliant":
-            status, message = Status.FAILED, f"{where}: {info}"
+            status, message = Status.FAILED, f"{where}: {info}."
         elif line.compliance == "Suppressed":
             status, severity = Status.UNKNOWN, Severity.ERROR
             message = (f"{where}: {info}: not evaluated, the app suppresses it with NagSuppressions "
@@ -242,7 +242,7 @@ class CdkNagScanner:
         else:
             status = Status.UNKNOWN
             message = (f"{where}: {line.rule_id} could not be evaluated (the rule threw, usually on a value built "
-                       f"from an intrinsic function); no verdict: {info}")
+                       f"from an intrinsic function); no verdict on: {info}")
         return Finding(
             rule_id=line.rule_id,
             severity=severity,
