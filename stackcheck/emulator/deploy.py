@@ -343,6 +343,7 @@ def deploy_assembly(
     allow_unsupported: bool = False,
     max_parallel: int = 4,
     on_stack: Callable[[StackResult], None] | None = None,
+    log_file: str | os.PathLike[str] | None = None,
 ) -> DeployResult:
     """Create every stack of ``assembly`` on the emulator ``record`` names, wave by wave.
 
@@ -350,7 +351,8 @@ def deploy_assembly(
     ``max_parallel``. The CDK bootstrap version parameter is seeded first. Each stack must end
     CREATE_COMPLETE with every declared resource live and every output resolved; ``on_stack`` is
     called with each StackResult as it completes. Then ``all-outputs.json`` (stack → key → value)
-    and ``flat-outputs.json`` are written to ``outputs_dir``.
+    and ``flat-outputs.json`` are written to ``outputs_dir``. ``log_file`` is the server log an
+    internal error is looked up in (default: ``<outputs_dir>/emulator.log``).
 
     Raises UnsupportedResourceError (see ``plan_templates``), DeployError naming the stack, its
     status, the error and the missing logical IDs (no outputs are written then), and
@@ -360,7 +362,7 @@ def deploy_assembly(
     plans = plan_templates(assembly, allow_unsupported=allow_unsupported)
     session = emulator_session(record)
     _seed_bootstrap_parameters(session, record, (p for wave in plans for p in wave))
-    log = Path(outputs_dir) / LOG_FILE
+    log = Path(log_file) if log_file is not None else Path(outputs_dir) / LOG_FILE
     results: list[StackResult] = []
     for wave in plans:
         with ThreadPoolExecutor(max_workers=max(1, min(max_parallel, len(wave)))) as pool:

@@ -144,7 +144,7 @@ def status(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> Emulato
     if record is None:
         return EmulatorStatus("absent", None, f"no emulator record at {_record_path(outputs_dir)}")
     if not _is_our_server(record.pid):
-        return EmulatorStatus("stale", record, f"process {record.pid} is gone")
+        return EmulatorStatus("stale", record, f"process {record.pid} is gone (or is not an emulator server)")
     if not is_answering(record.endpoint_url):
         return EmulatorStatus("stale", record, f"process {record.pid} does not answer at {record.endpoint_url}")
     return EmulatorStatus("running", record, f"pid {record.pid} answers at {record.endpoint_url}")

@@ -29,7 +29,8 @@ def make_server(host: str, port: int) -> Any:
 
     This is what ``moto.server.ThreadedMotoServer`` builds, minus its thread: binding here, in
     the caller's thread, makes "address in use" an exception instead of a thread that dies while
-    ``start()`` waits forever. Raises OSError when the address cannot be bound.
+    ``start()`` waits forever. Raises OSError (or werkzeug's SystemExit, after printing why) when
+    the address cannot be bound.
     """
     from stackcheck.emulator import cfn
 
@@ -57,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         server = make_server(args.host, args.port)
-    except OSError as exc:
-        print(f"stackcheck emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr, flush=True)
+    except (OSError, SystemExit) as exc:
+        # werkzeug prints the bind error (strerror) and exits 1 itself; say what we tried, exit 3.
+        reason = f": {exc}" if isinstance(exc, OSError) else " (reason above)"
+        print(f"stackcheck emulator: cannot listen on {args.host}:{args.port}{reason}", file=sys.stderr, flush=True)
         return 3
 
     def stop(signum: int, frame: Any) -> None:

@@ -25,6 +25,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     s3,
     secretsmanager,
     sns,
+    ssm,
 )
 from stackcheck.emulator.cfn._registry import (
     EXTENDED,

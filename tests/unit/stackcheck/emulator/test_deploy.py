@@ -1,0 +1,213 @@
+"""Deploying an assembly to the emulator: ordering, verification, skipping unsupported types, outputs, failures, teardown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stackcheck.cli import main
+from stackcheck.emulator.deploy import DeployResult, destroy, plan_templates, references
+from stackcheck.emulator.deploy_command import check_current
+from stackcheck.emulator.process import start, status
+from stackcheck.errors import AssemblyError, DeployError, OutputCollisionError, UnsupportedResourceError
+
+
+@pytest.mark.parametrize(
+    ("fragment", "ids", "exports"),
+    [
+        ({"Ref": "Bucket"}, {"Bucket"}, set()),
+        ({"Ref": "AWS::Region"}, set(), set()),
+        ({"Fn::GetAtt": ["Lb", "DNSName"]}, {"Lb"}, set()),
+        ({"Fn::GetAtt": "Lb.DNSName"}, {"Lb"}, set()),
+        ({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/${Db.Endpoint.Address}/${!Literal}"}, {"Bucket", "Db"}, set()),
+        ({"Fn::Sub": ["${Name}-x", {"Name": {"Ref": "Topic"}}]}, {"Name", "Topic"}, set()),
+        ({"Fn::ImportValue": "Edge:Domain"}, set(), {"Edge:Domain"}),
+        ({"Fn::Join": ["", [{"Ref": "A"}, {"Fn::GetAtt": ["B", "Arn"]}]]}, {"A", "B"}, set()),
+    ],
+)
+def test_references(fragment, ids, exports):
+    assert references(fragment) == (ids, exports)
+
+
+def test_plan_refuses_unsupported_types_naming_them(make_assembly):
+    assembly = make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])})
+    with pytest.raises(UnsupportedResourceError) as err:
+        plan_templates(assembly)
+    assert str(err.value).startswith(
+        "the emulator cannot create these resource types: AWS::CloudFront::Distribution (Edge/Distribution)")
+
+
+def test_plan_skips_unsupported_resources_and_what_needs_them(make_assembly):
+    assembly = make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])})
+    (edge,), (importer,) = plan_templates(assembly, allow_unsupported=True)
+    assert edge.skipped == {
+        "Distribution": "unsupported type AWS::CloudFront::Distribution",
+        "DistributionDomainParameter": "needs Distribution, which was skipped",
+    }
+    assert (edge.removed_outputs, sorted(edge.template["Resources"])) == (["DistributionDomain"], ["Bucket"])
+    assert importer.skipped == {"DomainCopy": "imports Edge:DistributionDomain, whose resource was skipped"}
+    assert sorted(importer.template["Resources"]) == ["Standalone"]
+
+
+def test_plan_leaves_the_assembly_templates_untouched(make_assembly):
+    assembly = make_assembly({"Edge": ("unsupported", [])})
+    plan_templates(assembly, allow_unsupported=True)
+    assert sorted(assembly.stack("Edge").resources) == ["Bucket", "Distribution", "DistributionDomainParameter"]
+
+
+@pytest.mark.emulator
+def test_deploy_creates_every_declared_resource_in_dependency_order(deploy, tmp_path):
+    lines = []
+    result = deploy({"Storage": ("storage", []), "Monitoring": ("monitoring", ["Storage"]),
+                     "Migration": ("migration", ["Storage"])}, on_stack=lambda r: lines.append(r.line()))
+    assert isinstance(result, DeployResult)
+    assert lines == ["Storage  CREATE_COMPLETE  created 3/3", "Migration  CREATE_COMPLETE  created 12/12",
+                     "Monitoring  CREATE_COMPLETE  created 4/4"]
+    assert [(s.stack_name, s.missing) for s in result.stacks] == [("Storage", ()), ("Migration", ()), ("Monitoring", ())]
+
+
+@pytest.mark.emulator
+def test_deploy_writes_nested_and_flat_outputs(deploy, tmp_path):
+    result = deploy({"Storage": ("storage", []), "Monitoring": ("monitoring", [])})
+    nested = json.loads((tmp_path / "cfn-outputs" / "all-outputs.json").read_text())
+    flat = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())
+    assert result.outputs_files == (tmp_path / "cfn-outputs" / "all-outputs.json",
+                                    tmp_path / "cfn-outputs" / "flat-outputs.json")
+    assert {stack: sorted(values) for stack, values in nested.items()} == {
+        "Storage": ["LogsBucketName", "LogsBucketPolicyRef", "ScratchBucketName"],
+        "Monitoring": ["AlarmTopicArn", "CpuAlarmArn", "CpuAlarmName"],
+    }
+    assert flat == {**nested["Storage"], **nested["Monitoring"]}
+
+
+@pytest.mark.emulator
+def test_deploy_refuses_colliding_output_keys_and_writes_nothing(deploy, tmp_path):
+    with pytest.raises(OutputCollisionError) as err:
+        deploy({"First": ("monitoring", []),
+                "Third": ({"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}},
+                           "Outputs": {"CpuAlarmName": {"Value": {"Ref": "P"}}}}, [])})
+    assert "output key 'CpuAlarmName' is declared by both stack 'First' and stack 'Third'" in str(err.value)
+    assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
+    assert not (tmp_path / "cfn-outputs" / "all-outputs.json").exists()
+
+
+@pytest.mark.emulator
+def test_deploy_with_allow_unsupported_reports_what_was_skipped(deploy):
+    result = deploy({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}, allow_unsupported=True)
+    assert [s.line() for s in result.stacks] == [
+        "Edge  CREATE_COMPLETE  created 1/1  (skipped 2 unsupported or dependent)",
+        "Importer  CREATE_COMPLETE  created 1/1  (skipped 1 unsupported or dependent)",
+    ]
+    assert set(result.stacks[0].outputs) == {"BucketName"}
+
+
+@pytest.mark.emulator
+def test_failing_stack_names_the_resource_the_reason_and_what_is_missing(deploy, tmp_path):
+    with pytest.raises(DeployError) as err:
+        deploy({"Broken": ("failing", [])})
+    message = str(err.value)
+    assert message.startswith("stack Broken is CREATE_")
+    assert "with 2/3 resources" in message
+    assert "failed: Parameter (AWS::SSM::Parameter): ValidationError" in message
+    assert "has no key 'password'" in message
+    assert message.endswith("missing logical IDs: Parameter")
+    assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
+
+
+@pytest.mark.emulator
+def test_model_crash_is_reported_as_the_failed_resource(deploy):
+    template = {"Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+        "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}},
+    }}
+    with pytest.raises(DeployError) as err:
+        deploy({"Broken": (template, [])})
+    assert "failed: Service (AWS::ECS::Service): KeyError: 'Cluster'" in str(err.value)
+    assert str(err.value).endswith("missing logical IDs: Service")
+
+
+@pytest.mark.emulator
+def test_failure_in_one_stack_of_a_wave_stops_later_waves(deploy, emulator, aws):
+    with pytest.raises(DeployError, match="stack Broken is CREATE_"):
+        deploy({"Broken": ("failing", []), "Fine": ("storage", []), "Later": ("monitoring", ["Broken", "Fine"])})
+    names = {s["StackName"] for s in aws("cloudformation").list_stacks()["StackSummaries"]}
+    assert names == {"Broken", "Fine"}
+
+
+def test_check_current_refuses_a_stale_assembly(tmp_path):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python -m app"}))
+    (tmp_path / "cdk.out").mkdir()
+    (tmp_path / "cdk.out" / "manifest.json").write_text("{}")
+    with pytest.raises(AssemblyError, match="is stale: .* synthesize first with `make synth`"):
+        check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
+
+
+def test_check_current_warns_on_a_stale_assembly_when_allowed(tmp_path, capsys):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python -m app"}))
+    (tmp_path / "cdk.out").mkdir()
+    (tmp_path / "cdk.out" / "manifest.json").write_text("{}")
+    check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=True)
+    assert "warning: cloud assembly" in capsys.readouterr().err
+
+
+def test_check_current_refuses_a_missing_assembly(tmp_path):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python -m app"}))
+    with pytest.raises(AssemblyError, match="does not exist; synthesize first with `make synth`"):
+        check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
+
+
+def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys):
+    assembly = make_assembly({"Stack": ("storage", [])})
+    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
+                 "--outputs-dir", str(tmp_path / "cfn-outputs")])
+    assert code == 3
+    assert "start it with `stackcheck emulator start`" in capsys.readouterr().err
+
+
+@pytest.mark.emulator
+def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, emulator_dir, tmp_path, capsys):
+    assembly = make_assembly({"Edge": ("unsupported", [])})
+    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
+                 "--outputs-dir", str(emulator_dir)])
+    assert code == 2
+    assert "AWS::CloudFront::Distribution (Edge/Distribution)" in capsys.readouterr().err
+
+
+@pytest.mark.emulator
+def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emulator_dir, tmp_path, capsys):
+    assembly = make_assembly({"Broken": ("failing", [])})
+    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
+                 "--outputs-dir", str(emulator_dir)])
+    assert code == 1
+    assert "failed: Parameter (AWS::SSM::Parameter)" in capsys.readouterr().err
+
+
+@pytest.mark.emulator
+def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulator_dir, tmp_path, capsys):
+    assembly = make_assembly({"Storage": ("storage", [])})
+    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
+                 "--outputs-dir", str(emulator_dir)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[1].startswith("  Storage  CREATE_COMPLETE  created 3/3  (")
+    assert out[2].startswith("deployed 1 stacks, created 3/3 resources in ")
+
+
+@pytest.mark.emulator
+def test_destroy_resets_stops_and_removes_the_records(tmp_path):
+    record, _ = start(tmp_path)
+    for name in ("all-outputs.json", "flat-outputs.json"):
+        (tmp_path / name).write_text("{}")
+    result = destroy(tmp_path)
+    assert (result.reset, result.stopped) == (True, True)
+    assert sorted(p.name for p in result.removed) == ["all-outputs.json", "flat-outputs.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["emulator.log"]
+    assert status(tmp_path).state == "absent"
+
+
+def test_destroy_command_without_emulator_removes_files(tmp_path, capsys):
+    (tmp_path / "flat-outputs.json").write_text("{}")
+    assert main(["destroy", "--outputs-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"emulator was not running; removed {tmp_path / 'flat-outputs.json'}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,56 @@
+"""`stackcheck deploy --target aws`: npm install, the pinned cdk CLI, then flat outputs (the CLI itself is stood in for)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from stackcheck.emulator import deploy_command
+from stackcheck.errors import DeployError
+
+
+@pytest.fixture
+def fake_node(monkeypatch):
+    """Records the commands run; the cdk stand-in writes a CLI-shaped outputs file."""
+    calls = []
+
+    def run(argv, cwd=None, check=False):
+        calls.append((list(argv), cwd))
+        if argv[:3] == ["npx", "--no-install", "cdk"]:
+            with open(argv[-1], "w") as handle:
+                json.dump({"TapStackdevSource": {"SourceVpcId": "vpc-1"}, "TapStackdevTarget": {"TargetVpcId": "vpc-2"}},
+                          handle)
+        return subprocess.CompletedProcess(argv, 0)
+
+    monkeypatch.setattr(deploy_command.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(deploy_command.subprocess, "run", run)
+    return calls
+
+
+def test_deploy_aws_runs_npm_then_cdk_then_flattens(tmp_path, fake_node):
+    outputs = tmp_path / "cfn-outputs"
+    assert deploy_command.deploy_aws(str(outputs), str(tmp_path)) == 0
+    all_outputs = str((outputs / "all-outputs.json").resolve())
+    assert fake_node == [
+        (["npm", "install", "--no-audit", "--no-fund"], str(tmp_path)),
+        (["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never", "--outputs-file", all_outputs],
+         str(tmp_path)),
+    ]
+    assert json.loads((outputs / "flat-outputs.json").read_text()) == {"SourceVpcId": "vpc-1", "TargetVpcId": "vpc-2"}
+
+
+def test_deploy_aws_failing_cdk_is_a_deploy_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(deploy_command.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(deploy_command.subprocess, "run",
+                        lambda argv, cwd=None, check=False: subprocess.CompletedProcess(argv, 0 if argv[0] == "npm" else 1))
+    with pytest.raises(DeployError, match=r"`npx --no-install cdk deploy --all .*` exited with 1"):
+        deploy_command.deploy_aws(str(tmp_path / "cfn-outputs"), str(tmp_path))
+    assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
+
+
+def test_deploy_aws_without_node_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(deploy_command.shutil, "which", lambda name: None)
+    with pytest.raises(DeployError, match="npm/npx not found"):
+        deploy_command.deploy_aws(str(tmp_path / "cfn-outputs"), str(tmp_path))
