@@ -86,7 +86,8 @@ def render_markdown(
     if comparison:
         base = comparison.baseline
         name = base.path.name if base.path else "baseline"
-        counts += f" — against baseline `{_cell(name)}` of {base.created} ({len(known)} known failures remain)"
+        remain = "1 known failure remains" if len(known) == 1 else f"{len(known)} known failures remain"
+        counts += f" — against baseline `{_cell(name)}` of {base.created} ({remain})"
     else:
         counts += " — no baseline: every failure counts as new"
     lines += [counts, ""]
@@ -123,15 +124,28 @@ def render_markdown(
     return _fit(lines, limit)
 
 
+def _is_row(lines: list[str], index: int) -> bool:
+    """True for a table data row or a list item (not a heading, header row or separator)."""
+    line = lines[index]
+    if line.startswith("- "):
+        return True
+    header = index + 1 < len(lines) and lines[index + 1].startswith("| ---")
+    return line.startswith("| ") and not line.startswith("| ---") and not header
+
+
 def _fit(lines: list[str], limit: int) -> str:
-    text = "\n".join(lines).rstrip("\n") + "\n"
+    while lines and not lines[-1]:
+        lines = lines[:-1]
+    text = "\n".join(lines) + "\n"
     if len(text) <= limit:
         return text
+    rows_left = [0] * (len(lines) + 1)  # rows from line i to the end
+    for i in range(len(lines) - 1, -1, -1):
+        rows_left[i] = rows_left[i + 1] + _is_row(lines, i)
     kept: list[str] = []
     size = 0
     for index, line in enumerate(lines):
-        dropped = len(lines) - index
-        note = (f"\n_… truncated: {dropped} more lines not shown (GitHub comments hold {limit} characters); "
+        note = (f"\n_… truncated: {rows_left[index]} more rows not shown (GitHub comments hold {limit} characters); "
                 "the full list is in reports/scan.sarif and reports/scan.json._\n")
         if size + len(line) + 1 + len(note) > limit:
             return "\n".join(kept) + "\n" + note

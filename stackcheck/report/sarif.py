@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.runner import ScanResult
 
 __all__ = [
+    "FALLBACK_HELP_URIS",
     "FINGERPRINT_KEY",
     "SARIF_FILE",
     "SARIF_SCHEMA",
@@ -44,6 +45,8 @@ TOOL_URIS = {
     "checkov": "https://www.checkov.io/",
     "cdk-nag": "https://github.com/cdklabs/cdk-nag",
 }
+# Where a rule's help is when the finding carries no help URL (checkov has guidelines only online).
+FALLBACK_HELP_URIS = {"checkov": "https://www.checkov.io/5.Policy%20Index/cloudformation.html"}
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # Findings a SARIF consumer should see; passes would only bury them.
 _REPORTED = (Status.FAILED, Status.SUPPRESSED, Status.UNKNOWN)
@@ -75,7 +78,7 @@ def _usable_uri(url: str | None) -> str | None:
     return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
 
-def _rules(findings: Sequence[Finding], scanner: Any) -> list[dict[str, Any]]:
+def _rules(tool: str, findings: Sequence[Finding], scanner: Any) -> list[dict[str, Any]]:
     describe = getattr(scanner, "rule_description", None)
     rules: dict[str, dict[str, Any]] = {}
     for finding in findings:
@@ -83,7 +86,7 @@ def _rules(findings: Sequence[Finding], scanner: Any) -> list[dict[str, Any]]:
             continue
         text = (describe(finding.rule_id) if describe else None) or finding.message or finding.rule_id
         rule: dict[str, Any] = {"id": finding.rule_id, "shortDescription": {"text": text}}
-        help_uri = _usable_uri(finding.help_url)
+        help_uri = _usable_uri(finding.help_url) or FALLBACK_HELP_URIS.get(tool)
         if help_uri:
             rule["helpUri"] = help_uri
         rules[finding.rule_id] = rule
@@ -157,7 +160,7 @@ def build_sarif(
     One run per tool (the tools ``result`` ran, in order, then any other tool its findings
     name), each with ``tool.driver`` name, version, informationUri and the rules its results
     use (id, shortDescription: the scanner's ``rule_description(rule_id)`` when it has one, else
-    the first finding's message; helpUri from the finding's help URL). Results are the FAILED,
+    the first finding's message; helpUri from the finding's help URL, else ``FALLBACK_HELP_URIS``). Results are the FAILED,
     SUPPRESSED and UNKNOWN findings: level from severity (error/warning/note; UNKNOWN is always
     note with ``properties.unknown``), the template file relative to ``root`` (``uriBaseId``
     ``SRCROOT``) and line, the construct path as a logical location, the fingerprint under
@@ -172,7 +175,7 @@ def build_sarif(
     runs = []
     for tool in _tool_order(result):
         findings = [f for f in result.findings if f.tool == tool and f.status in _REPORTED]
-        rules = _rules(findings, by_tool.get(tool))
+        rules = _rules(tool, findings, by_tool.get(tool))
         index = {rule["id"]: i for i, rule in enumerate(rules)}
         driver: dict[str, Any] = {"name": tool, "rules": rules}
         version = (result.tools.get(tool) or {}).get("version")

@@ -1,0 +1,130 @@
+"""Markdown summary for a pull-request comment: verdict, counts, tables, baseline sections, size limit."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from stackcheck.baseline import Baseline, BaselineEntry, compare
+from stackcheck.findings import Finding, Severity, Status, Suppression
+from stackcheck.report.markdown import COMMENT_LIMIT, MARKDOWN_FILE, render_markdown, write_markdown
+from stackcheck.scan.runner import ScanResult, UnitResult
+from stackcheck.suppressions import LedgerWarning
+
+TOOLS = {"cfn-lint": {"version": "1.58.0", "reports_passes": False},
+         "cdk-nag": {"version": "2.38.2", "reports_passes": True}}
+SUPPRESSION = Suppression(reason="logs go to the central account", owner="platform-team", expires=date(2099, 1, 31),
+                          source="ledger.yaml entry 1")
+
+
+def make(rule, tool, status, logical_id="Bucket", path="/Stack/Bucket/Resource", line=4, severity=Severity.ERROR,
+         message=None, stack="Stack", **kw):
+    return Finding(rule_id=rule, severity=severity, tool=tool, stack=stack, logical_id=logical_id, construct_path=path,
+                   template_file="cdk.out/Stack.template.json", line=line,
+                   message=message or f"`{logical_id}`: {rule} message", status=status, **kw)
+
+
+FINDINGS = (
+    make("E3045", "cfn-lint", Status.FAILED, line=6, message="A | B\nC <b>"),
+    make("AwsSolutions-S1", "cdk-nag", Status.FAILED),
+    make("AwsSolutions-S2", "cdk-nag", Status.PASSED),
+    make("AwsSolutions-S10", "cdk-nag", Status.SUPPRESSED, suppression=SUPPRESSION),
+    make("AwsSolutions-DDB3", "cdk-nag", Status.UNKNOWN, severity=Severity.WARNING, logical_id="Table", path="/Stack/Table"),
+    make("stackcheck.scanner-error", "cfn-lint", Status.UNKNOWN, logical_id=None, path=None, line=None,
+         message="cfn-lint crashed"),
+)
+WARNINGS = (LedgerWarning("stale", 2, 7, "E3045", "Other",
+                          "ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding"),)
+
+
+def result(findings=FINDINGS, warnings=WARNINGS):
+    units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in TOOLS)
+    return ScanResult(tuple(findings), units, tuple(warnings), TOOLS)
+
+
+TABLE = """\
+| stack | tool | passed | failed | suppressed | unknown |
+| --- | --- | ---: | ---: | ---: | ---: |
+| Stack | cfn-lint | n/a | 1 | 0 | 1 |
+| Stack | cdk-nag | 1 | 1 | 1 | 1 |
+"""
+FAILURE_HEADER = """\
+| rule | tool | stack | construct path | file:line | message |
+| --- | --- | --- | --- | --- | --- |
+"""
+E3045_ROW = "| `E3045` | cfn-lint | Stack | `/Stack/Bucket/Resource` | `cdk.out/Stack.template.json:6` | A \\| B C &lt;b&gt; |\n"
+S1_ROW = ("| `AwsSolutions-S1` | cdk-nag | Stack | `/Stack/Bucket/Resource` | `cdk.out/Stack.template.json:4` | "
+          "`Bucket`: AwsSolutions-S1 message |\n")
+CRASH_ROW = "| `stackcheck.scanner-error` | cfn-lint | Stack | - | `cdk.out/Stack.template.json` | cfn-lint crashed |\n"
+TAIL = """\
+### Suppressed (1)
+
+| rule | stack | construct path | reason | owner | expires |
+| --- | --- | --- | --- | --- | --- |
+| `AwsSolutions-S10` | Stack | `/Stack/Bucket/Resource` | logs go to the central account | platform-team | 2099-01-31 |
+
+### Ledger warnings (1)
+
+- **stale**: ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding
+"""
+
+
+def test_without_baseline_every_failure_is_new_and_fixed_is_zero():
+    assert render_markdown(result()) == (
+        "## stackcheck scan: FAILED\n\n"
+        "**3 new** · 0 fixed · 1 suppressed · 2 unknown — no baseline: every failure counts as new\n\n"
+        + TABLE + "\n### Failures (3)\n\n" + FAILURE_HEADER + E3045_ROW + S1_ROW + CRASH_ROW + "\n" + TAIL
+    )
+
+
+def test_with_baseline_new_known_fixed_and_tool_version_changes():
+    gone = BaselineEntry("f" * 64, "checkov", "CKV_AWS_21", "Stack", "/Stack/Gone/Resource", "Gone")
+    baseline = Baseline("2026-01-02", {"cfn-lint": "1.57.0"}, (BaselineEntry.from_finding(FINDINGS[1]), gone),
+                        Path("ci/scan-baseline.json"))
+    assert render_markdown(result(), comparison=compare(result(), baseline)) == (
+        "## stackcheck scan: FAILED\n\n"
+        "**2 new** · 1 fixed · 1 suppressed · 2 unknown — against baseline `scan-baseline.json` of 2026-01-02 "
+        "(1 known failure remains)\n\n"
+        "> cfn-lint is 1.58.0 now, 1.57.0 in the baseline: new findings may come from its new checks.\n\n"
+        + TABLE + "\n### New failures (2)\n\n" + FAILURE_HEADER + E3045_ROW + CRASH_ROW
+        + "\n### Known failures, in the baseline (1)\n\n" + FAILURE_HEADER + S1_ROW
+        + "\n### Fixed since the baseline (1)\n\n"
+        "| rule | tool | stack | construct path |\n| --- | --- | --- | --- |\n"
+        "| `CKV_AWS_21` | checkov | Stack | `/Stack/Gone/Resource` |\n\n" + TAIL
+    )
+
+
+def test_clean_scan_against_a_baseline_passes():
+    clean = result(findings=(FINDINGS[1], FINDINGS[2]), warnings=())
+    baseline = Baseline("2026-01-02", {}, (BaselineEntry.from_finding(FINDINGS[1]),))
+    text = render_markdown(clean, comparison=compare(clean, baseline))
+    assert text.splitlines()[:3] == [
+        "## stackcheck scan: PASSED", "",
+        "**0 new** · 0 fixed · 0 suppressed · 0 unknown — against baseline `baseline` of 2026-01-02 "
+        "(1 known failure remains)",
+    ]
+
+
+@pytest.mark.parametrize("limit", [2_000, 5_000, COMMENT_LIMIT])
+def test_long_reports_are_cut_to_the_limit_with_a_note(limit):
+    many = [make("AwsSolutions-S1", "cdk-nag", Status.FAILED, logical_id=f"Bucket{i}", path=f"/Stack/Bucket{i}/Resource",
+                 message="x" * 200) for i in range(1_000)]
+    text = render_markdown(result(findings=many, warnings=()), limit=limit)
+    assert len(text) <= limit
+    assert text.startswith("## stackcheck scan: FAILED\n\n**1000 new** · 0 fixed · 0 suppressed · 0 unknown")
+    body, note = text.rstrip("\n").rsplit("\n", 1)
+    rows = [line for line in body.splitlines() if line.startswith("| `AwsSolutions-S1`")]
+    assert note == (f"_… truncated: {1000 - len(rows)} more rows not shown (GitHub comments hold {limit} characters); "
+                    "the full list is in reports/scan.sarif and reports/scan.json._")
+    assert len(text) > limit - 400  # cut near the limit, not far before it
+
+
+def test_write_markdown_replaces_the_file(tmp_path):
+    target = tmp_path / "reports" / MARKDOWN_FILE
+    target.parent.mkdir()
+    target.write_text("old")
+    assert write_markdown(result(), tmp_path / "reports") == target
+    assert target.read_text() == render_markdown(result())
+    assert [p.name for p in target.parent.iterdir()] == [MARKDOWN_FILE]
