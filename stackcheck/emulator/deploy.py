@@ -51,8 +51,8 @@ _UNRESOLVED = re.compile(r"Fn::|\{'Ref'|object at 0x|\{\{resolve:")
 class StackResult:
     """How one stack deployed: CloudFormation ``status``, resources ``declared`` in the template
     sent (after any skipping) and ``created`` live, their difference ``missing`` (logical IDs),
-    ``skipped`` (logical ID → why it was left out), ``outputs`` (output key → value) and wall
-    ``seconds``."""
+    ``skipped`` (logical ID → why it was left out), ``outputs`` (output key → value), wall
+    ``seconds``, and ``unchanged`` when the stack was already there from the same template."""
 
     artifact_id: str
     stack_name: str
@@ -63,12 +63,15 @@ class StackResult:
     skipped: Mapping[str, str]
     outputs: Mapping[str, str]
     seconds: float
+    unchanged: bool = False
 
     def line(self) -> str:
-        """``TapStackdevSource  CREATE_COMPLETE  created 74/74`` (+ skipped count when any)."""
+        """``TapStackdevSource  CREATE_COMPLETE  created 74/74`` (+ skipped count, + "unchanged")."""
         text = f"{self.stack_name}  {self.status}  created {self.created}/{self.declared}"
         if self.skipped:
-            text += f"  (skipped {len(self.skipped)} unsupported or dependent)"
+            text += f"  (skipped {len(self.skipped)}: unsupported, dependent or condition false)"
+        if self.unchanged:
+            text += "  (already deployed, unchanged)"
         return text
 
 
@@ -273,6 +276,24 @@ def _stack_status(cfn: Any, stack_name: str) -> str | None:
     return None
 
 
+def _check_unchanged(cfn: Any, stack_name: str, state: str, template: Mapping[str, Any]) -> None:
+    """Accept a stack already on the emulator only when it is CREATE_COMPLETE from this very template.
+
+    moto cannot update most stacks faithfully (a VPC stack orphans resources), so a changed
+    template is a DeployError saying to tear down and deploy again, rather than an update.
+    """
+    body = cfn.get_template(StackName=stack_name)["TemplateBody"]
+    deployed = json.loads(body) if isinstance(body, str) else body
+    if state == "CREATE_COMPLETE" and deployed == json.loads(json.dumps(template)):
+        return
+    what = "from a different template" if state == "CREATE_COMPLETE" else f"in state {state}"
+    raise DeployError(
+        f"stack {stack_name} is already on the emulator {what}; the emulator does not update stacks: "
+        "tear it down with `stackcheck destroy --target emulator` (`make destroy-local`), then start and "
+        "deploy again"
+    )
+
+
 def _failure(cfn: Any, stack_name: str, declared: Mapping[str, Any], error: str | None) -> DeployError:
     """A DeployError for a stack that did not deploy, read from its events (which create nothing)."""
     state = _stack_status(cfn, stack_name)
@@ -304,17 +325,27 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
     started = time.perf_counter()
     artifact = plan.artifact
     cfn = _cloudformation(session, record)
-    declared = plan.template.get("Resources", {}) or {}
-    try:
-        cfn.create_stack(StackName=artifact.stack_name, TemplateBody=json.dumps(plan.template),
-                         Capabilities=CAPABILITIES)
-    except api_errors as exc:
-        raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
+    declared = dict(plan.template.get("Resources", {}) or {})
+    skipped = dict(plan.skipped)
+    existing = _stack_status(cfn, artifact.stack_name)
+    if existing is not None:
+        _check_unchanged(cfn, artifact.stack_name, existing, plan.template)
+    else:
+        try:
+            cfn.create_stack(StackName=artifact.stack_name, TemplateBody=json.dumps(plan.template),
+                             Capabilities=CAPABILITIES)
+        except api_errors as exc:
+            raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
     try:
         stack = cfn.describe_stacks(StackName=artifact.stack_name)["Stacks"][0]
         live = _live_resources(cfn, artifact.stack_name)
     except api_errors as exc:
         raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
+    for logical_id in set(declared) - set(live):
+        condition = declared[logical_id].get("Condition")
+        if condition:  # CloudFormation leaves out a resource whose condition is false; so does moto
+            skipped[logical_id] = f"condition {condition} is false"
+            del declared[logical_id]
     missing = tuple(sorted(set(declared) - set(live)))
     state = stack["StackStatus"]
     if state != "CREATE_COMPLETE" or missing:
@@ -331,7 +362,8 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
     return StackResult(
         artifact_id=artifact.artifact_id, stack_name=artifact.stack_name, status=state,
         declared=len(declared), created=len(set(declared) & set(live)), missing=missing,
-        skipped=dict(plan.skipped), outputs=outputs, seconds=time.perf_counter() - started,
+        skipped=skipped, outputs=outputs, seconds=time.perf_counter() - started,
+        unchanged=existing is not None,
     )
 
 

@@ -16,8 +16,11 @@ METADATA_DOC = "https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-report
 
 @extended_model
 class CdkMetadata(CloudFormationModel):
-    """AWS::CDK::Metadata (METADATA_DOC): CloudFormation records it and creates nothing else;
-    so does this model, so a stack synthesized with version reporting on deploys whole."""
+    """AWS::CDK::Metadata: CloudFormation records it and creates nothing else; so does this
+    model, so a stack synthesized with version reporting on deploys whole.
+
+    Follows https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-reporting
+    """
 
     def __init__(self, physical_id: str):
         self.physical_id = physical_id

@@ -74,8 +74,12 @@ def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | No
 
 @extended_model
 class Alarm(CloudFormationModel):
-    """AWS::CloudWatch::Alarm (ALARM_DOC) through moto's PutMetricAlarm, so DescribeAlarms answers
-    its actions, metric, dimensions and thresholds. Ref is the alarm name; GetAtt Arn the ARN."""
+    """AWS::CloudWatch::Alarm through moto's PutMetricAlarm, so DescribeAlarms answers its
+    actions, metric (or metric math queries), dimensions and thresholds. Ref is the alarm name;
+    GetAtt Arn the ARN.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html
+    """
 
     def __init__(self, name: str, arn: str):
         self.name = name

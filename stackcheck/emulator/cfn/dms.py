@@ -113,9 +113,12 @@ class _ArnModel:
 
 @extended_model
 class ReplicationSubnetGroup(CloudFormationModel):
-    """AWS::DMS::ReplicationSubnetGroup (DOC.format("replicationsubnetgroup")). Ref is the
-    (lowercase) identifier. moto's backend drops SubnetIds; this model keeps them, with their VPC
-    and zones from moto's EC2 backend, and DescribeReplicationSubnetGroups reports them."""
+    """AWS::DMS::ReplicationSubnetGroup. Ref is the (lowercase) identifier. moto's backend drops
+    SubnetIds; this model keeps them, with their VPC and zones from moto's EC2 backend, and
+    DescribeReplicationSubnetGroups reports them.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
+    """
 
     def __init__(self, identifier: str, fake: Any):
         self.identifier = identifier
@@ -172,7 +175,10 @@ class ReplicationSubnetGroup(CloudFormationModel):
        resource_type="AWS::DMS::ReplicationSubnetGroup", adds=("SubnetIds", "VpcId"),
        doc_url=DOC.format("replicationsubnetgroup"))
 def subnet_group_to_dict(original: Callable[[], dict[str, Any]], group: Any) -> dict[str, Any]:
-    """moto answers a fixed vpc-12345/subnet-12345; report the subnets the group was created with."""
+    """moto answers a fixed vpc-12345/subnet-12345; report the subnets the group was created with.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
+    """
     result = original()
     network = getattr(group, "stackcheck_network", None)
     if network:
@@ -184,7 +190,10 @@ def subnet_group_to_dict(original: Callable[[], dict[str, Any]], group: Any) -> 
        resource_type="AWS::DMS::ReplicationInstance", adds=("ReplicationSubnetGroupIdentifier",),
        doc_url=DOC.format("replicationinstance"))
 def replication_instance_to_dict(original: Callable[[], dict[str, Any]], instance: Any) -> dict[str, Any]:
-    """moto answers a fixed subnet group; report the one the instance was created in."""
+    """moto answers a fixed subnet group; report the one the instance was created in.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
+    """
     result = original()
     group = getattr(instance, "stackcheck_subnet_group", None)
     if group is not None:
@@ -194,9 +203,12 @@ def replication_instance_to_dict(original: Callable[[], dict[str, Any]], instanc
 
 @extended_model
 class ReplicationInstance(_ArnModel, CloudFormationModel):
-    """AWS::DMS::ReplicationInstance (DOC.format("replicationinstance")). Ref and GetAtt Id are
-    the ARN; GetAtt ReplicationInstancePrivateIpAddresses / ReplicationInstancePublicIpAddresses
-    answer moto's addresses."""
+    """AWS::DMS::ReplicationInstance. Ref and GetAtt Id are the ARN; GetAtt
+    ReplicationInstancePrivateIpAddresses / ReplicationInstancePublicIpAddresses answer moto's
+    addresses.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
+    """
 
     def __init__(self, fake: Any):
         self.fake = fake
@@ -256,10 +268,12 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
 
 @extended_model
 class Endpoint(_ArnModel, CloudFormationModel):
-    """AWS::DMS::Endpoint (DOC.format("endpoint")). Every ``*Settings`` property is kept under
-    its DMS API name (CloudFormation ``PostgreSqlSettings`` → API ``PostgreSQLSettings``, with
+    """AWS::DMS::Endpoint. Every ``*Settings`` property is kept under its DMS API name (CloudFormation ``PostgreSqlSettings`` → API ``PostgreSQLSettings``, with
     ``SecretsManagerSecretId`` and ``SecretsManagerAccessRoleArn``), so DescribeEndpoints answers
-    it. Ref and GetAtt Id are the ARN; GetAtt ExternalId answers the endpoint's external id."""
+    it. Ref and GetAtt Id are the ARN; GetAtt ExternalId answers the endpoint's external id.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-endpoint.html
+    """
 
     def __init__(self, fake: Any):
         self.fake = fake
@@ -321,8 +335,11 @@ class Endpoint(_ArnModel, CloudFormationModel):
 
 @extended_model
 class ReplicationTask(_ArnModel, CloudFormationModel):
-    """AWS::DMS::ReplicationTask (DOC.format("replicationtask")); created "ready", as AWS leaves a
-    task CloudFormation created. Ref and GetAtt Id are the ARN."""
+    """AWS::DMS::ReplicationTask, created "ready", as AWS leaves a task CloudFormation created.
+    Ref and GetAtt Id are the ARN.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationtask.html
+    """
 
     def __init__(self, fake: Any):
         self.fake = fake

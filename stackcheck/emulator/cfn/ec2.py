@@ -64,9 +64,12 @@ def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:
        params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_security_group(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                           account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto ignores ``SecurityGroupEgress`` and keeps the default allow-all outbound rule. Per
-    SECURITY_GROUP_DOC, rules given there replace that default (the CDK writes a
-    255.255.255.255/32 placeholder to mean "no outbound traffic"); apply them the same way."""
+    """moto ignores ``SecurityGroupEgress`` and keeps the default allow-all outbound rule. In
+    CloudFormation the rules given there replace that default (the CDK writes a
+    255.255.255.255/32 placeholder to mean "no outbound traffic"); apply them the same way.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+    """
     group = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     egress = (cloudformation_json.get("Properties") or {}).get("SecurityGroupEgress")
     if egress is None:
@@ -84,9 +87,12 @@ def create_security_group(original: Callable[..., Any], resource_name: str, clou
 
 @extended_model
 class SecurityGroupEgress(CloudFormationModel):
-    """AWS::EC2::SecurityGroupEgress (EGRESS_DOC): one outbound rule on ``GroupId`` to
-    ``CidrIp``/``CidrIpv6``, ``DestinationSecurityGroupId`` or ``DestinationPrefixListId``, with
-    its ``Description``. Ref is the rule id (``sgr-...``)."""
+    """AWS::EC2::SecurityGroupEgress: one outbound rule on ``GroupId`` to ``CidrIp``/``CidrIpv6``,
+    ``DestinationSecurityGroupId`` or ``DestinationPrefixListId``, with its ``Description``. Ref
+    is the rule id (``sgr-...``).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html
+    """
 
     def __init__(self, group_id: str, rule_id: str):
         self.group_id = group_id

@@ -69,11 +69,14 @@ def api_network_configuration(network: dict[str, Any]) -> dict[str, Any]:
 def create_service(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                    account_id: str, region_name: str, **kwargs: Any) -> Any:
     """moto creates the service from Cluster, TaskDefinition and DesiredCount only (and answers
-    launchType EC2); this sets what SERVICE_DOC declares and DescribeServices reports: launch
+    launchType EC2); this sets what the template declares and DescribeServices reports: launch
     type, load balancers, the awsvpc network configuration (validated by moto: the subnets and
     security groups must exist), platform version, tag propagation, tags, deployment
     configuration (circuit breaker) and controller, health check grace period, ECS Exec and
-    managed tags."""
+    managed tags (false unless given, as in ECS).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html
+    """
     service = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     p = cloudformation_json.get("Properties", {})
     if p.get("LaunchType"):
@@ -113,9 +116,12 @@ def create_service(original: Callable[..., Any], resource_name: str, cloudformat
        doc_url=TASK_DEFINITION_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_task_definition(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                            account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto registers family, container definitions, volumes and memory; this sets the rest of
-    TASK_DEFINITION_DOC that DescribeTaskDefinition reports: cpu, network mode, compatibilities,
-    task and execution roles and runtime platform."""
+    """moto registers family, container definitions, volumes and memory; this sets the rest
+    DescribeTaskDefinition reports: cpu, network mode, compatibilities, task and execution roles
+    and runtime platform.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html
+    """
     task_definition = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     p = cloudformation_json.get("Properties", {})
     if p.get("Cpu") is not None:

@@ -52,7 +52,9 @@ relies_on("moto.elbv2.models", "ELBv2Backend.add_tags", params=("resource_arns",
 def canonical_hosted_zone_id(region: str, load_balancer_type: str = "application") -> str:
     """The Route 53 hosted zone ID AWS gives load balancers of ``load_balancer_type`` in ``region``.
 
-    Follows HOSTED_ZONES_DOC. Raises KeyError naming the region when AWS publishes none we list.
+    Raises KeyError naming the region when AWS publishes none we list.
+
+    Follows https://docs.aws.amazon.com/general/latest/gr/elb.html
     """
     table = NLB_HOSTED_ZONE_IDS if load_balancer_type == "network" else ALB_HOSTED_ZONE_IDS
     try:
@@ -79,8 +81,11 @@ def create_load_balancer(original: Callable[..., Any], resource_name: str, cloud
                          account_id: str, region_name: str, **kwargs: Any) -> Any:
     """moto creates the load balancer from Name, Subnets, SecurityGroups and Scheme, with a
     made-up hosted zone (Z2P70J7EXAMPLE); this sets the region's real canonical hosted zone ID
-    (HOSTED_ZONES_DOC) so Route 53 alias records match, plus Type, IpAddressType,
-    LoadBalancerAttributes and Tags from LOAD_BALANCER_DOC."""
+    (https://docs.aws.amazon.com/general/latest/gr/elb.html) so Route 53 alias records match,
+    plus Type, IpAddressType, LoadBalancerAttributes and Tags.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html
+    """
     load_balancer = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     p = cloudformation_json.get("Properties", {})
     if p.get("Type"):
@@ -102,8 +107,11 @@ def create_load_balancer(original: Callable[..., Any], resource_name: str, cloud
        adds=("CanonicalHostedZoneID", "LoadBalancerFullName", "SecurityGroups"),
        doc_url=LOAD_BALANCER_DOC, params=("self", "attribute_name"))
 def load_balancer_attribute(original: Callable[[str], Any], load_balancer: Any, attribute_name: str) -> Any:
-    """The GetAtt attributes moto leaves unimplemented (LOAD_BALANCER_DOC): CanonicalHostedZoneID,
-    LoadBalancerFullName (``app/<name>/<id>``, the CloudWatch dimension) and SecurityGroups."""
+    """The GetAtt attributes moto leaves unimplemented: CanonicalHostedZoneID,
+    LoadBalancerFullName (``app/<name>/<id>``, the CloudWatch dimension) and SecurityGroups.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html
+    """
     if attribute_name == "CanonicalHostedZoneID":
         return load_balancer.canonical_hosted_zone_id
     if attribute_name == "LoadBalancerFullName":
@@ -118,7 +126,10 @@ def load_balancer_attribute(original: Callable[[str], Any], load_balancer: Any, 
        doc_url=TARGET_GROUP_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_target_group(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                         account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto drops TargetGroupAttributes and Tags (TARGET_GROUP_DOC); apply them through its backend."""
+    """moto drops TargetGroupAttributes and Tags; apply them through its backend.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html
+    """
     target_group = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     p = cloudformation_json.get("Properties", {})
     backend = _backend(account_id, region_name)
@@ -135,8 +146,12 @@ def create_target_group(original: Callable[..., Any], resource_name: str, cloudf
        adds=("TargetGroupArn", "TargetGroupFullName", "TargetGroupName", "LoadBalancerArns"),
        doc_url=TARGET_GROUP_DOC)
 def target_group_attribute(target_group: Any, attribute_name: str) -> Any:
-    """moto's target group has no GetAtt at all (a template using one fails); answer TARGET_GROUP_DOC's:
-    TargetGroupArn, TargetGroupFullName (``targetgroup/<name>/<id>``), TargetGroupName, LoadBalancerArns."""
+    """moto's target group has no GetAtt at all (a template using one fails); answer
+    TargetGroupArn, TargetGroupFullName (``targetgroup/<name>/<id>``), TargetGroupName and
+    LoadBalancerArns.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html
+    """
     from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
     if attribute_name == "TargetGroupArn":

@@ -38,10 +38,13 @@ def _add_event(resources_map: Any, account_id: str, region_name: str, logical_id
        params=("logical_id", "resource_json", "resources_map", "account_id", "region_name"))
 def parse_and_create_resource(original: Callable[..., Any], logical_id: str, resource_json: dict[str, Any],
                               resources_map: Any, account_id: str, region_name: str) -> Any:
-    """moto records events for the stack only. CloudFormation records one per resource
-    (EVENTS_DOC); the failing resource's event carries the reason. DescribeStackEvents creates
-    nothing, unlike ListStackResources and DescribeStacks (moto creates missing resources lazily
-    when they are listed or an output reads them), so a failed deployment is read from events."""
+    """moto records events for the stack only. CloudFormation records one per resource; the
+    failing resource's event carries the reason. DescribeStackEvents creates nothing, unlike
+    ListStackResources and DescribeStacks (moto creates missing resources lazily when they are
+    listed or an output reads them), so a failed deployment is read from events.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackEvent.html
+    """
     resource_type = resource_json.get("Type", "")
     try:
         resource = original(logical_id, resource_json, resources_map, account_id, region_name)

@@ -27,8 +27,10 @@ relies_on("moto.cloudformation.exceptions", "ValidationError")
 def availability_zones(region: str) -> list[str]:
     """Names of the availability zones moto knows for ``region`` (``["us-east-1a", ...]``), in order.
 
-    Follows Fn::GetAZs (GETAZS_DOC): the zones of the given region, or of the stack's region when
-    the argument is empty. A region moto does not list gets ``a``, ``b``, ``c``.
+    As Fn::GetAZs answers: the zones of the given region, or of the stack's region when the
+    argument is empty. A region moto does not list gets ``a``, ``b``, ``c``.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getavailabilityzones.html
     """
     from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
 
@@ -99,10 +101,12 @@ def _resolve_parameter(body: str, account_id: str, region: str) -> str:
 def resolve_dynamic_references(value: str, account_id: str, region: str) -> str:
     """Replace every ``{{resolve:secretsmanager|ssm|ssm-secure:...}}`` in ``value`` with what it names.
 
-    Follows DYNAMIC_REFERENCES_DOC: ``{{resolve:secretsmanager:secret-id:SecretString:json-key:
-    version-stage:version-id}}`` (secret-id may be a name or a full ARN) and
-    ``{{resolve:ssm:name:version}}``. Raises moto's CloudFormation ValidationError (the stack
-    fails, as in AWS) when the secret, key or parameter does not exist.
+    ``{{resolve:secretsmanager:secret-id:SecretString:json-key:version-stage:version-id}}``
+    (secret-id may be a name or a full ARN) and ``{{resolve:ssm:name:version}}``. Raises moto's
+    CloudFormation ValidationError (the stack fails, as in AWS) when the secret, key or parameter
+    does not exist.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
     """
 
     def substitute(match: re.Match[str]) -> str:
@@ -120,7 +124,10 @@ def clean_json(original: Callable[..., Any], resource_json: Any, resources_map: 
     """moto resolves intrinsics here (recursively, through this module-level name), so the wrapper
     sees every string after Fn::Join / Fn::Sub have built it: dynamic references made with
     ``Fn::Join`` (what the CDK writes for ``secret.secret_value_from_json``) are resolved whole.
-    ``Fn::GetAZs`` answers the stack's region (moto always answers us-east-1), see GETAZS_DOC.
+    ``Fn::GetAZs`` answers the stack's region (moto always answers us-east-1).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+    and https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getavailabilityzones.html
     """
     if isinstance(resource_json, dict) and "Fn::GetAZs" in resource_json and len(resource_json) == 1:
         argument = resource_json["Fn::GetAZs"]

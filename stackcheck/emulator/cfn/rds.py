@@ -50,8 +50,11 @@ def create_db_instance(original: Callable[..., Any], resource_name: str, cloudfo
     compares the numeric CloudFormation strings (AllocatedStorage "50") with numbers, reads the security
     groups from "VpcSecurityGroupIds" where CloudFormation says ``VPCSecurityGroups`` (so the
     instance lands in the default VPC's default group), and drops the properties in
-    ``_AFTER_CREATE``. DB_INSTANCE_DOC: an omitted Port is the engine's default
-    (5432 for postgres); the port is a number."""
+    ``_AFTER_CREATE``. An omitted Port is the engine's default (5432 for postgres); the port is
+    a number.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html
+    """
     from moto.rds.models import DBInstance
 
     properties = dict(cloudformation_json.get("Properties", {}))
@@ -74,7 +77,11 @@ def create_db_instance(original: Callable[..., Any], resource_name: str, cloudfo
 
 
 def _group_name(group: Any) -> str:
-    """Ref of a DB subnet group or DB parameter group: its name (lowercase, as RDS stores it)."""
+    """Ref of a DB subnet group or DB parameter group: its name (lowercase, as RDS stores it).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsubnetgroup.html
+    and https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbparametergroup.html
+    """
     return group.name
 
 

@@ -36,8 +36,11 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 @extended_model
 class BucketPolicy(CloudFormationModel):
-    """AWS::S3::BucketPolicy (BUCKET_POLICY_DOC): puts ``PolicyDocument`` on ``Bucket`` through
-    moto's S3 backend, so GetBucketPolicy answers it. Ref is the bucket name."""
+    """AWS::S3::BucketPolicy: puts ``PolicyDocument`` on ``Bucket`` through moto's S3 backend, so
+    GetBucketPolicy answers it. Ref is the bucket name.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html
+    """
 
     def __init__(self, bucket_name: str, document: dict[str, Any]):
         self.bucket_name = bucket_name
@@ -89,10 +92,13 @@ class BucketPolicy(CloudFormationModel):
        doc_url=BUCKET_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_bucket(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                   account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto creates the bucket with its encryption and tags; this applies the rest of BUCKET_DOC
-    that post-deploy checks read: versioning status, the four public access block flags (an
+    """moto creates the bucket with its encryption and tags; this applies the rest of what
+    post-deploy checks read: versioning status, the four public access block flags (an
     omitted flag is false, as in AWS), object ownership, lifecycle rules and server access
-    logging (to ``DestinationBucketName``, or the bucket itself when omitted, as in AWS)."""
+    logging (to ``DestinationBucketName``, or the bucket itself when omitted, as in AWS).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
+    """
     bucket = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     properties = cloudformation_json.get("Properties", {})
     backend = _backend(account_id, region_name)

@@ -57,13 +57,15 @@ def _flag(value: Any, default: bool) -> bool:
 
 
 def generate_secret_string(spec: dict[str, Any], account_id: str, region_name: str) -> str:
-    """The SecretString a ``GenerateSecretString`` property produces (GENERATE_DOC).
+    """The SecretString a ``GenerateSecretString`` property produces.
 
     A password from moto's GetRandomPassword (PasswordLength default 32, ExcludeCharacters,
     ExcludePunctuation/Numbers/Uppercase/Lowercase, IncludeSpace, RequireEachIncludedType default
     true); with ``SecretStringTemplate`` + ``GenerateStringKey`` the password is put under that key
     of the template's JSON object. Raises ValueError when only one of those two is given or the
     template is not a JSON object.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-generatesecretstring.html
     """
     template = spec.get("SecretStringTemplate")
     key = spec.get("GenerateStringKey")
@@ -97,9 +99,13 @@ def _generated_name(logical_id: str) -> str:
 
 @extended_model
 class Secret(CloudFormationModel):
-    """AWS::SecretsManager::Secret (SECRET_DOC), created through moto's Secrets Manager backend so
+    """AWS::SecretsManager::Secret, created through moto's Secrets Manager backend so
     GetSecretValue/DescribeSecret answer it. Ref and GetAtt Id are the secret ARN. Either
-    ``SecretString`` or ``GenerateSecretString`` (GENERATE_DOC) gives the value."""
+    ``SecretString`` or ``GenerateSecretString`` (see ``generate_secret_string``) gives the value;
+    an unnamed secret is named ``<LogicalId>-<12 random characters>``, as CloudFormation does.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html
+    """
 
     def __init__(self, arn: str, name: str):
         self.arn = arn
@@ -164,7 +170,10 @@ class Secret(CloudFormationModel):
 
 
 def _connection_fields(target_type: str, target_id: str, account_id: str, region_name: str) -> dict[str, Any]:
-    """The keys SecretTargetAttachment adds for an RDS target (SECRET_JSON_DOC)."""
+    """The keys SecretTargetAttachment adds for an RDS target.
+
+    Follows https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
+    """
     from moto.rds.models import rds_backends
 
     rds = rds_backends[account_id][region_name]
@@ -191,10 +200,14 @@ def _connection_fields(target_type: str, target_id: str, account_id: str, region
 
 @extended_model
 class SecretTargetAttachment(CloudFormationModel):
-    """AWS::SecretsManager::SecretTargetAttachment (ATTACHMENT_DOC): adds the target database's
-    connection keys to the secret's JSON with PutSecretValue, as AWS does (SECRET_JSON_DOC):
-    ``engine``, ``host``, ``port`` (a number), ``dbInstanceIdentifier`` or ``dbClusterIdentifier``,
-    and ``dbname`` when the database has one. Ref is the secret ARN."""
+    """AWS::SecretsManager::SecretTargetAttachment: adds the target database's connection keys to
+    the secret's JSON with PutSecretValue, as AWS does: ``engine``, ``host``, ``port`` (a number),
+    ``dbInstanceIdentifier`` or ``dbClusterIdentifier``, and ``dbname`` when the database has one.
+    Ref is the secret ARN.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+    and https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
+    """
 
     def __init__(self, secret_arn: str, target_id: str, target_type: str):
         self.secret_arn = secret_arn

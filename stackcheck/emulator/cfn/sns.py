@@ -26,8 +26,11 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 @extended_model
 class TopicPolicy(CloudFormationModel):
-    """AWS::SNS::TopicPolicy (TOPIC_POLICY_DOC): sets ``PolicyDocument`` as the Policy attribute
-    of every topic in ``Topics``, so GetTopicAttributes answers it. Ref is a generated id."""
+    """AWS::SNS::TopicPolicy: sets ``PolicyDocument`` as the Policy attribute of every topic in
+    ``Topics``, so GetTopicAttributes answers it. Ref is a generated id.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html
+    """
 
     def __init__(self, physical_id: str, topics: list[str]):
         self.physical_id = physical_id

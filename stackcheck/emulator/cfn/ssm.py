@@ -18,8 +18,11 @@ PARAMETER_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateRe
        params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_parameter(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                      account_id: str, region_name: str, **kwargs: Any) -> Any:
-    """moto passes ``Name`` through and fails without one; PARAMETER_DOC: CloudFormation then
-    names the parameter ``CFN-<LogicalId>-<random>``."""
+    """moto passes ``Name`` through and fails without one; CloudFormation then names the
+    parameter ``CFN-<LogicalId>-<random>``.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html
+    """
     properties = cloudformation_json.get("Properties", {})
     if properties.get("Name"):
         return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)

@@ -96,10 +96,38 @@ def test_deploy_refuses_colliding_output_keys_and_writes_nothing(deploy, tmp_pat
 def test_deploy_with_allow_unsupported_reports_what_was_skipped(deploy):
     result = deploy({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}, allow_unsupported=True)
     assert [s.line() for s in result.stacks] == [
-        "Edge  CREATE_COMPLETE  created 1/1  (skipped 2 unsupported or dependent)",
-        "Importer  CREATE_COMPLETE  created 1/1  (skipped 1 unsupported or dependent)",
+        "Edge  CREATE_COMPLETE  created 1/1  (skipped 2: unsupported, dependent or condition false)",
+        "Importer  CREATE_COMPLETE  created 1/1  (skipped 1: unsupported, dependent or condition false)",
     ]
     assert set(result.stacks[0].outputs) == {"BucketName"}
+
+
+@pytest.mark.emulator
+def test_resource_whose_condition_is_false_is_not_counted_as_missing(deploy):
+    template = {"Conditions": {"IsProduction": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]}},
+                "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+                              "ProductionBucket": {"Type": "AWS::S3::Bucket", "Condition": "IsProduction"}}}
+    (result,) = deploy({"Stack": (template, [])}).stacks
+    assert (result.created, result.declared) == (1, 1)
+    assert result.skipped == {"ProductionBucket": "condition IsProduction is false"}
+
+
+@pytest.mark.emulator
+def test_redeploying_the_same_assembly_keeps_the_stacks(deploy):
+    deploy({"Storage": ("storage", [])})
+    (again,) = deploy({"Storage": ("storage", [])}).stacks
+    assert again.line() == "Storage  CREATE_COMPLETE  created 3/3  (already deployed, unchanged)"
+    assert set(again.outputs) == {"LogsBucketName", "LogsBucketPolicyRef", "ScratchBucketName"}
+
+
+@pytest.mark.emulator
+def test_redeploying_a_changed_template_says_to_tear_down_first(deploy, template):
+    deploy({"Storage": ("storage", [])})
+    changed = template("storage")
+    changed["Resources"]["ScratchBucket"]["Properties"]["VersioningConfiguration"] = {"Status": "Enabled"}
+    with pytest.raises(DeployError, match="stack Storage is already on the emulator from a different template; "
+                                          "the emulator does not update stacks: tear it down with"):
+        deploy({"Storage": (changed, [])})
 
 
 @pytest.mark.emulator

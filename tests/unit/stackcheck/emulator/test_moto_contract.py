@@ -43,9 +43,15 @@ def test_patched_moto_attribute_has_the_expected_shape(wrapped: Patch):
 
 
 @pytest.mark.parametrize("wrapped", cfn.PATCHES, ids=lambda p: p.internal.name)
-def test_every_patch_names_its_cloudformation_doc(wrapped: Patch):
+def test_every_patch_docstring_names_the_aws_doc_it_follows(wrapped: Patch):
     assert wrapped.doc_url.startswith("https://docs.aws.amazon.com/")
-    assert wrapped.wrapper.__doc__ or getattr(wrapped.wrapper, "fget", None).__doc__
+    doc = " ".join((wrapped.wrapper.__doc__ or "").split())
+    assert "Follows https://docs.aws.amazon.com/" in doc and wrapped.doc_url in doc
+
+
+@pytest.mark.parametrize("resource_type", sorted(cfn.EXTENDED))
+def test_every_model_docstring_names_the_aws_doc_it_follows(resource_type: str):
+    assert "Follows https://docs.aws.amazon.com/" in (cfn.EXTENDED[resource_type].__doc__ or "")
 
 
 def test_extension_models_are_the_ones_moto_parses_with():
