@@ -182,7 +182,7 @@ def compare(result: ScanResult, baseline: Baseline) -> BaselineComparison:
     failures = result.failures()
     new = tuple(f for f in failures if not (_recordable(f) and f.fingerprint in recorded))
     known = tuple(f for f in failures if _recordable(f) and f.fingerprint in recorded)
-    still_failing = {f.fingerprint for f in known}
+    still_failing = {f.fingerprint for f in failures}
     fixed = tuple(e for e in baseline.entries if e.fingerprint not in still_failing)
     changes = {}
     for name, info in result.tools.items():
