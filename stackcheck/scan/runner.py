@@ -97,27 +97,40 @@ class ScanResult:
         ]
 
 
-def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False) -> tuple[Scanner, ...]:
+def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False,
+                  policies: str | os.PathLike[str] | None = "policies") -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
     ``cdk_nag=True`` appends the cdk-nag adapter, which reads the reports cdk-nag wrote into a
     cloud assembly at synthesis (it has nothing to say about a lone template).
+    ``policies`` is the policy pack folder (relative to the working directory): its
+    ``cfn_lint/`` rules are appended to cfn-lint, its ``checkov/`` checks loaded into checkov
+    (for the rest of the process: checkov's registry is global), and its ``assembly/`` rules
+    run as one more scanner (see stackcheck.scan.custom and stackcheck.scan.assembly_rules);
+    None leaves the pack out.
     Adapters are reusable, so the result is cached per arguments for the life of the process.
     Raises ScannerError (exit code 3) when a scanner cannot be imported or loaded at all.
     """
-    return _load_scanners(tuple(regions or ()), cdk_nag)
+    pack = str(Path(policies).resolve()) if policies is not None else None
+    return _load_scanners(tuple(regions or ()), cdk_nag, pack)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False) -> tuple[Scanner, ...]:
+def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False, policies: str | None = None) -> tuple[Scanner, ...]:
     try:
         if cdk_nag:  # the cfn-lint and checkov adapters loaded once, then cdk-nag's
             from stackcheck.scan.cdk_nag import CdkNagScanner
 
-            return (*_load_scanners(regions), CdkNagScanner())
+            return (*_load_scanners(regions, False, policies), CdkNagScanner())
         from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
         from stackcheck.scan.checkov import CheckovScanner
 
+        if policies is not None:
+            from stackcheck.scan.assembly_rules import AssemblyRuleScanner
+            from stackcheck.scan.custom import PolicyCfnLintScanner, PolicyCheckovScanner
+
+            return (PolicyCfnLintScanner(regions or DEFAULT_REGIONS, policies), PolicyCheckovScanner(policies),
+                    AssemblyRuleScanner(Path(policies) / "assembly"))
         return (CfnLintScanner(regions or DEFAULT_REGIONS), CheckovScanner())
     except ScannerError:
         raise

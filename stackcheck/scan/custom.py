@@ -1,0 +1,352 @@
+"""Glue that loads the organisation's policy pack into cfn-lint and checkov and keeps every outcome a rule gives.
+
+cfn-lint loads ``policies/cfn_lint`` as appended rules (``cfn-lint --append-rules``) and checkov
+loads ``policies/checkov`` as external checks (``checkov --external-checks-dir``). Out of the box
+neither keeps what the pack needs: cfn-lint reports failures only and turns a crashing rule into
+E0002; checkov drops UNKNOWN results, including those of a check that raised. The two scanner
+subclasses here keep PASSED and UNKNOWN verdicts, give each finding the rule's own message and
+property path, and report a crash as an ERROR finding of the rule that crashed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from cfnlint.config import ConfigMixIn
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.runner import run_template_by_file_path
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.cloudformation.checks.resource.registry import cfn_registry
+from checkov.common.bridgecrew.severities import BcSeverities, Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+from stackcheck.errors import ScannerError
+from stackcheck.findings import Finding, Severity, Status
+from stackcheck.scan.base import StackContext
+from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, RULE_ERROR_ID, CfnLintScanner
+from stackcheck.scan.checkov import CheckovScanner
+from stackcheck.scan.policy import Outcome, TemplateView, Verdict, clean
+
+__all__ = [
+    "DEFAULT_POLICIES",
+    "OUTCOMES_OPTION",
+    "UNRESOLVED_SEVERITY",
+    "PolicyCfnLintScanner",
+    "PolicyCheckovScanner",
+    "ResourceCheck",
+    "RuleInfo",
+    "TemplateRule",
+    "crash_message",
+    "pack_rules",
+]
+
+DEFAULT_POLICIES = Path("policies")
+"""The policy pack folder, relative to the working directory (as the ledger is)."""
+
+OUTCOMES_OPTION = "report_outcomes"
+"""cfn-lint rule option (``-x E9001:report_outcomes=true``): report PASSED and UNKNOWN verdicts too.
+
+Off by default, so plain ``cfn-lint --append-rules policies/cfn_lint`` keeps cfn-lint's meaning
+of a match (a failure); PolicyCfnLintScanner switches it on.
+"""
+
+UNRESOLVED_SEVERITY = Severity.WARNING
+"""Severity of an UNKNOWN verdict: worth a look, never a gate failure (a crash is ERROR)."""
+
+_E0002_RULE = re.compile(r"processing rule (\S+?):")
+_CHECKOV_SEVERITY = {Severity.ERROR: Severities[BcSeverities.HIGH], Severity.WARNING: Severities[BcSeverities.MEDIUM],
+                     Severity.INFO: Severities[BcSeverities.LOW]}
+_CHECK_RESULT = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED}
+
+
+def crash_message(rule_id: str, exc: BaseException) -> str:
+    """The message of the finding that stands for rule ``rule_id`` raising ``exc``."""
+    detail = " ".join(str(exc).split())[:300] or "no message"
+    return (f"rule {rule_id} raised {type(exc).__name__}: {detail}; its verdicts on this template are unknown "
+            "(a rule bug: fix the rule, not the template)")
+
+
+# -- cfn-lint ---------------------------------------------------------------------------------
+
+
+class TemplateRule(CloudFormationLintRule):
+    """Base of the pack's cfn-lint rules: the logic is ``check(view)``, a plain function of the template.
+
+    Subclasses set cfn-lint's ``id`` (E9xxx/W9xxx), ``shortdesc`` (the one-line outcome,
+    "Ensure ..."), ``description`` (why), ``source_url`` and ``tags``, and ``check``: a function
+    ``(TemplateView) -> Iterable[Verdict]``, kept at module level so other stages can call it.
+    Rule files reference this class as ``custom.TemplateRule``: cfn-lint instantiates every rule
+    class a rule file's namespace holds, and this base is not a rule.
+    """
+
+    check: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = {OUTCOMES_OPTION: {"default": False, "type": "boolean"}}
+        self.configure()
+
+    def match(self, cfn: Any) -> list[RuleMatch]:
+        """One RuleMatch per verdict (FAILED only, unless ``report_outcomes`` is on)."""
+        report_all = bool(self.config.get(OUTCOMES_OPTION))
+        matches = []
+        for verdict in type(self).check(TemplateView(cfn.template)):
+            if verdict.outcome is Outcome.NOT_APPLICABLE:
+                continue
+            if verdict.outcome is not Outcome.FAILED and not report_all:
+                continue
+            path = ["Resources", verdict.logical_id, *verdict.path] if verdict.logical_id else list(verdict.path)
+            matches.append(RuleMatch(path, verdict.message, stackcheck_outcome=verdict.outcome.value))
+        return matches
+
+
+class PolicyCfnLintScanner(CfnLintScanner):
+    """cfn-lint with ``<policies>/cfn_lint`` appended; the pack's rules report every outcome.
+
+    A match of a pack rule becomes a finding with that verdict's status (UNKNOWN ones with
+    severity ``UNRESOLVED_SEVERITY``); cfn-lint's E0002 naming a pack rule becomes an UNKNOWN
+    ERROR finding of that rule. Raises ScannerError when the rules folder is missing.
+    """
+
+    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS, policies: str | Path = DEFAULT_POLICIES):
+        rules_dir = Path(policies).resolve() / "cfn_lint"
+        if not rules_dir.is_dir():
+            raise ScannerError(f"policy pack folder {rules_dir} does not exist; the cfn-lint rules of the pack live there")
+        self._outcome_rules: dict[str, dict[str, Any]] = {}
+        super().__init__(regions, append_rules=[str(rules_dir)])
+        self.pack_rule_ids = frozenset(rid for rid, rule in self._rules.items()
+                                       if not type(rule).__module__.startswith("cfnlint"))
+        self._outcome_rules = {rid: {OUTCOMES_OPTION: True} for rid, rule in self._rules.items()
+                               if rid in self.pack_rule_ids and OUTCOMES_OPTION in rule.config_definition}
+
+    def _args(self):  # the base class builds cfn-lint's settings here
+        args = super()._args()
+        if self._outcome_rules:
+            args["configure_rules"] = dict(self._outcome_rules)
+        return args
+
+    def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
+        """Lint one template; pack rules give PASSED/FAILED/UNKNOWN findings, other rules FAILED ones."""
+        config = ConfigMixIn(**self._args())
+        matches = run_template_by_file_path(str(template_path), config, self._rules, ignore_bad_template=False)
+        return [self._outcome(match, self._finding(match, template_path, stack_context)) for match in matches]
+
+    def _outcome(self, match: Any, finding: Finding) -> Finding:
+        if finding.rule_id == RULE_ERROR_ID:
+            named = _E0002_RULE.search(finding.message)
+            if named and named.group(1) in self.pack_rule_ids:
+                rule = self._rules[named.group(1)]
+                return dataclasses.replace(
+                    finding, rule_id=rule.id, severity=Severity.ERROR, status=Status.UNKNOWN,
+                    help_url=rule.source_url or None,
+                    message=f"rule {rule.id} raised an exception: {finding.message}; its verdicts on this "
+                            "template are unknown (a rule bug: fix the rule, not the template)",
+                )
+            return finding
+        outcome = getattr(match, "stackcheck_outcome", None)
+        if outcome == Outcome.PASSED.value:
+            return dataclasses.replace(finding, status=Status.PASSED)
+        if outcome == Outcome.UNKNOWN.value:
+            return dataclasses.replace(finding, status=Status.UNKNOWN, severity=UNRESOLVED_SEVERITY)
+        return finding
+
+
+# -- checkov ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckNote:
+    """What a pack check decided on one resource, kept because checkov drops UNKNOWN results and messages."""
+
+    logical_id: str
+    resource_type: str
+    verdict: Verdict
+    line: int | None
+    crashed: bool = False
+
+
+class ResourceCheck(BaseResourceCheck):
+    """Base of the pack's checkov checks: the logic is ``evaluate(logical_id, resource_type, properties, resolver)``.
+
+    Subclasses set ``id`` (CKV_TAP_n), ``outcome`` (the one-line "Ensure ..."), ``description``
+    (why), ``source_url``, ``resource_types``, ``categories`` and ``level`` (a Severity), and
+    ``evaluate``: a function ``(logical_id, resource_type, properties, TemplateView) -> Verdict``
+    kept at module level so other stages can call it. The file ends with ``check = MyCheck()``.
+    Every verdict is also kept in ``notes`` (checkov keeps PASSED and FAILED only, and
+    no message); a check that raises gives an UNKNOWN note instead of propagating.
+    """
+
+    id: str = ""
+    outcome: str = ""
+    description: str = ""
+    source_url: str = ""
+    resource_types: tuple[str, ...] = ()
+    categories: tuple[CheckCategories, ...] = (CheckCategories.GENERAL_SECURITY,)
+    level: Severity = Severity.ERROR
+    evaluate: Any = None
+
+    def __init__(self) -> None:
+        super().__init__(name=self.outcome, id=self.id, categories=list(self.categories),
+                         supported_resources=list(self.resource_types), guideline=self.source_url)
+        self.severity = _CHECKOV_SEVERITY[self.level]
+        self.notes: list[CheckNote] = []
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        """checkov's entry point: PASSED/FAILED as checkov knows them, anything else UNKNOWN (noted)."""
+        logical_id = str(self.entity_path).rsplit(":", 1)[-1]
+        line = conf.get("__startline__") if isinstance(conf, Mapping) else None
+        line = line if isinstance(line, int) and line >= 1 else None
+        try:
+            resource = clean(conf)
+            view = TemplateView({"Resources": {logical_id: resource}})
+            properties = resource.get("Properties")
+            verdict = type(self).evaluate(logical_id, self.entity_type,
+                                          properties if isinstance(properties, dict) else {}, view)
+        except Exception as exc:  # noqa: BLE001 - reported as a finding about this check
+            self.notes.append(CheckNote(logical_id, self.entity_type, Verdict(Outcome.UNKNOWN, crash_message(self.id, exc)),
+                                        line, crashed=True))
+            return CheckResult.UNKNOWN
+        if verdict.outcome is not Outcome.NOT_APPLICABLE:
+            self.notes.append(CheckNote(logical_id, self.entity_type, verdict, line))
+        if verdict.path:
+            self.evaluated_keys = ["/".join(f"[{p}]" if isinstance(p, int) else str(p) for p in verdict.path)]
+        return _CHECK_RESULT.get(verdict.outcome, CheckResult.UNKNOWN)
+
+
+class PolicyCheckovScanner(CheckovScanner):
+    """checkov with ``<policies>/checkov`` loaded as external checks, once per process.
+
+    Findings of pack checks carry the check's own message and property path; UNKNOWN verdicts
+    become UNKNOWN findings (severity ``UNRESOLVED_SEVERITY``), a check that raised an UNKNOWN
+    ERROR finding. Raises ScannerError when the folder is missing or a check file defines no
+    check (checkov itself only logs a check that fails to import).
+    """
+
+    def __init__(self, policies: str | Path = DEFAULT_POLICIES):
+        checks_dir = Path(policies).resolve() / "checkov"
+        if not (checks_dir / "__init__.py").is_file():
+            raise ScannerError(f"policy pack folder {checks_dir} does not exist or has no __init__.py; "
+                               "checkov loads external checks only from a package folder")
+        cfn_registry.load_external_checks(str(checks_dir))
+        wanted = {}
+        for path in sorted(checks_dir.glob("[A-Za-z]*.py")):
+            module = sys.modules.get(path.stem)
+            check = getattr(module, "check", None)
+            if not isinstance(check, ResourceCheck) or Path(getattr(module, "__file__", "")).resolve() != path:
+                raise ScannerError(f"checkov check file {path} did not load a ResourceCheck as `check`; "
+                                   f"run `python {path}` to see the error")
+            wanted[check.id] = path
+        registered = {c.id: c for checks in cfn_registry.checks.values() for c in checks if isinstance(c, ResourceCheck)}
+        self.pack_checks = tuple(registered[i] for i in sorted(wanted))
+        super().__init__()
+
+    def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
+        """Run checkov on one template; pack checks' findings get their verdicts' messages, plus UNKNOWN ones."""
+        for check in self.pack_checks:
+            check.notes.clear()
+        findings = super().scan_template(template_path, stack_context)
+        notes = {(c.id, n.logical_id): (c, n) for c in self.pack_checks for n in c.notes}
+        result = []
+        for finding in findings:
+            entry = notes.pop((finding.rule_id, finding.logical_id), None)
+            if entry and entry[1].verdict.outcome.value == finding.status.value:
+                verdict = entry[1].verdict
+                finding = dataclasses.replace(finding, message=verdict.message,
+                                              property_path=verdict.path or finding.property_path)
+            result.append(finding)
+        for check, note in notes.values():
+            if note.verdict.outcome is not Outcome.UNKNOWN:
+                continue  # checkov reported it already (or skipped it inline: the adapter's UNKNOWN)
+            result.append(Finding(
+                rule_id=check.id,
+                severity=Severity.ERROR if note.crashed else UNRESOLVED_SEVERITY,
+                tool=self.tool,
+                stack=stack_context.stack,
+                logical_id=note.logical_id,
+                resource_type=stack_context.resource_type(note.logical_id) or note.resource_type,
+                construct_path=stack_context.construct_path(note.logical_id),
+                template_file=str(template_path),
+                line=note.line,
+                property_path=note.verdict.path,
+                message=note.verdict.message,
+                status=Status.UNKNOWN,
+                help_url=check.source_url or None,
+            ))
+        return result
+
+
+# -- the pack as data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One rule of the policy pack: what RULES.md and the registry test list.
+
+    ``tool`` is ``cfn-lint``, ``checkov`` or ``stackcheck-assembly``; ``evaluate`` is the rule's
+    plain function (``check`` of a TemplateRule, ``evaluate`` of a ResourceCheck or an
+    assembly rule); ``file`` the rule file.
+    """
+
+    id: str
+    tool: str
+    outcome: str
+    description: str
+    source_url: str
+    severity: Severity
+    file: Path
+    evaluate: Any
+
+
+def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
+    """Every rule of the pack in ``policies`` (cfn-lint rules, checkov checks, assembly rules), by id.
+
+    Imports each rule file (a checkov check file registers its check with checkov, as
+    ``PolicyCheckovScanner`` would). Raises ScannerError for a file that defines no rule.
+    """
+    from stackcheck.scan.assembly_rules import load_rules
+
+    root = Path(policies).resolve()
+    rules: list[RuleInfo] = []
+    for path in sorted((root / "cfn_lint").glob("[A-Za-z]*.py")):
+        module = _import_file(path)
+        found = [v for v in vars(module).values()
+                 if isinstance(v, type) and issubclass(v, CloudFormationLintRule) and v.__module__ == module.__name__]
+        if not found:
+            raise ScannerError(f"cfn-lint rule file {path} defines no rule class")
+        for cls in found:
+            rule = cls()
+            rules.append(RuleInfo(rule.id, "cfn-lint", rule.shortdesc, rule.description, rule.source_url,
+                                  {"E": Severity.ERROR, "W": Severity.WARNING}.get(rule.id[:1], Severity.INFO),
+                                  path, getattr(cls, "check", None)))
+    for path in sorted((root / "checkov").glob("[A-Za-z]*.py")):
+        check = getattr(_import_file(path), "check", None)
+        if not isinstance(check, ResourceCheck):
+            raise ScannerError(f"checkov check file {path} has no `check = MyCheck()` at its end")
+        rules.append(RuleInfo(check.id, "checkov", check.outcome, check.description, check.source_url, check.level,
+                              path, type(check).evaluate))
+    for rule in load_rules(root / "assembly"):
+        rules.append(RuleInfo(rule.id, "stackcheck-assembly", rule.outcome, rule.description, rule.source_url,
+                              rule.severity, rule.file, type(rule).evaluate))
+    return sorted(rules, key=lambda r: r.id)
+
+
+def _import_file(path: Path) -> Any:
+    name = f"stackcheck_pack_{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ScannerError(f"cannot import rule file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ScannerError(f"rule file {path} cannot be imported: {type(exc).__name__}: {exc}") from exc
+    return module
+

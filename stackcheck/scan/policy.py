@@ -1,0 +1,364 @@
+"""The policy pack's core, free of any scanner: verdicts, and the intrinsics a rule can resolve inside a template.
+
+Each rule of ``policies/`` keeps its logic in a plain function over resource properties and a
+resolver (``TemplateView`` here; a live-state resolver later), so the same rule id can judge a
+synthesized template before merge and the deployed resources at night. Intrinsic functions
+follow https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterator, Mapping
+
+__all__ = [
+    "Outcome",
+    "PSEUDO_PARAMETERS",
+    "TemplateView",
+    "Unresolved",
+    "Verdict",
+    "action_matches",
+    "as_list",
+    "clean",
+    "placeholders",
+    "statements",
+]
+
+PSEUDO_PARAMETERS = frozenset({
+    "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+    "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+})
+_INTRINSICS = frozenset({
+    "Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::Select", "Fn::FindInMap", "Fn::If", "Fn::ImportValue",
+    "Fn::GetAZs", "Fn::Split", "Fn::Cidr", "Fn::Base64", "Fn::ToJsonString", "Fn::Length", "Fn::Transform",
+    "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition",
+})
+# ${Name} or ${Resource.Attribute}; ${!Literal} is an escaped literal and not a placeholder.
+_PLACEHOLDER = re.compile(r"\$\{(?!!)([^}]+)\}")
+# checkov keeps these position keys in every mapping it parses.
+_POSITION_KEYS = frozenset({"__startline__", "__endline__", "__file__"})
+
+
+class Outcome(str, Enum):
+    """A rule's answer about one target.
+
+    NOT_APPLICABLE produces no finding; UNKNOWN means a value the answer depends on could not
+    be resolved (never a guess in either direction).
+    """
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One outcome of a rule on one target, with the message a finding carries.
+
+    ``logical_id`` is the resource judged (None for ``Outputs`` or ``Parameters`` entries, and
+    for per-resource rules whose caller knows the resource). ``path`` is relative to the
+    resource (``("Properties", "Port")``) when ``logical_id`` is set, else from the template
+    root (``("Outputs", "Password", "Value")``). The message names the logical ID, the property
+    path and the fix.
+    """
+
+    outcome: Outcome
+    message: str
+    logical_id: str | None = None
+    path: tuple[str | int, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
+        object.__setattr__(self, "path", tuple(self.path))
+
+
+class Unresolved:
+    """A value known only at deploy time (or not at all before deploy); ``reason`` says why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unresolved({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unresolved) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(("Unresolved", self.reason))
+
+
+def clean(node: Any) -> Any:
+    """A plain copy of ``node`` (dicts, lists, scalars) without checkov's position keys."""
+    if isinstance(node, Mapping):
+        return {str(k): clean(v) for k, v in node.items() if k not in _POSITION_KEYS}
+    if isinstance(node, (list, tuple)):
+        return [clean(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if a list, ``[]`` if None, else ``[value]`` (IAM and CloudFormation allow either)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def placeholders(text: str) -> list[str]:
+    """Names of the ``${...}`` placeholders in a ``TemplateView.text`` rendering, in order."""
+    return _PLACEHOLDER.findall(text)
+
+
+def statements(document: Any) -> list[Mapping[str, Any]]:
+    """The statements of an IAM policy document (``Statement`` may be one object or a list).
+
+    A document or statement that is not an object (an intrinsic, say) is left out; callers
+    that must not miss one check ``isinstance(document, Mapping)`` first.
+    """
+    if not isinstance(document, Mapping):
+        return []
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """True when the IAM action ``pattern`` (``iam:Pass*``, ``*``) covers ``action`` (case-insensitive).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def _intrinsic(node: Any) -> tuple[str, Any] | None:
+    if isinstance(node, Mapping) and len(node) == 1:
+        key = next(iter(node))
+        if key in _INTRINSICS:
+            return key, node[key]
+    return None
+
+
+class TemplateView:
+    """A parsed template, and what its intrinsics resolve to without deploying it.
+
+    ``value`` evaluates intrinsics to plain values where the template alone decides them;
+    ``text`` renders a string-valued node as an ``Fn::Sub`` template (``dms.${AWS::Region}.amazonaws.com``,
+    ``{{resolve:secretsmanager:${DbSecret}:SecretString:password::}}``), so rules can match
+    shapes that hold deploy-time values; ``target`` names the resource a ``Ref``/``Fn::GetAtt``
+    points at. Parameters are never resolved to their defaults: a deployment may override them.
+    """
+
+    def __init__(self, template: Mapping[str, Any]):
+        self.template = template
+
+    # -- the template's sections ------------------------------------------------------------
+
+    @property
+    def resources(self) -> Mapping[str, Mapping[str, Any]]:
+        """``Resources``: logical ID → resource (non-object entries left out)."""
+        found = self.template.get("Resources") if isinstance(self.template, Mapping) else None
+        if not isinstance(found, Mapping):
+            return {}
+        return {k: v for k, v in found.items() if isinstance(v, Mapping)}
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[str, Any]]:
+        """``Outputs``: output key → output (non-object entries left out)."""
+        found = self.template.get("Outputs")
+        return {k: v for k, v in found.items() if isinstance(v, Mapping)} if isinstance(found, Mapping) else {}
+
+    @property
+    def parameters(self) -> Mapping[str, Mapping[str, Any]]:
+        """``Parameters``: name → parameter (non-object entries left out)."""
+        found = self.template.get("Parameters")
+        return {k: v for k, v in found.items() if isinstance(v, Mapping)} if isinstance(found, Mapping) else {}
+
+    def type_of(self, logical_id: str | None) -> str | None:
+        """CloudFormation type of resource ``logical_id``; None if no such resource."""
+        resource = self.resources.get(logical_id) if logical_id else None
+        kind = resource.get("Type") if resource else None
+        return kind if isinstance(kind, str) else None
+
+    def properties(self, logical_id: str) -> Mapping[str, Any]:
+        """``Properties`` of resource ``logical_id`` (``{}`` when absent or not an object)."""
+        props = (self.resources.get(logical_id) or {}).get("Properties")
+        return props if isinstance(props, Mapping) else {}
+
+    def of_type(self, *types: str) -> dict[str, Mapping[str, Any]]:
+        """Resources whose type is one of ``types``, logical ID → resource, template order."""
+        return {lid: r for lid, r in self.resources.items() if r.get("Type") in types}
+
+    # -- intrinsics -------------------------------------------------------------------------
+
+    def target(self, node: Any) -> str | None:
+        """Logical ID of the resource ``node`` names by ``Ref`` or ``Fn::GetAtt``; None otherwise."""
+        found = _intrinsic(node)
+        if not found:
+            return None
+        name, arg = found
+        if name == "Ref" and isinstance(arg, str):
+            logical_id = arg
+        elif name == "Fn::GetAtt":
+            if isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], str):
+                logical_id = arg[0]
+            elif isinstance(arg, str):
+                logical_id = arg.split(".", 1)[0]
+            else:
+                return None
+        else:
+            return None
+        return logical_id if logical_id in self.resources else None
+
+    def value(self, node: Any) -> Any:
+        """``node`` with intrinsics evaluated where the template alone decides them.
+
+        Scalars come back as they are; lists and objects element by element (an element may be
+        Unresolved); an intrinsic that needs deploy-time values (``Ref`` to a parameter or
+        resource, ``Fn::GetAtt``, ``Fn::ImportValue``, ``Fn::If``, pseudo parameters) is
+        ``Unresolved``.
+        """
+        found = _intrinsic(node)
+        if found:
+            return self._evaluate(*found)
+        if isinstance(node, Mapping):
+            return {k: self.value(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return [self.value(v) for v in node]
+        return node
+
+    def _evaluate(self, name: str, arg: Any) -> Any:
+        if name == "Ref":
+            return Unresolved(self._ref_reason(arg))
+        if name == "Fn::GetAtt":
+            return Unresolved(f"Fn::GetAtt {self._getatt_name(arg)} is known only after deployment")
+        if name == "Fn::Join":
+            if not (isinstance(arg, (list, tuple)) and len(arg) == 2 and isinstance(arg[0], str)):
+                return Unresolved("malformed Fn::Join")
+            parts = self.value(arg[1])
+            if isinstance(parts, Unresolved):
+                return parts
+            if not isinstance(parts, list):
+                return Unresolved("Fn::Join over a non-list")
+            for part in parts:
+                if isinstance(part, Unresolved):
+                    return part
+            return arg[0].join(_scalar_text(p) for p in parts)
+        if name == "Fn::Sub":
+            rendered = self.text({name: arg})
+            if isinstance(rendered, Unresolved):
+                return rendered
+            names = placeholders(rendered)
+            if names:
+                return Unresolved(f"Fn::Sub placeholder ${{{names[0]}}} is known only at deploy time")
+            return rendered.replace("${!", "${")
+        if name == "Fn::Select":
+            if not (isinstance(arg, (list, tuple)) and len(arg) == 2):
+                return Unresolved("malformed Fn::Select")
+            index, items = self.value(arg[0]), self.value(arg[1])
+            for part in (index, items):
+                if isinstance(part, Unresolved):
+                    return part
+            try:
+                return items[int(index)]
+            except (TypeError, ValueError, IndexError, KeyError):
+                return Unresolved("Fn::Select index out of range")
+        if name == "Fn::FindInMap":
+            keys = self.value(list(arg)) if isinstance(arg, (list, tuple)) and len(arg) >= 3 else None
+            if not isinstance(keys, list):
+                return Unresolved("malformed Fn::FindInMap")
+            for key in keys[:3]:
+                if isinstance(key, Unresolved):
+                    return key
+            try:
+                return self.value(self.template["Mappings"][keys[0]][keys[1]][keys[2]])
+            except (KeyError, TypeError):
+                return Unresolved(f"Fn::FindInMap {keys[:3]} is not in Mappings")
+        return Unresolved(f"{name} is decided only at deploy time")
+
+    def text(self, node: Any) -> str | Unresolved:
+        """``node`` rendered as an ``Fn::Sub`` template string.
+
+        Literals stay literal (a ``${`` in them is escaped as ``${!``), numbers and booleans
+        become their CloudFormation text, ``Ref X`` becomes ``${X}``, ``Fn::GetAtt [X, A]``
+        becomes ``${X.A}``; ``Fn::Join`` and ``Fn::Sub`` are flattened. Unresolved when a part
+        has no string form (``Fn::If``, ``Fn::ImportValue``, a list, an object).
+        """
+        if isinstance(node, bool):
+            return "true" if node else "false"
+        if isinstance(node, (int, float)):
+            return str(node)
+        if isinstance(node, str):
+            return node.replace("${", "${!")
+        found = _intrinsic(node)
+        if not found:
+            return Unresolved("an object or list where a string was expected")
+        name, arg = found
+        if name == "Ref" and isinstance(arg, str):
+            return "${" + arg + "}"
+        if name == "Fn::GetAtt":
+            return "${" + self._getatt_name(arg) + "}"
+        if name == "Fn::Join":
+            if not (isinstance(arg, (list, tuple)) and len(arg) == 2 and isinstance(arg[0], str)):
+                return Unresolved("malformed Fn::Join")
+            if not isinstance(arg[1], (list, tuple)):
+                return Unresolved("Fn::Join over a list known only at deploy time")
+            parts = [self.text(p) for p in arg[1]]
+            for part in parts:
+                if isinstance(part, Unresolved):
+                    return part
+            return arg[0].replace("${", "${!").join(parts)  # type: ignore[arg-type]
+        if name == "Fn::Sub":
+            body, variables = (arg, {}) if isinstance(arg, str) else (
+                (arg[0], arg[1]) if isinstance(arg, (list, tuple)) and len(arg) == 2 else (None, None))
+            if not isinstance(body, str) or not isinstance(variables, Mapping):
+                return Unresolved("malformed Fn::Sub")
+            rendered: dict[str, str] = {}
+            for key, sub in variables.items():
+                piece = self.text(sub)
+                if isinstance(piece, Unresolved):
+                    return piece
+                rendered[key] = piece
+            return _PLACEHOLDER.sub(lambda m: rendered.get(m.group(1), m.group(0)), body)
+        resolved = self.value(node)
+        if isinstance(resolved, (str, int, float, bool)):
+            return self.text(resolved)
+        return resolved if isinstance(resolved, Unresolved) else Unresolved(f"{name} does not give a string")
+
+    def _ref_reason(self, arg: Any) -> str:
+        if not isinstance(arg, str):
+            return "malformed Ref"
+        if arg in PSEUDO_PARAMETERS:
+            return f"pseudo parameter {arg} is known only at deploy time"
+        if arg in self.parameters:
+            return f"Ref to parameter `{arg}` is decided at deploy time"
+        if arg in self.resources:
+            return f"Ref to resource `{arg}` is known only after deployment"
+        return f"Ref to `{arg}`, which this template does not declare"
+
+    @staticmethod
+    def _getatt_name(arg: Any) -> str:
+        if isinstance(arg, (list, tuple)):
+            return ".".join(str(a) if isinstance(a, str) else "?" for a in arg)
+        return str(arg)
+
+    def walk(self, node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+        """Every (path, node) below ``node`` depth first, ``node`` itself first."""
+        yield path, node
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                yield from self.walk(value, (*path, key))
+        elif isinstance(node, (list, tuple)):
+            for index, value in enumerate(node):
+                yield from self.walk(value, (*path, index))
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
