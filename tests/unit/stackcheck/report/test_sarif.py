@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,12 @@ ROOT = Path(__file__).parents[4]
 TEMPLATES = ROOT / "tests" / "data" / "templates"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 BAD_URI = "tests/data/templates/s3_public_unencrypted.yaml"
+_PACK_RULE = re.compile(r"^([EWI]9\d{3}|CKV_TAP_\d+)$")
+
+
+def stock(tool, rule_id):
+    """True for a rule of the tool itself, not of the repository's policy pack (policies/), which evolves apart."""
+    return tool != "stackcheck-assembly" and not _PACK_RULE.match(rule_id)
 
 
 def assert_valid(log):
@@ -51,18 +58,21 @@ def test_real_scan_log_is_valid_sarif_with_one_run_per_tool(real):
     assert_valid(log)
     assert log["version"] == "2.1.0"
     drivers = [run["tool"]["driver"] for run in log["runs"]]
-    assert [(d["name"], d["informationUri"]) for d in drivers] == [
-        ("cfn-lint", "https://github.com/aws-cloudformation/cfn-lint"), ("checkov", "https://www.checkov.io/")]
+    assert [(d["name"], d.get("informationUri")) for d in drivers] == [
+        ("cfn-lint", "https://github.com/aws-cloudformation/cfn-lint"), ("checkov", "https://www.checkov.io/"),
+        ("stackcheck-assembly", None)]  # the policy pack's assembly rules: a tool of their own, a run of its own
     assert all(d["version"] for d in drivers)
-    assert [run["originalUriBaseIds"] for run in log["runs"]] == [{"SRCROOT": {"uri": ROOT.resolve().as_uri() + "/"}}] * 2
+    assert [run["originalUriBaseIds"] for run in log["runs"]] == [{"SRCROOT": {"uri": ROOT.resolve().as_uri() + "/"}}] * 3
 
 
 def test_real_scan_rules_and_results_are_exact(real):
-    _, log = real
-    cfn_lint, checkov = log["runs"]
-    assert {r["id"] for r in cfn_lint["tool"]["driver"]["rules"]} == {"E3045", "W3045"}
-    assert {r["id"] for r in checkov["tool"]["driver"]["rules"]} == {
+    result, log = real
+    cfn_lint, checkov, _ = log["runs"]
+    assert {r["id"] for r in cfn_lint["tool"]["driver"]["rules"] if stock("cfn-lint", r["id"])} == {"E3045", "W3045"}
+    assert {r["id"] for r in checkov["tool"]["driver"]["rules"] if stock("checkov", r["id"])} == {
         "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"}
+    assert {(run["tool"]["driver"]["name"], r["id"]) for run in log["runs"] for r in run["tool"]["driver"]["rules"]} == {
+        (f.tool, f.rule_id) for f in result.findings if f.status is not Status.PASSED}
     rules = {r["id"]: r for run in log["runs"] for r in run["tool"]["driver"]["rules"]}
     assert rules["E3045"]["helpUri"] == "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html"
     assert rules["CKV_AWS_18"] == {
@@ -73,6 +83,7 @@ def test_real_scan_rules_and_results_are_exact(real):
          loc["physicalLocation"]["artifactLocation"]["uriBaseId"], loc["physicalLocation"]["region"]["startLine"],
          tuple((ll["fullyQualifiedName"], ll["kind"], ll["name"]) for ll in loc["logicalLocations"]))
         for run in log["runs"] for res in run["results"] for loc in res["locations"]
+        if stock(run["tool"]["driver"]["name"], res["ruleId"])
     }
     where = (("s3_public_unencrypted/PublicBucket", "resource", "PublicBucket"),)
     assert located == {
@@ -95,8 +106,10 @@ def test_real_scan_suppression_is_external_with_the_ledger_reason_and_fingerprin
         "properties": {"owner": "qa-team", "expires": "2099-12-31", "source": suppressed[0]["suppressions"][0]
                        ["properties"]["source"]},
     }])]
-    reported = {f.fingerprint for f in result.findings if f.status is not Status.PASSED}
-    assert {res["partialFingerprints"][FINGERPRINT_KEY] for res in results} == reported
+    reported = {(f.fingerprint, f.rule_id, f.status.value, f.line) for f in result.findings if f.status is not Status.PASSED}
+    assert {(res["partialFingerprints"][FINGERPRINT_KEY], res["ruleId"], res["properties"]["status"],
+             res["locations"][0]["physicalLocation"].get("region", {}).get("startLine")) for res in results} == reported
+    assert len(results) == len(reported)
     assert all("baselineState" not in res for res in results)
 
 

@@ -181,3 +181,19 @@ def test_pack_rules_are_the_documented_awssolutions_rules_with_levels():
     assert scanner.rule_ids() == frozenset(rules)
     assert scanner.rule_description("AwsSolutions-EC23") == "The Security Group allows for 0.0.0.0/0 or ::/0 inbound access."
     assert scanner.rule_description("AwsSolutions-NOPE") is None
+
+
+def test_template_scan_leaves_cdk_nag_out_but_the_ledger_knows_its_rule_ids(tmp_path, capsys, templates):
+    from stackcheck.cli import main
+
+    ledger = tmp_path / "suppressions.yaml"
+    ledger.write_text("- rule: AwsSolutions-S1\n  target: DataBucket\n  reason: no access logs for the fixture\n"
+                      "  owner: qa\n  expires: 2099-12-31\n")
+    code = main(["scan", "--template", str(templates / "s3_private_encrypted.yaml"), "--ledger", str(ledger),
+                 "--report-dir", str(tmp_path / "reports")])
+    capsys.readouterr()
+    report = json.loads((tmp_path / "reports" / "scan.json").read_text())
+    assert code == report["exit_code"]  # the ledger loaded: AwsSolutions rule ids are known
+    assert "cdk-nag" not in report["tools"] and {"cfn-lint", "checkov"} <= set(report["tools"])
+    assert [(w["kind"], w["rule"]) for w in report["ledger"]["warnings"]] == [("stale", "AwsSolutions-S1")]
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["scan.json", "scan.md", "scan.sarif"]
