@@ -386,11 +386,15 @@ def deploy_assembly(
     and ``flat-outputs.json`` are written to ``outputs_dir``. ``log_file`` is the server log an
     internal error is looked up in (default: ``<outputs_dir>/emulator.log``).
 
-    Raises UnsupportedResourceError (see ``plan_templates``), DeployError naming the stack, its
-    status, the error and the missing logical IDs (no outputs are written then), and
-    OutputCollisionError when two stacks declare the same output key (nothing is written).
+    Outputs files of an earlier deployment are removed first. Raises UnsupportedResourceError
+    (see ``plan_templates``), DeployError naming the stack, its status, the error and the missing
+    logical IDs (no outputs are written then), and OutputCollisionError when two stacks declare
+    the same output key (nothing is written).
     """
     started = time.perf_counter()
+    for name in (ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE):
+        # Outputs of an earlier deployment must not outlive a failed one and mislead the checks.
+        (Path(outputs_dir) / name).unlink(missing_ok=True)
     plans = plan_templates(assembly, allow_unsupported=allow_unsupported)
     session = emulator_session(record)
     _seed_bootstrap_parameters(session, record, (p for wave in plans for p in wave))

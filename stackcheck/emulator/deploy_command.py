@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.deploy import deploy_assembly
     from stackcheck.emulator.process import require_running
+    from stackcheck.errors import DeployError
 
     record = require_running(args.outputs_dir)
     assembly = read_assembly(args.assembly)
@@ -70,9 +71,15 @@ def run(args: argparse.Namespace) -> int:
         for logical_id, why in sorted(result.skipped.items()):
             print(f"      skipped {logical_id}: {why}", flush=True)
 
-    result = deploy_assembly(assembly, record, outputs_dir=args.outputs_dir,
-                             allow_unsupported=args.allow_unsupported,
-                             max_parallel=1 if args.sequential else 4, on_stack=report)
+    try:
+        result = deploy_assembly(assembly, record, outputs_dir=args.outputs_dir,
+                                 allow_unsupported=args.allow_unsupported,
+                                 max_parallel=1 if args.sequential else 4, on_stack=report)
+    except DeployError as exc:
+        raise DeployError(
+            f"{exc}. The emulator keeps what was created (log: {args.outputs_dir}/emulator.log); tear it down "
+            "with `stackcheck destroy --target emulator` (`make destroy-local`) before deploying again"
+        ) from None
     created = sum(s.created for s in result.stacks)
     declared = sum(s.declared for s in result.stacks)
     print(f"deployed {len(result.stacks)} stacks, created {created}/{declared} resources in {result.seconds:.1f}s; "

@@ -10,6 +10,7 @@ from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
 
 __all__ = ["SecurityGroupEgress", "authorize_egress"]
 
+VPC_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html"
 SECURITY_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                       "aws-resource-ec2-securitygroup.html")
 EGRESS_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
@@ -23,12 +24,35 @@ relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.revoke_securi
           params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id", "ip_protocol", "ip_range"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("egress_rules", "id"))
+relies_on("moto.ec2.models.vpcs", "VPCBackend.modify_vpc_attribute", params=("vpc_id", "attr_name", "attr_value"))
+relies_on("moto.ec2.models.vpcs", "VPC.__init__", assigns=("enable_dns_support", "enable_dns_hostnames", "id"))
 
 
 def _backend(account_id: str, region_name: str) -> Any:
     from moto.ec2.models import ec2_backends
 
     return ec2_backends[account_id][region_name]
+
+
+@patch("moto.ec2.models.vpcs", "VPC.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::EC2::VPC", adds=("EnableDnsHostnames", "EnableDnsSupport"), doc_url=VPC_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_vpc(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+               account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto creates the VPC from CidrBlock, InstanceTenancy and Tags; DNS hostnames then read
+    false even when the template enables them. Apply ``EnableDnsHostnames``/``EnableDnsSupport``
+    as DescribeVpcAttribute reports them (defaults: hostnames false, support true, as in EC2).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html
+    """
+    vpc = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties") or {}
+    backend = _backend(account_id, region_name)
+    for cfn_name, attribute in (("EnableDnsHostnames", "enable_dns_hostnames"),
+                                ("EnableDnsSupport", "enable_dns_support")):
+        if properties.get(cfn_name) is not None:
+            backend.modify_vpc_attribute(vpc.id, attribute, str(properties[cfn_name]).lower() == "true")
+    return vpc
 
 
 def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:

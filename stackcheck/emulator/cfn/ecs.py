@@ -8,6 +8,7 @@ from stackcheck.emulator.cfn._registry import patch, relies_on
 
 __all__ = ["api_load_balancers", "api_network_configuration", "camel_keys"]
 
+CLUSTER_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html"
 SERVICE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html"
 TASK_DEFINITION_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                        "aws-resource-ecs-taskdefinition.html")
@@ -17,6 +18,7 @@ relies_on("moto.ecs.models", "Service.__init__",
                    "propagate_tags", "tags", "deployments"))
 relies_on("moto.ecs.models", "Service._validate_network", params=("nc",))
 relies_on("moto.ecs.models", "Service.__init__", assigns=("deployment_controller",))
+relies_on("moto.ecs.models", "Cluster.__init__", assigns=("settings",))
 relies_on("moto.ecs.models", "TaskDefinition.__init__",
           assigns=("network_mode", "requires_compatibilities", "compatibilities", "cpu", "task_role_arn",
                    "execution_role_arn", "runtime_platform"))
@@ -58,6 +60,23 @@ def api_network_configuration(network: dict[str, Any]) -> dict[str, Any]:
             "assignPublicIp": awsvpc.get("AssignPublicIp", "DISABLED"),
         }
     }
+
+
+@patch("moto.ecs.models", "Cluster.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::ECS::Cluster", adds=("ClusterSettings",), doc_url=CLUSTER_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_cluster(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                   account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto creates the cluster from its name only, so Container Insights reads "disabled" whatever
+    ``ClusterSettings`` says; set the settings DescribeClusters (include SETTINGS) reports.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html
+    """
+    cluster = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    settings = (cloudformation_json.get("Properties") or {}).get("ClusterSettings")
+    if settings:
+        cluster.settings = camel_keys(settings)
+    return cluster
 
 
 @patch("moto.ecs.models", "Service.create_from_cloudformation_json", kind="classmethod",

@@ -132,6 +132,8 @@ def test_redeploying_a_changed_template_says_to_tear_down_first(deploy, template
 
 @pytest.mark.emulator
 def test_failing_stack_names_the_resource_the_reason_and_what_is_missing(deploy, tmp_path):
+    (tmp_path / "cfn-outputs").mkdir()
+    (tmp_path / "cfn-outputs" / "flat-outputs.json").write_text('{"OldKey": "from an earlier deployment"}')
     with pytest.raises(DeployError) as err:
         deploy({"Broken": ("failing", [])})
     message = str(err.value)
@@ -207,8 +209,11 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
     assembly = make_assembly({"Broken": ("failing", [])})
     code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
                  "--outputs-dir", str(emulator_dir)])
+    err = capsys.readouterr().err
     assert code == 1
-    assert "failed: Parameter (AWS::SSM::Parameter)" in capsys.readouterr().err
+    assert "failed: Parameter (AWS::SSM::Parameter)" in err
+    assert err.rstrip().endswith("tear it down with `stackcheck destroy --target emulator` (`make destroy-local`) "
+                                 "before deploying again")
 
 
 @pytest.mark.emulator

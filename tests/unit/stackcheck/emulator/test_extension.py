@@ -279,3 +279,37 @@ def test_replication_task_is_ready_and_links_its_endpoints(deploy, aws):
         (out["TaskArn"], "ready", "full-load-and-cdc")
     assert task["SourceEndpointArn"] == out["SourceEndpointArn"]
     assert task["ReplicationInstanceArn"] == out["ReplicationInstanceArn"]
+
+
+# --- KMS, Logs, IAM, VPC, ECS cluster ---------------------------------------------------------
+
+def test_key_policy_is_json_text(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    policy = aws("kms").get_key_policy(KeyId=out["KeyArn"], PolicyName="default")["Policy"]
+    assert isinstance(policy, str)
+    assert [s["Sid"] for s in json.loads(policy)["Statement"]] == ["Root"]
+
+
+def test_log_group_is_encrypted_with_the_key(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    (group,) = aws("logs").describe_log_groups(logGroupNamePrefix=out["LogGroupName"])["logGroups"]
+    assert (group["kmsKeyId"], group["retentionInDays"]) == (out["KeyArn"], 365)
+
+
+def test_role_has_its_aws_managed_policy_attached(deploy, aws):
+    deploy({"Stack": ("platform", [])})
+    attached = aws("iam").list_attached_role_policies(RoleName="dms-vpc-role")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "AmazonDMSVPCManagementRole",
+                         "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole"}]
+
+
+def test_vpc_dns_hostnames_are_enabled(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    answer = aws("ec2").describe_vpc_attribute(VpcId=out["VpcId"], Attribute="enableDnsHostnames")
+    assert answer["EnableDnsHostnames"] == {"Value": True}
+
+
+def test_cluster_container_insights_setting_is_kept(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    (cluster,) = aws("ecs").describe_clusters(clusters=[out["ClusterName"]], include=["SETTINGS"])["clusters"]
+    assert cluster["settings"] == [{"name": "containerInsights", "value": "enabled"}]

@@ -1,0 +1,68 @@
+"""IAM for the emulator: the managed policies of an AWS::IAM::Role, which moto's model drops."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Callable
+
+from stackcheck.emulator.cfn._registry import patch, relies_on
+
+__all__: list[str] = []
+
+ROLE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html"
+
+relies_on("moto.iam.models", "iam_backends")
+relies_on("moto.iam.models", "IAMBackend.attach_role_policy", params=("policy_arn", "role_name"))
+relies_on("moto.iam.models", "Role.__init__", assigns=("name",))
+relies_on("moto.iam.models", "IAMBackend.__init__", assigns=("managed_policies",))
+relies_on("moto.iam.models", "AWSManagedPolicy.from_data", params=("name", "account_id", "region_name", "data"))
+relies_on("moto.iam.aws_managed_policies", "aws_managed_policies_data")
+
+_AWS_POLICY_ARN = ":iam::aws:policy/"
+
+
+@lru_cache(maxsize=1)
+def _aws_managed_policies() -> dict[str, Any]:
+    """moto's copy of the AWS managed policies, by name (parsed once per server process)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return json.loads(aws_managed_policies_data)
+
+
+def _ensure_aws_managed_policy(backend: Any, policy_arn: str, account_id: str, region_name: str) -> None:
+    """Make an AWS managed policy the role names known to moto's IAM backend, on demand.
+
+    moto loads all ~1,300 of them per IAM backend only with MOTO_IAM_LOAD_MANAGED_POLICIES, which
+    costs seconds after every reset; one policy, from the same data, costs nothing.
+    """
+    if _AWS_POLICY_ARN not in policy_arn or policy_arn in backend.managed_policies:
+        return
+    from moto.iam.models import AWSManagedPolicy
+
+    data = _aws_managed_policies().get(policy_arn.rsplit("/", 1)[1])
+    if data is not None:
+        policy = AWSManagedPolicy.from_data(policy_arn.rsplit("/", 1)[1], account_id, region_name, data)
+        backend.managed_policies[policy.arn] = policy
+
+
+@patch("moto.iam.models", "Role.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::IAM::Role", adds=("ManagedPolicyArns",), doc_url=ROLE_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_role(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto creates the role with its inline ``Policies`` but not its ``ManagedPolicyArns``; attach
+    them, so ListAttachedRolePolicies answers them. An AWS managed policy is taken from moto's
+    copy of them when first attached; an ARN AWS does not publish fails, as in IAM.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html
+    """
+    from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
+
+    role = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    backend = iam_backends[account_id][get_partition(region_name)]
+    for policy_arn in (cloudformation_json.get("Properties") or {}).get("ManagedPolicyArns") or []:
+        _ensure_aws_managed_policy(backend, policy_arn, account_id, region_name)
+        backend.attach_role_policy(policy_arn, role.name)
+    return role
