@@ -11,6 +11,7 @@ from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
 __all__ = ["SecurityGroupEgress", "authorize_egress"]
 
 VPC_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html"
+SUBNET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html"
 SECURITY_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                       "aws-resource-ec2-securitygroup.html")
 EGRESS_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
@@ -24,6 +25,9 @@ relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.revoke_securi
           params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id", "ip_protocol", "ip_range"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("egress_rules", "id"))
+relies_on("moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute",
+          params=("subnet_id", "attr_name", "attr_value"))
+relies_on("moto.ec2.models.subnets", "Subnet.__init__", assigns=("map_public_ip_on_launch", "id"))
 relies_on("moto.ec2.models.vpcs", "VPCBackend.modify_vpc_attribute", params=("vpc_id", "attr_name", "attr_value"))
 relies_on("moto.ec2.models.vpcs", "VPC.__init__", assigns=("enable_dns_support", "enable_dns_hostnames", "id"))
 
@@ -53,6 +57,24 @@ def create_vpc(original: Callable[..., Any], resource_name: str, cloudformation_
         if properties.get(cfn_name) is not None:
             backend.modify_vpc_attribute(vpc.id, attribute, str(properties[cfn_name]).lower() == "true")
     return vpc
+
+
+@patch("moto.ec2.models.subnets", "Subnet.create_from_cloudformation_json", kind="classmethod",
+       resource_type="AWS::EC2::Subnet", adds=("MapPublicIpOnLaunch",), doc_url=SUBNET_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_subnet(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
+                  account_id: str, region_name: str, **kwargs: Any) -> Any:
+    """moto ignores ``MapPublicIpOnLaunch`` (a subnet outside the default VPC then never maps
+    public addresses); apply it as DescribeSubnets reports it.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html
+    """
+    subnet = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    value = (cloudformation_json.get("Properties") or {}).get("MapPublicIpOnLaunch")
+    if value is not None:
+        _backend(account_id, region_name).modify_subnet_attribute(
+            subnet.id, "map_public_ip_on_launch", str(value).lower() == "true")
+    return subnet
 
 
 def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:

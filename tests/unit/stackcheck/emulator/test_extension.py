@@ -313,3 +313,9 @@ def test_cluster_container_insights_setting_is_kept(deploy, aws):
     out = outputs_of(deploy({"Stack": ("platform", [])}))
     (cluster,) = aws("ecs").describe_clusters(clusters=[out["ClusterName"]], include=["SETTINGS"])["clusters"]
     assert cluster["settings"] == [{"name": "containerInsights", "value": "enabled"}]
+
+
+def test_subnet_maps_public_ip_on_launch_when_the_template_says_so(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    (subnet,) = aws("ec2").describe_subnets(SubnetIds=[out["PublicSubnetId"]])["Subnets"]
+    assert subnet["MapPublicIpOnLaunch"] is True
