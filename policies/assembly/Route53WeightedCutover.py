@@ -91,8 +91,9 @@ def evaluate(assembly: CloudAssembly) -> Iterator[tuple[str, Verdict]]:
                                   "or that attribute's export)")
                 elif outcome is Outcome.UNKNOWN:
                     unknown.append(f"{where}: AliasTarget: {target}")
-            zone, name, kind = _set_key(view, record, defaults)
-            weights = sets[(zone, name, kind)]
+            key = _set_key(view, record, defaults)
+            weights = sets[key]
+            name, kind = view.text(record.get("Name")), view.text(record.get("Type"))
             if all(_is_zero(w) for w in weights):
                 failed.append(f"{where}: every weighted {kind} record of `{name}` has Weight 0, so Route 53 splits traffic "
                               "evenly; give the live environment a positive weight")

@@ -180,12 +180,14 @@ def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
                           f"container port {expected[0]} in `{task}`; use {expected[0]}", rule_id,
                           (*path, "FromPort") if path[-1] != "FromPort" else path)
     unknown_sources = any(why for *_, why in rules)
+    decided = [(s, low, high) for _, _, s, low, high, why in rules if not why]
+    mismatched = {s for s, low, high in decided if not any(low <= p <= high for p in ports if s in wanted[p])}
     for port in ports:
         for source in sorted(wanted[port]):
-            if any(s == source and low <= port <= high and not why for _, _, s, low, high, why in rules):
+            if any(s == source and low <= port <= high for s, low, high in decided):
                 continue
-            if unknown_sources:
-                continue  # an unresolved rule may be the one; reported UNKNOWN above
+            if source in mismatched or unknown_sources:
+                continue  # the mismatched rule (with the fix) or the unresolved rule is reported above
             group = sorted(service_groups)[0]
             yield Verdict(Outcome.FAILED, f"Security group `{group}` admits nothing from the load balancer's security group "
                           f"`{source}` on container port {port} in `{task}`; add an ingress rule on {port}",

@@ -70,6 +70,8 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         else:
             if is_secret_key(key):
                 outcome, message = secret_value(view, value, where)
+                if outcome is Outcome.FAILED:
+                    message = f"{where} holds a secret in plain text; remove the output (output the secret's ARN instead)"
                 if outcome is not Outcome.PASSED:
                     yield Verdict(outcome, message, None, path)
 

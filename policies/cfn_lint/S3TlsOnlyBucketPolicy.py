@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, placeholders, statements
+from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, is_intrinsic, placeholders, statements
 
 FIX = "add a Deny of s3:* for Principal * when aws:SecureTransport is false on the bucket and `/*` (CDK: enforce_ssl=True)"
 
@@ -88,7 +88,7 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         results = []
         for policy in mine:
             document = view.properties(policy).get("PolicyDocument")
-            if not isinstance(document, Mapping):
+            if not isinstance(document, Mapping) or is_intrinsic(document):
                 results.append((policy, "unknown", "its PolicyDocument is decided at deploy time"))
                 continue
             results += [(policy, *statement_outcome(view, bucket, s)) for s in statements(document)]

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from checkov.common.models.enums import CheckCategories
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict
+from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, is_intrinsic
 
 # Engine name -> the settings property that takes SecretsManagerSecretId / SecretsManagerAccessRoleArn.
 SETTINGS = {
@@ -42,11 +42,11 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
         return Verdict(Outcome.UNKNOWN, f"{where}: EngineName is decided at deploy time; cannot tell which settings "
                        "block must name the secret", path=("Properties", "EngineName"))
     settings = properties.get(block)
+    if is_intrinsic(settings):
+        return Verdict(Outcome.UNKNOWN, f"{where}: {block} is decided at deploy time", path=("Properties", block))
     if isinstance(settings, Mapping) and all(k in settings for k in KEYS):
         return Verdict(Outcome.PASSED, f"{where}: {block} reads the credentials from Secrets Manager through "
                        f"{KEYS[1]}", path=("Properties", block))
-    if block in properties and not isinstance(settings, Mapping):
-        return Verdict(Outcome.UNKNOWN, f"{where}: {block} is decided at deploy time", path=("Properties", block))
     missing = [k for k in KEYS if not (isinstance(settings, Mapping) and k in settings)]
     return Verdict(Outcome.FAILED, f"{where}: {block} lacks {' and '.join(missing)}; set {block}.{KEYS[0]} (the database "
                    f"secret) and {block}.{KEYS[1]} (a role DMS can assume to read it)",
@@ -63,7 +63,7 @@ class DmsEndpointSecretsManager(custom.ResourceCheck):
         "in every DescribeEndpoints answer, and they go stale when the secret rotates. The endpoint's engine "
         "settings must name the secret (SecretsManagerSecretId) and a role DMS assumes to read it."
     )
-    source_url = "https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html"
+    source_url = "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security_iam_secretsmanager"
     resource_types = ("AWS::DMS::Endpoint",)
     categories = (CheckCategories.SECRETS,)
     evaluate = staticmethod(evaluate)

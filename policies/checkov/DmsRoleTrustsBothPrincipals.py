@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from checkov.common.models.enums import CheckCategories
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, placeholders, statements
+from stackcheck.scan.policy import (Outcome, TemplateView, Unresolved, Verdict, as_list, is_intrinsic, placeholders,
+                                    statements)
 
 # Roles AWS DMS looks up by name (https://docs.aws.amazon.com/dms/latest/userguide/security-iam.html#CHAP_Security.APIRole).
 DMS_ROLE_NAMES = frozenset({"dms-vpc-role", "dms-cloudwatch-logs-role", "dms-access-for-endpoint"})
@@ -24,7 +25,7 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     name = view.value(properties.get("RoleName"))
     document = properties.get("AssumeRolePolicyDocument")
     named = isinstance(name, str) and name in DMS_ROLE_NAMES
-    if not isinstance(document, Mapping):
+    if not isinstance(document, Mapping) or is_intrinsic(document):
         if named:
             return Verdict(Outcome.UNKNOWN, f"Role `{logical_id}` ({name}): its trust policy is decided at deploy time", path=path)
         return Verdict(Outcome.NOT_APPLICABLE, "")

@@ -38,7 +38,8 @@ def _database(logical_id: str, resource_type: str, properties: Mapping[str, Any]
         return Verdict(Outcome.UNKNOWN, f"{where}: StorageEncrypted is unknown ({encrypted.reason})",
                        path=("Properties", "StorageEncrypted"))
     if str(encrypted).lower() != "true":
-        return Verdict(Outcome.FAILED, f"{where}: StorageEncrypted is {'not set' if encrypted is None else encrypted}; "
+        shown = "not set" if encrypted is None else str(encrypted).lower()
+        return Verdict(Outcome.FAILED, f"{where}: StorageEncrypted is {shown}; "
                        "set it to true with KmsKeyId naming the environment's KMS key", path=("Properties",))
     if properties.get("KmsKeyId") is None:
         return Verdict(Outcome.FAILED, f"{where}: encrypted with the AWS managed key; set KmsKeyId to the environment's "

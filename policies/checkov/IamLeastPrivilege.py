@@ -7,7 +7,8 @@ from typing import Any, Iterator, Mapping
 from checkov.common.models.enums import CheckCategories
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, action_matches, as_list, statements
+from stackcheck.scan.policy import (PSEUDO_PARAMETERS, Outcome, TemplateView, Unresolved, Verdict, action_matches, as_list,
+                                    is_intrinsic, statements)
 
 INLINE = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
@@ -31,10 +32,11 @@ def _items(node: Any, view: TemplateView) -> list[str | None]:
     found: list[str | None] = []
     for item in node if isinstance(node, list) else [node]:
         text = view.text(item)
+        bare = isinstance(text, str) and text.startswith("${") and text.endswith("}") and text.count("${") == 1
         if isinstance(text, Unresolved):
             found.append(None)
-        elif text.startswith("${") and text.endswith("}") and text[2:-1] in view.parameters:
-            found.append(None)
+        elif bare and "." not in text[2:-1] and text[2:-1] not in PSEUDO_PARAMETERS and view.type_of(text[2:-1]) is None:
+            found.append(None)  # a parameter (or a resource this view does not hold) may be "*"
         else:
             found.append(text)  # an ARN built from attributes or pseudo parameters is never "*"
     return found
@@ -68,7 +70,7 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
         if document is None:
             continue
         seen = True
-        if not isinstance(document, Mapping) or not isinstance(document.get("Statement"), (list, Mapping)):
+        if not isinstance(document, Mapping) or is_intrinsic(document) or not isinstance(document.get("Statement"), (list, Mapping)):
             unknown.append((path, "a policy document is decided at deploy time"))
             continue
         raw = document.get("Statement")

@@ -21,7 +21,7 @@ from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import StackContext
 from stackcheck.scan.policy import Outcome, Verdict
 
-__all__ = ["TOOL", "AssemblyRule", "AssemblyRuleScanner", "load_rules"]
+__all__ = ["TOOL", "AssemblyRule", "AssemblyRuleScanner", "load_rules", "template_line"]
 
 TOOL = "stackcheck-assembly"
 _UNRESOLVED_SEVERITY = Severity.WARNING  # as stackcheck.scan.custom.UNRESOLVED_SEVERITY
@@ -99,7 +99,6 @@ class AssemblyRuleScanner:
         except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
             self.version = "unknown"
         self._cache: tuple[tuple[Any, ...], dict[str, list[Finding]]] | None = None
-        self._lines: dict[Path, Any] = {}
 
     def rule_ids(self) -> frozenset[str]:
         """Ids of the loaded assembly rules."""
@@ -115,7 +114,6 @@ class AssemblyRuleScanner:
             return []
         key = self._key(directory)
         if self._cache is None or self._cache[0] != key:
-            self._lines = {}
             self._cache = (key, self._evaluate(directory))
         return list(self._cache[1].get(stack_context.stack, []))
 
@@ -162,24 +160,38 @@ class AssemblyRuleScanner:
             resource_type=context.resource_type(lid),
             construct_path=context.construct_path(lid),
             template_file=str(context.template_file),
-            line=self._line(context.template_file, template_path),
+            line=template_line(context.template_file, template_path),
             property_path=verdict.path,
             message=verdict.message,
             status=_STATUS[verdict.outcome],
             help_url=rule.source_url or None,
         )
 
-    def _line(self, template_file: Path, path: Iterable[str | int]) -> int | None:
-        """1-based line of ``path`` (or its deepest existing parent) in the template, via cfn-lint's decoder."""
-        from cfnlint.decode import decode
-        from cfnlint.template import Template
 
-        if template_file not in self._lines:
-            parsed, errors = decode(str(template_file))
-            self._lines[template_file] = Template(str(template_file), parsed) if parsed and not errors else None
-        template = self._lines[template_file]
-        if template is None:
-            return None
-        location = template.get_location_yaml(template.template, list(path))
-        return location[0] + 1 if location else None
+def template_line(template_file: str | Path, path: Iterable[str | int]) -> int | None:
+    """1-based line of ``path`` (``("Resources", "Db", "Properties", "Port")``) in a template, else of its deepest existing parent.
 
+    Uses cfn-lint's decoder (JSON or YAML, with positions); the last few parsed templates are
+    kept while their files are unchanged. None when the file cannot be parsed.
+    """
+    from cfnlint.decode import decode
+    from cfnlint.template import Template
+
+    key = Path(template_file)
+    if not key.is_file():
+        return None
+    stat = key.stat()
+    stamp = (str(key), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _PARSED:
+        parsed, errors = decode(str(key))
+        if len(_PARSED) >= 8:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[stamp] = Template(str(key), parsed) if parsed and not errors else None
+    template = _PARSED[stamp]
+    if template is None:
+        return None
+    location = template.get_location_yaml(template.template, list(path))
+    return location[0] + 1 if location else None
+
+
+_PARSED: dict[tuple[str, int, int], Any] = {}

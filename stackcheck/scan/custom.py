@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cfnlint.config import ConfigMixIn
+from cfnlint.helpers import load_plugins
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.runner import run_template_by_file_path
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
@@ -28,6 +29,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from stackcheck.errors import ScannerError
 from stackcheck.findings import Finding, Severity, Status
+from stackcheck.scan.assembly_rules import template_line
 from stackcheck.scan.base import StackContext
 from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, RULE_ERROR_ID, CfnLintScanner
 from stackcheck.scan.checkov import CheckovScanner
@@ -120,8 +122,7 @@ class PolicyCfnLintScanner(CfnLintScanner):
             raise ScannerError(f"policy pack folder {rules_dir} does not exist; the cfn-lint rules of the pack live there")
         self._outcome_rules: dict[str, dict[str, Any]] = {}
         super().__init__(regions, append_rules=[str(rules_dir)])
-        self.pack_rule_ids = frozenset(rid for rid, rule in self._rules.items()
-                                       if not type(rule).__module__.startswith("cfnlint"))
+        self.pack_rule_ids = frozenset(rule.id for rule in load_plugins(str(rules_dir)))
         self._outcome_rules = {rid: {OUTCOMES_OPTION: True} for rid, rule in self._rules.items()
                                if rid in self.pack_rule_ids and OUTCOMES_OPTION in rule.config_definition}
 
@@ -167,7 +168,6 @@ class CheckNote:
     logical_id: str
     resource_type: str
     verdict: Verdict
-    line: int | None
     crashed: bool = False
 
 
@@ -200,32 +200,34 @@ class ResourceCheck(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         """checkov's entry point: PASSED/FAILED as checkov knows them, anything else UNKNOWN (noted)."""
         logical_id = str(self.entity_path).rsplit(":", 1)[-1]
-        line = conf.get("__startline__") if isinstance(conf, Mapping) else None
-        line = line if isinstance(line, int) and line >= 1 else None
         try:
             resource = clean(conf)
-            view = TemplateView({"Resources": {logical_id: resource}})
             properties = resource.get("Properties")
+            if isinstance(properties, dict):
+                properties.pop("resource_type", None)  # checkov adds it; CloudFormation has no such property
+            view = TemplateView({"Resources": {logical_id: resource}}, whole=False)
             verdict = type(self).evaluate(logical_id, self.entity_type,
                                           properties if isinstance(properties, dict) else {}, view)
         except Exception as exc:  # noqa: BLE001 - reported as a finding about this check
             self.notes.append(CheckNote(logical_id, self.entity_type, Verdict(Outcome.UNKNOWN, crash_message(self.id, exc)),
-                                        line, crashed=True))
+                                        crashed=True))
             return CheckResult.UNKNOWN
         if verdict.outcome is not Outcome.NOT_APPLICABLE:
-            self.notes.append(CheckNote(logical_id, self.entity_type, verdict, line))
+            self.notes.append(CheckNote(logical_id, self.entity_type, verdict))
         if verdict.path:
             self.evaluated_keys = ["/".join(f"[{p}]" if isinstance(p, int) else str(p) for p in verdict.path)]
         return _CHECK_RESULT.get(verdict.outcome, CheckResult.UNKNOWN)
 
 
 class PolicyCheckovScanner(CheckovScanner):
-    """checkov with ``<policies>/checkov`` loaded as external checks, once per process.
+    """checkov with ``<policies>/checkov`` loaded as external checks.
 
     Findings of pack checks carry the check's own message and property path; UNKNOWN verdicts
     become UNKNOWN findings (severity ``UNRESOLVED_SEVERITY``), a check that raised an UNKNOWN
-    ERROR finding. Raises ScannerError when the folder is missing or a check file defines no
-    check (checkov itself only logs a check that fails to import).
+    ERROR finding. checkov's check registry is global to the process, so the pack's checks
+    are in it only while this scanner scans: a plain CheckovScanner of the same process never
+    runs them. Raises ScannerError when the folder is missing or a check file defines no check
+    (checkov itself only logs a check that fails to import).
     """
 
     def __init__(self, policies: str | Path = DEFAULT_POLICIES):
@@ -244,13 +246,28 @@ class PolicyCheckovScanner(CheckovScanner):
             wanted[check.id] = path
         registered = {c.id: c for checks in cfn_registry.checks.values() for c in checks if isinstance(c, ResourceCheck)}
         self.pack_checks = tuple(registered[i] for i in sorted(wanted))
-        super().__init__()
+        super().__init__()  # reads the registry's ids, the pack's included
+        self._detach()
+
+    def _attach(self) -> None:
+        for check in self.pack_checks:
+            cfn_registry.register(check)
+
+    def _detach(self) -> None:
+        ids = {check.id for check in self.pack_checks}
+        for registry in (cfn_registry.checks, cfn_registry.wildcard_checks):
+            for entity, checks in registry.items():
+                checks[:] = [c for c in checks if c.id not in ids]
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
         """Run checkov on one template; pack checks' findings get their verdicts' messages, plus UNKNOWN ones."""
         for check in self.pack_checks:
             check.notes.clear()
-        findings = super().scan_template(template_path, stack_context)
+        self._attach()
+        try:
+            findings = super().scan_template(template_path, stack_context)
+        finally:
+            self._detach()
         notes = {(c.id, n.logical_id): (c, n) for c in self.pack_checks for n in c.notes}
         result = []
         for finding in findings:
@@ -263,6 +280,7 @@ class PolicyCheckovScanner(CheckovScanner):
         for check, note in notes.values():
             if note.verdict.outcome is not Outcome.UNKNOWN:
                 continue  # checkov reported it already (or skipped it inline: the adapter's UNKNOWN)
+            line = template_line(template_path, ("Resources", note.logical_id, *note.verdict.path))
             result.append(Finding(
                 rule_id=check.id,
                 severity=Severity.ERROR if note.crashed else UNRESOLVED_SEVERITY,
@@ -272,7 +290,7 @@ class PolicyCheckovScanner(CheckovScanner):
                 resource_type=stack_context.resource_type(note.logical_id) or note.resource_type,
                 construct_path=stack_context.construct_path(note.logical_id),
                 template_file=str(template_path),
-                line=note.line,
+                line=line,
                 property_path=note.verdict.path,
                 message=note.verdict.message,
                 status=Status.UNKNOWN,
@@ -288,12 +306,13 @@ class PolicyCheckovScanner(CheckovScanner):
 class RuleInfo:
     """One rule of the policy pack: what RULES.md and the registry test list.
 
-    ``tool`` is ``cfn-lint``, ``checkov`` or ``stackcheck-assembly``; ``evaluate`` is the rule's
-    plain function (``check`` of a TemplateRule, ``evaluate`` of a ResourceCheck or an
-    assembly rule); ``file`` the rule file.
+    ``tool`` is ``cfn-lint``, ``checkov`` or ``stackcheck-assembly``; ``name`` the rule's class
+    name; ``evaluate`` the rule's plain function (``check`` of a TemplateRule, ``evaluate`` of a
+    ResourceCheck or an assembly rule); ``file`` the rule file.
     """
 
     id: str
+    name: str
     tool: str
     outcome: str
     description: str
@@ -306,8 +325,8 @@ class RuleInfo:
 def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
     """Every rule of the pack in ``policies`` (cfn-lint rules, checkov checks, assembly rules), by id.
 
-    Imports each rule file (a checkov check file registers its check with checkov, as
-    ``PolicyCheckovScanner`` would). Raises ScannerError for a file that defines no rule.
+    Imports each rule file (checkov's check registry is left as it was). Raises ScannerError
+    for a file that defines no rule.
     """
     from stackcheck.scan.assembly_rules import load_rules
 
@@ -320,19 +339,28 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
         if not found:
             raise ScannerError(f"cfn-lint rule file {path} defines no rule class")
         for cls in found:
-            rule = cls()
-            rules.append(RuleInfo(rule.id, "cfn-lint", rule.shortdesc, rule.description, rule.source_url,
-                                  {"E": Severity.ERROR, "W": Severity.WARNING}.get(rule.id[:1], Severity.INFO),
-                                  path, getattr(cls, "check", None)))
+            rules.append(RuleInfo(
+                id=cls.id, name=cls.__name__, tool="cfn-lint", outcome=cls.shortdesc, description=cls.description,
+                source_url=cls.source_url, severity={"E": Severity.ERROR, "W": Severity.WARNING}.get(cls.id[:1], Severity.INFO),
+                file=path, evaluate=getattr(cls, "check", None)))
     for path in sorted((root / "checkov").glob("[A-Za-z]*.py")):
-        check = getattr(_import_file(path), "check", None)
+        before = [{e: list(c) for e, c in r.items()} for r in (cfn_registry.checks, cfn_registry.wildcard_checks)]
+        try:
+            check = getattr(_import_file(path), "check", None)
+        finally:  # importing a check file registers its check with checkov: put the registry back
+            for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), before):
+                for entity, checks in registry.items():
+                    checks[:] = saved.get(entity, [])
         if not isinstance(check, ResourceCheck):
             raise ScannerError(f"checkov check file {path} has no `check = MyCheck()` at its end")
-        rules.append(RuleInfo(check.id, "checkov", check.outcome, check.description, check.source_url, check.level,
-                              path, type(check).evaluate))
+        rules.append(RuleInfo(
+            id=check.id, name=type(check).__name__, tool="checkov", outcome=check.outcome, description=check.description,
+            source_url=check.source_url, severity=check.level, file=path, evaluate=type(check).evaluate))
     for rule in load_rules(root / "assembly"):
-        rules.append(RuleInfo(rule.id, "stackcheck-assembly", rule.outcome, rule.description, rule.source_url,
-                              rule.severity, rule.file, type(rule).evaluate))
+        rules.append(RuleInfo(
+            id=rule.id, name=type(rule).__name__, tool="stackcheck-assembly", outcome=rule.outcome,
+            description=rule.description, source_url=rule.source_url, severity=rule.severity, file=rule.file,
+            evaluate=type(rule).evaluate))
     return sorted(rules, key=lambda r: r.id)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "action_matches",
     "as_list",
     "clean",
+    "is_intrinsic",
     "placeholders",
     "statements",
 ]
@@ -136,6 +137,11 @@ def action_matches(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
 
 
+def is_intrinsic(node: Any) -> bool:
+    """True when ``node`` is one intrinsic function call (``{"Fn::If": [...]}``, ``{"Ref": "X"}``)."""
+    return _intrinsic(node) is not None
+
+
 def _intrinsic(node: Any) -> tuple[str, Any] | None:
     if isinstance(node, Mapping) and len(node) == 1:
         key = next(iter(node))
@@ -152,10 +158,13 @@ class TemplateView:
     ``{{resolve:secretsmanager:${DbSecret}:SecretString:password::}}``), so rules can match
     shapes that hold deploy-time values; ``target`` names the resource a ``Ref``/``Fn::GetAtt``
     points at. Parameters are never resolved to their defaults: a deployment may override them.
+    ``whole=False`` says the view holds one resource of a template (as checkov shows it), so a
+    name it does not declare is a parameter or another resource, not a mistake.
     """
 
-    def __init__(self, template: Mapping[str, Any]):
+    def __init__(self, template: Mapping[str, Any], *, whole: bool = True):
         self.template = template
+        self.whole = whole
 
     # -- the template's sections ------------------------------------------------------------
 
@@ -339,6 +348,8 @@ class TemplateView:
             return f"Ref to parameter `{arg}` is decided at deploy time"
         if arg in self.resources:
             return f"Ref to resource `{arg}` is known only after deployment"
+        if not self.whole:
+            return f"Ref to `{arg}` (a parameter or another resource) is decided at deploy time"
         return f"Ref to `{arg}`, which this template does not declare"
 
     @staticmethod
