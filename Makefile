@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 SC := $(VENV)/bin/stackcheck
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
+SCAN_ARGS ?=
+DRIFT_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
@@ -24,14 +26,46 @@ synth: $(STAMP)
 	$(SC) synth
 
 scan: synth
-	$(SC) scan --assembly cdk.out
+	$(SC) scan --assembly cdk.out $(SCAN_ARGS)
 
 unit: synth
 	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS)
 
-test: unit
+# A fresh emulator, the assembly deployed, flat outputs in cfn-outputs/.
+deploy-local: synth
+	$(SC) emulator start
+	$(SC) deploy --target emulator
 
+destroy-local: $(STAMP)
+	$(SC) destroy --target emulator
+
+# Post-deploy checks against whatever cfn-outputs/flat-outputs.json describes (emulator or AWS);
+# the out-of-band checks change shared state, so they run serially after the others.
+integration: $(STAMP)
+	@mkdir -p reports
+	$(PY) -m pytest tests/integration -m "not outofband" -n $(PYTEST_WORKERS) --junitxml=reports/integration.xml
+	$(PY) -m pytest tests/integration -m outofband -p no:xdist --junitxml=reports/integration-outofband.xml
+
+# Unit + policy tests, then deploy to a fresh emulator and run every post-deploy check (strict:
+# a missing output fails); the emulator is torn down whatever happened.
+test: unit
+	$(SC) destroy --target emulator >/dev/null
+	$(MAKE) --no-print-directory deploy-local
+	STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; status=$$?; \
+	  $(SC) destroy --target emulator; exit $$status
+
+# The main job: synth → scan → deploy to the embedded emulator → post-deploy checks → reports/.
 gate: scan
+	$(SC) destroy --target emulator >/dev/null
+	$(MAKE) --no-print-directory deploy-local
+	STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; status=$$?; \
+	  $(SC) destroy --target emulator; exit $$status
+
+deploy: synth
+	$(SC) deploy --target aws
+
+drift: synth
+	$(SC) drift --assembly cdk.out --allowlist policies/drift-allowlist.yaml --report-dir reports $(DRIFT_ARGS)
 
 clean:
 	rm -rf cdk.out reports cfn-outputs .pytest_cache

@@ -18,7 +18,8 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     """Add the stacks to ``app`` (a new ``cdk.App`` by default) and return it.
 
     Context: ``environmentSuffix`` (default ``dev``), ``availabilityZones`` (two names),
-    ``hostedZoneName``, ``recordName``, ``sourceWeight`` / ``targetWeight`` (default 100 / 0).
+    ``hostedZoneName``, ``recordName``, ``sourceWeight`` / ``targetWeight`` (default 100 / 0),
+    ``databaseDeletionProtection`` (default true; deploy with false before destroying in AWS).
     Stacks are environment-agnostic unless ``CDK_DEFAULT_ACCOUNT`` is set.
     """
     app = app or cdk.App()
@@ -42,6 +43,7 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
             suffix=suffix,
             availability_zones=azs,
             cidr=CIDRS[role],
+            database_deletion_protection=ctx("databaseDeletionProtection") is not False,
             env=env,
             description=f"Payment migration {role} environment ({role}-{suffix})",
         )

@@ -9,12 +9,14 @@ HELP = "synthesize the CDK app in-process into the cloud assembly (cached by sou
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --app-dir, --output, --context KEY=VALUE..., --force."""
+    """Options: --app-dir, --output, --context KEY=VALUE..., --force, --no-nag."""
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
     parser.add_argument("--output", "-o", default=None, help="cloud assembly folder (default: <app-dir>/cdk.out)")
     parser.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
                         help="context value; VALUE is parsed as JSON when it is valid JSON")
     parser.add_argument("--force", action="store_true", help="synthesize even if the cache is current")
+    parser.add_argument("--no-nag", action="store_true",
+                        help="synthesize without cdk-nag's AwsSolutions checks (scans then report them as not run)")
 
 
 def parse_context(pairs: list[str]) -> dict:
@@ -35,9 +37,12 @@ def parse_context(pairs: list[str]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Synthesize and print one line per stack: artifact id, resource count, dependencies."""
-    from stackcheck.assembly import synthesize
+    from stackcheck.assembly import NAG_CONTEXT_KEY, synthesize
 
-    result = synthesize(args.app_dir, args.output, context=parse_context(args.context), force=args.force)
+    context = parse_context(args.context)
+    if args.no_nag:
+        context[NAG_CONTEXT_KEY] = False
+    result = synthesize(args.app_dir, args.output, context=context, force=args.force)
     state = "reused (sources unchanged)" if result.cached else "synthesized"
     print(f"cloud assembly {result.assembly.directory}: {state} in {result.seconds:.1f}s")
     for artifact in result.assembly.dependency_order():

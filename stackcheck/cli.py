@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "deploy": "stackcheck.emulator.deploy_command",
     "destroy": "stackcheck.emulator.destroy_command",
     "outputs": "stackcheck.outputs_command",
+    "report": "stackcheck.report.command",
     "drift": "stackcheck.drift_command",
 }
 

@@ -19,7 +19,8 @@ class Database(Construct):
     ``{{resolve:secretsmanager:...}}`` dynamic references, and a SecretTargetAttachment adds
     host, port, engine and dbname to the secret.
     Attributes: ``instance`` (rds.DatabaseInstance), ``secret`` (secretsmanager.ISecret),
-    ``security_group`` (ec2.SecurityGroup).
+    ``security_group`` (ec2.SecurityGroup). ``deletion_protection`` (default on) must be turned
+    off by a deploy before the stack can be destroyed in AWS.
     """
 
     def __init__(
@@ -31,6 +32,7 @@ class Database(Construct):
         encryption_key: kms.IKey,
         database_name: str,
         master_username: str,
+        deletion_protection: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
         self.security_group = ec2.SecurityGroup(
@@ -75,7 +77,7 @@ class Database(Construct):
             performance_insight_encryption_key=encryption_key,
             monitoring_interval=Duration.seconds(60),
             cloudwatch_logs_exports=["postgresql", "upgrade"],
-            deletion_protection=False,
+            deletion_protection=deletion_protection,
             removal_policy=RemovalPolicy.SNAPSHOT,
         )
         self.secret = self.instance.secret

@@ -44,6 +44,7 @@ class EnvironmentStack(Stack):
         availability_zones: Sequence[str],
         cidr: str,
         image: str = "public.ecr.aws/nginx/nginx:1.27",
+        database_deletion_protection: bool = True,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -76,6 +77,7 @@ class EnvironmentStack(Stack):
             encryption_key=self.key,
             database_name=DATABASE_NAME,
             master_username=MASTER_USERNAME,
+            deletion_protection=database_deletion_protection,
         )
         self.web = WebService(
             self,

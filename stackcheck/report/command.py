@@ -1,0 +1,25 @@
+"""`stackcheck report gate`: one Markdown page from the scan report and the post-deploy JUnit files."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "write reports/gate.md from reports/scan.json and post-deploy JUnit XML files"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``gate JUNIT...`` with ``--report-dir`` (default reports)."""
+    sub = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
+    gate = sub.add_parser("gate", help=HELP)
+    gate.add_argument("junit", nargs="*", help="JUnit XML files of the post-deploy checks")
+    gate.add_argument("--report-dir", default="reports", help="folder with scan.json; gate.md goes here")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the summary, print it, and return 1 when the scan or a post-deploy check failed."""
+    from stackcheck.report.gate import write_gate
+
+    path = write_gate(args.report_dir, args.junit)
+    text = path.read_text(encoding="utf-8")
+    print(text, end="")
+    return 0 if text.startswith("## Gate: PASSED") else 1

@@ -1,0 +1,98 @@
+"""The gate summary (``reports/gate.md``): scan totals and post-deploy results in one page."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stackcheck.errors import BadInputError
+
+__all__ = ["GATE_FILE", "JUnitSuite", "read_junit", "render_gate", "write_gate"]
+
+GATE_FILE = "gate.md"
+
+
+@dataclass(frozen=True)
+class JUnitSuite:
+    """Counts of one JUnit XML file (pytest's ``--junitxml``) and the ids of failed tests."""
+
+    path: Path
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    seconds: float
+    failed: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> int:
+        """Tests that neither failed, errored nor were skipped."""
+        return self.tests - self.failures - self.errors - self.skipped
+
+
+def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
+    """Read a JUnit XML file (``<testsuites>`` or one ``<testsuite>``); BadInputError naming it if unreadable."""
+    file = Path(path)
+    try:
+        root = ET.parse(file).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise BadInputError(f"JUnit report {file} cannot be read: {exc}; run `make integration` first") from None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    failed = tuple(
+        f"{case.get('classname')}::{case.get('name')}"
+        for s in suites for case in s.iter("testcase")
+        if case.find("failure") is not None or case.find("error") is not None
+    )
+    seconds = sum(float(s.get("time", 0) or 0) for s in suites)
+    return JUnitSuite(file, total["tests"], total["failures"], total["errors"], total["skipped"], seconds, failed)
+
+
+def render_gate(scan_report: dict | None, suites: list[JUnitSuite]) -> str:
+    """Markdown: headline PASSED/FAILED, the scan totals, then one row per JUnit file and the failed tests."""
+    scan_ok = scan_report is None or scan_report.get("exit_code") == 0
+    tests_ok = all(s.failures == 0 and s.errors == 0 for s in suites)
+    lines = [f"## Gate: {'PASSED' if scan_ok and tests_ok else 'FAILED'}", ""]
+    if scan_report is not None:
+        totals = scan_report.get("summary", {}).get("totals", {})
+        lines += [
+            "### Scan", "",
+            "| passed | failed | suppressed | unknown | exit |", "|---|---|---|---|---|",
+            f"| {totals.get('passed', 0)} | {totals.get('failed', 0)} | {totals.get('suppressed', 0)} "
+            f"| {totals.get('unknown', 0)} | {scan_report.get('exit_code')} |", "",
+        ]
+    if suites:
+        lines += ["### Post-deploy checks", "", "| report | passed | failed | errors | skipped | seconds |",
+                  "|---|---|---|---|---|---|"]
+        for s in suites:
+            lines.append(f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.seconds:.1f} |")
+        failed = [name for s in suites for name in s.failed]
+        if failed:
+            lines += ["", "Failed:", *[f"- `{name}`" for name in failed]]
+    return "\n".join(lines) + "\n"
+
+
+def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.PathLike[str]]) -> Path:
+    """Write ``<report_dir>/gate.md`` from ``<report_dir>/scan.json`` (if present) and the JUnit files.
+
+    Returns the path written; the file is replaced atomically.
+    """
+    directory = Path(report_dir)
+    scan_file = directory / "scan.json"
+    scan_report = None
+    if scan_file.is_file():
+        try:
+            scan_report = json.loads(scan_file.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise BadInputError(f"{scan_file} is not valid JSON ({exc}); run `make scan` again") from None
+    text = render_gate(scan_report, [read_junit(f) for f in junit_files])
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{GATE_FILE}.", dir=directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, directory / GATE_FILE)
+    return directory / GATE_FILE
