@@ -50,16 +50,18 @@ integration: $(STAMP)
 # a missing output fails); the emulator is torn down whatever happened.
 test: unit
 	$(SC) destroy --target emulator >/dev/null
-	$(MAKE) --no-print-directory deploy-local
-	STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; status=$$?; \
+	status=0; { $(MAKE) --no-print-directory deploy-local && \
+	  STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; } || status=$$?; \
 	  $(SC) destroy --target emulator; exit $$status
 
 # The main job: synth → scan → deploy to the embedded emulator → post-deploy checks → reports/.
 gate: scan
 	$(SC) destroy --target emulator >/dev/null
-	$(MAKE) --no-print-directory deploy-local
-	STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; status=$$?; \
-	  $(SC) destroy --target emulator; exit $$status
+	rm -f reports/integration*.xml
+	status=0; { $(MAKE) --no-print-directory deploy-local && \
+	  STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; } || status=$$?; \
+	  $(SC) destroy --target emulator; \
+	  $(SC) report gate reports/integration*.xml || { [ $$status -ne 0 ] || status=1; }; exit $$status
 
 deploy: synth
 	$(SC) deploy --target aws
