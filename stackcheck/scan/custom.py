@@ -235,19 +235,25 @@ class PolicyCheckovScanner(CheckovScanner):
         if not (checks_dir / "__init__.py").is_file():
             raise ScannerError(f"policy pack folder {checks_dir} does not exist or has no __init__.py; "
                                "checkov loads external checks only from a package folder")
-        cfn_registry.load_external_checks(str(checks_dir))
-        wanted = {}
-        for path in sorted(checks_dir.glob("[A-Za-z]*.py")):
-            module = sys.modules.get(path.stem)
-            check = getattr(module, "check", None)
-            if not isinstance(check, ResourceCheck) or Path(getattr(module, "__file__", "")).resolve() != path:
-                raise ScannerError(f"checkov check file {path} did not load a ResourceCheck as `check`; "
-                                   f"run `python {path}` to see the error")
-            wanted[check.id] = path
-        registered = {c.id: c for checks in cfn_registry.checks.values() for c in checks if isinstance(c, ResourceCheck)}
-        self.pack_checks = tuple(registered[i] for i in sorted(wanted))
-        super().__init__()  # reads the registry's ids, the pack's included
-        self._detach()
+        before = _registry_snapshot()
+        try:
+            cfn_registry.load_external_checks(str(checks_dir))
+            checks = []
+            for path in sorted(checks_dir.glob("[A-Za-z]*.py")):
+                module = sys.modules.get(path.stem)
+                check = getattr(module, "check", None)
+                if not isinstance(check, ResourceCheck) or Path(getattr(module, "__file__", "")).resolve() != path:
+                    raise ScannerError(f"checkov check file {path} did not load a ResourceCheck as `check`; "
+                                       f"run `python {path}` to see the error")
+                checks.append(check)
+        finally:
+            _registry_restore(before)  # the pack joins the registry only while this scanner works
+        self.pack_checks = tuple(sorted(checks, key=lambda c: c.id))
+        self._attach()
+        try:
+            super().__init__()  # reads the registry's ids, the pack's included
+        finally:
+            self._detach()
 
     def _attach(self) -> None:
         for check in self.pack_checks:
@@ -344,13 +350,11 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
                 source_url=cls.source_url, severity={"E": Severity.ERROR, "W": Severity.WARNING}.get(cls.id[:1], Severity.INFO),
                 file=path, evaluate=getattr(cls, "check", None)))
     for path in sorted((root / "checkov").glob("[A-Za-z]*.py")):
-        before = [{e: list(c) for e, c in r.items()} for r in (cfn_registry.checks, cfn_registry.wildcard_checks)]
+        before = _registry_snapshot()
         try:
             check = getattr(_import_file(path), "check", None)
         finally:  # importing a check file registers its check with checkov: put the registry back
-            for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), before):
-                for entity, checks in registry.items():
-                    checks[:] = saved.get(entity, [])
+            _registry_restore(before)
         if not isinstance(check, ResourceCheck):
             raise ScannerError(f"checkov check file {path} has no `check = MyCheck()` at its end")
         rules.append(RuleInfo(
@@ -362,6 +366,17 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
             description=rule.description, source_url=rule.source_url, severity=rule.severity, file=rule.file,
             evaluate=type(rule).evaluate))
     return sorted(rules, key=lambda r: r.id)
+
+
+def _registry_snapshot() -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    return ({e: list(c) for e, c in cfn_registry.checks.items()},
+            {e: list(c) for e, c in cfn_registry.wildcard_checks.items()})
+
+
+def _registry_restore(snapshot: tuple[dict[str, list[Any]], dict[str, list[Any]]]) -> None:
+    for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), snapshot):
+        for entity, checks in registry.items():
+            checks[:] = saved.get(entity, [])
 
 
 def _import_file(path: Path) -> Any:
