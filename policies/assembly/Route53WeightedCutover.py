@@ -37,8 +37,13 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
-def trace_load_balancer(assembly: CloudAssembly, stack: str, node: Any, follow_imports: bool = True) -> tuple[Outcome, str]:
-    """(PASSED, "load balancer `LB` of `Stack`") when the DNS name ``node`` is an ELBv2 load balancer's, else FAILED/UNKNOWN with why."""
+def trace_load_balancer(assembly: CloudAssembly, stack: str, node: Any,
+                        follow_imports: bool = True) -> tuple[Outcome, str]:
+    """(PASSED, "load balancer `LB` of `Stack`") when DNS name ``node`` is an ELBv2 load balancer's; else FAILED/UNKNOWN, why.
+
+    ``node`` is an ``AliasTarget.DNSName`` of stack ``stack``; an ``Fn::ImportValue`` is followed
+    to the output of the stack that exports it (once: an export of an import is UNKNOWN).
+    """
     view = TemplateView(assembly.stacks[stack].template)
     inner = _unwrap(node)
     if isinstance(inner, Mapping) and set(inner) == {"Fn::ImportValue"}:

@@ -11,7 +11,8 @@ SECRET_KEYS = frozenset({"Password", "MasterUserPassword", "MasterPassword", "Se
                          "SecretAccessKey", "ClientSecret", "SharedSecret", "PreSharedKey"})
 SECRET_SUFFIXES = ("Password", "Passphrase")
 SECURE_REFERENCES = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
-FIX = "use a {{resolve:secretsmanager:...}} dynamic reference (CDK: Credentials.from_generated_secret, SecretValue.secrets_manager)"
+FIX = ("use a {{resolve:secretsmanager:...}} dynamic reference "
+       "(CDK: Credentials.from_generated_secret, SecretValue.secrets_manager)")
 
 
 def is_secret_key(key: Any) -> bool:
@@ -33,7 +34,8 @@ def secret_value(view: TemplateView, node: Any, where: str) -> tuple[Outcome, st
         return Outcome.PASSED, f"{where} is NoEcho parameter `{name}`"
     text = view.text(node)
     if isinstance(text, Unresolved):
-        return Outcome.UNKNOWN, f"{where} is unknown before deployment ({text.reason}); cannot tell whether it is a secret reference"
+        return Outcome.UNKNOWN, (f"{where} is unknown before deployment ({text.reason}); "
+                                 "cannot tell whether it is a secret reference")
     if text.startswith(SECURE_REFERENCES) and text.endswith("}}"):
         return Outcome.PASSED, f"{where} is a dynamic reference ({text.split(':', 2)[1]})"
     if text.startswith("{{resolve:ssm:"):

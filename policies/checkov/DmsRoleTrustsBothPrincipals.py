@@ -27,7 +27,8 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     named = isinstance(name, str) and name in DMS_ROLE_NAMES
     if not isinstance(document, Mapping) or is_intrinsic(document):
         if named:
-            return Verdict(Outcome.UNKNOWN, f"Role `{logical_id}` ({name}): its trust policy is decided at deploy time", path=path)
+            return Verdict(Outcome.UNKNOWN, f"Role `{logical_id}` ({name}): its trust policy is decided at deploy time",
+                           path=path)
         return Verdict(Outcome.NOT_APPLICABLE, "")
     services: list[str | Unresolved] = []
     for statement in statements(document):

@@ -70,7 +70,8 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
         if document is None:
             continue
         seen = True
-        if not isinstance(document, Mapping) or is_intrinsic(document) or not isinstance(document.get("Statement"), (list, Mapping)):
+        if (not isinstance(document, Mapping) or is_intrinsic(document)
+                or not isinstance(document.get("Statement"), (list, Mapping))):
             unknown.append((path, "a policy document is decided at deploy time"))
             continue
         raw = document.get("Statement")

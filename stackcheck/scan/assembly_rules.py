@@ -169,7 +169,7 @@ class AssemblyRuleScanner:
 
 
 def template_line(template_file: str | Path, path: Iterable[str | int]) -> int | None:
-    """1-based line of ``path`` (``("Resources", "Db", "Properties", "Port")``) in a template, else of its deepest existing parent.
+    """1-based line of ``path`` (``("Resources", "Db", "Properties", "Port")``) in a template, or of its deepest parent.
 
     Uses cfn-lint's decoder (JSON or YAML, with positions); the last few parsed templates are
     kept while their files are unchanged. None when the file cannot be parsed.

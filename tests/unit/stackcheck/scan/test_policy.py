@@ -101,7 +101,8 @@ def test_sections_skip_entries_that_are_not_objects():
 
 def test_a_partial_view_explains_names_it_does_not_hold():
     view = TemplateView({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance"}}}, whole=False)
-    assert view.value({"Ref": "Encrypt"}) == Unresolved("Ref to `Encrypt` (a parameter or another resource) is decided at deploy time")
+    assert view.value({"Ref": "Encrypt"}) == Unresolved(
+        "Ref to `Encrypt` (a parameter or another resource) is decided at deploy time")
 
 
 def test_walk_yields_every_node_with_its_path():
