@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cloud assembly folder whose stacks are scanned (default: cdk.out)")
     source.add_argument("--template", nargs="+", default=None, metavar="FILE",
                         help="template files to scan instead of a cloud assembly")
+    parser.add_argument("--policies", default="policies", metavar="DIR",
+                        help="the organisation's policy pack (cfn_lint/, checkov/, assembly/; default: policies)")
+    parser.add_argument("--no-policies", action="store_true",
+                        help="run the generic scanners only, without the policy pack")
     parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
                         help="suppression ledger (default: policies/suppressions.yaml)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR",
@@ -56,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         contexts = contexts_from_assembly(args.assembly or "cdk.out")
     baseline = load_baseline(args.baseline) if args.baseline else None
     loading = time.perf_counter()
-    scanners = load_scanners(args.region, cdk_nag=True)
+    scanners = load_scanners(args.region, cdk_nag=True, policies=None if args.no_policies else args.policies)
     loaded = time.perf_counter()
     known = frozenset().union(*(s.rule_ids() for s in scanners))
     ledger = load_ledger(args.ledger, known)

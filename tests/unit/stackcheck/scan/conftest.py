@@ -11,10 +11,10 @@ TEMPLATES = Path(__file__).parents[3] / "data" / "templates"
 
 @pytest.fixture(scope="session")
 def scanners():
-    """cfn-lint and checkov adapters, loaded once (the slow part of a scan)."""
+    """cfn-lint and checkov adapters without the policy pack, loaded once (the slow part of a scan)."""
     from stackcheck.scan.runner import load_scanners
 
-    return load_scanners()
+    return load_scanners(policies=None)
 
 
 @pytest.fixture(scope="session")

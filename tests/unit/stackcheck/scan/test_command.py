@@ -24,8 +24,9 @@ def ledger(tmp_path):
     return write
 
 
-def run_scan(capsys, tmp_path, *args):
-    code = main(["scan", *args, "--report-dir", str(tmp_path / "reports")])
+def run_scan(capsys, tmp_path, *args, policies=False):
+    pack = [] if policies else ["--no-policies"]
+    code = main(["scan", *args, *pack, "--report-dir", str(tmp_path / "reports")])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -177,11 +178,24 @@ def test_help_does_not_import_the_scanners():
     assert done.stdout == "[]\n"
 
 
-def test_repository_ledger_names_only_known_rule_ids(scanners):
+def test_repository_ledger_names_only_known_rule_ids():
     from pathlib import Path
 
+    from stackcheck.scan.runner import load_scanners
     from stackcheck.suppressions import load_ledger
 
-    path = Path(__file__).parents[4] / "policies" / "suppressions.yaml"
-    known = frozenset().union(*(s.rule_ids() for s in scanners))
+    root = Path(__file__).parents[4]
+    path = root / "policies" / "suppressions.yaml"
+    known = frozenset().union(*(s.rule_ids() for s in load_scanners(cdk_nag=True, policies=root / "policies")))
     assert load_ledger(path, known).path == path
+
+
+def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_path, templates, ledger):
+    bad = templates / "s3_public_unencrypted.yaml"
+    code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()), policies=True)
+    assert code == 1
+    assert "FAILED: 12 unsuppressed findings (0 suppressed)" in out.splitlines()
+    assert {f["rule_id"] for f in report(tmp_path)["findings"] if f["status"] == "FAILED"} == {
+        "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
+        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4",
+    }
