@@ -6,7 +6,7 @@ import os
 
 import aws_cdk as cdk
 
-from infra.aspects import EncryptionAspect
+from infra.aspects import EncryptionAspect, ExplicitEgressAspect
 from infra.stacks.dms_prereq import DmsPrereqStack
 from infra.stacks.environment import EnvironmentStack
 from infra.stacks.route53 import Route53Stack
@@ -63,6 +63,7 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     )
     for stack in (prereq, *environments.values(), route53):
         cdk.Aspects.of(stack).add(EncryptionAspect())
+        cdk.Aspects.of(stack).add(ExplicitEgressAspect())
     return app
 
 

@@ -182,6 +182,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    import os
+
+    from stackcheck.assembly import JSII_QUIET
+
+    for flag, value in JSII_QUIET.items():  # before any test module starts the jsii kernel
+        os.environ.setdefault(flag, value)
     registered = {line.split(":", 1)[0].split("(", 1)[0].strip() for line in config.getini("markers")}
     for name, text in MARKERS.items():
         if name not in registered:

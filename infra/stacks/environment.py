@@ -20,10 +20,6 @@ from infra.constructs.storage import LogsBucket
 DATABASE_NAME = "payments"
 MASTER_USERNAME = "payments_admin"
 
-# Values the Route53 stack imports. Exported under "<stack name>:<key>" so both environments'
-# exports coexist, and the output keys stay readable (no hashed ExportsOutput... keys).
-EXPORTED = ("LoadBalancerDnsName", "LoadBalancerCanonicalHostedZoneId", "DmsEndpointArn",
-            "DmsReplicationInstanceArn")
 
 
 class EnvironmentStack(Stack):
@@ -49,7 +45,9 @@ class EnvironmentStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.role = role
+        self.cidr = cidr
         self.environment_name = f"{role}-{suffix}"
+        self.outputs_by_key: dict[str, CfnOutput] = {}
         region = Stack.of(self).region
 
         self.key = kms.Key(
@@ -111,18 +109,18 @@ class EnvironmentStack(Stack):
             (self.migration.security_group, "DMS replication instance"),
         ):
             self.database.instance.connections.allow_from(peer, ec2.Port.tcp(DB_PORT), f"PostgreSQL from the {why}")
-        self._outputs()
+        self._add_outputs()
 
     def export_name(self, key: str) -> str:
-        """Export name of output ``key`` (one of EXPORTED): ``<stack name>:<key>``."""
+        """Export name of output ``key``: ``<stack name>:<key>``."""
         return f"{self.stack_name}:{key}"
 
-    def _outputs(self) -> None:
-        prefix = self.role.capitalize()
+    def _output_values(self) -> dict[str, str]:
         db = self.database.instance
         web = self.web
+        vpc = self.network.vpc
         values = {
-            "VpcId": self.network.vpc.vpc_id,
+            "VpcId": vpc.vpc_id,
             "FlowLogGroupName": self.network.flow_log_group.log_group_name,
             "KmsKeyArn": self.key.key_arn,
             "LogsBucketName": self.logs.bucket.bucket_name,
@@ -144,19 +142,32 @@ class EnvironmentStack(Stack):
             "ServiceSecurityGroupId": web.service_security_group.security_group_id,
             "DmsEndpointArn": self.migration.endpoint.ref,
             "DmsReplicationInstanceArn": self.migration.replication_instance.ref,
+            "DmsSecurityGroupId": self.migration.security_group.security_group_id,
             "DmsSecretsAccessRoleArn": self.migration.secrets_access_role.role_arn,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
         }
-        for key, value in values.items():
-            CfnOutput(
-                self,
-                f"{prefix}{key}",
-                value=value,
-                export_name=self.export_name(key) if key in EXPORTED else None,
-            )
+        # Route tables of the DMS (application) and database (data) tiers, for cross-VPC routes.
+        for tier, subnets in (("Application", vpc.private_subnets), ("Data", vpc.isolated_subnets)):
+            for index, subnet in enumerate(subnets, start=1):
+                values[f"{tier}RouteTable{index}Id"] = subnet.route_table.route_table_id
+        return values
+
+    def _add_outputs(self) -> None:
+        prefix = self.role.capitalize()
+        for key, value in self._output_values().items():
+            self.outputs_by_key[key] = CfnOutput(self, f"{prefix}{key}", value=value)
+
+    def route_table_keys(self, tier: str) -> list[str]:
+        """Output keys of the route tables of ``tier`` (``Application`` or ``Data``), one per AZ."""
+        return sorted(k for k in self.outputs_by_key if k.startswith(f"{tier}RouteTable"))
 
     def imported(self, key: str) -> str:
-        """Token importing this stack's export ``key`` (for stacks that depend on this one)."""
-        if key not in EXPORTED:
-            raise KeyError(f"{key!r} is not exported by {self.stack_name}; exported: {EXPORTED}")
+        """Token importing output ``key`` of this stack; exports it under ``export_name(key)``.
+
+        Only values another stack imports are exported, so every export has a consumer.
+        Raises KeyError naming the known keys for an unknown one.
+        """
+        if key not in self.outputs_by_key:
+            raise KeyError(f"{key!r} is not an output of {self.stack_name}; outputs: {sorted(self.outputs_by_key)}")
+        self.outputs_by_key[key].export_name = self.export_name(key)
         return Fn.import_value(self.export_name(key))

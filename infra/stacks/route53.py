@@ -1,10 +1,13 @@
-"""Route53 stack: weighted cutover records to both ALBs, and the DMS task joining both environments.
+"""Route53 stack: weighted cutover records to both ALBs, and the migration path between the environments.
 
 Why the DMS replication task lives here: it references the source endpoint, the target endpoint
 and a replication instance, so whichever stack holds it depends on both environments. Putting it
 in Source or Target would make one environment depend on the other, and they could no longer be
 deployed, tested or destroyed independently. This stack already depends on both (its alias
-records point at both ALBs), so it is the one place where source and target meet.
+records point at both ALBs), so it is the one place where source and target meet. The network
+path the task needs lives here for the same reason: the target's replication instance reaches
+the source database over a VPC peering connection, with routes in both VPCs and a security group
+rule admitting the target's DMS security group on the source database.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import json
 import jsii
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_dms as dms
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from infra.constructs.database import DB_PORT
 from infra.stacks.environment import EnvironmentStack
 
 # Replicate every table of the public schema.
@@ -93,6 +98,7 @@ class Route53Stack(Stack):
                 weight=weights[environment.role],
                 comment=f"Cutover: share of traffic sent to the {environment.environment_name} ALB",
             )
+        self._migration_network(source, target)
         self.replication_task = dms.CfnReplicationTask(
             self,
             "ReplicationTask",
@@ -104,7 +110,50 @@ class Route53Stack(Stack):
             table_mappings=json.dumps(TABLE_MAPPINGS),
             replication_task_settings=json.dumps(TASK_SETTINGS),
         )
+        CfnOutput(self, "MigrationPeeringConnectionId", value=self.peering.ref)
         CfnOutput(self, "HostedZoneId", value=self.hosted_zone.hosted_zone_id)
         CfnOutput(self, "HostedZoneName", value=zone_name)
         CfnOutput(self, "CutoverRecordName", value=f"{record_name}.{zone_name}")
         CfnOutput(self, "ReplicationTaskArn", value=self.replication_task.ref)
+
+    def _migration_network(self, source: EnvironmentStack, target: EnvironmentStack) -> None:
+        """Peer the VPCs and open PostgreSQL from the target's DMS to the source database only.
+
+        Routes: the target's application tier (where its replication instance runs) to the source
+        CIDR, and the source's data tier (the database) back to the target CIDR. Security groups
+        across a peering connection in one region may reference each other.
+        https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+        """
+        self.peering = ec2.CfnVPCPeeringConnection(
+            self, "MigrationPeering", vpc_id=target.imported("VpcId"), peer_vpc_id=source.imported("VpcId")
+        )
+        for environment, tier, destination in ((target, "Application", source.cidr),
+                                                (source, "Data", target.cidr)):
+            for key in environment.route_table_keys(tier):
+                ec2.CfnRoute(
+                    self,
+                    f"{environment.role.capitalize()}{key.removesuffix('Id')}ToPeer",
+                    route_table_id=environment.imported(key),
+                    destination_cidr_block=destination,
+                    vpc_peering_connection_id=self.peering.ref,
+                )
+        ec2.CfnSecurityGroupIngress(
+            self,
+            "SourceDatabaseFromTargetDms",
+            group_id=source.imported("DbSecurityGroupId"),
+            source_security_group_id=target.imported("DmsSecurityGroupId"),
+            ip_protocol="tcp",
+            from_port=DB_PORT,
+            to_port=DB_PORT,
+            description="PostgreSQL from the target DMS replication instance (full load + CDC)",
+        )
+        ec2.CfnSecurityGroupEgress(
+            self,
+            "TargetDmsToSourceDatabase",
+            group_id=target.imported("DmsSecurityGroupId"),
+            destination_security_group_id=source.imported("DbSecurityGroupId"),
+            ip_protocol="tcp",
+            from_port=DB_PORT,
+            to_port=DB_PORT,
+            description="PostgreSQL to the source database over the peering connection",
+        )

@@ -60,3 +60,16 @@ def test_replication_task_is_full_load_and_cdc_from_source_to_target(outputs, aw
         outputs.get(role="source", kind="dms_endpoint", attr="arn"),
         outputs.get(role="target", kind="dms_endpoint", attr="arn"),
         outputs.get(role="target", kind="dms_replication_instance", attr="arn"))
+
+
+def test_peering_connects_target_dms_subnets_to_the_source_database(outputs, aws_client):
+    ec2 = aws_client("ec2")
+    source_vpc = outputs.get(role="source", kind="vpc", attr="id")
+    target_vpc = outputs.get(role="target", kind="vpc", attr="id")
+    (peering,) = ec2.describe_vpc_peering_connections(
+        Filters=[{"Name": "requester-vpc-info.vpc-id", "Values": [target_vpc]}])["VpcPeeringConnections"]
+    assert (peering["AccepterVpcInfo"]["VpcId"], peering["Status"]["Code"]) == (source_vpc, "active")
+    routes = {(table["VpcId"], route["DestinationCidrBlock"])
+              for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [source_vpc, target_vpc]}])["RouteTables"]
+              for route in table["Routes"] if route.get("VpcPeeringConnectionId") == peering["VpcPeeringConnectionId"]}
+    assert routes == {(target_vpc, "10.10.0.0/16"), (source_vpc, "10.20.0.0/16")}

@@ -52,12 +52,17 @@ def test_service_security_group_admits_only_the_alb_on_80(outputs, aws_client, r
                         {("tcp", 80, 80, outputs.get(role=role, kind="alb_security_group", attr="id"))})
 
 
-def test_db_security_group_admits_only_service_and_dms_on_5432(outputs, aws_client, role):
-    ec2 = aws_client("ec2")
-    service_sg = outputs.get(role=role, kind="service_security_group", attr="id")
-    endpoint = outputs.get(role=role, kind="dms_replication_instance", attr="arn")
+def _dms_security_group(outputs, aws_client, role: str) -> str:
+    arn = outputs.get(role=role, kind="dms_replication_instance", attr="arn")
     (instance,) = aws_client("dms").describe_replication_instances(
-        Filters=[{"Name": "replication-instance-arn", "Values": [endpoint]}])["ReplicationInstances"]
-    (dms_sg,) = [g["VpcSecurityGroupId"] for g in instance["VpcSecurityGroups"]]
-    assert_ingress_only(ec2, outputs.get(role=role, kind="db_security_group", attr="id"),
-                        {("tcp", 5432, 5432, service_sg), ("tcp", 5432, 5432, dms_sg)})
+        Filters=[{"Name": "replication-instance-arn", "Values": [arn]}])["ReplicationInstances"]
+    (group,) = [g["VpcSecurityGroupId"] for g in instance["VpcSecurityGroups"]]
+    return group
+
+
+def test_db_security_group_admits_only_service_and_dms_on_5432(outputs, aws_client, role):
+    service_sg = outputs.get(role=role, kind="service_security_group", attr="id")
+    expected = {("tcp", 5432, 5432, service_sg), ("tcp", 5432, 5432, _dms_security_group(outputs, aws_client, role))}
+    if role == "source":  # the target's replication instance pulls from the source over the peering
+        expected.add(("tcp", 5432, 5432, _dms_security_group(outputs, aws_client, "target")))
+    assert_ingress_only(aws_client("ec2"), outputs.get(role=role, kind="db_security_group", attr="id"), expected)

@@ -1,4 +1,5 @@
-"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress."""
+"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress,
+VPC and subnet attributes, and same-account VPC peering accepted as CloudFormation does."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=(
 relies_on("moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute",
           params=("subnet_id", "attr_name", "attr_value"))
 relies_on("moto.ec2.models.subnets", "Subnet.__init__", assigns=("map_public_ip_on_launch", "id"))
+relies_on("moto.ec2.models.vpc_peering_connections", "VPCPeeringConnectionBackend.accept_vpc_peering_connection",
+          params=("vpc_pcx_id",))
 relies_on("moto.ec2.models.vpcs", "VPCBackend.modify_vpc_attribute", params=("vpc_id", "attr_name", "attr_value"))
 relies_on("moto.ec2.models.vpcs", "VPC.__init__", assigns=("enable_dns_support", "enable_dns_hostnames", "id"))
 
@@ -75,6 +78,31 @@ def create_subnet(original: Callable[..., Any], resource_name: str, cloudformati
         _backend(account_id, region_name).modify_subnet_attribute(
             subnet.id, "map_public_ip_on_launch", str(value).lower() == "true")
     return subnet
+
+
+PEERING_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+               "aws-resource-ec2-vpcpeeringconnection.html")
+
+
+@patch("moto.ec2.models.vpc_peering_connections", "VPCPeeringConnection.create_from_cloudformation_json",
+       kind="classmethod", resource_type="AWS::EC2::VPCPeeringConnection", adds=("same-account acceptance",),
+       doc_url=PEERING_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_vpc_peering_connection(original: Callable[..., Any], resource_name: str,
+                                  cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+                                  **kwargs: Any) -> Any:
+    """moto leaves every peering connection ``pending-acceptance``. CloudFormation accepts a
+    connection between VPCs of the same account and region itself (no ``PeerOwnerId`` or
+    ``PeerRoleArn`` needed), so DescribeVpcPeeringConnections reports it ``active``.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcpeeringconnection.html
+    """
+    connection = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties") or {}
+    same_account = properties.get("PeerOwnerId") in (None, account_id)
+    same_region = properties.get("PeerRegion") in (None, region_name)
+    if same_account and same_region:
+        return _backend(account_id, region_name).accept_vpc_peering_connection(connection.id)
+    return connection
 
 
 def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:

@@ -91,7 +91,7 @@ def test_resource_totals_meet_the_migration_floor(app_assembly):
         "TapStackdevDmsPrereq": 2,
         "TapStackdevSource": 74,
         "TapStackdevTarget": 74,
-        "TapStackdevRoute53": 4,
+        "TapStackdevRoute53": 11,
     }
     assert app_assembly.resource_count() >= 150
 

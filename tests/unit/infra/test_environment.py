@@ -168,12 +168,29 @@ def test_vpc_spans_two_explicit_azs_with_three_tiers(template, env):
                      for tier in ("Public", "Private", "Isolated")}
 
 
+EXPORTS = {
+    "Source": {"VpcId", "DataRouteTable1Id", "DataRouteTable2Id", "DbSecurityGroupId", "DmsEndpointArn",
+               "LoadBalancerDnsName", "LoadBalancerCanonicalHostedZoneId"},
+    "Target": {"VpcId", "ApplicationRouteTable1Id", "ApplicationRouteTable2Id", "DmsSecurityGroupId",
+               "DmsEndpointArn", "DmsReplicationInstanceArn", "LoadBalancerDnsName",
+               "LoadBalancerCanonicalHostedZoneId"},
+}
+
+
 @ENVIRONMENTS
-def test_cross_stack_values_are_exported_under_the_stack_name(templates, env):
+def test_only_imported_values_are_exported_under_the_stack_name(templates, env):
     exports = {o["Export"]["Name"] for o in templates[env]["Outputs"].values() if "Export" in o}
-    assert exports == {f"TapStackdev{env}:{k}" for k in (
-        "LoadBalancerDnsName", "LoadBalancerCanonicalHostedZoneId", "DmsEndpointArn",
-        "DmsReplicationInstanceArn")}
+    assert exports == {f"TapStackdev{env}:{k}" for k in EXPORTS[env]}
+
+
+@ENVIRONMENTS
+def test_security_groups_without_open_egress_render_the_no_traffic_rule(templates, env):
+    groups = {k: r["Properties"] for k, r in templates[env]["Resources"].items() if r["Type"] == "AWS::EC2::SecurityGroup"}
+    egress = {k.split("SecurityGroup")[0]: [(e["IpProtocol"], e.get("FromPort"), e.get("ToPort"), e["CidrIp"])
+                                            for e in p["SecurityGroupEgress"]] for k, p in groups.items()}
+    no_traffic = [("icmp", 252, 86, "255.255.255.255/32")]
+    assert egress == {"Database": no_traffic, "WebLoadBalancer": no_traffic, "Migration": no_traffic,
+                      "WebService": [("tcp", 443, 443, "0.0.0.0/0")]}
 
 
 @ENVIRONMENTS

@@ -41,3 +41,25 @@ def test_hosted_zone_is_public_and_its_id_output_is_a_ref(templates):
     assert zone["Properties"]["Name"] == "payments-migration.example.com."
     assert "VPCs" not in zone["Properties"]
     assert templates["Route53"]["Outputs"]["HostedZoneId"]["Value"] == {"Ref": zone_id}
+
+
+def test_target_dms_reaches_the_source_database_over_peering(templates):
+    resources = templates["Route53"]["Resources"]
+    (peering_id, peering), = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::EC2::VPCPeeringConnection"]
+    assert peering["Properties"] == {"VpcId": {"Fn::ImportValue": "TapStackdevTarget:VpcId"},
+                                     "PeerVpcId": {"Fn::ImportValue": "TapStackdevSource:VpcId"}}
+    routes = {(r["Properties"]["RouteTableId"]["Fn::ImportValue"], r["Properties"]["DestinationCidrBlock"])
+              for r in resources.values() if r["Type"] == "AWS::EC2::Route"}
+    assert routes == {
+        ("TapStackdevTarget:ApplicationRouteTable1Id", "10.10.0.0/16"),
+        ("TapStackdevTarget:ApplicationRouteTable2Id", "10.10.0.0/16"),
+        ("TapStackdevSource:DataRouteTable1Id", "10.20.0.0/16"),
+        ("TapStackdevSource:DataRouteTable2Id", "10.20.0.0/16"),
+    }
+    assert all(r["Properties"]["VpcPeeringConnectionId"] == {"Ref": peering_id}
+               for r in resources.values() if r["Type"] == "AWS::EC2::Route")
+    rules = sorted((r["Type"], r["Properties"]["GroupId"]["Fn::ImportValue"], r["Properties"]["FromPort"],
+                    r["Properties"]["ToPort"]) for r in resources.values()
+                   if r["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"))
+    assert rules == [("AWS::EC2::SecurityGroupEgress", "TapStackdevTarget:DmsSecurityGroupId", 5432, 5432),
+                     ("AWS::EC2::SecurityGroupIngress", "TapStackdevSource:DbSecurityGroupId", 5432, 5432)]

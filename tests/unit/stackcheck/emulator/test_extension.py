@@ -319,3 +319,11 @@ def test_subnet_maps_public_ip_on_launch_when_the_template_says_so(deploy, aws):
     out = outputs_of(deploy({"Stack": ("platform", [])}))
     (subnet,) = aws("ec2").describe_subnets(SubnetIds=[out["PublicSubnetId"]])["Subnets"]
     assert subnet["MapPublicIpOnLaunch"] is True
+
+
+def test_same_account_peering_is_accepted_as_cloudformation_does(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("peering", [])}))
+    (peering,) = aws("ec2").describe_vpc_peering_connections(VpcPeeringConnectionIds=[out["PeeringId"]])[
+        "VpcPeeringConnections"]
+    assert (peering["Status"]["Code"], peering["RequesterVpcInfo"]["VpcId"], peering["AccepterVpcInfo"]["VpcId"]) == (
+        "active", out["RequesterVpcId"], out["AccepterVpcId"])
