@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 SCAN_ARGS ?=
 DRIFT_ARGS ?=
+COMPLIANCE_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
@@ -68,6 +69,9 @@ deploy: synth
 
 drift: synth
 	$(SC) drift --assembly cdk.out --allowlist policies/drift-allowlist.yaml --report-dir reports $(DRIFT_ARGS)
+
+compliance: synth
+	$(SC) compliance --assembly cdk.out --report-dir reports $(COMPLIANCE_ARGS)
 
 clean:
 	rm -rf cdk.out reports cfn-outputs .pytest_cache

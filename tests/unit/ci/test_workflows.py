@@ -1,0 +1,84 @@
+"""The CI workflows a user adopts as they are: they parse, and every `make` target they call exists."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
+
+
+def load(path: Path) -> dict:
+    # PyYAML reads the key `on` as True (YAML 1.1); GitHub reads it as "on".
+    data = yaml.safe_load(path.read_text())
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def make_targets(run: str) -> set[str]:
+    """Targets of every `make` command in a step's script (variables and options left out)."""
+    targets: set[str] = set()
+    for line in run.splitlines():
+        words = shlex.split(line, comments=True)
+        for i, word in enumerate(words):
+            if word != "make":
+                continue
+            for arg in words[i + 1:]:
+                if arg in SHELL_OPERATORS:
+                    break
+                if "=" not in arg and not arg.startswith("-"):
+                    targets.add(arg)
+    return targets
+
+
+def test_the_three_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "nightly.yml", "pre-merge.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_parses_with_jobs_and_steps(path):
+    data = load(path)
+    assert {"name", "on", "jobs"} <= set(data)
+    for job in data["jobs"].values():
+        assert job["runs-on"] and job["steps"]
+        assert all("uses" in step or "run" in step for step in job["steps"])
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_make_target_called_exists(path):
+    runs = [step["run"] for job in load(path)["jobs"].values() for step in job["steps"] if "run" in step]
+    targets = set().union(*(make_targets(run) for run in runs))
+    assert targets, f"{path.name} calls no make target"
+    for target in sorted(targets):
+        done = subprocess.run(["make", "-n", "-C", str(ROOT), target], capture_output=True, text=True)
+        assert done.returncode == 0, f"{path.name}: `make {target}`: {done.stderr.strip()}"
+
+
+def test_workflows_call_the_gates_they_promise():
+    calls = {p.name: set().union(*(make_targets(s.get("run", "")) for j in load(p)["jobs"].values() for s in j["steps"]))
+             for p in WORKFLOWS}
+    assert calls == {"ci.yml": {"test"}, "pre-merge.yml": {"scan"}, "nightly.yml": {"drift", "compliance"}}
+
+
+def test_nightly_assumes_an_aws_role_through_oidc():
+    data = load(ROOT / ".github" / "workflows" / "nightly.yml")
+    assert data["permissions"]["id-token"] == "write"
+    (configure,) = [s for s in data["jobs"]["drift-and-compliance"]["steps"]
+                    if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")]
+    assert "role-to-assume" in configure["with"]
+    assert "schedule" in data["on"]
+
+
+def test_pre_merge_uploads_sarif_and_comments_the_markdown_summary():
+    steps = load(ROOT / ".github" / "workflows" / "pre-merge.yml")["jobs"]["scan"]["steps"]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
+    assert upload["with"]["sarif_file"] == "reports/scan.sarif"
+    assert any("reports/scan.md" in s.get("run", "") for s in steps)
+    assert any("--baseline" in s.get("run", "") for s in steps)
