@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list
+from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, balancer_security_groups
 
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 _ALL_PROTOCOLS = {"-1", "all"}
@@ -151,7 +151,7 @@ def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
     # Which load balancer security groups send to which container port.
     wanted: dict[int, set[str]] = {}
     for port, target_group, _task in references:
-        balancer_groups = _balancer_groups(view, target_group)
+        balancer_groups = balancer_security_groups(view, target_group)
         if balancer_groups is None:
             yield Verdict(Outcome.UNKNOWN, f"Target group `{target_group}`: no listener of this template forwards to it, "
                           "or its load balancer's security groups are not in this template; cannot check the ingress "
@@ -192,39 +192,6 @@ def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
             yield Verdict(Outcome.FAILED, f"Security group `{group}` admits nothing from the load balancer's security group "
                           f"`{source}` on container port {port} in `{task}`; add an ingress rule on {port}",
                           group, ("Properties",))
-
-
-def _balancer_groups(view: TemplateView, target_group: str) -> set[str] | None:
-    """Security groups of the load balancers whose listeners forward to ``target_group``; None if unknown."""
-    balancers: set[str | None] = set()
-    for lid, resource in view.of_type("AWS::ElasticLoadBalancingV2::Listener",
-                                      "AWS::ElasticLoadBalancingV2::ListenerRule").items():
-        props = view.properties(lid)
-        actions = props.get("DefaultActions") if resource.get("Type").endswith("Listener") else props.get("Actions")
-        if not any(target_group in _forwarded(view, a) for a in as_list(actions) if isinstance(a, Mapping)):
-            continue
-        listener = lid if resource.get("Type").endswith("Listener") else view.target(props.get("ListenerArn"))
-        balancers.add(view.target(view.properties(listener).get("LoadBalancerArn")) if listener else None)
-    if not balancers or None in balancers:
-        return None
-    groups: set[str] = set()
-    for balancer in balancers:
-        if view.type_of(balancer) != "AWS::ElasticLoadBalancingV2::LoadBalancer":
-            return None
-        for node in as_list(view.properties(balancer).get("SecurityGroups")):
-            group = view.target(node)
-            if group is None:
-                return None
-            groups.add(group)
-    return groups
-
-
-def _forwarded(view: TemplateView, action: Mapping[str, Any]) -> set[str]:
-    found = {view.target(action.get("TargetGroupArn"))}
-    forward = action.get("ForwardConfig")
-    if isinstance(forward, Mapping):
-        found |= {view.target(t.get("TargetGroupArn")) for t in as_list(forward.get("TargetGroups")) if isinstance(t, Mapping)}
-    return {f for f in found if f}
 
 
 def _ingress_rules(view: TemplateView, service_groups: set[str], sources: set[str]):
@@ -285,3 +252,4 @@ class EcsAlbPortAlignment(custom.TemplateRule):
     source_url = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html"
     tags = ["stackcheck", "ecs", "elbv2", "ec2"]
     check = staticmethod(check)
+    live_resource_types = ("AWS::ECS::Service",)

@@ -136,3 +136,4 @@ class RdsPrivateIsolatedSubnets(custom.TemplateRule):
     source_url = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html"
     tags = ["stackcheck", "rds", "ec2", "network"]
     check = staticmethod(check)
+    live_resource_types = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")

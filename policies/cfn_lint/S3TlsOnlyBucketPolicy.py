@@ -121,3 +121,4 @@ class S3TlsOnlyBucketPolicy(custom.TemplateRule):
                   "#transit")
     tags = ["stackcheck", "s3", "tls"]
     check = staticmethod(check)
+    live_resource_types = ("AWS::S3::Bucket",)

@@ -69,6 +69,7 @@ class DmsRoleTrustsBothPrincipals(custom.ResourceCheck):
     resource_types = ("AWS::IAM::Role",)
     categories = (CheckCategories.IAM,)
     evaluate = staticmethod(evaluate)
+    live_resource_types = ("AWS::IAM::Role",)
 
 
 check = DmsRoleTrustsBothPrincipals()

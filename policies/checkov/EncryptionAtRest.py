@@ -84,6 +84,7 @@ class EncryptionAtRest(custom.ResourceCheck):
                       "AWS::Logs::LogGroup")
     categories = (CheckCategories.ENCRYPTION,)
     evaluate = staticmethod(evaluate)
+    live_resource_types = resource_types
 
 
 check = EncryptionAtRest()

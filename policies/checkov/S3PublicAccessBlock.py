@@ -47,6 +47,7 @@ class S3PublicAccessBlock(custom.ResourceCheck):
     resource_types = ("AWS::S3::Bucket",)
     categories = (CheckCategories.GENERAL_SECURITY,)
     evaluate = staticmethod(evaluate)
+    live_resource_types = ("AWS::S3::Bucket",)
 
 
 check = S3PublicAccessBlock()

@@ -22,7 +22,9 @@ __all__ = [
     "Verdict",
     "action_matches",
     "as_list",
+    "balancer_security_groups",
     "clean",
+    "forwarded_target_groups",
     "is_intrinsic",
     "placeholders",
     "statements",
@@ -367,6 +369,45 @@ class TemplateView:
         elif isinstance(node, (list, tuple)):
             for index, value in enumerate(node):
                 yield from self.walk(value, (*path, index))
+
+
+def forwarded_target_groups(view: TemplateView, action: Mapping[str, Any]) -> set[str]:
+    """Logical IDs of the target groups a listener action forwards to (``TargetGroupArn`` and ``ForwardConfig``)."""
+    found = {view.target(action.get("TargetGroupArn"))}
+    forward = action.get("ForwardConfig")
+    if isinstance(forward, Mapping):
+        found |= {view.target(t.get("TargetGroupArn")) for t in as_list(forward.get("TargetGroups")) if isinstance(t, Mapping)}
+    return {f for f in found if f}
+
+
+def balancer_security_groups(view: TemplateView, target_group: str) -> set[str] | None:
+    """Security groups (logical IDs) of the load balancers whose listeners forward to ``target_group``.
+
+    Follows ``AWS::ElasticLoadBalancingV2::Listener`` default actions and ``ListenerRule``
+    actions to their load balancer's ``SecurityGroups``. None when no listener of the view
+    forwards to it, or a listener, load balancer or security group is not a resource of the view.
+    """
+    balancers: set[str | None] = set()
+    for lid, resource in view.of_type("AWS::ElasticLoadBalancingV2::Listener",
+                                      "AWS::ElasticLoadBalancingV2::ListenerRule").items():
+        props = view.properties(lid)
+        actions = props.get("DefaultActions") if resource.get("Type").endswith("Listener") else props.get("Actions")
+        if not any(target_group in forwarded_target_groups(view, a) for a in as_list(actions) if isinstance(a, Mapping)):
+            continue
+        listener = lid if resource.get("Type").endswith("Listener") else view.target(props.get("ListenerArn"))
+        balancers.add(view.target(view.properties(listener).get("LoadBalancerArn")) if listener else None)
+    if not balancers or None in balancers:
+        return None
+    groups: set[str] = set()
+    for balancer in balancers:
+        if view.type_of(balancer) != "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            return None
+        for node in as_list(view.properties(balancer).get("SecurityGroups")):
+            group = view.target(node)
+            if group is None:
+                return None
+            groups.add(group)
+    return groups
 
 
 def _scalar_text(value: Any) -> str:

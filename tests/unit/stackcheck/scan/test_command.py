@@ -194,8 +194,8 @@ def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_
     bad = templates / "s3_public_unencrypted.yaml"
     code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()), policies=True)
     assert code == 1
-    assert "FAILED: 12 unsuppressed findings (0 suppressed)" in out.splitlines()
+    assert "FAILED: 13 unsuppressed findings (0 suppressed)" in out.splitlines()
     assert {f["rule_id"] for f in report(tmp_path)["findings"] if f["status"] == "FAILED"} == {
         "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
-        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4",
+        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4", "CKV_TAP_6",
     }
