@@ -171,8 +171,18 @@ def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_p
         missing("; ".join(stackcheck_settings.problems), strict=strict_outputs)
     record = stackcheck_settings.emulator_record
     emulator = record is not None and aws_endpoint_url == record.endpoint_url
-    return ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
-                         profile=aws_retry_profile)
+    factory = ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
+                            profile=aws_retry_profile)
+    if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
+        session = factory.session
+        where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"
+        if session.get_credentials() is None:
+            missing(f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); deploy locally with "
+                    "`make deploy-local`, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
+                    strict=strict_outputs)
+        if not (aws_region or session.region_name):
+            missing(f"no AWS region set ({where}); pass --aws-region or set AWS_REGION", strict=strict_outputs)
+    return factory
 
 
 @pytest.fixture

@@ -379,3 +379,23 @@ def test_options_in_help(pt: pytest.Pytester) -> None:
     text = pt.runpytest("--help").stdout.str()
     assert [o for o in ("--outputs-file", "--aws-endpoint-url", "--aws-region", "--strict-outputs", "--assembly-dir")
             if o not in text] == []
+
+
+def test_real_aws_without_credentials_or_region_skips_or_fails_with_the_reason(
+        pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    pt.makepyfile("""
+        def test_calls_aws(aws_client):
+            aws_client("s3").list_buckets()
+    """)
+    result = pt.runpytest("-rs", "--aws-region", "us-east-1")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*no AWS credentials found for AWS (no emulator record beside *"
+                                 "deploy locally with `make deploy-local`, or configure credentials*"])
+    pt.runpytest("--strict-outputs", "--aws-region", "us-east-1").assert_outcomes(errors=1)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    result = pt.runpytest("-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*no AWS region set (no emulator record beside *); pass --aws-region or set AWS_REGION*"])
