@@ -156,6 +156,20 @@ def outputs(output_resolver: "OutputResolver", strict_outputs: bool) -> StackOut
 
 # -- AWS -------------------------------------------------------------------------------------------
 
+def _answers(endpoint_url: str, timeout: float = 3.0) -> bool:
+    """True when a TCP connection to the endpoint's host and port opens within ``timeout`` seconds."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_profile: "RetryProfile",
                stackcheck_settings: "StackcheckSettings", strict_outputs: bool) -> "ClientFactory":
@@ -173,6 +187,10 @@ def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_p
     emulator = record is not None and aws_endpoint_url == record.endpoint_url
     factory = ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
                             profile=aws_retry_profile)
+    if aws_endpoint_url and not _answers(aws_endpoint_url):
+        hint = ("the emulator record is stale; start it again with `make deploy-local`" if emulator
+                else "check --aws-endpoint-url / AWS_ENDPOINT_URL")
+        missing(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", strict=strict_outputs)
     if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
         session = factory.session
         where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"

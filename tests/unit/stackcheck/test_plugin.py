@@ -133,21 +133,55 @@ def test_settings_fixtures_carry_the_resolved_values(pt: pytest.Pytester, monkey
     pt.runpytest().assert_outcomes(passed=1)
 
 
-def test_emulator_clients_get_fake_credentials_only_at_the_record_endpoint(pt: pytest.Pytester) -> None:
-    write_record(pt)
-    pt.makepyfile("""
+@pytest.fixture
+def listening_port():
+    """Factory of loopback ports with a listening socket behind them (an endpoint that answers)."""
+    import socket
+
+    sockets = []
+
+    def open_port() -> int:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        sockets.append(sock)
+        return sock.getsockname()[1]
+
+    yield open_port
+    for sock in sockets:
+        sock.close()
+
+
+def test_emulator_clients_get_fake_credentials_only_at_the_record_endpoint(pt: pytest.Pytester, listening_port) -> None:
+    port, other = listening_port(), listening_port()
+    write_record(pt, json.dumps({"target": "emulator", "endpoint_url": f"http://127.0.0.1:{port}",
+                                 "region": "eu-north-1", "pid": 99}))
+    pt.makepyfile(f"""
         def test_clients(aws_client):
             assert aws_client.emulator is True
-            assert aws_client("s3").meta.endpoint_url == "http://127.0.0.1:5555"
+            assert aws_client("s3").meta.endpoint_url == "http://127.0.0.1:{port}"
             assert aws_client.session.get_credentials().access_key == "testing"
     """)
     pt.runpytest().assert_outcomes(passed=1)
-    pt.makepyfile("""
+    pt.makepyfile(f"""
         def test_clients(aws_client):
             assert aws_client.emulator is False
-            assert aws_client("s3").meta.endpoint_url == "http://localhost:4566"
+            assert aws_client("s3").meta.endpoint_url == "http://127.0.0.1:{other}"
     """)
-    pt.runpytest("--aws-endpoint-url", "http://localhost:4566").assert_outcomes(passed=1)
+    pt.runpytest("--aws-endpoint-url", f"http://127.0.0.1:{other}").assert_outcomes(passed=1)
+
+
+def test_endpoint_that_does_not_answer_skips_or_fails_naming_it(pt: pytest.Pytester) -> None:
+    write_record(pt)  # http://127.0.0.1:5555, nothing listens there
+    pt.makepyfile("""
+        def test_clients(aws_client):
+            aws_client("s3").list_buckets()
+    """)
+    result = pt.runpytest("-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
+                                 "stale; start it again with `make deploy-local`*"])
+    pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
 
 
 INTENT = """
