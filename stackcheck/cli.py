@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "outputs": "stackcheck.outputs_command",
     "report": "stackcheck.report.command",
     "drift": "stackcheck.drift_command",
+    "compliance": "stackcheck.compliance_command",
 }
 
 

@@ -14,10 +14,10 @@ _NOT_A_GROUP = {"CidrIp": "CIDR range", "CidrIpv6": "IPv6 CIDR range", "SourcePr
 
 
 def _senders(view: TemplateView, service_id: str, props: Mapping[str, Any]) -> tuple[list[str], set[str], str]:
-    """(service security groups, groups allowed to send to them, why undecided or "") of one ECS service.
+    """(service security groups, load balancer security groups, why undecided or "") of one ECS service.
 
-    Allowed senders are the security groups of the load balancers forwarding to the service's
-    target groups, and the service's own groups (its tasks may talk to each other).
+    The load balancer security groups are those of the load balancers whose listeners forward
+    to the service's target groups.
     """
     awsvpc = ((props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
               if isinstance(props.get("NetworkConfiguration"), Mapping) else None)
@@ -27,21 +27,21 @@ def _senders(view: TemplateView, service_id: str, props: Mapping[str, Any]) -> t
     groups = [view.target(g) for g in nodes]
     if not nodes or any(view.type_of(g) != SECURITY_GROUP for g in groups):
         return [], set(), "its security groups are not all security groups of this template"
-    allowed = set(groups)
+    balancers: set[str] = set()
     for index, entry in enumerate(props["LoadBalancers"]):
         if not isinstance(entry, Mapping):
-            return groups, allowed, f"LoadBalancers[{index}] is decided at deploy time"
+            return groups, balancers, f"LoadBalancers[{index}] is decided at deploy time"
         if "TargetGroupArn" not in entry:
-            return groups, allowed, f"LoadBalancers[{index}] names a Classic Load Balancer"
+            return groups, balancers, f"LoadBalancers[{index}] names a Classic Load Balancer"
         target_group = view.target(entry["TargetGroupArn"])
         if view.type_of(target_group) != TARGET_GROUP:
-            return groups, allowed, f"LoadBalancers[{index}].TargetGroupArn is not a target group of this template"
+            return groups, balancers, f"LoadBalancers[{index}].TargetGroupArn is not a target group of this template"
         balancer = balancer_security_groups(view, target_group)
         if balancer is None:
-            return groups, allowed, (f"no listener of this template forwards to `{target_group}`, or its load "
+            return groups, balancers, (f"no listener of this template forwards to `{target_group}`, or its load "
                                      "balancer's security groups are not in this template")
-        allowed |= balancer
-    return groups, allowed, ""
+        balancers |= balancer
+    return groups, balancers, ""
 
 
 def _rules(view: TemplateView, group: str) -> Iterator[tuple[str, tuple[str | int, ...], Mapping[str, Any]]]:
@@ -67,12 +67,14 @@ def _traffic(view: TemplateView, rule: Mapping[str, Any]) -> str:
 
 
 def _verdict(view: TemplateView, lid: str, path: tuple[str | int, ...], rule: Mapping[str, Any], group: str,
-             service: str, allowed: set[str]) -> Verdict:
+             service: str, balancers: set[str], own: set[str]) -> Verdict:
     where = (f"Security group ingress `{lid}`" if lid != group
              else f"Security group `{group}` SecurityGroupIngress[{path[-1]}]")
     traffic = _traffic(view, rule)
-    fix = (f"remove it: the tasks of ECS service `{service}` take traffic only through the load balancer "
-           f"(security groups {sorted(allowed)})")
+    allowed = balancers | own
+    shown = ", ".join(f"`{g}`" for g in sorted(balancers))
+    fix = (f"remove it: the tasks of ECS service `{service}` take traffic only from the load balancer's security "
+           f"group{'s' if len(balancers) != 1 else ''} {shown} (and their own)")
     for key, kind in _NOT_A_GROUP.items():
         if key in rule:
             value = view.value(rule[key])
@@ -103,7 +105,8 @@ def check(view: TemplateView) -> Iterator[Verdict]:
     balancers' and the service's own, fails; a rule whose source the template does not decide
     is UNKNOWN. A group whose service's load balancer cannot be traced gives one UNKNOWN.
     """
-    allowed: dict[str, set[str]] = {}
+    allowed: dict[str, set[str]] = {}  # service security group -> load balancer security groups sending to it
+    own: dict[str, set[str]] = {}  # service security group -> the security groups of the services using it
     owner: dict[str, str] = {}
     undecided: dict[str, tuple[str, str]] = {}
     for service_id in view.of_type("AWS::ECS::Service"):
@@ -126,6 +129,7 @@ def check(view: TemplateView) -> Iterator[Verdict]:
                 undecided.setdefault(group, (service_id, why))
             else:
                 allowed.setdefault(group, set()).update(senders)
+                own.setdefault(group, set()).update(groups)
     for group in sorted(set(allowed) | set(undecided)):
         if group in undecided:
             service_id, why = undecided[group]
@@ -134,7 +138,7 @@ def check(view: TemplateView) -> Iterator[Verdict]:
                               "tell which sources it may admit", group, ("Properties",))
             continue
         for lid, path, rule in _rules(view, group):
-            yield _verdict(view, lid, path, rule, group, owner[group], allowed[group])
+            yield _verdict(view, lid, path, rule, group, owner[group], allowed[group], own[group])
 
 
 class EcsServiceIngressOnlyFromLoadBalancer(custom.TemplateRule):

@@ -1,0 +1,33 @@
+"""Live compliance: the policy pack's rules re-evaluated on the deployed stacks' live state, under the same rule ids."""
+
+from stackcheck.compliance.deployed import DeployedResource, DeployedStack, deployed_stacks
+from stackcheck.compliance.evaluate import (
+    LIVE_TOOL,
+    READ_ERROR_RULE,
+    ComplianceResult,
+    LiveForm,
+    LiveTarget,
+    check_compliance,
+    live_forms,
+)
+from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
+from stackcheck.compliance.report import write_compliance_reports, write_error_reports
+
+__all__ = [
+    "LIVE_TOOL",
+    "READ_ERROR_RULE",
+    "READ_TYPES",
+    "ComplianceResult",
+    "DeployedResource",
+    "DeployedStack",
+    "LiveForm",
+    "LiveReader",
+    "LiveResource",
+    "LiveTarget",
+    "LiveTemplate",
+    "check_compliance",
+    "deployed_stacks",
+    "live_forms",
+    "write_compliance_reports",
+    "write_error_reports",
+]

@@ -1,0 +1,363 @@
+"""Re-evaluate the policy pack on live state: each rule's own function on each live template, findings under the same rule ids."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
+from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
+from stackcheck.errors import BadInputError, DetectionUnavailableError, ScannerError
+from stackcheck.findings import Finding, Severity, Status, deduplicate
+from stackcheck.scan.policy import Outcome, TemplateView, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.assembly import StackArtifact
+    from stackcheck.scan.custom import RuleInfo
+    from stackcheck.scan.runner import ScanResult
+    from stackcheck.suppressions import Ledger
+
+__all__ = [
+    "LIVE_TOOL",
+    "READ_ERROR_RULE",
+    "ComplianceResult",
+    "LiveForm",
+    "LiveTarget",
+    "check_compliance",
+    "live_forms",
+]
+
+LIVE_TOOL = "stackcheck-live"
+"""Tool name of every live finding (the template findings of the same rules are cfn-lint's or checkov's)."""
+
+READ_ERROR_RULE = "stackcheck.live-read-error"
+"""Rule id of the finding that stands for a live resource that could not be read (its live forms did not run)."""
+
+_DRIFTED = ("; the cloud assembly's template passes this rule, so the live resource was changed outside "
+            "CloudFormation: restore it, or redeploy the stack")
+_ALSO_IN_TEMPLATE = "; the template fails this rule too (see `make scan`)"
+
+
+@dataclass(frozen=True)
+class LiveTarget:
+    """Where live state is read: endpoint (None: AWS's own), region, whether it is the embedded emulator, and where
+    these came from (``source``: ``--aws-endpoint-url/--aws-region``, the emulator record's path, or the boto3 chain)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    emulator: bool = False
+    source: str = "boto3 default chain"
+
+    def describe(self) -> str:
+        """``emulator http://127.0.0.1:4566 (us-east-1; cfn-outputs/target.json)``, for messages and reports."""
+        where = self.endpoint_url or "AWS"
+        return f"{'emulator ' if self.emulator else ''}{where} ({self.region or 'region from boto3'}; {self.source})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class LiveForm:
+    """A rule of the policy pack with a live form: the rule, and the live resource types it judges.
+
+    ``kind`` is ``resource`` for a checkov check (its ``evaluate`` runs on each live resource of
+    those types) and ``template`` for a cfn-lint rule (its ``check`` runs once per live template).
+    """
+
+    rule: RuleInfo
+    resource_types: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """The rule id, the same as the template form's."""
+        return self.rule.id
+
+    @property
+    def kind(self) -> str:
+        """``resource`` or ``template``."""
+        return "resource" if self.rule.tool == "checkov" else "template"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rule_id", "tool", "kind", "resource_types", "outcome"}``."""
+        return {"rule_id": self.id, "tool": self.rule.tool, "kind": self.kind,
+                "resource_types": list(self.resource_types), "outcome": self.rule.outcome}
+
+
+def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
+    """(live forms, ids of the rules without one) of the policy pack in ``policies``, by rule id.
+
+    A rule has a live form when its class sets ``live_resource_types`` (see policies/RULES.md).
+    Raises ScannerError (exit 3) when the pack cannot be loaded, when an assembly rule declares
+    a live form (assembly rules judge the whole cloud assembly, not live resources), or when a
+    rule names a type the compliance stage cannot read (READ_TYPES).
+    """
+    from stackcheck.scan.custom import pack_rules
+
+    forms: list[LiveForm] = []
+    template_only: list[str] = []
+    for rule in pack_rules(policies):
+        owner = getattr(sys.modules.get(getattr(rule.evaluate, "__module__", "")), rule.name, None)
+        types = tuple(getattr(owner, "live_resource_types", ()) or ())
+        if not types:
+            template_only.append(rule.id)
+            continue
+        if rule.tool not in ("checkov", "cfn-lint"):
+            raise ScannerError(f"rule {rule.id} ({rule.file}) declares live_resource_types, but only cfn-lint rules and "
+                               "checkov checks have live forms")
+        unreadable = sorted(set(types) - READ_TYPES)
+        if unreadable:
+            raise ScannerError(f"rule {rule.id} ({rule.file}) names live resource types the compliance stage cannot read: "
+                               f"{unreadable}; readable types: {sorted(READ_TYPES)}")
+        forms.append(LiveForm(rule=rule, resource_types=types))
+    return tuple(forms), tuple(template_only)
+
+
+@dataclass(frozen=True)
+class ComplianceResult:
+    """One live compliance run: ``scan`` holds the findings (ledger applied), one unit per stack, ledger
+    warnings and timings, in the shape the scan reports take; ``forms`` are the live forms run,
+    ``template_only`` the pack's rules without one; ``api_calls`` counts the API calls made."""
+
+    scan: ScanResult
+    target: LiveTarget
+    forms: tuple[LiveForm, ...]
+    template_only: tuple[str, ...] = ()
+    api_calls: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any unsuppressed FAILED finding (or UNKNOWN finding of severity ERROR) is left, else 0."""
+        return self.scan.exit_code
+
+
+def check_compliance(
+    artifacts: Sequence[StackArtifact],
+    factory: Any,
+    forms: Sequence[LiveForm],
+    *,
+    ledger: Ledger | None = None,
+    target: LiveTarget | None = None,
+    template_only: Sequence[str] = (),
+    today: date | None = None,
+) -> ComplianceResult:
+    """Run every live form on the deployed stacks of ``artifacts``; apply the ledger entries of the live rule ids.
+
+    ``factory`` is a ClientFactory (every call retried on throttling under its profile). Per
+    stack: ListStackResources gives the physical IDs, the live template is read (LiveReader),
+    and each rule's function runs on it. Findings carry the stack, logical ID and construct
+    path of the resource judged (a resource of another stack under that stack), the template
+    file and line of its declaration, the rule's message plus the live evidence, and, for a
+    FAILED finding, whether the template form of the rule passes (an out-of-band change).
+    Also: UNKNOWN findings (severity ERROR, rule READ_ERROR_RULE) for live resources that could
+    not be read, and UNKNOWN (WARNING) for resources the template declares but the stack lacks.
+
+    Raises BadInputError (exit 2) when a stack is not deployed, DetectionUnavailableError
+    (exit 3) when the endpoint does not answer, there are no credentials or CloudFormation
+    refuses the calls.
+    """
+    from stackcheck.scan.runner import ScanResult, UnitResult
+    from stackcheck.suppressions import Ledger, apply_ledger
+
+    target = target or LiveTarget()
+    started = time.perf_counter()
+    stacks = _deployed(factory, artifacts, target)
+    discovered = time.perf_counter()
+    reader = LiveReader(factory, stacks)
+    by_id = {s.artifact_id: s for s in stacks}
+    types = {t for form in forms for t in form.resource_types}
+    outcomes = _TemplateOutcomes()
+    units = []
+    for stack in stacks:
+        began = time.perf_counter()
+        live = reader.live_template(stack, types)
+        findings = [*_read_errors(stack, live, forms), *_not_live(stack, forms)]
+        for form in forms:
+            findings += _evaluate(form, stack, live, by_id, outcomes)
+        units.append(UnitResult(LIVE_TOOL, stack.artifact_id, str(stack.artifact.template_file), tuple(findings),
+                                time.perf_counter() - began))
+    findings = deduplicate(f for unit in units for f in unit.findings)
+    warnings: list[Any] = []
+    if ledger is not None:
+        ids = {form.id for form in forms} | {READ_ERROR_RULE}
+        findings, warnings = apply_ledger(findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)),
+                                          today)
+    from stackcheck import __version__
+
+    tools = {LIVE_TOOL: {"version": __version__, "reports_passes": True}}
+    timings = {"discover": discovered - started, "live": time.perf_counter() - discovered,
+               "total": time.perf_counter() - started}
+    scan = ScanResult(tuple(findings), tuple(units), tuple(warnings), tools, timings)
+    return ComplianceResult(scan=scan, target=target, forms=tuple(forms), template_only=tuple(template_only),
+                            api_calls=reader.calls)
+
+
+def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarget) -> list[DeployedStack]:
+    from stackcheck.drift import unavailable_reason
+
+    try:
+        return deployed_stacks(factory("cloudformation"), artifacts, where=target.describe())
+    except BadInputError:
+        raise
+    except Exception as exc:
+        reason = unavailable_reason(exc)
+        if reason is None:
+            raise
+        hint = f"; {DEPLOY_FIRST}" if target.emulator and reason.kind == "unreachable" else ""
+        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({reason.kind}): "
+                                        f"{reason.detail}{hint}") from exc
+
+
+class _TemplateOutcomes:
+    """The template form's outcomes per (rule id, stack, logical ID), computed once per rule and stack."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], dict[str, set[Outcome]]] = {}
+
+    def get(self, form: LiveForm, stack: DeployedStack, logical_id: str) -> set[Outcome]:
+        key = (form.id, stack.artifact_id)
+        if key not in self._cache:
+            self._cache[key] = self._compute(form, stack.artifact)
+        return self._cache[key].get(logical_id, set())
+
+    @staticmethod
+    def _compute(form: LiveForm, artifact: StackArtifact) -> dict[str, set[Outcome]]:
+        found: dict[str, set[Outcome]] = {}
+        template = artifact.template
+        try:
+            if form.kind == "template":
+                for verdict in form.rule.evaluate(TemplateView(template)):
+                    if verdict.logical_id:
+                        found.setdefault(verdict.logical_id, set()).add(verdict.outcome)
+            else:
+                for lid, resource in TemplateView(template).of_type(*form.resource_types).items():
+                    props = resource.get("Properties")
+                    view = TemplateView({"Resources": {lid: resource}}, whole=False)
+                    verdict = form.rule.evaluate(lid, resource["Type"], props if isinstance(props, dict) else {}, view)
+                    found.setdefault(lid, set()).add(verdict.outcome)
+        except Exception:  # noqa: BLE001 - the template form crashing is `make scan`'s finding; here it adds no note
+            return {}
+        return found
+
+
+def _evaluate(form: LiveForm, stack: DeployedStack, live: LiveTemplate, stacks: dict[str, DeployedStack],
+              outcomes: _TemplateOutcomes) -> Iterator[Finding]:
+    """The findings of one live form on one live template."""
+    from stackcheck.scan.custom import crash_message
+
+    readable = {k: v for k, v in live.template["Resources"].items() if not live.resources[k].error}
+    judged: list[tuple[str | None, Verdict, bool]] = []  # (key, verdict, the rule crashed)
+    if form.kind == "template":
+        try:
+            judged = [(v.logical_id, v, False) for v in form.rule.evaluate(TemplateView({"Resources": readable}))]
+        except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule
+            yield _crash(form, stack, crash_message(form.id, exc))
+            return
+    else:
+        for key, resource in readable.items():
+            entry = live.resources[key]
+            if entry.resource_type not in form.resource_types or not entry.full:
+                continue
+            if entry.owner is None or entry.owner.stack != stack.artifact_id:
+                continue  # another stack's resource is judged with that stack
+            view = TemplateView({"Resources": {key: resource}}, whole=False)
+            try:
+                judged.append((key, form.rule.evaluate(key, entry.resource_type, resource["Properties"], view), False))
+            except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule on this resource
+                judged.append((key, Verdict(Outcome.UNKNOWN, crash_message(form.id, exc)), True))
+    for key, verdict, crashed in judged:
+        if verdict.outcome is not Outcome.NOT_APPLICABLE:
+            yield _finding(form, stack, live, key, verdict, stacks, outcomes, crashed=crashed)
+
+
+def _crash(form: LiveForm, stack: DeployedStack, message: str) -> Finding:
+    return Finding(rule_id=form.id, severity=Severity.ERROR, tool=LIVE_TOOL, stack=stack.artifact_id, message=message,
+                   status=Status.UNKNOWN, template_file=str(stack.artifact.template_file), help_url=form.rule.source_url)
+
+
+def _where(owner: DeployedResource | None, stack: DeployedStack,
+           stacks: dict[str, DeployedStack]) -> tuple[DeployedStack, str | None, str | None]:
+    """(stack, logical ID, construct path) a finding about ``owner`` belongs to."""
+    if owner is not None and owner.stack in stacks:
+        return stacks[owner.stack], owner.logical_id, owner.construct_path
+    return stack, None, None
+
+
+def _finding(form: LiveForm, stack: DeployedStack, live: LiveTemplate, key: str | None, verdict: Verdict,
+             stacks: dict[str, DeployedStack], outcomes: _TemplateOutcomes, *, crashed: bool = False) -> Finding:
+    from stackcheck.scan.assembly_rules import template_line
+    from stackcheck.scan.custom import UNRESOLVED_SEVERITY
+
+    entry: LiveResource | None = live.resources.get(key) if key else None
+    home, logical_id, construct_path = _where(entry.owner if entry else None, stack, stacks)
+    template_file = str(home.artifact.template_file)
+    status = {Outcome.PASSED: Status.PASSED, Outcome.FAILED: Status.FAILED}.get(verdict.outcome, Status.UNKNOWN)
+    severity = form.rule.severity if status is not Status.UNKNOWN else UNRESOLVED_SEVERITY
+    message = verdict.message
+    if crashed:
+        severity = Severity.ERROR
+    elif entry is not None:
+        message += f" [live: {entry.evidence(verdict.path)}]"
+    if status is Status.FAILED and logical_id:
+        template = outcomes.get(form, home, logical_id)
+        if template == {Outcome.PASSED}:
+            message += _DRIFTED
+        elif Outcome.FAILED in template:
+            message += _ALSO_IN_TEMPLATE
+    path = () if crashed else verdict.path
+    line = template_line(template_file, ("Resources", logical_id, *path)) if logical_id else None
+    return Finding(
+        rule_id=form.id, severity=severity, tool=LIVE_TOOL, stack=home.artifact_id, message=message, status=status,
+        template_file=template_file, logical_id=logical_id,
+        resource_type=entry.resource_type if entry else None, construct_path=construct_path, line=line,
+        property_path=path, help_url=form.rule.source_url or None,
+    )
+
+
+def _read_errors(stack: DeployedStack, live: LiveTemplate, forms: Sequence[LiveForm]) -> Iterator[Finding]:
+    """One UNKNOWN ERROR finding per live resource that could not be read."""
+    for entry in live.errors():
+        home, logical_id, construct_path = _where(entry.owner, stack, {stack.artifact_id: stack})
+        rules = sorted(f.id for f in forms if entry.resource_type in f.resource_types) or ["the live forms that read it"]
+        yield Finding(
+            rule_id=READ_ERROR_RULE, severity=Severity.ERROR, tool=LIVE_TOOL, stack=home.artifact_id,
+            message=(f"{entry.resource_type} {entry.physical_id}: its live state cannot be read ({entry.error}); "
+                     f"{', '.join(rules)} did not run on it. If it was deleted outside CloudFormation, "
+                     "`stackcheck drift` reports it"),
+            status=Status.UNKNOWN, template_file=str(home.artifact.template_file), logical_id=logical_id,
+            resource_type=entry.resource_type, construct_path=construct_path,
+        )
+
+
+def _not_live(stack: DeployedStack, forms: Sequence[LiveForm]) -> Iterator[Finding]:
+    """UNKNOWN findings for resources of live-form types the template declares but the stack lacks (or lost)."""
+    artifact = stack.artifact
+    deployed = {r.logical_id: r for r in stack.resources}
+    for logical_id, resource in artifact.resources.items():
+        kind = resource.get("Type")
+        current = deployed.get(logical_id)
+        if current is not None and current.live:
+            continue
+        for form in forms:
+            if kind not in form.resource_types:
+                continue
+            if current is None:
+                message = (f"{kind} `{logical_id}` is declared in the cloud assembly but not in the deployed stack "
+                           f"{artifact.stack_name}; deploy the current cloud assembly to check it live")
+                severity = Severity.WARNING
+            else:
+                message = (f"{kind} `{logical_id}`: CloudFormation reports {current.status or 'no status'} and "
+                           f"{'physical ID ' + current.physical_id if current.physical_id else 'no physical ID'}; "
+                           "its live state cannot be checked")
+                severity = Severity.ERROR
+            yield Finding(rule_id=form.id, severity=severity, tool=LIVE_TOOL, stack=artifact.artifact_id, message=message,
+                          status=Status.UNKNOWN, template_file=str(artifact.template_file), logical_id=logical_id,
+                          resource_type=kind, construct_path=artifact.construct_path(logical_id),
+                          help_url=form.rule.source_url or None)
+

@@ -1,0 +1,140 @@
+"""Compliance reports: ``reports/compliance.json``, ``compliance.sarif``, ``compliance.md`` and the console text, through the scan report writers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stackcheck.outputs import atomic_write_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.compliance.evaluate import ComplianceResult, LiveTarget
+
+__all__ = [
+    "JSON_FILE",
+    "MARKDOWN_FILE",
+    "SARIF_FILE",
+    "SCHEMA",
+    "build_compliance_report",
+    "render_compliance_console",
+    "render_compliance_markdown",
+    "write_compliance_reports",
+    "write_error_reports",
+]
+
+JSON_FILE = "compliance.json"
+SARIF_FILE = "compliance.sarif"
+MARKDOWN_FILE = "compliance.md"
+SCHEMA = "stackcheck.compliance/1"
+
+
+class _LiveRules:
+    """What the SARIF writer asks of a scanner: the tool name and each rule's one-line description."""
+
+    def __init__(self, result: ComplianceResult):
+        from stackcheck.compliance.evaluate import LIVE_TOOL, READ_ERROR_RULE
+
+        self.tool = LIVE_TOOL
+        self._descriptions = {form.id: form.rule.outcome for form in result.forms}
+        self._descriptions[READ_ERROR_RULE] = "A live resource the live forms need can be read"
+
+    def rule_description(self, rule_id: str) -> str | None:
+        return self._descriptions.get(rule_id)
+
+
+def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The scan report's JSON (``stackcheck.report.build_report``) with ``schema`` ``stackcheck.compliance/1`` and
+    ``target`` (endpoint_url, region, emulator, source), ``live_forms`` (rule_id, tool, kind, resource_types,
+    outcome), ``template_only`` (rule ids without a live form) and ``api_calls`` added."""
+    from stackcheck.report import build_report
+
+    report = build_report(result.scan, ledger_path=ledger_path)
+    report["schema"] = SCHEMA
+    report["target"] = result.target.to_dict()
+    report["live_forms"] = [form.to_dict() for form in result.forms]
+    report["template_only"] = list(result.template_only)
+    report["api_calls"] = result.api_calls
+    return report
+
+
+def render_compliance_markdown(result: ComplianceResult) -> str:
+    """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance, with the live target."""
+    from stackcheck.report import render_markdown
+
+    text = render_markdown(result.scan)
+    title, _, rest = text.partition("\n")
+    verdict = title.rsplit(": ", 1)[-1]
+    forms = ", ".join(f"`{form.id}`" for form in result.forms)
+    lines = [f"## stackcheck compliance: {verdict}", "",
+             f"Live state of the deployed stacks at {result.target.describe()}, {result.api_calls} API calls; "
+             f"live forms: {forms}."]
+    if result.template_only:
+        lines.append(f"Template only (no live form): {', '.join(f'`{i}`' for i in result.template_only)}.")
+    body = rest.replace("reports/scan.sarif and reports/scan.json", f"reports/{SARIF_FILE} and reports/{JSON_FILE}")
+    return "\n".join(lines) + "\n" + body
+
+
+def render_compliance_console(result: ComplianceResult) -> str:
+    """The scan console report (stack × tool table, ledger warnings, unsuppressed failures, verdict) under a target line."""
+    from stackcheck.report import render_console
+
+    return f"live target: {result.target.describe()}; {result.api_calls} API calls\n" + render_console(result.scan)
+
+
+def write_compliance_reports(result: ComplianceResult, report_dir: str | os.PathLike[str] = "reports", *,
+                             ledger_path: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
+    into ``report_dir``; returns ``{"json", "sarif", "markdown"}`` → path. Each file is written atomically."""
+    from stackcheck.report import build_sarif
+
+    directory = Path(report_dir)
+    paths = {
+        "json": atomic_write_json(directory / JSON_FILE, build_compliance_report(result, ledger_path=ledger_path)),
+        "sarif": atomic_write_json(directory / SARIF_FILE, build_sarif(result.scan, scanners=[_LiveRules(result)])),
+        "markdown": _write_text(directory / MARKDOWN_FILE, render_compliance_markdown(result)),
+    }
+    return paths
+
+
+def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_code: int,
+                        target: LiveTarget | None = None) -> dict[str, Path]:
+    """Reports of a run that could not check (exit 2 or 3), so yesterday's reports never stand for tonight's run.
+
+    compliance.json holds ``schema``, ``exit_code``, ``error`` and ``target``; compliance.sarif one
+    run whose invocation failed with the message as a tool execution notification;
+    compliance.md a NOT CHECKED headline and the message.
+    """
+    from stackcheck.compliance.evaluate import LIVE_TOOL
+    from stackcheck.report.sarif import SARIF_SCHEMA, SARIF_VERSION
+
+    directory = Path(report_dir)
+    where = target.describe() if target else "not resolved"
+    sarif = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [{
+        "tool": {"driver": {"name": LIVE_TOOL, "rules": []}},
+        "invocations": [{"executionSuccessful": False, "exitCode": exit_code,
+                         "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}]}],
+        "results": [],
+    }]}
+    return {
+        "json": atomic_write_json(directory / JSON_FILE, {"schema": SCHEMA, "exit_code": exit_code, "error": message,
+                                                          "target": target.to_dict() if target else None}),
+        "sarif": atomic_write_json(directory / SARIF_FILE, sarif),
+        "markdown": _write_text(directory / MARKDOWN_FILE, f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
+                                f"Live target: {where}.\n\n{' '.join(message.split())}\n"),
+    }
+
+
+def _write_text(path: Path, text: str) -> Path:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,124 @@
+"""`stackcheck compliance`: the policy pack re-evaluated on the live state of the deployed stacks; reports/compliance.{json,sarif,md}."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+HELP = ("re-evaluate the policy pack on the live state of the deployed stacks of the cloud assembly, under the same "
+        "rule ids as `stackcheck scan`; apply the suppression ledger; write reports/compliance.json, compliance.sarif "
+        "and compliance.md")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --assembly, --stack (repeatable), --policies, --ledger, --report-dir, --aws-endpoint-url,
+    --aws-region, --emulator-record, --no-emulator."""
+    parser.add_argument("--assembly", default="cdk.out", metavar="DIR",
+                        help="cloud assembly whose deployed stacks are checked (default: cdk.out)")
+    parser.add_argument("--stack", action="append", default=None, metavar="NAME",
+                        help="check only this stack (artifact id or stack name); repeatable")
+    parser.add_argument("--policies", default="policies", metavar="DIR",
+                        help="the organisation's policy pack; rules with live_resource_types have live forms "
+                             "(default: policies)")
+    parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
+                        help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)")
+    parser.add_argument("--report-dir", default="reports", metavar="DIR",
+                        help="where compliance.json, compliance.sarif and compliance.md are written (default: reports)")
+    parser.add_argument("--aws-endpoint-url", default=None, metavar="URL",
+                        help="endpoint of every AWS API (default: the emulator record's, else AWS)")
+    parser.add_argument("--aws-region", default=None, metavar="REGION",
+                        help="region (default: the emulator record's, else boto3's configuration)")
+    parser.add_argument("--emulator-record", default="cfn-outputs/target.json", metavar="FILE",
+                        help="emulator record written by `make deploy-local` (default: cfn-outputs/target.json)")
+    parser.add_argument("--no-emulator", action="store_true",
+                        help="ignore the emulator record: call AWS with boto3's credential chain")
+
+
+def resolve_target(args: argparse.Namespace) -> Any:
+    """The LiveTarget: endpoint and region from --aws-endpoint-url/--aws-region, else the emulator record
+    (unless --no-emulator), else None (boto3's default chain). Fake credentials only when the endpoint is
+    the record's. Raises BadInputError for a malformed emulator record."""
+    from stackcheck.aws.clients import read_emulator_record
+    from stackcheck.compliance import LiveTarget
+
+    record = None if args.no_emulator else read_emulator_record(args.emulator_record)
+    endpoint = args.aws_endpoint_url or (record.endpoint_url if record else None)
+    region = args.aws_region or (record.region if record else None)
+    emulator = record is not None and endpoint == record.endpoint_url
+    if args.aws_endpoint_url or args.aws_region:
+        source = "--aws-endpoint-url/--aws-region" + (f" and {record.path}" if record and emulator else "")
+    elif record is not None:
+        source = str(record.path)
+    else:
+        source = "boto3 default chain"
+    return LiveTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source)
+
+
+def make_factory(target: Any) -> Any:
+    """A ClientFactory for ``target`` (THROTTLING retry profile; fake credentials for the emulator only).
+
+    Raises DetectionUnavailableError (exit 3) when the emulator the record names does not answer
+    or no region is configured.
+    """
+    from botocore.exceptions import NoRegionError
+
+    from stackcheck.aws.clients import ClientFactory
+    from stackcheck.emulator.process import is_answering
+    from stackcheck.errors import DetectionUnavailableError
+
+    if target.emulator and not is_answering(target.endpoint_url):
+        raise DetectionUnavailableError(
+            f"the emulator at {target.endpoint_url} ({target.source}) does not answer; start it and deploy with "
+            "`make deploy-local`, or pass --no-emulator to check AWS"
+        )
+    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
+    try:
+        factory.raw("cloudformation")
+    except NoRegionError:
+        raise DetectionUnavailableError(
+            "no AWS region configured; pass --aws-region or set AWS_REGION (or a region in the AWS profile)"
+        ) from None
+    return factory
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check live compliance, print the console report, write the three reports.
+
+    Returns 0 when compliant, 1 when any unsuppressed FAILED finding (or a live resource that
+    could not be read, or a rule that crashed) is left. Raises AssemblyError/BadInputError/
+    LedgerError (exit 2) for a missing assembly, an unknown --stack, a malformed ledger or
+    emulator record, or stacks that are not deployed ("deploy first with `make deploy-local`");
+    DetectionUnavailableError (exit 3) when the endpoint does not answer, there are no
+    credentials or no region; ScannerError (exit 3) when the policy pack cannot be loaded.
+    Whenever the run stops with an error after reading its arguments, the reports say so
+    (NOT CHECKED) instead of keeping an earlier run's.
+    """
+    from stackcheck.assembly import read_assembly
+    from stackcheck.compliance import check_compliance, live_forms, write_compliance_reports, write_error_reports
+    from stackcheck.compliance.report import render_compliance_console
+    from stackcheck.errors import StackcheckError
+    from stackcheck.suppressions import load_ledger
+
+    started = time.perf_counter()
+    target = None
+    try:
+        assembly = read_assembly(args.assembly)
+        artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
+        ledger = load_ledger(args.ledger)
+        forms, template_only = live_forms(args.policies)
+        target = resolve_target(args)
+        factory = make_factory(target)
+        result = check_compliance(artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only)
+    except StackcheckError as exc:
+        paths = write_error_reports(args.report_dir, str(exc), exc.exit_code, target)
+        print(f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']} (NOT CHECKED)")
+        sys.stdout.flush()
+        raise
+    paths = write_compliance_reports(result, args.report_dir, ledger_path=args.ledger)
+    print(render_compliance_console(result))
+    print(f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']}  ({len(artifacts)} stack"
+          f"{'s' if len(artifacts) != 1 else ''}, {time.perf_counter() - started:.1f}s)")
+    sys.stdout.flush()
+    return result.exit_code
