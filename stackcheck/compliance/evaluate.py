@@ -180,8 +180,8 @@ def check_compliance(
         findings = [*_read_errors(stack, live, forms), *_not_live(stack, forms)]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
-        units.append(UnitResult(LIVE_TOOL, stack.artifact_id, str(stack.artifact.template_file), tuple(findings),
-                                time.perf_counter() - began))
+        units.append(UnitResult(tool=LIVE_TOOL, stack=stack.artifact_id, template_file=str(stack.artifact.template_file),
+                                findings=tuple(findings), seconds=time.perf_counter() - began))
     findings = deduplicate(f for unit in units for f in unit.findings)
     warnings: list[Any] = []
     if ledger is not None:
@@ -193,7 +193,8 @@ def check_compliance(
     tools = {LIVE_TOOL: {"version": __version__, "reports_passes": True}}
     timings = {"discover": discovered - started, "live": time.perf_counter() - discovered,
                "total": time.perf_counter() - started}
-    scan = ScanResult(tuple(findings), tuple(units), tuple(warnings), tools, timings)
+    scan = ScanResult(findings=tuple(findings), units=tuple(units), ledger_warnings=tuple(warnings), tools=tools,
+                      timings=timings)
     return ComplianceResult(scan=scan, target=target, forms=tuple(forms), template_only=tuple(template_only),
                             api_calls=reader.calls)
 
@@ -221,10 +222,15 @@ class _TemplateOutcomes:
         self._cache: dict[tuple[str, str], dict[str, set[Outcome]]] = {}
 
     def get(self, form: LiveForm, stack: DeployedStack, logical_id: str) -> set[Outcome]:
+        """Outcomes of the template form on ``logical_id``; for a per-template rule that gave the resource
+        no verdict (a rule added out of band lands on its security group), its outcomes on the whole template."""
         key = (form.id, stack.artifact_id)
         if key not in self._cache:
             self._cache[key] = self._compute(form, stack.artifact)
-        return self._cache[key].get(logical_id, set())
+        found = self._cache[key].get(logical_id, set())
+        if not found and form.kind == "template":
+            found = set().union(*self._cache[key].values())
+        return found
 
     @staticmethod
     def _compute(form: LiveForm, artifact: StackArtifact) -> dict[str, set[Outcome]]:

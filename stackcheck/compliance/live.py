@@ -328,9 +328,14 @@ class _Builder:
             props["KmsKeyId"] = self.customer_key(resource, db["KmsKeyId"])
         if db.get("DBClusterIdentifier"):
             props["DBClusterIdentifier"] = self.ref("AWS::RDS::DBCluster", db["DBClusterIdentifier"], full=True)
-        group = (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName")
-        if group:
-            props["DBSubnetGroupName"] = self.ref("AWS::RDS::DBSubnetGroup", group, full=True)
+        group = db.get("DBSubnetGroup") or {}
+        if group.get("DBSubnetGroupName"):
+            # DescribeDBInstances carries the group's subnets: no DescribeDBSubnetGroups call needed.
+            key, owner = self.key("AWS::RDS::DBSubnetGroup", group["DBSubnetGroupName"])
+            if key not in self.resources or not self.resources[key].full:
+                self.put(key, "AWS::RDS::DBSubnetGroup", group["DBSubnetGroupName"], self._subnet_group(group), owner)
+                self.resources[key].operations.append(self.reader.api_name("rds", "describe_db_instances"))
+            props["DBSubnetGroupName"] = {"Ref": key}
         return _drop_none(props)
 
     def db_cluster(self, resource: LiveResource) -> dict[str, Any]:
@@ -351,6 +356,10 @@ class _Builder:
         """DB subnet group: DescribeDBSubnetGroups; each subnet read with its route table."""
         (group,) = self.call(resource, "rds", "describe_db_subnet_groups",
                              DBSubnetGroupName=resource.physical_id)["DBSubnetGroups"]
+        return self._subnet_group(group)
+
+    def _subnet_group(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        """Properties of a DBSubnetGroup answer (DescribeDBSubnetGroups, or DescribeDBInstances' ``DBSubnetGroup``)."""
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", []) if s.get("SubnetIdentifier")]
         return {"DBSubnetGroupName": group.get("DBSubnetGroupName"),
                 "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets]}

@@ -1,0 +1,530 @@
+"""Live compliance on a real emulator server: small stacks deployed, changed out of band, judged under the template rule ids."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from stackcheck.assembly import CloudAssembly, read_assembly
+from stackcheck.aws.clients import ClientFactory, EmulatorRecord as ClientRecord
+from stackcheck.aws.retry import THROTTLING, RetryLog
+from stackcheck.compliance import LIVE_TOOL, READ_ERROR_RULE, ComplianceResult, LiveTarget, check_compliance, live_forms
+from stackcheck.emulator.process import EmulatorRecord, client, reset, start, stop
+from stackcheck.errors import BadInputError
+from stackcheck.findings import Severity, Status
+from stackcheck.suppressions import load_ledger
+
+pytestmark = pytest.mark.emulator
+
+REPO = Path(__file__).resolve().parents[3]
+DATA = REPO / "tests" / "data" / "compliance"
+POLICIES = REPO / "policies"
+OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+DMS_GLOBAL_ONLY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["dms.amazonaws.com"]}}]}
+
+# Every finding of a clean deployment of each fixture: (rule id, logical ID, status).
+CLEAN = {
+    "storage": {("CKV_TAP_1", "DmsVpcRole", "PASSED"), ("CKV_TAP_3", "Bucket", "PASSED"), ("CKV_TAP_3", "Topic", "PASSED"),
+                ("CKV_TAP_3", "LogGroup", "PASSED"), ("CKV_TAP_4", "Bucket", "PASSED"), ("CKV_TAP_6", "Bucket", "PASSED"),
+                ("CKV_TAP_7", "Key", "PASSED"), ("E9003", "Bucket", "PASSED")},
+    "web": {("E9001", "Service", "PASSED"), ("E9001", "TargetGroup", "PASSED"), ("E9001", "AlbToService", "PASSED"),
+            ("E9005", "AlbToService", "PASSED")},
+    "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_TAP_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
+}
+
+
+@pytest.fixture(scope="module")
+def emulator_server(tmp_path_factory: pytest.TempPathFactory):
+    """One emulator server process for this module, stopped at the end."""
+    directory = tmp_path_factory.mktemp("compliance-emulator")
+    record, _ = start(directory)
+    yield record
+    stop(directory)
+
+
+@pytest.fixture(scope="module")
+def forms():
+    """(live forms, template-only rule ids) of the repository's policy pack, loaded once."""
+    return live_forms(POLICIES)
+
+
+@dataclass
+class Live:
+    """A fixture stack deployed to an emptied emulator: its cloud assembly, clients, and compliance runs on it."""
+
+    record: EmulatorRecord
+    assembly: CloudAssembly
+    forms: Any
+
+    def aws(self, service: str) -> Any:
+        return client(service, self.record)
+
+    def physical_id(self, logical_id: str, stack: str = "Fixture") -> str:
+        resources = self.aws("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+        return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == logical_id)
+
+    def factory(self, **kwargs: Any) -> ClientFactory:
+        record = ClientRecord(path=Path("target.json"), endpoint_url=self.record.endpoint_url, region=self.record.region)
+        return ClientFactory.for_emulator(record, **kwargs)
+
+    def check(self, *, ledger: Any = None, factory: ClientFactory | None = None) -> ComplianceResult:
+        forms, template_only = self.forms
+        return check_compliance(self.assembly.dependency_order(), factory or self.factory(), forms, ledger=ledger,
+                                target=LiveTarget(self.record.endpoint_url, self.record.region, True, "test"),
+                                template_only=template_only)
+
+    def associate_route_tables(self) -> None:
+        """Make the template's subnet route table associations live, as CloudFormation does on AWS (the emulator
+        records AWS::EC2::SubnetRouteTableAssociation without associating)."""
+        ec2 = self.aws("ec2")
+        for stack in self.assembly.stacks.values():
+            for lid, resource in stack.resources.items():
+                if resource["Type"] == "AWS::EC2::SubnetRouteTableAssociation":
+                    props = resource["Properties"]
+                    ec2.associate_route_table(SubnetId=self.physical_id(props["SubnetId"]["Ref"], stack.stack_name),
+                                              RouteTableId=self.physical_id(props["RouteTableId"]["Ref"], stack.stack_name))
+
+
+def write_assembly(root: Path, stacks: dict[str, dict[str, Any]]) -> CloudAssembly:
+    """A cloud assembly in ``root``: stack id → template (dict); each resource's construct path is ``/Stack/LogicalId``."""
+    root.mkdir(parents=True, exist_ok=True)
+    artifacts = {}
+    for stack, template in stacks.items():
+        (root / f"{stack}.template.json").write_text(json.dumps(template, indent=1))
+        artifacts[stack] = {
+            "type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
+            "properties": {"templateFile": f"{stack}.template.json"},
+            "metadata": {f"/{stack}/{lid}": [{"type": "aws:cdk:logicalId", "data": lid}] for lid in template["Resources"]},
+        }
+    (root / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}))
+    return read_assembly(root)
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def deploy(emulator_server: EmulatorRecord, forms, tmp_path: Path) -> Callable[..., Live]:
+    """``deploy("storage")``: the fixture template as stack ``Fixture`` on the emptied emulator."""
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    def run(name: str, *, template: dict[str, Any] | None = None) -> Live:
+        reset(emulator_server)
+        assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": template or fixture(name)})
+        deploy_assembly(assembly, emulator_server, outputs_dir=tmp_path / "cfn-outputs")
+        return Live(emulator_server, assembly, forms)
+
+    return run
+
+
+def outcomes(result: ComplianceResult) -> set[tuple[str, str | None, str]]:
+    return {(f.rule_id, f.logical_id, f.status.value) for f in result.scan.findings}
+
+
+def failures(result: ComplianceResult) -> set[tuple[str, str | None]]:
+    return {(f.rule_id, f.logical_id) for f in result.scan.failures()}
+
+
+# -- the pack's live forms -------------------------------------------------------------------------
+
+def test_live_forms_are_the_rules_declaring_live_resource_types(forms):
+    live, template_only = forms
+    assert {(f.id, f.kind, f.resource_types) for f in live} == {
+        ("E9001", "template", ("AWS::ECS::Service",)),
+        ("E9003", "template", ("AWS::S3::Bucket",)),
+        ("E9004", "template", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")),
+        ("E9005", "template", ("AWS::ECS::Service",)),
+        ("CKV_TAP_1", "resource", ("AWS::IAM::Role",)),
+        ("CKV_TAP_3", "resource", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::SNS::Topic",
+                                   "AWS::Logs::LogGroup")),
+        ("CKV_TAP_4", "resource", ("AWS::S3::Bucket",)),
+        ("CKV_TAP_6", "resource", ("AWS::S3::Bucket",)),
+        ("CKV_TAP_7", "resource", ("AWS::KMS::Key",)),
+    }
+    assert template_only == ("CKV_TAP_2", "CKV_TAP_5", "E9002", "E9101", "E9102")
+
+
+# -- clean deployments -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_clean_deployment_passes_every_live_form(deploy, name):
+    result = deploy(name).check()
+    assert outcomes(result) == CLEAN[name]
+    assert result.exit_code == 0
+    assert {f.tool for f in result.scan.findings} == {LIVE_TOOL}
+    assert {f.construct_path for f in result.scan.findings} == {f"/Fixture/{lid}" for _, lid, _ in CLEAN[name]}
+
+
+# -- out-of-band changes ---------------------------------------------------------------------------
+
+def suspend_versioning(live: Live) -> None:
+    live.aws("s3").put_bucket_versioning(Bucket="compliance-fixture-logs", VersioningConfiguration={"Status": "Suspended"})
+
+
+def delete_encryption(live: Live) -> None:
+    live.aws("s3").delete_bucket_encryption(Bucket="compliance-fixture-logs")
+
+
+def delete_public_access_block(live: Live) -> None:
+    live.aws("s3").delete_public_access_block(Bucket="compliance-fixture-logs")
+
+
+def allow_public_policies(live: Live) -> None:
+    live.aws("s3").put_public_access_block(Bucket="compliance-fixture-logs", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+
+
+def delete_bucket_policy(live: Live) -> None:
+    live.aws("s3").delete_bucket_policy(Bucket="compliance-fixture-logs")
+
+
+def policy_without_tls_deny(live: Live) -> None:
+    live.aws("s3").put_bucket_policy(Bucket="compliance-fixture-logs", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:DeleteBucket",
+                                               "Resource": "arn:aws:s3:::compliance-fixture-logs"}]}))
+
+
+def disable_key_rotation(live: Live) -> None:
+    live.aws("kms").disable_key_rotation(KeyId=live.physical_id("Key"))
+
+
+def drop_regional_dms_principal(live: Live) -> None:
+    live.aws("iam").update_assume_role_policy(RoleName="dms-vpc-role", PolicyDocument=json.dumps(DMS_GLOBAL_ONLY))
+
+
+def unencrypt_topic(live: Live) -> None:
+    live.aws("sns").set_topic_attributes(TopicArn=live.physical_id("Topic"), AttributeName="KmsMasterKeyId",
+                                         AttributeValue="")
+
+
+def recreate_log_group_unencrypted(live: Live) -> None:
+    logs, name = live.aws("logs"), live.physical_id("LogGroup")
+    logs.delete_log_group(logGroupName=name)
+    logs.create_log_group(logGroupName=name)
+
+
+def open_8080_to_the_world(live: Live) -> None:
+    live.aws("ec2").authorize_security_group_ingress(GroupId=live.physical_id("ServiceSecurityGroup"),
+                                                     IpPermissions=OPEN_8080)
+
+
+def move_alb_ingress_to_8080(live: Live) -> None:
+    ec2 = live.aws("ec2")
+    group, alb = live.physical_id("ServiceSecurityGroup"), live.physical_id("AlbSecurityGroup")
+    pair = [{"GroupId": alb}]
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": pair}])
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": pair}])
+
+
+def health_check_on_8080(live: Live) -> None:
+    live.aws("elbv2").modify_target_group(TargetGroupArn=live.physical_id("TargetGroup"), HealthCheckPort="8080")
+
+
+def service_on_a_task_definition_listening_on_8080(live: Live) -> None:
+    ecs = live.aws("ecs")
+    arn = ecs.register_task_definition(
+        family="compliance-web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256", memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx", "portMappings": [{"containerPort": 8080}]}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=live.physical_id("Cluster"), service=live.physical_id("Service"), taskDefinition=arn)
+
+
+def make_database_public(live: Live) -> None:
+    live.aws("rds").modify_db_instance(DBInstanceIdentifier=live.physical_id("Database"), PubliclyAccessible=True,
+                                       ApplyImmediately=True)
+
+
+def route_data_subnets_to_the_internet(live: Live) -> None:
+    live.associate_route_tables()
+    live.aws("ec2").create_route(RouteTableId=live.physical_id("DataTable"), DestinationCidrBlock="0.0.0.0/0",
+                                 GatewayId=live.physical_id("Gateway"))
+
+
+def put_the_public_subnet_in_the_db_subnet_group(live: Live) -> None:
+    live.associate_route_tables()
+    live.aws("rds").modify_db_subnet_group(DBSubnetGroupName=live.physical_id("SubnetGroup"),
+                                           SubnetIds=[live.physical_id("DataSubnetA"), live.physical_id("PublicSubnet")])
+
+
+def route_the_main_route_table_to_the_internet(live: Live) -> None:
+    ec2 = live.aws("ec2")
+    vpc = live.physical_id("Vpc")
+    (main,) = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                 {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=live.physical_id("Gateway"))
+
+
+# fixture, change -> exact unsuppressed failures (rule id, logical ID)
+CHANGES = {
+    "versioning_suspended": ("storage", suspend_versioning, {("CKV_TAP_6", "Bucket")}),
+    "encryption_deleted": ("storage", delete_encryption, {("CKV_TAP_3", "Bucket")}),
+    "public_access_block_deleted": ("storage", delete_public_access_block, {("CKV_TAP_4", "Bucket")}),
+    "public_policies_allowed": ("storage", allow_public_policies, {("CKV_TAP_4", "Bucket")}),
+    "bucket_policy_deleted": ("storage", delete_bucket_policy, {("E9003", "Bucket")}),
+    "tls_deny_replaced": ("storage", policy_without_tls_deny, {("E9003", "Bucket")}),
+    "key_rotation_disabled": ("storage", disable_key_rotation, {("CKV_TAP_7", "Key")}),
+    "regional_dms_principal_dropped": ("storage", drop_regional_dms_principal, {("CKV_TAP_1", "DmsVpcRole")}),
+    "topic_unencrypted": ("storage", unencrypt_topic, {("CKV_TAP_3", "Topic")}),
+    "log_group_recreated_unencrypted": ("storage", recreate_log_group_unencrypted, {("CKV_TAP_3", "LogGroup")}),
+    "port_8080_open_to_the_world": ("web", open_8080_to_the_world, {("E9005", "ServiceSecurityGroup")}),
+    "alb_ingress_moved_to_8080": ("web", move_alb_ingress_to_8080, {("E9001", "ServiceSecurityGroup")}),
+    "health_check_port_8080": ("web", health_check_on_8080, {("E9001", "TargetGroup")}),
+    # the service still sends to container port 80: the rule reports the service, and the target group and
+    # ingress rule that no longer match the one port the new task definition maps
+    "task_definition_listens_on_8080": ("web", service_on_a_task_definition_listening_on_8080,
+                                        {("E9001", "Service"), ("E9001", "TargetGroup"), ("E9001", "AlbToService")}),
+    "database_made_public": ("database", make_database_public, {("E9004", "Database")}),
+    "data_subnets_routed_to_the_internet": ("database", route_data_subnets_to_the_internet, {("E9004", "Database")}),
+    "public_subnet_in_the_db_subnet_group": ("database", put_the_public_subnet_in_the_db_subnet_group,
+                                             {("E9004", "Database")}),
+    "main_route_table_routed_to_the_internet": ("database", route_the_main_route_table_to_the_internet,
+                                                {("E9004", "Database")}),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_out_of_band_change_fails_exactly_its_rule(deploy, change):
+    name, make_change, expected = CHANGES[change]
+    live = deploy(name)
+    make_change(live)
+    result = live.check()
+    assert failures(result) == expected, [f.message for f in result.scan.failures()]
+    assert result.exit_code == 1
+    for finding in result.scan.failures():
+        assert finding.construct_path == f"/Fixture/{finding.logical_id}"
+        assert finding.message.endswith("restore it, or redeploy the stack"), finding.message
+        assert finding.severity is Severity.ERROR and finding.tool == LIVE_TOOL
+
+
+def test_failure_message_names_the_live_evidence_behind_the_property(deploy):
+    live = deploy("storage")
+    suspend_versioning(live)
+    (finding,) = live.check().scan.failures()
+    assert finding.message == (
+        "Bucket `Bucket`: VersioningConfiguration.Status is Suspended; set VersioningConfiguration.Status to Enabled "
+        "(CDK: versioned=True) [live: compliance-fixture-logs via s3:GetBucketVersioning]; the cloud assembly's "
+        "template passes this rule, so the live resource was changed outside CloudFormation: restore it, or "
+        "redeploy the stack")
+    assert finding.property_path == ("Properties", "VersioningConfiguration", "Status")
+    assert finding.line is not None and finding.template_file.endswith("Fixture.template.json")
+
+
+def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(deploy):
+    template = fixture("storage")
+    del template["Resources"]["Bucket"]["Properties"]["VersioningConfiguration"]
+    result = deploy("storage", template=template).check()
+    assert failures(result) == {("CKV_TAP_6", "Bucket")}
+    (finding,) = result.scan.failures()
+    assert finding.message.endswith("GetBucketVersioning: versioning never enabled]; the template fails this rule too "
+                                    "(see `make scan`)")
+
+
+def test_rds_encrypted_with_the_aws_managed_key_fails_encryption_at_rest(deploy):
+    template = fixture("database")
+    del template["Resources"]["Database"]["Properties"]["KmsKeyId"]
+    live = deploy("database", template=template)
+    result = live.check()
+    assert failures(result) == {("CKV_TAP_3", "Database")}
+
+
+def test_ledger_entry_on_the_construct_suppresses_the_live_finding(deploy, tmp_path):
+    live = deploy("storage")
+    suspend_versioning(live)
+    ledger_file = tmp_path / "suppressions.yaml"
+    ledger_file.write_text("- rule: CKV_TAP_6\n  target: Fixture/Bucket\n  reason: versioning paused for the bulk delete\n"
+                           "  owner: platform-team\n  expires: 2999-01-01\n"
+                           "- rule: CKV_AWS_18\n  target: Fixture/Bucket\n  reason: a template-only rule id stays out\n"
+                           "  owner: platform-team\n  expires: 2999-01-01\n")
+    result = live.check(ledger=load_ledger(ledger_file))
+    (suppressed,) = [f for f in result.scan.findings if f.status is Status.SUPPRESSED]
+    assert (suppressed.rule_id, suppressed.logical_id, suppressed.suppression.reason) == (
+        "CKV_TAP_6", "Bucket", "versioning paused for the bulk delete")
+    assert result.exit_code == 0
+    assert result.scan.ledger_warnings == ()
+
+
+def test_resource_deleted_out_of_band_is_a_read_error_that_fails_the_run(deploy):
+    live = deploy("storage")
+    s3 = live.aws("s3")
+    for version in s3.list_object_versions(Bucket="compliance-fixture-logs").get("Versions", []):
+        s3.delete_object(Bucket="compliance-fixture-logs", Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket="compliance-fixture-logs")
+    result = live.check()
+    errors = [f for f in result.scan.failures() if f.rule_id == READ_ERROR_RULE]
+    assert [(f.logical_id, f.status, f.severity) for f in errors] == [("Bucket", Status.UNKNOWN, Severity.ERROR)]
+    assert "NoSuchBucket" in errors[0].message and "CKV_TAP_3, CKV_TAP_4, CKV_TAP_6, E9003 did not run" in errors[0].message
+    assert {(r, lid) for r, lid, _ in outcomes(result)} == {
+        (READ_ERROR_RULE, "Bucket"), ("CKV_TAP_1", "DmsVpcRole"), ("CKV_TAP_3", "Topic"), ("CKV_TAP_3", "LogGroup"),
+        ("CKV_TAP_7", "Key")}
+    assert result.exit_code == 1
+
+
+def test_resource_declared_but_not_deployed_is_unknown(deploy, tmp_path):
+    live = deploy("storage")
+    template = fixture("storage")
+    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
+    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    result = live.check()
+    (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]
+    assert (unknown.rule_id, unknown.logical_id, unknown.severity) == ("CKV_TAP_7", "SecondKey", Severity.WARNING)
+    assert "declared in the cloud assembly but not in the deployed stack Fixture" in unknown.message
+    assert result.exit_code == 0
+
+
+def test_throttled_calls_are_retried_under_the_retry_profile(deploy):
+    live = deploy("storage")
+    log = RetryLog()
+    factory = live.factory(profile=THROTTLING.without_waits(), log=log)
+    throttled = []
+
+    def throttle_once(**_: Any) -> Any:
+        """botocore's before-call hook: a returned (response, parsed) stands for the service's answer."""
+        from botocore.awsrequest import AWSResponse
+
+        if throttled:
+            return None
+        throttled.append(True)
+        return (AWSResponse("https://s3.amazonaws.com", 503, {}, None),
+                {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
+                 "ResponseMetadata": {"HTTPStatusCode": 503}})
+
+    factory.raw("s3").meta.events.register("before-call.s3.GetBucketVersioning", throttle_once)
+    result = live.check(factory=factory)
+    assert outcomes(result) == CLEAN["storage"], [f.message for f in result.scan.failures()]
+    assert [(r.operation, r.error_code, r.attempt) for r in log.records()] == [
+        ("s3.get_bucket_versioning", "SlowDown", 1)]
+
+
+def test_stack_not_deployed_is_bad_input_saying_deploy_first(emulator_server, forms, tmp_path):
+    reset(emulator_server)
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
+    live = Live(emulator_server, assembly, forms)
+    with pytest.raises(BadInputError, match=r"stacks not deployed at .*: Fixture \(does not exist\); deploy first with "
+                                            r"`make deploy-local`"):
+        live.check()
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+def record_file(directory: Path, endpoint: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "target.json"
+    path.write_text(json.dumps({"target": "emulator", "endpoint_url": endpoint, "region": "us-east-1", "pid": 1}))
+    return path
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    from stackcheck.cli import main
+
+    code = main(["compliance", "--policies", str(POLICIES), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_path, capsys):
+    live = deploy("web")
+    open_8080_to_the_world(live)
+    ledger = tmp_path / "empty.yaml"
+    ledger.write_text("[]\n")
+    code, out, _ = run_cli(capsys, "--assembly", str(live.assembly.directory), "--ledger", str(ledger),
+                           "--report-dir", str(tmp_path / "reports"),
+                           "--emulator-record", str(record_file(tmp_path / "out", live.record.endpoint_url)))
+    assert code == 1
+    assert "FAILED: 1 unsuppressed finding (0 suppressed)" in out.splitlines()
+    report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
+    assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
+    assert {(f["rule_id"], f["construct_path"], f["status"]) for f in report["findings"]} == {
+        ("E9001", "/Fixture/Service", "PASSED"), ("E9001", "/Fixture/TargetGroup", "PASSED"),
+        ("E9001", "/Fixture/AlbToService", "PASSED"), ("E9005", "/Fixture/AlbToService", "PASSED"),
+        ("E9005", "/Fixture/ServiceSecurityGroup", "FAILED")}
+    sarif = json.loads((tmp_path / "reports" / "compliance.sarif").read_text())
+    (run,) = sarif["runs"]
+    assert run["tool"]["driver"]["name"] == LIVE_TOOL
+    assert [(r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
+            for r in run["results"]] == [("E9005", "error", "/Fixture/ServiceSecurityGroup")]
+    markdown = (tmp_path / "reports" / "compliance.md").read_text()
+    assert markdown.startswith("## stackcheck compliance: FAILED\n")
+    assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
+
+
+def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
+    live = deploy("database")
+    ledger = tmp_path / "empty.yaml"
+    ledger.write_text("[]\n")
+    code, out, _ = run_cli(capsys, "--assembly", str(live.assembly.directory), "--ledger", str(ledger),
+                           "--report-dir", str(tmp_path / "reports"),
+                           "--aws-endpoint-url", live.record.endpoint_url, "--aws-region", "us-east-1",
+                           "--emulator-record", str(record_file(tmp_path / "out", live.record.endpoint_url)))
+    assert code == 0, out
+    assert "PASSED: no unsuppressed finding (0 suppressed)" in out.splitlines()
+
+
+def test_command_exits_2_for_a_missing_assembly_and_says_so_in_the_reports(tmp_path, capsys):
+    code, out, err = run_cli(capsys, "--assembly", str(tmp_path / "nowhere"), "--report-dir", str(tmp_path / "reports"))
+    assert code == 2
+    assert "does not exist; synthesize first with `make synth`" in err
+    assert json.loads((tmp_path / "reports" / "compliance.json").read_text())["exit_code"] == 2
+    assert (tmp_path / "reports" / "compliance.md").read_text().startswith("## stackcheck compliance: NOT CHECKED (exit 2)")
+
+
+def test_command_exits_2_when_the_stacks_are_not_deployed(emulator_server, tmp_path, capsys):
+    reset(emulator_server)
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
+    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
+                           "--emulator-record", str(record_file(tmp_path / "out", emulator_server.endpoint_url)))
+    assert code == 2
+    assert "Fixture (does not exist); deploy first with `make deploy-local`" in err
+
+
+def test_command_exits_3_when_the_emulator_does_not_answer(tmp_path, capsys):
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
+    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
+                           "--emulator-record", str(record_file(tmp_path / "out", "http://127.0.0.1:9")))
+    assert code == 3
+    assert "the emulator at http://127.0.0.1:9" in err and "does not answer" in err
+    sarif = json.loads((tmp_path / "reports" / "compliance.sarif").read_text())
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+def test_command_exits_3_without_credentials(tmp_path, capsys, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
+    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
+                           "--no-emulator", "--aws-region", "us-east-1")
+    assert code == 3
+    assert "no AWS credentials found" in err
+
+
+# -- where the endpoint comes from -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ({}, ("http://127.0.0.1:5000", "eu-west-1", True, "{record}")),
+    ({"aws_region": "us-east-2"}, ("http://127.0.0.1:5000", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}")),
+    ({"aws_endpoint_url": "http://localhost:4566"}, ("http://localhost:4566", "eu-west-1", False, "--aws-endpoint-url/--aws-region")),
+    ({"no_emulator": True}, (None, None, False, "boto3 default chain")),
+])
+def test_target_comes_from_options_then_the_emulator_record_then_boto3(tmp_path, given, expected):
+    from stackcheck.compliance_command import resolve_target
+
+    path = tmp_path / "target.json"
+    path.write_text(json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:5000", "region": "eu-west-1",
+                                "pid": 1}))
+    args = argparse.Namespace(**{"aws_endpoint_url": None, "aws_region": None, "no_emulator": False,
+                                 "emulator_record": str(path), **given})
+    target = resolve_target(args)
+    endpoint, region, emulator, source = expected
+    assert (target.endpoint_url, target.region, target.emulator, target.source) == (
+        endpoint, region, emulator, source.format(record=path))
