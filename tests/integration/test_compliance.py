@@ -1,0 +1,176 @@
+"""`stackcheck compliance` on the real deployment: compliant as deployed; each out-of-band change fails exactly its rule on its construct.
+
+These change shared state, so `make integration` runs them serially after the other checks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+pytestmark = pytest.mark.outofband
+
+OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+
+
+def eventually(check: Callable[[], bool], *, timeout: float = 30.0, what: str) -> None:
+    """Poll ``check`` once a second until it holds: IAM and EC2 changes reach every reader only eventually on AWS."""
+    __tracebackhide__ = True
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not visible after {timeout:g} s")
+        time.sleep(1.0)
+
+
+@pytest.fixture
+def stack_id(cloud_assembly) -> Callable[[str], str]:
+    """``stack_id("Source")``: the artifact id of the stack of that role (``TapStack{suffix}Source``)."""
+    def find(role: str) -> str:
+        (found,) = [s for s in cloud_assembly.stacks if s.startswith("TapStack") and s.endswith(role)]
+        return found
+    return find
+
+
+@pytest.fixture
+def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings,
+               tmp_path) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
+    """``compliance()``: run `stackcheck compliance` against the deployment the settings name; (exit code,
+    {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json)."""
+    from stackcheck.cli import main
+
+    root = Path(request.config.rootpath)
+    target: list[str] = []
+    if aws_endpoint_url:
+        target += ["--aws-endpoint-url", aws_endpoint_url]
+    if aws_region:
+        target += ["--aws-region", aws_region]
+    record = stackcheck_settings.emulator_record
+    target += ["--emulator-record", str(record.path)] if record is not None else ["--no-emulator"]
+
+    def run() -> tuple[int, set[tuple[str, str]]]:
+        code = main(["compliance", "--assembly", str(cloud_assembly_dir), "--policies", str(root / "policies"),
+                     "--ledger", str(root / "policies" / "suppressions.yaml"), "--report-dir", str(tmp_path), *target])
+        report = json.loads((tmp_path / "compliance.json").read_text())
+        return code, {(f["rule_id"], f["construct_path"]) for f in report["findings"] if f["status"] == "FAILED"}
+
+    return run
+
+
+# -- the four changes: (make, restore) given the outputs and the client factory ---------------------
+
+class SuspendVersioning:
+    """Versioning suspended on the source logs bucket."""
+
+    def __init__(self, outputs, aws_client):
+        self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
+
+    def make(self) -> None:
+        self.s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Suspended"})
+
+    def restore(self) -> None:
+        self.s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+class DeleteEncryption:
+    """Default encryption deleted from the source logs bucket."""
+
+    def __init__(self, outputs, aws_client):
+        self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
+        self.original = self.s3.get_bucket_encryption(Bucket=self.bucket)["ServerSideEncryptionConfiguration"]
+
+    def make(self) -> None:
+        self.s3.delete_bucket_encryption(Bucket=self.bucket)
+
+    def restore(self) -> None:
+        self.s3.put_bucket_encryption(Bucket=self.bucket, ServerSideEncryptionConfiguration=self.original)
+
+
+class Open8080:
+    """tcp 8080 opened to 0.0.0.0/0 on the target service's security group."""
+
+    def __init__(self, outputs, aws_client):
+        self.ec2 = aws_client("ec2")
+        self.group = outputs.get(role="target", kind="service_security_group", attr="id")
+
+    def _opened(self) -> bool:
+        (group,) = self.ec2.describe_security_groups(GroupIds=[self.group])["SecurityGroups"]
+        return any(p.get("FromPort") == 8080 for p in group["IpPermissions"])
+
+    def make(self) -> None:
+        self.ec2.authorize_security_group_ingress(GroupId=self.group, IpPermissions=OPEN_8080)
+        eventually(self._opened, what=f"ingress tcp 8080 on {self.group}")
+
+    def restore(self) -> None:
+        self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=OPEN_8080)
+        eventually(lambda: not self._opened(), what=f"revoked ingress tcp 8080 on {self.group}")
+
+
+class DropRegionalDmsPrincipal:
+    """dms.<region>.amazonaws.com dropped from dms-vpc-role's trust policy."""
+
+    def __init__(self, outputs, aws_client):
+        self.iam = aws_client("iam")
+        self.role = outputs.get(role=None, kind="dms_role", attr="name", qualifier="vpc")
+        self.original = self.iam.get_role(RoleName=self.role)["Role"]["AssumeRolePolicyDocument"]
+
+    def _services(self) -> set[str]:
+        document = self.iam.get_role(RoleName=self.role)["Role"]["AssumeRolePolicyDocument"]
+        return {s for st in document["Statement"] for s in
+                ([st["Principal"]["Service"]] if isinstance(st["Principal"]["Service"], str) else st["Principal"]["Service"])}
+
+    def make(self) -> None:
+        changed = json.loads(json.dumps(self.original))
+        for statement in changed["Statement"]:
+            services = statement["Principal"]["Service"]
+            statement["Principal"]["Service"] = [s for s in ([services] if isinstance(services, str) else services)
+                                                 if s == "dms.amazonaws.com"]
+        self.iam.update_assume_role_policy(RoleName=self.role, PolicyDocument=json.dumps(changed))
+        eventually(lambda: self._services() == {"dms.amazonaws.com"}, what=f"the trust policy change on {self.role}")
+
+    def restore(self) -> None:
+        self.iam.update_assume_role_policy(RoleName=self.role, PolicyDocument=json.dumps(self.original))
+        eventually(lambda: len(self._services()) == 2, what=f"the restored trust policy of {self.role}")
+
+
+# change -> (rule id, stack role, construct path below the stack) it must fail
+CHANGES = {
+    "versioning_suspended_on_the_source_logs_bucket": (SuspendVersioning, ("CKV_TAP_6", "Source", "Logs/Bucket/Resource")),
+    "encryption_deleted_from_the_source_logs_bucket": (DeleteEncryption, ("CKV_TAP_3", "Source", "Logs/Bucket/Resource")),
+    "port_8080_open_on_the_target_service": (Open8080, ("E9005", "Target", "Web/ServiceSecurityGroup/Resource")),
+    "regional_principal_dropped_from_dms_vpc_role": (DropRegionalDmsPrincipal, ("CKV_TAP_1", "DmsPrereq", "DmsVpcRole/Resource")),
+}
+
+
+def test_compliance_exits_0_on_the_deployment_as_deployed(compliance):
+    assert compliance() == (0, set())
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_out_of_band_change_fails_exactly_its_rule_on_its_construct(change, compliance, outputs, aws_client, stack_id):
+    kind, (rule, role, path) = CHANGES[change]
+    made: Any = kind(outputs, aws_client)
+    made.make()
+    try:
+        assert compliance() == (1, {(rule, f"/{stack_id(role)}/{path}")})
+    finally:
+        made.restore()
+    assert compliance() == (0, set())
+
+
+def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outputs, aws_client, stack_id):
+    changes = [kind(outputs, aws_client) for kind, _ in CHANGES.values()]
+    made = []
+    try:
+        for change in changes:
+            change.make()
+            made.append(change)
+        assert compliance() == (1, {(rule, f"/{stack_id(role)}/{path}") for _, (rule, role, path) in CHANGES.values()})
+    finally:
+        for change in reversed(made):
+            change.restore()
+    assert compliance() == (0, set())
