@@ -27,6 +27,13 @@ def eventually(check: Callable[[], bool], *, timeout: float = 30.0, what: str) -
         time.sleep(1.0)
 
 
+def default_encryption_applied(s3: Any, bucket: str) -> bool:
+    """True when GetBucketEncryption still answers a configuration (the endpoint's default encryption)."""
+    from stackcheck.aws.parsers import bucket_default_encryption
+
+    return bucket_default_encryption(s3, bucket).enabled
+
+
 @pytest.fixture
 def stack_id(cloud_assembly) -> Callable[[str], str]:
     """``stack_id("Source")``: the artifact id of the stack of that role (``TapStack{suffix}Source``)."""
@@ -66,6 +73,8 @@ def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackc
 class SuspendVersioning:
     """Versioning suspended on the source logs bucket."""
 
+    effective = True  # whether the change breaks the rule at this endpoint
+
     def __init__(self, outputs, aws_client):
         self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
 
@@ -79,12 +88,16 @@ class SuspendVersioning:
 class DeleteEncryption:
     """Default encryption deleted from the source logs bucket."""
 
+    effective = True
+
     def __init__(self, outputs, aws_client):
         self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
         self.original = self.s3.get_bucket_encryption(Bucket=self.bucket)["ServerSideEncryptionConfiguration"]
 
     def make(self) -> None:
         self.s3.delete_bucket_encryption(Bucket=self.bucket)
+        # AWS re-applies SSE-S3 to every bucket (since January 2023): there the change leaves it encrypted.
+        self.effective = not default_encryption_applied(self.s3, self.bucket)
 
     def restore(self) -> None:
         self.s3.put_bucket_encryption(Bucket=self.bucket, ServerSideEncryptionConfiguration=self.original)
@@ -92,6 +105,8 @@ class DeleteEncryption:
 
 class Open8080:
     """tcp 8080 opened to 0.0.0.0/0 on the target service's security group."""
+
+    effective = True
 
     def __init__(self, outputs, aws_client):
         self.ec2 = aws_client("ec2")
@@ -106,12 +121,15 @@ class Open8080:
         eventually(self._opened, what=f"ingress tcp 8080 on {self.group}")
 
     def restore(self) -> None:
-        self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=OPEN_8080)
+        if self._opened():
+            self.ec2.revoke_security_group_ingress(GroupId=self.group, IpPermissions=OPEN_8080)
         eventually(lambda: not self._opened(), what=f"revoked ingress tcp 8080 on {self.group}")
 
 
 class DropRegionalDmsPrincipal:
     """dms.<region>.amazonaws.com dropped from dms-vpc-role's trust policy."""
+
+    effective = True
 
     def __init__(self, outputs, aws_client):
         self.iam = aws_client("iam")
@@ -154,8 +172,10 @@ def test_compliance_exits_0_on_the_deployment_as_deployed(compliance):
 def test_out_of_band_change_fails_exactly_its_rule_on_its_construct(change, compliance, outputs, aws_client, stack_id):
     kind, (rule, role, path) = CHANGES[change]
     made: Any = kind(outputs, aws_client)
-    made.make()
     try:
+        made.make()
+        if not made.effective:
+            pytest.skip(f"{made.__doc__} has no effect at this endpoint (it re-applies default encryption)")
         assert compliance() == (1, {(rule, f"/{stack_id(role)}/{path}")})
     finally:
         made.restore()
@@ -167,9 +187,11 @@ def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outp
     made = []
     try:
         for change in changes:
-            change.make()
             made.append(change)
-        assert compliance() == (1, {(rule, f"/{stack_id(role)}/{path}") for _, (rule, role, path) in CHANGES.values()})
+            change.make()
+        expected = {(rule, f"/{stack_id(role)}/{path}")
+                    for change, (_, (rule, role, path)) in zip(changes, CHANGES.values()) if change.effective}
+        assert compliance() == (1, expected)
     finally:
         for change in reversed(made):
             change.restore()
