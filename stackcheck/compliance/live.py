@@ -59,7 +59,7 @@ class LiveResource:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     full: bool = False
-    sources: dict[str, list[str]] = field(default_factory=dict)
+    sources: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def evidence(self, path: tuple[str | int, ...] = ()) -> str:
         """``<physical ID> via <operations>; <notes>`` for a finding's message.
@@ -69,8 +69,8 @@ class LiveResource:
         """
         prop = path[1] if len(path) > 1 and path[0] == "Properties" else None
         if isinstance(prop, str) and prop in self.sources:
-            operations = [s for s in self.sources[prop] if ":" in s.split(" ", 1)[0]]
-            notes = [s for s in self.sources[prop] if s not in operations]
+            operations = [text for kind, text in self.sources[prop] if kind == "operation"]
+            notes = [text for kind, text in self.sources[prop] if kind == "note"]
         else:
             operations, notes = self.operations, self.notes
         text = self.physical_id
@@ -229,14 +229,14 @@ class _Builder:
         name = self.reader.api_name(service, operation)
         resource.operations.append(name)
         if prop:
-            resource.sources.setdefault(prop, []).append(name)
+            resource.sources.setdefault(prop, []).append(("operation", name))
         return self.reader.call(service, operation, **kwargs)
 
     def note(self, resource: LiveResource, text: str, prop: str | None = None) -> None:
         """Record what the API said where no property shows it (as a source of ``prop`` too)."""
         resource.notes.append(text)
         if prop:
-            resource.sources.setdefault(prop, []).append(text)
+            resource.sources.setdefault(prop, []).append(("note", text))
 
     def optional(self, resource: LiveResource, service: str, operation: str, absent: str, *, prop: str | None = None,
                  **kwargs: Any) -> Any:
