@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from stackcheck import __version__
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
 from stackcheck.errors import BadInputError, DetectionUnavailableError, ScannerError
@@ -188,8 +189,6 @@ def check_compliance(
         ids = {form.id for form in forms} | {READ_ERROR_RULE}
         findings, warnings = apply_ledger(findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)),
                                           today)
-    from stackcheck import __version__
-
     tools = {LIVE_TOOL: {"version": __version__, "reports_passes": True}}
     timings = {"discover": discovered - started, "live": time.perf_counter() - discovered,
                "total": time.perf_counter() - started}
@@ -207,12 +206,15 @@ def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarg
     except BadInputError:
         raise
     except Exception as exc:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         reason = unavailable_reason(exc)
-        if reason is None:
+        if reason is None and not isinstance(exc, (BotoCoreError, ClientError)):
             raise
-        hint = f"; {DEPLOY_FIRST}" if target.emulator and reason.kind == "unreachable" else ""
-        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({reason.kind}): "
-                                        f"{reason.detail}{hint}") from exc
+        kind, detail = (reason.kind, reason.detail) if reason else ("error", " ".join(str(exc).split()))
+        hint = f"; {DEPLOY_FIRST}" if target.emulator and kind == "unreachable" else ""
+        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({kind}): "
+                                        f"{detail}{hint}") from exc
 
 
 class _TemplateOutcomes:

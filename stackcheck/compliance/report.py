@@ -1,4 +1,4 @@
-"""Compliance reports: ``reports/compliance.json``, ``compliance.sarif``, ``compliance.md`` and the console text, through the scan report writers."""
+"""Compliance reports (compliance.json, compliance.sarif, compliance.md, console text) through the scan report writers."""
 
 from __future__ import annotations
 

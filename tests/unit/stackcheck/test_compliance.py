@@ -407,6 +407,23 @@ def test_throttled_calls_are_retried_under_the_retry_profile(deploy):
         ("s3.get_bucket_versioning", "SlowDown", 1)]
 
 
+def test_cloudformation_throttled_past_the_retry_profile_could_not_check(deploy):
+    from botocore.awsrequest import AWSResponse
+
+    from stackcheck.errors import DetectionUnavailableError
+
+    live = deploy("database")
+    log = RetryLog()
+    factory = live.factory(profile=THROTTLING.without_waits(), log=log)
+    factory.raw("cloudformation").meta.events.register(
+        "before-call.cloudformation.DescribeStacks",
+        lambda **_: (AWSResponse("https://cloudformation.amazonaws.com", 400, {}, None),
+                     {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}}))
+    with pytest.raises(DetectionUnavailableError, match=r"cannot read the deployed stacks at .* \(error\): .*Throttling"):
+        live.check(factory=factory)
+    assert [r.attempt for r in log.records()] == [1, 2, 3, 4]
+
+
 def test_stack_not_deployed_is_bad_input_saying_deploy_first(emulator_server, forms, tmp_path):
     reset(emulator_server)
     assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
@@ -515,8 +532,10 @@ def test_command_exits_3_without_credentials(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.parametrize(("given", "expected"), [
     ({}, ("http://127.0.0.1:5000", "eu-west-1", True, "{record}")),
-    ({"aws_region": "us-east-2"}, ("http://127.0.0.1:5000", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}")),
-    ({"aws_endpoint_url": "http://localhost:4566"}, ("http://localhost:4566", "eu-west-1", False, "--aws-endpoint-url/--aws-region")),
+    ({"aws_region": "us-east-2"},
+     ("http://127.0.0.1:5000", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}")),
+    ({"aws_endpoint_url": "http://localhost:4566"},
+     ("http://localhost:4566", "eu-west-1", False, "--aws-endpoint-url/--aws-region")),
     ({"no_emulator": True}, (None, None, False, "boto3 default chain")),
 ])
 def test_target_comes_from_options_then_the_emulator_record_then_boto3(tmp_path, given, expected):
