@@ -21,6 +21,12 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     ``hostedZoneName``, ``recordName``, ``sourceWeight`` / ``targetWeight`` (default 100 / 0),
     ``databaseDeletionProtection`` (default true; deploy with false before destroying in AWS).
     Stacks are environment-agnostic unless ``CDK_DEFAULT_ACCOUNT`` is set.
+
+    ``benchmarkEnvironments`` (default 1) is for the benchmarks only (``bench/``): N > 1 adds
+    N - 1 more Source/Target/Route53 sets, suffix ``{suffix}{k}`` for k = 2..N (stack ids
+    ``TapStack{suffix}{k}Source``, names ``payment-logs-source-{suffix}{k}``, zone
+    ``{suffix}{k}.{hostedZoneName}``, CIDRs from ``benchmark_cidrs``), sharing the one DmsPrereq
+    stack (its roles are per account). N = 1 synthesizes exactly the app without the knob.
     """
     app = app or cdk.App()
     ctx = app.node.try_get_context
@@ -34,37 +40,72 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
 
     prereq = DmsPrereqStack(app, f"TapStack{suffix}DmsPrereq", env=env,
                             description="IAM roles AWS DMS requires by name")
-    environments = {}
-    for role in ("source", "target"):
-        stack = EnvironmentStack(
+    zone_name = str(ctx("hostedZoneName") or f"payments-{suffix}.example.com")
+    stacks = [prereq]
+    for index in range(1, _benchmark_environments(ctx("benchmarkEnvironments")) + 1):
+        set_suffix = suffix if index == 1 else f"{suffix}{index}"
+        cidrs = CIDRS if index == 1 else benchmark_cidrs(index)
+        environments = {}
+        for role in ("source", "target"):
+            stack = EnvironmentStack(
+                app,
+                f"TapStack{set_suffix}{role.capitalize()}",
+                role=role,
+                suffix=set_suffix,
+                availability_zones=azs,
+                cidr=cidrs[role],
+                database_deletion_protection=ctx("databaseDeletionProtection") is not False,
+                env=env,
+                description=f"Payment migration {role} environment ({role}-{set_suffix})",
+            )
+            stack.add_stack_dependency(prereq, "DMS needs dms-vpc-role before a replication subnet group")
+            environments[role] = stack
+        route53 = Route53Stack(
             app,
-            f"TapStack{suffix}{role.capitalize()}",
-            role=role,
-            suffix=suffix,
-            availability_zones=azs,
-            cidr=CIDRS[role],
-            database_deletion_protection=ctx("databaseDeletionProtection") is not False,
+            f"TapStack{set_suffix}Route53",
+            source=environments["source"],
+            target=environments["target"],
+            zone_name=zone_name if index == 1 else f"{set_suffix}.{zone_name}",
+            record_name=str(ctx("recordName") or "app"),
+            weights={"source": int(ctx("sourceWeight") if ctx("sourceWeight") is not None else 100),
+                     "target": int(ctx("targetWeight") if ctx("targetWeight") is not None else 0)},
             env=env,
-            description=f"Payment migration {role} environment ({role}-{suffix})",
+            description="Weighted cutover records and the DMS replication task",
         )
-        stack.add_stack_dependency(prereq, "DMS needs dms-vpc-role before a replication subnet group")
-        environments[role] = stack
-    route53 = Route53Stack(
-        app,
-        f"TapStack{suffix}Route53",
-        source=environments["source"],
-        target=environments["target"],
-        zone_name=str(ctx("hostedZoneName") or f"payments-{suffix}.example.com"),
-        record_name=str(ctx("recordName") or "app"),
-        weights={"source": int(ctx("sourceWeight") if ctx("sourceWeight") is not None else 100),
-                 "target": int(ctx("targetWeight") if ctx("targetWeight") is not None else 0)},
-        env=env,
-        description="Weighted cutover records and the DMS replication task",
-    )
-    for stack in (prereq, *environments.values(), route53):
+        stacks += [*environments.values(), route53]
+    for stack in stacks:
         cdk.Aspects.of(stack).add(EncryptionAspect())
         cdk.Aspects.of(stack).add(ExplicitEgressAspect())
     return app
+
+
+MAX_BENCHMARK_ENVIRONMENTS = 60
+"""Upper bound of ``benchmarkEnvironments``: each set takes two /16 CIDRs of 10.0.0.0/8 (see ``benchmark_cidrs``)."""
+
+
+def benchmark_cidrs(index: int) -> dict[str, str]:
+    """VPC CIDRs of benchmark set ``index`` (2..MAX): ``10.{100+2i}.0.0/16`` and the next /16.
+
+    They never overlap each other or ``CIDRS`` (10.10/16, 10.20/16), so the peering routes of every
+    set stay valid. Raises ValueError outside 2..MAX_BENCHMARK_ENVIRONMENTS.
+    """
+    if not 2 <= index <= MAX_BENCHMARK_ENVIRONMENTS:
+        raise ValueError(f"benchmark set {index} is outside 2..{MAX_BENCHMARK_ENVIRONMENTS}")
+    second = 100 + 2 * (index - 2)
+    return {"source": f"10.{second}.0.0/16", "target": f"10.{second + 1}.0.0/16"}
+
+
+def _benchmark_environments(value: object) -> int:
+    """``benchmarkEnvironments`` context as an int in 1..MAX (absent: 1); ValueError naming the key otherwise."""
+    if value is None:
+        return 1
+    try:
+        count = int(str(value))
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_BENCHMARK_ENVIRONMENTS:
+        raise ValueError(f"context benchmarkEnvironments={value!r} must be an integer in 1..{MAX_BENCHMARK_ENVIRONMENTS}")
+    return count
 
 
 if __name__ == "__main__":
