@@ -29,6 +29,8 @@ relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=(
 relies_on("moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute",
           params=("subnet_id", "attr_name", "attr_value"))
 relies_on("moto.ec2.models.subnets", "Subnet.__init__", assigns=("map_public_ip_on_launch", "id"))
+relies_on("moto.ec2.models.route_tables", "RouteBackend.associate_route_table",
+          params=("route_table_id", "gateway_id", "subnet_id"))
 relies_on("moto.ec2.models.vpc_peering_connections", "VPCPeeringConnectionBackend.accept_vpc_peering_connection",
           params=("vpc_pcx_id",))
 relies_on("moto.ec2.models.vpcs", "VPCBackend.modify_vpc_attribute", params=("vpc_id", "attr_name", "attr_value"))
@@ -78,6 +80,30 @@ def create_subnet(original: Callable[..., Any], resource_name: str, cloudformati
         _backend(account_id, region_name).modify_subnet_attribute(
             subnet.id, "map_public_ip_on_launch", str(value).lower() == "true")
     return subnet
+
+
+ASSOCIATION_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                   "aws-resource-ec2-subnetroutetableassociation.html")
+
+
+@patch("moto.ec2.models.subnets", "SubnetRouteTableAssociation.create_from_cloudformation_json",
+       kind="classmethod", resource_type="AWS::EC2::SubnetRouteTableAssociation",
+       adds=("association on the route table",), doc_url=ASSOCIATION_DOC,
+       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
+def create_subnet_route_table_association(original: Callable[..., Any], resource_name: str,
+                                          cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+                                          **kwargs: Any) -> Any:
+    """moto records the association beside the subnet only, so DescribeRouteTables shows no
+    ``Associations`` and every subnet looks as if it used the VPC's main route table. Associate
+    the subnet on the route table too, as EC2 AssociateRouteTable does.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html
+    """
+    association = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties") or {}
+    _backend(account_id, region_name).associate_route_table(
+        properties["RouteTableId"], subnet_id=properties["SubnetId"])
+    return association
 
 
 PEERING_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"

@@ -79,16 +79,6 @@ class Live:
                                 target=LiveTarget(self.record.endpoint_url, self.record.region, True, "test"),
                                 template_only=template_only)
 
-    def associate_route_tables(self) -> None:
-        """Make the template's subnet route table associations live, as CloudFormation does on AWS (the emulator
-        records AWS::EC2::SubnetRouteTableAssociation without associating)."""
-        ec2 = self.aws("ec2")
-        for stack in self.assembly.stacks.values():
-            for lid, resource in stack.resources.items():
-                if resource["Type"] == "AWS::EC2::SubnetRouteTableAssociation":
-                    props = resource["Properties"]
-                    ec2.associate_route_table(SubnetId=self.physical_id(props["SubnetId"]["Ref"], stack.stack_name),
-                                              RouteTableId=self.physical_id(props["RouteTableId"]["Ref"], stack.stack_name))
 
 
 def write_assembly(root: Path, stacks: dict[str, dict[str, Any]]) -> CloudAssembly:
@@ -244,20 +234,24 @@ def make_database_public(live: Live) -> None:
 
 
 def route_data_subnets_to_the_internet(live: Live) -> None:
-    live.associate_route_tables()
     live.aws("ec2").create_route(RouteTableId=live.physical_id("DataTable"), DestinationCidrBlock="0.0.0.0/0",
                                  GatewayId=live.physical_id("Gateway"))
 
 
 def put_the_public_subnet_in_the_db_subnet_group(live: Live) -> None:
-    live.associate_route_tables()
     live.aws("rds").modify_db_subnet_group(DBSubnetGroupName=live.physical_id("SubnetGroup"),
                                            SubnetIds=[live.physical_id("DataSubnetA"), live.physical_id("PublicSubnet")])
 
 
 def route_the_main_route_table_to_the_internet(live: Live) -> None:
+    """Data subnets without an explicit association use the VPC's main route table."""
     ec2 = live.aws("ec2")
     vpc = live.physical_id("Vpc")
+    data_subnets = {live.physical_id("DataSubnetA"), live.physical_id("DataSubnetB")}
+    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]:
+        for association in table["Associations"]:
+            if association.get("SubnetId") in data_subnets:
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
     (main,) = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
                                                  {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
     ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=live.physical_id("Gateway"))

@@ -327,3 +327,11 @@ def test_same_account_peering_is_accepted_as_cloudformation_does(deploy, aws):
         "VpcPeeringConnections"]
     assert (peering["Status"]["Code"], peering["RequesterVpcInfo"]["VpcId"], peering["AccepterVpcInfo"]["VpcId"]) == (
         "active", out["RequesterVpcId"], out["AccepterVpcId"])
+
+
+def test_subnet_route_table_association_shows_on_the_route_table(deploy, aws):
+    out = outputs_of(deploy({"Stack": ("platform", [])}))
+    ec2 = aws("ec2")
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [out["PublicSubnetId"]]}])
+    assert [(t["RouteTableId"], a["SubnetId"]) for t in tables["RouteTables"] for a in t["Associations"]
+            if "SubnetId" in a] == [(out["PublicRouteTableId"], out["PublicSubnetId"])]
