@@ -9,7 +9,10 @@ from stackcheck.findings import Finding
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.runner import ScanResult
 
-__all__ = ["failure_line", "render_console"]
+__all__ = ["SLOWEST_RULES", "failure_line", "render_console", "slowest_rules_lines"]
+
+SLOWEST_RULES = 5
+"""How many rules the "slowest rules" sections of the console and Markdown reports list."""
 
 _COLUMNS = ("stack", "tool", "passed", "failed", "suppressed", "unknown")
 
@@ -21,11 +24,28 @@ def failure_line(finding: Finding) -> str:
     return f"{finding.rule_id}  {where}  {location}  {finding.message}"
 
 
+def slowest_rules_lines(result: ScanResult, limit: int = SLOWEST_RULES) -> list[str]:
+    """``slowest rules`` heading and one ``tool  rule  seconds`` line per rule; ``[]`` when no rule was timed.
+
+    Seconds are the CPU seconds of the rule's own code summed over the templates scanned this
+    time (templates answered from the findings cache do not count).
+    """
+    rules = result.slowest_rules(limit)
+    if not rules:
+        return []
+    tool_width = max(len(r.tool) for r in rules)
+    rule_width = max(len(r.rule_id) for r in rules)
+    ran = sum(not getattr(u, "cached", False) for u in result.units)
+    lines = [f"slowest rules (CPU seconds over the {ran} scan{'s' if ran != 1 else ''} that ran):"]
+    lines += [f"  {r.tool.ljust(tool_width)}  {r.rule_id.ljust(rule_width)}  {r.seconds:7.3f}" for r in rules]
+    return lines
+
+
 def render_console(result: ScanResult) -> str:
     """The whole console report as text (no trailing newline).
 
     A table of stack × tool with passed ("n/a" when the tool reports no passes), failed,
-    suppressed and unknown counts; then ledger warnings; then every unsuppressed failure
+    suppressed and unknown counts; then the slowest rules (``slowest_rules_lines``); then ledger warnings; then every unsuppressed failure
     (FAILED, then UNKNOWN of severity ERROR) as ``failure_line``; then a one-line verdict.
     """
     rows = [
@@ -39,6 +59,9 @@ def render_console(result: ScanResult) -> str:
 
     lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]
     lines += [fmt(row) for row in rows]
+    slowest = slowest_rules_lines(result)
+    if slowest:
+        lines += ["", *slowest]
     if result.ledger_warnings:
         lines.append("")
         lines += [f"ledger {w.kind}: {w.message}" for w in result.ledger_warnings]

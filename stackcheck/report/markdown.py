@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
+from stackcheck.report.console import SLOWEST_RULES
 from stackcheck.report.sarif import relative_location
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +70,8 @@ def render_markdown(
     without); counts of new, fixed, suppressed and unknown findings (without ``comparison``
     every failure is new and fixed is 0); a stack × tool table; the new failures (rule, tool,
     stack, construct path, file:line, message); with a baseline, the known failures and the
-    fixed entries; suppressed findings with their reasons; ledger warnings. When the text would
+    fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules
+    (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them, when rules were timed). When the text would
     pass ``limit``, whole lines are dropped from the end and a note says how many.
     """
     failures = result.failures()
@@ -121,6 +123,13 @@ def render_markdown(
     if result.ledger_warnings:
         lines += [f"### Ledger warnings ({len(result.ledger_warnings)})", ""]
         lines += [f"- **{w.kind}**: {_cell(w.message)}" for w in result.ledger_warnings] + [""]
+    slowest = result.slowest_rules(SLOWEST_RULES)
+    if slowest:
+        ran = sum(not getattr(u, "cached", False) for u in result.units)
+        lines += ["### Slowest rules", "", f"CPU seconds of each rule's own code over the {ran} "
+                  f"scan{'s' if ran != 1 else ''} that ran (templates answered from the findings cache do not count).", ""]
+        lines += _table(("rule", "tool", "seconds"),
+                        [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest], right=1) + [""]
     return _fit(lines, limit)
 
 

@@ -12,7 +12,7 @@ HELP = ("scan the cloud assembly's templates (or given templates) with cfn-lint,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
-    --baseline FILE, --write-baseline FILE."""
+    --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--assembly", default=None, metavar="DIR",
                         help="cloud assembly folder whose stacks are scanned (default: cdk.out)")
@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="report and gate on only the failures not recorded in this baseline file")
     parser.add_argument("--write-baseline", default=None, metavar="FILE",
                         help="record this scan's unsuppressed failures as a baseline file")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="worker processes scanning templates in parallel (default: the CPUs available, at most 2)")
+    parser.add_argument("--cache-dir", default=None, metavar="DIR",
+                        help="findings cache: per template, tool versions and policy pack (default: .stackcheck/cache)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="run every scanner on every template; read and write no findings cache")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.outputs import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
     from stackcheck.report.console import failure_line
-    from stackcheck.scan.runner import contexts_from_assembly, contexts_from_files, load_scanners, scan
+    from stackcheck.errors import BadInputError
+    from stackcheck.scan.runner import (contexts_from_assembly, contexts_from_files, default_jobs, findings_cache,
+                                        load_scanners, scan)
     from stackcheck.suppressions import load_ledger
 
     started = time.perf_counter()
@@ -59,14 +67,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         contexts = contexts_from_assembly(args.assembly or "cdk.out")
     baseline = load_baseline(args.baseline) if args.baseline else None
+    if args.jobs is not None and args.jobs < 1:
+        raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
     loading = time.perf_counter()
-    scanners = load_scanners(args.region, cdk_nag=True, policies=None if args.no_policies else args.policies)
+    policies = None if args.no_policies else args.policies
+    cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
+    scanners = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache)
     loaded = time.perf_counter()
     known = frozenset().union(*(s.rule_ids() for s in scanners))
     ledger = load_ledger(args.ledger, known)
     if args.template:
         scanners = tuple(s for s in scanners if not getattr(s, "assembly_only", False))
-    result = scan(contexts, scanners, ledger)
+    result = scan(contexts, scanners, ledger, cache=cache, jobs=default_jobs() if args.jobs is None else args.jobs)
+    if cache is not None and any(not u.cached for u in result.units):
+        cache.prune()
     comparison = compare(result, baseline) if baseline else None
     result.timings.update({"templates": loading - started, "load_scanners": loaded - loading})
 
@@ -95,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         verdict = "FAILED" if comparison.exit_code else "PASSED"
         print(f"{verdict} against the baseline: {len(comparison.new)} new unsuppressed "
               f"finding{'s' if len(comparison.new) != 1 else ''}")
+    cached = sum(u.cached for u in result.units)
+    reused = f", {cached} of {len(result.units)} scans from the cache" if cached else ""
     print(f"report: {path}, {sarif}, {markdown}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
-          f"{result.timings['total']:.1f}s)")
+          f"{result.timings['total']:.1f}s{reused})")
     sys.stdout.flush()
     return comparison.exit_code if comparison else result.exit_code

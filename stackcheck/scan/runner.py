@@ -1,35 +1,67 @@
-"""Run every scanner on every template, one (tool, template) unit of work at a time, then apply the ledger."""
+"""Run every scanner on every template, one (tool, template) unit of work at a time, then apply the ledger.
+
+Units whose findings the findings cache holds (``stackcheck.scan.cache``) are not run; the others
+run in this process or, with ``jobs`` > 1, in a pool of forked worker processes that inherit the
+scanners this process loaded (each scanner is loaded once). Findings are the same either way,
+in the same order. Every unit that runs records the CPU seconds of each cfn-lint rule and
+checkov check (``stackcheck.scan.timing``).
+"""
 
 from __future__ import annotations
 
 import functools
+import json
+import multiprocessing
 import os
+import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from stackcheck.errors import BadInputError, ScannerError
 from stackcheck.findings import Finding, Status, deduplicate
 from stackcheck.scan.base import Scanner, StackContext, load_template, scanner_error_finding
+from stackcheck.scan.timing import RuleClock, instrument
 from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger
 
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.scan.cache import FindingsCache
+
 __all__ = [
+    "RULE_TIMING_PREFIX",
+    "DeferredScanner",
+    "RuleTiming",
     "ScanResult",
     "SummaryRow",
     "UnitResult",
     "contexts_from_assembly",
     "contexts_from_files",
+    "default_jobs",
+    "findings_cache",
     "load_scanners",
     "run_unit",
     "scan",
+    "scanner_tools",
 ]
+
+RULE_TIMING_PREFIX = "rule."
+"""``ScanResult.timings`` key prefix of per-rule CPU seconds: ``rule.<tool>.<rule id>``."""
+
+MAX_JOBS = 2
+"""Most worker processes ``default_jobs`` picks: the gate's CPU budget is two cores."""
 
 
 @dataclass(frozen=True)
 class UnitResult:
-    """What one scanner did on one template: findings, wall seconds, whether it crashed."""
+    """What one scanner did on one template: findings, wall seconds, whether it crashed.
+
+    ``cached`` is True when the findings came from the findings cache (then nothing ran and
+    ``seconds`` is 0); ``rule_seconds`` maps rule id → CPU seconds of that rule on this template
+    (cfn-lint and checkov only; empty for a cached unit).
+    """
 
     tool: str
     stack: str
@@ -37,6 +69,17 @@ class UnitResult:
     findings: tuple[Finding, ...]
     seconds: float
     crashed: bool = False
+    cached: bool = False
+    rule_seconds: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleTiming:
+    """CPU seconds one rule took over the templates it ran on (see ``stackcheck.scan.timing``)."""
+
+    tool: str
+    rule_id: str
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -79,6 +122,18 @@ class ScanResult:
         """
         return 1 if self.failures() else 0
 
+    def slowest_rules(self, limit: int = 5) -> list[RuleTiming]:
+        """The ``limit`` rules with the most CPU seconds (``rule.<tool>.<id>`` timings), slowest first.
+
+        Only units that ran count: with every unit from the cache the list is empty.
+        """
+        rules = []
+        for key, seconds in self.timings.items():
+            if key.startswith(RULE_TIMING_PREFIX):
+                tool, _, rule_id = key[len(RULE_TIMING_PREFIX):].partition(".")
+                rules.append(RuleTiming(tool, rule_id, seconds))
+        return sorted(rules, key=lambda r: (-r.seconds, r.tool, r.rule_id))[:limit]
+
     def summary(self) -> list[SummaryRow]:
         """One row per stack × tool that was run, in scan order."""
         reports_passes = {name: bool(info.get("reports_passes")) for name, info in self.tools.items()}
@@ -97,8 +152,28 @@ class ScanResult:
         ]
 
 
+def scanner_tools(*, cdk_nag: bool = False, policies: str | os.PathLike[str] | None = "policies") -> tuple[str, ...]:
+    """Tool names ``load_scanners`` gives for these arguments, in its order, without loading anything."""
+    tools = ("cfn-lint", "checkov") + (("stackcheck-assembly",) if policies is not None else ())
+    return tools + (("cdk-nag",) if cdk_nag else ())
+
+
+def findings_cache(directory: str | os.PathLike[str] | None = None, regions: Sequence[str] | None = None, *,
+                   cdk_nag: bool = False, policies: str | os.PathLike[str] | None = "policies") -> FindingsCache:
+    """The findings cache in ``directory`` (default ``.stackcheck/cache``) for the scanners ``load_scanners`` gives.
+
+    Reads tool versions and hashes the policy pack; imports no scanner.
+    """
+    from stackcheck.scan.cache import DEFAULT_CACHE_DIR, FindingsCache, scan_setup
+
+    setup = scan_setup(scanner_tools(cdk_nag=cdk_nag, policies=policies), regions=tuple(regions or ()),
+                       policies=policies)
+    return FindingsCache(DEFAULT_CACHE_DIR if directory is None else directory, setup=setup)
+
+
 def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False,
-                  policies: str | os.PathLike[str] | None = "policies") -> tuple[Scanner, ...]:
+                  policies: str | os.PathLike[str] | None = "policies",
+                  cache: FindingsCache | None = None) -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
     ``cdk_nag=True`` appends the cdk-nag adapter, which reads the reports cdk-nag wrote into a
@@ -109,10 +184,90 @@ def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False
     run as one more scanner (see stackcheck.scan.custom and stackcheck.scan.assembly_rules);
     None leaves the pack out.
     Adapters are reusable, so the result is cached per arguments for the life of the process.
+    With ``cache`` (made by ``findings_cache`` for the same arguments), the scanners' tool,
+    version and rule ids come from the cache when it holds them: the result is then
+    DeferredScanners, which load the tools only if a template has to be scanned. Otherwise the
+    tools load and what they tell about themselves is stored in ``cache``.
     Raises ScannerError (exit code 3) when a scanner cannot be imported or loaded at all.
     """
     pack = str(Path(policies).resolve()) if policies is not None else None
-    return _load_scanners(tuple(regions or ()), cdk_nag, pack)
+    key = (tuple(regions or ()), cdk_nag, pack)
+    if cache is not None:
+        deferred = _deferred(cache.get_registry(), scanner_tools(cdk_nag=cdk_nag, policies=policies),
+                             functools.partial(_load_scanners, *key))
+        if deferred is not None:
+            return deferred
+    scanners = _load_scanners(*key)
+    if cache is not None:
+        cache.put_registry([_describe(s) for s in scanners])
+    return scanners
+
+
+def _describe(scanner: Scanner) -> dict[str, Any]:
+    """What a DeferredScanner needs to stand in for ``scanner`` (JSON-ready)."""
+    info: dict[str, Any] = {"tool": scanner.tool, "version": str(scanner.version),
+                            "reports_passes": bool(scanner.reports_passes), "rule_ids": sorted(scanner.rule_ids()),
+                            "assembly_only": bool(getattr(scanner, "assembly_only", False))}
+    describe = getattr(scanner, "rule_description", None)
+    if describe is not None:
+        info["descriptions"] = {rule_id: describe(rule_id) for rule_id in info["rule_ids"]}
+    return info
+
+
+def _deferred(registry: list[dict[str, Any]] | None, tools: tuple[str, ...],
+              load_all: Callable[[], tuple[Scanner, ...]]) -> tuple[DeferredScanner, ...] | None:
+    """DeferredScanners from a stored registry, or None when it is absent or does not fit ``tools``."""
+    if registry is None or tuple(info.get("tool") for info in registry) != tools:
+        return None
+    try:
+        return tuple(DeferredScanner(info, load_all) for info in registry)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class DeferredScanner:
+    """A scanner known from the findings cache: tool, version, rule ids; the tool loads on first ``scan_template``.
+
+    ``load()`` returns the real adapter (loading every scanner of the set, once per process);
+    ``rule_description`` answers from the stored registry, so reports never need the tool.
+    Raises ValueError from the constructor when ``info`` is malformed.
+    """
+
+    def __init__(self, info: Mapping[str, Any], load_all: Callable[[], tuple[Scanner, ...]]):
+        self.tool = str(info["tool"])
+        self.version = str(info["version"])
+        self.reports_passes = info["reports_passes"]
+        self.assembly_only = bool(info.get("assembly_only", False))
+        ids, descriptions = info["rule_ids"], info.get("descriptions") or {}
+        if not isinstance(self.reports_passes, bool) or not all(isinstance(i, str) for i in ids) \
+                or not isinstance(descriptions, dict):
+            raise ValueError(f"malformed registry entry for {self.tool}")
+        self._rule_ids = frozenset(ids)
+        self._descriptions = dict(descriptions)
+        self._load_all = load_all
+        self._scanner: Scanner | None = None
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every rule id the tool can report, as it was when the registry was stored."""
+        return self._rule_ids
+
+    def rule_description(self, rule_id: str) -> str | None:
+        """The tool's own description of ``rule_id`` when it gives one (cdk-nag does), else None."""
+        return self._descriptions.get(rule_id)
+
+    def load(self) -> Scanner:
+        """The real adapter; ScannerError when it cannot load."""
+        if self._scanner is None:
+            self._scanner = next(s for s in self._load_all() if s.tool == self.tool)
+        return self._scanner
+
+    def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
+        """Load the tool if needed, then scan as the real adapter does."""
+        return self.load().scan_template(template_path, stack_context)
+
+
+def _real(scanner: Scanner) -> Scanner:
+    return scanner.load() if isinstance(scanner, DeferredScanner) else scanner
 
 
 @functools.lru_cache(maxsize=4)
@@ -125,6 +280,7 @@ def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False, policies: st
         from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
         from stackcheck.scan.checkov import CheckovScanner
 
+        _sequential_checkov_parsing()
         if policies is not None:
             from stackcheck.scan.assembly_rules import AssemblyRuleScanner
             from stackcheck.scan.custom import PolicyCfnLintScanner, PolicyCheckovScanner
@@ -136,6 +292,19 @@ def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False, policies: st
         raise
     except Exception as exc:  # noqa: BLE001 - any failure here means the gate cannot run
         raise ScannerError(f"cannot load the scanners: {type(exc).__name__}: {exc}") from exc
+
+
+def _sequential_checkov_parsing() -> None:
+    """Have checkov parse in this process: the adapter hands it one template per run.
+
+    By default checkov forks worker processes to parse the files of a run; for one file the
+    fork and the pickling of the parsed template back cost more than parsing (about a third
+    of checkov's time per template here). Parallelism across templates is the runner's job.
+    """
+    from checkov.common.models.enums import ParallelizationType
+    from checkov.common.parallelizer.parallel_runner import parallel_runner
+
+    parallel_runner.type = ParallelizationType.NONE
 
 
 def contexts_from_assembly(directory: str | os.PathLike[str] = "cdk.out") -> list[StackContext]:
@@ -170,17 +339,89 @@ def contexts_from_files(paths: Iterable[str | os.PathLike[str]]) -> list[StackCo
     return contexts
 
 
+_CLOCK = RuleClock()
+# The units a pool of forked workers runs; set before the fork, so workers inherit loaded scanners.
+_POOL_UNITS: list[tuple[Scanner, StackContext]] | None = None
+
+
 def run_unit(scanner: Scanner, context: StackContext) -> UnitResult:
-    """Run one scanner on one template; a crash becomes one ``stackcheck.scanner-error`` finding."""
+    """Run one scanner on one template; a crash becomes one ``stackcheck.scanner-error`` finding.
+
+    Records each rule's CPU seconds on this template in ``rule_seconds`` (cfn-lint, checkov).
+    """
+    scanner = _real(scanner)
+    instrument(scanner, _CLOCK)
+    _CLOCK.take()  # whatever ran outside a unit is nobody's
     started = time.perf_counter()
     try:
-        findings = tuple(scanner.scan_template(context.template_file, context))
+        # Plain values only (cfn-lint hands out str subclasses carrying parser marks): what a worker
+        # process sends back and what the cache stores must equal what runs here.
+        found = json.loads(json.dumps([f.to_dict() for f in scanner.scan_template(context.template_file, context)]))
+        findings = tuple(Finding.from_dict(item) for item in found)
         crashed = False
     except Exception as exc:  # noqa: BLE001 - reported as a finding, the scan goes on
         findings = (scanner_error_finding(scanner.tool, context, exc),)
         crashed = True
-    return UnitResult(scanner.tool, context.stack, str(context.template_file), findings,
-                      time.perf_counter() - started, crashed)
+    seconds = time.perf_counter() - started
+    return UnitResult(scanner.tool, context.stack, str(context.template_file), findings, seconds, crashed,
+                      rule_seconds=_CLOCK.take())
+
+
+def default_jobs() -> int:
+    """Worker processes for a scan: the CPUs this process may use, at most ``MAX_JOBS``."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cpus))
+
+
+def _can_fork() -> bool:
+    # Forking keeps each scanner loaded once; macOS system libraries are not fork-safe, Windows has no fork.
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _cost(unit: tuple[Scanner, StackContext]) -> float:
+    """Rough relative cost of a unit, to hand out the long ones first (cfn-lint is the slowest per byte)."""
+    scanner, context = unit
+    try:
+        size = Path(context.template_file).stat().st_size
+    except OSError:
+        size = 0
+    return size * {"cfn-lint": 3.0, "checkov": 1.0}.get(scanner.tool, 0.1)
+
+
+def _pool_unit(index: int) -> UnitResult:
+    assert _POOL_UNITS is not None, "worker started without units"
+    scanner, context = _POOL_UNITS[index]
+    return run_unit(scanner, context)
+
+
+def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[UnitResult]:
+    """Results of ``units`` in their order: in a fork pool of ``jobs`` workers when that can help, else here.
+
+    A worker that dies (killed, out of memory) costs nothing but time: its units run again here.
+    """
+    global _POOL_UNITS
+    if jobs <= 1 or len(units) <= 1 or not _can_fork():
+        return [run_unit(scanner, context) for scanner, context in units]
+    real = [(_real(scanner), context) for scanner, context in units]  # load before forking
+    for scanner, _ in real:
+        instrument(scanner, _CLOCK)  # once, before forking: workers inherit the timed methods
+    results: list[UnitResult | None] = [None] * len(units)
+    _POOL_UNITS = real
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")) as pool:
+            order = sorted(range(len(units)), key=lambda i: -_cost(real[i]))
+            futures = {i: pool.submit(_pool_unit, i) for i in order}
+            for i, future in futures.items():
+                try:
+                    results[i] = future.result()
+                except Exception:  # noqa: BLE001 - a broken pool; the unit runs again below
+                    results[i] = None
+    finally:
+        _POOL_UNITS = None
+    return [result if result is not None else run_unit(*real[i]) for i, result in enumerate(results)]
 
 
 def scan(
@@ -189,19 +430,53 @@ def scan(
     ledger: Ledger | None = None,
     *,
     today: date | None = None,
+    cache: FindingsCache | None = None,
+    jobs: int = 1,
 ) -> ScanResult:
     """Run each scanner on each template (each pair a unit of work), deduplicate, apply ``ledger``.
 
-    Returns a ScanResult; never raises for a scanner crash (see ``run_unit``).
+    With ``cache``, a unit whose key the cache holds is not run (``UnitResult.cached``) and every
+    unit that ran without crashing is stored; with ``jobs`` > 1 the units to run are spread over
+    that many forked worker processes (Linux; elsewhere they run here). The findings are the same
+    in every case, in context × scanner order.
+    ``timings``: ``scan`` (wall seconds), ``scan.<tool>`` (seconds of that tool's units that ran),
+    ``scan.cache`` (keys and lookups), ``rule.<tool>.<rule id>`` (CPU seconds, see ``slowest_rules``).
+    Returns a ScanResult; never raises for a scanner crash (see ``run_unit``); ScannerError when a
+    DeferredScanner has to load its tool and cannot.
     """
     started = time.perf_counter()
-    units = [run_unit(scanner, context) for context in contexts for scanner in scanners]
+    units = [(scanner, context) for context in contexts for scanner in scanners]
+    results: list[UnitResult | None] = [None] * len(units)
+    keys: list[str | None] = [None] * len(units)
+    if cache is not None:
+        for i, (scanner, context) in enumerate(units):
+            try:
+                keys[i] = cache.unit_key(scanner.tool, context)
+            except OSError:
+                continue  # an unreadable template: the scanner reports it
+            hit = cache.get(keys[i])
+            if hit is not None:
+                results[i] = UnitResult(scanner.tool, context.stack, str(context.template_file), hit.findings, 0.0,
+                                        cached=True)
+    looked_up = time.perf_counter()
+    todo = [i for i, result in enumerate(results) if result is None]
+    for i, result in zip(todo, _run_units([units[i] for i in todo], jobs)):
+        results[i] = result
+        if cache is not None and keys[i] is not None and not result.crashed:
+            cache.put(keys[i], result.findings, result.rule_seconds, result.seconds)
+    done: list[UnitResult] = [r for r in results if r is not None]
     scanned = time.perf_counter()
-    findings = deduplicate(f for unit in units for f in unit.findings)
+    findings = deduplicate(f for unit in done for f in unit.findings)
     warnings: list[LedgerWarning] = []
     if ledger is not None:
         findings, warnings = apply_ledger(findings, ledger, today)
     tools = {s.tool: {"version": s.version, "reports_passes": s.reports_passes} for s in scanners}
-    timings = {f"scan.{s.tool}": sum(u.seconds for u in units if u.tool == s.tool) for s in scanners}
+    timings = {f"scan.{s.tool}": sum(u.seconds for u in done if u.tool == s.tool) for s in scanners}
     timings["scan"] = scanned - started
-    return ScanResult(tuple(findings), tuple(units), tuple(warnings), tools, timings)
+    if cache is not None:
+        timings["scan.cache"] = looked_up - started
+    for unit in done:
+        for rule_id, seconds in unit.rule_seconds.items():
+            key = f"{RULE_TIMING_PREFIX}{unit.tool}.{rule_id}"
+            timings[key] = timings.get(key, 0.0) + seconds
+    return ScanResult(tuple(findings), tuple(done), tuple(warnings), tools, timings)

@@ -1,0 +1,109 @@
+"""Parallel scanning: forked workers give exactly the serial findings, in order, with crashes and dead workers handled."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from stackcheck.scan.cache import FindingsCache
+from stackcheck.scan.runner import (MAX_JOBS, contexts_from_assembly, contexts_from_files, default_jobs, load_scanners,
+                                    scan)
+
+REPO = Path(__file__).resolve().parents[4]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker pool forks (Linux only)")
+
+
+def view(result):
+    """Every field of every finding in scan order, and the units in order: what parallelism must not change."""
+    return [f.to_dict() for f in result.findings], [(u.tool, u.stack, u.template_file, u.crashed) for u in result.units]
+
+
+@pytest.fixture(scope="module")
+def contexts(templates):
+    return (contexts_from_files([templates / "s3_public_unencrypted.yaml", templates / "s3_private_encrypted.yaml"])
+            + contexts_from_assembly(templates / "assembly"))
+
+
+def test_two_workers_give_the_serial_findings_in_the_serial_order(scanners, contexts):
+    serial, parallel = scan(contexts, scanners, jobs=1), scan(contexts, scanners, jobs=2)
+    assert view(parallel) == view(serial)
+    assert [(f.fingerprint, f.status) for f in parallel.findings] == [(f.fingerprint, f.status) for f in serial.findings]
+    assert len(serial.units) == 8
+
+
+def test_with_the_policy_pack_and_cdk_nag_parallel_equals_serial(contexts):
+    pack = load_scanners(cdk_nag=True, policies=REPO / "policies")
+    serial, parallel = scan(contexts, pack, jobs=1), scan(contexts, pack, jobs=2)
+    assert view(parallel) == view(serial)
+    assert {u.tool for u in parallel.units} == {"cfn-lint", "checkov", "stackcheck-assembly", "cdk-nag"}
+
+
+def test_rule_seconds_come_back_from_the_workers(scanners, contexts):
+    result = scan(contexts, scanners, jobs=2)
+    tools = {key.split(".")[1] for key in result.timings if key.startswith("rule.")}
+    assert tools == {"cfn-lint", "checkov"}
+    slowest = result.slowest_rules(5)
+    assert len(slowest) == 5
+    assert [r.seconds for r in slowest] == sorted((r.seconds for r in slowest), reverse=True)
+    assert all(result.timings[f"rule.{r.tool}.{r.rule_id}"] == r.seconds for r in slowest)
+
+
+class Crashing:
+    tool = "crashy"
+    reports_passes = False
+    version = "0"
+
+    def rule_ids(self):
+        return frozenset()
+
+    def scan_template(self, template_path, stack_context):
+        raise RuntimeError(f"boom on {Path(template_path).name}")
+
+
+class DiesInWorkers:
+    """Kills the worker process it runs in (as the OOM killer would); in the parent process it finds nothing."""
+
+    tool = "fragile"
+    reports_passes = False
+    version = "0"
+
+    def __init__(self):
+        self.parent = os.getpid()
+
+    def rule_ids(self):
+        return frozenset()
+
+    def scan_template(self, template_path, stack_context):
+        if os.getpid() != self.parent:
+            os._exit(9)
+        return []
+
+
+def test_a_crash_in_a_worker_is_the_serial_crash_finding(scanners, contexts):
+    chosen = [Crashing(), *scanners]
+    serial, parallel = scan(contexts, chosen, jobs=1), scan(contexts, chosen, jobs=2)
+    assert view(parallel) == view(serial)
+    assert [u.crashed for u in parallel.units if u.tool == "crashy"] == [True] * len(contexts)
+
+
+def test_units_of_a_dead_worker_run_again_here(scanners, contexts):
+    chosen = [*scanners, DiesInWorkers()]
+    serial, parallel = scan(contexts, chosen, jobs=1), scan(contexts, chosen, jobs=2)
+    assert view(parallel) == view(serial)
+    assert not any(u.crashed for u in parallel.units)
+
+
+def test_parallel_misses_fill_the_cache_with_what_a_serial_scan_finds(scanners, contexts, tmp_path):
+    setup = {"format": 1, "tools": {"cfn-lint": "x", "checkov": "y"}}
+    parallel = scan(contexts, scanners, cache=FindingsCache(tmp_path, setup=setup), jobs=2)
+    hit = scan(contexts, scanners, cache=FindingsCache(tmp_path, setup=setup), jobs=2)
+    assert all(u.cached for u in hit.units)
+    assert view(hit) == view(parallel) == view(scan(contexts, scanners, jobs=1))
+
+
+def test_default_jobs_stays_within_the_two_core_budget():
+    assert 1 <= default_jobs() <= MAX_JOBS == 2
