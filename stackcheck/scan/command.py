@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.report.console import failure_line
     from stackcheck.errors import BadInputError
     from stackcheck.scan.runner import (contexts_from_assembly, contexts_from_files, default_jobs, findings_cache,
-                                        load_scanners, scan)
+                                        load_scanners, remember_scanners, scan)
     from stackcheck.suppressions import load_ledger
 
     started = time.perf_counter()
@@ -69,18 +69,23 @@ def run(args: argparse.Namespace) -> int:
     baseline = load_baseline(args.baseline) if args.baseline else None
     if args.jobs is not None and args.jobs < 1:
         raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    load_ledger(args.ledger)  # the ledger's own mistakes fail before any scanning; rule ids are checked below
     loading = time.perf_counter()
     policies = None if args.no_policies else args.policies
     cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
-    scanners = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache)
+    # With worker processes the tools load in the workers only: this process stays small, and
+    # exits without tearing down thousands of modules.
+    every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
     loaded = time.perf_counter()
-    known = frozenset().union(*(s.rule_ids() for s in scanners))
-    ledger = load_ledger(args.ledger, known)
-    if args.template:
-        scanners = tuple(s for s in scanners if not getattr(s, "assembly_only", False))
-    result = scan(contexts, scanners, ledger, cache=cache, jobs=default_jobs() if args.jobs is None else args.jobs)
-    if cache is not None and any(not u.cached for u in result.units):
-        cache.prune()
+    scanners = tuple(s for s in every if not (args.template and getattr(s, "assembly_only", False)))
+    result = scan(contexts, scanners, cache=cache, jobs=jobs)
+    ledger = load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
+    result = result.with_ledger(ledger)
+    if cache is not None:
+        remember_scanners(cache, every)
+        if any(not u.cached for u in result.units):
+            cache.prune()
     comparison = compare(result, baseline) if baseline else None
     result.timings.update({"templates": loading - started, "load_scanners": loaded - loading})
 

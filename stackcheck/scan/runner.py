@@ -9,6 +9,7 @@ checkov check (``stackcheck.scan.timing``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -122,6 +123,11 @@ class ScanResult:
         """
         return 1 if self.failures() else 0
 
+    def with_ledger(self, ledger: Ledger, today: date | None = None) -> ScanResult:
+        """This result with ``ledger`` applied (for a scan run without one); see ``apply_ledger``."""
+        findings, warnings = apply_ledger(self.findings, ledger, today)
+        return dataclasses.replace(self, findings=tuple(findings), ledger_warnings=tuple(warnings))
+
     def slowest_rules(self, limit: int = 5) -> list[RuleTiming]:
         """The ``limit`` rules with the most CPU seconds (``rule.<tool>.<id>`` timings), slowest first.
 
@@ -171,9 +177,13 @@ def findings_cache(directory: str | os.PathLike[str] | None = None, regions: Seq
     return FindingsCache(DEFAULT_CACHE_DIR if directory is None else directory, setup=setup)
 
 
+ASSEMBLY_ONLY_TOOLS = frozenset({"cdk-nag"})
+"""Tools with nothing to say about a template outside a cloud assembly (``--template`` scans leave them out)."""
+
+
 def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False,
                   policies: str | os.PathLike[str] | None = "policies",
-                  cache: FindingsCache | None = None) -> tuple[Scanner, ...]:
+                  cache: FindingsCache | None = None, defer: bool = False) -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
     ``cdk_nag=True`` appends the cdk-nag adapter, which reads the reports cdk-nag wrote into a
@@ -183,28 +193,47 @@ def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False
     (for the rest of the process: checkov's registry is global), and its ``assembly/`` rules
     run as one more scanner (see stackcheck.scan.custom and stackcheck.scan.assembly_rules);
     None leaves the pack out.
-    Adapters are reusable, so the result is cached per arguments for the life of the process.
-    With ``cache`` (made by ``findings_cache`` for the same arguments), the scanners' tool,
-    version and rule ids come from the cache when it holds them: the result is then
-    DeferredScanners, which load the tools only if a template has to be scanned. Otherwise the
-    tools load and what they tell about themselves is stored in ``cache``.
+    Adapters are reusable, so each is cached per arguments for the life of the process.
+    With ``cache`` (made by ``findings_cache`` for the same arguments) holding what the
+    scanners told about themselves last time (tool, version, rule ids), the result is
+    DeferredScanners, which load a tool only when a template has to be scanned; with
+    ``defer=True`` they are DeferredScanners even without it (they learn it from the worker
+    processes that load them, or load here when asked first). Otherwise the tools load here,
+    and ``cache`` gets their registry.
     Raises ScannerError (exit code 3) when a scanner cannot be imported or loaded at all.
     """
     pack = str(Path(policies).resolve()) if policies is not None else None
-    key = (tuple(regions or ()), cdk_nag, pack)
+    tools = scanner_tools(cdk_nag=cdk_nag, policies=policies)
+    loaders = [functools.partial(_load_tool, tool, tuple(regions or ()), pack) for tool in tools]
     if cache is not None:
-        deferred = _deferred(cache.get_registry(), scanner_tools(cdk_nag=cdk_nag, policies=policies),
-                             functools.partial(_load_scanners, *key))
-        if deferred is not None:
-            return deferred
-    scanners = _load_scanners(*key)
+        registry = cache.get_registry()
+        if registry is not None and tuple(info.get("tool") for info in registry) == tools:
+            try:
+                return tuple(DeferredScanner(tool, load, info, remembered=True)
+                             for tool, load, info in zip(tools, loaders, registry))
+            except (KeyError, TypeError, ValueError):
+                pass  # a registry that does not fit: as if there were none
+    if defer:
+        return tuple(DeferredScanner(tool, load) for tool, load in zip(tools, loaders))
+    scanners = tuple(load() for load in loaders)
     if cache is not None:
-        cache.put_registry([_describe(s) for s in scanners])
+        cache.put_registry([describe_scanner(s) for s in scanners])
     return scanners
 
 
-def _describe(scanner: Scanner) -> dict[str, Any]:
-    """What a DeferredScanner needs to stand in for ``scanner`` (JSON-ready)."""
+def remember_scanners(cache: FindingsCache, scanners: Sequence[Scanner]) -> None:
+    """Store what ``scanners`` told about themselves in ``cache``, unless it came from there.
+
+    Call after a scan with DeferredScanners made with ``defer=True``: by then they know.
+    """
+    if not all(isinstance(s, DeferredScanner) and s.remembered for s in scanners):
+        cache.put_registry([describe_scanner(s) for s in scanners])
+
+
+def describe_scanner(scanner: Scanner) -> dict[str, Any]:
+    """What a DeferredScanner needs to stand in for ``scanner``: tool, version, reports_passes, rule_ids, ... (JSON-ready)."""
+    if isinstance(scanner, DeferredScanner):
+        return scanner.info()
     info: dict[str, Any] = {"tool": scanner.tool, "version": str(scanner.version),
                             "reports_passes": bool(scanner.reports_passes), "rule_ids": sorted(scanner.rule_ids()),
                             "assembly_only": bool(getattr(scanner, "assembly_only", False))}
@@ -214,51 +243,72 @@ def _describe(scanner: Scanner) -> dict[str, Any]:
     return info
 
 
-def _deferred(registry: list[dict[str, Any]] | None, tools: tuple[str, ...],
-              load_all: Callable[[], tuple[Scanner, ...]]) -> tuple[DeferredScanner, ...] | None:
-    """DeferredScanners from a stored registry, or None when it is absent or does not fit ``tools``."""
-    if registry is None or tuple(info.get("tool") for info in registry) != tools:
-        return None
-    try:
-        return tuple(DeferredScanner(info, load_all) for info in registry)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 class DeferredScanner:
-    """A scanner known from the findings cache: tool, version, rule ids; the tool loads on first ``scan_template``.
+    """A scanner whose tool loads only when a template has to be scanned (or its registry is asked for and unknown).
 
-    ``load()`` returns the real adapter (loading every scanner of the set, once per process);
-    ``rule_description`` answers from the stored registry, so reports never need the tool.
-    Raises ValueError from the constructor when ``info`` is malformed.
+    ``info`` is what ``describe_scanner`` said about the real one (from the findings cache, or
+    learned from a worker process with ``learn``); while it is unknown, ``version``,
+    ``reports_passes`` and ``rule_ids()`` load the tool here. ``load()`` returns the real adapter
+    (once per process); ``rule_description`` answers from ``info``, so reports never need the tool.
+    Raises ValueError from the constructor or ``learn`` when ``info`` is malformed.
     """
 
-    def __init__(self, info: Mapping[str, Any], load_all: Callable[[], tuple[Scanner, ...]]):
-        self.tool = str(info["tool"])
-        self.version = str(info["version"])
-        self.reports_passes = info["reports_passes"]
-        self.assembly_only = bool(info.get("assembly_only", False))
-        ids, descriptions = info["rule_ids"], info.get("descriptions") or {}
-        if not isinstance(self.reports_passes, bool) or not all(isinstance(i, str) for i in ids) \
-                or not isinstance(descriptions, dict):
-            raise ValueError(f"malformed registry entry for {self.tool}")
-        self._rule_ids = frozenset(ids)
-        self._descriptions = dict(descriptions)
-        self._load_all = load_all
+    def __init__(self, tool: str, load: Callable[[], Scanner], info: Mapping[str, Any] | None = None, *,
+                 remembered: bool = False):
+        self.tool = tool
+        self.assembly_only = tool in ASSEMBLY_ONLY_TOOLS
+        self.remembered = remembered
+        self._load = load
         self._scanner: Scanner | None = None
+        self._info: dict[str, Any] | None = None
+        if info is not None:
+            self.learn(info)
+
+    def learn(self, info: Mapping[str, Any]) -> None:
+        """Take ``info`` (``describe_scanner`` of the real scanner) as this scanner's registry."""
+        ids, descriptions = info["rule_ids"], info.get("descriptions") or {}
+        if info["tool"] != self.tool or not isinstance(info["version"], str) \
+                or not isinstance(info["reports_passes"], bool) or not isinstance(ids, list) \
+                or not all(isinstance(i, str) for i in ids) or not isinstance(descriptions, dict):
+            raise ValueError(f"malformed registry entry for {self.tool}")
+        self._info = {**info, "rule_ids": sorted(ids), "descriptions": dict(descriptions)}
+        self._rule_ids = frozenset(ids)
+
+    @property
+    def known(self) -> bool:
+        """True once the registry is known (stored, learned, or loaded here)."""
+        return self._info is not None
+
+    def info(self) -> dict[str, Any]:
+        """``describe_scanner`` of the real scanner (loading it here if nothing told it yet)."""
+        if self._info is None:
+            self.learn(describe_scanner(self.load()))
+        assert self._info is not None
+        return dict(self._info)
+
+    @property
+    def version(self) -> str:
+        """The tool's version."""
+        return self.info()["version"]
+
+    @property
+    def reports_passes(self) -> bool:
+        """Whether the tool reports passed checks."""
+        return self.info()["reports_passes"]
 
     def rule_ids(self) -> frozenset[str]:
-        """Every rule id the tool can report, as it was when the registry was stored."""
+        """Every rule id the tool can report."""
+        self.info()
         return self._rule_ids
 
     def rule_description(self, rule_id: str) -> str | None:
         """The tool's own description of ``rule_id`` when it gives one (cdk-nag does), else None."""
-        return self._descriptions.get(rule_id)
+        return self.info().get("descriptions", {}).get(rule_id)
 
     def load(self) -> Scanner:
         """The real adapter; ScannerError when it cannot load."""
         if self._scanner is None:
-            self._scanner = next(s for s in self._load_all() if s.tool == self.tool)
+            self._scanner = self._load()
         return self._scanner
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
@@ -270,28 +320,49 @@ def _real(scanner: Scanner) -> Scanner:
     return scanner.load() if isinstance(scanner, DeferredScanner) else scanner
 
 
-@functools.lru_cache(maxsize=4)
 def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False, policies: str | None = None) -> tuple[Scanner, ...]:
+    """Every scanner of ``scanner_tools(cdk_nag, policies)``, loaded (each once per process)."""
+    return tuple(_load_tool(tool, regions, policies) for tool in scanner_tools(cdk_nag=cdk_nag, policies=policies))
+
+
+def _load_tool(tool: str, regions: tuple[str, ...], policies: str | None) -> Scanner:
+    # cfn-lint's registry depends on the regions; the other tools' do not (and checkov's is global).
+    return _load_tool_cached(tool, regions if tool == "cfn-lint" else (), policies)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_tool_cached(tool: str, regions: tuple[str, ...], policies: str | None) -> Scanner:
     try:
-        if cdk_nag:  # the cfn-lint and checkov adapters loaded once, then cdk-nag's
+        if tool == "cdk-nag":
             from stackcheck.scan.cdk_nag import CdkNagScanner
 
-            return (*_load_scanners(regions, False, policies), CdkNagScanner())
-        from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
-        from stackcheck.scan.checkov import CheckovScanner
-
-        _sequential_checkov_parsing()
-        if policies is not None:
+            return CdkNagScanner()
+        if tool == "stackcheck-assembly" and policies is not None:
             from stackcheck.scan.assembly_rules import AssemblyRuleScanner
-            from stackcheck.scan.custom import PolicyCfnLintScanner, PolicyCheckovScanner
 
-            return (PolicyCfnLintScanner(regions or DEFAULT_REGIONS, policies), PolicyCheckovScanner(policies),
-                    AssemblyRuleScanner(Path(policies) / "assembly"))
-        return (CfnLintScanner(regions or DEFAULT_REGIONS), CheckovScanner())
+            return AssemblyRuleScanner(Path(policies) / "assembly")
+        if tool == "cfn-lint":
+            from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
+
+            if policies is None:
+                return CfnLintScanner(regions or DEFAULT_REGIONS)
+            from stackcheck.scan.custom import PolicyCfnLintScanner
+
+            return PolicyCfnLintScanner(regions or DEFAULT_REGIONS, policies)
+        if tool == "checkov":
+            from stackcheck.scan.checkov import CheckovScanner
+
+            _sequential_checkov_parsing()
+            if policies is None:
+                return CheckovScanner()
+            from stackcheck.scan.custom import PolicyCheckovScanner
+
+            return PolicyCheckovScanner(policies)
     except ScannerError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure here means the gate cannot run
         raise ScannerError(f"cannot load the scanners: {type(exc).__name__}: {exc}") from exc
+    raise ScannerError(f"no scanner {tool!r} (policies {policies!r})")
 
 
 def _sequential_checkov_parsing() -> None:
@@ -391,37 +462,45 @@ def _cost(unit: tuple[Scanner, StackContext]) -> float:
     return size * {"cfn-lint": 3.0, "checkov": 1.0}.get(scanner.tool, 0.1)
 
 
-def _pool_unit(index: int) -> UnitResult:
+def _pool_unit(index: int) -> tuple[UnitResult, dict[str, Any] | None]:
+    """Run unit ``index`` in a worker; with it, the scanner's registry when the parent does not know it yet."""
     assert _POOL_UNITS is not None, "worker started without units"
     scanner, context = _POOL_UNITS[index]
-    return run_unit(scanner, context)
+    result = run_unit(scanner, context)
+    unknown = isinstance(scanner, DeferredScanner) and not scanner.known
+    return result, (describe_scanner(_real(scanner)) if unknown else None)
 
 
 def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[UnitResult]:
     """Results of ``units`` in their order: in a fork pool of ``jobs`` workers when that can help, else here.
 
+    Loaded scanners are shared with the workers by the fork; DeferredScanners not loaded yet load
+    in each worker that needs them (never here), and learn their registry from the workers.
     A worker that dies (killed, out of memory) costs nothing but time: its units run again here.
     """
     global _POOL_UNITS
     if jobs <= 1 or len(units) <= 1 or not _can_fork():
         return [run_unit(scanner, context) for scanner, context in units]
-    real = [(_real(scanner), context) for scanner, context in units]  # load before forking
-    for scanner, _ in real:
-        instrument(scanner, _CLOCK)  # once, before forking: workers inherit the timed methods
+    for scanner, _ in units:
+        if not isinstance(scanner, DeferredScanner) or scanner._scanner is not None:
+            instrument(_real(scanner), _CLOCK)  # once, before forking: workers inherit the timed methods
     results: list[UnitResult | None] = [None] * len(units)
-    _POOL_UNITS = real
+    _POOL_UNITS = units
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")) as pool:
-            order = sorted(range(len(units)), key=lambda i: -_cost(real[i]))
+            order = sorted(range(len(units)), key=lambda i: -_cost(units[i]))
             futures = {i: pool.submit(_pool_unit, i) for i in order}
             for i, future in futures.items():
                 try:
-                    results[i] = future.result()
+                    results[i], info = future.result()
                 except Exception:  # noqa: BLE001 - a broken pool; the unit runs again below
-                    results[i] = None
+                    continue
+                scanner = units[i][0]
+                if info is not None and isinstance(scanner, DeferredScanner) and not scanner.known:
+                    scanner.learn(info)
     finally:
         _POOL_UNITS = None
-    return [result if result is not None else run_unit(*real[i]) for i, result in enumerate(results)]
+    return [result if result is not None else run_unit(*units[i]) for i, result in enumerate(results)]
 
 
 def scan(
