@@ -107,3 +107,19 @@ def test_parallel_misses_fill_the_cache_with_what_a_serial_scan_finds(scanners, 
 
 def test_default_jobs_stays_within_the_two_core_budget():
     assert 1 <= default_jobs() <= MAX_JOBS == 2
+
+
+def test_deferred_scanners_load_in_the_workers_and_learn_their_registry_from_them(scanners, contexts, tmp_path):
+    from stackcheck.scan.runner import DeferredScanner, findings_cache, remember_scanners
+
+    deferred = load_scanners(policies=None, defer=True)
+    assert all(isinstance(d, DeferredScanner) and not d.known for d in deferred)
+    result = scan(contexts, deferred, jobs=2)
+    assert view(result) == view(scan(contexts, scanners, jobs=1))
+    assert all(d.known and d._scanner is None for d in deferred)  # learned from the workers, never loaded here
+    assert [(d.tool, d.version, d.reports_passes, d.rule_ids()) for d in deferred] == [
+        (s.tool, s.version, s.reports_passes, s.rule_ids()) for s in scanners]
+    cache = findings_cache(tmp_path, policies=None)
+    remember_scanners(cache, deferred)
+    again = load_scanners(policies=None, cache=findings_cache(tmp_path, policies=None), defer=True)
+    assert all(d.remembered and d.known for d in again)

@@ -1,0 +1,118 @@
+"""The benchmark's plot (scan time and peak memory against resource count) and its Markdown summary, from results.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["summary_markdown", "write_plot", "write_summary"]
+
+
+def write_plot(results: dict[str, Any], path: Path) -> Path | None:
+    """Draw ``path`` (PNG): median scan seconds (min-max bars) and peak memory against resource count.
+
+    A dashed line is linear scaling from the smallest N. Returns None, drawing nothing, when the
+    results hold no scaling section or matplotlib is not installed (``pip install -e '.[bench]'``).
+    """
+    scaling = results.get("scaling")
+    if not scaling:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    ns = [str(n) for n in scaling["environments"]]
+    resources = [scaling["resources"][n] for n in ns]
+    times = [[r[n]["seconds"] for r in scaling["rounds"]] for n in ns]
+    medians = [scaling["median_seconds"][n] for n in ns]
+    lows = [m - min(t) for m, t in zip(medians, times)]
+    highs = [max(t) - m for m, t in zip(medians, times)]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
+    ax.errorbar(resources, medians, yerr=[lows, highs], marker="o", capsize=4, label="stackcheck scan (median, min-max)")
+    linear = [medians[0] * r / resources[0] for r in resources]
+    ax.plot(resources, linear, linestyle="--", color="grey", label="linear in resources (from N = %s)" % ns[0])
+    for n, x, y in zip(ns, resources, medians):
+        ax.annotate(f"N={n}: {y:.1f}s", (x, y), textcoords="offset points", xytext=(-8, 8), ha="right", fontsize=8)
+    ax.set_xlabel("resources in the cloud assembly")
+    ax.set_ylabel("scan wall time (s)")
+    memory = ax.twinx()
+    largest = [scaling["peak_rss_mb"][n] for n in ns]
+    tree = [scaling.get("peak_tree_rss_mb", {}).get(n) or 0 for n in ns]
+    memory.plot(resources, largest, marker="s", color="tab:red", alpha=0.7, label="peak RSS, largest process (MB)")
+    if any(tree):
+        memory.plot(resources, tree, marker="^", color="tab:orange", alpha=0.7, linestyle=":",
+                    label="peak RSS, all processes (MB, sampled)")
+    memory.set_ylabel("peak memory (MB)", color="tab:red")
+    memory.set_ylim(0, 1.3 * max(largest + tree))
+    ax.set_ylim(0, 1.3 * max(max(t) for t in times + [linear]))
+    handles = ax.get_legend_handles_labels()[0] + memory.get_legend_handles_labels()[0]
+    labels = ax.get_legend_handles_labels()[1] + memory.get_legend_handles_labels()[1]
+    ax.legend(handles, labels, loc="upper left", fontsize=7, framealpha=0.9)
+    cpu = (results.get("machine") or {}).get("cpu", "")
+    ax.set_title(f"stackcheck scan vs app size (N environments); {cpu}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _figure(results: dict[str, Any], key: str) -> str:
+    verdict = (results.get("targets") or {}).get(key) or {}
+    value = verdict.get("value")
+    if value is None:
+        return f"| `{key}` | not measured | {verdict.get('target', '')} | – |"
+    met = {True: "met", False: "**not met**"}.get(verdict.get("met"), "–")
+    return f"| `{key}` | {value:.3f} | {verdict.get('target')} | {met} |"
+
+
+def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
+    """The figures against their targets, the medians behind them, the machine and its load, the plot."""
+    machine = results.get("machine") or {}
+    load = results.get("load") or {}
+    lines = ["# Benchmark results", "",
+             f"Generated {results.get('generated')} by `make bench` at commit `{(results.get('git') or {}).get('commit', '')[:12]}`"
+             f"{' (uncommitted changes)' if (results.get('git') or {}).get('dirty') else ''}; "
+             f"{results.get('rounds')} alternating pairs per comparison, median of per-pair ratios. "
+             "Raw timings: `bench/results.json`.", "",
+             "| figure | value | target | |", "| --- | ---: | --- | --- |"]
+    lines += [_figure(results, key) for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x",
+                                                 "xdist_ratio")]
+    lines += ["", f"Machine: {machine.get('cpu')}, {machine.get('cpus_available')} of {machine.get('cpus')} CPUs, "
+              f"{machine.get('memory_gb')} GB, {machine.get('system')}, Python {machine.get('python')}, Node.js "
+              f"{machine.get('node')}. Load average (1/5/15 min) {load.get('start')} at the start, {load.get('end')} at "
+              "the end (the machine is shared: see each timing's load in results.json).", ""]
+    naive = results.get("scan_vs_naive")
+    if naive:
+        m = naive["median_seconds"]
+        parts = ", ".join(f"{k.split('.', 1)[1]} {v:.2f}s" for k, v in m.items() if k.startswith("naive."))
+        lines += ["## Scan vs the naive chain", "",
+                  f"Naive chain ({' → '.join(naive['naive_chain'])}): median {m['naive']:.2f}s ({parts}). "
+                  f"`make scan` cold: {m['cold']:.2f}s; warm: {m['warm']:.2f}s. {naive['cold_means']}.", ""]
+    scaling = results.get("scaling")
+    if scaling:
+        lines += ["## Scaling with N environments", "",
+                  "| N | resources | scan median (s) | peak RSS, largest process (MB) | peak RSS, all processes (MB) "
+                  "| synth (s) | synth peak RSS (MB) |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for n in (str(n) for n in scaling["environments"]):
+            synth = scaling["synth"][n]
+            lines.append(f"| {n} | {scaling['resources'][n]} | {scaling['median_seconds'][n]:.2f} | "
+                         f"{scaling['peak_rss_mb'][n]:.0f} | {scaling.get('peak_tree_rss_mb', {}).get(n) or 0:.0f} | "
+                         f"{synth['seconds']:.1f} | {synth['peak_rss_mb']:.0f} |")
+        lines += ["", f"{scaling['measures']}. Resource ratio {scaling['resource_ratio']:.2f}.", ""]
+        if plot:
+            lines += [f"![scan time and peak memory against resource count]({plot.name})", ""]
+    xdist = results.get("xdist")
+    if xdist:
+        m = xdist["median_seconds"]
+        lines += ["## Integration suite under xdist", "",
+                  f"{xdist['suite']}: serial {m['serial']:.2f}s, `-n 2` {m['n2']:.2f}s (medians).", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_summary(results: dict[str, Any], path: Path, plot: Path | None) -> Path:
+    """Write ``summary_markdown`` to ``path``; returns it."""
+    path.write_text(summary_markdown(results, plot))
+    return path

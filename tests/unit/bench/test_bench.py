@@ -1,0 +1,88 @@
+"""The benchmark's own logic: alternating order, median of pair ratios, measuring a process, the scaled ledger, verdicts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.measure import alternate, median_ratio, run, tree_rss_mb
+from bench.report import summary_markdown
+from bench.run import verdicts
+from bench.workspace import Workspace, scaled_ledger
+from stackcheck.suppressions import load_ledger
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("labels, index, order", [
+    (["naive", "ours"], 0, ["naive", "ours"]),
+    (["naive", "ours"], 1, ["ours", "naive"]),
+    (["naive", "ours"], 2, ["naive", "ours"]),
+    ([1, 3, 10], 1, [3, 10, 1]),
+    ([1, 3, 10], 2, [10, 1, 3]),
+])
+def test_alternate_rotates_who_goes_first(labels, index, order):
+    assert alternate(labels, index) == order
+
+
+def test_median_ratio_is_the_median_of_per_pair_ratios_not_a_ratio_of_medians():
+    assert median_ratio([1.0, 4.0, 9.0], [2.0, 2.0, 3.0]) == 2.0
+    assert median_ratio([1.0, 3.0], [2.0, 2.0]) == 1.0
+
+
+@pytest.mark.parametrize("numerators, denominators, message", [
+    ([1.0], [1.0, 2.0], "need pairs"), ([], [], "need pairs"), ([1.0], [0.0], "zero or negative"),
+])
+def test_median_ratio_rejects_what_is_not_pairs(numerators, denominators, message):
+    with pytest.raises(ValueError, match=message):
+        median_ratio(numerators, denominators)
+
+
+def test_run_measures_a_process_tree(tmp_path):
+    code = "import subprocess, sys; b = bytearray(50_000_000); subprocess.run([sys.executable, '-c', 'pass']); sys.exit(3)"
+    measured = run("child", [sys.executable, "-c", code], cwd=tmp_path, log=tmp_path / "log")
+    assert measured.returncode == 3
+    assert measured.seconds > 0
+    assert measured.peak_rss_mb >= 50
+    assert measured.to_dict()["label"] == "child"
+    assert tree_rss_mb(os.getpid()) > 0
+
+
+def test_scaled_ledger_repeats_environment_entries_for_each_added_set(tmp_path):
+    text = (REPO / "policies" / "suppressions.yaml").read_text()
+    one = load_ledger(REPO / "policies" / "suppressions.yaml")
+    scaled = tmp_path / "ledger.yaml"
+    scaled.write_text(scaled_ledger(text, 3))
+    three = load_ledger(scaled)
+    per_set = [e for e in one.entries if e.target.startswith(("TapStackdevSource", "TapStackdevTarget",
+                                                             "TapStackdevRoute53"))]
+    assert len(three.entries) == len(one.entries) + 2 * len(per_set)
+    added = {(e.rule, e.target) for e in three.entries} - {(e.rule, e.target) for e in one.entries}
+    assert added == {(e.rule, e.target.replace("TapStackdev", f"TapStackdev{k}", 1)) for e in per_set for k in (2, 3)}
+    assert scaled_ledger(text, 1) == text
+
+
+def test_workspace_runs_make_with_its_own_stamp_never_the_shared_venvs(tmp_path):
+    ws = Workspace(REPO, tmp_path / "app")
+    argv = ws.make("scan")
+    assert argv[:5] == ["make", "--no-print-directory", "-C", str(tmp_path / "app"), "scan"]
+    assert f"STAMP={tmp_path / 'app' / '.bench-installed'}" in argv
+    assert not any(arg.startswith("STAMP=") and str(REPO) in arg for arg in argv)
+
+
+def test_verdicts_compare_each_figure_with_its_target():
+    results = {"scan_vs_naive_cold": 0.72, "scan_vs_naive_warm": 0.05, "scaling_time_ratio_10x": 5.1,
+               "scaling": {"resource_ratio": 9.88}}
+    assert verdicts(results) == {
+        "scan_vs_naive_cold": {"value": 0.72, "target": "<= 0.7", "met": False},
+        "scan_vs_naive_warm": {"value": 0.05, "target": "<= 0.15", "met": True},
+        "scaling_time_ratio_10x": {"value": 5.1, "target": "<= 9.88", "met": True},
+        "xdist_ratio": {"value": None, "target": "<= 0.65", "met": None},
+    }
+    headline = {k: v for k, v in results.items() if k != "scaling"}
+    summary = summary_markdown({**headline, "targets": verdicts(results)}, None)
+    assert "| `scan_vs_naive_cold` | 0.720 | <= 0.7 | **not met** |" in summary.splitlines()
+    assert "| `xdist_ratio` | not measured | <= 0.65 | – |" in summary.splitlines()
