@@ -1,10 +1,11 @@
 """Run every scanner on every template, one (tool, template) unit of work at a time, then apply the ledger.
 
 Units whose findings the findings cache holds (``stackcheck.scan.cache``) are not run; the others
-run in this process or, with ``jobs`` > 1, in a pool of forked worker processes that inherit the
-scanners this process loaded (each scanner is loaded once). Findings are the same either way,
-in the same order. Every unit that runs records the CPU seconds of each cfn-lint rule and
-checkov check (``stackcheck.scan.timing``).
+run in this process or, with ``jobs`` > 1, in a pool of forked worker processes. Workers inherit
+the scanners this process loaded, or load DeferredScanners themselves (once per worker), so that
+the scanning process never holds cfn-lint and checkov and exits without tearing them down.
+Findings are the same either way, in the same order. Every unit that runs records the CPU seconds
+of each cfn-lint rule and checkov check (``stackcheck.scan.timing``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.cache import FindingsCache
 
 __all__ = [
+    "ASSEMBLY_ONLY_TOOLS",
+    "MAX_JOBS",
     "RULE_TIMING_PREFIX",
     "DeferredScanner",
     "RuleTiming",
@@ -41,8 +44,10 @@ __all__ = [
     "contexts_from_assembly",
     "contexts_from_files",
     "default_jobs",
+    "describe_scanner",
     "findings_cache",
     "load_scanners",
+    "remember_scanners",
     "run_unit",
     "scan",
     "scanner_tools",
