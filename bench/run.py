@@ -125,7 +125,8 @@ def bench_naive(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
         "naive_chain": [how, "cfn-lint <every template>", "checkov -d <cloud assembly>"],
         "ours": "make scan: stackcheck synth (in-process, cdk-nag) then stackcheck scan (cfn-lint, checkov, cdk-nag, "
                 "the policy pack, the ledger, JSON/SARIF/Markdown reports)",
-        "cold_means": "no cdk.out and no .stackcheck (findings cache) before each cold run",
+        "cold_means": "no cdk.out and no .stackcheck (findings cache) before each cold run; the jsii package cache "
+                      "(~/.cache/aws/jsii) and the OS page cache stay warm for both chains",
         "warm_means": "right after that cold run, infra unchanged",
         "exit_codes_ours": sorted({r[k]["returncode"] for r in records for k in ("cold", "warm")}),
         "scan_vs_naive_cold": round(median_ratio([r["cold"]["seconds"] for r in records], naive), 4),
