@@ -9,6 +9,7 @@ PYTEST_WORKERS ?= auto
 SCAN_ARGS ?=
 DRIFT_ARGS ?=
 COMPLIANCE_ARGS ?=
+BENCH_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
@@ -73,5 +74,13 @@ drift: synth
 compliance: synth
 	$(SC) compliance --assembly cdk.out --report-dir reports $(COMPLIANCE_ARGS)
 
+$(VENV)/.installed-bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $@
+
+# Benchmarks (about 8 minutes; never part of make test): bench/results.json, bench/RESULTS.md and the plot.
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
-	rm -rf cdk.out reports cfn-outputs .pytest_cache
+	rm -rf cdk.out reports cfn-outputs .pytest_cache .stackcheck
