@@ -7,6 +7,8 @@ import sys
 import time
 from typing import Any
 
+from stackcheck.aws.target import add_target_arguments, resolve_target
+
 HELP = ("re-evaluate the policy pack on the live state of the deployed stacks of the cloud assembly, under the same "
         "rule ids as `stackcheck scan`; apply the suppression ledger; write reports/compliance.json, compliance.sarif "
         "and compliance.md")
@@ -26,34 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR",
                         help="where compliance.json, compliance.sarif and compliance.md are written (default: reports)")
-    parser.add_argument("--aws-endpoint-url", default=None, metavar="URL",
-                        help="endpoint of every AWS API (default: the emulator record's, else AWS)")
-    parser.add_argument("--aws-region", default=None, metavar="REGION",
-                        help="region (default: the emulator record's, else boto3's configuration)")
-    parser.add_argument("--emulator-record", default="cfn-outputs/target.json", metavar="FILE",
-                        help="emulator record written by `make deploy-local` (default: cfn-outputs/target.json)")
-    parser.add_argument("--no-emulator", action="store_true",
-                        help="ignore the emulator record: call AWS with boto3's credential chain")
-
-
-def resolve_target(args: argparse.Namespace) -> Any:
-    """The LiveTarget: endpoint and region from --aws-endpoint-url/--aws-region, else the emulator record
-    (unless --no-emulator), else None (boto3's default chain). Fake credentials only when the endpoint is
-    the record's. Raises BadInputError for a malformed emulator record."""
-    from stackcheck.aws.clients import read_emulator_record
-    from stackcheck.compliance import LiveTarget
-
-    record = None if args.no_emulator else read_emulator_record(args.emulator_record)
-    endpoint = args.aws_endpoint_url or (record.endpoint_url if record else None)
-    region = args.aws_region or (record.region if record else None)
-    emulator = record is not None and endpoint == record.endpoint_url
-    if args.aws_endpoint_url or args.aws_region:
-        source = "--aws-endpoint-url/--aws-region" + (f" and {record.path}" if record and emulator else "")
-    elif record is not None:
-        source = str(record.path)
-    else:
-        source = "boto3 default chain"
-    return LiveTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source)
+    add_target_arguments(parser, api="every AWS API")
 
 
 def make_factory(target: Any) -> Any:

@@ -32,6 +32,7 @@ from stackcheck.aws.retry import (
     error_code,
     is_stack_missing,
 )
+from stackcheck.aws.target import AwsTarget
 from stackcheck.errors import BadInputError, DetectionUnavailableError
 
 __all__ = [
@@ -468,21 +469,7 @@ class StackDrift:
         }
 
 
-@dataclass(frozen=True)
-class DriftTarget:
-    """Where the CloudFormation API was called: endpoint (None: AWS's own), region, whether it is
-    the embedded emulator, and where these came from (``source``, for reports)."""
-
-    endpoint_url: str | None = None
-    region: str | None = None
-    emulator: bool = False
-    source: str = "boto3 default chain"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
-
+DriftTarget = AwsTarget  # where the CloudFormation API was called
 @dataclass(frozen=True)
 class DriftResult:
     """Drift of every stack asked for. ``unavailable`` is the reason drift detection could not

@@ -7,6 +7,8 @@ import sys
 import time
 from typing import Any
 
+from stackcheck.aws.target import add_target_arguments, resolve_target
+
 HELP = ("detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
         "write reports/drift.json, drift.md and drift.xml")
 
@@ -22,40 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="known false drift (default: policies/drift-allowlist.yaml)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR",
                         help="where drift.json, drift.md and drift.xml are written (default: reports)")
-    parser.add_argument("--aws-endpoint-url", default=None, metavar="URL",
-                        help="CloudFormation endpoint (default: the emulator record's, else AWS)")
-    parser.add_argument("--aws-region", default=None, metavar="REGION",
-                        help="region (default: the emulator record's, else boto3's configuration)")
-    parser.add_argument("--emulator-record", default="cfn-outputs/target.json", metavar="FILE",
-                        help="emulator record written by `make deploy-local` (default: cfn-outputs/target.json)")
-    parser.add_argument("--no-emulator", action="store_true",
-                        help="ignore the emulator record: call AWS with boto3's credential chain")
+    add_target_arguments(parser, api="CloudFormation")
     parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
                         help="seconds between DescribeStackDriftDetectionStatus polls (default: 5)")
     parser.add_argument("--max-polls", type=int, default=360, metavar="N",
                         help="most status polls per stack (default: 360)")
     parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                         help="no poll starts this many seconds after DetectStackDrift (default: 900)")
-
-
-def resolve_target(args: argparse.Namespace) -> Any:
-    """The DriftTarget: endpoint and region from --aws-endpoint-url/--aws-region, else the
-    emulator record (unless --no-emulator), else None (boto3's default chain). Raises
-    BadInputError for a malformed emulator record."""
-    from stackcheck.aws.clients import read_emulator_record
-    from stackcheck.drift import DriftTarget
-
-    record = None if args.no_emulator else read_emulator_record(args.emulator_record)
-    endpoint = args.aws_endpoint_url or (record.endpoint_url if record else None)
-    region = args.aws_region or (record.region if record else None)
-    emulator = record is not None and endpoint == record.endpoint_url
-    if args.aws_endpoint_url or args.aws_region:
-        source = "--aws-endpoint-url/--aws-region" + (f" and {record.path}" if record and emulator else "")
-    elif record is not None:
-        source = str(record.path)
-    else:
-        source = "boto3 default chain"
-    return DriftTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source)
 
 
 def make_client(target: Any) -> Any:

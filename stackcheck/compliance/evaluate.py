@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from stackcheck import __version__
+from stackcheck.aws.target import AwsTarget
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
 from stackcheck.errors import BadInputError, DetectionUnavailableError, ScannerError
@@ -44,26 +44,7 @@ _DRIFTED = ("; the cloud assembly's template passes this rule, so the live resou
 _ALSO_IN_TEMPLATE = "; the template fails this rule too (see `make scan`)"
 
 
-@dataclass(frozen=True)
-class LiveTarget:
-    """Where live state is read: endpoint (None: AWS's own), region, whether it is the embedded emulator, and where
-    these came from (``source``: ``--aws-endpoint-url/--aws-region``, the emulator record's path, or the boto3 chain)."""
-
-    endpoint_url: str | None = None
-    region: str | None = None
-    emulator: bool = False
-    source: str = "boto3 default chain"
-
-    def describe(self) -> str:
-        """``emulator http://127.0.0.1:4566 (us-east-1; cfn-outputs/target.json)``, for messages and reports."""
-        where = self.endpoint_url or "AWS"
-        return f"{'emulator ' if self.emulator else ''}{where} ({self.region or 'region from boto3'}; {self.source})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
-
+LiveTarget = AwsTarget  # where live state is read
 @dataclass(frozen=True)
 class LiveForm:
     """A rule of the policy pack with a live form: the rule, and the live resource types it judges.
