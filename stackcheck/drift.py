@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import tenacity
-import yaml
 
 from stackcheck.assembly import CloudAssembly, StackArtifact
 from stackcheck.aws.retry import (
@@ -34,6 +33,7 @@ from stackcheck.aws.retry import (
 )
 from stackcheck.aws.target import AwsTarget
 from stackcheck.errors import BadInputError, DetectionUnavailableError
+from stackcheck.yamlfile import load_yaml_list
 
 __all__ = [
     "DEFAULT_ALLOWLIST",
@@ -187,34 +187,13 @@ def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
     ``MIN_REASON_LENGTH`` characters, duplicate entries.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"drift allowlist {path} does not exist; create it holding `[]` (an empty list)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"drift allowlist {path} cannot be read: {exc}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadInputError(f"drift allowlist {where}: not valid YAML ({problem}); the allowlist is a YAML list") from None
-    if data is None:
+    items = load_yaml_list(path, what="drift allowlist", example="- resource_type: ...")
+    if not items:
         return Allowlist(path, ())
-    if not isinstance(data, list):
-        raise BadInputError(
-            f"drift allowlist {path}: must be a YAML list of entries (- resource_type: ...), "
-            f"got a {type(data).__name__}; an empty allowlist is `[]`"
-        )
-    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
     entries: list[AllowlistEntry] = []
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
-    for position, raw in enumerate(data):
-        index = position + 1
-        line = lines[position] if position < len(lines) else None
+    for index, line, raw in items:
         label = f"{path}:{line}: entry {index}" if line else f"{path}: entry {index}"
         if isinstance(raw, dict) and isinstance(raw.get("resource_type"), str):
             label += f" ({raw.get('resource_type')} {raw.get('property_path')})"

@@ -26,6 +26,7 @@ import yaml
 
 from stackcheck.errors import LedgerError
 from stackcheck.findings import Finding, Status, Suppression
+from stackcheck.yamlfile import load_yaml_list
 
 __all__ = [
     "DEFAULT_LEDGER",
@@ -144,35 +145,15 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
     An empty file is an empty ledger.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LedgerError(f"suppression ledger {path} does not exist; create it holding `[]` (an empty list)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"suppression ledger {path} cannot be read: {exc}") from None
-    try:
-        node = yaml.compose(text, Loader=_LedgerLoader)
-        data = yaml.load(text, Loader=_LedgerLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise LedgerError(f"{where}: not valid YAML ({problem}); the ledger is a YAML list of entries") from None
-    if data is None:
+    items = load_yaml_list(path, what="suppression ledger", example="- rule: ...", error=LedgerError,
+                           loader=_LedgerLoader)
+    if not items:
         return Ledger(path, ())
-    if not isinstance(data, list):
-        raise LedgerError(
-            f"{path}: the ledger must be a YAML list of entries (- rule: ...), got a {type(data).__name__}; "
-            "an empty ledger is `[]`"
-        )
-    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
     known = frozenset(known_rule_ids) if known_rule_ids is not None else None
     entries: list[LedgerEntry] = []
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
-    for position, raw in enumerate(data):
-        index = position + 1
-        line = lines[position] if position < len(lines) else None
+    for index, line, raw in items:
         where = f"{path}:{line}" if line else str(path)
         rule = raw.get("rule") if isinstance(raw, dict) else None
         label = f"{where}: entry {index}" + (f" (rule {rule})" if isinstance(rule, str) else "")

@@ -124,7 +124,7 @@ def test_every_problem_is_listed_at_once(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("rule: CKV_AWS_18\n", "the ledger must be a YAML list of entries (- rule: ...), got a dict"),
+        ("rule: CKV_AWS_18\n", "must be a YAML list of entries (- rule: ...), got a dict"),
         ("- [CKV_AWS_18]\n", "entry 1: must be a mapping with keys rule, target, reason, owner, expires, got list"),
         ("- rule: CKV_AWS_18\n  target: [unclosed\n", "not valid YAML"),
         (GOOD_ENTRY + GOOD_ENTRY.replace("CKV_AWS_18\n", "CKV_AWS_18\n", 1).replace("target: ", "target: /"),
