@@ -40,6 +40,7 @@ __all__ = [
     "OutputMatch",
     "OutputResolver",
     "atomic_write_json",
+    "atomic_write_text",
     "describe_stack_outputs",
     "flatten_outputs",
     "key_words",
@@ -51,8 +52,8 @@ ALL_OUTPUTS_FILE = "all-outputs.json"
 FLAT_OUTPUTS_FILE = "flat-outputs.json"
 
 
-def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
-    """Write ``data`` as indented JSON to ``path`` through a temporary file and a rename.
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename.
 
     Readers see the old file or the new one, never half of one. Returns the path written.
     """
@@ -61,13 +62,17 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
+            handle.write(text)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write ``data`` as indented, key-sorted JSON to ``path`` atomically (see ``atomic_write_text``)."""
+    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "outputs") -> dict[str, str]:

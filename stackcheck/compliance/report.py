@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.outputs import atomic_write_json
+from stackcheck.outputs import atomic_write_json, atomic_write_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.compliance.evaluate import ComplianceResult, LiveTarget
@@ -92,7 +92,7 @@ def write_compliance_reports(result: ComplianceResult, report_dir: str | os.Path
     paths = {
         "json": atomic_write_json(directory / JSON_FILE, build_compliance_report(result, ledger_path=ledger_path)),
         "sarif": atomic_write_json(directory / SARIF_FILE, build_sarif(result.scan, scanners=[_LiveRules(result)])),
-        "markdown": _write_text(directory / MARKDOWN_FILE, render_compliance_markdown(result)),
+        "markdown": atomic_write_text(directory / MARKDOWN_FILE, render_compliance_markdown(result)),
     }
     return paths
 
@@ -120,21 +120,6 @@ def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_c
         "json": atomic_write_json(directory / JSON_FILE, {"schema": SCHEMA, "exit_code": exit_code, "error": message,
                                                           "target": target.to_dict() if target else None}),
         "sarif": atomic_write_json(directory / SARIF_FILE, sarif),
-        "markdown": _write_text(directory / MARKDOWN_FILE, f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
+        "markdown": atomic_write_text(directory / MARKDOWN_FILE, f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
                                 f"Live target: {where}.\n\n{' '.join(message.split())}\n"),
     }
-
-
-def _write_text(path: Path, text: str) -> Path:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

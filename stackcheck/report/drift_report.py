@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from stackcheck.drift import (
     ResourceStatus,
     Verdict,
 )
-from stackcheck.outputs import atomic_write_json
+from stackcheck.outputs import atomic_write_json, atomic_write_text
 
 __all__ = [
     "JSON_FILE",
@@ -244,18 +243,6 @@ def render_console(result: DriftResult) -> str:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def _atomic_write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 
 def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = "reports") -> dict[str, Path]:
     """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
@@ -264,6 +251,6 @@ def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] 
     junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)
     return {
         "json": atomic_write_json(out / JSON_FILE, build_json(result)),
-        "markdown": _atomic_write_text(out / MARKDOWN_FILE, render_markdown(result)),
-        "junit": _atomic_write_text(out / JUNIT_FILE, junit + "\n"),
+        "markdown": atomic_write_text(out / MARKDOWN_FILE, render_markdown(result)),
+        "junit": atomic_write_text(out / JUNIT_FILE, junit + "\n"),
     }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stackcheck.errors import BadInputError
+from stackcheck.outputs import atomic_write_text
 
 __all__ = ["GATE_FILE", "JUnitSuite", "read_junit", "render_gate", "write_gate"]
 
@@ -90,9 +90,4 @@ def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.Pa
         except ValueError as exc:
             raise BadInputError(f"{scan_file} is not valid JSON ({exc}); run `make scan` again") from None
     text = render_gate(scan_report, [read_junit(f) for f in junit_files])
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{GATE_FILE}.", dir=directory)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, directory / GATE_FILE)
-    return directory / GATE_FILE
+    return atomic_write_text(directory / GATE_FILE, text)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
+from stackcheck.outputs import atomic_write_text
 from stackcheck.report.console import SLOWEST_RULES
 from stackcheck.report.sarif import relative_location
 
@@ -171,14 +171,4 @@ def write_markdown(
     root: str | os.PathLike[str] = ".",
 ) -> Path:
     """Write ``render_markdown`` to ``<report_dir>/scan.md`` through a temporary file and a rename; returns the path."""
-    target = Path(report_dir) / MARKDOWN_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_markdown(result, comparison=comparison, root=root))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(Path(report_dir) / MARKDOWN_FILE, render_markdown(result, comparison=comparison, root=root))

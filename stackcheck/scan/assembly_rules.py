@@ -46,6 +46,25 @@ class AssemblyRule:
     file: Path = Path()
 
 
+
+def import_rule_file(path: Path) -> Any:
+    """Import a policy-pack file as module ``stackcheck_pack_<folder>_<stem>`` (registered in sys.modules).
+
+    Raises ScannerError naming the file when it cannot be imported.
+    """
+    name = f"stackcheck_pack_{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ScannerError(f"cannot import rule file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ScannerError(f"rule file {path} cannot be imported: {type(exc).__name__}: {exc}") from exc
+    return module
+
 def load_rules(directory: str | Path) -> tuple[AssemblyRule, ...]:
     """One instance of each AssemblyRule subclass defined in ``directory``'s ``*.py`` files, by id.
 
@@ -58,17 +77,8 @@ def load_rules(directory: str | Path) -> tuple[AssemblyRule, ...]:
         raise ScannerError(f"assembly rules folder {root} does not exist")
     rules: dict[str, AssemblyRule] = {}
     for path in sorted(root.glob("[A-Za-z]*.py")):
-        name = f"stackcheck_pack_assembly_{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ScannerError(f"cannot import assembly rule file {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            del sys.modules[name]
-            raise ScannerError(f"assembly rule file {path} cannot be imported: {type(exc).__name__}: {exc}") from exc
+        module = import_rule_file(path)
+        name = module.__name__
         classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
                    if issubclass(c, AssemblyRule) and c is not AssemblyRule and c.__module__ == name]
         if [c.__name__ for c in classes] != [path.stem]:

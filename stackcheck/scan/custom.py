@@ -11,7 +11,6 @@ property path, and report a crash as an ERROR finding of the rule that crashed.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
 import sys
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from stackcheck.errors import ScannerError
 from stackcheck.findings import Finding, Severity, Status
-from stackcheck.scan.assembly_rules import template_line
+from stackcheck.scan.assembly_rules import import_rule_file, template_line
 from stackcheck.scan.base import StackContext
 from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, RULE_ERROR_ID, CfnLintScanner
 from stackcheck.scan.checkov import CheckovScanner
@@ -339,7 +338,7 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
     root = Path(policies).resolve()
     rules: list[RuleInfo] = []
     for path in sorted((root / "cfn_lint").glob("[A-Za-z]*.py")):
-        module = _import_file(path)
+        module = import_rule_file(path)
         found = [v for v in vars(module).values()
                  if isinstance(v, type) and issubclass(v, CloudFormationLintRule) and v.__module__ == module.__name__]
         if not found:
@@ -352,7 +351,7 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
     for path in sorted((root / "checkov").glob("[A-Za-z]*.py")):
         before = _registry_snapshot()
         try:
-            check = getattr(_import_file(path), "check", None)
+            check = getattr(import_rule_file(path), "check", None)
         finally:  # importing a check file registers its check with checkov: put the registry back
             _registry_restore(before)
         if not isinstance(check, ResourceCheck):
@@ -377,19 +376,4 @@ def _registry_restore(snapshot: tuple[dict[str, list[Any]], dict[str, list[Any]]
     for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), snapshot):
         for entity, checks in registry.items():
             checks[:] = saved.get(entity, [])
-
-
-def _import_file(path: Path) -> Any:
-    name = f"stackcheck_pack_{path.parent.name}_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ScannerError(f"cannot import rule file {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        del sys.modules[name]
-        raise ScannerError(f"rule file {path} cannot be imported: {type(exc).__name__}: {exc}") from exc
-    return module
 
