@@ -26,7 +26,12 @@ COMMANDS: dict[str, str] = {
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with one sub-parser per entry of ``COMMANDS``."""
-    parser = argparse.ArgumentParser(prog="stackcheck", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="stackcheck",
+        description="Synthesize, scan, deploy (embedded emulator or AWS) and check a CDK app's cloud assembly.",
+        epilog="exit codes: 0 clean, 1 findings or failures, 2 bad input, 3 could not run "
+               "(emulator or AWS API not answering)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         try:

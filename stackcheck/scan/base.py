@@ -114,7 +114,8 @@ def load_template(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
-        raise BadInputError(f"template {path} {what}")
+        raise BadInputError(f"template {path} {what}; give the path of a CloudFormation template file, "
+                            "or scan the whole cloud assembly with --assembly cdk.out (`make scan`)")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
