@@ -9,7 +9,7 @@ HELP = "synthesize the CDK app in-process into the cloud assembly (cached by sou
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --app-dir, --output, --context KEY=VALUE..., --force, --no-nag."""
+    """Options: --app-dir, --output, --context KEY=VALUE..., --force, --no-nag, --cdk-validation."""
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
     parser.add_argument("--output", "-o", default=None, help="cloud assembly folder (default: <app-dir>/cdk.out)")
     parser.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
@@ -17,6 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="synthesize even if the cache is current")
     parser.add_argument("--no-nag", action="store_true",
                         help="synthesize without cdk-nag's AwsSolutions checks (scans then report them as not run)")
+    parser.add_argument("--cdk-validation", action="store_true",
+                        help="keep aws-cdk-lib's built-in CloudFormation validation (off by default: it repeats "
+                             "cfn-lint, which every scan runs, and doubles synthesis time); its report lands in "
+                             "<output>/validation-report.json")
 
 
 def parse_context(pairs: list[str]) -> dict:
@@ -37,11 +41,13 @@ def parse_context(pairs: list[str]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Synthesize and print one line per stack: artifact id, resource count, dependencies."""
-    from stackcheck.assembly import NAG_CONTEXT_KEY, synthesize
+    from stackcheck.assembly import NAG_CONTEXT_KEY, VALIDATION_CONTEXT_KEY, synthesize
 
     context = parse_context(args.context)
     if args.no_nag:
         context[NAG_CONTEXT_KEY] = False
+    if args.cdk_validation:
+        context[VALIDATION_CONTEXT_KEY] = True
     result = synthesize(args.app_dir, args.output, context=context, force=args.force)
     state = "reused (sources unchanged)" if result.cached else "synthesized"
     print(f"cloud assembly {result.assembly.directory}: {state} in {result.seconds:.1f}s")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stackcheck.assembly import cache_key, is_current, read_assembly, synthesize
+from stackcheck.assembly import VALIDATION_CONTEXT_KEY, cache_key, is_current, read_assembly, synthesize
 from stackcheck.errors import AssemblyError, SynthesisError
 
 TINY_APP = '''
@@ -130,3 +130,26 @@ def test_bad_cdk_json_app_command(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "node bin/app.js"}))
     with pytest.raises(AssemblyError, match="needs `python -m MODULE` or `python FILE.py`"):
         synthesize(tmp_path)
+
+
+def test_cdk_builtin_validation_is_off_unless_context_turns_it_on(tmp_path):
+    write_app(tmp_path)
+    off = synthesize(tmp_path, force=True)
+    assert not (off.assembly.directory / "validation-report.json").exists()
+    on = synthesize(tmp_path, context={VALIDATION_CONTEXT_KEY: True})
+    assert on.cached is False and on.key != off.key
+    # The CDK writes this report only when its validation ran (with violations, when any: none here).
+    report = json.loads((on.assembly.directory / "validation-report.json").read_text())
+    assert (report["title"], report["pluginReports"]) == ("Validation Report", [])
+
+
+def test_an_app_that_sets_cdk_validation_itself_keeps_its_choice(tmp_path):
+    write_app(tmp_path, app=TINY_APP.replace("cdk.App()", "cdk.App(builtin_cloud_formation_validation=True)"))
+    result = synthesize(tmp_path)
+    assert (result.assembly.directory / "validation-report.json").is_file()
+
+
+def test_cdk_validation_context_value_must_be_a_bool(tmp_path):
+    write_app(tmp_path)
+    with pytest.raises(AssemblyError, match=r"context stackcheck:cdk-validation='sometimes' must be true or false"):
+        synthesize(tmp_path, context={VALIDATION_CONTEXT_KEY: "sometimes"})
