@@ -39,13 +39,16 @@ _EXIT_WORDS = {0: "no drift found", 1: "drift found", 3: "could not detect drift
 
 
 def overall(result: DriftResult) -> str:
-    """One sentence for the whole run, e.g. ``drift found: 1 of 4 stacks DRIFTED, 2 PARTIAL, 1 IN_SYNC``.
+    """One sentence for the whole run, e.g. ``drift found: 1 DRIFTED, 2 PARTIAL, 1 IN_SYNC of 4 stacks``.
 
-    A run whose stacks are only IN_SYNC says "in sync"; one with any PARTIAL stack says
-    "no drift found ... PARTIAL coverage" instead.
+    A run whose stacks are only IN_SYNC says "in sync"; any other run without drift says how many
+    resources were checked and that coverage is PARTIAL
+    (``no drift found in the 5 of 8 resources checked; coverage is PARTIAL (...): 3 not checked``).
     """
     if result.unavailable is not None:
         return f"could not detect drift: {result.unavailable}"
+    if not result.stacks:
+        return "could not detect drift: no stacks to check"
     order = (Verdict.DRIFTED, Verdict.UNKNOWN, Verdict.PARTIAL, Verdict.IN_SYNC)
     counts = {v: sum(1 for s in result.stacks if s.verdict is v) for v in order}
     listed = ", ".join(f"{n} {v.value}" for v, n in counts.items() if n)
@@ -54,8 +57,36 @@ def overall(result: DriftResult) -> str:
     if code == 0 and counts[Verdict.IN_SYNC] == len(result.stacks):
         return f"in sync: {stacks}, every resource checked, none drifted"
     if code == 0:
-        return f"no drift found, but coverage is PARTIAL ({listed} of {stacks}); see the not-checked resources"
+        checked, total = _coverage(result)
+        return (f"no drift found in the {checked} of {total} resources checked; coverage is PARTIAL "
+                f"({listed} of {stacks}): {total - checked} not checked")
     return f"{_EXIT_WORDS[code]}: {listed} of {stacks}"
+
+
+def _coverage(result: DriftResult) -> tuple[int, int]:
+    """``(checked, total)``: resources CloudFormation checked (IN_SYNC, MODIFIED or DELETED) and
+    resources of every stack in ``result``."""
+    return (sum(s.checked for s in result.stacks), sum(len(s.resources) for s in result.stacks))
+
+
+def _differences_lead(checked: int, total: int, found: bool) -> str:
+    """The sentence that opens the Differences section of drift.md: how many of the ``total``
+    resources were ``checked``, and, when nothing was ``found``, that no difference was found in
+    those only. Never reads as "no drift" unless every resource was checked.
+
+    ``checked`` 0: ``No property differences could be compared: 0 of 4 resources were checked.``
+    """
+    if checked == 0:
+        return f"No property differences could be compared: 0 of {total} resources were checked."
+    unchecked = total - checked
+    rest = f"the other {unchecked} {'was' if unchecked == 1 else 'were'} not checked and may differ"
+    if not found:
+        if unchecked == 0:
+            return f"None: all {total} resources were checked and none differs from its template."
+        return f"None in the {checked} of {total} resources checked; {rest}."
+    if unchecked == 0:
+        return f"All {total} resources were checked."
+    return f"{checked} of {total} resources were checked; {rest}."
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -107,8 +138,10 @@ def _resource_label(resource: ResourceDrift) -> str:
 def render_markdown(result: DriftResult) -> str:
     """Markdown for a nightly issue or comment: the overall sentence, a table
     stack | verdict | checked/total | modified | deleted | not checked, each stack's summary in
-    words, then every difference (DRIFTED and ALLOWED, with the allowlist reason) and every
-    DELETED resource; values longer than 120 characters are cut (drift.json has them whole)."""
+    words, then how many resources were checked (``_differences_lead``) and every difference
+    (DRIFTED and ALLOWED, with the allowlist reason) and every DELETED resource, then the allowlist
+    entries that matched nothing (only when some resource was checked); values longer than 120
+    characters are cut (drift.json has them whole)."""
     lines = [f"## Drift detection: {_md(overall(result), 400)}", ""]
     target = result.target
     where = target.endpoint_url or "AWS"
@@ -140,16 +173,15 @@ def render_markdown(result: DriftResult) -> str:
                     f"{diff.status.value} | `{_md(diff.property_path)}` | {_md(diff.difference_type)} | "
                     f"{_md(diff.expected)} | {_md(diff.actual)} | {reason} |"
                 )
-    lines.append("### Differences")
-    lines.append("")
+    checked, total = _coverage(result)
+    lines += ["### Differences", "", _differences_lead(checked, total, bool(rows))]
     if rows:
-        lines += ["| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
+        lines += ["", "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
                   "|---|---|---|---|---|---|---|---|---|", *rows]
-    else:
-        lines.append("None reported.")
     unused = result.unused_allowlist_entries()
-    if unused and result.unavailable is None:
-        lines += ["", f"Allowlist entries that matched nothing tonight: "
+    if unused and result.unavailable is None and checked:
+        # With nothing checked no entry could have matched: listing them all would say nothing.
+        lines += ["", f"Allowlist entries that matched no difference in the {checked} of {total} resources checked: "
                       + ", ".join(f"{_md(e.resource_type)} `{_md(e.property_path)}`" for e in unused)]
     return "\n".join(lines) + "\n"
 

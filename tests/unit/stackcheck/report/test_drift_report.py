@@ -1,0 +1,138 @@
+"""drift.md and the overall sentence say how many resources were checked; "none" only ever about what was checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from stackcheck.drift import (
+    Allowlist,
+    AllowlistEntry,
+    DetectionOutcome,
+    DriftResult,
+    DriftTarget,
+    PropertyDifference,
+    ResourceDrift,
+    ResourceStatus,
+    StackDrift,
+)
+from stackcheck.report.drift_report import overall, render_markdown
+
+TARGET = DriftTarget(region="us-east-1", source="--aws-region")
+ENTRY = AllowlistEntry(1, 2, "AWS::RDS::DBInstance", "/EngineVersion", "RDS applies minor engine upgrades itself")
+UNUSED = AllowlistEntry(2, 5, "AWS::S3::Bucket", "/Tags/*", "tags are rewritten by the cost tool")
+ALLOWLIST = Allowlist(None, (ENTRY, UNUSED))
+
+
+def resource(logical_id: str, status: ResourceStatus, *differences: PropertyDifference,
+             resource_type: str = "AWS::S3::Bucket") -> ResourceDrift:
+    return ResourceDrift(logical_id, resource_type, status, reported_status=status.value, differences=differences,
+                         reason="not supported" if status is ResourceStatus.NOT_CHECKED else None)
+
+
+IN_SYNC = resource("Topic", ResourceStatus.IN_SYNC, resource_type="AWS::SNS::Topic")
+NOT_CHECKED = resource("Endpoint", ResourceStatus.NOT_CHECKED, resource_type="AWS::DMS::Endpoint")
+MODIFIED = resource("Bucket", ResourceStatus.MODIFIED,
+                    PropertyDifference("/VersioningConfiguration/Status", "Enabled", "Suspended", "NOT_EQUAL"))
+ALLOWED = resource("Database", ResourceStatus.IN_SYNC,
+                   PropertyDifference("/EngineVersion", "17.6", "17.7", "NOT_EQUAL", ENTRY, "allowlist.yaml:2"),
+                   resource_type="AWS::RDS::DBInstance")
+
+
+def stack(*resources: ResourceDrift, outcome: DetectionOutcome = DetectionOutcome.COMPLETE,
+          reason: str | None = None, name: str = "Stack") -> StackDrift:
+    return StackDrift(name, name, outcome, tuple(resources), status_reason=reason)
+
+
+def result(*stacks: StackDrift, unavailable: str | None = None) -> DriftResult:
+    return DriftResult(stacks=stacks, target=TARGET, allowlist=ALLOWLIST, unavailable=unavailable)
+
+
+def section(markdown: str) -> list[str]:
+    """The lines from the ``### Differences`` heading to the end."""
+    lines = markdown.splitlines()
+    return lines[lines.index("### Differences"):]
+
+
+ROW_BUCKET = ("| Stack | `Bucket` | AWS::S3::Bucket | DRIFTED | `/VersioningConfiguration/Status` | NOT_EQUAL "
+              "| Enabled | Suspended |  |")
+ROW_DATABASE = ("| Stack | `Database` | AWS::RDS::DBInstance | ALLOWED | `/EngineVersion` | NOT_EQUAL | 17.6 | 17.7 "
+                "| RDS applies minor engine upgrades itself |")
+HEADER = ["| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
+          "|---|---|---|---|---|---|---|---|---|"]
+UNUSED_ALL = "Allowlist entries that matched no difference in the 3 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"
+
+# (id, result, overall sentence, the Differences section)
+CASES = [
+    ("nothing-checked-detection-errors",
+     result(stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.ERROR, reason="Throttling"),
+            stack(NOT_CHECKED, outcome=DetectionOutcome.TIMED_OUT, reason="still in progress", name="Other")),
+     "could not detect drift: 2 UNKNOWN of 2 stacks",
+     ["### Differences", "", "No property differences could be compared: 0 of 3 resources were checked."]),
+    ("nothing-checked-no-stacks", result(),
+     "could not detect drift: no stacks to check",
+     ["### Differences", "", "No property differences could be compared: 0 of 0 resources were checked."]),
+    ("partial-none-found",
+     result(stack(IN_SYNC, IN_SYNC, NOT_CHECKED)),
+     "no drift found in the 2 of 3 resources checked; coverage is PARTIAL (1 PARTIAL of 1 stack): 1 not checked",
+     ["### Differences", "", "None in the 2 of 3 resources checked; the other 1 was not checked and may differ.",
+      "", "Allowlist entries that matched no difference in the 2 of 3 resources checked: "
+          "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
+    ("failed-detection-beside-in-sync",
+     result(stack(IN_SYNC, NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.FAILED, reason="access denied"),
+            stack(IN_SYNC, name="Other")),
+     "no drift found in the 2 of 4 resources checked; coverage is PARTIAL (1 UNKNOWN, 1 IN_SYNC of 2 stacks): "
+     "2 not checked",
+     ["### Differences", "", "None in the 2 of 4 resources checked; the other 2 were not checked and may differ.",
+      "", "Allowlist entries that matched no difference in the 2 of 4 resources checked: "
+          "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
+    ("partial-drift-found",
+     result(stack(MODIFIED, ALLOWED, NOT_CHECKED)),
+     "drift found: 1 DRIFTED of 1 stack",
+     ["### Differences", "", "2 of 3 resources were checked; the other 1 was not checked and may differ.", "",
+      *HEADER, ROW_BUCKET, ROW_DATABASE, "",
+      "Allowlist entries that matched no difference in the 2 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"]),
+    ("all-checked-none-found",
+     result(stack(IN_SYNC, IN_SYNC, IN_SYNC)),
+     "in sync: 1 stack, every resource checked, none drifted",
+     ["### Differences", "", "None: all 3 resources were checked and none differs from its template.", "",
+      "Allowlist entries that matched no difference in the 3 of 3 resources checked: "
+      "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
+    ("all-checked-only-allowed",
+     result(stack(IN_SYNC, ALLOWED, IN_SYNC)),
+     "in sync: 1 stack, every resource checked, none drifted",
+     ["### Differences", "", "All 3 resources were checked.", "", *HEADER, ROW_DATABASE, "", UNUSED_ALL]),
+]
+
+
+@pytest.mark.parametrize("drift, sentence, differences", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_differences_section_says_how_many_resources_were_checked(drift, sentence, differences):
+    assert overall(drift) == sentence
+    markdown = render_markdown(drift)
+    assert markdown.splitlines()[0] == f"## Drift detection: {sentence}"
+    assert section(markdown) == differences
+    assert "None reported" not in markdown
+
+
+def test_unavailable_detection_says_nothing_could_be_compared():
+    reason = "the embedded emulator has no drift detection (moto does not implement DetectStackDrift); run against AWS"
+    short = "drift detection is not available at the target (see the run's error)"
+    drift = result(stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short),
+                   stack(NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short, name="Other"),
+                   unavailable=reason)
+    assert render_markdown(drift) == "\n".join([
+        f"## Drift detection: could not detect drift: {reason}",
+        "",
+        "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
+        "",
+        "| stack | verdict | checked/total | modified | deleted | not checked |",
+        "|---|---|---|---|---|---|",
+        "| Stack | UNKNOWN | 0/2 | 0 | 0 | 2 |",
+        "| Other | UNKNOWN | 0/1 | 0 | 0 | 1 |",
+        "",
+        f"- **Stack**: UNKNOWN: {short}",
+        f"- **Other**: UNKNOWN: {short}",
+        "",
+        "### Differences",
+        "",
+        "No property differences could be compared: 0 of 3 resources were checked.",
+    ]) + "\n"
