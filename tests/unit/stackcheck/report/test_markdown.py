@@ -49,6 +49,8 @@ TABLE = """\
 | --- | --- | ---: | ---: | ---: | ---: |
 | Stack | cfn-lint | n/a | 1 | 0 | 1 |
 | Stack | cdk-nag | 1 | 1 | 1 | 1 |
+
+n/a: cfn-lint reports only failures, so it has no pass count.
 """
 FAILURE_HEADER = """\
 | rule | tool | stack | construct path | file:line | message |
@@ -105,6 +107,28 @@ def test_clean_scan_against_a_baseline_passes():
         "**0 new** · 0 fixed · 0 suppressed · 0 unknown — against baseline `baseline` of 2026-01-02 "
         "(1 known failure remains)",
     ]
+
+
+NO_PASS_CASES = [
+    ("one-tool-without-passes", {"cfn-lint": False, "cdk-nag": True},
+     ["| Stack | cfn-lint | n/a | 1 | 0 | 0 |", "| Stack | cdk-nag | 1 | 1 | 0 | 0 |", "",
+      "n/a: cfn-lint reports only failures, so it has no pass count.", ""]),
+    ("two-tools-without-passes", {"cfn-lint": False, "cdk-nag": False},
+     ["| Stack | cfn-lint | n/a | 1 | 0 | 0 |", "| Stack | cdk-nag | n/a | 1 | 0 | 0 |", "",
+      "n/a: cfn-lint and cdk-nag report only failures, so they have no pass count.", ""]),
+    ("every-tool-reports-passes", {"cfn-lint": True, "cdk-nag": True},
+     ["| Stack | cfn-lint | 0 | 1 | 0 | 0 |", "| Stack | cdk-nag | 1 | 1 | 0 | 0 |", ""]),
+]
+
+
+@pytest.mark.parametrize("passes, rows", [c[1:] for c in NO_PASS_CASES], ids=[c[0] for c in NO_PASS_CASES])
+def test_na_passed_is_explained_under_the_table_only_when_shown(passes, rows):
+    tools = {name: {"version": "1", "reports_passes": reports} for name, reports in passes.items()}
+    units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
+    scan = ScanResult((FINDINGS[0], FINDINGS[1], FINDINGS[2]), units, (), tools)
+    lines = render_markdown(scan).splitlines()
+    start = lines.index("| stack | tool | passed | failed | suppressed | unknown |") + 2
+    assert lines[start:lines.index("### Failures (2)")] == rows
 
 
 @pytest.mark.parametrize("limit", [2_000, 5_000, COMMENT_LIMIT])
