@@ -109,6 +109,17 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
         m = xdist["median_seconds"]
         lines += ["## Integration suite under xdist", "",
                   f"{xdist['suite']}: serial {m['serial']:.2f}s, `-n 2` {m['n2']:.2f}s (medians).", ""]
+        floor = xdist.get("floor")
+        if floor:
+            empty, calls = floor["empty_suite"], floor["api_calls"]
+            lines += ["What bounds it on this machine:", "",
+                      f"- `-n 2` by itself: {empty['tests']} tests that do nothing take "
+                      f"{empty['median_seconds']['serial']:.2f}s serially and {empty['median_seconds']['n2']:.2f}s "
+                      f"under `-n 2` ({empty['fixed_cost_seconds']:.2f}s of worker start-up, median of pairs).",
+                      f"- Two clients against one emulator: the same {calls['calls']} read calls take "
+                      f"{calls['median_seconds']['one']:.2f}s from one process and {calls['median_seconds']['two']:.2f}s "
+                      f"split over two at once: ratio {calls['ratio']:.2f}.",
+                      "", floor["note"], ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -86,3 +86,23 @@ def test_verdicts_compare_each_figure_with_its_target():
     summary = summary_markdown({**headline, "targets": verdicts(results)}, None)
     assert "| `scan_vs_naive_cold` | 0.720 | <= 0.7 | **not met** |" in summary.splitlines()
     assert "| `xdist_ratio` | not measured | <= 0.65 | – |" in summary.splitlines()
+
+
+def test_summary_shows_what_bounds_the_xdist_ratio():
+    xdist = {"suite": "the suite", "median_seconds": {"serial": 2.0, "n2": 2.9},
+             "floor": {"empty_suite": {"tests": 54, "median_seconds": {"serial": 0.52, "n2": 1.5},
+                                       "fixed_cost_seconds": 0.98},
+                       "api_calls": {"calls": 240, "median_seconds": {"one": 3.37, "two": 2.48}, "ratio": 0.7567},
+                       "note": "The note."}}
+    lines = summary_markdown({"xdist": xdist, "targets": {}}, None).splitlines()
+    start = lines.index("What bounds it on this machine:")
+    assert lines[start:] == [
+        "What bounds it on this machine:",
+        "",
+        "- `-n 2` by itself: 54 tests that do nothing take 0.52s serially and 1.50s under `-n 2` "
+        "(0.98s of worker start-up, median of pairs).",
+        "- Two clients against one emulator: the same 240 read calls take 3.37s from one process and 2.48s "
+        "split over two at once: ratio 0.76.",
+        "",
+        "The note.",
+    ]
