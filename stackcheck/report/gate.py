@@ -6,10 +6,12 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from stackcheck.errors import BadInputError
 from stackcheck.outputs import atomic_write_text
+from stackcheck.report.provenance import Commit, read_commit, stamp, utc_now
 
 __all__ = ["GATE_FILE", "JUnitSuite", "read_junit", "render_gate", "write_gate"]
 
@@ -52,11 +54,19 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
     return JUnitSuite(file, total["tests"], total["failures"], total["errors"], total["skipped"], seconds, failed)
 
 
-def render_gate(scan_report: dict | None, suites: list[JUnitSuite]) -> str:
-    """Markdown: headline PASSED/FAILED, the scan totals, then one row per JUnit file and the failed tests."""
+def render_gate(scan_report: dict | None, suites: list[JUnitSuite], *, now: datetime | None = None,
+                commit: Commit | None = None) -> str:
+    """Markdown: headline PASSED/FAILED, when and from which commit
+    (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``), the scan totals, then one
+    row per JUnit file and the failed tests.
+
+    ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()``
+    of the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
+    """
     scan_ok = scan_report is None or scan_report.get("exit_code") == 0
     tests_ok = all(s.failures == 0 and s.errors == 0 for s in suites)
-    lines = [f"## Gate: {'PASSED' if scan_ok and tests_ok else 'FAILED'}", ""]
+    lines = [f"## Gate: {'PASSED' if scan_ok and tests_ok else 'FAILED'}", "",
+             stamp(utc_now() if now is None else now, read_commit() if commit is None else commit), ""]
     if scan_report is not None:
         totals = scan_report.get("summary", {}).get("totals", {})
         lines += [
@@ -76,10 +86,13 @@ def render_gate(scan_report: dict | None, suites: list[JUnitSuite]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.PathLike[str]]) -> Path:
-    """Write ``<report_dir>/gate.md`` from ``<report_dir>/scan.json`` (if present) and the JUnit files.
+def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.PathLike[str]], *,
+               now: datetime | None = None, commit: Commit | None = None) -> Path:
+    """Write ``<report_dir>/gate.md`` from ``<report_dir>/scan.json`` (if present) and the JUnit files;
+    ``now`` and ``commit`` as for ``render_gate``.
 
-    Returns the path written; the file is replaced atomically.
+    Returns the path written; the file is replaced atomically. Raises BadInputError naming a
+    JUnit file or scan.json that cannot be read.
     """
     directory = Path(report_dir)
     scan_file = directory / "scan.json"
@@ -89,5 +102,5 @@ def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.Pa
             scan_report = json.loads(scan_file.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise BadInputError(f"{scan_file} is not valid JSON ({exc}); run `make scan` again") from None
-    text = render_gate(scan_report, [read_junit(f) for f in junit_files])
+    text = render_gate(scan_report, [read_junit(f) for f in junit_files], now=now, commit=commit)
     return atomic_write_text(directory / GATE_FILE, text)

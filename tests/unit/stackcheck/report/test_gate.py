@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
 from stackcheck.cli import main
 from stackcheck.errors import BadInputError
-from stackcheck.report.gate import read_junit, render_gate
+from stackcheck.report import gate
+from stackcheck.report.gate import read_junit, render_gate, write_gate
+from stackcheck.report.provenance import Commit
+
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="{errors}" failures="{failures}" skipped="1" tests="5" time="2.5">
@@ -59,3 +64,48 @@ def test_cli_writes_gate_md_and_exits_by_verdict(tmp_path, capsys):
     assert (tmp_path / "gate.md").read_text() == capsys.readouterr().out
     write_junit(junit, True)
     assert main(["report", "gate", str(junit), "--report-dir", str(tmp_path)]) == 1
+
+
+def test_gate_md_is_exact_with_time_and_commit(tmp_path):
+    scan = {"exit_code": 0, "summary": {"totals": {"passed": 10, "failed": 0, "suppressed": 2, "unknown": 0}}}
+    suite = read_junit(write_junit(tmp_path / "integration.xml", True))
+    assert render_gate(scan, [suite], now=NOW, commit=Commit("1a2b3c4", True)) == """\
+## Gate: FAILED
+
+Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
+
+### Scan
+
+| passed | failed | suppressed | unknown | exit |
+|---|---|---|---|---|
+| 10 | 0 | 2 | 0 | 0 |
+
+### Post-deploy checks
+
+| report | passed | failed | errors | skipped | seconds |
+|---|---|---|---|---|---|
+| `integration.xml` | 3 | 1 | 0 | 1 | 2.5 |
+
+Failed:
+- `tests.integration.test_storage::test_b[source]`
+"""
+
+
+@pytest.mark.parametrize("commit, line", [
+    (Commit("1a2b3c4", False), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."),
+    (Commit(None, None, "git is not installed"), "Generated 2026-03-04T05:06:07Z from commit unknown (git is not installed)."),
+])
+def test_write_gate_passes_time_and_commit_through(tmp_path, commit, line):
+    path = write_gate(tmp_path, [], now=NOW, commit=commit)
+    assert path.read_text().splitlines()[:3] == ["## Gate: PASSED", "", line]
+
+
+def test_cli_stamps_the_clock_and_the_working_directory_checkout(tmp_path, monkeypatch, capsys):
+    for name in ("GIT_DIR", "GIT_WORK_TREE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(gate, "utc_now", lambda: NOW)
+    assert main(["report", "gate", str(write_junit(tmp_path / "i.xml", False)), "--report-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[:3] == [
+        "## Gate: PASSED", "", "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."]

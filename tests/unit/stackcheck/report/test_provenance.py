@@ -1,0 +1,104 @@
+"""The generation stamp of reports: UTC time to the second, the git commit (short SHA, dirty, unknown) without crashing."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from stackcheck.report.provenance import Commit, iso_utc, read_commit, stamp
+
+GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A folder git cannot find a repository above, whatever the environment says."""
+    for name in GIT_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
+                           "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
+                          cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def checkout(folder: Path) -> str:
+    """A repository with one commit of ``tracked.txt``; returns the short SHA."""
+    git(folder, "init", "-q")
+    (folder / "tracked.txt").write_text("one\n")
+    git(folder, "add", "tracked.txt")
+    git(folder, "commit", "-q", "-m", "first")
+    return git(folder, "rev-parse", "--short", "HEAD")
+
+
+def fake_git(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "fake-git"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_clean_checkout_is_its_short_sha(isolated):
+    sha = checkout(isolated)
+    (isolated / "untracked.txt").write_text("not committed, not tracked\n")
+    assert read_commit(isolated) == Commit(sha, False)
+    assert read_commit(isolated).describe() == sha
+
+
+def test_changed_tracked_file_makes_it_dirty(isolated):
+    sha = checkout(isolated)
+    (isolated / "tracked.txt").write_text("two\n")
+    assert read_commit(isolated) == Commit(sha, True)
+    assert read_commit(isolated).describe() == f"{sha} (dirty)"
+
+
+def test_folder_outside_a_checkout_is_unknown(isolated):
+    assert read_commit(isolated) == Commit(None, None, "not a git checkout")
+    assert read_commit(isolated).describe() == "unknown (not a git checkout)"
+
+
+def test_missing_git_is_unknown(isolated):
+    commit = read_commit(isolated, git=str(isolated / "no-such-git"))
+    assert (commit, commit.describe()) == (Commit(None, None, "git is not installed"), "unknown (git is not installed)")
+
+
+def test_git_that_fails_otherwise_is_unknown_with_its_message(isolated, tmp_path):
+    broken = fake_git(tmp_path, "echo 'fatal: detected dubious ownership in repository at /w' >&2\nexit 128\n")
+    assert read_commit(isolated, git=broken) == Commit(
+        None, None, "`git rev-parse --short HEAD` failed: detected dubious ownership in repository at /w")
+
+
+def test_status_failure_leaves_the_worktree_state_unknown(isolated, tmp_path):
+    half = fake_git(tmp_path, 'if [ "$1" = rev-parse ]; then echo 1a2b3c4; exit 0; fi\nexit 1\n')
+    commit = read_commit(isolated, git=half)
+    assert (commit, commit.describe()) == (Commit("1a2b3c4", None), "1a2b3c4 (worktree state unknown)")
+
+
+def test_git_that_hangs_is_unknown_after_the_timeout(isolated, tmp_path):
+    slow = fake_git(tmp_path, "exec sleep 5\n")
+    assert read_commit(isolated, git=slow, timeout=0.2) == Commit(None, None, "git did not answer in 0.2 s")
+
+
+def test_iso_utc_converts_to_utc_and_drops_fractions():
+    moment = datetime(2026, 3, 4, 7, 6, 7, 999_999, tzinfo=timezone(timedelta(hours=2)))
+    assert iso_utc(moment) == "2026-03-04T05:06:07Z"
+
+
+def test_naive_time_is_refused():
+    with pytest.raises(ValueError, match="has no time zone; pass an aware datetime"):
+        iso_utc(datetime(2026, 3, 4, 5, 6, 7))
+
+
+def test_stamp_line():
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    assert stamp(moment, Commit("1a2b3c4", True)) == "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
+    assert stamp(moment, Commit(None, None, "not a git checkout")) == (
+        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).")
