@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", action="append", default=None, metavar="NAME",
                         help="check only this stack (artifact id or stack name); repeatable")
     parser.add_argument("--policies", default="policies", metavar="DIR",
-                        help="the organisation's policy pack; rules with live_resource_types have live forms "
-                             "(default: policies)")
+                        help="the organisation's policy pack; rules with live_resource_types have live forms, "
+                             "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies)")
     parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
                         help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR",

@@ -1,4 +1,4 @@
-"""Re-evaluate the policy pack on live state: each rule's own function on each live template, findings under the same rule ids."""
+"""Re-evaluate the policy pack and checkov's checks with a live form on live state, findings under the template rule ids."""
 
 from __future__ import annotations
 
@@ -73,13 +73,16 @@ class LiveForm:
 
 
 def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
-    """(live forms, ids of the rules without one) of the policy pack in ``policies``, by rule id.
+    """(live forms, ids of the pack's rules without one): the policy pack's in ``policies`` and the scanners' own, by id.
 
-    A rule has a live form when its class sets ``live_resource_types`` (see policies/RULES.md).
-    Raises ScannerError (exit 3) when the pack cannot be loaded, when an assembly rule declares
-    a live form (assembly rules judge the whole cloud assembly, not live resources), or when a
-    rule names a type the compliance stage cannot read (READ_TYPES).
+    A pack rule has a live form when its class sets ``live_resource_types`` (see policies/RULES.md);
+    checkov's own checks in ``stackcheck.compliance.library.LIBRARY_CHECKS`` have one under their
+    checkov id. Raises ScannerError (exit 3) when the pack or a library check cannot be loaded,
+    when an assembly rule declares a live form (assembly rules judge the whole cloud assembly, not
+    live resources), when a rule names a type the compliance stage cannot read (READ_TYPES), or
+    when a pack rule takes the id of a library check.
     """
+    from stackcheck.compliance.library import library_forms
     from stackcheck.scan.custom import pack_rules
 
     forms: list[LiveForm] = []
@@ -98,7 +101,17 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
             raise ScannerError(f"rule {rule.id} ({rule.file}) names live resource types the compliance stage cannot read: "
                                f"{unreadable}; readable types: {sorted(READ_TYPES)}")
         forms.append(LiveForm(rule=rule, resource_types=types))
-    return tuple(forms), tuple(template_only)
+    taken = {form.id for form in forms} | set(template_only)
+    for form in library_forms():
+        if form.id in taken:
+            raise ScannerError(f"policy pack rule {form.id} takes the id of checkov's own check {form.id}, which has a "
+                               "live form in stackcheck.compliance.library; give the pack rule the next free id")
+        unreadable = sorted(set(form.resource_types) - READ_TYPES)
+        if unreadable:
+            raise ScannerError(f"the live form of {form.id} (stackcheck.compliance.library) names live resource types "
+                               f"the compliance stage cannot read: {unreadable}; readable types: {sorted(READ_TYPES)}")
+        forms.append(form)
+    return tuple(sorted(forms, key=lambda f: f.id)), tuple(template_only)
 
 
 @dataclass(frozen=True)

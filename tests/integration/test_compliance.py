@@ -157,7 +157,7 @@ class DropRegionalDmsPrincipal:
 
 # change -> (rule id, stack role, construct path below the stack) it must fail
 CHANGES = {
-    "versioning_suspended_on_the_source_logs_bucket": (SuspendVersioning, ("CKV_TAP_6", "Source", "Logs/Bucket/Resource")),
+    "versioning_suspended_on_the_source_logs_bucket": (SuspendVersioning, ("CKV_AWS_21", "Source", "Logs/Bucket/Resource")),
     "encryption_deleted_from_the_source_logs_bucket": (DeleteEncryption, ("CKV_TAP_3", "Source", "Logs/Bucket/Resource")),
     "port_8080_open_on_the_target_service": (Open8080, ("E9005", "Target", "Web/ServiceSecurityGroup/Resource")),
     "regional_principal_dropped_from_dms_vpc_role": (DropRegionalDmsPrincipal, ("CKV_TAP_1", "DmsPrereq", "DmsVpcRole/Resource")),

@@ -14,6 +14,9 @@ from .conftest import FIXTURES, POLICIES
 RULES = pack_rules(POLICIES)
 ID_FORMAT = {"cfn-lint": r"[EW]9\d{3}", "stackcheck-assembly": r"[EW]9\d{3}", "checkov": r"CKV_TAP_[1-9]\d*"}
 ROW = re.compile(r"^\| (?P<id>[^|]+?) \| (?P<cause>[^|]+?) \| (?P<why>[^|]+?) \| (?P<source>[^|]+?) \|$")
+# Ids of rules removed from the pack: never given to another rule, so an old finding, baseline or ledger entry
+# cannot come to mean something else.
+RETIRED = {"CKV_TAP_6": "CKV_AWS_21", "CKV_TAP_7": "CKV_AWS_7"}
 
 
 def rules_md_rows() -> dict[str, dict[str, str]]:
@@ -39,10 +42,17 @@ def test_the_pack_holds_the_expected_rules():
         ("cfn-lint", "E9005", "EcsServiceIngressOnlyFromLoadBalancer"),
         ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"), ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
         ("checkov", "CKV_TAP_3", "EncryptionAtRest"), ("checkov", "CKV_TAP_4", "S3PublicAccessBlock"),
-        ("checkov", "CKV_TAP_5", "IamLeastPrivilege"), ("checkov", "CKV_TAP_6", "S3VersioningEnabled"),
-        ("checkov", "CKV_TAP_7", "KmsKeyRotationEnabled"),
+        ("checkov", "CKV_TAP_5", "IamLeastPrivilege"),
         ("stackcheck-assembly", "E9101", "CrossStackContract"), ("stackcheck-assembly", "E9102", "Route53WeightedCutover"),
     }
+
+
+def test_retired_ids_are_not_reused_and_rules_md_says_what_replaced_them():
+    assert {r.id for r in RULES} & set(RETIRED) == set()
+    paragraphs = [" ".join(p.split()) for p in (POLICIES / "RULES.md").read_text().split("\n\n")]
+    (retired,) = [p for p in paragraphs if p.startswith("Retired ids:")]
+    for old, replacement in RETIRED.items():
+        assert f"{old} (now checkov's {replacement})" in retired
 
 
 def test_every_rule_has_a_rules_md_row_and_every_row_a_rule():

@@ -31,11 +31,11 @@ DMS_GLOBAL_ONLY = {"Version": "2012-10-17", "Statement": [
 # Every finding of a clean deployment of each fixture: (rule id, logical ID, status).
 CLEAN = {
     "storage": {("CKV_TAP_1", "DmsVpcRole", "PASSED"), ("CKV_TAP_3", "Bucket", "PASSED"), ("CKV_TAP_3", "Topic", "PASSED"),
-                ("CKV_TAP_3", "LogGroup", "PASSED"), ("CKV_TAP_4", "Bucket", "PASSED"), ("CKV_TAP_6", "Bucket", "PASSED"),
-                ("CKV_TAP_7", "Key", "PASSED"), ("E9003", "Bucket", "PASSED")},
+                ("CKV_TAP_3", "LogGroup", "PASSED"), ("CKV_TAP_4", "Bucket", "PASSED"), ("CKV_AWS_21", "Bucket", "PASSED"),
+                ("CKV_AWS_7", "Key", "PASSED"), ("E9003", "Bucket", "PASSED")},
     "web": {("E9001", "Service", "PASSED"), ("E9001", "TargetGroup", "PASSED"), ("E9001", "AlbToService", "PASSED"),
             ("E9005", "AlbToService", "PASSED")},
-    "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_TAP_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
+    "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_AWS_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
 }
 
 
@@ -122,9 +122,9 @@ def failures(result: ComplianceResult) -> set[tuple[str, str | None]]:
     return {(f.rule_id, f.logical_id) for f in result.scan.failures()}
 
 
-# -- the pack's live forms -------------------------------------------------------------------------
+# -- the live forms --------------------------------------------------------------------------------
 
-def test_live_forms_are_the_rules_declaring_live_resource_types(forms):
+def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_library_checks(forms):
     live, template_only = forms
     assert {(f.id, f.kind, f.resource_types) for f in live} == {
         ("E9001", "template", ("AWS::ECS::Service",)),
@@ -135,9 +135,11 @@ def test_live_forms_are_the_rules_declaring_live_resource_types(forms):
         ("CKV_TAP_3", "resource", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::SNS::Topic",
                                    "AWS::Logs::LogGroup")),
         ("CKV_TAP_4", "resource", ("AWS::S3::Bucket",)),
-        ("CKV_TAP_6", "resource", ("AWS::S3::Bucket",)),
-        ("CKV_TAP_7", "resource", ("AWS::KMS::Key",)),
+        ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
+        ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
+    assert {(f.id, f.rule.tool, f.rule.name) for f in live if f.id.startswith("CKV_AWS_")} == {
+        ("CKV_AWS_21", "checkov", "S3Versioning"), ("CKV_AWS_7", "checkov", "KMSRotation")}
     assert template_only == ("CKV_TAP_2", "CKV_TAP_5", "E9002", "E9101", "E9102")
 
 
@@ -259,13 +261,13 @@ def route_the_main_route_table_to_the_internet(live: Live) -> None:
 
 # fixture, change -> exact unsuppressed failures (rule id, logical ID)
 CHANGES = {
-    "versioning_suspended": ("storage", suspend_versioning, {("CKV_TAP_6", "Bucket")}),
+    "versioning_suspended": ("storage", suspend_versioning, {("CKV_AWS_21", "Bucket")}),
     "encryption_deleted": ("storage", delete_encryption, {("CKV_TAP_3", "Bucket")}),
     "public_access_block_deleted": ("storage", delete_public_access_block, {("CKV_TAP_4", "Bucket")}),
     "public_policies_allowed": ("storage", allow_public_policies, {("CKV_TAP_4", "Bucket")}),
     "bucket_policy_deleted": ("storage", delete_bucket_policy, {("E9003", "Bucket")}),
     "tls_deny_replaced": ("storage", policy_without_tls_deny, {("E9003", "Bucket")}),
-    "key_rotation_disabled": ("storage", disable_key_rotation, {("CKV_TAP_7", "Key")}),
+    "key_rotation_disabled": ("storage", disable_key_rotation, {("CKV_AWS_7", "Key")}),
     "regional_dms_principal_dropped": ("storage", drop_regional_dms_principal, {("CKV_TAP_1", "DmsVpcRole")}),
     "topic_unencrypted": ("storage", unencrypt_topic, {("CKV_TAP_3", "Topic")}),
     "log_group_recreated_unencrypted": ("storage", recreate_log_group_unencrypted, {("CKV_TAP_3", "LogGroup")}),
@@ -316,7 +318,7 @@ def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(depl
     template = fixture("storage")
     del template["Resources"]["Bucket"]["Properties"]["VersioningConfiguration"]
     result = deploy("storage", template=template).check()
-    assert failures(result) == {("CKV_TAP_6", "Bucket")}
+    assert failures(result) == {("CKV_AWS_21", "Bucket")}
     (finding,) = result.scan.failures()
     # the rule's path names no property here (VersioningConfiguration is absent), so every read of the bucket is named
     assert finding.message.endswith(
@@ -337,14 +339,14 @@ def test_ledger_entry_on_the_construct_suppresses_the_live_finding(deploy, tmp_p
     live = deploy("storage")
     suspend_versioning(live)
     ledger_file = tmp_path / "suppressions.yaml"
-    ledger_file.write_text("- rule: CKV_TAP_6\n  target: Fixture/Bucket\n  reason: versioning paused for the bulk delete\n"
+    ledger_file.write_text("- rule: CKV_AWS_21\n  target: Fixture/Bucket\n  reason: versioning paused for the bulk delete\n"
                            "  owner: platform-team\n  expires: 2999-01-01\n"
                            "- rule: CKV_AWS_18\n  target: Fixture/Bucket\n  reason: a template-only rule id stays out\n"
                            "  owner: platform-team\n  expires: 2999-01-01\n")
     result = live.check(ledger=load_ledger(ledger_file))
     (suppressed,) = [f for f in result.scan.findings if f.status is Status.SUPPRESSED]
     assert (suppressed.rule_id, suppressed.logical_id, suppressed.suppression.reason) == (
-        "CKV_TAP_6", "Bucket", "versioning paused for the bulk delete")
+        "CKV_AWS_21", "Bucket", "versioning paused for the bulk delete")
     assert result.exit_code == 0
     assert result.scan.ledger_warnings == ()
 
@@ -358,10 +360,10 @@ def test_resource_deleted_out_of_band_is_a_read_error_that_fails_the_run(deploy)
     result = live.check()
     errors = [f for f in result.scan.failures() if f.rule_id == READ_ERROR_RULE]
     assert [(f.logical_id, f.status, f.severity) for f in errors] == [("Bucket", Status.UNKNOWN, Severity.ERROR)]
-    assert "NoSuchBucket" in errors[0].message and "CKV_TAP_3, CKV_TAP_4, CKV_TAP_6, E9003 did not run" in errors[0].message
+    assert "NoSuchBucket" in errors[0].message and "CKV_AWS_21, CKV_TAP_3, CKV_TAP_4, E9003 did not run" in errors[0].message
     assert {(r, lid) for r, lid, _ in outcomes(result)} == {
         (READ_ERROR_RULE, "Bucket"), ("CKV_TAP_1", "DmsVpcRole"), ("CKV_TAP_3", "Topic"), ("CKV_TAP_3", "LogGroup"),
-        ("CKV_TAP_7", "Key")}
+        ("CKV_AWS_7", "Key")}
     assert result.exit_code == 1
 
 
@@ -372,7 +374,7 @@ def test_resource_declared_but_not_deployed_is_unknown(deploy, tmp_path):
     live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
     result = live.check()
     (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]
-    assert (unknown.rule_id, unknown.logical_id, unknown.severity) == ("CKV_TAP_7", "SecondKey", Severity.WARNING)
+    assert (unknown.rule_id, unknown.logical_id, unknown.severity) == ("CKV_AWS_7", "SecondKey", Severity.WARNING)
     assert "declared in the cloud assembly but not in the deployed stack Fixture" in unknown.message
     assert result.exit_code == 0
 

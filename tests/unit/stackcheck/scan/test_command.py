@@ -196,8 +196,28 @@ def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_
     bad = templates / "s3_public_unencrypted.yaml"
     code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()), policies=True)
     assert code == 1
-    assert "FAILED: 13 unsuppressed findings (0 suppressed)" in out.splitlines()
+    assert "FAILED: 12 unsuppressed findings (0 suppressed)" in out.splitlines()
     assert {f["rule_id"] for f in report(tmp_path)["findings"] if f["status"] == "FAILED"} == {
         "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
-        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4", "CKV_TAP_6",
+        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4",
     }
+
+
+def test_one_mistake_gives_one_finding_with_the_policy_pack(capsys, tmp_path, templates, ledger):
+    """Versioning Suspended and rotation off, on resources otherwise clean: checkov's CKV_AWS_21 and CKV_AWS_7 each
+    fail once, and no pack rule adds a second finding for the same mistake."""
+    path = templates / "versioning_suspended_rotation_off.yaml"
+    code, out, _ = run_scan(capsys, tmp_path, "--template", str(path), "--ledger", str(ledger()), policies=True)
+    assert code == 1
+    assert "FAILED: 2 unsuppressed findings (0 suppressed)" in out.splitlines()
+    findings = report(tmp_path)["findings"]
+    assert sorted((f["rule_id"], f["tool"], f["logical_id"]) for f in findings if f["status"] == "FAILED") == [
+        ("CKV_AWS_21", "checkov", "SuspendedBucket"), ("CKV_AWS_7", "checkov", "UnrotatedKey")]
+    passed = {lid: {f["rule_id"] for f in findings if f["logical_id"] == lid and f["status"] == "PASSED"}
+              for lid in ("SuspendedBucket", "UnrotatedKey")}
+    assert passed == {
+        "SuspendedBucket": {"CKV_AWS_18", "CKV_AWS_19", "CKV_AWS_20", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
+                            "CKV_AWS_56", "CKV_AWS_57", "E9003", "CKV_TAP_3", "CKV_TAP_4"},
+        "UnrotatedKey": {"CKV_AWS_33"},
+    }
+    assert {f["status"] for f in findings} == {"PASSED", "FAILED"}
