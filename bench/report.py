@@ -112,8 +112,13 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
         floor = xdist.get("floor")
         if floor:
             empty, calls = floor["empty_suite"], floor["api_calls"]
-            lines += ["What bounds it on this machine:", "",
-                      f"- `-n 2` by itself: {empty['tests']} tests that do nothing take "
+            lines += ["What bounds it on this machine:", ""]
+            repeated = floor.get("repeated_suite")
+            if repeated:
+                lines.append(f"- A longer suite: the same checks {repeated['repeats']} times over in one session take "
+                             f"{repeated['median_seconds']['serial']:.2f}s serially and "
+                             f"{repeated['median_seconds']['n2']:.2f}s under `-n 2`: ratio {repeated['ratio']:.2f}.")
+            lines += [f"- `-n 2` by itself: {empty['tests']} tests that do nothing take "
                       f"{empty['median_seconds']['serial']:.2f}s serially and {empty['median_seconds']['n2']:.2f}s "
                       f"under `-n 2` ({empty['fixed_cost_seconds']:.2f}s of worker start-up, median of pairs).",
                       f"- Two clients against one emulator: the same {calls['calls']} read calls take "

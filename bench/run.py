@@ -212,16 +212,18 @@ def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
             record["ratio"] = round(record["n2"]["seconds"] / record["serial"]["seconds"], 4)
             log(f"round {index + 1}/{rounds}: serial {record['serial']['seconds']:.2f}s, -n 2 {record['n2']['seconds']:.2f}s")
             records.append(record)
-        floor = {"empty_suite": bench_empty_suite(ws, rounds, logs),
+        floor = {"repeated_suite": bench_repeated_suite(ws, rounds, logs, base),
+                 "empty_suite": bench_empty_suite(ws, rounds, logs),
                  "api_calls": bench_two_clients(ws, rounds, logs)}
     finally:
         subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
     floor["note"] = (
-        "Most of the suite's time is calls to the emulator, which answers two clients only api_calls.ratio "
-        "faster than one on this machine, so xdist_ratio stays above about that ratio however long the suite "
-        "grows, with empty_suite.fixed_cost_seconds on top. Against real AWS the calls wait on the network, "
-        "which two workers overlap; no AWS account is reachable here.")
+        "A longer suite does not get there: repeated_suite runs the same checks several times over in one "
+        "session, and -n 2 still saves little. Most of the suite's time is calls to the emulator, one moto "
+        "server process, which answers two clients only api_calls.ratio faster than one on this 2-CPU machine; "
+        "empty_suite.fixed_cost_seconds of worker start-up comes on top. Against real AWS the calls wait on "
+        "the network, which two workers overlap; no AWS account is reachable here.")
     return {
         "suite": "pytest tests/integration -m 'not outofband' (STACKCHECK_STRICT=1) against the app deployed to the "
                  "embedded emulator; serial (-p no:xdist) vs -n 2",
@@ -232,6 +234,32 @@ def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
         "rounds": records,
         "floor": floor,
     }
+
+
+REPEATS = 8
+
+
+def bench_repeated_suite(ws: Workspace, rounds: int, logs: Path, base: list[str]) -> dict[str, Any]:
+    """The post-deploy checks ``REPEATS`` times over in one session (``--keep-duplicates``), serial vs ``-n 2``.
+
+    ``base`` is the suite's pytest command line; its ``tests/integration`` argument is repeated.
+    """
+    index = base.index("tests/integration")
+    argv = [*base[:index], *["tests/integration"] * REPEATS, "--keep-duplicates", *base[index + 1:]]
+    env = {**ws.env, "STACKCHECK_STRICT": "1"}
+    commands = {"serial": [*argv, "-p", "no:xdist"], "n2": [*argv, "-n", "2"]}
+    records = []
+    for round_index in range(rounds):
+        record: dict[str, Any] = {"order": alternate(["serial", "n2"], round_index)}
+        for side in record["order"]:
+            record[side] = checked(run(f"x{REPEATS} {side}", commands[side], cwd=ws.root, env=env,
+                                       log=logs / "xdist.log"), logs / "xdist.log").to_dict()
+        record["ratio"] = round(record["n2"]["seconds"] / record["serial"]["seconds"], 4)
+        records.append(record)
+    ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
+    medians = {side: round(statistics.median(r[side]["seconds"] for r in records), 3) for side in ("serial", "n2")}
+    log(f"suite x{REPEATS}: serial {medians['serial']:.2f}s, -n 2 {medians['n2']:.2f}s, ratio {ratio:.2f}")
+    return {"repeats": REPEATS, "median_seconds": medians, "ratio": round(ratio, 4), "rounds": records}
 
 
 EMPTY_SUITE_TESTS = 54  # as many tests as the post-deploy suite runs under xdist

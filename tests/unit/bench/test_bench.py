@@ -90,7 +90,8 @@ def test_verdicts_compare_each_figure_with_its_target():
 
 def test_summary_shows_what_bounds_the_xdist_ratio():
     xdist = {"suite": "the suite", "median_seconds": {"serial": 2.0, "n2": 2.9},
-             "floor": {"empty_suite": {"tests": 54, "median_seconds": {"serial": 0.52, "n2": 1.5},
+             "floor": {"repeated_suite": {"repeats": 8, "median_seconds": {"serial": 7.0, "n2": 6.16}, "ratio": 0.88},
+                       "empty_suite": {"tests": 54, "median_seconds": {"serial": 0.52, "n2": 1.5},
                                        "fixed_cost_seconds": 0.98},
                        "api_calls": {"calls": 240, "median_seconds": {"one": 3.37, "two": 2.48}, "ratio": 0.7567},
                        "note": "The note."}}
@@ -99,6 +100,8 @@ def test_summary_shows_what_bounds_the_xdist_ratio():
     assert lines[start:] == [
         "What bounds it on this machine:",
         "",
+        "- A longer suite: the same checks 8 times over in one session take 7.00s serially and 6.16s under `-n 2`: "
+        "ratio 0.88.",
         "- `-n 2` by itself: 54 tests that do nothing take 0.52s serially and 1.50s under `-n 2` "
         "(0.98s of worker start-up, median of pairs).",
         "- Two clients against one emulator: the same 240 read calls take 3.37s from one process and 2.48s "
