@@ -44,9 +44,9 @@ destroy-local: $(STAMP)
 # Post-deploy checks against whatever cfn-outputs/flat-outputs.json describes (emulator or AWS);
 # the out-of-band checks change shared state, so they run serially after the others.
 # xdist pays where calls wait on the network (AWS). Against the embedded emulator (its record
-# cfn-outputs/target.json exists) the checks run serially: 2.0 s there against 2.9 s under -n 2,
-# since worker start-up costs 1 s and the emulator answers two clients only 1.3x faster than one
-# (bench/RESULTS.md). Expanded when the recipe runs, so after a deploy-local in the same make.
+# cfn-outputs/target.json exists) the checks run serially: there -n 2 is slower (worker start-up,
+# one moto server process answering both workers; figures in bench/RESULTS.md). Expanded when the
+# recipe runs, so after a deploy-local in the same make.
 INTEGRATION_XDIST ?= $(if $(shell test -f cfn-outputs/target.json && echo emulator),-p no:xdist,-n $(PYTEST_WORKERS))
 integration: $(STAMP)
 	@mkdir -p reports
