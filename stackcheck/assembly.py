@@ -67,7 +67,7 @@ cfn-lint's schema rules, reported as warnings into ``validation-report.json``) u
 prop ``builtinCloudFormationValidation`` is false, ``CDK_VALIDATION=false`` is set or
 ``cdk synth --no-validation`` is used. Every scan runs cfn-lint itself on every template, so the
 plugin only repeats it: for this app it doubles synthesis time (about 8 s against 3.7 s) and
-triples its memory (about 580 MB against 210 MB). An app that sets the prop itself keeps its choice.
+nearly triples its memory (about 580 MB against 210 MB). An app that sets the prop itself keeps its choice.
 """
 # Context every in-process synthesis merges first; being in the merged context puts it in the
 # cache key, so an assembly synthesized with cdk-nag (or the CDK's validation) is never reused
