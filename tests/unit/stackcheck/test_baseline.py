@@ -154,7 +154,7 @@ def write_app(root: Path, topic: bool = True) -> Path:
 def run_scan(capsys, root: Path, *args: str) -> tuple[int, list[str], dict, str]:
     reports = root / "reports"
     code = main(["scan", "--assembly", str(root / "cdk.out"), "--ledger", str(root / "ledger.yaml"),
-                 "--report-dir", str(reports), *args])
+                 "--report-dir", str(reports), "--cache-dir", str(root / "cache"), *args])
     out, _ = capsys.readouterr()
     return code, out.splitlines(), json.loads((reports / "scan.json").read_text()), (reports / "scan.md").read_text()
 
@@ -166,7 +166,7 @@ def recorded(tmp_path_factory):
     synthesize(root)
     baseline = root / "baseline.json"
     code = main(["scan", "--assembly", str(root / "cdk.out"), "--ledger", str(root / "ledger.yaml"),
-                 "--report-dir", str(root / "reports"), "--write-baseline", str(baseline)])
+                 "--report-dir", str(root / "reports"), "--cache-dir", str(root / "cache"), "--write-baseline", str(baseline)])
     return root, baseline, code
 
 

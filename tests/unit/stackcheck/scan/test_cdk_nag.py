@@ -190,7 +190,7 @@ def test_template_scan_leaves_cdk_nag_out_but_the_ledger_knows_its_rule_ids(tmp_
     ledger.write_text("- rule: AwsSolutions-S1\n  target: DataBucket\n  reason: no access logs for the fixture\n"
                       "  owner: qa\n  expires: 2099-12-31\n")
     code = main(["scan", "--template", str(templates / "s3_private_encrypted.yaml"), "--ledger", str(ledger),
-                 "--report-dir", str(tmp_path / "reports")])
+                 "--report-dir", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache")])
     capsys.readouterr()
     report = json.loads((tmp_path / "reports" / "scan.json").read_text())
     assert code == report["exit_code"]  # the ledger loaded: AwsSolutions rule ids are known

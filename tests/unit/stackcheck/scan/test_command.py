@@ -25,8 +25,9 @@ def ledger(tmp_path):
 
 
 def run_scan(capsys, tmp_path, *args, policies=False):
+    """``stackcheck scan`` with reports and the findings cache under ``tmp_path`` (never the checkout's)."""
     pack = [] if policies else ["--no-policies"]
-    code = main(["scan", *args, *pack, "--report-dir", str(tmp_path / "reports")])
+    code = main(["scan", *args, *pack, "--report-dir", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache")])
     out, err = capsys.readouterr()
     return code, out, err
 
