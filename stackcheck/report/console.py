@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from stackcheck.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stackcheck.scan.runner import ScanResult
+    from stackcheck.scan.runner import ScanResult, SummaryRow
 
-__all__ = ["SLOWEST_RULES", "failure_line", "render_console", "slowest_rules_lines"]
+__all__ = ["SLOWEST_RULES", "failure_line", "no_pass_legend", "render_console", "slowest_rules_lines"]
 
 SLOWEST_RULES = 5
 """How many rules the "slowest rules" sections of the console and Markdown reports list."""
 
 _COLUMNS = ("stack", "tool", "passed", "failed", "suppressed", "unknown")
+
+
+def no_pass_legend(rows: Iterable[SummaryRow], name: Callable[[str], str] = str) -> str | None:
+    """The line under a stack × tool table saying why its n/a passed counts are n/a, naming each tool
+    whose rows show n/a (``passed`` None) once, in table order, through ``name`` (scan.md escapes them):
+    ``n/a: cfn-lint reports only failures, so it has no pass count.`` None when no row shows n/a.
+    The console and scan.md both use it."""
+    names = [name(tool) for tool in dict.fromkeys(r.tool for r in rows if r.passed is None)]
+    if not names:
+        return None
+    if len(names) == 1:
+        return f"n/a: {names[0]} reports only failures, so it has no pass count."
+    return f"n/a: {', '.join(names[:-1])} and {names[-1]} report only failures, so they have no pass count."
 
 
 def failure_line(finding: Finding) -> str:
@@ -45,12 +58,14 @@ def render_console(result: ScanResult) -> str:
     """The whole console report as text (no trailing newline).
 
     A table of stack × tool with passed ("n/a" when the tool reports no passes), failed,
-    suppressed and unknown counts; then the slowest rules (``slowest_rules_lines``); then ledger warnings; then every unsuppressed failure
-    (FAILED, then UNKNOWN of severity ERROR) as ``failure_line``; then a one-line verdict.
+    suppressed and unknown counts, with ``no_pass_legend`` under it only when a row shows n/a;
+    then the slowest rules (``slowest_rules_lines``); then ledger warnings; then every unsuppressed
+    failure (FAILED, then UNKNOWN of severity ERROR) as ``failure_line``; then a one-line verdict.
     """
+    summary = result.summary()
     rows = [
         (r.stack, r.tool, "n/a" if r.passed is None else str(r.passed), str(r.failed), str(r.suppressed), str(r.unknown))
-        for r in result.summary()
+        for r in summary
     ]
     widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(_COLUMNS)]
 
@@ -59,6 +74,9 @@ def render_console(result: ScanResult) -> str:
 
     lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]
     lines += [fmt(row) for row in rows]
+    legend = no_pass_legend(summary)
+    if legend:
+        lines += ["", legend]
     slowest = slowest_rules_lines(result)
     if slowest:
         lines += ["", *slowest]
@@ -69,7 +87,7 @@ def render_console(result: ScanResult) -> str:
     if failures:
         lines.append("")
         lines += [failure_line(f) for f in failures]
-    suppressed = sum(r.suppressed for r in result.summary())
+    suppressed = sum(r.suppressed for r in summary)
     lines.append("")
     if failures:
         lines.append(f"FAILED: {len(failures)} unsuppressed finding{'s' if len(failures) != 1 else ''} "

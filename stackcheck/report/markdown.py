@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
 from stackcheck.outputs import atomic_write_text
-from stackcheck.report.console import SLOWEST_RULES
+from stackcheck.report.console import SLOWEST_RULES, no_pass_legend
 from stackcheck.report.sarif import relative_location
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,14 +57,6 @@ def _failure_rows(findings: Iterable[Finding], root: str | os.PathLike[str]) -> 
 _FAILURE_HEADER = ("rule", "tool", "stack", "construct path", "file:line", "message")
 
 
-def _no_pass_legend(tools: list[str]) -> str:
-    """The line under the stack × tool table saying why ``tools`` (in table order) show n/a passed."""
-    names = [_cell(t) for t in tools]
-    if len(names) == 1:
-        return f"n/a: {names[0]} reports only failures, so it has no pass count."
-    return f"n/a: {', '.join(names[:-1])} and {names[-1]} report only failures, so they have no pass count."
-
-
 def render_markdown(
     result: ScanResult,
     *,
@@ -77,7 +69,7 @@ def render_markdown(
     Headline PASSED/FAILED (the gate's verdict: new failures with a baseline, any failure
     without); counts of new, fixed, suppressed and unknown findings (without ``comparison``
     every failure is new and fixed is 0); a stack × tool table, with a line under it saying why
-    a tool that reports only failures (cfn-lint) shows n/a passed (only when one does); the new
+    a tool that reports only failures (cfn-lint) shows n/a passed (``no_pass_legend``, only when one does); the new
     failures (rule, tool, stack, construct path, file:line, message); with a baseline, the known
     failures and the fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules
     (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them, when rules were timed). When the text would
@@ -110,9 +102,9 @@ def render_markdown(
     rows = [(_cell(r.stack), _cell(r.tool), "n/a" if r.passed is None else str(r.passed), str(r.failed),
              str(r.suppressed), str(r.unknown)) for r in summary]
     lines += _table(("stack", "tool", "passed", "failed", "suppressed", "unknown"), rows, right=4)
-    no_passes = list(dict.fromkeys(r.tool for r in summary if r.passed is None))
-    if no_passes:
-        lines += ["", _no_pass_legend(no_passes)]
+    legend = no_pass_legend(summary, name=_cell)
+    if legend:
+        lines += ["", legend]
     lines.append("")
 
     title = "New failures" if comparison else "Failures"

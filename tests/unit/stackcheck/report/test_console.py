@@ -1,11 +1,14 @@
-"""Console report: summary table, ledger warnings, one line per unsuppressed failure, verdict."""
+"""Console report: summary table and its n/a legend, ledger warnings, one line per unsuppressed failure, verdict."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from stackcheck.findings import Finding, Severity, Status, Suppression
 from stackcheck.report.console import failure_line, render_console
+from stackcheck.report.markdown import render_markdown
 from stackcheck.scan.runner import ScanResult, UnitResult
 from stackcheck.suppressions import LedgerWarning
 
@@ -49,6 +52,8 @@ def test_render_console_table_warnings_failures_and_verdict():
         "Stack  cfn-lint     n/a       1           0        0",
         "Stack  checkov        2       0           1        2",
         "",
+        "n/a: cfn-lint reports only failures, so it has no pass count.",
+        "",
         "ledger stale: ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding",
         "",
         "E3045  Stack/Bucket  cdk.out/Stack.template.json:6  E3045 message",
@@ -62,3 +67,35 @@ def test_render_console_clean():
     assert render_console(result([make("CKV_AWS_19", "checkov", Status.PASSED)])).splitlines()[-1] == (
         "PASSED: no unsuppressed finding (0 suppressed)"
     )
+
+
+NO_PASS_CASES = [
+    ("one-tool-without-passes", {"cfn-lint": False, "checkov": True},
+     ["Stack  cfn-lint     n/a       1           0        0", "Stack  checkov        1       0           0        0",
+      "", "n/a: cfn-lint reports only failures, so it has no pass count.", ""]),
+    ("two-tools-without-passes", {"cfn-lint": False, "checkov": False},
+     ["Stack  cfn-lint     n/a       1           0        0", "Stack  checkov      n/a       0           0        0",
+      "", "n/a: cfn-lint and checkov report only failures, so they have no pass count.", ""]),
+    ("every-tool-reports-passes", {"cfn-lint": True, "checkov": True},
+     ["Stack  cfn-lint       0       1           0        0", "Stack  checkov        1       0           0        0", ""]),
+]
+
+
+@pytest.mark.parametrize("passes, rows", [c[1:] for c in NO_PASS_CASES], ids=[c[0] for c in NO_PASS_CASES])
+def test_na_passed_is_explained_under_the_table_only_when_shown(passes, rows):
+    tools = {name: {"version": "1", "reports_passes": reports} for name, reports in passes.items()}
+    units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
+    findings = (make("E3045", "cfn-lint", Status.FAILED), make("CKV_AWS_19", "checkov", Status.PASSED))
+    lines = render_console(ScanResult(findings, units, (), tools)).splitlines()
+    assert lines[2:lines.index("E3045  Stack/Bucket  cdk.out/Stack.template.json:4  E3045 message")] == rows
+
+
+def test_console_and_markdown_explain_n_a_in_the_same_words():
+    """One wording, from one place (``no_pass_legend``): scan.md escapes the names, the console does not."""
+    tools = {"cfn-lint": TOOLS["cfn-lint"], "a|b": TOOLS["cfn-lint"]}
+    units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
+    scan = ScanResult((make("E3045", "cfn-lint", Status.FAILED),), units, (), tools)
+    markdown = render_markdown(scan)
+    assert "n/a: cfn-lint and a|b report only failures, so they have no pass count." in render_console(scan).splitlines()
+    assert "n/a: cfn-lint and a\\|b report only failures, so they have no pass count." in markdown.splitlines()
+

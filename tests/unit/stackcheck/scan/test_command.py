@@ -41,11 +41,14 @@ def test_bad_template_exits_1_listing_each_failure(capsys, tmp_path, templates, 
     code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()))
     assert code == 1
     lines = out.splitlines()
-    assert lines[:4] == [
+    assert lines[:7] == [
         "stack                  tool      passed  failed  suppressed  unknown",
         "---------------------  --------  ------  ------  ----------  -------",
         "s3_public_unencrypted  cfn-lint     n/a       2           0        0",
         "s3_public_unencrypted  checkov        2       7           0        0",
+        "",
+        "n/a: cfn-lint reports only failures, so it has no pass count.",
+        "",
     ]
     assert f"E3045  s3_public_unencrypted/PublicBucket  {bad}:6  A bucket with 'AccessControl' set should also " \
            "have at least one 'OwnershipControl' configured" in lines
