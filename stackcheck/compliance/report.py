@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stackcheck.outputs import atomic_write_json, atomic_write_text
+from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.compliance.evaluate import ComplianceResult, LiveTarget
@@ -43,13 +45,19 @@ class _LiveRules:
         return self._descriptions.get(rule_id)
 
 
-def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The scan report's JSON (``stackcheck.report.build_report``) with ``schema`` ``stackcheck.compliance/1`` and
-    ``target`` (endpoint_url, region, emulator, source), ``live_forms`` (rule_id, tool, kind, resource_types,
-    outcome), ``template_only`` (rule ids without a live form) and ``api_calls`` added."""
+def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.PathLike[str] | None = None,
+                            now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
+    """The scan report's JSON (``stackcheck.report.build_report``: with ``generated`` and ``commit``) with
+    ``schema`` ``stackcheck.compliance/1`` and ``target`` (endpoint_url, region, emulator, source), ``live_forms``
+    (rule_id, tool, kind, resource_types, outcome), ``template_only`` (rule ids without a live form) and
+    ``api_calls`` added.
+
+    ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()`` of
+    the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
+    """
     from stackcheck.report import build_report
 
-    report = build_report(result.scan, ledger_path=ledger_path)
+    report = build_report(result.scan, ledger_path=ledger_path, now=now, commit=commit)
     report["schema"] = SCHEMA
     report["target"] = result.target.to_dict()
     report["live_forms"] = [form.to_dict() for form in result.forms]
@@ -58,15 +66,22 @@ def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.P
     return report
 
 
-def render_compliance_markdown(result: ComplianceResult) -> str:
-    """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance, with the live target."""
+def render_compliance_markdown(result: ComplianceResult, *, now: datetime | None = None,
+                               commit: Commit | None = None) -> str:
+    """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance: the heading, when and
+    from which commit (``now`` and ``commit`` as for ``build_compliance_report``), then the live target.
+    Raises ValueError for a naive ``now``."""
     from stackcheck.report import render_markdown
 
-    text = render_markdown(result.scan)
+    now, commit = resolve(now, commit)
+    line = stamp(now, commit)
+    text = render_markdown(result.scan, now=now, commit=commit)
     title, _, rest = text.partition("\n")
+    # The scan summary's stamp moves above the live target, so it sits under the heading here too.
+    rest = rest.removeprefix(f"\n{line}\n")
     verdict = title.rsplit(": ", 1)[-1]
     forms = ", ".join(f"`{form.id}`" for form in result.forms)
-    lines = [f"## stackcheck compliance: {verdict}", "",
+    lines = [f"## stackcheck compliance: {verdict}", "", line, "",
              f"Live state of the deployed stacks at {result.target.describe()}, {result.api_calls} API calls; "
              f"live forms: {forms}."]
     if result.template_only:
@@ -83,31 +98,40 @@ def render_compliance_console(result: ComplianceResult) -> str:
 
 
 def write_compliance_reports(result: ComplianceResult, report_dir: str | os.PathLike[str] = "reports", *,
-                             ledger_path: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+                             ledger_path: str | os.PathLike[str] | None = None, now: datetime | None = None,
+                             commit: Commit | None = None) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
-    into ``report_dir``; returns ``{"json", "sarif", "markdown"}`` → path. Each file is written atomically."""
+    into ``report_dir``; returns ``{"json", "sarif", "markdown"}`` → path. Each file is written atomically.
+    compliance.json and compliance.md name the same moment and commit (``now`` and ``commit`` as for
+    ``build_compliance_report``, resolved once); compliance.sarif names neither."""
     from stackcheck.report import build_sarif
 
+    now, commit = resolve(now, commit)
     directory = Path(report_dir)
+    report = build_compliance_report(result, ledger_path=ledger_path, now=now, commit=commit)
     paths = {
-        "json": atomic_write_json(directory / JSON_FILE, build_compliance_report(result, ledger_path=ledger_path)),
+        "json": atomic_write_json(directory / JSON_FILE, report),
         "sarif": atomic_write_json(directory / SARIF_FILE, build_sarif(result.scan, scanners=[_LiveRules(result)])),
-        "markdown": atomic_write_text(directory / MARKDOWN_FILE, render_compliance_markdown(result)),
+        "markdown": atomic_write_text(directory / MARKDOWN_FILE,
+                                      render_compliance_markdown(result, now=now, commit=commit)),
     }
     return paths
 
 
 def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_code: int,
-                        target: LiveTarget | None = None) -> dict[str, Path]:
+                        target: LiveTarget | None = None, *, now: datetime | None = None,
+                        commit: Commit | None = None) -> dict[str, Path]:
     """Reports of a run that could not check (exit 2 or 3), so yesterday's reports never stand for tonight's run.
 
-    compliance.json holds ``schema``, ``exit_code``, ``error`` and ``target``; compliance.sarif one
-    run whose invocation failed with the message as a tool execution notification;
-    compliance.md a NOT CHECKED headline and the message.
+    compliance.json holds ``schema``, ``exit_code``, ``generated``, ``commit``, ``error`` and ``target``;
+    compliance.sarif one run whose invocation failed with the message as a tool execution notification;
+    compliance.md a NOT CHECKED headline, when and from which commit, the target and the message.
+    ``now`` and ``commit`` as for ``build_compliance_report`` (resolved once for both files).
     """
     from stackcheck.compliance.evaluate import LIVE_TOOL
     from stackcheck.report.sarif import SARIF_SCHEMA, SARIF_VERSION
 
+    now, commit = resolve(now, commit)
     directory = Path(report_dir)
     where = target.describe() if target else "not resolved"
     sarif = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [{
@@ -117,9 +141,10 @@ def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_c
         "results": [],
     }]}
     return {
-        "json": atomic_write_json(directory / JSON_FILE, {"schema": SCHEMA, "exit_code": exit_code, "error": message,
+        "json": atomic_write_json(directory / JSON_FILE, {"schema": SCHEMA, "exit_code": exit_code,
+                                                          **report_fields(now, commit), "error": message,
                                                           "target": target.to_dict() if target else None}),
         "sarif": atomic_write_json(directory / SARIF_FILE, sarif),
         "markdown": atomic_write_text(directory / MARKDOWN_FILE, f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
-                                f"Live target: {where}.\n\n{' '.join(message.split())}\n"),
+                                f"{stamp(now, commit)}\n\nLive target: {where}.\n\n{' '.join(message.split())}\n"),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from stackcheck.drift import (
     Verdict,
 )
 from stackcheck.outputs import atomic_write_json, atomic_write_text
+from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 __all__ = [
     "JSON_FILE",
@@ -91,16 +93,23 @@ def _differences_lead(checked: int, total: int, found: bool) -> str:
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def build_json(result: DriftResult) -> dict[str, Any]:
-    """The JSON report: ``schema``, ``exit_code``, ``summary`` (sentence), ``unavailable``, ``target``,
-    ``allowlist`` (path, entries, unused), ``totals`` (stacks per verdict, resources per status,
-    allowed differences), ``stacks`` (``StackDrift.to_dict`` each: every resource, every difference,
-    allowed or not), ``seconds``."""
+def build_json(result: DriftResult, *, now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
+    """The JSON report: ``schema``, ``exit_code``, ``generated`` (UTC, ISO 8601 to the second:
+    ``2026-03-04T05:06:07Z``), ``commit`` (``sha``, ``dirty``, ``reason``: ``Commit.to_dict``), ``summary``
+    (sentence), ``unavailable``, ``target``, ``allowlist`` (path, entries, unused), ``totals`` (stacks per
+    verdict, resources per status, allowed differences), ``stacks`` (``StackDrift.to_dict`` each: every
+    resource, every difference, allowed or not), ``seconds``.
+
+    ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()`` of
+    the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
+    """
+    moment, commit = resolve(now, commit)
     resources = [r for s in result.stacks for r in s.resources]
     differences = [d for r in resources for d in r.differences]
     return {
         "schema": SCHEMA,
         "exit_code": result.exit_code,
+        **report_fields(moment, commit),
         "summary": overall(result),
         "unavailable": result.unavailable,
         "target": result.target.to_dict(),
@@ -135,14 +144,17 @@ def _resource_label(resource: ResourceDrift) -> str:
     return f"`{_md(resource.logical_id)}`"
 
 
-def render_markdown(result: DriftResult) -> str:
-    """Markdown for a nightly issue or comment: the overall sentence, a table
+def render_markdown(result: DriftResult, *, now: datetime | None = None, commit: Commit | None = None) -> str:
+    """Markdown for a nightly issue or comment: the overall sentence, when and from which commit
+    (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``; ``now`` and ``commit`` as for
+    ``build_json``), the target and allowlist, a table
     stack | verdict | checked/total | modified | deleted | not checked, each stack's summary in
     words, then how many resources were checked (``_differences_lead``) and every difference
     (DRIFTED and ALLOWED, with the allowlist reason) and every DELETED resource, then the allowlist
     entries that matched nothing (only when some resource was checked); values longer than 120
-    characters are cut (drift.json has them whole)."""
-    lines = [f"## Drift detection: {_md(overall(result), 400)}", ""]
+    characters are cut (drift.json has them whole). Raises ValueError for a naive ``now``."""
+    moment, commit = resolve(now, commit)
+    lines = [f"## Drift detection: {_md(overall(result), 400)}", "", stamp(moment, commit), ""]
     target = result.target
     where = target.endpoint_url or "AWS"
     lines += [f"Target: {where} (region {target.region or 'default'}, from {target.source}). "
@@ -276,13 +288,16 @@ def render_console(result: DriftResult) -> str:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = "reports") -> dict[str, Path]:
+def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = "reports", *,
+                        now: datetime | None = None, commit: Commit | None = None) -> dict[str, Path]:
     """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
-    file and rename). Returns ``{"json": path, "markdown": path, "junit": path}``."""
+    file and rename); drift.json and drift.md name the same moment and commit (``now`` and ``commit``
+    as for ``build_json``, resolved once). Returns ``{"json": path, "markdown": path, "junit": path}``."""
+    now, commit = resolve(now, commit)
     out = Path(report_dir)
     junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)
     return {
-        "json": atomic_write_json(out / JSON_FILE, build_json(result)),
-        "markdown": atomic_write_text(out / MARKDOWN_FILE, render_markdown(result)),
+        "json": atomic_write_json(out / JSON_FILE, build_json(result, now=now, commit=commit)),
+        "markdown": atomic_write_text(out / MARKDOWN_FILE, render_markdown(result, now=now, commit=commit)),
         "junit": atomic_write_text(out / JUNIT_FILE, junit + "\n"),
     }

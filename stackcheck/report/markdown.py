@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
 from stackcheck.outputs import atomic_write_text
 from stackcheck.report.console import SLOWEST_RULES, no_pass_legend
+from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,18 +65,27 @@ def render_markdown(
     comparison: BaselineComparison | None = None,
     root: str | os.PathLike[str] = ".",
     limit: int = COMMENT_LIMIT,
+    now: datetime | None = None,
+    commit: Commit | None = None,
 ) -> str:
     """The summary as Markdown text of at most ``limit`` characters (ends with a newline).
 
     Headline PASSED/FAILED (the gate's verdict: new failures with a baseline, any failure
-    without); counts of new, fixed, suppressed and unknown findings (without ``comparison``
-    every failure is new and fixed is 0); a stack × tool table, with a line under it saying why
-    a tool that reports only failures (cfn-lint) shows n/a passed (``no_pass_legend``, only when one does); the new
-    failures (rule, tool, stack, construct path, file:line, message); with a baseline, the known
-    failures and the fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules
+    without); under it, when and from which commit
+    (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``); counts of new, fixed,
+    suppressed and unknown findings (without ``comparison`` every failure is new and fixed is 0);
+    a stack × tool table, with a line under it saying why a tool that reports only failures
+    (cfn-lint) shows n/a passed (``no_pass_legend``, only when one does); the new failures (rule,
+    tool, stack, construct path, file:line, message); with a baseline, the known failures and the
+    fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules
     (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them, when rules were timed). When the text would
     pass ``limit``, whole lines are dropped from the end and a note says how many.
+
+    ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()``
+    of the working directory) are parameters so tests can fix them.
+    Raises ValueError for a naive ``now``.
     """
+    moment, commit = resolve(now, commit)
     failures = result.failures()
     new = list(comparison.new) if comparison else failures
     known = list(comparison.known) if comparison else []
@@ -84,7 +95,7 @@ def render_markdown(
     exit_code = comparison.exit_code if comparison else result.exit_code
     verdict = "FAILED" if exit_code else "PASSED"
 
-    lines = [f"## stackcheck scan: {verdict}", ""]
+    lines = [f"## stackcheck scan: {verdict}", "", stamp(moment, commit), ""]
     counts = (f"**{len(new)} new** · {len(fixed)} fixed · {len(suppressed)} suppressed · {len(unknown)} unknown")
     if comparison:
         base = comparison.baseline
@@ -174,6 +185,10 @@ def write_markdown(
     *,
     comparison: BaselineComparison | None = None,
     root: str | os.PathLike[str] = ".",
+    now: datetime | None = None,
+    commit: Commit | None = None,
 ) -> Path:
-    """Write ``render_markdown`` to ``<report_dir>/scan.md`` through a temporary file and a rename; returns the path."""
-    return atomic_write_text(Path(report_dir) / MARKDOWN_FILE, render_markdown(result, comparison=comparison, root=root))
+    """Write ``render_markdown`` (``now`` and ``commit`` as there) to ``<report_dir>/scan.md`` through a
+    temporary file and a rename; returns the path."""
+    text = render_markdown(result, comparison=comparison, root=root, now=now, commit=commit)
+    return atomic_write_text(Path(report_dir) / MARKDOWN_FILE, text)

@@ -6,8 +6,9 @@ import os
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-__all__ = ["Commit", "iso_utc", "read_commit", "stamp", "utc_now"]
+__all__ = ["Commit", "iso_utc", "read_commit", "report_fields", "resolve", "stamp", "utc_now"]
 
 GIT_TIMEOUT = 10.0
 """Seconds each git command may take before the commit counts as unknown."""
@@ -34,6 +35,10 @@ class Commit:
         if self.dirty is None:
             return f"{self.sha} (worktree state unknown)"
         return f"{self.sha} (dirty)" if self.dirty else self.sha
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"sha": "1a2b3c4" | None, "dirty": bool | None, "reason": str | None}`` for JSON reports."""
+        return {"sha": self.sha, "dirty": self.dirty, "reason": self.reason}
 
 
 def _git(args: list[str], cwd: str | os.PathLike[str], git: str, timeout: float) -> tuple[str | None, str]:
@@ -86,3 +91,17 @@ def stamp(moment: datetime, commit: Commit) -> str:
     """The line a report carries under its heading:
     ``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``"""
     return f"Generated {iso_utc(moment)} from commit {commit.describe()}."
+
+
+def resolve(now: datetime | None = None, commit: Commit | None = None) -> tuple[datetime, Commit]:
+    """``(now, commit)`` with the defaults a report uses filled in: ``utc_now()`` for ``now`` and
+    ``read_commit()`` of the working directory for ``commit``. A report that writes several files
+    resolves once, so every file names the same moment and commit."""
+    return (utc_now() if now is None else now), (read_commit() if commit is None else commit)
+
+
+def report_fields(moment: datetime, commit: Commit) -> dict[str, Any]:
+    """The stamp as JSON report keys: ``{"generated": "2026-03-04T05:06:07Z", "commit": Commit.to_dict()}``.
+
+    Raises ValueError for a naive ``moment`` (as ``iso_utc``)."""
+    return {"generated": iso_utc(moment), "commit": commit.to_dict()}

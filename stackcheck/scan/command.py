@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan, print the console report, write ``<report-dir>/scan.json``, ``scan.sarif`` and ``scan.md``.
+    """Scan, print the console report, write ``<report-dir>/scan.json``, ``scan.sarif`` and ``scan.md``
+    (scan.json and scan.md say when and from which commit of the working directory's checkout).
 
     cdk-nag findings come from the reports cdk-nag wrote into the cloud assembly at synthesis,
     so ``--template`` scans leave cdk-nag out (its rule ids still count for the ledger).
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.outputs import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
     from stackcheck.report.console import failure_line
+    from stackcheck.report.provenance import resolve
     from stackcheck.errors import BadInputError
     from stackcheck.scan.runner import (contexts_from_assembly, contexts_from_files, default_jobs, findings_cache,
                                         load_scanners, remember_scanners, scan)
@@ -89,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare(result, baseline) if baseline else None
     result.timings.update({"templates": loading - started, "load_scanners": loaded - loading})
 
-    report = build_report(result, ledger_path=args.ledger)
+    # One moment and one commit for scan.json and scan.md; neither reaches the findings, so the
+    # findings cache, the fingerprints (baseline) and scan.sarif stay as they were.
+    now, commit = resolve()
+    report = build_report(result, ledger_path=args.ledger, now=now, commit=commit)
     if comparison:
         report["exit_code"] = comparison.exit_code
         report["baseline"] = {
@@ -101,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     report["timings"]["total"] = round(result.timings["total"], 3)
     path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
     sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
-    markdown = write_markdown(result, args.report_dir, comparison=comparison)
+    markdown = write_markdown(result, args.report_dir, comparison=comparison, now=now, commit=commit)
     if args.write_baseline:
         written = write_baseline(result, args.write_baseline)
         print(f"baseline written: {written} ({len(baseline_from_result(result).entries)} failures recorded)")

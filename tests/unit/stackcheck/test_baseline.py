@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,19 @@ from stackcheck.baseline import (
 from stackcheck.cli import main
 from stackcheck.errors import BadInputError
 from stackcheck.findings import Finding, Severity, Status, Suppression
+from stackcheck.report.provenance import Commit
 from stackcheck.scan.runner import ScanResult
 
 TOOLS = {"checkov": {"version": "3.3.30", "reports_passes": True}, "cdk-nag": {"version": "2.38.2", "reports_passes": True}}
 SUPPRESSION = Suppression(reason="accepted for the fixture", owner="qa", expires=date(2099, 1, 1))
+STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."
+
+
+@pytest.fixture(autouse=True)
+def fixed_stamp(monkeypatch):
+    """scan.md's time and commit fixed, so its head can be compared exactly."""
+    monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc))
+    monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda: Commit("1a2b3c4", False))
 
 
 def make(rule, status=Status.FAILED, tool="checkov", name="Bucket", severity=Severity.ERROR, **kw):
@@ -190,7 +199,7 @@ def test_fresh_synthesis_checked_against_its_baseline_has_no_new_finding(recorde
     assert (f"baseline {baseline} of {load_baseline(baseline).created}: 0 new, {len(recorded_fingerprints)} known, "
             "0 fixed") in lines
     assert "PASSED against the baseline: 0 new unsuppressed findings" in lines
-    assert markdown.startswith("## stackcheck scan: PASSED\n\n**0 new** · 0 fixed · 0 suppressed · 0 unknown")
+    assert markdown.startswith(f"## stackcheck scan: PASSED\n\n{STAMP}\n\n**0 new** · 0 fixed · 0 suppressed · 0 unknown")
     sarif = json.loads((root / "reports" / "scan.sarif").read_text())
     states = [r.get("baselineState") for run in sarif["runs"] for r in run["results"]]
     assert states == ["unchanged"] * len(recorded_fingerprints)
@@ -210,7 +219,7 @@ def test_a_finding_missing_from_the_baseline_is_new_and_fails(recorded, capsys, 
         f"new: AwsSolutions-S10  Based/Bucket83908E77 ({BUCKET})  {root / 'cdk.out' / 'Based.template.json'}:3  "
         "`Bucket83908E77`: The S3 Bucket or bucket policy does not require requests to use SSL."]
     assert "FAILED against the baseline: 1 new unsuppressed finding" in lines
-    assert markdown.startswith("## stackcheck scan: FAILED\n\n**1 new** · 0 fixed · 0 suppressed · 0 unknown")
+    assert markdown.startswith(f"## stackcheck scan: FAILED\n\n{STAMP}\n\n**1 new** · 0 fixed · 0 suppressed · 0 unknown")
 
 
 def test_findings_of_a_removed_resource_count_as_fixed(recorded, capsys, tmp_path):
@@ -224,7 +233,7 @@ def test_findings_of_a_removed_resource_count_as_fixed(recorded, capsys, tmp_pat
         ("cdk-nag", "AwsSolutions-SNS3", TOPIC), ("checkov", "CKV_AWS_26", TOPIC)}
     assert fixed == {(e.tool, e.rule_id, e.construct_path) for e in load_baseline(baseline).entries
                      if e.construct_path == TOPIC}
-    assert markdown.startswith(f"## stackcheck scan: PASSED\n\n**0 new** · {len(fixed)} fixed · 0 suppressed · 0 unknown")
+    assert markdown.startswith(f"## stackcheck scan: PASSED\n\n{STAMP}\n\n**0 new** · {len(fixed)} fixed · 0 suppressed · 0 unknown")
 
 
 @pytest.mark.parametrize(("text", "message"), [

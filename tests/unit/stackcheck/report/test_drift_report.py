@@ -1,6 +1,10 @@
-"""drift.md and the overall sentence say how many resources were checked; "none" only ever about what was checked."""
+"""drift.md and the overall sentence say how many resources were checked; "none" only ever about what was checked;
+drift.md and drift.json say when and from which commit."""
 
 from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -15,12 +19,22 @@ from stackcheck.drift import (
     ResourceStatus,
     StackDrift,
 )
-from stackcheck.report.drift_report import overall, render_markdown
+from stackcheck.report import drift_report
+from stackcheck.report.drift_report import build_json, overall, write_drift_reports
+from stackcheck.report.provenance import Commit
 
 TARGET = DriftTarget(region="us-east-1", source="--aws-region")
 ENTRY = AllowlistEntry(1, 2, "AWS::RDS::DBInstance", "/EngineVersion", "RDS applies minor engine upgrades itself")
 UNUSED = AllowlistEntry(2, 5, "AWS::S3::Bucket", "/Tags/*", "tags are rewritten by the cost tool")
 ALLOWLIST = Allowlist(None, (ENTRY, UNUSED))
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+COMMIT = Commit("1a2b3c4", True)
+STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
+
+
+def render_markdown(drift: DriftResult) -> str:
+    """drift.md at the fixed time and commit."""
+    return drift_report.render_markdown(drift, now=NOW, commit=COMMIT)
 
 
 def resource(logical_id: str, status: ResourceStatus, *differences: PropertyDifference,
@@ -122,6 +136,8 @@ def test_unavailable_detection_says_nothing_could_be_compared():
     assert render_markdown(drift) == "\n".join([
         f"## Drift detection: could not detect drift: {reason}",
         "",
+        STAMP,
+        "",
         "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
         "",
         "| stack | verdict | checked/total | modified | deleted | not checked |",
@@ -136,3 +152,22 @@ def test_unavailable_detection_says_nothing_could_be_compared():
         "",
         "No property differences could be compared: 0 of 3 resources were checked.",
     ]) + "\n"
+
+
+def test_json_says_when_and_from_which_commit():
+    data = build_json(result(stack(IN_SYNC)), now=NOW, commit=Commit(None, None, "not a git checkout"))
+    assert list(data)[:4] == ["schema", "exit_code", "generated", "commit"]
+    assert (data["generated"], data["commit"]) == (
+        "2026-03-04T05:06:07Z", {"sha": None, "dirty": None, "reason": "not a git checkout"})
+
+
+def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
+    """Defaults are resolved once: drift.json and drift.md agree even when the clock moves between them."""
+    ticks = iter([NOW, datetime(2026, 3, 4, 5, 6, 9, tzinfo=timezone.utc)])
+    monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: next(ticks))
+    monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda: COMMIT)
+    paths = write_drift_reports(result(stack(IN_SYNC)), tmp_path)
+    data = json.loads(paths["json"].read_text())
+    assert (data["generated"], data["commit"]) == ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None})
+    assert paths["markdown"].read_text().splitlines()[:3] == [
+        "## Drift detection: in sync: 1 stack, every resource checked, none drifted", "", STAMP]

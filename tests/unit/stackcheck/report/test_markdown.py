@@ -1,20 +1,25 @@
-"""Markdown summary for a pull-request comment: verdict, counts, tables, baseline sections, size limit."""
+"""Markdown summary for a pull-request comment: verdict, time and commit, counts, tables, baseline sections, size limit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from stackcheck.baseline import Baseline, BaselineEntry, compare
 from stackcheck.findings import Finding, Severity, Status, Suppression
-from stackcheck.report.markdown import COMMENT_LIMIT, MARKDOWN_FILE, render_markdown, write_markdown
+from stackcheck.report import markdown
+from stackcheck.report.markdown import COMMENT_LIMIT, MARKDOWN_FILE, write_markdown
+from stackcheck.report.provenance import Commit
 from stackcheck.scan.runner import ScanResult, UnitResult
 from stackcheck.suppressions import LedgerWarning
 
 TOOLS = {"cfn-lint": {"version": "1.58.0", "reports_passes": False},
          "cdk-nag": {"version": "2.38.2", "reports_passes": True}}
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+COMMIT = Commit("1a2b3c4", True)
+STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
 SUPPRESSION = Suppression(reason="logs go to the central account", owner="platform-team", expires=date(2099, 1, 31),
                           source="ledger.yaml entry 1")
 
@@ -37,6 +42,11 @@ FINDINGS = (
 )
 WARNINGS = (LedgerWarning("stale", 2, 7, "E3045", "Other",
                           "ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding"),)
+
+
+def render_markdown(scan, **kw):
+    """``render_markdown`` at the fixed time and commit."""
+    return markdown.render_markdown(scan, now=NOW, commit=COMMIT, **kw)
 
 
 def result(findings=FINDINGS, warnings=WARNINGS):
@@ -75,7 +85,7 @@ TAIL = """\
 
 def test_without_baseline_every_failure_is_new_and_fixed_is_zero():
     assert render_markdown(result()) == (
-        "## stackcheck scan: FAILED\n\n"
+        f"## stackcheck scan: FAILED\n\n{STAMP}\n\n"
         "**3 new** · 0 fixed · 1 suppressed · 2 unknown — no baseline: every failure counts as new\n\n"
         + TABLE + "\n### Failures (3)\n\n" + FAILURE_HEADER + E3045_ROW + S1_ROW + CRASH_ROW + "\n" + TAIL
     )
@@ -86,7 +96,7 @@ def test_with_baseline_new_known_fixed_and_tool_version_changes():
     baseline = Baseline("2026-01-02", {"cfn-lint": "1.57.0"}, (BaselineEntry.from_finding(FINDINGS[1]), gone),
                         Path("ci/scan-baseline.json"))
     assert render_markdown(result(), comparison=compare(result(), baseline)) == (
-        "## stackcheck scan: FAILED\n\n"
+        f"## stackcheck scan: FAILED\n\n{STAMP}\n\n"
         "**2 new** · 1 fixed · 1 suppressed · 2 unknown — against baseline `scan-baseline.json` of 2026-01-02 "
         "(1 known failure remains)\n\n"
         "> cfn-lint is 1.58.0 now, 1.57.0 in the baseline: new findings may come from its new checks.\n\n"
@@ -102,8 +112,8 @@ def test_clean_scan_against_a_baseline_passes():
     clean = result(findings=(FINDINGS[1], FINDINGS[2]), warnings=())
     baseline = Baseline("2026-01-02", {}, (BaselineEntry.from_finding(FINDINGS[1]),))
     text = render_markdown(clean, comparison=compare(clean, baseline))
-    assert text.splitlines()[:3] == [
-        "## stackcheck scan: PASSED", "",
+    assert text.splitlines()[:5] == [
+        "## stackcheck scan: PASSED", "", STAMP, "",
         "**0 new** · 0 fixed · 0 suppressed · 0 unknown — against baseline `baseline` of 2026-01-02 "
         "(1 known failure remains)",
     ]
@@ -137,7 +147,7 @@ def test_long_reports_are_cut_to_the_limit_with_a_note(limit):
                  message="x" * 200) for i in range(1_000)]
     text = render_markdown(result(findings=many, warnings=()), limit=limit)
     assert len(text) <= limit
-    assert text.startswith("## stackcheck scan: FAILED\n\n**1000 new** · 0 fixed · 0 suppressed · 0 unknown")
+    assert text.startswith(f"## stackcheck scan: FAILED\n\n{STAMP}\n\n**1000 new** · 0 fixed · 0 suppressed · 0 unknown")
     body, note = text.rstrip("\n").rsplit("\n", 1)
     rows = [line for line in body.splitlines() if line.startswith("| `AwsSolutions-S1`")]
     assert note == (f"_… truncated: {1000 - len(rows)} more rows not shown (GitHub comments hold {limit} characters); "
@@ -149,6 +159,31 @@ def test_write_markdown_replaces_the_file(tmp_path):
     target = tmp_path / "reports" / MARKDOWN_FILE
     target.parent.mkdir()
     target.write_text("old")
-    assert write_markdown(result(), tmp_path / "reports") == target
+    assert write_markdown(result(), tmp_path / "reports", now=NOW, commit=COMMIT) == target
     assert target.read_text() == render_markdown(result())
     assert [p.name for p in target.parent.iterdir()] == [MARKDOWN_FILE]
+
+
+@pytest.mark.parametrize("commit, line", [
+    (Commit("1a2b3c4", False), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."),
+    (Commit("1a2b3c4", None), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (worktree state unknown)."),
+    (Commit(None, None, "not a git checkout"), "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."),
+])
+def test_the_stamp_sits_under_the_heading(commit, line):
+    text = markdown.render_markdown(result(), now=NOW, commit=commit)
+    assert text.splitlines()[:4] == ["## stackcheck scan: FAILED", "", line, ""]
+
+
+def test_defaults_are_the_clock_and_the_working_directory_checkout(tmp_path, monkeypatch):
+    for name in ("GIT_DIR", "GIT_WORK_TREE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: NOW)
+    assert markdown.render_markdown(result()).splitlines()[2] == (
+        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).")
+
+
+def test_a_naive_time_is_refused():
+    with pytest.raises(ValueError, match="has no time zone"):
+        markdown.render_markdown(result(), now=datetime(2026, 3, 4, 5, 6, 7), commit=COMMIT)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stackcheck.report.provenance import Commit, iso_utc, read_commit, stamp
+from stackcheck.report import provenance
+from stackcheck.report.provenance import Commit, iso_utc, read_commit, report_fields, resolve, stamp
 
 GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
@@ -102,3 +103,22 @@ def test_stamp_line():
     assert stamp(moment, Commit("1a2b3c4", True)) == "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
     assert stamp(moment, Commit(None, None, "not a git checkout")) == (
         "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).")
+
+
+@pytest.mark.parametrize("commit, data", [
+    (Commit("1a2b3c4", True), {"sha": "1a2b3c4", "dirty": True, "reason": None}),
+    (Commit("1a2b3c4", None), {"sha": "1a2b3c4", "dirty": None, "reason": None}),
+    (Commit(None, None, "not a git checkout"), {"sha": None, "dirty": None, "reason": "not a git checkout"}),
+])
+def test_report_fields_are_the_stamp_as_data(commit, data):
+    moment = datetime(2026, 3, 4, 7, 6, 7, 500_000, tzinfo=timezone(timedelta(hours=2)))
+    assert report_fields(moment, commit) == {"generated": "2026-03-04T05:06:07Z", "commit": data}
+
+
+def test_resolve_keeps_what_is_given_and_fills_in_the_clock_and_the_checkout(isolated, monkeypatch):
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    given = Commit("1a2b3c4", False)
+    monkeypatch.setattr(provenance, "utc_now", lambda: moment)
+    monkeypatch.chdir(isolated)
+    assert resolve(moment, given) == (moment, given)
+    assert resolve() == (moment, Commit(None, None, "not a git checkout"))

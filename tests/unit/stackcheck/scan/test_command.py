@@ -1,4 +1,5 @@
-"""`stackcheck scan` end to end, in-process: exit codes, console lines, reports/scan.json, ledger handling."""
+"""`stackcheck scan` end to end, in-process: exit codes, console lines, reports/scan.json, ledger handling,
+the time and commit of scan.json and scan.md."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import json
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timezone
 
 import pytest
 
 from stackcheck.cli import main
+from stackcheck.report.provenance import Commit
 
 FAR = "2099-12-31"
 
@@ -225,3 +228,36 @@ def test_one_mistake_gives_one_finding_with_the_policy_pack(capsys, tmp_path, te
         "UnrotatedKey": {"CKV_AWS_33"},
     }
     assert {f["status"] for f in findings} == {"PASSED", "FAILED"}
+
+
+def test_time_and_commit_reach_scan_json_and_scan_md_only(capsys, tmp_path, templates, ledger, scanners, monkeypatch):
+    """Two scans of one template at different times and commits: scan.json and scan.md say which; scan.sarif is
+    byte-identical, the baseline fingerprints are the same, and the second scan is answered from the findings
+    cache (its key did not change)."""
+    bad = str(templates / "s3_public_unencrypted.yaml")
+    path = str(ledger())
+    runs = []
+    for moment, commit in ((datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc), Commit("1a2b3c4", True)),
+                           (datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc), Commit("5d6e7f8", False))):
+        monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda moment=moment: moment)
+        monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda commit=commit: commit)
+        baseline = tmp_path / f"baseline{len(runs)}.json"
+        code, out, _ = run_scan(capsys, tmp_path, "--template", bad, "--ledger", path, "--write-baseline", str(baseline))
+        reports = tmp_path / "reports"
+        data = report(tmp_path)
+        runs.append({"code": code, "out": out, "json": (data["generated"], data["commit"]),
+                     "md": (reports / "scan.md").read_text().splitlines()[:3],
+                     "sarif": (reports / "scan.sarif").read_bytes(),
+                     "fingerprints": [e["fingerprint"] for e in json.loads(baseline.read_text())["findings"]]})
+    first, second = runs
+    assert (first["code"], second["code"]) == (1, 1)
+    assert [r["json"] for r in runs] == [
+        ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None}),
+        ("2026-03-05T00:00:01Z", {"sha": "5d6e7f8", "dirty": False, "reason": None})]
+    assert [r["md"] for r in runs] == [
+        ["## stackcheck scan: FAILED", "", "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."],
+        ["## stackcheck scan: FAILED", "", "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8."]]
+    assert first["sarif"] == second["sarif"]
+    assert len(first["fingerprints"]) == 9 and first["fingerprints"] == second["fingerprints"]
+    assert "scans from the cache" not in first["out"]
+    assert ", 2 of 2 scans from the cache)" in second["out"]
