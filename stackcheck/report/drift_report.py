@@ -157,8 +157,9 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     lines = [f"## Drift detection: {_md(overall(result), 400)}", "", stamp(moment, commit), ""]
     target = result.target
     where = target.endpoint_url or "AWS"
+    count = len(result.allowlist.entries)
     lines += [f"Target: {where} (region {target.region or 'default'}, from {target.source}). "
-              f"Allowlist: {result.allowlist.path or 'none'} ({len(result.allowlist.entries)} entries).", ""]
+              f"Allowlist: {result.allowlist.path or 'none'} ({count} {'entry' if count == 1 else 'entries'}).", ""]
     lines += ["| stack | verdict | checked/total | modified | deleted | not checked |",
               "|---|---|---|---|---|---|"]
     for stack in result.stacks:

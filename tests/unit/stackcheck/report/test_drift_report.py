@@ -3,6 +3,7 @@ drift.md and drift.json say when and from which commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 
@@ -171,3 +172,9 @@ def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
     assert (data["generated"], data["commit"]) == ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None})
     assert paths["markdown"].read_text().splitlines()[:3] == [
         "## Drift detection: in sync: 1 stack, every resource checked, none drifted", "", STAMP]
+
+
+def test_a_one_entry_allowlist_is_one_entry():
+    drift = dataclasses.replace(result(stack(NOT_CHECKED)), allowlist=Allowlist(None, (ENTRY,)))
+    (line,) = [x for x in render_markdown(drift).splitlines() if x.startswith("Target:")]
+    assert line.endswith("Allowlist: none (1 entry).")
