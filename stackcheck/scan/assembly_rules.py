@@ -200,7 +200,19 @@ def template_line(template_file: str | Path, path: Iterable[str | int]) -> int |
     template = _PARSED[stamp]
     if template is None:
         return None
-    location = template.get_location_yaml(template.template, list(path))
+    # cfn-lint's lookup falls back to the parent for a missing key but raises for a list index out of
+    # range (a live finding's path into a list the template holds fewer items of): cut the path there.
+    found: list[str | int] = []
+    node: Any = template.template
+    for key in path:
+        if isinstance(node, list):
+            if not (isinstance(key, int) and 0 <= key < len(node)):
+                break
+            node = node[key]
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+        found.append(key)
+    location = template.get_location_yaml(template.template, found)
     return location[0] + 1 if location else None
 
 

@@ -139,4 +139,10 @@ def test_template_line_finds_a_path_or_its_deepest_parent(assembly_dir, tmp_path
     template = assembly_dir / "Dns.template.json"
     assert template_line(template, ("Resources", "Zone", "Properties", "Name")) == 6
     assert template_line(template, ("Resources", "Zone", "Properties", "Missing")) == 5
+    # a list index past the template's items (a live path into a longer live list) stops at the list
+    listed = tmp_path / "listed.json"
+    listed.write_text('{\n "Resources": {\n  "Role": {\n   "Properties": {\n    "Policies": [\n     {"PolicyName": "a"}\n'
+                      '    ]\n   }\n  }\n }\n}\n')
+    assert template_line(listed, ("Resources", "Role", "Properties", "Policies", 0, "PolicyName")) == 6
+    assert template_line(listed, ("Resources", "Role", "Properties", "Policies", 1, "PolicyDocument")) == 5
     assert template_line(tmp_path / "missing.json", ("Resources",)) is None
