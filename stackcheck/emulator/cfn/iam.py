@@ -1,4 +1,4 @@
-"""IAM for the emulator: the managed policies of an AWS::IAM::Role, which moto's model drops."""
+"""IAM for the emulator: an AWS::IAM::Role's managed policies, which moto drops, and its inline policies as IAM keeps them."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _ensure_aws_managed_policy(backend: Any, policy_arn: str, account_id: str, r
 
 
 @patch("moto.iam.models", "Role.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::IAM::Role", adds=("ManagedPolicyArns",), doc_url=ROLE_DOC,
+       resource_type="AWS::IAM::Role", adds=("ManagedPolicyArns", "Policies as JSON documents"), doc_url=ROLE_DOC,
        params=("resource_name", "cloudformation_json", "account_id", "region_name"))
 def create_role(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
                 account_id: str, region_name: str, **kwargs: Any) -> Any:
@@ -55,11 +55,21 @@ def create_role(original: Callable[..., Any], resource_name: str, cloudformation
     them, so ListAttachedRolePolicies answers them. An AWS managed policy is taken from moto's
     copy of them when first attached; an ARN AWS does not publish fails, as in IAM.
 
+    moto also keeps each inline policy's ``PolicyDocument`` as the template's object, so
+    GetRolePolicy answers its Python repr instead of (URL-encoded) JSON; it gets the JSON text
+    PutRolePolicy would have stored.
+
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html
     """
     from moto.iam.models import iam_backends
     from moto.utilities.utils import get_partition
 
+    properties = cloudformation_json.get("Properties") or {}
+    if isinstance(properties.get("Policies"), list):
+        policies = [{**policy, "PolicyDocument": json.dumps(policy["PolicyDocument"])}
+                    if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict) else policy
+                    for policy in properties["Policies"]]
+        cloudformation_json = {**cloudformation_json, "Properties": {**properties, "Policies": policies}}
     role = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     backend = iam_backends[account_id][get_partition(region_name)]
     for policy_arn in (cloudformation_json.get("Properties") or {}).get("ManagedPolicyArns") or []:

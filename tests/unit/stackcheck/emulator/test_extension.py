@@ -303,6 +303,18 @@ def test_role_has_its_aws_managed_policy_attached(deploy, aws):
                          "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole"}]
 
 
+def test_role_inline_policies_are_json_documents_as_iam_stores_them(deploy, aws, template):
+    body = template("platform")
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents",
+                                                        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:x:*"}]}
+    body["Resources"]["DmsVpcRole"]["Properties"]["Policies"] = [{"PolicyName": "write-logs", "PolicyDocument": document}]
+    deploy({"Stack": (body, [])})
+    iam = aws("iam")
+    assert iam.list_role_policies(RoleName="dms-vpc-role")["PolicyNames"] == ["write-logs"]
+    # boto3 decodes the URL-encoded JSON GetRolePolicy answers; moto alone answered the Python repr, left a string
+    assert iam.get_role_policy(RoleName="dms-vpc-role", PolicyName="write-logs")["PolicyDocument"] == document
+
+
 def test_vpc_dns_hostnames_are_enabled(deploy, aws):
     out = outputs_of(deploy({"Stack": ("platform", [])}))
     answer = aws("ec2").describe_vpc_attribute(VpcId=out["VpcId"], Attribute="enableDnsHostnames")
