@@ -13,18 +13,25 @@ from stackcheck.scan.policy import (PSEUDO_PARAMETERS, Outcome, TemplateView, Un
 INLINE = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
 
-def documents(resource_type: str, properties: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """(path, policy document) of each policy the resource declares (inline ``Policies`` or ``PolicyDocument``)."""
+def documents(resource_type: str, properties: Mapping[str, Any],
+              view: TemplateView) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
+    """(path, label, policy document) of each policy the resource declares (inline ``Policies`` or ``PolicyDocument``).
+
+    ``label`` names an inline policy of a role, user or group for messages (``policy `admin` ``,
+    or ``Policies[1]`` when its ``PolicyName`` is not a literal); it is empty for a policy resource.
+    """
     if resource_type in INLINE:
         policies = properties.get("Policies")
         if policies is not None and not isinstance(policies, list):
-            yield ("Properties", "Policies"), policies
+            yield ("Properties", "Policies"), "", policies
             return
         for index, policy in enumerate(as_list(policies)):
             document = policy.get("PolicyDocument") if isinstance(policy, Mapping) else policy
-            yield ("Properties", "Policies", index, "PolicyDocument"), document
+            name = view.value(policy.get("PolicyName")) if isinstance(policy, Mapping) else None
+            label = f"policy `{name}` " if isinstance(name, str) and name else f"Policies[{index}] "
+            yield ("Properties", "Policies", index, "PolicyDocument"), label, document
     else:
-        yield ("Properties", "PolicyDocument"), properties.get("PolicyDocument")
+        yield ("Properties", "PolicyDocument"), "", properties.get("PolicyDocument")
 
 
 def _items(node: Any, view: TemplateView) -> list[str | None]:
@@ -66,21 +73,22 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     failures: list[tuple[tuple[str | int, ...], str]] = []
     unknown: list[tuple[tuple[str | int, ...], str]] = []
     seen = False
-    for path, document in documents(resource_type, properties):
+    for path, label, document in documents(resource_type, properties, view):
         if document is None:
             continue
         seen = True
         if (not isinstance(document, Mapping) or is_intrinsic(document)
                 or not isinstance(document.get("Statement"), (list, Mapping))):
-            unknown.append((path, "a policy document is decided at deploy time"))
+            what = f"the document of {label.strip()}" if label else "a policy document"
+            unknown.append((path, f"{what} is decided at deploy time"))
             continue
         raw = document.get("Statement")
         for index, statement in enumerate(statements(document)):
             spath = (*path, "Statement", index) if isinstance(raw, list) else (*path, "Statement")
             problems, undecided = statement_problems(statement, view)
-            failures += [(spath, f"Statement[{index}] {p}") for p in problems]
+            failures += [(spath, f"{label}Statement[{index}] {p}") for p in problems]
             if undecided and not problems:
-                unknown.append((spath, f"Statement[{index}]: an Action or Resource is decided at deploy time"))
+                unknown.append((spath, f"{label}Statement[{index}]: an Action or Resource is decided at deploy time"))
     if not seen:
         return Verdict(Outcome.NOT_APPLICABLE, "")
     if failures:
@@ -106,6 +114,7 @@ class IamLeastPrivilege(custom.ResourceCheck):
     resource_types = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", *INLINE)
     categories = (CheckCategories.IAM,)
     evaluate = staticmethod(evaluate)
+    live_resource_types = resource_types
 
 
 check = IamLeastPrivilege()

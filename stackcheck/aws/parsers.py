@@ -1,10 +1,11 @@
-"""Read S3 API responses at the documented nesting level; documented "not configured" errors become results."""
+"""Read S3 and IAM API responses at the documented nesting level; documented "not configured" errors become results."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +21,7 @@ __all__ = [
     "bucket_public_access_block",
     "bucket_region",
     "denies_insecure_transport",
+    "iam_policy_document",
     "parse_bucket_encryption",
     "parse_bucket_region",
     "parse_public_access_block",
@@ -193,6 +195,28 @@ def _policy_document(policy: Any) -> dict[str, Any]:
     if not isinstance(policy, Mapping):
         raise BadInputError(f"bucket policy must be a JSON object, got {type(policy).__name__}")
     return dict(policy)
+
+
+def iam_policy_document(document: Any, what: str = "IAM policy document") -> dict[str, Any]:
+    """An IAM policy document from an IAM API answer, as a dict.
+
+    IAM returns policy documents (GetRolePolicy's ``PolicyDocument``, GetPolicyVersion's
+    ``Document``, GetRole's ``AssumeRolePolicyDocument``) as URL-encoded JSON strings
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html); boto3 decodes
+    them into dicts, a raw answer does not. Takes either (a dict is returned as a copy). Raises
+    BadInputError naming ``what`` ("policy `admin` of role app-role") when the text is not a JSON
+    object.
+    """
+    if isinstance(document, bytes):
+        document = document.decode("utf-8")
+    if isinstance(document, str):
+        try:
+            document = json.loads(unquote(document))
+        except json.JSONDecodeError as exc:
+            raise BadInputError(f"{what} is not URL-encoded JSON: {exc.msg}") from None
+    if not isinstance(document, Mapping):
+        raise BadInputError(f"{what} must be a JSON object, got {type(document).__name__}")
+    return dict(document)
 
 
 def _as_list(value: Any) -> list[Any]:

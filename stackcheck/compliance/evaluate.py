@@ -149,7 +149,9 @@ def check_compliance(
     and each rule's function runs on it. Findings carry the stack, logical ID and construct
     path of the resource judged (a resource of another stack under that stack), the template
     file and line of its declaration, the rule's message plus the live evidence, and, for a
-    FAILED finding, whether the template form of the rule passes (an out-of-band change).
+    FAILED finding, whether the template form of the rule passes or does not apply to the
+    resource (an out-of-band change: an inline policy put on a role that declares none) or
+    fails too.
     Also: UNKNOWN findings (severity ERROR, rule READ_ERROR_RULE) for live resources that could
     not be read, and UNKNOWN (WARNING) for resources the template declares but the stack lacks.
 
@@ -308,8 +310,8 @@ def _finding(form: LiveForm, stack: DeployedStack, live: LiveTemplate, key: str 
         message += f" [live: {entry.evidence(verdict.path)}]"
     if status is Status.FAILED and logical_id:
         template = outcomes.get(form, home, logical_id)
-        if template == {Outcome.PASSED}:
-            message += _DRIFTED
+        if template and template <= {Outcome.PASSED, Outcome.NOT_APPLICABLE}:
+            message += _DRIFTED  # the template form found nothing to fail: the live state is not what was deployed
         elif Outcome.FAILED in template:
             message += _ALSO_IN_TEMPLATE
     path = () if crashed else verdict.path

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable, Mapping
-from urllib.parse import unquote
 
 from stackcheck.aws.normalize import ecs_service as ecs_service_ref
-from stackcheck.aws.parsers import parse_bucket_encryption, parse_public_access_block, versioning_status
+from stackcheck.aws.parsers import (iam_policy_document, parse_bucket_encryption, parse_public_access_block,
+                                    versioning_status)
 from stackcheck.aws.retry import error_code
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.errors import DetectionUnavailableError, IdentifierError
-from stackcheck.scan.policy import TemplateView
+from stackcheck.scan.policy import TemplateView, as_list
 
 __all__ = [
     "READ_TYPES",
@@ -35,6 +35,18 @@ _ROUTE_TARGETS = ("GatewayId", "NatGatewayId", "EgressOnlyInternetGatewayId", "C
                   "VpcPeeringConnectionId", "NetworkInterfaceId", "InstanceId", "LocalGatewayId", "CoreNetworkArn")
 _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+# IAM principals with inline policies: (API noun, name parameter, AWS::IAM::Policy property listing them).
+_PRINCIPALS = {"AWS::IAM::Role": ("role", "RoleName", "Roles"), "AWS::IAM::User": ("user", "UserName", "Users"),
+               "AWS::IAM::Group": ("group", "GroupName", "Groups")}
+
+
+@dataclass(frozen=True)
+class _DeclaredPolicy:
+    """An ``AWS::IAM::Policy`` of the cloud assembly as its template declares it: ``name`` (None when not a
+    literal) and ``principals``, each (resource type, name or None when the deployment decides it, as declared)."""
+
+    name: str | None
+    principals: tuple[tuple[str, str | None, str], ...]
 
 
 @dataclass
@@ -112,11 +124,43 @@ class LiveReader:
         self.stacks = list(stacks)
         self._index = {(t, _norm(t, p)): r for (t, p), r in index_physical_ids(self.stacks).items()}
         self._answers: dict[str, Any] = {}
+        self._policies: dict[tuple[str, str], _DeclaredPolicy] | None = None
         self.calls = 0
 
     def owner(self, resource_type: str, physical_id: str) -> DeployedResource | None:
         """The deployed resource of that type and physical ID (any stack), or None."""
         return self._index.get((resource_type, _norm(resource_type, physical_id)))
+
+    def declared_policies(self) -> Mapping[tuple[str, str], _DeclaredPolicy]:
+        """(stack artifact id, logical ID) → each deployed ``AWS::IAM::Policy``, as its stack's template declares it.
+
+        IAM keeps such a policy only as an inline policy of each role, user and group it names, under
+        its ``PolicyName``; neither is in its physical ID. A principal is named by ``Ref`` to a resource
+        of its stack (its physical ID) or by a literal name.
+        """
+        if self._policies is None:
+            self._policies = {}
+            for stack in self.stacks:
+                view = TemplateView(stack.artifact.template)
+                for logical_id in view.of_type("AWS::IAM::Policy"):
+                    deployed = stack.resource(logical_id)
+                    if deployed is None or not deployed.live:
+                        continue
+                    props = view.properties(logical_id)
+                    principals = []
+                    for resource_type, (_, _, listed) in _PRINCIPALS.items():
+                        for node in as_list(props.get(listed)):
+                            target, literal = view.target(node), view.value(node)
+                            if target is not None:
+                                found = stack.resource(target)
+                                principal = found.physical_id if found is not None and found.live else None
+                            else:
+                                principal = literal if isinstance(literal, str) and literal else None
+                            principals.append((resource_type, principal, json.dumps(node, sort_keys=True)))
+                    policy_name = view.value(props.get("PolicyName"))
+                    self._policies[(stack.artifact_id, logical_id)] = _DeclaredPolicy(
+                        policy_name if isinstance(policy_name, str) and policy_name else None, tuple(principals))
+        return self._policies
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """``factory(service).<operation>(**kwargs)``, cached per arguments.
@@ -306,14 +350,97 @@ class _Builder:
         return f"{bucket.key}/Policy", None
 
     def role(self, resource: LiveResource) -> dict[str, Any]:
-        """IAM role: GetRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html); the
-        trust policy arrives URL-encoded from the API and decoded from boto3."""
-        role = self.call(resource, "iam", "get_role", RoleName=resource.physical_id)["Role"]
+        """IAM role: GetRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html) for its
+        trust policy, and its inline policies (``_inline_policies``)."""
+        role = self.call(resource, "iam", "get_role", prop="AssumeRolePolicyDocument",
+                         RoleName=resource.physical_id)["Role"]
         document = role.get("AssumeRolePolicyDocument")
-        if isinstance(document, str):
-            document = json.loads(unquote(document))
+        if document is not None:
+            document = iam_policy_document(document, f"the trust policy of role {resource.physical_id}")
         return _drop_none({"RoleName": role.get("RoleName"), "Path": role.get("Path"),
-                           "AssumeRolePolicyDocument": document})
+                           "AssumeRolePolicyDocument": document, **self._inline_policies(resource)})
+
+    def principal(self, resource: LiveResource) -> dict[str, Any]:
+        """IAM user or group: its inline policies (``_inline_policies``); one that is gone answers NoSuchEntity."""
+        _, name_key, _ = _PRINCIPALS[resource.resource_type]
+        return {name_key: resource.physical_id, **self._inline_policies(resource)}
+
+    def _inline_policies(self, resource: LiveResource) -> dict[str, Any]:
+        """``{"Policies": [{"PolicyName", "PolicyDocument"}, ...]}`` of a role, user or group (``{}`` without any):
+        ListRolePolicies and GetRolePolicy (or the User/Group forms,
+        https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html). An inline policy that an
+        ``AWS::IAM::Policy`` of the cloud assembly puts there is left to that resource (``inline_policy``).
+        Managed policies attached to the principal are not read: the rules judge them as their own resources."""
+        kind, name_key, _ = _PRINCIPALS[resource.resource_type]
+        name = resource.physical_id
+        pages = self.call(resource, "iam", f"paginate:list_{kind}_policies", prop="Policies", **{name_key: name})
+        declared = {(principal_type, principal, policy.name) for policy in self.reader.declared_policies().values()
+                    for principal_type, principal, _ in policy.principals}
+        policies = []
+        for policy_name in (n for page in pages for n in page.get("PolicyNames", [])):
+            if (resource.resource_type, name, policy_name) in declared:
+                continue
+            answer = self.call(resource, "iam", f"get_{kind}_policy", prop="Policies",
+                               **{name_key: name, "PolicyName": policy_name})
+            policies.append({"PolicyName": policy_name, "PolicyDocument": iam_policy_document(
+                answer.get("PolicyDocument"), f"inline policy {policy_name} of {kind} {name}")})
+        return {"Policies": policies} if policies else {}
+
+    def inline_policy(self, resource: LiveResource) -> dict[str, Any]:
+        """``AWS::IAM::Policy``: IAM keeps it as an inline policy of each role, user and group it names, so its
+        name and principals come from the cloud assembly's template (``LiveReader.declared_policies``) and
+        each copy from GetRolePolicy / GetUserPolicy / GetGroupPolicy. A copy that is gone (NoSuchEntity)
+        is noted; copies that differ are judged together (their statements in one document)."""
+        from botocore.exceptions import ClientError
+
+        owner = resource.owner
+        declared = self.reader.declared_policies().get((owner.stack, owner.logical_id)) if owner is not None else None
+        if declared is None or declared.name is None:
+            raise LookupError(f"AWS::IAM::Policy {resource.physical_id}: its PolicyName is not a literal of a template "
+                              "of the cloud assembly, so its inline copies cannot be found")
+        props: dict[str, Any] = {"PolicyName": declared.name}
+        documents: dict[str, dict[str, Any]] = {}
+        for principal_type, principal, shown in declared.principals:
+            kind, name_key, listed = _PRINCIPALS[principal_type]
+            if principal is None:
+                self.note(resource, f"{listed} entry {shown} is decided at deploy time: its copy was not read",
+                          "PolicyDocument")
+                continue
+            props.setdefault(listed, []).append(self.ref(principal_type, principal))
+            try:
+                answer = self.call(resource, "iam", f"get_{kind}_policy", prop="PolicyDocument",
+                                   **{name_key: principal, "PolicyName": declared.name})
+            except ClientError as exc:
+                if error_code(exc) != "NoSuchEntity":
+                    raise
+                self.note(resource, f"{kind} {principal} has no inline policy {declared.name}", "PolicyDocument")
+                continue
+            document = iam_policy_document(answer.get("PolicyDocument"), f"inline policy {declared.name} of {kind} "
+                                                                         f"{principal}")
+            documents.setdefault(json.dumps(document, sort_keys=True), document)
+            self.note(resource, f"inline policy {declared.name} of {kind} {principal}", "PolicyDocument")
+        copies = list(documents.values())
+        if len(copies) == 1:
+            props["PolicyDocument"] = copies[0]
+        elif copies:
+            props["PolicyDocument"] = {"Version": copies[0].get("Version", "2012-10-17"),
+                                       "Statement": [s for copy in copies for s in as_list(copy.get("Statement"))]}
+            self.note(resource, f"its {len(copies)} copies differ: their statements are judged together",
+                      "PolicyDocument")
+        return props
+
+    def managed_policy(self, resource: LiveResource) -> dict[str, Any]:
+        """Customer managed policy (physical ID: its ARN): GetPolicy for the default version's id, GetPolicyVersion
+        for its document (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html)."""
+        arn = resource.physical_id
+        policy = self.call(resource, "iam", "get_policy", prop="PolicyDocument", PolicyArn=arn)["Policy"]
+        version_id = policy["DefaultVersionId"]
+        version = self.call(resource, "iam", "get_policy_version", prop="PolicyDocument", PolicyArn=arn,
+                            VersionId=version_id)["PolicyVersion"]
+        self.note(resource, f"default version {version_id}", "PolicyDocument")
+        return _drop_none({"ManagedPolicyName": policy.get("PolicyName"), "Path": policy.get("Path"),
+                           "PolicyDocument": iam_policy_document(version.get("Document"),
+                                                                 f"version {version_id} of managed policy {arn}")})
 
     def db_instance(self, resource: LiveResource) -> dict[str, Any]:
         """RDS DB instance: DescribeDBInstances
@@ -613,6 +740,10 @@ def _rule_identity(base: Mapping[str, Any], source: tuple[str, str]) -> tuple[An
 READERS: dict[str, Callable[[_Builder, LiveResource], dict[str, Any]]] = {
     "AWS::S3::Bucket": _Builder.bucket,
     "AWS::IAM::Role": _Builder.role,
+    "AWS::IAM::User": _Builder.principal,
+    "AWS::IAM::Group": _Builder.principal,
+    "AWS::IAM::Policy": _Builder.inline_policy,
+    "AWS::IAM::ManagedPolicy": _Builder.managed_policy,
     "AWS::RDS::DBInstance": _Builder.db_instance,
     "AWS::RDS::DBCluster": _Builder.db_cluster,
     "AWS::RDS::DBSubnetGroup": _Builder.db_subnet_group,

@@ -196,3 +196,36 @@ def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outp
         for change in reversed(made):
             change.restore()
     assert compliance() == (0, set())
+
+
+# -- CKV_TAP_5: a role's permissions widened out of band ---------------------------------------------
+
+# Allow * on * is what CKV_TAP_5 fails (it does not read conditions); this condition never holds (no request is
+# made before 2000), so against AWS the role gains no permission while the test runs.
+STAR_ON_STAR = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "*", "Resource": "*",
+    "Condition": {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}}}]}
+WIDENED = "stackcheck-out-of-band-star-on-star"
+
+
+def inline_policy_names(iam: Any, role: str) -> set[str]:
+    """The names of the role's inline policies (ListRolePolicies, every page)."""
+    pages = iam.get_paginator("list_role_policies").paginate(RoleName=role)
+    return {name for page in pages for name in page["PolicyNames"]}
+
+
+def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(compliance, outputs, aws_client, stack_id,
+                                                                               tmp_path):
+    iam = aws_client("iam")
+    role = outputs.get(role=None, kind="dms_role", attr="name", qualifier="cloudwatch logs")
+    iam.put_role_policy(RoleName=role, PolicyName=WIDENED, PolicyDocument=json.dumps(STAR_ON_STAR))
+    try:
+        eventually(lambda: WIDENED in inline_policy_names(iam, role), what=f"inline policy {WIDENED} on {role}")
+        assert compliance() == (1, {("CKV_TAP_5", f"/{stack_id('DmsPrereq')}/DmsCloudwatchLogsRole/Resource")})
+        report = json.loads((tmp_path / "compliance.json").read_text())
+        (finding,) = [f for f in report["findings"] if f["status"] == "FAILED"]
+        assert f'policy `{WIDENED}` Statement[0] allows Action "*" on Resource "*"' in finding["message"]
+    finally:
+        iam.delete_role_policy(RoleName=role, PolicyName=WIDENED)
+        eventually(lambda: WIDENED not in inline_policy_names(iam, role), what=f"deleted inline policy {WIDENED} on {role}")
+    assert compliance() == (0, set())

@@ -36,7 +36,13 @@ CLEAN = {
     "web": {("E9001", "Service", "PASSED"), ("E9001", "TargetGroup", "PASSED"), ("E9001", "AlbToService", "PASSED"),
             ("E9005", "AlbToService", "PASSED")},
     "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_AWS_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
+    # Operator (a user without inline policies) and the storage fixture's roles without any give no CKV_TAP_5 finding
+    "iam": {("CKV_TAP_5", "AppRole", "PASSED"), ("CKV_TAP_5", "LockedRole", "PASSED"), ("CKV_TAP_5", "AppPolicy", "PASSED"),
+            ("CKV_TAP_5", "PassPolicy", "PASSED")},
 }
+STAR_ON_STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+PASS_ANY_ROLE = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["ecs:RunTask", "iam:PassRole"], "Resource": "*"}]}
 
 
 @pytest.fixture(scope="module")
@@ -135,12 +141,14 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_TAP_3", "resource", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::SNS::Topic",
                                    "AWS::Logs::LogGroup")),
         ("CKV_TAP_4", "resource", ("AWS::S3::Bucket",)),
+        ("CKV_TAP_5", "resource", ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User",
+                                   "AWS::IAM::Group")),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
     assert {(f.id, f.rule.tool, f.rule.name) for f in live if f.id.startswith("CKV_AWS_")} == {
         ("CKV_AWS_21", "checkov", "S3Versioning"), ("CKV_AWS_7", "checkov", "KMSRotation")}
-    assert template_only == ("CKV_TAP_2", "CKV_TAP_5", "E9002", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_2", "E9002", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------
@@ -148,7 +156,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
 @pytest.mark.parametrize("name", sorted(CLEAN))
 def test_clean_deployment_passes_every_live_form(deploy, name):
     result = deploy(name).check()
-    assert outcomes(result) == CLEAN[name]
+    assert outcomes(result) == CLEAN[name], [f.message for f in result.scan.failures()]
     assert result.exit_code == 0
     assert {f.tool for f in result.scan.findings} == {LIVE_TOOL}
     assert {f.construct_path for f in result.scan.findings} == {f"/Fixture/{lid}" for _, lid, _ in CLEAN[name]}
@@ -259,6 +267,37 @@ def route_the_main_route_table_to_the_internet(live: Live) -> None:
     ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=live.physical_id("Gateway"))
 
 
+def put_star_on_star_on_the_app_role(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="widened",
+                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+
+
+def put_pass_any_role_on_the_app_role(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="run-tasks",
+                                    PolicyDocument=json.dumps(PASS_ANY_ROLE))
+
+
+def put_star_on_star_on_a_role_declaring_no_inline_policy(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("TaskRole"), PolicyName="widened",
+                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+
+
+def widen_the_policy_copy_on_the_app_role(live: Live) -> None:
+    """The AWS::IAM::Policy's inline copy on one of its two roles, overwritten under its own name."""
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="app-data",
+                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+
+
+def widen_the_managed_policy_default_version(live: Live) -> None:
+    live.aws("iam").create_policy_version(PolicyArn=live.physical_id("PassPolicy"), SetAsDefault=True,
+                                          PolicyDocument=json.dumps(PASS_ANY_ROLE))
+
+
+def put_star_on_star_on_the_user(live: Live) -> None:
+    live.aws("iam").put_user_policy(UserName=live.physical_id("Operator"), PolicyName="break-glass",
+                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+
+
 # fixture, change -> exact unsuppressed failures (rule id, logical ID)
 CHANGES = {
     "versioning_suspended": ("storage", suspend_versioning, {("CKV_AWS_21", "Bucket")}),
@@ -284,6 +323,15 @@ CHANGES = {
                                              {("E9004", "Database")}),
     "main_route_table_routed_to_the_internet": ("database", route_the_main_route_table_to_the_internet,
                                                 {("E9004", "Database")}),
+    "star_on_star_put_on_a_role": ("iam", put_star_on_star_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
+    "pass_role_on_star_put_on_a_role": ("iam", put_pass_any_role_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
+    # the template form does not apply to a role without inline policies: the live failure is still out of band
+    "star_on_star_put_on_a_role_declaring_no_inline_policy": ("storage", put_star_on_star_on_a_role_declaring_no_inline_policy,
+                                                              {("CKV_TAP_5", "TaskRole")}),
+    # the copy belongs to the AWS::IAM::Policy, not to the role it sits on
+    "policy_copy_widened_on_one_role": ("iam", widen_the_policy_copy_on_the_app_role, {("CKV_TAP_5", "AppPolicy")}),
+    "managed_policy_version_widened": ("iam", widen_the_managed_policy_default_version, {("CKV_TAP_5", "PassPolicy")}),
+    "star_on_star_put_on_a_user": ("iam", put_star_on_star_on_the_user, {("CKV_TAP_5", "Operator")}),
 }
 
 
@@ -312,6 +360,103 @@ def test_failure_message_names_the_live_evidence_behind_the_property(deploy):
         "redeploy the stack")
     assert finding.property_path == ("Properties", "VersioningConfiguration", "Status")
     assert finding.line is not None and finding.template_file.endswith("Fixture.template.json")
+
+
+def test_inline_policy_on_a_role_fails_naming_the_role_construct_and_the_policy(deploy):
+    live = deploy("iam")
+    put_star_on_star_on_the_app_role(live)
+    (finding,) = live.check().scan.failures()
+    role = live.physical_id("AppRole")
+    assert (finding.rule_id, finding.logical_id, finding.construct_path, finding.resource_type) == (
+        "CKV_TAP_5", "AppRole", "/Fixture/AppRole", "AWS::IAM::Role")
+    assert finding.message == (
+        'Role `AppRole`: policy `widened` Statement[0] allows Action "*" on Resource "*"; name the actions and resources '
+        f"it needs [live: {role} via iam:ListRolePolicies, iam:GetRolePolicy]; the cloud assembly's template passes this "
+        "rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack")
+    assert finding.property_path == ("Properties", "Policies", 1, "PolicyDocument", "Statement", 0)
+
+
+def test_pass_role_on_star_fails_naming_the_policy(deploy):
+    live = deploy("iam")
+    put_pass_any_role_on_the_app_role(live)
+    (finding,) = live.check().scan.failures()
+    assert finding.message.startswith(
+        "Role `AppRole`: policy `run-tasks` Statement[0] allows iam:PassRole on Resource \"*\"; name the role ARNs it "
+        f"may pass [live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; ")
+
+
+def test_policy_copies_that_differ_are_judged_together_on_the_policy(deploy):
+    live = deploy("iam")
+    widen_the_policy_copy_on_the_app_role(live)
+    (finding,) = live.check().scan.failures()
+    app, locked = live.physical_id("AppRole"), live.physical_id("LockedRole")
+    assert (finding.logical_id, finding.construct_path, finding.property_path) == (
+        "AppPolicy", "/Fixture/AppPolicy", ("Properties", "PolicyDocument", "Statement", 0))
+    assert finding.message.startswith(
+        'Policy `AppPolicy`: Statement[0] allows Action "*" on Resource "*"; name the actions and resources it needs '
+        f"[live: {live.physical_id('AppPolicy')} via iam:GetRolePolicy; inline policy app-data of role {app}; inline "
+        f"policy app-data of role {locked}; its 2 copies differ: their statements are judged together]; ")
+
+
+def test_managed_policy_is_judged_on_its_default_version(deploy):
+    live = deploy("iam")
+    arn = live.physical_id("PassPolicy")
+    widen_the_managed_policy_default_version(live)
+    (finding,) = live.check().scan.failures()
+    assert finding.message.startswith(
+        "Managed policy `PassPolicy`: Statement[0] allows iam:PassRole on Resource \"*\"; name the role ARNs it may "
+        f"pass [live: {arn} via iam:GetPolicy, iam:GetPolicyVersion; default version v2]; ")
+    live.aws("iam").set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert outcomes(live.check()) == CLEAN["iam"]
+
+
+def put_deny_all_on_the_app_role(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="deny-all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}))
+
+
+def put_scoped_pass_role_on_the_app_role(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="pass-locked", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": live.aws(
+            "iam").get_role(RoleName=live.physical_id("LockedRole"))["Role"]["Arn"]}]}))
+
+
+def delete_the_policy_copy_from_the_app_role(live: Live) -> None:
+    live.aws("iam").delete_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="app-data")
+
+
+@pytest.mark.parametrize("change", [put_deny_all_on_the_app_role, put_scoped_pass_role_on_the_app_role,
+                                    delete_the_policy_copy_from_the_app_role], ids=lambda c: c.__name__)
+def test_inline_policy_change_that_allows_nothing_wider_passes(deploy, change):
+    live = deploy("iam")
+    change(live)
+    result = live.check()
+    assert outcomes(result) == CLEAN["iam"], [f.message for f in result.scan.failures()]
+    assert result.exit_code == 0
+
+
+def test_group_inline_policies_are_read_with_the_group_api(emulator_server, forms, tmp_path):
+    """moto's CloudFormation cannot create groups: the group is made through IAM and the live template read directly."""
+    from stackcheck.compliance import DeployedResource, DeployedStack, LiveReader
+
+    reset(emulator_server)
+    template = {"Resources": {"Ops": {"Type": "AWS::IAM::Group", "Properties": {"GroupName": "compliance-ops"}}}}
+    live = Live(emulator_server, write_assembly(tmp_path / "cdk.out", {"Fixture": template}), forms)
+    (artifact,) = live.assembly.dependency_order()
+    live.aws("iam").create_group(GroupName="compliance-ops")
+    live.aws("iam").put_group_policy(GroupName="compliance-ops", PolicyName="break-glass",
+                                     PolicyDocument=json.dumps(STAR_ON_STAR))
+    stack = DeployedStack(artifact=artifact, status="CREATE_COMPLETE", resources=(
+        DeployedResource("Fixture", "Ops", "AWS::IAM::Group", "compliance-ops", "CREATE_COMPLETE", "/Fixture/Ops"),))
+    read = LiveReader(live.factory(), [stack]).live_template(stack, {"AWS::IAM::Group"})
+    assert read.template == {"Resources": {"Ops": {"Type": "AWS::IAM::Group", "Properties": {
+        "GroupName": "compliance-ops", "Policies": [{"PolicyName": "break-glass", "PolicyDocument": STAR_ON_STAR}]}}}}
+    assert read.resources["Ops"].operations == ["iam:ListGroupPolicies", "iam:GetGroupPolicy"]
+    (form,) = [f for f in forms[0] if f.id == "CKV_TAP_5"]
+    verdict = form.rule.evaluate("Ops", "AWS::IAM::Group", read.template["Resources"]["Ops"]["Properties"], read.view)
+    assert (verdict.outcome.value, verdict.message) == (
+        "FAILED", 'Group `Ops`: policy `break-glass` Statement[0] allows Action "*" on Resource "*"; name the actions and '
+                  "resources it needs")
 
 
 def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(deploy):

@@ -1,9 +1,10 @@
-"""S3 response parsers, fed the response shapes the S3 API reference documents."""
+"""S3 and IAM response parsers, fed the response shapes the S3 and IAM API references document."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -232,3 +233,24 @@ def test_bucket_policy_parses_document(s3: Any) -> None:
         document = p.bucket_policy(s3, "tap-logs")
     assert document == policy(CDK_ENFORCE_SSL)
     assert p.denies_insecure_transport(document, bucket="tap-logs") is True
+
+
+IAM_DOCUMENT = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::tap-logs/100%/*"}]}
+
+
+@pytest.mark.parametrize("answer", [
+    # what the IAM API sends (RFC 3986 URL-encoded JSON): the "%" in the ARN arrives as "%25"
+    quote(json.dumps(IAM_DOCUMENT)),
+    quote(json.dumps(IAM_DOCUMENT)).encode(),
+    IAM_DOCUMENT,  # what boto3 hands over after decoding it
+], ids=["url-encoded", "url-encoded-bytes", "decoded"])
+def test_iam_policy_document_decodes_the_iam_api_answer(answer: Any) -> None:
+    assert p.iam_policy_document(answer) == IAM_DOCUMENT
+
+
+def test_iam_policy_document_names_what_is_not_a_json_object() -> None:
+    with pytest.raises(BadInputError, match=r"^inline policy admin of role app is not URL-encoded JSON: Expecting"):
+        p.iam_policy_document("%7Bnot json", "inline policy admin of role app")
+    with pytest.raises(BadInputError, match=r"^IAM policy document must be a JSON object, got list$"):
+        p.iam_policy_document(quote("[]"))
