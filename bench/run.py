@@ -218,12 +218,6 @@ def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
     finally:
         subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
-    floor["note"] = (
-        "A longer suite does not get there: repeated_suite runs the same checks several times over in one "
-        "session, and -n 2 still saves little. Most of the suite's time is calls to the emulator, one moto "
-        "server process, which answers two clients only api_calls.ratio faster than one on this 2-CPU machine; "
-        "empty_suite.fixed_cost_seconds of worker start-up comes on top. Against real AWS the calls wait on "
-        "the network, which two workers overlap; no AWS account is reachable here.")
     return {
         "suite": "pytest tests/integration -m 'not outofband' (STACKCHECK_STRICT=1) against the app deployed to the "
                  "embedded emulator; serial (-p no:xdist) vs -n 2",
