@@ -86,10 +86,10 @@ class DifferenceStatus(str, Enum):
 
 
 class Verdict(str, Enum):
-    """Verdict on one stack.
+    """Verdict on one stack (``StackDrift.verdict``), and in the same words on a whole run (``DriftResult.verdict``).
 
-    DRIFTED: some resource MODIFIED or DELETED (even when the detection FAILED for others).
-    UNKNOWN: otherwise, when the detection FAILED, did not complete, or could not start.
+    On one stack: DRIFTED: some resource MODIFIED or DELETED (even when the detection FAILED for
+    others). UNKNOWN: otherwise, when the detection FAILED, did not complete, or could not start.
     PARTIAL: otherwise, when some resource was NOT_CHECKED. IN_SYNC: every resource checked, none drifted.
     """
 
@@ -474,6 +474,22 @@ class DriftResult:
         if any(s.outcome in (DetectionOutcome.TIMED_OUT, DetectionOutcome.ERROR) for s in self.stacks):
             return 3
         return 0
+
+    @property
+    def verdict(self) -> Verdict:
+        """The verdict on the whole run, one-to-one with ``exit_code``'s outcomes: DRIFTED when any
+        stack DRIFTED (exit 1); UNKNOWN when drift could not be detected (exit 3: unavailable, no
+        stacks, every stack UNKNOWN, or a stack TIMED_OUT or ERROR); IN_SYNC when every stack is
+        IN_SYNC; else PARTIAL (exit 0: no drift in what was checked, but not everything was checked:
+        some resource NOT_CHECKED, or a stack whose detection FAILED beside others), never in sync."""
+        code = self.exit_code
+        if code == 1:
+            return Verdict.DRIFTED
+        if code != 0:
+            return Verdict.UNKNOWN
+        if all(s.verdict is Verdict.IN_SYNC for s in self.stacks):
+            return Verdict.IN_SYNC
+        return Verdict.PARTIAL
 
     def verdicts(self) -> dict[str, Verdict]:
         """Stack artifact id → verdict, in stack order."""

@@ -37,11 +37,13 @@ MARKDOWN_FILE = "drift.md"
 JUNIT_FILE = "drift.xml"
 SCHEMA = "stackcheck.drift/1"
 _MD_VALUE_LIMIT = 120
-_EXIT_WORDS = {0: "no drift found", 1: "drift found", 3: "could not detect drift"}
+_VERDICT_WORDS = {Verdict.DRIFTED: "drift found", Verdict.UNKNOWN: "could not detect drift"}
 
 
 def overall(result: DriftResult) -> str:
-    """One sentence for the whole run, e.g. ``drift found: 1 DRIFTED, 2 PARTIAL, 1 IN_SYNC of 4 stacks``.
+    """One sentence for the whole run, e.g. ``drift found: 1 DRIFTED, 2 PARTIAL, 1 IN_SYNC of 4 stacks``;
+    it spells out ``result.verdict`` (the word drift.md's heading, drift.json's ``verdict`` and the
+    console's last line lead with).
 
     A run whose stacks are only IN_SYNC says "in sync"; any other run without drift says how many
     resources were checked and that coverage is PARTIAL
@@ -55,14 +57,14 @@ def overall(result: DriftResult) -> str:
     counts = {v: sum(1 for s in result.stacks if s.verdict is v) for v in order}
     listed = ", ".join(f"{n} {v.value}" for v, n in counts.items() if n)
     stacks = f"{len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}"
-    code = result.exit_code
-    if code == 0 and counts[Verdict.IN_SYNC] == len(result.stacks):
+    verdict = result.verdict
+    if verdict is Verdict.IN_SYNC:
         return f"in sync: {stacks}, every resource checked, none drifted"
-    if code == 0:
+    if verdict is Verdict.PARTIAL:
         checked, total = _coverage(result)
         return (f"no drift found in the {checked} of {total} resources checked; coverage is PARTIAL "
                 f"({listed} of {stacks}): {total - checked} not checked")
-    return f"{_EXIT_WORDS[code]}: {listed} of {stacks}"
+    return f"{_VERDICT_WORDS[verdict]}: {listed} of {stacks}"
 
 
 def _coverage(result: DriftResult) -> tuple[int, int]:
@@ -95,8 +97,9 @@ def _differences_lead(checked: int, total: int, found: bool) -> str:
 
 def build_json(result: DriftResult, *, now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
     """The JSON report: ``schema``, ``exit_code``, ``generated`` (UTC, ISO 8601 to the second:
-    ``2026-03-04T05:06:07Z``), ``commit`` (``sha``, ``dirty``, ``reason``: ``Commit.to_dict``), ``summary``
-    (sentence), ``unavailable``, ``target``, ``allowlist`` (path, entries, unused), ``totals`` (stacks per
+    ``2026-03-04T05:06:07Z``), ``commit`` (``sha``, ``dirty``, ``reason``: ``Commit.to_dict``), ``verdict``
+    (the run's: DRIFTED, IN_SYNC, PARTIAL or UNKNOWN, as drift.md's heading), ``summary`` (``overall``'s
+    sentence), ``unavailable``, ``target``, ``allowlist`` (path, entries, unused), ``totals`` (stacks per
     verdict, resources per status, allowed differences), ``stacks`` (``StackDrift.to_dict`` each: every
     resource, every difference, allowed or not), ``seconds``.
 
@@ -110,6 +113,7 @@ def build_json(result: DriftResult, *, now: datetime | None = None, commit: Comm
         "schema": SCHEMA,
         "exit_code": result.exit_code,
         **report_fields(moment, commit),
+        "verdict": result.verdict.value,
         "summary": overall(result),
         "unavailable": result.unavailable,
         "target": result.target.to_dict(),
@@ -144,17 +148,28 @@ def _resource_label(resource: ResourceDrift) -> str:
     return f"`{_md(resource.logical_id)}`"
 
 
+def _paragraph(sentence: str) -> str:
+    """``sentence`` as a Markdown paragraph: capitalized, ending in a full stop, whitespace collapsed,
+    cut at 1000 characters (drift.json has it whole)."""
+    text = _md(sentence, 1000)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "…")) else text + "."
+
+
 def render_markdown(result: DriftResult, *, now: datetime | None = None, commit: Commit | None = None) -> str:
-    """Markdown for a nightly issue or comment: the overall sentence, when and from which commit
-    (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``; ``now`` and ``commit`` as for
-    ``build_json``), the target and allowlist, a table
+    """Markdown for a nightly issue or comment: a heading with the run's verdict
+    (``## Drift detection: DRIFTED``; IN_SYNC, PARTIAL or UNKNOWN, as drift.json's ``verdict``), when and
+    from which commit (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``; ``now`` and
+    ``commit`` as for ``build_json``), the overall sentence (``overall``) as a paragraph, the target
+    and allowlist, a table
     stack | verdict | checked/total | modified | deleted | not checked, each stack's summary in
     words, then how many resources were checked (``_differences_lead``) and every difference
     (DRIFTED and ALLOWED, with the allowlist reason) and every DELETED resource, then the allowlist
     entries that matched nothing (only when some resource was checked); values longer than 120
     characters are cut (drift.json has them whole). Raises ValueError for a naive ``now``."""
     moment, commit = resolve(now, commit)
-    lines = [f"## Drift detection: {_md(overall(result), 400)}", "", stamp(moment, commit), ""]
+    lines = [f"## Drift detection: {result.verdict.value}", "", stamp(moment, commit), "",
+             _paragraph(overall(result)), ""]
     target = result.target
     where = target.endpoint_url or "AWS"
     count = len(result.allowlist.entries)
@@ -261,8 +276,10 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
 
 def render_console(result: DriftResult) -> str:
     """Console summary: one line per stack (verdict, checked/total, modified, deleted, the summary
-    in words), one line per drifted difference or deleted resource, then the overall sentence
-    (when drift detection was unavailable, the caller prints the reason: it is not repeated here)."""
+    in words), one line per drifted difference or deleted resource, then the run's verdict and the
+    overall sentence (``DRIFTED: drift found: 1 DRIFTED, 1 IN_SYNC of 2 stacks``; when drift
+    detection was unavailable, ``UNKNOWN: could not detect drift: nothing was checked (the reason
+    follows)``: the caller prints the reason, it is not repeated here)."""
     lines = []
     width = max((len(s.artifact_id) for s in result.stacks), default=10)
     for stack in result.stacks:
@@ -280,9 +297,10 @@ def render_console(result: DriftResult) -> str:
                     lines.append(f"    MODIFIED  {where} {diff.property_path}: expected {diff.expected!r}, "
                                  f"actual {diff.actual!r} ({diff.difference_type})")
     if result.unavailable is not None:
-        lines.append("could not detect drift: nothing was checked (the reason follows)")
+        sentence = "could not detect drift: nothing was checked (the reason follows)"
     else:
-        lines.append(overall(result))
+        sentence = overall(result)
+    lines.append(f"{result.verdict.value}: {sentence}")
     return "\n".join(lines)
 
 

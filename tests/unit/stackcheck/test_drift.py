@@ -141,38 +141,38 @@ def use_client(monkeypatch):
     return install
 
 
-# (id, stacks, steps, verdict per stack, exit code)
+# (id, stacks, steps, verdict per stack, the run's verdict, exit code)
 CASES = [
-    ("drifted", [SOURCE], [detect(SOURCE), *SOURCE_DRIFTED], {SOURCE: Verdict.DRIFTED}, 1),
-    ("in-sync", [ROUTE53], [detect(ROUTE53), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, 0),
+    ("drifted", [SOURCE], [detect(SOURCE), *SOURCE_DRIFTED], {SOURCE: Verdict.DRIFTED}, Verdict.DRIFTED, 1),
+    ("in-sync", [ROUTE53], [detect(ROUTE53), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
     ("partial", [ROUTE53],
      [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_partial", ROUTE53)],
-     {ROUTE53: Verdict.PARTIAL}, 0),
+     {ROUTE53: Verdict.PARTIAL}, Verdict.PARTIAL, 0),
     ("only-allowed-differences", [ROUTE53],
      [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_allowed", ROUTE53)],
-     {ROUTE53: Verdict.IN_SYNC}, 0),
+     {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
     ("failed", [SOURCE],
      [detect(SOURCE), status("status_source_failed"), drifts("resource_drifts_source_failed", SOURCE)],
-     {SOURCE: Verdict.UNKNOWN}, 3),
+     {SOURCE: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
     ("failed-beside-in-sync", [SOURCE, ROUTE53],
      [detect(SOURCE), detect(ROUTE53), status("status_source_failed"),
       drifts("resource_drifts_source_failed", SOURCE), *ROUTE53_IN_SYNC],
-     {SOURCE: Verdict.UNKNOWN, ROUTE53: Verdict.IN_SYNC}, 0),
+     {SOURCE: Verdict.UNKNOWN, ROUTE53: Verdict.IN_SYNC}, Verdict.PARTIAL, 0),
     ("drifted-beside-in-sync", [SOURCE, ROUTE53],
      [detect(SOURCE), detect(ROUTE53), *SOURCE_DRIFTED, *ROUTE53_IN_SYNC],
-     {SOURCE: Verdict.DRIFTED, ROUTE53: Verdict.IN_SYNC}, 1),
+     {SOURCE: Verdict.DRIFTED, ROUTE53: Verdict.IN_SYNC}, Verdict.DRIFTED, 1),
     ("not-deployed", [SOURCE],
      [error("detect_stack_drift", "ValidationError", f"Stack with id {SOURCE} does not exist", {"StackName": SOURCE})],
-     {SOURCE: Verdict.UNKNOWN}, 3),
+     {SOURCE: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
     ("throttled-mid-poll", [ROUTE53],
-     [detect(ROUTE53), throttled_poll(ROUTE53_ID), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, 0),
+     [detect(ROUTE53), throttled_poll(ROUTE53_ID), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
     ("never-completes", [ROUTE53], [detect(ROUTE53), *[status_in_progress_route53()] * 3],
-     {ROUTE53: Verdict.UNKNOWN}, 3),
+     {ROUTE53: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
 ]
 
 
-@pytest.mark.parametrize("stacks, steps, verdicts, code", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_run_gives_verdicts_and_exit_code(tmp_path, use_client, stacks, steps, verdicts, code):
+@pytest.mark.parametrize("stacks, steps, verdicts, verdict, code", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_run_gives_verdicts_and_exit_code(tmp_path, use_client, capsys, stacks, steps, verdicts, verdict, code):
     cfn, stubber = stubbed(steps)
     use_client(cfn)
     args = parse(tmp_path, "--max-polls", "3", *[a for s in stacks for a in ("--stack", s)])
@@ -180,7 +180,11 @@ def test_run_gives_verdicts_and_exit_code(tmp_path, use_client, stacks, steps, v
     stubber.assert_no_pending_responses()
     report = json.loads((tmp_path / "reports" / "drift.json").read_text())
     assert {s["stack"]: s["verdict"] for s in report["stacks"]} == {k: v.value for k, v in verdicts.items()}
-    assert report["exit_code"] == code
+    assert (report["verdict"], report["exit_code"]) == (verdict.value, code)
+    markdown = (tmp_path / "reports" / "drift.md").read_text().splitlines()
+    assert markdown[0] == f"## Drift detection: {verdict.value}"
+    assert markdown[4] == report["summary"][0].upper() + report["summary"][1:] + "."
+    assert f"\n{verdict.value}: {report['summary']}\n" in capsys.readouterr().out
 
 
 def test_drifted_stack_has_exact_statuses_and_differences():
@@ -303,6 +307,11 @@ def test_unavailable_detection_exits_3_with_a_plain_message(tmp_path, use_client
     assert err.startswith(f"stackcheck drift: error: {message}")
     report = json.loads((tmp_path / "reports" / "drift.json").read_text())
     assert report["unavailable"].startswith(message)
+    assert report["verdict"] == "UNKNOWN"
+    markdown = (tmp_path / "reports" / "drift.md").read_text().splitlines()
+    # drift.md writes backticks as ' (as in its table cells), so a reason cannot open a code span
+    paragraph = f"Could not detect drift: {report['unavailable']}.".replace("`", "'")
+    assert (markdown[0], markdown[4]) == ("## Drift detection: UNKNOWN", paragraph)
     assert report["target"]["emulator"] is emulator
     assert {(s["stack"], s["verdict"], s["detection"]["outcome"]) for s in report["stacks"]} == {
         (SOURCE, "UNKNOWN", "UNAVAILABLE"), (ROUTE53, "UNKNOWN", "UNAVAILABLE")}
@@ -508,7 +517,9 @@ def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
         f"DetectStackDrift); run against AWS: `stackcheck drift --no-emulator` with credentials for the account "
         f"the stacks are deployed in (the emulator at {endpoint} answered DetectStackDrift with an HTML page "
         "(500 Internal Server Error), not a CloudFormation response)")
-    assert "could not detect drift: nothing was checked" in captured.out
+    assert "\nUNKNOWN: could not detect drift: nothing was checked (the reason follows)\n" in captured.out
     report = json.loads((tmp_path / "reports" / "drift.json").read_text())
+    assert report["verdict"] == "UNKNOWN"
+    assert (tmp_path / "reports" / "drift.md").read_text().splitlines()[0] == "## Drift detection: UNKNOWN"
     assert [(s["stack"], s["verdict"], s["coverage"]["not_checked"]) for s in report["stacks"]] == [
         ("DriftTiny", "UNKNOWN", 1)]

@@ -1,5 +1,6 @@
 """drift.md and the overall sentence say how many resources were checked; "none" only ever about what was checked;
-drift.md and drift.json say when and from which commit."""
+drift.md's heading, drift.json and the console name the run's verdict in one word; drift.md and drift.json say when
+and from which commit."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from stackcheck.drift import (
     ResourceDrift,
     ResourceStatus,
     StackDrift,
+    Verdict,
 )
 from stackcheck.report import drift_report
-from stackcheck.report.drift_report import build_json, overall, write_drift_reports
+from stackcheck.report.drift_report import build_json, overall, render_console, write_drift_reports
 from stackcheck.report.provenance import Commit
 
 TARGET = DriftTarget(region="us-east-1", source="--aws-region")
@@ -76,18 +78,18 @@ HEADER = ["| stack | logical ID | type | status | property path | difference | e
           "|---|---|---|---|---|---|---|---|---|"]
 UNUSED_ALL = "Allowlist entries that matched no difference in the 3 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"
 
-# (id, result, overall sentence, the Differences section)
+# (id, result, the run's verdict, overall sentence, the Differences section)
 CASES = [
     ("nothing-checked-detection-errors",
      result(stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.ERROR, reason="Throttling"),
             stack(NOT_CHECKED, outcome=DetectionOutcome.TIMED_OUT, reason="still in progress", name="Other")),
-     "could not detect drift: 2 UNKNOWN of 2 stacks",
+     Verdict.UNKNOWN, "could not detect drift: 2 UNKNOWN of 2 stacks",
      ["### Differences", "", "No property differences could be compared: 0 of 3 resources were checked."]),
-    ("nothing-checked-no-stacks", result(),
+    ("nothing-checked-no-stacks", result(), Verdict.UNKNOWN,
      "could not detect drift: no stacks to check",
      ["### Differences", "", "No property differences could be compared: 0 of 0 resources were checked."]),
     ("partial-none-found",
-     result(stack(IN_SYNC, IN_SYNC, NOT_CHECKED)),
+     result(stack(IN_SYNC, IN_SYNC, NOT_CHECKED)), Verdict.PARTIAL,
      "no drift found in the 2 of 3 resources checked; coverage is PARTIAL (1 PARTIAL of 1 stack): 1 not checked",
      ["### Differences", "", "None in the 2 of 3 resources checked; the other 1 was not checked and may differ.",
       "", "Allowlist entries that matched no difference in the 2 of 3 resources checked: "
@@ -95,37 +97,47 @@ CASES = [
     ("failed-detection-beside-in-sync",
      result(stack(IN_SYNC, NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.FAILED, reason="access denied"),
             stack(IN_SYNC, name="Other")),
+     Verdict.PARTIAL,
      "no drift found in the 2 of 4 resources checked; coverage is PARTIAL (1 UNKNOWN, 1 IN_SYNC of 2 stacks): "
      "2 not checked",
      ["### Differences", "", "None in the 2 of 4 resources checked; the other 2 were not checked and may differ.",
       "", "Allowlist entries that matched no difference in the 2 of 4 resources checked: "
           "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
     ("partial-drift-found",
-     result(stack(MODIFIED, ALLOWED, NOT_CHECKED)),
+     result(stack(MODIFIED, ALLOWED, NOT_CHECKED)), Verdict.DRIFTED,
      "drift found: 1 DRIFTED of 1 stack",
      ["### Differences", "", "2 of 3 resources were checked; the other 1 was not checked and may differ.", "",
       *HEADER, ROW_BUCKET, ROW_DATABASE, "",
       "Allowlist entries that matched no difference in the 2 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"]),
     ("all-checked-none-found",
-     result(stack(IN_SYNC, IN_SYNC, IN_SYNC)),
+     result(stack(IN_SYNC, IN_SYNC, IN_SYNC)), Verdict.IN_SYNC,
      "in sync: 1 stack, every resource checked, none drifted",
      ["### Differences", "", "None: all 3 resources were checked and none differs from its template.", "",
       "Allowlist entries that matched no difference in the 3 of 3 resources checked: "
       "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
     ("all-checked-only-allowed",
-     result(stack(IN_SYNC, ALLOWED, IN_SYNC)),
+     result(stack(IN_SYNC, ALLOWED, IN_SYNC)), Verdict.IN_SYNC,
      "in sync: 1 stack, every resource checked, none drifted",
      ["### Differences", "", "All 3 resources were checked.", "", *HEADER, ROW_DATABASE, "", UNUSED_ALL]),
 ]
 
 
-@pytest.mark.parametrize("drift, sentence, differences", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_differences_section_says_how_many_resources_were_checked(drift, sentence, differences):
+@pytest.mark.parametrize("drift, verdict, sentence, differences", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_differences_section_says_how_many_resources_were_checked(drift, verdict, sentence, differences):
     assert overall(drift) == sentence
     markdown = render_markdown(drift)
-    assert markdown.splitlines()[0] == f"## Drift detection: {sentence}"
     assert section(markdown) == differences
     assert "None reported" not in markdown
+
+
+@pytest.mark.parametrize("drift, verdict, sentence", [c[1:4] for c in CASES], ids=[c[0] for c in CASES])
+def test_heading_json_and_console_name_one_verdict_and_the_sentence_follows_the_stamp(drift, verdict, sentence):
+    assert drift.verdict is verdict
+    assert render_markdown(drift).splitlines()[:5] == [
+        f"## Drift detection: {verdict.value}", "", STAMP, "", sentence[0].upper() + sentence[1:] + "."]
+    data = build_json(drift, now=NOW, commit=COMMIT)
+    assert (data["verdict"], data["summary"]) == (verdict.value, sentence)
+    assert render_console(drift).splitlines()[-1] == f"{verdict.value}: {sentence}"
 
 
 def test_unavailable_detection_says_nothing_could_be_compared():
@@ -135,9 +147,11 @@ def test_unavailable_detection_says_nothing_could_be_compared():
                    stack(NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short, name="Other"),
                    unavailable=reason)
     assert render_markdown(drift) == "\n".join([
-        f"## Drift detection: could not detect drift: {reason}",
+        "## Drift detection: UNKNOWN",
         "",
         STAMP,
+        "",
+        f"Could not detect drift: {reason}.",
         "",
         "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
         "",
@@ -153,6 +167,17 @@ def test_unavailable_detection_says_nothing_could_be_compared():
         "",
         "No property differences could be compared: 0 of 3 resources were checked.",
     ]) + "\n"
+    assert render_console(drift).splitlines()[-1] == (
+        "UNKNOWN: could not detect drift: nothing was checked (the reason follows)")
+
+
+def test_a_long_reason_is_whole_in_the_paragraph_and_ends_in_one_full_stop():
+    reason = "AccessDenied: " + "not authorized to perform cloudformation:DetectStackDrift on this stack. " * 6
+    drift = result(stack(NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason="unavailable"), unavailable=reason)
+    lines = render_markdown(drift).splitlines()
+    assert lines[0] == "## Drift detection: UNKNOWN"
+    assert lines[4] == f"Could not detect drift: {reason.strip()}"
+    assert len(lines[4]) == 475  # past the 400 the heading used to cut at
 
 
 def test_json_says_when_and_from_which_commit():
@@ -170,8 +195,8 @@ def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
     paths = write_drift_reports(result(stack(IN_SYNC)), tmp_path)
     data = json.loads(paths["json"].read_text())
     assert (data["generated"], data["commit"]) == ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None})
-    assert paths["markdown"].read_text().splitlines()[:3] == [
-        "## Drift detection: in sync: 1 stack, every resource checked, none drifted", "", STAMP]
+    assert paths["markdown"].read_text().splitlines()[:5] == [
+        "## Drift detection: IN_SYNC", "", STAMP, "", "In sync: 1 stack, every resource checked, none drifted."]
 
 
 def test_a_one_entry_allowlist_is_one_entry():
