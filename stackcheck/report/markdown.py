@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
 from stackcheck.outputs import atomic_write_text
-from stackcheck.report.console import SLOWEST_RULES, no_pass_legend
+from stackcheck.report.console import SLOWEST_RULES, no_pass_legend, slowest_rules_caption
 from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
 
@@ -77,8 +77,9 @@ def render_markdown(
     a stack × tool table, with a line under it saying why a tool that reports only failures
     (cfn-lint) shows n/a passed (``no_pass_legend``, only when one does); the new failures (rule,
     tool, stack, construct path, file:line, message); with a baseline, the known failures and the
-    fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules
-    (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them, when rules were timed). When the text would
+    fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules under
+    ``slowest_rules_caption`` (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them), or that caption
+    alone when no rule was timed because units came from the findings cache. When the text would
     pass ``limit``, whole lines are dropped from the end and a note says how many.
 
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()``
@@ -139,13 +140,13 @@ def render_markdown(
     if result.ledger_warnings:
         lines += [f"### Ledger warnings ({len(result.ledger_warnings)})", ""]
         lines += [f"- **{w.kind}**: {_cell(w.message)}" for w in result.ledger_warnings] + [""]
-    slowest = result.slowest_rules(SLOWEST_RULES)
-    if slowest:
-        ran = sum(not getattr(u, "cached", False) for u in result.units)
-        lines += ["### Slowest rules", "", f"CPU seconds of each rule's own code over the {ran} "
-                  f"scan{'s' if ran != 1 else ''} that ran (templates answered from the findings cache do not count).", ""]
-        lines += _table(("rule", "tool", "seconds"),
-                        [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest], right=1) + [""]
+    caption = slowest_rules_caption(result, name=_cell)
+    if caption:
+        lines += ["### Slowest rules", "", caption[:1].upper() + caption[1:], ""]
+        slowest = result.slowest_rules(SLOWEST_RULES)
+        if slowest:
+            lines += _table(("rule", "tool", "seconds"),
+                            [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest], right=1) + [""]
     return _fit(lines, limit)
 
 

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.baseline import baseline_from_result, compare, load_baseline, write_baseline
     from stackcheck.outputs import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
-    from stackcheck.report.console import failure_line
+    from stackcheck.report.console import cache_line, failure_line
     from stackcheck.report.provenance import resolve
     from stackcheck.errors import BadInputError
     from stackcheck.scan.runner import (contexts_from_assembly, contexts_from_files, default_jobs, findings_cache,
@@ -119,9 +119,8 @@ def run(args: argparse.Namespace) -> int:
         verdict = "FAILED" if comparison.exit_code else "PASSED"
         print(f"{verdict} against the baseline: {len(comparison.new)} new unsuppressed "
               f"finding{'s' if len(comparison.new) != 1 else ''}")
-    cached = sum(u.cached for u in result.units)
-    reused = f", {cached} of {len(result.units)} scans from the cache" if cached else ""
+    reused = cache_line(result)
     print(f"report: {path}, {sarif}, {markdown}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
-          f"{result.timings['total']:.1f}s{reused})")
+          f"{result.timings['total']:.1f}s{f', {reused}' if reused else ''})")
     sys.stdout.flush()
     return comparison.exit_code if comparison else result.exit_code

@@ -259,5 +259,51 @@ def test_time_and_commit_reach_scan_json_and_scan_md_only(capsys, tmp_path, temp
         ["## stackcheck scan: FAILED", "", "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8."]]
     assert first["sarif"] == second["sarif"]
     assert len(first["fingerprints"]) == 9 and first["fingerprints"] == second["fingerprints"]
-    assert "scans from the cache" not in first["out"]
-    assert ", 2 of 2 scans from the cache)" in second["out"]
+    assert "findings cache" not in first["out"].splitlines()[-1]
+    assert second["out"].splitlines()[-1].endswith(", 2 of 2 scan units from the findings cache)")
+
+
+def slowest_rules(text):
+    """The slowest-rules lines of console output (from ``slowest rules:`` to the next blank line) or of scan.md
+    (from ``### Slowest rules`` to the end: the last section)."""
+    lines = text.splitlines()
+    if "### Slowest rules" in lines:
+        return lines[lines.index("### Slowest rules"):]
+    start = next(i for i, line in enumerate(lines) if line.startswith("slowest rules: "))
+    return lines[start:lines.index("", start)]
+
+
+def test_cold_partly_cached_and_warm_scans_say_what_the_rule_timings_cover(capsys, tmp_path, templates, ledger,
+                                                                           scanners):
+    """Cold: the five slowest rules over every unit; one template edited: over the units that ran; warm: one line
+    saying none ran, in the console and in scan.md."""
+    copy = tmp_path / "bucket.yaml"
+    copy.write_text((templates / "s3_public_unencrypted.yaml").read_text())
+    args = ("--template", str(copy), str(templates / "s3_private_encrypted.yaml"), "--ledger", str(ledger()))
+    seen = {}
+    for name in ("cold", "warm", "partly"):
+        if name == "partly":
+            copy.write_text(copy.read_text() + "\n# edited: only the bytes change\n")
+        _, out, _ = run_scan(capsys, tmp_path, *args)
+        seen[name] = (slowest_rules(out), slowest_rules((tmp_path / "reports" / "scan.md").read_text()), out)
+    cold_console, cold_md, cold_out = seen["cold"]
+    assert cold_console[0] == ("slowest rules: CPU seconds of each rule's own code, timings of the 4 scan units that "
+                               "ran (none came from the findings cache).")
+    assert len(cold_console) == 6 and {line.split()[0] for line in cold_console[1:]} <= {"cfn-lint", "checkov"}
+    assert cold_md[:5] == ["### Slowest rules", "",
+                           "CPU seconds of each rule's own code, timings of the 4 scan units that ran (none came from "
+                           "the findings cache).", "", "| rule | tool | seconds |"]
+    assert len(cold_md) == 11
+    assert "findings cache" not in cold_out.splitlines()[-1]
+    warm_console, warm_md, warm_out = seen["warm"]
+    warm = ("one ran in this scan; all 4 scan units came from the findings cache (timings are recorded when the "
+            "scanners run).")
+    assert warm_console == [f"slowest rules: n{warm}"]
+    assert warm_md == ["### Slowest rules", "", f"N{warm}"]
+    assert warm_out.splitlines()[-1].endswith(", 4 of 4 scan units from the findings cache)")
+    partly_console, partly_md, partly_out = seen["partly"]
+    assert partly_console[0] == ("slowest rules: CPU seconds of each rule's own code, timings of the 2 of 4 scan units "
+                                 "that ran (2 came from the findings cache).")
+    assert len(partly_console) == 6
+    assert partly_md[2] == partly_console[0].removeprefix("slowest rules: ")
+    assert partly_out.splitlines()[-1].endswith(", 2 of 4 scan units from the findings cache)")
