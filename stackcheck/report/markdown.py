@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,23 @@ def _failure_rows(findings: Iterable[Finding], root: str | os.PathLike[str]) -> 
              _cell(f.message)) for f in findings]
 
 
+def _fold(summary: str, body: list[str]) -> list[str]:
+    """``body`` in a GitHub ``<details>`` block shown folded under ``summary`` (plain text, HTML-escaped).
+
+    The blank lines around ``body`` let GitHub render Markdown (tables, lists) inside the block.
+    """
+    return ["<details>", f"<summary>{html.escape(summary, quote=False)}</summary>", "", *body, "", "</details>"]
+
+
+def _suppressed_summary(suppressed: list[Finding], ledger: str | os.PathLike[str] | None) -> str:
+    """``20 suppressed findings (ledger policies/suppressions.yaml; earliest expiry 2027-02-28)``."""
+    count = f"{len(suppressed)} suppressed finding{'s' if len(suppressed) != 1 else ''}"
+    expiries = [f.suppression.expires for f in suppressed if f.suppression is not None and f.suppression.expires]
+    details = ([f"ledger {os.fspath(ledger)}"] if ledger else []) + (
+        [f"earliest expiry {min(expiries).isoformat()}"] if expiries else [])
+    return f"{count} ({'; '.join(details)})" if details else count
+
+
 _FAILURE_HEADER = ("rule", "tool", "stack", "construct path", "file:line", "message")
 
 
@@ -67,6 +85,7 @@ def render_markdown(
     limit: int = COMMENT_LIMIT,
     now: datetime | None = None,
     commit: Commit | None = None,
+    ledger: str | os.PathLike[str] | None = None,
 ) -> str:
     """The summary as Markdown text of at most ``limit`` characters (ends with a newline).
 
@@ -77,13 +96,17 @@ def render_markdown(
     a stack × tool table, with a line under it saying why a tool that reports only failures
     (cfn-lint) shows n/a passed (``no_pass_legend``, only when one does); the new failures (rule,
     tool, stack, construct path, file:line, message); with a baseline, the known failures and the
-    fixed entries; suppressed findings with their reasons; ledger warnings; the slowest rules under
+    fixed entries; suppressed findings with their reasons, folded in a ``<details>`` block whose
+    ``<summary>`` gives their count, the ``ledger`` file (when given) and the earliest expiry; ledger
+    warnings, expired entries open and stale entries folded; the slowest rules under
     ``slowest_rules_caption`` (rule, tool, CPU seconds; ``SLOWEST_RULES`` of them), or that caption
-    alone when no rule was timed because units came from the findings cache. When the text would
-    pass ``limit``, whole lines are dropped from the end and a note says how many.
+    alone when no rule was timed because units came from the findings cache. Failures (new or known)
+    are never folded. When the text would pass ``limit``, whole lines are dropped from the end and a note says
+    how many (a fold the cut falls in is closed before the note).
 
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()``
-    of the working directory) are parameters so tests can fix them.
+    of the working directory) are parameters so tests can fix them. ``ledger`` is the suppression
+    ledger's path as the user gave it (``policies/suppressions.yaml``), named in the folds' summaries.
     Raises ValueError for a naive ``now``.
     """
     moment, commit = resolve(now, commit)
@@ -132,14 +155,24 @@ def render_markdown(
                          for e in fixed]) + [""]
     if suppressed:
         lines += [f"### Suppressed ({len(suppressed)})", ""]
-        lines += _table(("rule", "stack", "construct path", "reason", "owner", "expires"), [
-            (_code(f.rule_id), _cell(f.stack), _code(f.construct_path or f.logical_id), _cell(f.suppression.reason),
-             _cell(f.suppression.owner), f.suppression.expires.isoformat() if f.suppression.expires else "-")
-            for f in suppressed if f.suppression is not None
-        ]) + [""]
+        lines += _fold(_suppressed_summary(suppressed, ledger), _table(
+            ("rule", "stack", "construct path", "reason", "owner", "expires"), [
+                (_code(f.rule_id), _cell(f.stack), _code(f.construct_path or f.logical_id),
+                 _cell(f.suppression.reason), _cell(f.suppression.owner),
+                 f.suppression.expires.isoformat() if f.suppression.expires else "-")
+                for f in suppressed if f.suppression is not None
+            ])) + [""]
     if result.ledger_warnings:
+        expired = [w for w in result.ledger_warnings if w.kind != "stale"]
+        stale = [w for w in result.ledger_warnings if w.kind == "stale"]
         lines += [f"### Ledger warnings ({len(result.ledger_warnings)})", ""]
-        lines += [f"- **{w.kind}**: {_cell(w.message)}" for w in result.ledger_warnings] + [""]
+        lines += [f"- **{w.kind}**: {_cell(w.message)}" for w in expired] + ([""] if expired else [])
+        if stale:
+            where = f" in {os.fspath(ledger)}" if ledger else ""
+            one = len(stale) == 1
+            summary = (f"{len(stale)} stale ledger {'entry' if one else 'entries'}{where} "
+                       f"(match{'es' if one else ''} no failed finding)")
+            lines += _fold(summary, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]) + [""]
     caption = slowest_rules_caption(result, name=_cell)
     if caption:
         lines += ["### Slowest rules", "", caption[:1].upper() + caption[1:], ""]
@@ -170,13 +203,17 @@ def _fit(lines: list[str], limit: int) -> str:
         rows_left[i] = rows_left[i + 1] + _is_row(lines, i)
     kept: list[str] = []
     size = 0
+    folds = 0  # <details> blocks open in ``kept``: a cut inside one closes it, so the note is not folded away
     for index, line in enumerate(lines):
+        close = "\n</details>\n" * folds
         note = (f"\n_… truncated: {rows_left[index]} more rows not shown (GitHub comments hold {limit} characters); "
                 "the full list is in reports/scan.sarif and reports/scan.json._\n")
-        if size + len(line) + 1 + len(note) > limit:
-            return "\n".join(kept) + "\n" + note
+        opens = folds + (line == "<details>") - (line == "</details>")
+        if size + len(line) + 1 + len(note) + len("\n</details>\n") * max(folds, opens) > limit:
+            return "\n".join(kept) + "\n" + close + note
         kept.append(line)
         size += len(line) + 1
+        folds = opens
     return text  # pragma: no cover - the loop returns once the limit is reached
 
 
@@ -188,8 +225,9 @@ def write_markdown(
     root: str | os.PathLike[str] = ".",
     now: datetime | None = None,
     commit: Commit | None = None,
+    ledger: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Write ``render_markdown`` (``now`` and ``commit`` as there) to ``<report_dir>/scan.md`` through a
-    temporary file and a rename; returns the path."""
-    text = render_markdown(result, comparison=comparison, root=root, now=now, commit=commit)
+    """Write ``render_markdown`` (``now``, ``commit`` and ``ledger`` as there) to ``<report_dir>/scan.md``
+    through a temporary file and a rename; returns the path."""
+    text = render_markdown(result, comparison=comparison, root=root, now=now, commit=commit, ledger=ledger)
     return atomic_write_text(Path(report_dir) / MARKDOWN_FILE, text)

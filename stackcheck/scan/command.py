@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     report["timings"]["total"] = round(result.timings["total"], 3)
     path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
     sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
-    markdown = write_markdown(result, args.report_dir, comparison=comparison, now=now, commit=commit)
+    markdown = write_markdown(result, args.report_dir, comparison=comparison, now=now, commit=commit,
+                              ledger=args.ledger)
     if args.write_baseline:
         written = write_baseline(result, args.write_baseline)
         print(f"baseline written: {written} ({len(baseline_from_result(result).entries)} failures recorded)")

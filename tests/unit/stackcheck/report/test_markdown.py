@@ -1,4 +1,5 @@
-"""Markdown summary for a pull-request comment: verdict, time and commit, counts, tables, baseline sections, size limit."""
+"""Markdown summary for a pull-request comment: verdict, time and commit, counts, tables, baseline sections, folds,
+size limit."""
 
 from __future__ import annotations
 
@@ -70,16 +71,29 @@ E3045_ROW = "| `E3045` | cfn-lint | Stack | `/Stack/Bucket/Resource` | `cdk.out/
 S1_ROW = ("| `AwsSolutions-S1` | cdk-nag | Stack | `/Stack/Bucket/Resource` | `cdk.out/Stack.template.json:4` | "
           "`Bucket`: AwsSolutions-S1 message |\n")
 CRASH_ROW = "| `stackcheck.scanner-error` | cfn-lint | Stack | - | `cdk.out/Stack.template.json` | cfn-lint crashed |\n"
+SUPPRESSED_HEADER = """\
+| rule | stack | construct path | reason | owner | expires |
+| --- | --- | --- | --- | --- | --- |
+"""
 TAIL = """\
 ### Suppressed (1)
 
-| rule | stack | construct path | reason | owner | expires |
-| --- | --- | --- | --- | --- | --- |
+<details>
+<summary>1 suppressed finding (earliest expiry 2099-01-31)</summary>
+
+""" + SUPPRESSED_HEADER + """\
 | `AwsSolutions-S10` | Stack | `/Stack/Bucket/Resource` | logs go to the central account | platform-team | 2099-01-31 |
+
+</details>
 
 ### Ledger warnings (1)
 
+<details>
+<summary>1 stale ledger entry (matches no failed finding)</summary>
+
 - **stale**: ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding
+
+</details>
 """
 
 
@@ -155,12 +169,81 @@ def test_long_reports_are_cut_to_the_limit_with_a_note(limit):
     assert len(text) > limit - 400  # cut near the limit, not far before it
 
 
+def suppressed(index, expires, stack="Stack"):
+    """A SUPPRESSED cdk-nag finding on ``Bucket<index>`` whose ledger entry expires on ``expires`` (a date or None)."""
+    return make("AwsSolutions-S10", "cdk-nag", Status.SUPPRESSED, logical_id=f"Bucket{index}", stack=stack,
+                path=f"/{stack}/Bucket{index}/Resource", suppression=Suppression(
+                    reason="logs go to the central account", owner="platform-team", expires=expires,
+                    source=f"policies/suppressions.yaml entry {index}"))
+
+
+def suppressed_row(index, expires, stack="Stack"):
+    return (f"| `AwsSolutions-S10` | {stack} | `/{stack}/Bucket{index}/Resource` | logs go to the central account | "
+            f"platform-team | {expires} |")
+
+
+def test_suppressed_findings_fold_under_their_count_ledger_and_earliest_expiry_failures_stay_open():
+    findings = (FINDINGS[0], suppressed(1, date(2027, 5, 31)), suppressed(2, date(2027, 2, 28), stack="Other"),
+                suppressed(3, date(2027, 5, 31)))
+    text = render_markdown(result(findings=findings, warnings=()), ledger=Path("policies/suppressions.yaml"))
+    failures, _, folded = text.partition("### Suppressed (3)\n")
+    assert "<details>" not in failures and E3045_ROW in failures
+    assert folded == (
+        "\n<details>\n"
+        "<summary>3 suppressed findings (ledger policies/suppressions.yaml; earliest expiry 2027-02-28)</summary>\n\n"
+        + SUPPRESSED_HEADER + suppressed_row(1, "2027-05-31") + "\n" + suppressed_row(2, "2027-02-28", stack="Other")
+        + "\n" + suppressed_row(3, "2027-05-31") + "\n\n</details>\n"
+    )
+
+
+@pytest.mark.parametrize("expiries, ledger, summary", [
+    ((None, None), None, "2 suppressed findings"),
+    ((None, date(2030, 1, 2)), None, "2 suppressed findings (earliest expiry 2030-01-02)"),
+    ((None,), "a<b>&c.yaml", "1 suppressed finding (ledger a&lt;b&gt;&amp;c.yaml)"),
+], ids=["no-expiry-no-ledger", "expiry-without-ledger", "ledger-name-escaped"])
+def test_the_suppressed_summary_says_only_what_is_known(expiries, ledger, summary):
+    findings = tuple(suppressed(i, expires) for i, expires in enumerate(expiries, 1))
+    lines = render_markdown(result(findings=findings, warnings=()), ledger=ledger).splitlines()
+    assert [line for line in lines if line.startswith("<summary>")] == [f"<summary>{summary}</summary>"]
+
+
+def test_expired_ledger_entries_stay_open_and_stale_ones_fold():
+    expired = LedgerWarning("expired", 1, 2, "CKV_AWS_21", "PublicBucket",
+                            "ledger.yaml:2: entry 1 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01")
+    stale = [LedgerWarning("stale", i, 4 * i, "E3045", f"Other{i}",
+                           f"ledger.yaml:{4 * i}: entry {i} (rule E3045 on Other{i}) matches no failed finding")
+             for i in (2, 3)]
+    text = render_markdown(result(warnings=(stale[0], expired, stale[1])), ledger="ledger.yaml")
+    assert text.endswith(
+        "### Ledger warnings (3)\n\n"
+        "- **expired**: ledger.yaml:2: entry 1 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01\n\n"
+        "<details>\n<summary>2 stale ledger entries in ledger.yaml (match no failed finding)</summary>\n\n"
+        "- **stale**: ledger.yaml:8: entry 2 (rule E3045 on Other2) matches no failed finding\n"
+        "- **stale**: ledger.yaml:12: entry 3 (rule E3045 on Other3) matches no failed finding\n\n"
+        "</details>\n"
+    )
+
+
+def test_a_cut_inside_a_fold_closes_it_before_the_note():
+    many = tuple(suppressed(i, date(2027, 5, 31)) for i in range(1, 101))
+    text = render_markdown(result(findings=(FINDINGS[0], *many), warnings=()), limit=3_000)
+    assert len(text) <= 3_000
+    body, _, note = text.rpartition("\n\n</details>\n\n")
+    rows = [line for line in body.splitlines() if line.startswith("| `AwsSolutions-S10`")]
+    assert body.splitlines()[-1] == suppressed_row(len(rows), "2027-05-31")
+    assert (body.count("<details>"), body.count("</details>")) == (1, 0)
+    assert note == (f"_… truncated: {100 - len(rows)} more rows not shown (GitHub comments hold 3000 characters); "
+                    "the full list is in reports/scan.sarif and reports/scan.json._\n")
+    assert E3045_ROW in body
+
+
 def test_write_markdown_replaces_the_file(tmp_path):
     target = tmp_path / "reports" / MARKDOWN_FILE
     target.parent.mkdir()
     target.write_text("old")
-    assert write_markdown(result(), tmp_path / "reports", now=NOW, commit=COMMIT) == target
-    assert target.read_text() == render_markdown(result())
+    assert write_markdown(result(), tmp_path / "reports", now=NOW, commit=COMMIT, ledger="l.yaml") == target
+    assert target.read_text() == render_markdown(result(), ledger="l.yaml")
+    assert "<summary>1 suppressed finding (ledger l.yaml; earliest expiry 2099-01-31)</summary>" in target.read_text()
     assert [p.name for p in target.parent.iterdir()] == [MARKDOWN_FILE]
 
 

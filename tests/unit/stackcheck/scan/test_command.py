@@ -160,6 +160,15 @@ def test_suppressed_expired_and_stale_entries(capsys, tmp_path, templates, ledge
          "source": f"{path} entry 1"},
     )
     assert [(w["kind"], w["entry"]) for w in data["ledger"]["warnings"]] == [("expired", 2), ("stale", 3)]
+    md = (tmp_path / "reports" / "scan.md").read_text()
+    failures, _, rest = md.partition("### Suppressed (1)\n\n")
+    assert "<details>" not in failures and "| `CKV_AWS_21` | checkov | s3_public_unencrypted | `PublicBucket` |" in failures
+    assert rest.startswith(f"<details>\n<summary>1 suppressed finding (ledger {path}; earliest expiry {FAR})</summary>\n\n"
+                           "| rule | stack | construct path | reason | owner | expires |\n")
+    assert (f"- **expired**: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
+            "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
+            f"expiry date\n\n<details>\n<summary>1 stale ledger entry in {path} (matches no failed finding)</summary>\n\n"
+            f"- **stale**: {path}:11: entry 3") in rest
 
 
 def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys, tmp_path, templates, ledger, scanners):
