@@ -106,11 +106,7 @@ def test_error_reports_say_when_and_from_which_commit(tmp_path, target, where):
         "target": target.to_dict() if target else None}
 
 
-def test_defaults_are_the_clock_and_the_working_directory_checkout(tmp_path, monkeypatch):
-    for name in ("GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
+def test_defaults_are_the_clock_and_the_working_directory_checkout(outside_git, monkeypatch):
     monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: NOW)
     assert render_compliance_markdown(compliance_result()).splitlines()[:3] == [
         "## stackcheck compliance: FAILED", "", "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."]

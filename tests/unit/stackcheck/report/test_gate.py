@@ -100,11 +100,8 @@ def test_write_gate_passes_time_and_commit_through(tmp_path, commit, line):
     assert path.read_text().splitlines()[:3] == ["## Gate: PASSED", "", line]
 
 
-def test_cli_stamps_the_clock_and_the_working_directory_checkout(tmp_path, monkeypatch, capsys):
-    for name in ("GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
+def test_cli_stamps_the_clock_and_the_working_directory_checkout(outside_git, monkeypatch, capsys):
+    tmp_path = outside_git
     monkeypatch.setattr(gate, "utc_now", lambda: NOW)
     assert main(["report", "gate", str(write_junit(tmp_path / "i.xml", False)), "--report-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines()[:3] == [

@@ -257,11 +257,7 @@ def test_the_stamp_sits_under_the_heading(commit, line):
     assert text.splitlines()[:4] == ["## stackcheck scan: FAILED", "", line, ""]
 
 
-def test_defaults_are_the_clock_and_the_working_directory_checkout(tmp_path, monkeypatch):
-    for name in ("GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
+def test_defaults_are_the_clock_and_the_working_directory_checkout(outside_git, monkeypatch):
     monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: NOW)
     assert markdown.render_markdown(result()).splitlines()[2] == (
         "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).")

@@ -11,20 +11,6 @@ import pytest
 from stackcheck.report import provenance
 from stackcheck.report.provenance import Commit, iso_utc, read_commit, report_fields, resolve, stamp
 
-GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
-
-
-@pytest.fixture
-def isolated(tmp_path, monkeypatch):
-    """A folder git cannot find a repository above, whatever the environment says."""
-    for name in GIT_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    folder = tmp_path / "work"
-    folder.mkdir()
-    return folder
-
-
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
                            "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
@@ -47,45 +33,45 @@ def fake_git(tmp_path: Path, script: str) -> str:
     return str(path)
 
 
-def test_clean_checkout_is_its_short_sha(isolated):
-    sha = checkout(isolated)
-    (isolated / "untracked.txt").write_text("not committed, not tracked\n")
-    assert read_commit(isolated) == Commit(sha, False)
-    assert read_commit(isolated).describe() == sha
+def test_clean_checkout_is_its_short_sha(outside_git):
+    sha = checkout(outside_git)
+    (outside_git / "untracked.txt").write_text("not committed, not tracked\n")
+    assert read_commit(outside_git) == Commit(sha, False)
+    assert read_commit(outside_git).describe() == sha
 
 
-def test_changed_tracked_file_makes_it_dirty(isolated):
-    sha = checkout(isolated)
-    (isolated / "tracked.txt").write_text("two\n")
-    assert read_commit(isolated) == Commit(sha, True)
-    assert read_commit(isolated).describe() == f"{sha} (dirty)"
+def test_changed_tracked_file_makes_it_dirty(outside_git):
+    sha = checkout(outside_git)
+    (outside_git / "tracked.txt").write_text("two\n")
+    assert read_commit(outside_git) == Commit(sha, True)
+    assert read_commit(outside_git).describe() == f"{sha} (dirty)"
 
 
-def test_folder_outside_a_checkout_is_unknown(isolated):
-    assert read_commit(isolated) == Commit(None, None, "not a git checkout")
-    assert read_commit(isolated).describe() == "unknown (not a git checkout)"
+def test_folder_outside_a_checkout_is_unknown(outside_git):
+    assert read_commit(outside_git) == Commit(None, None, "not a git checkout")
+    assert read_commit(outside_git).describe() == "unknown (not a git checkout)"
 
 
-def test_missing_git_is_unknown(isolated):
-    commit = read_commit(isolated, git=str(isolated / "no-such-git"))
+def test_missing_git_is_unknown(outside_git):
+    commit = read_commit(outside_git, git=str(outside_git / "no-such-git"))
     assert (commit, commit.describe()) == (Commit(None, None, "git is not installed"), "unknown (git is not installed)")
 
 
-def test_git_that_fails_otherwise_is_unknown_with_its_message(isolated, tmp_path):
+def test_git_that_fails_otherwise_is_unknown_with_its_message(outside_git, tmp_path):
     broken = fake_git(tmp_path, "echo 'fatal: detected dubious ownership in repository at /w' >&2\nexit 128\n")
-    assert read_commit(isolated, git=broken) == Commit(
+    assert read_commit(outside_git, git=broken) == Commit(
         None, None, "`git rev-parse --short HEAD` failed: detected dubious ownership in repository at /w")
 
 
-def test_status_failure_leaves_the_worktree_state_unknown(isolated, tmp_path):
+def test_status_failure_leaves_the_worktree_state_unknown(outside_git, tmp_path):
     half = fake_git(tmp_path, 'if [ "$1" = rev-parse ]; then echo 1a2b3c4; exit 0; fi\nexit 1\n')
-    commit = read_commit(isolated, git=half)
+    commit = read_commit(outside_git, git=half)
     assert (commit, commit.describe()) == (Commit("1a2b3c4", None), "1a2b3c4 (worktree state unknown)")
 
 
-def test_git_that_hangs_is_unknown_after_the_timeout(isolated, tmp_path):
+def test_git_that_hangs_is_unknown_after_the_timeout(outside_git, tmp_path):
     slow = fake_git(tmp_path, "exec sleep 5\n")
-    assert read_commit(isolated, git=slow, timeout=0.2) == Commit(None, None, "git did not answer in 0.2 s")
+    assert read_commit(outside_git, git=slow, timeout=0.2) == Commit(None, None, "git did not answer in 0.2 s")
 
 
 def test_iso_utc_converts_to_utc_and_drops_fractions():
@@ -115,10 +101,10 @@ def test_report_fields_are_the_stamp_as_data(commit, data):
     assert report_fields(moment, commit) == {"generated": "2026-03-04T05:06:07Z", "commit": data}
 
 
-def test_resolve_keeps_what_is_given_and_fills_in_the_clock_and_the_checkout(isolated, monkeypatch):
+def test_resolve_keeps_what_is_given_and_fills_in_the_clock_and_the_checkout(outside_git, monkeypatch):
     moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
     given = Commit("1a2b3c4", False)
     monkeypatch.setattr(provenance, "utc_now", lambda: moment)
-    monkeypatch.chdir(isolated)
+    monkeypatch.chdir(outside_git)
     assert resolve(moment, given) == (moment, given)
     assert resolve() == (moment, Commit(None, None, "not a git checkout"))
