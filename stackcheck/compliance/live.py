@@ -358,19 +358,31 @@ class _Builder:
         if document is not None:
             document = iam_policy_document(document, f"the trust policy of role {resource.physical_id}")
         return _drop_none({"RoleName": role.get("RoleName"), "Path": role.get("Path"),
-                           "AssumeRolePolicyDocument": document, **self._inline_policies(resource)})
+                           "AssumeRolePolicyDocument": document, **self._inline_policies(resource),
+                           **self._attached_policies(resource)})
 
     def principal(self, resource: LiveResource) -> dict[str, Any]:
-        """IAM user or group: its inline policies (``_inline_policies``); one that is gone answers NoSuchEntity."""
+        """IAM user or group: its inline and attached policies (``_inline_policies``, ``_attached_policies``); one
+        that is gone answers NoSuchEntity."""
         _, name_key, _ = _PRINCIPALS[resource.resource_type]
-        return {name_key: resource.physical_id, **self._inline_policies(resource)}
+        return {name_key: resource.physical_id, **self._inline_policies(resource), **self._attached_policies(resource)}
+
+    def _attached_policies(self, resource: LiveResource) -> dict[str, Any]:
+        """``{"ManagedPolicyArns": [arn, ...]}`` of a role, user or group (``{}`` without any): the managed policies
+        attached to it, AWS and customer managed, whether the template or an out-of-band change attached them.
+        ListAttachedRolePolicies (or the User/Group forms,
+        https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedRolePolicies.html)."""
+        kind, name_key, _ = _PRINCIPALS[resource.resource_type]
+        pages = self.call(resource, "iam", f"paginate:list_attached_{kind}_policies", prop="ManagedPolicyArns",
+                          **{name_key: resource.physical_id})
+        arns = [p["PolicyArn"] for page in pages for p in page.get("AttachedPolicies", []) if p.get("PolicyArn")]
+        return {"ManagedPolicyArns": arns} if arns else {}
 
     def _inline_policies(self, resource: LiveResource) -> dict[str, Any]:
         """``{"Policies": [{"PolicyName", "PolicyDocument"}, ...]}`` of a role, user or group (``{}`` without any):
         ListRolePolicies and GetRolePolicy (or the User/Group forms,
         https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html). An inline policy that an
-        ``AWS::IAM::Policy`` of the cloud assembly puts there is left to that resource (``inline_policy``).
-        Managed policies attached to the principal are not read: the rules judge them as their own resources."""
+        ``AWS::IAM::Policy`` of the cloud assembly puts there is left to that resource (``inline_policy``)."""
         kind, name_key, _ = _PRINCIPALS[resource.resource_type]
         name = resource.physical_id
         pages = self.call(resource, "iam", f"paginate:list_{kind}_policies", prop="Policies", **{name_key: name})

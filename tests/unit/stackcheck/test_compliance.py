@@ -43,6 +43,7 @@ CLEAN = {
 STAR_ON_STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 PASS_ANY_ROLE = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["ecs:RunTask", "iam:PassRole"], "Resource": "*"}]}
+ALL_BUT_IAM = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +294,42 @@ def widen_the_managed_policy_default_version(live: Live) -> None:
                                           PolicyDocument=json.dumps(PASS_ANY_ROLE))
 
 
+def put_all_but_iam_on_the_app_role(live: Live) -> None:
+    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="all-but-iam",
+                                    PolicyDocument=json.dumps(ALL_BUT_IAM))
+
+
+def aws_managed_policy(live: Live, name: str) -> str:
+    """The ARN of AWS managed policy ``name``, made known to the emulator's IAM first.
+
+    IAM holds every AWS managed policy; the emulator loads one only when a CloudFormation role names it,
+    so a stack outside the cloud assembly (never judged) declares a role attaching it.
+    """
+    arn = f"arn:aws:iam::aws:policy/{name}"
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    template = {"Resources": {"Holder": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": trust, "ManagedPolicyArns": [arn]}}}}
+    live.aws("cloudformation").create_stack(StackName="Seed" + "".join(c for c in name if c.isalnum()), TemplateBody=json.dumps(template),
+                                            Capabilities=["CAPABILITY_IAM"])
+    return arn
+
+
+def attach_administrator_access_to_the_app_role(live: Live) -> None:
+    live.aws("iam").attach_role_policy(RoleName=live.physical_id("AppRole"),
+                                       PolicyArn=aws_managed_policy(live, "AdministratorAccess"))
+
+
+def attach_power_user_access_to_the_user(live: Live) -> None:
+    live.aws("iam").attach_user_policy(UserName=live.physical_id("Operator"),
+                                       PolicyArn=aws_managed_policy(live, "PowerUserAccess"))
+
+
+def attach_rds_enhanced_monitoring_to_the_app_role(live: Live) -> None:
+    live.aws("iam").attach_role_policy(RoleName=live.physical_id("AppRole"),
+                                       PolicyArn=aws_managed_policy(live, "service-role/AmazonRDSEnhancedMonitoringRole"))
+
+
 def put_star_on_star_on_the_user(live: Live) -> None:
     live.aws("iam").put_user_policy(UserName=live.physical_id("Operator"), PolicyName="break-glass",
                                     PolicyDocument=json.dumps(STAR_ON_STAR))
@@ -332,6 +369,10 @@ CHANGES = {
     "policy_copy_widened_on_one_role": ("iam", widen_the_policy_copy_on_the_app_role, {("CKV_TAP_5", "AppPolicy")}),
     "managed_policy_version_widened": ("iam", widen_the_managed_policy_default_version, {("CKV_TAP_5", "PassPolicy")}),
     "star_on_star_put_on_a_user": ("iam", put_star_on_star_on_the_user, {("CKV_TAP_5", "Operator")}),
+    "all_but_iam_put_on_a_role": ("iam", put_all_but_iam_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
+    "administrator_access_attached_to_a_role": ("iam", attach_administrator_access_to_the_app_role,
+                                                {("CKV_TAP_5", "AppRole")}),
+    "power_user_access_attached_to_a_user": ("iam", attach_power_user_access_to_the_user, {("CKV_TAP_5", "Operator")}),
 }
 
 
@@ -385,6 +426,47 @@ def test_pass_role_on_star_fails_naming_the_policy(deploy):
         f"may pass [live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; ")
 
 
+def test_not_action_on_star_fails_naming_the_role_construct_and_the_policy(deploy):
+    live = deploy("iam")
+    put_all_but_iam_on_the_app_role(live)
+    (finding,) = live.check().scan.failures()
+    assert (finding.rule_id, finding.logical_id, finding.construct_path) == ("CKV_TAP_5", "AppRole", "/Fixture/AppRole")
+    assert finding.message == (
+        'Role `AppRole`: policy `all-but-iam` Statement[0] allows every action except NotAction iam:* on Resource "*" '
+        "(NotAction with Allow is administrator access but for the actions listed); list the actions it needs in Action "
+        f"[live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; the cloud assembly's "
+        "template passes this rule, so the live resource was changed outside CloudFormation: restore it, or redeploy "
+        "the stack")
+    assert finding.property_path == ("Properties", "Policies", 1, "PolicyDocument", "Statement", 0)
+
+
+def test_administrator_access_attached_out_of_band_fails_naming_the_role_construct_and_the_policy(deploy):
+    live = deploy("iam")
+    attach_administrator_access_to_the_app_role(live)
+    (finding,) = live.check().scan.failures()
+    assert (finding.rule_id, finding.logical_id, finding.construct_path) == ("CKV_TAP_5", "AppRole", "/Fixture/AppRole")
+    attached = live.aws("iam").list_attached_role_policies(RoleName=live.physical_id("AppRole"))["AttachedPolicies"]
+    index = [p["PolicyName"] for p in attached].index("AdministratorAccess")
+    assert finding.message == (
+        f"Role `AppRole`: ManagedPolicyArns[{index}] attaches the AWS managed policy AdministratorAccess (Action \"*\" on "
+        "Resource \"*\": administrator access); attach a policy naming the actions and resources it needs "
+        f"[live: {live.physical_id('AppRole')} via iam:ListAttachedRolePolicies]; the cloud assembly's template passes "
+        "this rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack")
+    assert finding.property_path == ("Properties", "ManagedPolicyArns", index)
+
+
+def test_administrator_access_in_the_template_is_also_a_live_failure_said_to_be_in_the_template(deploy):
+    template = fixture("iam")
+    template["Resources"]["LockedRole"]["Properties"]["ManagedPolicyArns"] = [
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AdministratorAccess"]]}]
+    result = deploy("iam", template=template).check()
+    assert failures(result) == {("CKV_TAP_5", "LockedRole")}
+    (finding,) = result.scan.failures()
+    assert finding.message.startswith("Role `LockedRole`: ManagedPolicyArns[0] attaches the AWS managed policy "
+                                      "AdministratorAccess ")
+    assert finding.message.endswith("; the template fails this rule too (see `make scan`)")
+
+
 def test_policy_copies_that_differ_are_judged_together_on_the_policy(deploy):
     live = deploy("iam")
     widen_the_policy_copy_on_the_app_role(live)
@@ -426,7 +508,8 @@ def delete_the_policy_copy_from_the_app_role(live: Live) -> None:
 
 
 @pytest.mark.parametrize("change", [put_deny_all_on_the_app_role, put_scoped_pass_role_on_the_app_role,
-                                    delete_the_policy_copy_from_the_app_role], ids=lambda c: c.__name__)
+                                    delete_the_policy_copy_from_the_app_role,
+                                    attach_rds_enhanced_monitoring_to_the_app_role], ids=lambda c: c.__name__)
 def test_inline_policy_change_that_allows_nothing_wider_passes(deploy, change):
     live = deploy("iam")
     change(live)
@@ -451,7 +534,8 @@ def test_group_inline_policies_are_read_with_the_group_api(emulator_server, form
     read = LiveReader(live.factory(), [stack]).live_template(stack, {"AWS::IAM::Group"})
     assert read.template == {"Resources": {"Ops": {"Type": "AWS::IAM::Group", "Properties": {
         "GroupName": "compliance-ops", "Policies": [{"PolicyName": "break-glass", "PolicyDocument": STAR_ON_STAR}]}}}}
-    assert read.resources["Ops"].operations == ["iam:ListGroupPolicies", "iam:GetGroupPolicy"]
+    assert read.resources["Ops"].operations == ["iam:ListGroupPolicies", "iam:GetGroupPolicy",
+                                                "iam:ListAttachedGroupPolicies"]
     (form,) = [f for f in forms[0] if f.id == "CKV_TAP_5"]
     verdict = form.rule.evaluate("Ops", "AWS::IAM::Group", read.template["Resources"]["Ops"]["Properties"], read.view)
     assert (verdict.outcome.value, verdict.message) == (
