@@ -97,7 +97,12 @@ def statement_problems(statement: Mapping[str, Any], view: TemplateView) -> tupl
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html): on every resource
     it is administrator access but for the services it lists, and fails; a ``NotAction`` listing ``*`` allows
     nothing. Every resource is ``Resource *`` or a ``NotResource`` not listing ``*`` (``_every_resource``).
+    An ``Effect`` decided at deploy time (a parameter, ``Fn::If``) leaves undecided what would fail as an Allow.
     """
+    if isinstance(view.value(statement.get("Effect")), Unresolved):
+        # Allow or Deny is decided at deploy time: undecided if, as an Allow, it would fail or be undecided.
+        problems, undecided = statement_problems({**statement, "Effect": "Allow"}, view)
+        return [], bool(problems) or undecided
     if (view.value(statement.get("Effect")) != "Allow" or not ("Action" in statement or "NotAction" in statement)
             or not ("Resource" in statement or "NotResource" in statement)):
         return [], False
@@ -178,7 +183,7 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
             problems, undecided = statement_problems(statement, view)
             failures += [(spath, f"{label}Statement[{index}] {p}") for p in problems]
             if undecided and not problems:
-                unknown.append((spath, f"{label}Statement[{index}]: an Action or Resource is decided at deploy time"))
+                unknown.append((spath, f"{label}Statement[{index}]: its Effect, Action or Resource is decided at deploy time"))
     attached = properties.get("ManagedPolicyArns") if resource_type in INLINE else None
     if attached is not None and not isinstance(attached, list):
         seen = True
