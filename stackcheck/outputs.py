@@ -45,6 +45,7 @@ __all__ = [
     "flatten_outputs",
     "key_words",
     "load_outputs",
+    "read_outputs",
     "write_outputs",
 ]
 
@@ -128,27 +129,32 @@ DEFAULT_OUTPUTS_FILE = "cfn-outputs/flat-outputs.json"
 DEPLOY_HINT = "deploy first with `make deploy-local`"
 
 
-def _read_outputs(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
-    """Read an outputs file: ``(flat, nested)``; ``nested`` is None for a flat file."""
+def read_outputs(path: str | os.PathLike[str], hint: str = DEPLOY_HINT) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
+    """Read an outputs file, flat or the cdk CLI's nested one: ``(flat, nested)``; ``nested`` is None for a flat file.
+
+    Raises OutputsError naming the file, ending with ``hint`` (what to do), when it is missing,
+    unreadable, empty, not JSON, not an object or holds non-string values; OutputCollisionError
+    when two stacks of a nested file declare the same output key.
+    """
     where = Path(path)
     try:
         text = where.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OutputsError(f"outputs file {where} does not exist; {DEPLOY_HINT}") from None
+        raise OutputsError(f"outputs file {where} does not exist; {hint}") from None
     except OSError as exc:
-        raise OutputsError(f"outputs file {where} cannot be read ({exc.strerror}); {DEPLOY_HINT}") from None
+        raise OutputsError(f"outputs file {where} cannot be read ({exc.strerror}); {hint}") from None
     if not text.strip():
-        raise OutputsError(f"outputs file {where} is empty; {DEPLOY_HINT}")
+        raise OutputsError(f"outputs file {where} is empty; {hint}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise OutputsError(
-            f"outputs file {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {DEPLOY_HINT}"
+            f"outputs file {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}"
         ) from None
     if not isinstance(data, dict):
         raise OutputsError(
             f"outputs file {where} must hold a JSON object of output key -> value, got {type(data).__name__}; "
-            f"{DEPLOY_HINT}"
+            f"{hint}"
         )
     if data and all(isinstance(v, dict) for v in data.values()):
         nested = {stack: dict(values) for stack, values in data.items()}
@@ -158,7 +164,7 @@ def _read_outputs(path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[st
     if bad:
         raise OutputsError(
             f"outputs file {where}: values of {bad} are not strings; expected a flat file "
-            f"{{output key: value}} or the cdk CLI's {{stack: {{output key: value}}}}; {DEPLOY_HINT}"
+            f"{{output key: value}} or the cdk CLI's {{stack: {{output key: value}}}}; {hint}"
         )
     return dict(data), None
 
@@ -171,7 +177,7 @@ def load_outputs(path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE) -> dict[st
     when it is missing, empty, not JSON, not an object or holds non-string values;
     OutputCollisionError when two stacks of a nested file declare the same output key.
     """
-    return _read_outputs(path)[0]
+    return read_outputs(path)[0]
 
 
 def describe_stack_outputs(cloudformation: Any, stack_names: list[str] | None = None) -> dict[str, dict[str, str]]:
@@ -479,7 +485,7 @@ class OutputResolver:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE, **kwargs: Any) -> "OutputResolver":
         """A resolver over a flat or nested outputs file (see ``load_outputs`` for errors raised)."""
-        flat, nested = _read_outputs(path)
+        flat, nested = read_outputs(path)
         stacks = {key: stack for stack, values in (nested or {}).items() for key in values}
         return cls(flat, source=str(path), stacks=stacks, **kwargs)
 

@@ -29,26 +29,14 @@ def flatten_file(path: str | os.PathLike[str]) -> Path:
     the same output key; the flat file is left untouched then.
     """
     from stackcheck.errors import OutputsError
-    from stackcheck.outputs import FLAT_OUTPUTS_FILE, atomic_write_json, flatten_outputs
+    from stackcheck.outputs import FLAT_OUTPUTS_FILE, atomic_write_json, read_outputs
 
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OutputsError(f"outputs file {source} does not exist; deploy first") from None
-    except OSError as exc:
-        raise OutputsError(f"outputs file {source} cannot be read ({exc.strerror})") from None
-    if not text.strip():
-        raise OutputsError(f"outputs file {source} is empty; did the deploy fail?")
-    try:
-        nested = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OutputsError(f"outputs file {source} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(nested, dict) or not all(isinstance(v, dict) for v in nested.values()):
+    flat, nested = read_outputs(source, hint="deploy first (`cdk deploy --outputs-file` writes it); did the deploy fail?")
+    if nested is None:
         raise OutputsError(
             f"outputs file {source} is not the cdk CLI's nested shape {{stack: {{output key: value}}}}"
         )
-    flat = flatten_outputs(nested, source=f"outputs file {source}")
     return atomic_write_json(source.parent / FLAT_OUTPUTS_FILE, flat)
 
 
