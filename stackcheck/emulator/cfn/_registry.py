@@ -6,10 +6,11 @@ import functools
 import importlib
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 __all__ = [
     "EXTENDED",
+    "ExtensionModel",
     "INTERNALS",
     "PATCHES",
     "Internal",
@@ -79,6 +80,41 @@ def relies_on(module: str, attribute: str, *, params: tuple[str, ...] = (), assi
     if internal not in INTERNALS:
         INTERNALS.append(internal)
     return internal
+
+
+class ExtensionModel:
+    """What moto asks of every CloudFormation model of ours, answered from class attributes.
+
+    A mixin, not a CloudFormationModel: moto discovers models as *direct* subclasses of
+    ``moto.core.common_models.CloudFormationModel`` (``__subclasses__()``), so each model names
+    both, this first: ``class BucketPolicy(ExtensionModel, CloudFormationModel)``.
+
+    ``CFN_TYPE``: the resource type (``AWS::S3::BucketPolicy``). ``CFN_NAME_TYPE``: the property
+    that names the resource, "" when none. ``PHYSICAL_ID``: the instance attribute holding the
+    physical ID, which Ref answers. ``CFN_ATTRIBUTES``: the GetAtt attributes the model's
+    ``get_cfn_attribute`` answers (none by default).
+    """
+
+    CFN_TYPE: ClassVar[str]
+    CFN_NAME_TYPE: ClassVar[str] = ""
+    PHYSICAL_ID: ClassVar[str]
+    CFN_ATTRIBUTES: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.CFN_TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.CFN_NAME_TYPE
+
+    @property
+    def physical_resource_id(self) -> str:
+        return getattr(self, self.PHYSICAL_ID)
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.CFN_ATTRIBUTES
 
 
 def extended_model(cls: type) -> type:

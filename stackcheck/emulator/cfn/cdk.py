@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model
 
 __all__ = ["CdkMetadata"]
 
@@ -15,31 +15,18 @@ METADATA_DOC = "https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-report
 
 
 @extended_model
-class CdkMetadata(CloudFormationModel):
+class CdkMetadata(ExtensionModel, CloudFormationModel):
     """AWS::CDK::Metadata: CloudFormation records it and creates nothing else; so does this
     model, so a stack synthesized with version reporting on deploys whole.
 
     Follows https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-reporting
     """
 
+    CFN_TYPE = "AWS::CDK::Metadata"
+    PHYSICAL_ID = "physical_id"
+
     def __init__(self, physical_id: str):
         self.physical_id = physical_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CDK::Metadata"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.physical_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]

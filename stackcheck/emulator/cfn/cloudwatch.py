@@ -6,7 +6,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, relies_on
 
 __all__ = ["Alarm"]
 
@@ -73,7 +73,7 @@ def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | No
 
 
 @extended_model
-class Alarm(CloudFormationModel):
+class Alarm(ExtensionModel, CloudFormationModel):
     """AWS::CloudWatch::Alarm through moto's PutMetricAlarm, so DescribeAlarms answers its
     actions, metric (or metric math queries), dimensions and thresholds. Ref is the alarm name;
     GetAtt Arn the ARN.
@@ -81,25 +81,14 @@ class Alarm(CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html
     """
 
+    CFN_TYPE = "AWS::CloudWatch::Alarm"
+    CFN_NAME_TYPE = "AlarmName"
+    PHYSICAL_ID = "name"
+    CFN_ATTRIBUTES = ("Arn",)
+
     def __init__(self, name: str, arn: str):
         self.name = name
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
 
 __all__ = ["Endpoint", "ReplicationInstance", "ReplicationSubnetGroup", "ReplicationTask", "dms_identifier"]
 
@@ -89,19 +89,13 @@ def _bool(value: Any, default: bool | None) -> bool | None:
     return default if value is None else str(value).lower() == "true"
 
 
-class _ArnModel:
-    """Shared shape: Ref and GetAtt Id are the ARN. Not a CloudFormationModel itself: moto only
-    discovers *direct* subclasses, so each model below names CloudFormationModel as a base."""
+class _ArnModel(ExtensionModel):
+    """Shared shape: Ref and GetAtt Id are the ARN (see ExtensionModel on why each model below also
+    names CloudFormationModel as a base)."""
 
+    PHYSICAL_ID = "arn"
+    CFN_ATTRIBUTES = ("Id",)
     arn: str
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -112,7 +106,7 @@ class _ArnModel:
 
 
 @extended_model
-class ReplicationSubnetGroup(CloudFormationModel):
+class ReplicationSubnetGroup(ExtensionModel, CloudFormationModel):
     """AWS::DMS::ReplicationSubnetGroup. Ref is the (lowercase) identifier. moto's backend drops
     SubnetIds; this model keeps them, with their VPC and zones from moto's EC2 backend, and
     DescribeReplicationSubnetGroups reports them.
@@ -120,25 +114,13 @@ class ReplicationSubnetGroup(CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
     """
 
+    CFN_TYPE = "AWS::DMS::ReplicationSubnetGroup"
+    CFN_NAME_TYPE = "ReplicationSubnetGroupIdentifier"
+    PHYSICAL_ID = "identifier"
+
     def __init__(self, identifier: str, fake: Any):
         self.identifier = identifier
         self.fake = fake
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ReplicationSubnetGroupIdentifier"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DMS::ReplicationSubnetGroup"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.identifier
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -210,21 +192,13 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
     """
 
+    CFN_TYPE = "AWS::DMS::ReplicationInstance"
+    CFN_NAME_TYPE = "ReplicationInstanceIdentifier"
+    CFN_ATTRIBUTES = ("Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses")
+
     def __init__(self, fake: Any):
         self.fake = fake
         self.arn = fake.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ReplicationInstanceIdentifier"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DMS::ReplicationInstance"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses")
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name == "ReplicationInstancePrivateIpAddresses":
@@ -275,21 +249,13 @@ class Endpoint(_ArnModel, CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-endpoint.html
     """
 
+    CFN_TYPE = "AWS::DMS::Endpoint"
+    CFN_NAME_TYPE = "EndpointIdentifier"
+    CFN_ATTRIBUTES = ("Id", "ExternalId")
+
     def __init__(self, fake: Any):
         self.fake = fake
         self.arn = fake.endpoint_arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "EndpointIdentifier"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DMS::Endpoint"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Id", "ExternalId")
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name == "ExternalId":
@@ -341,17 +307,12 @@ class ReplicationTask(_ArnModel, CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationtask.html
     """
 
+    CFN_TYPE = "AWS::DMS::ReplicationTask"
+    CFN_NAME_TYPE = "ReplicationTaskIdentifier"
+
     def __init__(self, fake: Any):
         self.fake = fake
         self.arn = fake.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ReplicationTaskIdentifier"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DMS::ReplicationTask"
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
 
 __all__ = ["SecurityGroupEgress", "authorize_egress"]
 
@@ -186,7 +186,7 @@ def create_security_group(original: Callable[..., Any], resource_name: str, clou
 
 
 @extended_model
-class SecurityGroupEgress(CloudFormationModel):
+class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
     """AWS::EC2::SecurityGroupEgress: one outbound rule on ``GroupId`` to ``CidrIp``/``CidrIpv6``,
     ``DestinationSecurityGroupId`` or ``DestinationPrefixListId``, with its ``Description``. Ref
     is the rule id (``sgr-...``).
@@ -194,25 +194,13 @@ class SecurityGroupEgress(CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html
     """
 
+    CFN_TYPE = "AWS::EC2::SecurityGroupEgress"
+    PHYSICAL_ID = "rule_id"
+    CFN_ATTRIBUTES = ("Id",)
+
     def __init__(self, group_id: str, rule_id: str):
         self.group_id = group_id
         self.rule_id = rule_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::SecurityGroupEgress"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.rule_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, patch, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
 
 __all__ = ["BucketPolicy", "api_lifecycle_rule"]
 
@@ -35,32 +35,19 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 
 @extended_model
-class BucketPolicy(CloudFormationModel):
+class BucketPolicy(ExtensionModel, CloudFormationModel):
     """AWS::S3::BucketPolicy: puts ``PolicyDocument`` on ``Bucket`` through moto's S3 backend, so
     GetBucketPolicy answers it. Ref is the bucket name.
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html
     """
 
+    CFN_TYPE = "AWS::S3::BucketPolicy"
+    PHYSICAL_ID = "bucket_name"
+
     def __init__(self, bucket_name: str, document: dict[str, Any]):
         self.bucket_name = bucket_name
         self.document = document
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.bucket_name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]

@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, relies_on
 
 __all__ = ["Secret", "SecretTargetAttachment", "generate_secret_string"]
 
@@ -98,7 +98,7 @@ def _generated_name(logical_id: str) -> str:
 
 
 @extended_model
-class Secret(CloudFormationModel):
+class Secret(ExtensionModel, CloudFormationModel):
     """AWS::SecretsManager::Secret, created through moto's Secrets Manager backend so
     GetSecretValue/DescribeSecret answer it. Ref and GetAtt Id are the secret ARN. Either
     ``SecretString`` or ``GenerateSecretString`` (see ``generate_secret_string``) gives the value;
@@ -107,25 +107,14 @@ class Secret(CloudFormationModel):
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html
     """
 
+    CFN_TYPE = "AWS::SecretsManager::Secret"
+    CFN_NAME_TYPE = "Name"
+    PHYSICAL_ID = "arn"
+    CFN_ATTRIBUTES = ("Id",)
+
     def __init__(self, arn: str, name: str):
         self.arn = arn
         self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SecretsManager::Secret"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -199,7 +188,7 @@ def _connection_fields(target_type: str, target_id: str, account_id: str, region
 
 
 @extended_model
-class SecretTargetAttachment(CloudFormationModel):
+class SecretTargetAttachment(ExtensionModel, CloudFormationModel):
     """AWS::SecretsManager::SecretTargetAttachment: adds the target database's connection keys to
     the secret's JSON with PutSecretValue, as AWS does: ``engine``, ``host``, ``port`` (a number),
     ``dbInstanceIdentifier`` or ``dbClusterIdentifier``, and ``dbname`` when the database has one.
@@ -209,26 +198,13 @@ class SecretTargetAttachment(CloudFormationModel):
     and https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
     """
 
+    CFN_TYPE = "AWS::SecretsManager::SecretTargetAttachment"
+    PHYSICAL_ID = "secret_arn"
+
     def __init__(self, secret_arn: str, target_id: str, target_type: str):
         self.secret_arn = secret_arn
         self.target_id = target_id
         self.target_type = target_type
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SecretsManager::SecretTargetAttachment"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.secret_arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]

@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import extended_model, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, relies_on
 
 __all__ = ["TopicPolicy"]
 
@@ -25,32 +25,20 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 
 @extended_model
-class TopicPolicy(CloudFormationModel):
+class TopicPolicy(ExtensionModel, CloudFormationModel):
     """AWS::SNS::TopicPolicy: sets ``PolicyDocument`` as the Policy attribute of every topic in
     ``Topics``, so GetTopicAttributes answers it. Ref is a generated id.
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html
     """
 
+    CFN_TYPE = "AWS::SNS::TopicPolicy"
+    PHYSICAL_ID = "physical_id"
+    CFN_ATTRIBUTES = ("Id",)
+
     def __init__(self, physical_id: str, topics: list[str]):
         self.physical_id = physical_id
         self.topics = topics
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::TopicPolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.physical_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
