@@ -9,23 +9,14 @@ import sys
 
 from stackcheck.errors import StackcheckError
 
-# name -> module; each module defines HELP, add_arguments(parser) and run(args) -> int.
-# Modules are imported only when their command runs, so `stackcheck synth` never pays for checkov.
-COMMANDS: dict[str, str] = {
-    "synth": "stackcheck.assembly_command",
-    "scan": "stackcheck.scan.command",
-    "emulator": "stackcheck.emulator.command",
-    "deploy": "stackcheck.emulator.deploy_command",
-    "destroy": "stackcheck.emulator.destroy_command",
-    "outputs": "stackcheck.outputs_command",
-    "report": "stackcheck.report.command",
-    "drift": "stackcheck.drift_command",
-    "compliance": "stackcheck.compliance_command",
-}
+# Each stage of the data flow is a package whose CLI face is its `command.py`, holding
+# COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}. Command modules import
+# their stage's library inside `run`, so `stackcheck synth` never pays for checkov.
+STAGES = ("assembly", "scan", "emulator", "outputs", "report", "drift", "compliance")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the top-level parser with one sub-parser per entry of ``COMMANDS``."""
+    """Return the top-level parser with one sub-parser per command of each stage's ``command.COMMANDS``."""
     parser = argparse.ArgumentParser(
         prog="stackcheck",
         description="Synthesize, scan, deploy (embedded emulator or AWS) and check a CDK app's cloud assembly.",
@@ -33,16 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
                "(emulator or AWS API not answering)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # command not built yet
-        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(cmd)
-        cmd.set_defaults(_run=module.run)
+    for stage in STAGES:
+        module = importlib.import_module(f"stackcheck.{stage}.command")
+        for name, (help_text, add_arguments, run) in module.COMMANDS.items():
+            cmd = sub.add_parser(name, help=help_text, description=help_text)
+            add_arguments(cmd)
+            cmd.set_defaults(_run=run)
     return parser
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from stackcheck.errors import NextStep
+
 if TYPE_CHECKING:
     from stackcheck.assembly import CloudAssembly
     from stackcheck.aws.clients import ClientFactory
@@ -188,15 +190,15 @@ def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_p
     factory = ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
                             profile=aws_retry_profile)
     if aws_endpoint_url and not _answers(aws_endpoint_url):
-        hint = ("the emulator record is stale; start it again with `make deploy-local`" if emulator
+        hint = (f"the emulator record is stale; {NextStep.REDEPLOY_LOCAL.render()}" if emulator
                 else "check --aws-endpoint-url / AWS_ENDPOINT_URL")
         missing(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", strict=strict_outputs)
     if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
         session = factory.session
         where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"
         if session.get_credentials() is None:
-            missing(f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); deploy locally with "
-                    "`make deploy-local`, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
+            missing(f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); "
+                    f"{NextStep.DEPLOY_LOCAL.render()}, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
                     strict=strict_outputs)
         if not (aws_region or session.region_name):
             missing(f"no AWS region set ({where}); pass --aws-region or set AWS_REGION", strict=strict_outputs)
@@ -216,7 +218,7 @@ def retry_log() -> "RetryLog":
 @pytest.fixture(scope="session")
 def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> "CloudAssembly":
     """The cloud assembly read with ``stackcheck.assembly.read_assembly``; skips (strict: fails)
-    with "synthesize first with `make synth`" when it is absent or malformed."""
+    with what to do next (synthesize) when it is absent or malformed."""
     from stackcheck.assembly import read_assembly
     from stackcheck.errors import AssemblyError
 

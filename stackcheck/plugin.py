@@ -11,6 +11,8 @@ from typing import Any, Generator, Mapping
 
 import pytest
 
+from stackcheck.files import DEFAULT_OUTPUTS_FILE, EMULATOR_RECORD_FILE
+
 __all__ = [
     "ENV_ENDPOINT",
     "ENV_OUTPUTS_FILE",
@@ -37,9 +39,7 @@ INI_REGION = "stackcheck_aws_region"
 INI_STRICT = "stackcheck_strict"
 INI_ASSEMBLY_DIR = "stackcheck_assembly_dir"
 
-DEFAULT_OUTPUTS_FILE = "cfn-outputs/flat-outputs.json"
 DEFAULT_ASSEMBLY_DIR = "cdk.out"
-EMULATOR_RECORD_NAME = "target.json"
 _FALSE = {"", "0", "false", "no", "off"}
 
 MARKERS = {
@@ -51,7 +51,7 @@ MARKERS = {
 class Setting:
     """One resolved setting: its ``value`` and where it came from (``source``), e.g.
     ``command line --aws-region``, ``environment AWS_REGION``, ``ini stackcheck_aws_region``,
-    ``emulator record cfn-outputs/target.json`` or ``default``."""
+    ``emulator record <path>`` or ``default``."""
 
     value: Any
     source: str
@@ -62,8 +62,8 @@ class StackcheckSettings:
     """Settings resolved once per session: CLI option > environment variable > ini > emulator
     record (endpoint and region only) > default.
 
-    ``emulator_record`` is the parsed record (``stackcheck.aws.clients.EmulatorRecord``) found next
-    to the outputs file, or None; ``problems`` lists what could not be read (reported in the
+    ``emulator_record`` is the parsed record (``stackcheck.emulator.record.EmulatorRecord``) found next
+    to the outputs file, or None, and ``emulator_record_path`` the file it was read from; ``problems`` lists what could not be read (reported in the
     header and raised only by the fixtures that need it).
     """
 
@@ -74,6 +74,7 @@ class StackcheckSettings:
     assembly_dir: Setting
     emulator_record: Any = None
     problems: tuple[str, ...] = ()
+    emulator_record_path: Path | None = None
 
     @property
     def emulator(self) -> bool:
@@ -132,9 +133,9 @@ def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini:
         strict = Setting(False, "default")
 
     record, problems = None, []
-    record_path = Path(outputs_file.value).parent / EMULATOR_RECORD_NAME
-    if record_path.is_file():  # import boto-side helpers only when there is a record to read
-        from stackcheck.aws.clients import read_emulator_record
+    record_path = Path(outputs_file.value).parent / EMULATOR_RECORD_FILE
+    if record_path.exists():
+        from stackcheck.emulator.record import read_emulator_record
         from stackcheck.errors import BadInputError
 
         try:
@@ -147,7 +148,8 @@ def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini:
             endpoint = Setting(record.endpoint_url, f"emulator record {shown}")
         if region.source == "default" and record.region:
             region = Setting(record.region, f"emulator record {shown}")
-    return StackcheckSettings(outputs_file, endpoint, region, strict, assembly_dir, record, tuple(problems))
+    return StackcheckSettings(outputs_file, endpoint, region, strict, assembly_dir, record, tuple(problems),
+                              record_path if record is not None else None)
 
 
 def _display(path: Any, rootdir: Path) -> str:
@@ -182,7 +184,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    import os
 
     from stackcheck.assembly import JSII_QUIET
 

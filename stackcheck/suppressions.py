@@ -26,7 +26,7 @@ import yaml
 
 from stackcheck.errors import LedgerError
 from stackcheck.findings import Finding, Status, Suppression
-from stackcheck.yamlfile import load_yaml_list
+from stackcheck.files import load_yaml_list
 
 __all__ = [
     "DEFAULT_LEDGER",

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import functools
-import json
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.aws.retry import RETRY_LOG, THROTTLING, RetryLog, RetryProfile, RetryRecord, current_node_id
 from stackcheck.errors import BadInputError
 
+if TYPE_CHECKING:
+    from stackcheck.emulator.record import EmulatorRecord
+
 __all__ = [
-    "EMULATOR_RECORD",
     "FAKE_CREDENTIALS",
     "ClientFactory",
-    "EmulatorRecord",
     "RecordingClient",
     "botocore_config",
-    "read_emulator_record",
     "record_botocore_retries",
 ]
-
-EMULATOR_RECORD = "cfn-outputs/target.json"
-"""Where ``make deploy-local`` records the emulator it deployed to."""
 
 FAKE_CREDENTIALS = {
     "aws_access_key_id": "testing",
@@ -33,56 +27,6 @@ FAKE_CREDENTIALS = {
     "aws_session_token": "testing",
 }
 """Credentials handed to the local emulator only, so a real profile is never sent to it."""
-
-
-@dataclass(frozen=True)
-class EmulatorRecord:
-    """The emulator record: ``{"target": "emulator", "endpoint_url": ..., "region": ..., "pid": ...}``."""
-
-    path: Path
-    endpoint_url: str
-    region: str | None = None
-    pid: int | None = None
-
-
-def read_emulator_record(path: str | Path = EMULATOR_RECORD) -> EmulatorRecord | None:
-    """Read the emulator record at ``path``.
-
-    Returns None when the file does not exist or records another target than ``emulator``.
-    Raises BadInputError naming the file when it is not a JSON object with a string
-    ``endpoint_url``.
-    """
-    record_path = Path(path)
-    try:
-        text = record_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise BadInputError(f"emulator record {record_path} cannot be read: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"emulator record {record_path} is not valid JSON ({exc.msg}); "
-            "deploy again with `make deploy-local`"
-        ) from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"emulator record {record_path} must be a JSON object; deploy again with `make deploy-local`")
-    if data.get("target") != "emulator":
-        return None
-    endpoint = data.get("endpoint_url")
-    if not isinstance(endpoint, str) or not endpoint:
-        raise BadInputError(
-            f"emulator record {record_path} has no endpoint_url string; deploy again with `make deploy-local`"
-        )
-    region = data.get("region")
-    pid = data.get("pid")
-    return EmulatorRecord(
-        path=record_path,
-        endpoint_url=endpoint,
-        region=region if isinstance(region, str) and region else None,
-        pid=pid if isinstance(pid, int) else None,
-    )
 
 
 def botocore_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_timeout: float = 30) -> Any:
@@ -224,7 +168,7 @@ class ClientFactory:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_emulator(cls, record: EmulatorRecord, **kwargs: Any) -> "ClientFactory":
+    def for_emulator(cls, record: "EmulatorRecord", **kwargs: Any) -> "ClientFactory":
         """A factory pointed at the emulator ``record`` describes, with fake credentials."""
         kwargs.setdefault("region", record.region)
         return cls(endpoint_url=record.endpoint_url, emulator=True, **kwargs)

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 from stackcheck.assembly import StackArtifact
 from stackcheck.aws.retry import is_stack_missing
-from stackcheck.errors import BadInputError
+from stackcheck.errors import BadInputError, NextStep
 
 __all__ = [
     "DEPLOY_FIRST",
@@ -18,7 +18,7 @@ __all__ = [
     "index_physical_ids",
 ]
 
-DEPLOY_FIRST = "deploy first with `make deploy-local` (or `make deploy` for AWS)"
+DEPLOY_FIRST = NextStep.DEPLOY_ANY
 
 NOT_DEPLOYED_STATUSES = frozenset({
     "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE",
@@ -124,7 +124,7 @@ def deployed_stacks(cloudformation: Any, artifacts: Iterable[StackArtifact], *, 
             continue
         stacks.append(DeployedStack(artifact=artifact, status=status, resources=_resources(cloudformation, artifact)))
     if missing:
-        raise BadInputError(f"stacks not deployed at {where}: {', '.join(missing)}; {DEPLOY_FIRST}")
+        raise BadInputError(f"stacks not deployed at {where}: {', '.join(missing)}", next_step=DEPLOY_FIRST)
     return stacks
 
 

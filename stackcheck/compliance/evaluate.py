@@ -13,7 +13,7 @@ from stackcheck import __version__
 from stackcheck.aws.target import AwsTarget
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
-from stackcheck.errors import BadInputError, DetectionUnavailableError, ScannerError
+from stackcheck.errors import BadInputError, DetectionUnavailableError, NextStep, ScannerError
 from stackcheck.findings import Finding, Severity, Status, deduplicate
 from stackcheck.scan.policy import Outcome, TemplateView, Verdict
 
@@ -41,7 +41,7 @@ READ_ERROR_RULE = "stackcheck.live-read-error"
 
 _DRIFTED = ("; the cloud assembly's template passes this rule, so the live resource was changed outside "
             "CloudFormation: restore it, or redeploy the stack")
-_ALSO_IN_TEMPLATE = "; the template fails this rule too (see `make scan`)"
+_ALSO_IN_TEMPLATE = NextStep.SEE_SCAN
 
 
 LiveTarget = AwsTarget  # where live state is read
@@ -195,7 +195,7 @@ def check_compliance(
 
 
 def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarget) -> list[DeployedStack]:
-    from stackcheck.drift import unavailable_reason
+    from stackcheck.aws.unavailable import unavailable_reason
 
     try:
         return deployed_stacks(factory("cloudformation"), artifacts, where=target.describe())
@@ -208,9 +208,9 @@ def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarg
         if reason is None and not isinstance(exc, (BotoCoreError, ClientError)):
             raise
         kind, detail = (reason.kind, reason.detail) if reason else ("error", " ".join(str(exc).split()))
-        hint = f"; {DEPLOY_FIRST}" if target.emulator and kind == "unreachable" else ""
-        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({kind}): "
-                                        f"{detail}{hint}") from exc
+        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({kind}): {detail}",
+                                        next_step=DEPLOY_FIRST if target.emulator and kind == "unreachable" else None,
+                                        ) from exc
 
 
 class _TemplateOutcomes:
@@ -245,7 +245,7 @@ class _TemplateOutcomes:
                     view = TemplateView({"Resources": {lid: resource}}, whole=False)
                     verdict = form.rule.evaluate(lid, resource["Type"], props if isinstance(props, dict) else {}, view)
                     found.setdefault(lid, set()).add(verdict.outcome)
-        except Exception:  # noqa: BLE001 - the template form crashing is `make scan`'s finding; here it adds no note
+        except Exception:  # noqa: BLE001 - the template form crashing is the template scan's finding; here it adds no note
             return {}
         return found
 
@@ -313,7 +313,7 @@ def _finding(form: LiveForm, stack: DeployedStack, live: LiveTemplate, key: str 
         if template and template <= {Outcome.PASSED, Outcome.NOT_APPLICABLE}:
             message += _DRIFTED  # the template form found nothing to fail: the live state is not what was deployed
         elif Outcome.FAILED in template:
-            message += _ALSO_IN_TEMPLATE
+            message += f"; {_ALSO_IN_TEMPLATE.render()}"
     path = () if crashed else verdict.path
     line = template_line(template_file, ("Resources", logical_id, *path)) if logical_id else None
     return Finding(

@@ -205,7 +205,7 @@ def _norm(resource_type: str, physical_id: str) -> str:
 
 
 def _raise_if_unavailable(exc: BaseException) -> None:
-    from stackcheck.drift import unavailable_reason
+    from stackcheck.aws.unavailable import unavailable_reason
 
     reason = unavailable_reason(exc)
     if reason is not None and reason.kind in ("credentials", "unreachable"):

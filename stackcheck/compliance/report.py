@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.outputs import atomic_write_json, atomic_write_text
+from stackcheck.files import REPORTS_DIR, COMPLIANCE_JSON, COMPLIANCE_MARKDOWN, COMPLIANCE_SARIF, atomic_write_json, atomic_write_text
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,9 +25,9 @@ __all__ = [
     "write_error_reports",
 ]
 
-JSON_FILE = "compliance.json"
-SARIF_FILE = "compliance.sarif"
-MARKDOWN_FILE = "compliance.md"
+JSON_FILE = COMPLIANCE_JSON
+SARIF_FILE = COMPLIANCE_SARIF
+MARKDOWN_FILE = COMPLIANCE_MARKDOWN
 SCHEMA = "stackcheck.compliance/1"
 
 
@@ -97,7 +97,7 @@ def render_compliance_console(result: ComplianceResult) -> str:
     return f"live target: {result.target.describe()}; {result.api_calls} API calls\n" + render_console(result.scan)
 
 
-def write_compliance_reports(result: ComplianceResult, report_dir: str | os.PathLike[str] = "reports", *,
+def write_compliance_reports(result: ComplianceResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
                              ledger_path: str | os.PathLike[str] | None = None, now: datetime | None = None,
                              commit: Commit | None = None) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md

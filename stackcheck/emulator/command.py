@@ -1,33 +1,36 @@
-"""`stackcheck emulator start|stop|status|capabilities`: the embedded AWS emulator's lifecycle and what it can create."""
+"""`stackcheck emulator start|stop|status|capabilities`, `stackcheck deploy` and `stackcheck destroy`: the embedded AWS emulator's lifecycle, what it can create, and deploying the cloud assembly to it (or to AWS through the cdk CLI)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
-HELP = "run the embedded AWS emulator (moto server + the project's CloudFormation extension) in the background"
+EMULATOR_HELP = "run the embedded AWS emulator (moto server + the project's CloudFormation extension) in the background"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Sub-commands start, stop, status, capabilities; --outputs-dir on each (where target.json lives)."""
+def add_emulator_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sub-commands start, stop, status, capabilities; --outputs-dir on each (where the emulator record lives)."""
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def with_outputs_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--outputs-dir", default="cfn-outputs",
-                       help="folder of target.json and emulator.log (default: cfn-outputs)")
+                       help="folder of the emulator record and log (default: cfn-outputs)")
         return p
 
     start = with_outputs_dir(sub.add_parser(
-        "start", help="start the server unless one is running; write target.json",
+        "start", help="start the server unless one is running; write the emulator record",
         description="Start the emulator as a detached background process on a loopback port and record it "
-                    "in <outputs-dir>/target.json. A running emulator is reused; a stale record is replaced."))
+                    "in <outputs-dir> (the emulator record). A running emulator is reused; a stale record is replaced."))
     start.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     start.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     start.add_argument("--region", default="us-east-1", help="region emulator clients use (default: us-east-1)")
     start.add_argument("--timeout", type=float, default=30.0,
                        help="seconds to wait for the server to answer (default: 30)")
-    with_outputs_dir(sub.add_parser("stop", help="stop the server and remove target.json"))
+    with_outputs_dir(sub.add_parser("stop", help="stop the server and remove the emulator record"))
     with_outputs_dir(sub.add_parser(
         "status", help="running (exit 0), stale (exit 1) or absent (exit 3)",
         description="Exit codes follow the LSB status convention: 0 running, 1 stale record, 3 not running."))
@@ -36,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     caps.add_argument("--json", action="store_true", help="print the matrix as JSON")
 
 
-def run(args: argparse.Namespace) -> int:
+def run_emulator(args: argparse.Namespace) -> int:
     """Dispatch to the action; errors are StackcheckError subclasses the CLI maps to exit codes."""
     from stackcheck.emulator import process
 
@@ -73,3 +76,138 @@ def _capabilities(args: argparse.Namespace) -> int:
     else:
         print(format_matrix(matrix))
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
+
+
+DEPLOY_HELP = "deploy the cloud assembly to the embedded emulator (or real AWS via the cdk CLI) and write the outputs files"
+
+CDK_DEPLOY = ["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never", "--outputs-file"]
+
+
+def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --target, --assembly, --app-dir, --outputs-dir, --allow-unsupported, --allow-stale, --sequential."""
+    parser.add_argument("--target", choices=("emulator", "aws"), default="emulator",
+                        help="emulator: the running embedded emulator (default); aws: `npx cdk deploy --all`")
+    parser.add_argument("--assembly", default="cdk.out", help="cloud assembly folder (default: cdk.out)")
+    parser.add_argument("--app-dir", default=".", help="folder holding cdk.json, to check the assembly is current")
+    parser.add_argument("--outputs-dir", default="cfn-outputs",
+                        help="folder of the emulator record and the outputs files (default: cfn-outputs)")
+    parser.add_argument("--allow-unsupported", action="store_true",
+                        help="emulator: skip resources of unsupported types (and what needs them) instead of failing")
+    parser.add_argument("--allow-stale", action="store_true",
+                        help="deploy an assembly older than the sources (warns instead of failing)")
+    parser.add_argument("--sequential", action="store_true",
+                        help="emulator: one stack at a time, even within a dependency wave")
+
+
+def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
+    """AssemblyError when ``assembly`` was not synthesized from the current sources of ``app_dir``.
+
+    Skipped when ``app_dir`` has no cdk.json (an assembly from elsewhere); a warning instead of
+    the error with ``allow_stale``.
+    """
+    from stackcheck.assembly import is_current
+    from stackcheck.errors import AssemblyError, NextStep
+
+    if not (Path(app_dir) / "cdk.json").is_file():
+        return
+    if not (Path(assembly) / "manifest.json").is_file():
+        raise AssemblyError(f"cloud assembly {assembly} does not exist", next_step=NextStep.SYNTH)
+    if is_current(app_dir, assembly):
+        return
+    message = (f"cloud assembly {assembly} is stale: the app's sources or context changed since it was "
+               "synthesized")
+    if not allow_stale:
+        raise AssemblyError(message, next_step=NextStep.RESYNTH)
+    print(f"stackcheck deploy: warning: {message} (deploying it anyway: --allow-stale)", file=sys.stderr)
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    """Deploy; prints one line per stack (``TapStackdevSource  CREATE_COMPLETE  created 74/74``)."""
+    check_current(args.app_dir, args.assembly, args.allow_stale)
+    if args.target == "aws":
+        return deploy_aws(args.outputs_dir, args.app_dir)
+    from stackcheck.assembly import read_assembly
+    from stackcheck.emulator.deploy import deploy_assembly
+    from stackcheck.emulator.process import require_running
+    from stackcheck.errors import DeployError, NextStep
+    from stackcheck.files import EMULATOR_LOG_FILE
+
+    record = require_running(args.outputs_dir)
+    assembly = read_assembly(args.assembly)
+    print(f"deploying {len(assembly.stacks)} stacks ({assembly.resource_count()} resources) "
+          f"to the emulator at {record.endpoint_url}", flush=True)
+
+    def report(result) -> None:  # type: ignore[no-untyped-def]
+        print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
+        for logical_id, why in sorted(result.skipped.items()):
+            print(f"      skipped {logical_id}: {why}", flush=True)
+
+    try:
+        result = deploy_assembly(assembly, record, outputs_dir=args.outputs_dir,
+                                 allow_unsupported=args.allow_unsupported,
+                                 max_parallel=1 if args.sequential else 4, on_stack=report)
+    except DeployError as exc:
+        raise DeployError(
+            f"{exc.message}. The emulator keeps what was created (log: {Path(args.outputs_dir) / EMULATOR_LOG_FILE})",
+            next_step=NextStep.DESTROY_LOCAL,
+        ) from None
+    created = sum(s.created for s in result.stacks)
+    declared = sum(s.declared for s in result.stacks)
+    print(f"deployed {len(result.stacks)} stacks, created {created}/{declared} resources in {result.seconds:.1f}s; "
+          f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}")
+    return 0
+
+
+def deploy_aws(outputs_dir: str, app_dir: str = ".") -> int:
+    """`npm install`, then `npx cdk deploy --all --require-approval never --outputs-file <outputs_dir>/all-outputs.json`
+    (the aws-cdk CLI pinned in package.json), then flat-outputs.json beside it.
+
+    Raises DeployError when npm/npx is missing or either command fails.
+    """
+    from stackcheck.errors import DeployError
+    from stackcheck.files import ALL_OUTPUTS_FILE
+    from stackcheck.outputs.command import flatten_file
+
+    if shutil.which("npm") is None or shutil.which("npx") is None:
+        raise DeployError("npm/npx not found; install Node.js to deploy to AWS with the pinned aws-cdk CLI")
+    outputs = Path(outputs_dir)
+    outputs.mkdir(parents=True, exist_ok=True)
+    all_outputs = (outputs / ALL_OUTPUTS_FILE).resolve()
+    for argv in (["npm", "install", "--no-audit", "--no-fund"], [*CDK_DEPLOY, str(all_outputs)]):
+        print(f"$ {' '.join(argv)}", flush=True)
+        completed = subprocess.run(argv, cwd=app_dir, check=False)
+        if completed.returncode != 0:
+            raise DeployError(f"`{' '.join(argv)}` exited with {completed.returncode}")
+    flat = flatten_file(all_outputs)
+    print(f"outputs: {all_outputs}, {flat}")
+    return 0
+
+
+DESTROY_HELP = "tear down the emulator deployment: reset the server, stop it, remove the emulator record and the outputs files"
+
+
+def add_destroy_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --target (emulator only), --outputs-dir."""
+    parser.add_argument("--target", choices=("emulator",), default="emulator",
+                        help="only the emulator; tear real AWS stacks down with `npx cdk destroy --all`")
+    parser.add_argument("--outputs-dir", default="cfn-outputs",
+                        help="folder of the emulator record and the outputs files (default: cfn-outputs)")
+
+
+def run_destroy(args: argparse.Namespace) -> int:
+    """Destroy; idempotent (a stopped or absent emulator only has its files removed)."""
+    from stackcheck.emulator.deploy import destroy
+
+    result = destroy(args.outputs_dir)
+    state = "reset and stopped" if result.reset else "was not running"
+    removed = ", ".join(str(p) for p in result.removed) or "no outputs files"
+    print(f"emulator {state}; removed {removed}")
+    return 0
+
+
+COMMANDS = {
+    "emulator": (EMULATOR_HELP, add_emulator_arguments, run_emulator),
+    "deploy": (DEPLOY_HELP, add_deploy_arguments, run_deploy),
+    "destroy": (DESTROY_HELP, add_destroy_arguments, run_destroy),
+}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

@@ -23,8 +23,9 @@ from stackcheck.emulator.process import (
     status,
     stop,
 )
-from stackcheck.errors import DeployError, UnsupportedResourceError
-from stackcheck.outputs import ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE, write_outputs
+from stackcheck.errors import DeployError, NextStep, UnsupportedResourceError
+from stackcheck.files import ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE
+from stackcheck.outputs import write_outputs
 
 __all__ = [
     "CDK_BOOTSTRAP_VERSION",
@@ -288,9 +289,8 @@ def _check_unchanged(cfn: Any, stack_name: str, state: str, template: Mapping[st
         return
     what = "from a different template" if state == "CREATE_COMPLETE" else f"in state {state}"
     raise DeployError(
-        f"stack {stack_name} is already on the emulator {what}; the emulator does not update stacks: "
-        "tear it down with `stackcheck destroy --target emulator` (`make destroy-local`), then start and "
-        "deploy again"
+        f"stack {stack_name} is already on the emulator {what}; the emulator does not update stacks",
+        next_step=NextStep.DESTROY_LOCAL,
     )
 
 
@@ -432,7 +432,7 @@ class DestroyResult:
 
 
 def destroy(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> DestroyResult:
-    """Reset the emulator (every resource dropped), stop it and remove ``target.json``,
+    """Reset the emulator (every resource dropped), stop it and remove the emulator record,
     ``all-outputs.json`` and ``flat-outputs.json`` from ``outputs_dir``.
 
     moto's DeleteStack orphans resources of VPC stacks, so the whole server is reset instead.

@@ -1,4 +1,4 @@
-"""Start, find, probe and stop the emulator's background server; the record (``cfn-outputs/target.json``) and emulator clients."""
+"""Start, find, probe and stop the emulator's background server; the emulator record and emulator clients."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackcheck.errors import EmulatorError
-from stackcheck.outputs import atomic_write_json
+from stackcheck.aws.clients import FAKE_CREDENTIALS
+from stackcheck.emulator.record import EmulatorRecord, read_emulator_record, record_path, write_emulator_record
+from stackcheck.errors import EmulatorError, NextStep
+from stackcheck.files import EMULATOR_LOG_FILE, EMULATOR_RECORD_FILE, OUTPUTS_DIR
 
 __all__ = [
     "DEFAULT_OUTPUTS_DIR",
@@ -40,35 +42,15 @@ __all__ = [
     "stop",
 ]
 
-DEFAULT_OUTPUTS_DIR = "cfn-outputs"
+DEFAULT_OUTPUTS_DIR = OUTPUTS_DIR
 DEFAULT_REGION = "us-east-1"
-RECORD_FILE = "target.json"
-LOG_FILE = "emulator.log"
+RECORD_FILE = EMULATOR_RECORD_FILE
+LOG_FILE = EMULATOR_LOG_FILE
 SERVER_MODULE = "stackcheck.emulator.server"
-FAKE_CREDENTIALS = {
-    "aws_access_key_id": "testing",
-    "aws_secret_access_key": "testing",
-    "aws_session_token": "testing",
-}
-"""What emulator clients sign with; moto accepts any. Never exported to the environment."""
 
 # Servers this process started, kept so they are reaped (not zombies) and Popen never warns
 # that a deliberately detached child is "still running".
 _STARTED: dict[int, subprocess.Popen[bytes]] = {}
-
-
-@dataclass(frozen=True)
-class EmulatorRecord:
-    """What ``target.json`` holds: ``{"target": "emulator", "endpoint_url", "region", "pid"}``."""
-
-    endpoint_url: str
-    region: str
-    pid: int
-    target: str = "emulator"
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as the JSON object written to ``target.json``."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -86,30 +68,12 @@ class EmulatorStatus:
         return {"running": 0, "stale": 1}.get(self.state, 3)
 
 
-def _record_path(outputs_dir: str | os.PathLike[str]) -> Path:
-    return Path(outputs_dir) / RECORD_FILE
-
-
 def read_record(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> EmulatorRecord | None:
     """The emulator record in ``outputs_dir``, or None when there is none (or it is for another target).
 
-    Raises EmulatorError naming the file when it exists but is not a valid record.
+    Raises EmulatorRecordError naming the file when it exists but is not a valid record.
     """
-    path = _record_path(outputs_dir)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise EmulatorError(f"{path} is not a readable JSON record ({exc}); remove it and start again") from None
-    if not isinstance(data, dict) or data.get("target") != "emulator":
-        return None
-    try:
-        return EmulatorRecord(endpoint_url=str(data["endpoint_url"]), region=str(data["region"]), pid=int(data["pid"]))
-    except (KeyError, TypeError, ValueError):
-        raise EmulatorError(
-            f"{path} lacks endpoint_url/region/pid; remove it and start again with `stackcheck emulator start`"
-        ) from None
+    return read_emulator_record(record_path(outputs_dir))
 
 
 def _is_our_server(pid: int) -> bool:
@@ -142,7 +106,7 @@ def status(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> Emulato
     """Whether the emulator the record describes is running, stale or absent (see EmulatorStatus)."""
     record = read_record(outputs_dir)
     if record is None:
-        return EmulatorStatus("absent", None, f"no emulator record at {_record_path(outputs_dir)}")
+        return EmulatorStatus("absent", None, f"no emulator record at {record_path(outputs_dir)}")
     if not _is_our_server(record.pid):
         return EmulatorStatus("stale", record, f"process {record.pid} is gone (or is not an emulator server)")
     if not is_answering(record.endpoint_url):
@@ -207,7 +171,7 @@ def start(
     """Start the emulator server as a detached background process, unless one is already running.
 
     ``port`` 0 takes a free port. The server logs to ``<outputs_dir>/emulator.log``; once it
-    answers (within ``timeout`` seconds) ``<outputs_dir>/target.json`` is written atomically.
+    answers (within ``timeout`` seconds) the emulator record in ``outputs_dir`` is written atomically.
     A stale record (process gone or not answering) is replaced. Returns ``(record, started)``;
     ``started`` is False when a running emulator was found.
 
@@ -221,7 +185,7 @@ def start(
     if current.state == "stale" and current.record is not None:
         if _is_our_server(current.record.pid):
             _terminate(current.record.pid, timeout=5.0)
-        _record_path(outputs).unlink(missing_ok=True)
+        record_path(outputs).unlink(missing_ok=True)
     if port:
         _check_port_free(host, port)
     outputs.mkdir(parents=True, exist_ok=True)
@@ -246,7 +210,7 @@ def start(
         raise
     finally:
         ready.unlink(missing_ok=True)
-    atomic_write_json(_record_path(outputs), record.to_json())
+    write_emulator_record(record, outputs)
     return record, True
 
 
@@ -284,7 +248,7 @@ def stop(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR, timeout: flo
         return None
     if _is_our_server(record.pid):
         _terminate(record.pid, timeout)
-    _record_path(outputs_dir).unlink(missing_ok=True)
+    record_path(outputs_dir).unlink(missing_ok=True)
     return record
 
 
@@ -292,9 +256,7 @@ def require_running(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -
     """The record of the running emulator; EmulatorError saying what to do when it is absent or stale."""
     current = status(outputs_dir)
     if current.state != "running" or current.record is None:
-        raise EmulatorError(
-            f"the emulator is {current.state} ({current.detail}); start it with `stackcheck emulator start`"
-        )
+        raise EmulatorError(f"the emulator is {current.state} ({current.detail})", next_step=NextStep.START_EMULATOR)
     return current.record
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from stackcheck.files import REPORTS_DIR
 
 HELP = "write reports/gate.md from reports/scan.json and post-deploy JUnit XML files"
 
@@ -12,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
     gate = sub.add_parser("gate", help=HELP)
     gate.add_argument("junit", nargs="*", help="JUnit XML files of the post-deploy checks")
-    gate.add_argument("--report-dir", default="reports", help="folder with scan.json; gate.md goes here")
+    gate.add_argument("--report-dir", default=REPORTS_DIR, help="folder with scan.json; gate.md goes here")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,3 +24,7 @@ def run(args: argparse.Namespace) -> int:
     text = path.read_text(encoding="utf-8")
     print(text, end="")
     return 0 if text.startswith("## Gate: PASSED") else 1
+
+
+COMMANDS = {"report": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

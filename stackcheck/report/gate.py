@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from stackcheck.errors import BadInputError
-from stackcheck.outputs import atomic_write_text
+from stackcheck.errors import BadInputError, NextStep
+from stackcheck.files import GATE_MARKDOWN, SCAN_JSON, atomic_write_text, read_json
 from stackcheck.report.provenance import Commit, read_commit, stamp, utc_now
 
 __all__ = ["GATE_FILE", "JUnitSuite", "read_junit", "render_gate", "write_gate"]
 
-GATE_FILE = "gate.md"
+GATE_FILE = GATE_MARKDOWN
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
     try:
         root = ET.parse(file).getroot()
     except (OSError, ET.ParseError) as exc:
-        raise BadInputError(f"JUnit report {file} cannot be read: {exc}; run `make integration` first") from None
+        raise BadInputError(f"JUnit report {file} cannot be read: {exc}", next_step=NextStep.INTEGRATION) from None
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
     failed = tuple(
@@ -95,12 +94,9 @@ def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.Pa
     JUnit file or scan.json that cannot be read.
     """
     directory = Path(report_dir)
-    scan_file = directory / "scan.json"
+    scan_file = directory / SCAN_JSON
     scan_report = None
     if scan_file.is_file():
-        try:
-            scan_report = json.loads(scan_file.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise BadInputError(f"{scan_file} is not valid JSON ({exc}); run `make scan` again") from None
+        scan_report = read_json(scan_file, what="scan report", next_step=NextStep.SCAN)
     text = render_gate(scan_report, [read_junit(f) for f in junit_files], now=now, commit=commit)
     return atomic_write_text(directory / GATE_FILE, text)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.outputs import atomic_write_json
+from stackcheck.files import REPORTS_DIR, SCAN_JSON, atomic_write_json
 from stackcheck.report.provenance import Commit, report_fields, resolve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["REPORT_FILE", "SCHEMA", "build_report", "write_report"]
 
-REPORT_FILE = "scan.json"
+REPORT_FILE = SCAN_JSON
 SCHEMA = "stackcheck.scan/1"
 
 
@@ -59,7 +59,7 @@ def build_report(result: ScanResult, *, ledger_path: str | os.PathLike[str] | No
     }
 
 
-def write_report(result: ScanResult, report_dir: str | os.PathLike[str] = "reports", *,
+def write_report(result: ScanResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
                  ledger_path: str | os.PathLike[str] | None = None, now: datetime | None = None,
                  commit: Commit | None = None) -> Path:
     """Write ``build_report`` (``now`` and ``commit`` as there) to ``<report_dir>/scan.json`` atomically;

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from stackcheck.findings import Finding, Status
-from stackcheck.outputs import atomic_write_text
+from stackcheck.files import REPORTS_DIR, SCAN_MARKDOWN, atomic_write_text
 from stackcheck.report.console import SLOWEST_RULES, no_pass_legend, slowest_rules_caption
 from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stackcheck.baseline import BaselineComparison
+    from stackcheck.scan.baseline import BaselineComparison
     from stackcheck.scan.runner import ScanResult
 
 __all__ = ["COMMENT_LIMIT", "MARKDOWN_FILE", "render_markdown", "write_markdown"]
 
-MARKDOWN_FILE = "scan.md"
+MARKDOWN_FILE = SCAN_MARKDOWN
 COMMENT_LIMIT = 65_536
 """GitHub's limit on the body of a pull-request comment, in characters."""
 
@@ -219,7 +219,7 @@ def _fit(lines: list[str], limit: int) -> str:
 
 def write_markdown(
     result: ScanResult,
-    report_dir: str | os.PathLike[str] = "reports",
+    report_dir: str | os.PathLike[str] = REPORTS_DIR,
     *,
     comparison: BaselineComparison | None = None,
     root: str | os.PathLike[str] = ".",

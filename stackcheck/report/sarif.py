@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from urllib.parse import quote
 
 from stackcheck.findings import Finding, Severity, Status
-from stackcheck.outputs import atomic_write_json
+from stackcheck.files import REPORTS_DIR, SCAN_SARIF, atomic_write_json
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stackcheck.baseline import BaselineComparison
+    from stackcheck.scan.baseline import BaselineComparison
     from stackcheck.scan.base import Scanner
     from stackcheck.scan.runner import ScanResult
 
@@ -33,7 +33,7 @@ __all__ = [
     "write_sarif",
 ]
 
-SARIF_FILE = "scan.sarif"
+SARIF_FILE = SCAN_SARIF
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "SRCROOT"
@@ -201,7 +201,7 @@ def build_sarif(
 
 def write_sarif(
     result: ScanResult,
-    report_dir: str | os.PathLike[str] = "reports",
+    report_dir: str | os.PathLike[str] = REPORTS_DIR,
     *,
     root: str | os.PathLike[str] = ".",
     scanners: Iterable[Scanner] = (),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
 
 from stackcheck.errors import BadInputError
+from stackcheck.files import read_json, read_text
 from stackcheck.findings import Finding, PropertyPath, Severity, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,21 +115,13 @@ def load_template(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         raise BadInputError(f"template {path} {what}; give the path of a CloudFormation template file, "
-                            "or scan the whole cloud assembly with --assembly cdk.out (`make scan`)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"template {path} cannot be read: {exc}") from None
+                            "or scan the whole cloud assembly with --assembly cdk.out")
     if path.suffix.lower() == ".json":
-        try:
-            template = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadInputError(
-                f"template {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
+        template = read_json(path, what="template")
     else:
         from cfnlint.decode import decode_str  # knows the short-form intrinsic tags (!Ref, !Sub)
 
+        text = read_text(path, what="template")
         template, errors = decode_str(text)
         if errors:
             first = errors[0]

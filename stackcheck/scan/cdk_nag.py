@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
-import json
 import re
 import tarfile
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
-from stackcheck.errors import BadInputError, ScannerError
+from stackcheck.errors import BadInputError, NextStep, ScannerError
+from stackcheck.files import read_json, read_text
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import StackContext
 
@@ -133,15 +133,12 @@ def read_reports(directory: str | Path) -> list[NagReportLine]:
     """
     lines: list[NagReportLine] = []
     for path in report_files(directory):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInputError(f"cdk-nag report {path} cannot be read: {exc}") from None
-        rows = _json_rows(path, text) if path.suffix == ".json" else _csv_rows(path, text)
+        rows = _json_rows(path) if path.suffix == ".json" else _csv_rows(path, read_text(path, what="cdk-nag report"))
         for number, row in enumerate(rows, start=1):
             rule_id, resource = row.get("ruleId"), row.get("resourceId")
             if not isinstance(rule_id, str) or not rule_id or not isinstance(resource, str) or not resource:
-                raise BadInputError(f"cdk-nag report {path}: row {number} has no ruleId/resourceId; synthesize again")
+                raise BadInputError(f"cdk-nag report {path}: row {number} has no ruleId/resourceId",
+                                    next_step=NextStep.RESYNTH)
             lines.append(NagReportLine(
                 rule_id=rule_id, construct_path="/" + resource.lstrip("/"), compliance=str(row.get("compliance", "")),
                 exception_reason=str(row.get("exceptionReason") or ""), level=str(row.get("ruleLevel") or ""),
@@ -150,14 +147,11 @@ def read_reports(directory: str | Path) -> list[NagReportLine]:
     return lines
 
 
-def _json_rows(path: Path, text: str) -> list[Mapping[str, Any]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"cdk-nag report {path} is not valid JSON (line {exc.lineno}: {exc.msg}); synthesize again") from None
+def _json_rows(path: Path) -> list[Mapping[str, Any]]:
+    data = read_json(path, what="cdk-nag report", next_step=NextStep.RESYNTH)
     rows = data.get("lines") if isinstance(data, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise BadInputError(f"cdk-nag report {path} has no \"lines\" list of objects; synthesize again")
+        raise BadInputError(f"cdk-nag report {path} has no \"lines\" list of objects", next_step=NextStep.RESYNTH)
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from stackcheck.files import REPORTS_DIR
 
 HELP = ("scan the cloud assembly's templates (or given templates) with cfn-lint, checkov and cdk-nag; apply the "
         "suppression ledger; optionally gate on new findings against a baseline")
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the generic scanners only, without the policy pack")
     parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
                         help="suppression ledger (default: policies/suppressions.yaml)")
-    parser.add_argument("--report-dir", default="reports", metavar="DIR",
+    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
                         help="where scan.json, scan.sarif and scan.md are written (default: reports)")
     parser.add_argument("--region", action="append", default=None, metavar="REGION",
                         help="region cfn-lint validates against; repeatable (default: us-east-1)")
@@ -53,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from stackcheck.baseline import baseline_from_result, compare, load_baseline, write_baseline
-    from stackcheck.outputs import atomic_write_json
+    from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
+    from stackcheck.files import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
     from stackcheck.report.console import cache_line, failure_line
     from stackcheck.report.provenance import resolve
@@ -125,3 +126,7 @@ def run(args: argparse.Namespace) -> int:
           f"{result.timings['total']:.1f}s{f', {reused}' if reused else ''})")
     sys.stdout.flush()
     return comparison.exit_code if comparison else result.exit_code
+
+
+COMMANDS = {"scan": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

@@ -56,8 +56,8 @@ def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackc
         target += ["--aws-endpoint-url", aws_endpoint_url]
     if aws_region:
         target += ["--aws-region", aws_region]
-    record = stackcheck_settings.emulator_record
-    target += ["--emulator-record", str(record.path)] if record is not None else ["--no-emulator"]
+    record_path = stackcheck_settings.emulator_record_path
+    target += ["--emulator-record", str(record_path)] if record_path is not None else ["--no-emulator"]
 
     def run() -> tuple[int, set[tuple[str, str]]]:
         code = main(["compliance", "--assembly", str(cloud_assembly_dir), "--policies", str(root / "policies"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stackcheck.assembly import synthesize
-from stackcheck.baseline import (
+from stackcheck.scan.baseline import (
     SCHEMA,
     Baseline,
     BaselineEntry,
@@ -78,7 +78,7 @@ GOOD_ENTRY = {"fingerprint": "a" * 64, "tool": "checkov", "rule_id": "CKV_AWS_18
 BAD_FILES = [
     ("missing", None, "does not exist; record one with `stackcheck scan --write-baseline {path}`"),
     ("not-json", "{nope", "is not valid JSON (line 1, column 2: "),
-    ("list", "[]", "is not a stackcheck.baseline/1 baseline (schema: 'list')"),
+    ("list", "[]", "is not a stackcheck.scan.baseline/1 baseline (schema: 'list')"),
     ("other-schema", json.dumps({"schema": "stackcheck.scan/1"}), "(schema: 'stackcheck.scan/1')"),
     ("no-findings", json.dumps({"schema": SCHEMA, "created": "2026-01-01", "tools": {}}),
      'needs "created" (date), "tools" (object) and "findings" (list)'),
@@ -238,7 +238,7 @@ def test_findings_of_a_removed_resource_count_as_fixed(recorded, capsys, tmp_pat
 
 @pytest.mark.parametrize(("text", "message"), [
     (None, "does not exist; record one with"),
-    ("{}", "is not a stackcheck.baseline/1 baseline"),
+    ("{}", "is not a stackcheck.scan.baseline/1 baseline"),
 ])
 def test_bad_baseline_exits_2_naming_the_file_before_scanning(capsys, tmp_path, text, message):
     path = tmp_path / "baseline.json"

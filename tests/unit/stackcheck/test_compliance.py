@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pytest
 
 from stackcheck.assembly import CloudAssembly, read_assembly
-from stackcheck.aws.clients import ClientFactory, EmulatorRecord as ClientRecord
+from stackcheck.aws.clients import ClientFactory
 from stackcheck.aws.retry import THROTTLING, RetryLog
 from stackcheck.compliance import LIVE_TOOL, READ_ERROR_RULE, ComplianceResult, LiveTarget, check_compliance, live_forms
 from stackcheck.emulator.process import EmulatorRecord, client, reset, start, stop
@@ -77,8 +77,7 @@ class Live:
         return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == logical_id)
 
     def factory(self, **kwargs: Any) -> ClientFactory:
-        record = ClientRecord(path=Path("target.json"), endpoint_url=self.record.endpoint_url, region=self.record.region)
-        return ClientFactory.for_emulator(record, **kwargs)
+        return ClientFactory.for_emulator(self.record, **kwargs)
 
     def check(self, *, ledger: Any = None, factory: ClientFactory | None = None) -> ComplianceResult:
         forms, template_only = self.forms
@@ -764,7 +763,7 @@ def test_command_exits_3_without_credentials(tmp_path, capsys, monkeypatch):
     ({"no_emulator": True}, (None, None, False, "boto3 default chain")),
 ])
 def test_target_comes_from_options_then_the_emulator_record_then_boto3(tmp_path, given, expected):
-    from stackcheck.compliance_command import resolve_target
+    from stackcheck.compliance.command import resolve_target
 
     path = tmp_path / "target.json"
     path.write_text(json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:5000", "region": "eu-west-1",

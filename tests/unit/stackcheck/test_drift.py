@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from stackcheck import drift_command
+from stackcheck.drift import command as drift_command
 from stackcheck.assembly import read_assembly
 from stackcheck.aws.retry import THROTTLING, RetryLog
 from stackcheck.cli import main

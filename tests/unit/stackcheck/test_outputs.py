@@ -438,19 +438,3 @@ def test_no_name_or_id_query_returns_an_arn(resolver: OutputResolver) -> None:
     ]
     assert len(answers) == 45  # every non-ARN attribute the planned keys hold or give
     assert [a for a in answers if a[3].startswith("arn:")] == []
-
-
-def test_atomic_writes_get_the_mode_open_would_give(tmp_path):
-    import os
-    import stat
-
-    from stackcheck.outputs import atomic_write_json, atomic_write_text
-
-    old = os.umask(0o022)
-    try:
-        paths = [atomic_write_text(tmp_path / "r.md", "# report\n"), atomic_write_json(tmp_path / "r.json", {"a": 1})]
-    finally:
-        os.umask(old)
-    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o644, 0o644]
-    assert (tmp_path / "r.json").read_text() == '{\n  "a": 1\n}\n'
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -8,7 +8,7 @@ import pytest
 
 from stackcheck.cli import main
 from stackcheck.errors import OutputCollisionError, OutputsError
-from stackcheck.outputs_command import flatten_file
+from stackcheck.outputs.command import flatten_file
 
 # What `cdk deploy --all --outputs-file` writes: stack name → output key → value (numbers stay numbers).
 CDK_CLI_OUTPUTS = {

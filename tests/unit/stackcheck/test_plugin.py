@@ -180,7 +180,7 @@ def test_endpoint_that_does_not_answer_skips_or_fails_naming_it(pt: pytest.Pytes
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
-                                 "stale; start it again with `make deploy-local`*"])
+                                 "stale; deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`*"])
     pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
 
 
@@ -192,7 +192,7 @@ INTENT = """
         outputs.get(role="source", kind="hosted_zone", attr="id")
 """
 MISSING = ("output for the source Route 53 hosted zone id not found in cfn-outputs/flat-outputs.json; "
-           "candidates: [HostedZoneId (role shared)]; deploy first with `make deploy-local`")
+           "candidates: [HostedZoneId (role shared)]; deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`")
 
 
 def test_missing_output_skips_with_reason(pt: pytest.Pytester) -> None:
@@ -241,7 +241,7 @@ def test_missing_outputs_file_skips_or_fails(pt: pytest.Pytester) -> None:
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines(["*outputs file */cfn-outputs/flat-outputs.json does not exist; "
-                                 "deploy first with `make deploy-local`"])
+                                 "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`"])
     pt.runpytest("--strict-outputs").assert_outcomes(errors=2)
 
 
@@ -253,7 +253,8 @@ def test_tests_without_stackcheck_fixtures_are_untouched(pt: pytest.Pytester, mo
     result.assert_outcomes(passed=1)
     assert [line for line in header(result) if "problem" in line] == [
         f"stackcheck: problem: emulator record {pt.path}/cfn-outputs/target.json is not valid JSON "
-        "(Expecting property name enclosed in double quotes); deploy again with `make deploy-local`"]
+        "(line 1, column 2: Expecting property name enclosed in double quotes); deploy again with "
+        "`stackcheck emulator start && stackcheck deploy --target emulator`"]
     assert "stackcheck retries" not in result.stdout.str()
 
 
@@ -389,7 +390,7 @@ def test_cloud_assembly_fixture(pt: pytest.Pytester) -> None:
     """)
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*cloud assembly directory */cdk.out does not exist; synthesize first with `make synth`"])
+    result.stdout.fnmatch_lines(["*cloud assembly directory */cdk.out does not exist; synthesize first with `stackcheck synth`"])
     pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
     out = pt.mkdir("cdk.out")
     (out / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
@@ -426,7 +427,7 @@ def test_real_aws_without_credentials_or_region_skips_or_fails_with_the_reason(
     result = pt.runpytest("-rs", "--aws-region", "us-east-1")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*no AWS credentials found for AWS (no emulator record beside *"
-                                 "deploy locally with `make deploy-local`, or configure credentials*"])
+                                 "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`, or configure credentials*"])
     pt.runpytest("--strict-outputs", "--aws-region", "us-east-1").assert_outcomes(errors=1)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")

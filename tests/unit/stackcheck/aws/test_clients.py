@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,11 @@ from botocore.stub import Stubber
 from stackcheck.aws.clients import (
     FAKE_CREDENTIALS,
     ClientFactory,
-    EmulatorRecord,
     RecordingClient,
     botocore_config,
-    read_emulator_record,
 )
 from stackcheck.aws.retry import RetryLog, RetryRecord
+from stackcheck.emulator.record import EmulatorRecord
 from stackcheck.errors import BadInputError
 
 ENDPOINT = "http://127.0.0.1:5123"
@@ -34,34 +32,6 @@ def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-# -- emulator record ---------------------------------------------------------------------------
-
-def test_read_emulator_record(tmp_path: Path) -> None:
-    path = tmp_path / "target.json"
-    path.write_text(json.dumps({"target": "emulator", "endpoint_url": ENDPOINT, "region": "eu-west-1", "pid": 4242}))
-    assert read_emulator_record(path) == EmulatorRecord(path, ENDPOINT, "eu-west-1", 4242)
-
-
-@pytest.mark.parametrize("content", [None, json.dumps({"target": "aws", "region": "us-east-1"})])
-def test_read_emulator_record_absent_or_other_target(tmp_path: Path, content: str | None) -> None:
-    path = tmp_path / "target.json"
-    if content is not None:
-        path.write_text(content)
-    assert read_emulator_record(path) is None
-
-
-@pytest.mark.parametrize(("content", "message"), [
-    ("{nope", "is not valid JSON"),
-    ("[]", "must be a JSON object"),
-    (json.dumps({"target": "emulator"}), "has no endpoint_url string"),
-])
-def test_read_emulator_record_malformed(tmp_path: Path, content: str, message: str) -> None:
-    path = tmp_path / "target.json"
-    path.write_text(content)
-    with pytest.raises(BadInputError, match=f"emulator record {path} {message}.*make deploy-local"):
-        read_emulator_record(path)
 
 
 # -- config and factory ------------------------------------------------------------------------
@@ -98,7 +68,7 @@ def test_emulator_needs_endpoint() -> None:
 
 
 def test_for_emulator(no_aws_env: None, tmp_path: Path) -> None:
-    factory = ClientFactory.for_emulator(EmulatorRecord(tmp_path / "t.json", ENDPOINT, "ap-south-1", 1))
+    factory = ClientFactory.for_emulator(EmulatorRecord(ENDPOINT, "ap-south-1", 1))
     assert (factory.endpoint_url, factory.region, factory.emulator) == (ENDPOINT, "ap-south-1", True)
 
 

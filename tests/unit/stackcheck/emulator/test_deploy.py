@@ -8,7 +8,7 @@ import pytest
 
 from stackcheck.cli import main
 from stackcheck.emulator.deploy import DeployResult, destroy, plan_templates, references
-from stackcheck.emulator.deploy_command import check_current
+from stackcheck.emulator.command import check_current
 from stackcheck.emulator.process import start, status
 from stackcheck.errors import AssemblyError, DeployError, OutputCollisionError, UnsupportedResourceError
 
@@ -126,7 +126,7 @@ def test_redeploying_a_changed_template_says_to_tear_down_first(deploy, template
     changed = template("storage")
     changed["Resources"]["ScratchBucket"]["Properties"]["VersioningConfiguration"] = {"Status": "Enabled"}
     with pytest.raises(DeployError, match="stack Storage is already on the emulator from a different template; "
-                                          "the emulator does not update stacks: tear it down with"):
+                                          "the emulator does not update stacks; tear it down with"):
         deploy({"Storage": (changed, [])})
 
 
@@ -169,7 +169,7 @@ def test_check_current_refuses_a_stale_assembly(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "python -m app"}))
     (tmp_path / "cdk.out").mkdir()
     (tmp_path / "cdk.out" / "manifest.json").write_text("{}")
-    with pytest.raises(AssemblyError, match="is stale: .* synthesize first with `make synth`"):
+    with pytest.raises(AssemblyError, match="is stale: .* synthesize again with `make synth`"):
         check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
 
 
@@ -212,8 +212,7 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
     err = capsys.readouterr().err
     assert code == 1
     assert "failed: Parameter (AWS::SSM::Parameter)" in err
-    assert err.rstrip().endswith("tear it down with `stackcheck destroy --target emulator` (`make destroy-local`) "
-                                 "before deploying again")
+    assert err.rstrip().endswith("tear it down with `make destroy-local` before deploying again")
 
 
 @pytest.mark.emulator

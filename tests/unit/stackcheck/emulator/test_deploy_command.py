@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from stackcheck.emulator import deploy_command
+from stackcheck.emulator import command as deploy_command
 from stackcheck.errors import DeployError
 
 

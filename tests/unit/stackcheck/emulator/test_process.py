@@ -13,7 +13,7 @@ import pytest
 from stackcheck.cli import main
 from stackcheck.emulator import process
 from stackcheck.emulator.process import EmulatorRecord, emulator_session, is_answering, start, status, stop
-from stackcheck.errors import EmulatorError
+from stackcheck.errors import EmulatorError, EmulatorRecordError
 
 pytestmark = pytest.mark.emulator
 
@@ -133,7 +133,7 @@ def test_stop_removes_a_stale_record_without_signalling(tmp_path):
 def test_malformed_record_is_an_error_naming_the_file(tmp_path):
     write_record(tmp_path)
     (tmp_path / "target.json").write_text('{"target": "emulator"}')
-    with pytest.raises(EmulatorError, match="target.json lacks endpoint_url/region/pid"):
+    with pytest.raises(EmulatorRecordError, match="target.json lacks endpoint_url, region, pid"):
         status(tmp_path)
 
 

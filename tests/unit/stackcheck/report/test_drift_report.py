@@ -22,8 +22,8 @@ from stackcheck.drift import (
     StackDrift,
     Verdict,
 )
-from stackcheck.report import drift_report
-from stackcheck.report.drift_report import build_json, overall, render_console, write_drift_reports
+from stackcheck.drift import report as drift_report
+from stackcheck.drift.report import build_json, overall, render_console, write_drift_reports
 from stackcheck.report.provenance import Commit
 
 TARGET = DriftTarget(region="us-east-1", source="--aws-region")

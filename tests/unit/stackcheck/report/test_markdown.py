@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stackcheck.baseline import Baseline, BaselineEntry, compare
+from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.findings import Finding, Severity, Status, Suppression
 from stackcheck.report import markdown
 from stackcheck.report.markdown import COMMENT_LIMIT, MARKDOWN_FILE, write_markdown

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stackcheck.baseline import Baseline, BaselineEntry, compare
+from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.report.sarif import FINGERPRINT_KEY, SARIF_FILE, build_sarif, write_sarif
 from stackcheck.scan.cdk_nag import HELP_URL

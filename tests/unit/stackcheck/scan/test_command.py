@@ -93,7 +93,7 @@ def test_template_slash_nonexistent_exits_2(capsys, tmp_path, ledger):
     code, _, err = run_scan(capsys, tmp_path, "--template", "/nonexistent", "--ledger", str(ledger()))
     assert (code, err) == (2, "stackcheck scan: error: template /nonexistent does not exist; give the path of a "
                               "CloudFormation template file, or scan the whole cloud assembly with --assembly "
-                              "cdk.out (`make scan`)\n")
+                              "cdk.out\n")
 
 
 def test_missing_assembly_exits_2(capsys, tmp_path, ledger):

@@ -1,6 +1,6 @@
 """Scan baselines: record the failures a scan found, then report only failures that are not in the record.
 
-A baseline is a JSON file (``schema`` ``stackcheck.baseline/1``) holding the date, the tool
+A baseline is a JSON file (``schema`` ``stackcheck.scan.baseline/1``) holding the date, the tool
 versions and one entry per unsuppressed FAILED finding: its fingerprint (tool, rule id, stack,
 construct path, property path; see ``Finding.fingerprint``) plus rule id, stack, construct path
 and logical ID for the people reading it. Compared with a later scan, a failure is *new* when its
@@ -12,7 +12,6 @@ that did not run is not an accepted defect, so they are always new.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import BadInputError
 from stackcheck.findings import Finding, Status
-from stackcheck.outputs import atomic_write_json
+from stackcheck.files import atomic_write_json, read_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.runner import ScanResult
@@ -38,7 +37,7 @@ __all__ = [
     "write_baseline",
 ]
 
-SCHEMA = "stackcheck.baseline/1"
+SCHEMA = "stackcheck.scan.baseline/1"
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -131,23 +130,12 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     """Read the baseline file at ``path``.
 
     Raises BadInputError naming the file (and the entry) when it is missing, unreadable, not
-    JSON, not a ``stackcheck.baseline/1`` object, or an entry lacks a 64-hex-digit fingerprint,
+    JSON, not a ``stackcheck.scan.baseline/1`` object, or an entry lacks a 64-hex-digit fingerprint,
     a tool, a rule id or a stack.
     """
     where = Path(path)
     hint = f"record one with `stackcheck scan --write-baseline {where}`"
-    try:
-        text = where.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"baseline file {where} does not exist; {hint}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"baseline file {where} cannot be read: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"baseline file {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}"
-        ) from None
+    data = read_json(where, what="baseline file", missing=hint)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         raise BadInputError(f"baseline file {where} is not a {SCHEMA} baseline (schema: {got!r}); {hint}")

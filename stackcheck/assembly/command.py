@@ -56,3 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {artifact.artifact_id:<32} {len(artifact.resources):>4} resources  depends on: {deps}")
     print(f"  total: {result.assembly.resource_count()} resources")
     return 0
+
+
+COMMANDS = {"synth": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

@@ -32,8 +32,9 @@ from stackcheck.aws.retry import (
     is_stack_missing,
 )
 from stackcheck.aws.target import AwsTarget
-from stackcheck.errors import BadInputError, DetectionUnavailableError
-from stackcheck.yamlfile import load_yaml_list
+from stackcheck.aws.unavailable import unavailable_reason
+from stackcheck.errors import BadInputError, DetectionUnavailableError, NextStep
+from stackcheck.files import load_yaml_list
 
 __all__ = [
     "DEFAULT_ALLOWLIST",
@@ -51,12 +52,10 @@ __all__ = [
     "ResourceDrift",
     "ResourceStatus",
     "StackDrift",
-    "Unavailable",
     "Verdict",
     "detect_drift",
     "load_allowlist",
     "parse_resource_drift",
-    "unavailable_reason",
 ]
 
 DEFAULT_ALLOWLIST = Path("policies/drift-allowlist.yaml")
@@ -616,64 +615,6 @@ def _merge(artifact: StackArtifact, entries: Sequence[Mapping[str, Any]], allowl
     return tuple(merged)
 
 
-# -- unavailable APIs ---------------------------------------------------------------------------
-
-_NOT_IMPLEMENTED_CODES = frozenset({
-    "NotImplemented", "NotImplementedException", "InvalidAction", "UnknownOperationException",
-    "UnsupportedOperation", "UnsupportedOperationException", "OperationNotSupportedException",
-})
-_DENIED_CODES = frozenset({
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId",
-    "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
-    "InvalidSignatureException", "AuthFailure",
-})
-NO_CREDENTIALS = (
-    "no AWS credentials found; configure credentials for the account the stacks are deployed in "
-    "(AWS_PROFILE, `aws configure`, `aws sso login`, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-)
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """Why an API call says drift detection cannot run at this target.
-
-    ``kind``: ``not_implemented`` (the endpoint does not implement the operation: an error code
-    such as NotImplemented or InvalidAction, HTTP 501, or an answer botocore cannot parse as a
-    CloudFormation response, which is how moto's server answers an action it lacks),
-    ``unreachable``, ``credentials`` (none found) or ``denied`` (refused or not authorized).
-    """
-
-    kind: str
-    detail: str
-
-
-def unavailable_reason(exc: BaseException) -> Unavailable | None:
-    """Classify an exception from a CloudFormation call: an Unavailable when it means drift
-    detection cannot run at this target at all, None when it concerns one stack or is transient."""
-    from botocore import exceptions as bx
-    from botocore.parsers import ResponseParserError
-
-    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
-        return Unavailable("credentials", NO_CREDENTIALS)
-    if isinstance(exc, ResponseParserError):
-        title = re.search(r"<title>(.*?)</title>", str(exc), re.IGNORECASE | re.DOTALL)
-        what = f"an HTML page ({title.group(1).strip()})" if title else "a body botocore cannot parse"
-        return Unavailable("not_implemented", f"{what}, not a CloudFormation response")
-    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
-        return Unavailable("unreachable", str(exc))
-    code = error_code(exc)
-    if code is None:
-        return None
-    response = getattr(exc, "response", {}) or {}
-    message = (response.get("Error") or {}).get("Message", "")
-    http = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    if code in _NOT_IMPLEMENTED_CODES or http == 501:
-        return Unavailable("not_implemented", f"{code}: {message}".rstrip(": "))
-    if code in _DENIED_CODES:
-        return Unavailable("denied", f"{code}: {message}".rstrip(": "))
-    return None
-
-
 # -- detection ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -766,8 +707,10 @@ class DriftDetector:
         elif why.kind == "not_implemented":
             message = f"{api} is not available at {where}: the operation is not supported there ({why.detail})"
         elif why.kind == "unreachable":
-            hint = "is the emulator running? `make deploy-local` starts it" if self.target.emulator else "check the endpoint and network"
+            hint = "is the emulator running?" if self.target.emulator else "check the endpoint and network"
             message = f"cannot reach the CloudFormation endpoint {where} for {api} ({why.detail}); {hint}"
+            if self.target.emulator:
+                raise DetectionUnavailableError(message, next_step=NextStep.DEPLOY_LOCAL) from exc
         else:
             message = (f"{api} was refused at {where} ({why.detail}); the caller needs cloudformation:DetectStackDrift, "
                        "cloudformation:DescribeStackDriftDetectionStatus, cloudformation:DescribeStackResourceDrifts "
@@ -791,7 +734,7 @@ class DriftDetector:
         if is_stack_missing(exc):
             where = self.target.region or "the default region"
             return (f"stack {artifact.stack_name} does not exist in {where}; deploy it first "
-                    f"(`make deploy`) or narrow the run with --stack")
+                    f"(`stackcheck deploy --target aws`) or narrow the run with --stack")
         code = error_code(exc)
         if code is not None:
             message = ((getattr(exc, "response", {}) or {}).get("Error") or {}).get("Message", "")

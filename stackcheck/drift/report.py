@@ -16,7 +16,7 @@ from stackcheck.drift import (
     ResourceStatus,
     Verdict,
 )
-from stackcheck.outputs import atomic_write_json, atomic_write_text
+from stackcheck.files import REPORTS_DIR, DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, atomic_write_json, atomic_write_text
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 __all__ = [
@@ -32,9 +32,9 @@ __all__ = [
     "write_drift_reports",
 ]
 
-JSON_FILE = "drift.json"
-MARKDOWN_FILE = "drift.md"
-JUNIT_FILE = "drift.xml"
+JSON_FILE = DRIFT_JSON
+MARKDOWN_FILE = DRIFT_MARKDOWN
+JUNIT_FILE = DRIFT_JUNIT
 SCHEMA = "stackcheck.drift/1"
 _MD_VALUE_LIMIT = 120
 _VERDICT_WORDS = {Verdict.DRIFTED: "drift found", Verdict.UNKNOWN: "could not detect drift"}
@@ -307,7 +307,7 @@ def render_console(result: DriftResult) -> str:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = "reports", *,
+def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
                         now: datetime | None = None, commit: Commit | None = None) -> dict[str, Path]:
     """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
     file and rename); drift.json and drift.md name the same moment and commit (``now`` and ``commit``

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -21,16 +20,17 @@ from stackcheck.errors import (
     AmbiguousOutputError,
     BadInputError,
     IdentifierError,
+    NextStep,
     OutputCollisionError,
     OutputNotFoundError,
     OutputsError,
 )
+from stackcheck.files import ALL_OUTPUTS_FILE, DEFAULT_OUTPUTS_FILE, FLAT_OUTPUTS_FILE, OUTPUTS_DIR, atomic_write_json, read_json
 
 __all__ = [
     "ALL_OUTPUTS_FILE",
     "ATTR_WORDS",
     "DEFAULT_OUTPUTS_FILE",
-    "DEPLOY_HINT",
     "FLAT_OUTPUTS_FILE",
     "KINDS",
     "ROLE_WORDS",
@@ -39,8 +39,6 @@ __all__ = [
     "OutputEntry",
     "OutputMatch",
     "OutputResolver",
-    "atomic_write_json",
-    "atomic_write_text",
     "describe_stack_outputs",
     "flatten_outputs",
     "key_words",
@@ -48,37 +46,6 @@ __all__ = [
     "read_outputs",
     "write_outputs",
 ]
-
-ALL_OUTPUTS_FILE = "all-outputs.json"
-FLAT_OUTPUTS_FILE = "flat-outputs.json"
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename.
-
-    Readers see the old file or the new one, never half of one. Returns the path written.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        # mkstemp creates 0600; a report or outputs file gets the mode open() would give it.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
-    """Write ``data`` as indented, key-sorted JSON to ``path`` atomically (see ``atomic_write_text``)."""
-    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
-
 
 def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "outputs") -> dict[str, str]:
     """Flatten ``{stack: {key: value}}`` into ``{key: value}``.
@@ -110,7 +77,7 @@ def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "o
     return flat
 
 
-def write_outputs(nested: Mapping[str, Mapping[str, Any]], directory: str | os.PathLike[str] = "cfn-outputs") -> tuple[Path, Path]:
+def write_outputs(nested: Mapping[str, Mapping[str, Any]], directory: str | os.PathLike[str] = OUTPUTS_DIR) -> tuple[Path, Path]:
     """Write ``all-outputs.json`` (nested, cdk CLI shape) and ``flat-outputs.json`` into ``directory``.
 
     Flattening happens first, so an OutputCollisionError leaves both files untouched.
@@ -125,36 +92,20 @@ def write_outputs(nested: Mapping[str, Mapping[str, Any]], directory: str | os.P
 
 # -- loading -----------------------------------------------------------------------------------
 
-DEFAULT_OUTPUTS_FILE = "cfn-outputs/flat-outputs.json"
-DEPLOY_HINT = "deploy first with `make deploy-local`"
-
-
-def read_outputs(path: str | os.PathLike[str], hint: str = DEPLOY_HINT) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
+def read_outputs(path: str | os.PathLike[str], next_step: NextStep | None = NextStep.DEPLOY_LOCAL,
+                 ) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
     """Read an outputs file, flat or the cdk CLI's nested one: ``(flat, nested)``; ``nested`` is None for a flat file.
 
-    Raises OutputsError naming the file, ending with ``hint`` (what to do), when it is missing,
-    unreadable, empty, not JSON, not an object or holds non-string values; OutputCollisionError
-    when two stacks of a nested file declare the same output key.
+    Raises OutputsError naming the file, carrying ``next_step`` (what to do), when it is missing,
+    unreadable, not UTF-8, empty, not JSON, not an object or holds non-string values;
+    OutputCollisionError when two stacks of a nested file declare the same output key.
     """
     where = Path(path)
-    try:
-        text = where.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OutputsError(f"outputs file {where} does not exist; {hint}") from None
-    except OSError as exc:
-        raise OutputsError(f"outputs file {where} cannot be read ({exc.strerror}); {hint}") from None
-    if not text.strip():
-        raise OutputsError(f"outputs file {where} is empty; {hint}")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OutputsError(
-            f"outputs file {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}"
-        ) from None
+    data = read_json(where, what="outputs file", error=OutputsError, next_step=next_step)
     if not isinstance(data, dict):
         raise OutputsError(
-            f"outputs file {where} must hold a JSON object of output key -> value, got {type(data).__name__}; "
-            f"{hint}"
+            f"outputs file {where} must hold a JSON object of output key -> value, got {type(data).__name__}",
+            next_step=next_step,
         )
     if data and all(isinstance(v, dict) for v in data.values()):
         nested = {stack: dict(values) for stack, values in data.items()}
@@ -164,7 +115,8 @@ def read_outputs(path: str | os.PathLike[str], hint: str = DEPLOY_HINT) -> tuple
     if bad:
         raise OutputsError(
             f"outputs file {where}: values of {bad} are not strings; expected a flat file "
-            f"{{output key: value}} or the cdk CLI's {{stack: {{output key: value}}}}; {hint}"
+            f"{{output key: value}} or the cdk CLI's {{stack: {{output key: value}}}}",
+            next_step=next_step,
         )
     return dict(data), None
 
@@ -200,7 +152,7 @@ def describe_stack_outputs(cloudformation: Any, stack_names: list[str] | None = 
                 pages.extend(cloudformation.get_paginator("describe_stacks").paginate(StackName=name))
     except Exception as exc:
         if is_stack_missing(exc):
-            raise OutputsError(f"{exc.response['Error']['Message']}; {DEPLOY_HINT}") from None
+            raise OutputsError(exc.response["Error"]["Message"], next_step=NextStep.DEPLOY_LOCAL) from None
         raise
     nested: dict[str, dict[str, str]] = {}
     for page in pages:
@@ -609,14 +561,15 @@ class OutputResolver:
         """The one output that matches, as an OutputMatch.
 
         Raises OutputNotFoundError (naming the outputs file, what was asked, the candidate keys
-        seen with why each was passed over, and "deploy first with `make deploy-local`") when none
+        seen with why each was passed over; next step: deploy) when none
         matches, AmbiguousOutputError listing the candidates when several distinct values match,
         and BadInputError for an unknown role, kind or attribute.
         """
         matches, seen, what = self._find(role, kind, attr, qualifier)
         if not matches:
             raise OutputNotFoundError(
-                f"output for the {what} not found in {self.source}; candidates: [{', '.join(seen)}]; {DEPLOY_HINT}"
+                f"output for the {what} not found in {self.source}; candidates: [{', '.join(seen)}]",
+                next_step=NextStep.DEPLOY_LOCAL,
             )
         if len(matches) > 1:
             keys = [m.key for m in matches]

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from stackcheck.aws.target import add_target_arguments, resolve_target
+from stackcheck.files import REPORTS_DIR
 
 HELP = ("detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
         "write reports/drift.json, drift.md and drift.xml")
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="check only this stack (artifact id or stack name); repeatable")
     parser.add_argument("--allowlist", default="policies/drift-allowlist.yaml", metavar="FILE",
                         help="known false drift (default: policies/drift-allowlist.yaml)")
-    parser.add_argument("--report-dir", default="reports", metavar="DIR",
+    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
                         help="where drift.json, drift.md and drift.xml are written (default: reports)")
     add_target_arguments(parser, api="CloudFormation")
     parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
     from stackcheck.errors import DetectionUnavailableError
-    from stackcheck.report.drift_report import render_console, write_drift_reports
+    from stackcheck.drift.report import render_console, write_drift_reports
 
     started = time.perf_counter()
     assembly = read_assembly(args.assembly)
@@ -93,3 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if result.unavailable is not None:
         print(f"stackcheck drift: error: {result.unavailable}", file=sys.stderr)
     return result.exit_code
+
+
+COMMANDS = {"drift": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

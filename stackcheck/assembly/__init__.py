@@ -27,7 +27,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from stackcheck.errors import AssemblyError, SynthesisError
+from stackcheck.errors import AssemblyError, NextStep, SynthesisError
+from stackcheck.files import read_json
 
 __all__ = [
     "CACHE_RECORD",
@@ -204,19 +205,7 @@ class SynthResult:
 
 
 def _load_json(path: Path, *, what: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssemblyError(f"{what} {path} does not exist; synthesize first with `make synth`") from None
-    except OSError as exc:
-        raise AssemblyError(f"{what} {path} cannot be read: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AssemblyError(
-            f"{what} {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "synthesize again with `make synth`"
-        ) from None
+    return read_json(path, what=what, error=AssemblyError, next_step=NextStep.RESYNTH)
 
 
 def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembly:
@@ -229,7 +218,7 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
     root = Path(directory)
     if not root.is_dir():
         raise AssemblyError(
-            f"cloud assembly directory {root} does not exist; synthesize first with `make synth`"
+            f"cloud assembly directory {root} does not exist", next_step=NextStep.SYNTH
         )
     manifest = _load_json(root / "manifest.json", what="cloud assembly manifest")
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
@@ -265,8 +254,8 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
     for artifact in stacks.values():
         if not artifact.template_file.is_file():
             raise AssemblyError(
-                f"template {artifact.template_file} of stack {artifact.artifact_id} does not exist; "
-                "synthesize again with `make synth`"
+                f"template {artifact.template_file} of stack {artifact.artifact_id} does not exist",
+                next_step=NextStep.RESYNTH,
             )
     return CloudAssembly(directory=root, stacks=stacks)
 

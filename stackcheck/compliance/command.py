@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from stackcheck.aws.target import add_target_arguments, resolve_target
+from stackcheck.files import REPORTS_DIR
 
 HELP = ("re-evaluate the policy pack on the live state of the deployed stacks of the cloud assembly, under the same "
         "rule ids as `stackcheck scan`; apply the suppression ledger; write reports/compliance.json, compliance.sarif "
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies)")
     parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
                         help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)")
-    parser.add_argument("--report-dir", default="reports", metavar="DIR",
+    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
                         help="where compliance.json, compliance.sarif and compliance.md are written (default: reports)")
     add_target_arguments(parser, api="every AWS API")
 
@@ -41,12 +42,12 @@ def make_factory(target: Any) -> Any:
 
     from stackcheck.aws.clients import ClientFactory
     from stackcheck.emulator.process import is_answering
-    from stackcheck.errors import DetectionUnavailableError
+    from stackcheck.errors import DetectionUnavailableError, NextStep
 
     if target.emulator and not is_answering(target.endpoint_url):
         raise DetectionUnavailableError(
-            f"the emulator at {target.endpoint_url} ({target.source}) does not answer; start it and deploy with "
-            "`make deploy-local`, or pass --no-emulator to check AWS"
+            f"the emulator at {target.endpoint_url} ({target.source}) does not answer (or pass --no-emulator to "
+            "check AWS)", next_step=NextStep.REDEPLOY_LOCAL,
         )
     factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
     try:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     Returns 0 when compliant, 1 when any unsuppressed FAILED finding (or a live resource that
     could not be read, or a rule that crashed) is left. Raises AssemblyError/BadInputError/
     LedgerError (exit 2) for a missing assembly, an unknown --stack, a malformed ledger or
-    emulator record, or stacks that are not deployed ("deploy first with `make deploy-local`");
+    emulator record, or stacks that are not deployed (next step: deploy);
     DetectionUnavailableError (exit 3) when the endpoint does not answer, there are no
     credentials or no region; ScannerError (exit 3) when the policy pack cannot be loaded.
     Whenever the run stops with an error after reading its arguments, the reports say so
@@ -97,3 +98,7 @@ def run(args: argparse.Namespace) -> int:
           f"{'s' if len(artifacts) != 1 else ''}, {time.perf_counter() - started:.1f}s)")
     sys.stdout.flush()
     return result.exit_code
+
+
+COMMANDS = {"compliance": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""

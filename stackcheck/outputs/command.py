@@ -28,11 +28,12 @@ def flatten_file(path: str | os.PathLike[str]) -> Path:
     ``{stack: {key: value}}`` shape, and OutputCollisionError naming both stacks when two declare
     the same output key; the flat file is left untouched then.
     """
-    from stackcheck.errors import OutputsError
-    from stackcheck.outputs import FLAT_OUTPUTS_FILE, atomic_write_json, read_outputs
+    from stackcheck.errors import NextStep, OutputsError
+    from stackcheck.files import FLAT_OUTPUTS_FILE, atomic_write_json
+    from stackcheck.outputs import read_outputs
 
     source = Path(path)
-    flat, nested = read_outputs(source, hint="deploy first (`cdk deploy --outputs-file` writes it); did the deploy fail?")
+    flat, nested = read_outputs(source, next_step=NextStep.DEPLOY_CDK)
     if nested is None:
         raise OutputsError(
             f"outputs file {source} is not the cdk CLI's nested shape {{stack: {{output key: value}}}}"
@@ -46,3 +47,7 @@ def run(args: argparse.Namespace) -> int:
     count = len(json.loads(written.read_text(encoding="utf-8")))
     print(f"{written}: {count} outputs")
     return 0
+
+
+COMMANDS = {"outputs": (HELP, add_arguments, run)}
+"""Sub-commands this stage adds to `stackcheck`: name -> (help, add_arguments, run)."""
