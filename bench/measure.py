@@ -43,10 +43,14 @@ class Run:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict, seconds and megabytes rounded to milliseconds and 0.1 MB."""
-        return {"label": self.label, "seconds": round(self.seconds, 3), "returncode": self.returncode,
-                "peak_rss_mb": round(self.peak_rss_mb, 1),
-                "peak_tree_rss_mb": None if self.peak_tree_rss_mb is None else round(self.peak_tree_rss_mb, 1),
-                "load": [round(x, 2) for x in self.load]}
+        return {
+            "label": self.label,
+            "seconds": round(self.seconds, 3),
+            "returncode": self.returncode,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_tree_rss_mb": None if self.peak_tree_rss_mb is None else round(self.peak_tree_rss_mb, 1),
+            "load": [round(x, 2) for x in self.load],
+        }
 
 
 SAMPLE_SECONDS = 0.05
@@ -72,7 +76,7 @@ def _children() -> dict[int, list[int]]:
         except OSError:
             continue
         # The command name may hold spaces and parentheses; fields after the last ')' are fixed.
-        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+        parent = int(stat[stat.rindex(b")") + 2 :].split()[1])
         tree.setdefault(parent, []).append(int(entry.name))
     return tree
 
@@ -91,8 +95,15 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def run(label: str, argv: Sequence[str], *, cwd: str | os.PathLike[str], env: Mapping[str, str] | None = None,
-        timeout: float = 3600, log: Path | None = None) -> Run:
+def run(
+    label: str,
+    argv: Sequence[str],
+    *,
+    cwd: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    timeout: float = 3600,
+    log: Path | None = None,
+) -> Run:
     """Run ``argv`` in ``cwd`` with ``env`` (default: this environment), output to ``log`` (or discarded).
 
     Raises subprocess.TimeoutExpired (after killing the tree's leader) when it runs past ``timeout``.
@@ -103,8 +114,13 @@ def run(label: str, argv: Sequence[str], *, cwd: str | os.PathLike[str], env: Ma
     sampling = Path("/proc/self/stat").exists()
     try:
         started = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env is not None else None,
-                                   stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        )
         stop = threading.Event()
 
         def sample() -> None:
@@ -127,8 +143,14 @@ def run(label: str, argv: Sequence[str], *, cwd: str | os.PathLike[str], env: Ma
             out.close()
     # Linux reports ru_maxrss in kilobytes (macOS in bytes).
     scale = 1e3 if platform.system() == "Linux" else 1.0
-    return Run(label, seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss * scale / 1e6,
-               peak[0] if sampling else None, (before, load_average()[0]))
+    return Run(
+        label,
+        seconds,
+        os.waitstatus_to_exitcode(status),
+        usage.ru_maxrss * scale / 1e6,
+        peak[0] if sampling else None,
+        (before, load_average()[0]),
+    )
 
 
 def _wait(process: subprocess.Popen, timeout: float) -> tuple[int, int, resource.struct_rusage]:
@@ -192,5 +214,12 @@ def machine() -> dict[str, object]:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         affinity = os.cpu_count()
-    return {"system": f"{platform.system()} {platform.release()}", "cpu": cpu, "cpus": os.cpu_count(),
-            "cpus_available": affinity, "memory_gb": memory, "python": platform.python_version(), "node": node}
+    return {
+        "system": f"{platform.system()} {platform.release()}",
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "cpus_available": affinity,
+        "memory_gb": memory,
+        "python": platform.python_version(),
+        "node": node,
+    }

@@ -31,7 +31,9 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
     lows = [m - min(t) for m, t in zip(medians, times)]
     highs = [max(t) - m for m, t in zip(medians, times)]
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
-    ax.errorbar(resources, medians, yerr=[lows, highs], marker="o", capsize=4, label="stackcheck scan (median, min-max)")
+    ax.errorbar(
+        resources, medians, yerr=[lows, highs], marker="o", capsize=4, label="stackcheck scan (median, min-max)"
+    )
     linear = [medians[0] * r / resources[0] for r in resources]
     ax.plot(resources, linear, linestyle="--", color="grey", label="linear in resources (from N = %s)" % ns[0])
     for n, x, y in zip(ns, resources, medians):
@@ -43,8 +45,15 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
     tree = [scaling.get("peak_tree_rss_mb", {}).get(n) or 0 for n in ns]
     memory.plot(resources, largest, marker="s", color="tab:red", alpha=0.7, label="peak RSS, largest process (MB)")
     if any(tree):
-        memory.plot(resources, tree, marker="^", color="tab:orange", alpha=0.7, linestyle=":",
-                    label="peak RSS, all processes (MB, sampled)")
+        memory.plot(
+            resources,
+            tree,
+            marker="^",
+            color="tab:orange",
+            alpha=0.7,
+            linestyle=":",
+            label="peak RSS, all processes (MB, sampled)",
+        )
     memory.set_ylabel("peak memory (MB)", color="tab:red")
     memory.set_ylim(0, 1.3 * max(largest + tree))
     ax.set_ylim(0, 1.3 * max(max(t) for t in times + [linear]))
@@ -72,78 +81,118 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
     """The figures against their targets, the medians behind them, the machine and its load, the plot."""
     machine = results.get("machine") or {}
     load = results.get("load") or {}
-    lines = ["# Benchmark results", "",
-             f"Generated {results.get('generated')} by `make bench` at commit `{(results.get('git') or {}).get('commit', '')[:12]}`"
-             f"{' (uncommitted changes)' if (results.get('git') or {}).get('dirty') else ''}; "
-             f"{results.get('rounds')} alternating pairs per comparison, median of per-pair ratios. "
-             "Raw timings: `bench/results.json`.", "",
-             "| figure | value | target | |", "| --- | ---: | --- | --- |"]
-    lines += [_figure(results, key) for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x",
-                                                 "xdist_ratio")]
-    lines += ["", f"Machine: {machine.get('cpu')}, {machine.get('cpus_available')} of {machine.get('cpus')} CPUs, "
-              f"{machine.get('memory_gb')} GB, {machine.get('system')}, Python {machine.get('python')}, Node.js "
-              f"{machine.get('node')}. Load average (1/5/15 min) {load.get('start')} at the start, {load.get('end')} at "
-              "the end (the machine is shared: see each timing's load in results.json).", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated {results.get('generated')} by `make bench` at commit `{(results.get('git') or {}).get('commit', '')[:12]}`"
+        f"{' (uncommitted changes)' if (results.get('git') or {}).get('dirty') else ''}; "
+        f"{results.get('rounds')} alternating pairs per comparison, median of per-pair ratios. "
+        "Raw timings: `bench/results.json`.",
+        "",
+        "| figure | value | target | |",
+        "| --- | ---: | --- | --- |",
+    ]
+    lines += [
+        _figure(results, key)
+        for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x", "xdist_ratio")
+    ]
+    lines += [
+        "",
+        f"Machine: {machine.get('cpu')}, {machine.get('cpus_available')} of {machine.get('cpus')} CPUs, "
+        f"{machine.get('memory_gb')} GB, {machine.get('system')}, Python {machine.get('python')}, Node.js "
+        f"{machine.get('node')}. Load average (1/5/15 min) {load.get('start')} at the start, {load.get('end')} at "
+        "the end (the machine is shared: see each timing's load in results.json).",
+        "",
+    ]
     naive = results.get("scan_vs_naive")
     if naive:
         m = naive["median_seconds"]
         # In the chain's order (results.json sorts its keys): the labels of a round's parts.
-        labels = [part["label"] for part in naive["rounds"][0]["naive"]["parts"]] if naive.get("rounds") else [
-            k.split(".", 1)[1] for k in m if k.startswith("naive.")]
+        labels = (
+            [part["label"] for part in naive["rounds"][0]["naive"]["parts"]]
+            if naive.get("rounds")
+            else [k.split(".", 1)[1] for k in m if k.startswith("naive.")]
+        )
         parts = ", ".join(f"{label} {m[f'naive.{label}']:.2f}s" for label in labels)
-        lines += ["## Scan vs the naive chain", "",
-                  f"Naive chain ({' → '.join(naive['naive_chain'])}): median {m['naive']:.2f}s ({parts}). "
-                  f"`make scan` cold: {m['cold']:.2f}s; warm: {m['warm']:.2f}s. {naive['cold_means']}.", ""]
+        lines += [
+            "## Scan vs the naive chain",
+            "",
+            f"Naive chain ({' → '.join(naive['naive_chain'])}): median {m['naive']:.2f}s ({parts}). "
+            f"`make scan` cold: {m['cold']:.2f}s; warm: {m['warm']:.2f}s. {naive['cold_means']}.",
+            "",
+        ]
     scaling = results.get("scaling")
     if scaling:
-        lines += ["## Scaling with N environments", "",
-                  "| N | resources | scan median (s) | peak RSS, largest process (MB) | peak RSS, all processes (MB) "
-                  "| synth (s) | synth peak RSS (MB) |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "## Scaling with N environments",
+            "",
+            "| N | resources | scan median (s) | peak RSS, largest process (MB) | peak RSS, all processes (MB) "
+            "| synth (s) | synth peak RSS (MB) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for n in (str(n) for n in scaling["environments"]):
             synth = scaling["synth"][n]
-            lines.append(f"| {n} | {scaling['resources'][n]} | {scaling['median_seconds'][n]:.2f} | "
-                         f"{scaling['peak_rss_mb'][n]:.0f} | {scaling.get('peak_tree_rss_mb', {}).get(n) or 0:.0f} | "
-                         f"{synth['seconds']:.1f} | {synth['peak_rss_mb']:.0f} |")
+            lines.append(
+                f"| {n} | {scaling['resources'][n]} | {scaling['median_seconds'][n]:.2f} | "
+                f"{scaling['peak_rss_mb'][n]:.0f} | {scaling.get('peak_tree_rss_mb', {}).get(n) or 0:.0f} | "
+                f"{synth['seconds']:.1f} | {synth['peak_rss_mb']:.0f} |"
+            )
         lines += ["", f"{scaling['measures']}. Resource ratio {scaling['resource_ratio']:.2f}.", ""]
         if plot:
             lines += [f"![scan time and peak memory against resource count]({plot.name})", ""]
     xdist = results.get("xdist")
     if xdist:
         m = xdist["median_seconds"]
-        lines += ["## Integration suite under xdist", "",
-                  f"{xdist['suite']}: serial {m['serial']:.2f}s, `-n 2` {m['n2']:.2f}s (medians).", ""]
+        lines += [
+            "## Integration suite under xdist",
+            "",
+            f"{xdist['suite']}: serial {m['serial']:.2f}s, `-n 2` {m['n2']:.2f}s (medians).",
+            "",
+        ]
         floor = xdist.get("floor")
         if floor:
             empty, calls = floor["empty_suite"], floor["api_calls"]
             lines += ["What bounds it on this machine:", ""]
             repeated = floor.get("repeated_suite")
             if repeated:
-                lines.append(f"- A longer suite: the same checks {repeated['repeats']} times over in one session take "
-                             f"{repeated['median_seconds']['serial']:.2f}s serially and "
-                             f"{repeated['median_seconds']['n2']:.2f}s under `-n 2`: ratio {repeated['ratio']:.2f}.")
-            lines += [f"- `-n 2` by itself: {empty['tests']} tests that do nothing take "
-                      f"{empty['median_seconds']['serial']:.2f}s serially and {empty['median_seconds']['n2']:.2f}s "
-                      f"under `-n 2` ({empty['fixed_cost_seconds']:.2f}s of worker start-up, median of pairs).",
-                      f"- Two clients against one emulator: the same {calls['calls']} read calls take "
-                      f"{calls['median_seconds']['one']:.2f}s from one process and {calls['median_seconds']['two']:.2f}s "
-                      f"split over two at once: ratio {calls['ratio']:.2f}.",
-                      "", xdist_floor_sentence(floor), ""]
+                lines.append(
+                    f"- A longer suite: the same checks {repeated['repeats']} times over in one session take "
+                    f"{repeated['median_seconds']['serial']:.2f}s serially and "
+                    f"{repeated['median_seconds']['n2']:.2f}s under `-n 2`: ratio {repeated['ratio']:.2f}."
+                )
+            lines += [
+                f"- `-n 2` by itself: {empty['tests']} tests that do nothing take "
+                f"{empty['median_seconds']['serial']:.2f}s serially and {empty['median_seconds']['n2']:.2f}s "
+                f"under `-n 2` ({empty['fixed_cost_seconds']:.2f}s of worker start-up, median of pairs).",
+                f"- Two clients against one emulator: the same {calls['calls']} read calls take "
+                f"{calls['median_seconds']['one']:.2f}s from one process and {calls['median_seconds']['two']:.2f}s "
+                f"split over two at once: ratio {calls['ratio']:.2f}.",
+                "",
+                xdist_floor_sentence(floor),
+                "",
+            ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def xdist_floor_sentence(floor: dict[str, Any]) -> str:
     """Why ``xdist_ratio`` is what it is on this machine, in words, from the ``xdist.floor`` measurements."""
     calls, empty = floor["api_calls"], floor["empty_suite"]
-    sentence = ("Most of the suite's time is calls to the emulator, one moto server process, which answers two clients "
-                f"together only {1 / calls['ratio']:.2f}x as fast as one on this machine; "
-                f"{empty['fixed_cost_seconds']:.2f}s of worker start-up comes on top.")
+    sentence = (
+        "Most of the suite's time is calls to the emulator, one moto server process, which answers two clients "
+        f"together only {1 / calls['ratio']:.2f}x as fast as one on this machine; "
+        f"{empty['fixed_cost_seconds']:.2f}s of worker start-up comes on top."
+    )
     repeated = floor.get("repeated_suite")
     if repeated:
-        sentence = (f"A longer suite does not get there: {repeated['repeats']} times the checks give a ratio of "
-                    f"{repeated['ratio']:.2f}. " + sentence)
-    return sentence + (" Against real AWS the calls wait on the network, which two workers overlap; no AWS account "
-                       "is reachable here. Ratios are medians of per-pair ratios, seconds medians of each side, so "
-                       "the two need not divide exactly.")
+        sentence = (
+            f"A longer suite does not get there: {repeated['repeats']} times the checks give a ratio of "
+            f"{repeated['ratio']:.2f}. " + sentence
+        )
+    return sentence + (
+        " Against real AWS the calls wait on the network, which two workers overlap; no AWS account "
+        "is reachable here. Ratios are medians of per-pair ratios, seconds medians of each side, so "
+        "the two need not divide exactly."
+    )
 
 
 def write_summary(results: dict[str, Any], path: Path, plot: Path | None) -> Path:

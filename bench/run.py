@@ -65,9 +65,14 @@ def naive_chain(ws: Workspace, synth: list[str], env: dict[str, str], logs: Path
     # cfn-lint's exit code is a bit mask of what it found (2 errors, 4 warnings, 8 infos); 1 is its own failure.
     # checkov exits 1 on failed checks. Anything else means the tool did not run through.
     if parts[1].returncode & 1 or parts[2].returncode not in (0, 1):
-        raise RuntimeError(f"cfn-lint exited {parts[1].returncode}, checkov {parts[2].returncode}; see {logs / 'naive.log'}")
-    return {"seconds": round(sum(p.seconds for p in parts), 3), "templates": len(templates),
-            "parts": [p.to_dict() for p in parts]}
+        raise RuntimeError(
+            f"cfn-lint exited {parts[1].returncode}, checkov {parts[2].returncode}; see {logs / 'naive.log'}"
+        )
+    return {
+        "seconds": round(sum(p.seconds for p in parts), 3),
+        "templates": len(templates),
+        "parts": [p.to_dict() for p in parts],
+    }
 
 
 def naive_synth(ws: Workspace, logs: Path) -> tuple[list[str], dict[str, str], str]:
@@ -79,8 +84,11 @@ def naive_synth(ws: Workspace, logs: Path) -> tuple[list[str], dict[str, str], s
     """
     try:
         ws.npm_install(logs / "npm.log")
-        return (["npx", "--no", "cdk", "synth", "-q", "--no-notices", "-o", "naive.out"], ws.env,
-                "npx cdk synth (aws-cdk CLI as package.json pins it)")
+        return (
+            ["npx", "--no", "cdk", "synth", "-q", "--no-notices", "-o", "naive.out"],
+            ws.env,
+            "npx cdk synth (aws-cdk CLI as package.json pins it)",
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         log(f"npm install failed ({exc}); the naive chain synthesizes with the app's python instead")
     from stackcheck.assembly import CLI_CONTEXT_DEFAULTS, load_cdk_json
@@ -107,27 +115,34 @@ def bench_naive(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
             else:
                 ws.clean("cdk.out", ".stackcheck", "reports")
                 for kind in ("cold", "warm"):
-                    record[kind] = checked(run(f"make scan ({kind})", scan_cmd, cwd=ws.root, env=ws.env,
-                                               log=logs / "scan.log"), logs / "scan.log").to_dict()
+                    record[kind] = checked(
+                        run(f"make scan ({kind})", scan_cmd, cwd=ws.root, env=ws.env, log=logs / "scan.log"),
+                        logs / "scan.log",
+                    ).to_dict()
         record["ratio_cold"] = round(record["cold"]["seconds"] / record["naive"]["seconds"], 4)
         record["ratio_warm"] = round(record["warm"]["seconds"] / record["naive"]["seconds"], 4)
-        log(f"round {index + 1}/{rounds}: naive {record['naive']['seconds']:.2f}s, cold {record['cold']['seconds']:.2f}s, "
-            f"warm {record['warm']['seconds']:.2f}s")
+        log(
+            f"round {index + 1}/{rounds}: naive {record['naive']['seconds']:.2f}s, cold {record['cold']['seconds']:.2f}s, "
+            f"warm {record['warm']['seconds']:.2f}s"
+        )
         records.append(record)
     naive = [r["naive"]["seconds"] for r in records]
     labels = [p["label"] for p in records[0]["naive"]["parts"]]
-    medians = {"naive": statistics.median(naive),
-               "cold": statistics.median(r["cold"]["seconds"] for r in records),
-               "warm": statistics.median(r["warm"]["seconds"] for r in records)}
+    medians = {
+        "naive": statistics.median(naive),
+        "cold": statistics.median(r["cold"]["seconds"] for r in records),
+        "warm": statistics.median(r["warm"]["seconds"] for r in records),
+    }
     for label in labels:
         medians[f"naive.{label}"] = statistics.median(
-            next(q["seconds"] for q in r["naive"]["parts"] if q["label"] == label) for r in records)
+            next(q["seconds"] for q in r["naive"]["parts"] if q["label"] == label) for r in records
+        )
     return {
         "naive_chain": [how, "cfn-lint <every template>", "checkov -d <cloud assembly>"],
         "ours": "make scan: stackcheck synth (in-process, cdk-nag) then stackcheck scan (cfn-lint, checkov, cdk-nag, "
-                "the policy pack, the ledger, JSON/SARIF/Markdown reports)",
+        "the policy pack, the ledger, JSON/SARIF/Markdown reports)",
         "cold_means": "no cdk.out and no .stackcheck (findings cache) before each cold run; the jsii package cache "
-                      "(~/.cache/aws/jsii) and the OS page cache stay warm for both chains",
+        "(~/.cache/aws/jsii) and the OS page cache stay warm for both chains",
         "warm_means": "right after that cold run, infra unchanged",
         "exit_codes_ours": sorted({r[k]["returncode"] for r in records for k in ("cold", "warm")}),
         "scan_vs_naive_cold": round(median_ratio([r["cold"]["seconds"] for r in records], naive), 4),
@@ -151,17 +166,36 @@ def bench_scaling(ws: Workspace, rounds: int, environments: list[int], logs: Pat
         out = f"scale-{n}.out"
         ws.clean(out)
         log(f"synthesizing N={n}")
-        synth[str(n)] = run(f"synth N={n}", [ws.bin("stackcheck"), "synth", "-o", out, "-c", f"benchmarkEnvironments={n}"],
-                            cwd=ws.root, env=ws.env, log=logs / "scaling.log").to_dict()
+        synth[str(n)] = run(
+            f"synth N={n}",
+            [ws.bin("stackcheck"), "synth", "-o", out, "-c", f"benchmarkEnvironments={n}"],
+            cwd=ws.root,
+            env=ws.env,
+            log=logs / "scaling.log",
+        ).to_dict()
         if synth[str(n)]["returncode"] != 0:
             raise RuntimeError(f"synthesis of N={n} failed; see {logs / 'scaling.log'}")
         resources[str(n)] = read_assembly(ws.root / out).resource_count()
         (ws.root / f"ledger-{n}.yaml").write_text(scaled_ledger(ledger_text, n))
 
     def scan(n: int) -> Run:
-        return run(f"scan N={n}", [ws.bin("stackcheck"), "scan", "--assembly", f"scale-{n}.out", "--ledger",
-                                   f"ledger-{n}.yaml", "--report-dir", f"reports-{n}", "--no-cache"],
-                   cwd=ws.root, env=ws.env, log=logs / "scaling.log")
+        return run(
+            f"scan N={n}",
+            [
+                ws.bin("stackcheck"),
+                "scan",
+                "--assembly",
+                f"scale-{n}.out",
+                "--ledger",
+                f"ledger-{n}.yaml",
+                "--report-dir",
+                f"reports-{n}",
+                "--no-cache",
+            ],
+            cwd=ws.root,
+            env=ws.env,
+            log=logs / "scaling.log",
+        )
 
     scan(environments[0])  # warm-up: page cache, bytecode
     records = []
@@ -169,15 +203,18 @@ def bench_scaling(ws: Workspace, rounds: int, environments: list[int], logs: Pat
         record = {"order": alternate(environments, index)}
         for n in record["order"]:
             record[str(n)] = scan(n).to_dict()
-        log("round {}/{}: {}".format(index + 1, rounds, ", ".join(f"N={n} {record[str(n)]['seconds']:.2f}s"
-                                                                   for n in environments)))
+        log(
+            "round {}/{}: {}".format(
+                index + 1, rounds, ", ".join(f"N={n} {record[str(n)]['seconds']:.2f}s" for n in environments)
+            )
+        )
         records.append(record)
     low, high = str(min(environments)), str(max(environments))
     times = {str(n): [r[str(n)]["seconds"] for r in records] for n in environments}
     return {
         "environments": environments,
         "measures": "stackcheck scan --no-cache on the synthesized assembly of N environments (policy pack, cdk-nag, "
-                    "ledger scaled to N, reports); synthesis measured once per N, apart",
+        "ledger scaled to N, reports); synthesis measured once per N, apart",
         "resources": resources,
         "resource_ratio": round(resources[high] / resources[low], 4),
         "scaling_time_ratio": round(median_ratio(times[high], times[low]), 4),
@@ -196,7 +233,17 @@ def bench_scaling(ws: Workspace, rounds: int, environments: list[int], logs: Pat
 def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
     """Deploy to a private emulator, then rounds of the post-deploy checks serially and with ``-n 2``."""
     env = {**ws.env, "STACKCHECK_STRICT": "1"}
-    base = [ws.bin("python"), "-m", "pytest", "tests/integration", "-m", "not outofband", "-q", "-p", "no:cacheprovider"]
+    base = [
+        ws.bin("python"),
+        "-m",
+        "pytest",
+        "tests/integration",
+        "-m",
+        "not outofband",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     commands = {"serial": [*base, "-p", "no:xdist"], "n2": [*base, "-n", "2"]}
     subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log("deploying the app to a private emulator")
@@ -210,20 +257,27 @@ def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
             for side in record["order"]:
                 record[side] = run(side, commands[side], cwd=ws.root, env=env, log=logs / "xdist.log").to_dict()
             record["ratio"] = round(record["n2"]["seconds"] / record["serial"]["seconds"], 4)
-            log(f"round {index + 1}/{rounds}: serial {record['serial']['seconds']:.2f}s, -n 2 {record['n2']['seconds']:.2f}s")
+            log(
+                f"round {index + 1}/{rounds}: serial {record['serial']['seconds']:.2f}s, -n 2 {record['n2']['seconds']:.2f}s"
+            )
             records.append(record)
-        floor = {"repeated_suite": bench_repeated_suite(ws, rounds, logs, base),
-                 "empty_suite": bench_empty_suite(ws, rounds, logs),
-                 "api_calls": bench_two_clients(ws, rounds, logs)}
+        floor = {
+            "repeated_suite": bench_repeated_suite(ws, rounds, logs, base),
+            "empty_suite": bench_empty_suite(ws, rounds, logs),
+            "api_calls": bench_two_clients(ws, rounds, logs),
+        }
     finally:
-        subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
     return {
         "suite": "pytest tests/integration -m 'not outofband' (STACKCHECK_STRICT=1) against the app deployed to the "
-                 "embedded emulator; serial (-p no:xdist) vs -n 2",
+        "embedded emulator; serial (-p no:xdist) vs -n 2",
         "xdist_ratio": round(ratio, 4),
-        "median_seconds": {side: round(statistics.median(r[side]["seconds"] for r in records), 3)
-                           for side in ("serial", "n2")},
+        "median_seconds": {
+            side: round(statistics.median(r[side]["seconds"] for r in records), 3) for side in ("serial", "n2")
+        },
         "exit_codes": sorted({r[s]["returncode"] for r in records for s in ("serial", "n2")}),
         "rounds": records,
         "floor": floor,
@@ -239,15 +293,17 @@ def bench_repeated_suite(ws: Workspace, rounds: int, logs: Path, base: list[str]
     ``base`` is the suite's pytest command line; its ``tests/integration`` argument is repeated.
     """
     index = base.index("tests/integration")
-    argv = [*base[:index], *["tests/integration"] * REPEATS, "--keep-duplicates", *base[index + 1:]]
+    argv = [*base[:index], *["tests/integration"] * REPEATS, "--keep-duplicates", *base[index + 1 :]]
     env = {**ws.env, "STACKCHECK_STRICT": "1"}
     commands = {"serial": [*argv, "-p", "no:xdist"], "n2": [*argv, "-n", "2"]}
     records = []
     for round_index in range(rounds):
         record: dict[str, Any] = {"order": alternate(["serial", "n2"], round_index)}
         for side in record["order"]:
-            record[side] = checked(run(f"x{REPEATS} {side}", commands[side], cwd=ws.root, env=env,
-                                       log=logs / "xdist.log"), logs / "xdist.log").to_dict()
+            record[side] = checked(
+                run(f"x{REPEATS} {side}", commands[side], cwd=ws.root, env=env, log=logs / "xdist.log"),
+                logs / "xdist.log",
+            ).to_dict()
         record["ratio"] = round(record["n2"]["seconds"] / record["serial"]["seconds"], 4)
         records.append(record)
     ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
@@ -265,22 +321,27 @@ def bench_empty_suite(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
     folder.mkdir(exist_ok=True)
     (folder / "test_empty.py").write_text(
         "import pytest\n\n\n@pytest.mark.parametrize('index', range(%d))\n"
-        "def test_nothing(index):\n    assert index >= 0\n" % EMPTY_SUITE_TESTS)
+        "def test_nothing(index):\n    assert index >= 0\n" % EMPTY_SUITE_TESTS
+    )
     base = [ws.bin("python"), "-m", "pytest", str(folder / "test_empty.py"), "-q", "-p", "no:cacheprovider"]
     commands = {"serial": [*base, "-p", "no:xdist"], "n2": [*base, "-n", "2"]}
     records = []
     for index in range(rounds):
         record = {"order": alternate(["serial", "n2"], index)}
         for side in record["order"]:
-            record[side] = checked(run(f"empty {side}", commands[side], cwd=ws.root, env=ws.env,
-                                       log=logs / "xdist.log"), logs / "xdist.log").to_dict()
+            record[side] = checked(
+                run(f"empty {side}", commands[side], cwd=ws.root, env=ws.env, log=logs / "xdist.log"),
+                logs / "xdist.log",
+            ).to_dict()
         records.append(record)
     medians = {side: statistics.median(r[side]["seconds"] for r in records) for side in ("serial", "n2")}
     log(f"empty suite: serial {medians['serial']:.2f}s, -n 2 {medians['n2']:.2f}s")
-    return {"tests": EMPTY_SUITE_TESTS,
-            "median_seconds": {k: round(v, 3) for k, v in medians.items()},
-            "fixed_cost_seconds": round(statistics.median(r["n2"]["seconds"] - r["serial"]["seconds"] for r in records), 3),
-            "rounds": records}
+    return {
+        "tests": EMPTY_SUITE_TESTS,
+        "median_seconds": {k: round(v, 3) for k, v in medians.items()},
+        "fixed_cost_seconds": round(statistics.median(r["n2"]["seconds"] - r["serial"]["seconds"] for r in records), 3),
+        "rounds": records,
+    }
 
 
 def bench_two_clients(ws: Workspace, rounds: int, logs: Path, calls_rounds: int = 20) -> dict[str, Any]:
@@ -298,10 +359,23 @@ def bench_two_clients(ws: Workspace, rounds: int, logs: Path, calls_rounds: int 
 
     def replay(processes: int) -> float:
         start_at = time.time() + 4.0  # after every process has made its clients
-        argv = [ws.bin("python"), "-m", "bench.xdist_floor", "--endpoint", target["endpoint_url"],
-                "--region", target["region"], "--rounds", str(calls_rounds // processes), "--start-at", str(start_at)]
-        children = [subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                    for _ in range(processes)]
+        argv = [
+            ws.bin("python"),
+            "-m",
+            "bench.xdist_floor",
+            "--endpoint",
+            target["endpoint_url"],
+            "--region",
+            target["region"],
+            "--rounds",
+            str(calls_rounds // processes),
+            "--start-at",
+            str(start_at),
+        ]
+        children = [
+            subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(processes)
+        ]
         answers = []
         for child in children:
             out, err = child.communicate(timeout=600)
@@ -322,11 +396,13 @@ def bench_two_clients(ws: Workspace, rounds: int, logs: Path, calls_rounds: int 
         records.append(record)
     ratio = median_ratio([r["two"] for r in records], [r["one"] for r in records])
     log(f"two clients against one: ratio {ratio:.2f} ({calls_rounds * len(CALLS)} calls a side)")
-    return {"calls": calls_rounds * len(CALLS),
-            "mix": [f"{service}:{method}" for service, method, _ in CALLS],
-            "median_seconds": {side: round(statistics.median(r[side] for r in records), 3) for side in ("one", "two")},
-            "ratio": round(ratio, 4),
-            "rounds": records}
+    return {
+        "calls": calls_rounds * len(CALLS),
+        "mix": [f"{service}:{method}" for service, method, _ in CALLS],
+        "median_seconds": {side: round(statistics.median(r[side] for r in records), 3) for side in ("one", "two")},
+        "ratio": round(ratio, 4),
+        "rounds": records,
+    }
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -355,8 +431,12 @@ def git_state() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, merge them into bench/results.json, redraw the plot and RESULTS.md; 0 on success."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="pairs per comparison (default 5; at least 5 for the record)")
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="pairs per comparison (default 5; at least 5 for the record)"
+    )
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+    )
     parser.add_argument("--environments", default="1,3,10", help="N values of the scaling section (default 1,3,10)")
     parser.add_argument("--workdir", default=None, help="where the private copy of the app goes (default: a temp dir)")
     parser.add_argument("--output", default=str(RESULTS), help=f"results file (default {RESULTS.relative_to(REPO)})")
@@ -384,17 +464,22 @@ def main(argv: list[str] | None = None) -> int:
     if "xdist" in sections:
         results["xdist"] = bench_xdist(ws, args.rounds, logs)
         results["xdist_ratio"] = results["xdist"]["xdist_ratio"]
-    results.update({
-        "schema": "stackcheck.bench/1",
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "sections_run": sections,
-        "rounds": args.rounds,
-        "machine": machine(),
-        "load": {"start": [round(x, 2) for x in started_load], "end": [round(x, 2) for x in load_average()],
-                 "note": "os.getloadavg() (1, 5, 15 minutes) at the start and end of this run; each raw timing "
-                         "carries the 1-minute load before and after it"},
-        "git": git_state(),
-    })
+    results.update(
+        {
+            "schema": "stackcheck.bench/1",
+            "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "sections_run": sections,
+            "rounds": args.rounds,
+            "machine": machine(),
+            "load": {
+                "start": [round(x, 2) for x in started_load],
+                "end": [round(x, 2) for x in load_average()],
+                "note": "os.getloadavg() (1, 5, 15 minutes) at the start and end of this run; each raw timing "
+                "carries the 1-minute load before and after it",
+            },
+            "git": git_state(),
+        }
+    )
     results["targets"] = verdicts(results)
     output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     from bench.report import write_plot, write_summary
@@ -402,8 +487,10 @@ def main(argv: list[str] | None = None) -> int:
     plot = write_plot(results, output.parent / PLOT.name)
     summary = write_summary(results, output.parent / SUMMARY.name, plot)
     for key, verdict in results["targets"].items():
-        log(f"{key}: {verdict['value']} (target {verdict['target']}): "
-            f"{'met' if verdict['met'] else 'NOT MET' if verdict['met'] is False else 'not measured'}")
+        log(
+            f"{key}: {verdict['value']} (target {verdict['target']}): "
+            f"{'met' if verdict['met'] else 'NOT MET' if verdict['met'] is False else 'not measured'}"
+        )
     log(f"wrote {output}, {plot or '(no plot: matplotlib missing or no scaling data)'}, {summary}")
     if not args.workdir:
         shutil.rmtree(workdir / "app", ignore_errors=True)

@@ -16,8 +16,16 @@ from pathlib import Path
 
 __all__ = ["COPIED", "Workspace", "scaled_ledger"]
 
-COPIED = ("infra", "policies", "tests/integration", "cdk.json", "package.json", "Makefile", "pyproject.toml",
-          "conftest.py")
+COPIED = (
+    "infra",
+    "policies",
+    "tests/integration",
+    "cdk.json",
+    "package.json",
+    "Makefile",
+    "pyproject.toml",
+    "conftest.py",
+)
 """What the copy holds, relative to the repository root (the app, its gate, the post-deploy checks)."""
 
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
@@ -34,11 +42,14 @@ class Workspace:
         self.repo = repo.resolve()
         self.root = root.resolve()
         self.venv = self.repo / ".venv"
-        self.env = {**os.environ,
-                    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-                    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
-                    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,19,20,21,23",
-                    "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DISABLE_VERSION_CHECK": "true"}
+        self.env = {
+            **os.environ,
+            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+            "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,19,20,21,23",
+            "CDK_DISABLE_CLI_TELEMETRY": "true",
+            "CDK_DISABLE_VERSION_CHECK": "true",
+        }
         self.env.pop("CDK_VALIDATION", None)  # the defaults a user gets, for both chains
 
     def create(self) -> Workspace:
@@ -76,15 +87,30 @@ class Workspace:
         Raises subprocess.CalledProcessError when npm fails (no registry access, say).
         """
         with open(log, "ab") as out:
-            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=self.root,
-                           env=self.env, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=900)
+            subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=self.root,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=True,
+                timeout=900,
+            )
         return self.root / "node_modules" / ".bin" / "cdk"
 
     def make(self, *targets: str, variables: dict[str, str] | None = None) -> list[str]:
         """argv of ``make -C <root> TARGET...`` using the repository's venv."""
         extra = [f"{k}={v}" for k, v in (variables or {}).items()]
-        return ["make", "--no-print-directory", "-C", str(self.root), *targets, f"VENV={self.venv}",
-                f"STAMP={self.stamp}", *extra]
+        return [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(self.root),
+            *targets,
+            f"VENV={self.venv}",
+            f"STAMP={self.stamp}",
+            *extra,
+        ]
 
     def clean(self, *names: str) -> None:
         """Delete these paths of the copy (``cdk.out``, ``.stackcheck``, ...) if present."""

@@ -41,8 +41,7 @@ def replay(endpoint_url: str, region: str, rounds: int, start_at: float) -> dict
     """
     import boto3
 
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name=region)
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
     clients = {service: session.client(service, endpoint_url=endpoint_url) for service, _, _ in CALLS}
     time.sleep(max(0.0, start_at - time.time()))
     started = time.time()

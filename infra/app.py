@@ -34,12 +34,11 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     azs = ctx("availabilityZones") or ["us-east-1a", "us-east-1b"]
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):
-        env = cdk.Environment(
-            account=os.environ["CDK_DEFAULT_ACCOUNT"], region=os.environ.get("CDK_DEFAULT_REGION")
-        )
+        env = cdk.Environment(account=os.environ["CDK_DEFAULT_ACCOUNT"], region=os.environ.get("CDK_DEFAULT_REGION"))
 
-    prereq = DmsPrereqStack(app, f"TapStack{suffix}DmsPrereq", env=env,
-                            description="IAM roles AWS DMS requires by name")
+    prereq = DmsPrereqStack(
+        app, f"TapStack{suffix}DmsPrereq", env=env, description="IAM roles AWS DMS requires by name"
+    )
     zone_name = str(ctx("hostedZoneName") or f"payments-{suffix}.example.com")
     stacks = [prereq]
     for index in range(1, _benchmark_environments(ctx("benchmarkEnvironments")) + 1):
@@ -67,8 +66,10 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
             target=environments["target"],
             zone_name=zone_name if index == 1 else f"{set_suffix}.{zone_name}",
             record_name=str(ctx("recordName") or "app"),
-            weights={"source": int(ctx("sourceWeight") if ctx("sourceWeight") is not None else 100),
-                     "target": int(ctx("targetWeight") if ctx("targetWeight") is not None else 0)},
+            weights={
+                "source": int(ctx("sourceWeight") if ctx("sourceWeight") is not None else 100),
+                "target": int(ctx("targetWeight") if ctx("targetWeight") is not None else 0),
+            },
             env=env,
             description="Weighted cutover records and the DMS replication task",
         )
@@ -104,7 +105,9 @@ def _benchmark_environments(value: object) -> int:
     except ValueError:
         count = 0
     if not 1 <= count <= MAX_BENCHMARK_ENVIRONMENTS:
-        raise ValueError(f"context benchmarkEnvironments={value!r} must be an integer in 1..{MAX_BENCHMARK_ENVIRONMENTS}")
+        raise ValueError(
+            f"context benchmarkEnvironments={value!r} must be an integer in 1..{MAX_BENCHMARK_ENVIRONMENTS}"
+        )
     return count
 
 

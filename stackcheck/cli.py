@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stackcheck",
         description="Synthesize, scan, deploy (embedded emulator or AWS) and check a CDK app's cloud assembly.",
         epilog="exit codes: 0 clean, 1 findings or failures, 2 bad input, 3 could not run "
-               "(emulator or AWS API not answering)",
+        "(emulator or AWS API not answering)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for stage in STAGES:

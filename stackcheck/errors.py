@@ -58,17 +58,32 @@ class NextStep(Enum):
     RESYNTH = ("synthesize again with {}", "stackcheck synth", "synth")
     SCAN = ("run {} again", "stackcheck scan --assembly cdk.out", "scan")
     SEE_SCAN = ("the template fails this rule too (see {})", "stackcheck scan --assembly cdk.out", "scan")
-    DEPLOY_LOCAL = ("deploy first with {}", "stackcheck emulator start && stackcheck deploy --target emulator",
-                    "deploy-local")
-    REDEPLOY_LOCAL = ("deploy again with {}", "stackcheck emulator start && stackcheck deploy --target emulator",
-                      "deploy-local")
-    DEPLOY_ANY = ("deploy first with {} (or `stackcheck deploy --target aws` for AWS)",
-                  "stackcheck emulator start && stackcheck deploy --target emulator", "deploy-local")
-    DEPLOY_CDK = ("deploy first with {}, which writes it; did the deploy fail?",
-                  "npx cdk deploy --all --outputs-file cfn-outputs/all-outputs.json", "deploy")
+    DEPLOY_LOCAL = (
+        "deploy first with {}",
+        "stackcheck emulator start && stackcheck deploy --target emulator",
+        "deploy-local",
+    )
+    REDEPLOY_LOCAL = (
+        "deploy again with {}",
+        "stackcheck emulator start && stackcheck deploy --target emulator",
+        "deploy-local",
+    )
+    DEPLOY_ANY = (
+        "deploy first with {} (or `stackcheck deploy --target aws` for AWS)",
+        "stackcheck emulator start && stackcheck deploy --target emulator",
+        "deploy-local",
+    )
+    DEPLOY_CDK = (
+        "deploy first with {}, which writes it; did the deploy fail?",
+        "npx cdk deploy --all --outputs-file cfn-outputs/all-outputs.json",
+        "deploy",
+    )
     START_EMULATOR = ("start it with {}", "stackcheck emulator start", None)
-    DESTROY_LOCAL = ("tear it down with {} before deploying again", "stackcheck destroy --target emulator",
-                     "destroy-local")
+    DESTROY_LOCAL = (
+        "tear it down with {} before deploying again",
+        "stackcheck destroy --target emulator",
+        "destroy-local",
+    )
     INTEGRATION = ("run the post-deploy checks first ({})", "pytest --junitxml=FILE", "integration")
 
     def __init__(self, phrase: str, command: str, make_target: str | None) -> None:

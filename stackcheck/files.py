@@ -96,8 +96,14 @@ def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
 
 
 # -- reading -------------------------------------------------------------------------------------
-def read_text(path: str | os.PathLike[str], *, what: str, error: type[BadInputError] = BadInputError,
-              missing: str | None = None, next_step: NextStep | None = None) -> str:
+def read_text(
+    path: str | os.PathLike[str],
+    *,
+    what: str,
+    error: type[BadInputError] = BadInputError,
+    missing: str | None = None,
+    next_step: NextStep | None = None,
+) -> str:
     """Read ``path`` as UTF-8 text.
 
     ``what`` names the file in messages ("outputs file"). Raises ``error`` (a BadInputError,
@@ -114,14 +120,20 @@ def read_text(path: str | os.PathLike[str], *, what: str, error: type[BadInputEr
     except IsADirectoryError:
         raise error(f"{what} {where} is a directory, not a file", next_step=next_step) from None
     except UnicodeDecodeError as exc:
-        raise error(f"{what} {where} is not UTF-8 text (byte {exc.start}: {exc.reason})",
-                    next_step=next_step) from None
+        raise error(f"{what} {where} is not UTF-8 text (byte {exc.start}: {exc.reason})", next_step=next_step) from None
     except OSError as exc:
         raise error(f"{what} {where} cannot be read ({exc.strerror or exc})", next_step=next_step) from None
 
 
-def read_json(path: str | os.PathLike[str], *, what: str, error: type[BadInputError] = BadInputError,
-              missing: str | None = None, next_step: NextStep | None = None, allow_empty: bool = False) -> Any:
+def read_json(
+    path: str | os.PathLike[str],
+    *,
+    what: str,
+    error: type[BadInputError] = BadInputError,
+    missing: str | None = None,
+    next_step: NextStep | None = None,
+    allow_empty: bool = False,
+) -> Any:
     """Read and parse the JSON file at ``path``; returns the parsed value (any JSON type).
 
     Errors as ``read_text``, plus: an empty (or all-whitespace) file, unless ``allow_empty``
@@ -135,13 +147,20 @@ def read_json(path: str | os.PathLike[str], *, what: str, error: type[BadInputEr
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{what} {Path(path)} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                    next_step=next_step) from None
+        raise error(
+            f"{what} {Path(path)} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            next_step=next_step,
+        ) from None
 
 
-def load_yaml_list(path: str | os.PathLike[str], *, what: str, example: str,
-                   error: type[BadInputError] = BadInputError,
-                   loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> list[tuple[int, int | None, Any]]:
+def load_yaml_list(
+    path: str | os.PathLike[str],
+    *,
+    what: str,
+    example: str,
+    error: type[BadInputError] = BadInputError,
+    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
+) -> list[tuple[int, int | None, Any]]:
     """Read a YAML list from ``path``; returns ``[(index, line, item)]`` (index and line 1-based).
 
     An empty file is an empty list. ``what`` names the file in messages (``suppression ledger``),
@@ -162,8 +181,11 @@ def load_yaml_list(path: str | os.PathLike[str], *, what: str, example: str,
     if data is None:
         return []
     if not isinstance(data, list):
-        raise error(f"{what} {path}: must be a YAML list of entries ({example}), got a {type(data).__name__}; "
-                    f"an empty {what} is `[]`")
+        raise error(
+            f"{what} {path}: must be a YAML list of entries ({example}), got a {type(data).__name__}; "
+            f"an empty {what} is `[]`"
+        )
     lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
-    return [(position + 1, lines[position] if position < len(lines) else None, raw)
-            for position, raw in enumerate(data)]
+    return [
+        (position + 1, lines[position] if position < len(lines) else None, raw) for position, raw in enumerate(data)
+    ]

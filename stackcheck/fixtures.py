@@ -44,6 +44,7 @@ def missing(message: str, *, strict: bool) -> NoReturn:
 
 # -- settings (override any of these in a conftest.py) -----------------------------------------
 
+
 @pytest.fixture(scope="session")
 def stackcheck_settings(pytestconfig: pytest.Config) -> "StackcheckSettings":
     """Every stackcheck setting with where it came from (CLI > environment > ini > default)."""
@@ -91,6 +92,7 @@ def aws_retry_profile() -> "RetryProfile":
 
 
 # -- stack outputs -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
@@ -158,6 +160,7 @@ def outputs(output_resolver: "OutputResolver", strict_outputs: bool) -> StackOut
 
 # -- AWS -------------------------------------------------------------------------------------------
 
+
 def _answers(endpoint_url: str, timeout: float = 3.0) -> bool:
     """True when a TCP connection to the endpoint's host and port opens within ``timeout`` seconds."""
     import socket
@@ -173,8 +176,13 @@ def _answers(endpoint_url: str, timeout: float = 3.0) -> bool:
 
 
 @pytest.fixture(scope="session")
-def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_profile: "RetryProfile",
-               stackcheck_settings: "StackcheckSettings", strict_outputs: bool) -> "ClientFactory":
+def aws_client(
+    aws_region: str | None,
+    aws_endpoint_url: str | None,
+    aws_retry_profile: "RetryProfile",
+    stackcheck_settings: "StackcheckSettings",
+    strict_outputs: bool,
+) -> "ClientFactory":
     """Client factory: ``aws_client("s3")`` is a boto3 client sharing one botocore Config
     (standard retries, timeouts), the endpoint and the region, whose calls are retried on
     throttling under ``aws_retry_profile`` and recorded for the retry summary.
@@ -187,19 +195,25 @@ def aws_client(aws_region: str | None, aws_endpoint_url: str | None, aws_retry_p
         missing("; ".join(stackcheck_settings.problems), strict=strict_outputs)
     record = stackcheck_settings.emulator_record
     emulator = record is not None and aws_endpoint_url == record.endpoint_url
-    factory = ClientFactory(region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator,
-                            profile=aws_retry_profile)
+    factory = ClientFactory(
+        region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator, profile=aws_retry_profile
+    )
     if aws_endpoint_url and not _answers(aws_endpoint_url):
-        hint = (f"the emulator record is stale; {NextStep.REDEPLOY_LOCAL.render()}" if emulator
-                else "check --aws-endpoint-url / AWS_ENDPOINT_URL")
+        hint = (
+            f"the emulator record is stale; {NextStep.REDEPLOY_LOCAL.render()}"
+            if emulator
+            else "check --aws-endpoint-url / AWS_ENDPOINT_URL"
+        )
         missing(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", strict=strict_outputs)
     if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
         session = factory.session
         where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"
         if session.get_credentials() is None:
-            missing(f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); "
-                    f"{NextStep.DEPLOY_LOCAL.render()}, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
-                    strict=strict_outputs)
+            missing(
+                f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); "
+                f"{NextStep.DEPLOY_LOCAL.render()}, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
+                strict=strict_outputs,
+            )
         if not (aws_region or session.region_name):
             missing(f"no AWS region set ({where}); pass --aws-region or set AWS_REGION", strict=strict_outputs)
     return factory
@@ -215,6 +229,7 @@ def retry_log() -> "RetryLog":
 
 # -- cloud assembly ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> "CloudAssembly":
     """The cloud assembly read with ``stackcheck.assembly.read_assembly``; skips (strict: fails)
@@ -226,4 +241,3 @@ def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> "CloudAsse
         return read_assembly(cloud_assembly_dir)
     except AssemblyError as exc:
         missing(str(exc), strict=strict_outputs)
-

@@ -90,8 +90,15 @@ def _strict(text: str) -> bool:
     return text.strip().lower() not in _FALSE
 
 
-def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, Any],
-                     invocation_dir: Path, ini_dir: Path, rootdir: Path) -> StackcheckSettings:
+def resolve_settings(
+    *,
+    options: Mapping[str, Any],
+    env: Mapping[str, str],
+    ini: Mapping[str, Any],
+    invocation_dir: Path,
+    ini_dir: Path,
+    rootdir: Path,
+) -> StackcheckSettings:
     """Resolve every setting once, recording where each value came from.
 
     ``options`` maps option names (``outputs_file``, ``aws_endpoint_url``, ``aws_region``,
@@ -101,8 +108,9 @@ def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini:
     (defaults). Never raises: an unreadable emulator record is listed in ``problems``.
     """
 
-    def pick(name: str, flag: str, env_names: tuple[str, ...], ini_name: str,
-             default: Any, is_path: bool = False) -> Setting:
+    def pick(
+        name: str, flag: str, env_names: tuple[str, ...], ini_name: str, default: Any, is_path: bool = False
+    ) -> Setting:
         def value_at(base: Path, value: Any) -> Any:
             return base / value if is_path and value is not None else value
 
@@ -115,10 +123,12 @@ def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini:
             return Setting(value_at(ini_dir, ini[ini_name]), f"ini {ini_name}")
         return Setting(value_at(rootdir, default), "default")
 
-    outputs_file = pick("outputs_file", "--outputs-file", (ENV_OUTPUTS_FILE,), INI_OUTPUTS_FILE,
-                        DEFAULT_OUTPUTS_FILE, is_path=True)
-    assembly_dir = pick("assembly_dir", "--assembly-dir", (ENV_ASSEMBLY_DIR,), INI_ASSEMBLY_DIR,
-                        DEFAULT_ASSEMBLY_DIR, is_path=True)
+    outputs_file = pick(
+        "outputs_file", "--outputs-file", (ENV_OUTPUTS_FILE,), INI_OUTPUTS_FILE, DEFAULT_OUTPUTS_FILE, is_path=True
+    )
+    assembly_dir = pick(
+        "assembly_dir", "--assembly-dir", (ENV_ASSEMBLY_DIR,), INI_ASSEMBLY_DIR, DEFAULT_ASSEMBLY_DIR, is_path=True
+    )
     endpoint = pick("aws_endpoint_url", "--aws-endpoint-url", ENV_ENDPOINT, INI_ENDPOINT, None)
     region = pick("aws_region", "--aws-region", ENV_REGION, INI_REGION, None)
 
@@ -148,8 +158,16 @@ def resolve_settings(*, options: Mapping[str, Any], env: Mapping[str, str], ini:
             endpoint = Setting(record.endpoint_url, f"emulator record {shown}")
         if region.source == "default" and record.region:
             region = Setting(record.region, f"emulator record {shown}")
-    return StackcheckSettings(outputs_file, endpoint, region, strict, assembly_dir, record, tuple(problems),
-                              record_path if record is not None else None)
+    return StackcheckSettings(
+        outputs_file,
+        endpoint,
+        region,
+        strict,
+        assembly_dir,
+        record,
+        tuple(problems),
+        record_path if record is not None else None,
+    )
 
 
 def _display(path: Any, rootdir: Path) -> str:
@@ -161,20 +179,45 @@ def _display(path: Any, rootdir: Path) -> str:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("stackcheck", "stackcheck post-deploy checks")
-    group.addoption("--outputs-file", dest="stackcheck_outputs_file", default=None, metavar="PATH",
-                    help=f"stack outputs file, flat or cdk --outputs-file shape (env {ENV_OUTPUTS_FILE}, "
-                         f"ini {INI_OUTPUTS_FILE}; default {DEFAULT_OUTPUTS_FILE})")
-    group.addoption("--aws-endpoint-url", dest="stackcheck_aws_endpoint_url", default=None, metavar="URL",
-                    help=f"endpoint for every AWS client (env {ENV_ENDPOINT[0]}, ini {INI_ENDPOINT}; default: "
-                         "the emulator record next to the outputs file, else AWS)")
-    group.addoption("--aws-region", dest="stackcheck_aws_region", default=None, metavar="REGION",
-                    help=f"region for every AWS client (env {' or '.join(ENV_REGION)}, ini {INI_REGION})")
-    group.addoption("--strict-outputs", dest="stackcheck_strict", action="store_const", const=True, default=None,
-                    help=f"fail, instead of skip, checks whose stack outputs are missing (env {ENV_STRICT}=1, "
-                         f"ini {INI_STRICT})")
-    group.addoption("--assembly-dir", dest="stackcheck_assembly_dir", default=None, metavar="DIR",
-                    help=f"cloud assembly for the cloud_assembly fixture (env {ENV_ASSEMBLY_DIR}, "
-                         f"ini {INI_ASSEMBLY_DIR}; default {DEFAULT_ASSEMBLY_DIR})")
+    group.addoption(
+        "--outputs-file",
+        dest="stackcheck_outputs_file",
+        default=None,
+        metavar="PATH",
+        help=f"stack outputs file, flat or cdk --outputs-file shape (env {ENV_OUTPUTS_FILE}, "
+        f"ini {INI_OUTPUTS_FILE}; default {DEFAULT_OUTPUTS_FILE})",
+    )
+    group.addoption(
+        "--aws-endpoint-url",
+        dest="stackcheck_aws_endpoint_url",
+        default=None,
+        metavar="URL",
+        help=f"endpoint for every AWS client (env {ENV_ENDPOINT[0]}, ini {INI_ENDPOINT}; default: "
+        "the emulator record next to the outputs file, else AWS)",
+    )
+    group.addoption(
+        "--aws-region",
+        dest="stackcheck_aws_region",
+        default=None,
+        metavar="REGION",
+        help=f"region for every AWS client (env {' or '.join(ENV_REGION)}, ini {INI_REGION})",
+    )
+    group.addoption(
+        "--strict-outputs",
+        dest="stackcheck_strict",
+        action="store_const",
+        const=True,
+        default=None,
+        help=f"fail, instead of skip, checks whose stack outputs are missing (env {ENV_STRICT}=1, ini {INI_STRICT})",
+    )
+    group.addoption(
+        "--assembly-dir",
+        dest="stackcheck_assembly_dir",
+        default=None,
+        metavar="DIR",
+        help=f"cloud assembly for the cloud_assembly fixture (env {ENV_ASSEMBLY_DIR}, "
+        f"ini {INI_ASSEMBLY_DIR}; default {DEFAULT_ASSEMBLY_DIR})",
+    )
     parser.addini(INI_OUTPUTS_FILE, "stack outputs file (relative to the ini file)")
     parser.addini(INI_ENDPOINT, "endpoint URL for every AWS client")
     parser.addini(INI_REGION, "region for every AWS client")
@@ -262,8 +305,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _record_line(record: Mapping[str, Any]) -> str:
-    return (f"{record['operation']}: {record['error_code']} on attempt {record['attempt']}, "
-            f"slept {record['sleep']:.2f} s ({record['layer']})")
+    return (
+        f"{record['operation']}: {record['error_code']} on attempt {record['attempt']}, "
+        f"slept {record['sleep']:.2f} s ({record['layer']})"
+    )
 
 
 class RetrySummary:

@@ -130,8 +130,14 @@ class LedgerWarning:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of every field."""
-        return {"kind": self.kind, "entry": self.entry, "line": self.line, "rule": self.rule,
-                "target": self.target, "message": self.message}
+        return {
+            "kind": self.kind,
+            "entry": self.entry,
+            "line": self.line,
+            "rule": self.rule,
+            "target": self.target,
+            "message": self.message,
+        }
 
 
 def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[str] | None = None) -> Ledger:
@@ -145,8 +151,9 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
     An empty file is an empty ledger.
     """
     path = Path(path)
-    items = load_yaml_list(path, what="suppression ledger", example="- rule: ...", error=LedgerError,
-                           loader=_LedgerLoader)
+    items = load_yaml_list(
+        path, what="suppression ledger", example="- rule: ...", error=LedgerError, loader=_LedgerLoader
+    )
     if not items:
         return Ledger(path, ())
     known = frozenset(known_rule_ids) if known_rule_ids is not None else None
@@ -162,8 +169,13 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
             problems.extend(f"{label}: {error}" for error in errors)
             continue
         entry = LedgerEntry(
-            index=index, line=line, rule=raw["rule"], target=raw["target"], reason=raw["reason"].strip(),
-            owner=raw["owner"].strip(), expires=_as_date(raw["expires"]),  # type: ignore[arg-type]
+            index=index,
+            line=line,
+            rule=raw["rule"],
+            target=raw["target"],
+            reason=raw["reason"].strip(),
+            owner=raw["owner"].strip(),
+            expires=_as_date(raw["expires"]),  # type: ignore[arg-type]
         )
         key = (entry.rule, entry.target.lstrip("/"))
         if key in seen:
@@ -271,24 +283,46 @@ def apply_ledger(
             continue
         used.update(e.index for e in hits)
         best = max(hits, key=lambda e: (e.specificity(), -e.index))
-        result.append(finding.suppress(Suppression(
-            reason=best.reason, owner=best.owner, expires=best.expires, source=f"{ledger.path} entry {best.index}",
-        )))
+        result.append(
+            finding.suppress(
+                Suppression(
+                    reason=best.reason,
+                    owner=best.owner,
+                    expires=best.expires,
+                    source=f"{ledger.path} entry {best.index}",
+                )
+            )
+        )
     warnings: list[LedgerWarning] = []
     for entry in ledger.entries:
         where = ledger.where(entry)
         if entry.expired(today):
             count = uncovered[entry.index]
-            effect = (f"{count} finding{'s' if count != 1 else ''} it covered now count as failures"
-                      if count else "it covers no finding now")
-            warnings.append(LedgerWarning(
-                "expired", entry.index, entry.line, entry.rule, entry.target,
-                f"{where}: {entry.describe()} expired on {entry.expires.isoformat()} and no longer suppresses "
-                f"({effect}); fix the finding, or renew the entry with a new expiry date",
-            ))
+            effect = (
+                f"{count} finding{'s' if count != 1 else ''} it covered now count as failures"
+                if count
+                else "it covers no finding now"
+            )
+            warnings.append(
+                LedgerWarning(
+                    "expired",
+                    entry.index,
+                    entry.line,
+                    entry.rule,
+                    entry.target,
+                    f"{where}: {entry.describe()} expired on {entry.expires.isoformat()} and no longer suppresses "
+                    f"({effect}); fix the finding, or renew the entry with a new expiry date",
+                )
+            )
         elif entry.index not in used:
-            warnings.append(LedgerWarning(
-                "stale", entry.index, entry.line, entry.rule, entry.target,
-                f"{where}: {entry.describe()} matches no failed finding; remove it, or correct its target",
-            ))
+            warnings.append(
+                LedgerWarning(
+                    "stale",
+                    entry.index,
+                    entry.line,
+                    entry.rule,
+                    entry.target,
+                    f"{where}: {entry.describe()} matches no failed finding; remove it, or correct its target",
+                )
+            )
     return result, warnings

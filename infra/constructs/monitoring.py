@@ -35,14 +35,26 @@ class Alarms(Construct):
         self.topic = sns.Topic(self, "Topic", master_key=encryption_key, enforce_ssl=True)
         five_minutes = Duration.minutes(5)
         specs = {
-            "DbCpu": (database.metric_cpu_utilization(period=five_minutes), 80,
-                      cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD),
-            "DbFreeStorage": (database.metric_free_storage_space(period=five_minutes), FREE_STORAGE_FLOOR_BYTES,
-                              cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD),
-            "Alb5xx": (load_balancer.metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=five_minutes), 10,
-                       cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD),
-            "ServiceCpu": (service.metric_cpu_utilization(period=five_minutes), 80,
-                           cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD),
+            "DbCpu": (
+                database.metric_cpu_utilization(period=five_minutes),
+                80,
+                cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            ),
+            "DbFreeStorage": (
+                database.metric_free_storage_space(period=five_minutes),
+                FREE_STORAGE_FLOOR_BYTES,
+                cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            ),
+            "Alb5xx": (
+                load_balancer.metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=five_minutes),
+                10,
+                cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            ),
+            "ServiceCpu": (
+                service.metric_cpu_utilization(period=five_minutes),
+                80,
+                cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            ),
         }
         self.alarms = {}
         for name, (metric, threshold, comparison) in specs.items():

@@ -36,9 +36,7 @@ class WebService(Construct):
         image: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.cluster = ecs.Cluster(
-            self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
-        )
+        self.cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED)
         self.task_definition = ecs.FargateTaskDefinition(self, "TaskDefinition", cpu=256, memory_limit_mib=512)
         log_group = logs.LogGroup(
             self,
@@ -57,9 +55,7 @@ class WebService(Construct):
         )
         for name, path in WRITABLE_PATHS.items():
             self.task_definition.add_volume(name=name)
-            self.container.add_mount_points(
-                ecs.MountPoint(source_volume=name, container_path=path, read_only=False)
-            )
+            self.container.add_mount_points(ecs.MountPoint(source_volume=name, container_path=path, read_only=False))
 
         self.load_balancer_security_group = ec2.SecurityGroup(
             self,
@@ -132,7 +128,10 @@ class WebService(Construct):
         # Keep the ordering that matters: the listener (the target group must be attached to a
         # load balancer before ECS registers tasks) and the task role.
         stack = Stack.of(self)
-        self.service.node.default_child.add_override("DependsOn", [
-            stack.get_logical_id(self.listener.node.default_child),
-            stack.get_logical_id(self.task_definition.task_role.node.default_child),
-        ])
+        self.service.node.default_child.add_override(
+            "DependsOn",
+            [
+                stack.get_logical_id(self.listener.node.default_child),
+                stack.get_logical_id(self.task_definition.task_role.node.default_child),
+            ],
+        )

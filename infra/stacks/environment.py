@@ -21,7 +21,6 @@ DATABASE_NAME = "payments"
 MASTER_USERNAME = "payments_admin"
 
 
-
 class EnvironmentStack(Stack):
     """VPC, KMS key, RDS PostgreSQL, logs bucket, ECS Fargate behind an ALB, DMS, alarms.
 

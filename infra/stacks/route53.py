@@ -127,8 +127,7 @@ class Route53Stack(Stack):
         self.peering = ec2.CfnVPCPeeringConnection(
             self, "MigrationPeering", vpc_id=target.imported("VpcId"), peer_vpc_id=source.imported("VpcId")
         )
-        for environment, tier, destination in ((target, "Application", source.cidr),
-                                                (source, "Data", target.cidr)):
+        for environment, tier, destination in ((target, "Application", source.cidr), (source, "Data", target.cidr)):
             for key in environment.route_table_keys(tier):
                 ec2.CfnRoute(
                     self,

@@ -76,28 +76,73 @@ def evaluate(assembly: CloudAssembly) -> Iterator[tuple[str, Verdict]]:
             exporters = exports.get(name, [])
             if len(exporters) > 1:
                 owners = ", ".join(f"`{s}` (output `{k}`)" for s, k in exporters)
-                yield sid, Verdict(Outcome.FAILED, f"{where}: export `{name}` is declared by {owners}; export names are "
-                                   "unique per account and region, so all but one deployment fails", lid, path)
+                yield (
+                    sid,
+                    Verdict(
+                        Outcome.FAILED,
+                        f"{where}: export `{name}` is declared by {owners}; export names are "
+                        "unique per account and region, so all but one deployment fails",
+                        lid,
+                        path,
+                    ),
+                )
             elif exporters:
                 exporter, key = exporters[0]
                 if exporter == sid:
-                    yield sid, Verdict(Outcome.FAILED, f"{where}: `{sid}` imports its own export `{name}` (output `{key}`); "
-                                       "reference the value directly", lid, path)
+                    yield (
+                        sid,
+                        Verdict(
+                            Outcome.FAILED,
+                            f"{where}: `{sid}` imports its own export `{name}` (output `{key}`); "
+                            "reference the value directly",
+                            lid,
+                            path,
+                        ),
+                    )
                 elif exporter in upstream:
-                    yield sid, Verdict(Outcome.PASSED, f"{where}: `{name}` is output `{key}` of `{exporter}`, which "
-                                       f"`{sid}` depends on", lid, path)
+                    yield (
+                        sid,
+                        Verdict(
+                            Outcome.PASSED,
+                            f"{where}: `{name}` is output `{key}` of `{exporter}`, which `{sid}` depends on",
+                            lid,
+                            path,
+                        ),
+                    )
                 else:
-                    yield sid, Verdict(Outcome.FAILED, f"{where}: `{name}` is exported by `{exporter}` (output `{key}`), "
-                                       f"which `{sid}` does not depend on; add the stack dependency so `{exporter}` "
-                                       "deploys first (CDK: add_dependency)", lid, path)
+                    yield (
+                        sid,
+                        Verdict(
+                            Outcome.FAILED,
+                            f"{where}: `{name}` is exported by `{exporter}` (output `{key}`), "
+                            f"which `{sid}` does not depend on; add the stack dependency so `{exporter}` "
+                            "deploys first (CDK: add_dependency)",
+                            lid,
+                            path,
+                        ),
+                    )
             elif undecided_exports:
                 owners = ", ".join(f"`{s}` output `{k}`" for s, k in undecided_exports)
-                yield sid, Verdict(Outcome.UNKNOWN, f"{where}: no literal export `{name}`; {owners} name their export "
-                                   "only at deploy time", lid, path)
+                yield (
+                    sid,
+                    Verdict(
+                        Outcome.UNKNOWN,
+                        f"{where}: no literal export `{name}`; {owners} name their export only at deploy time",
+                        lid,
+                        path,
+                    ),
+                )
             else:
-                yield sid, Verdict(Outcome.FAILED, f"{where}: no stack of the cloud assembly exports `{name}`; export it "
-                                   f"from a stack `{sid}` depends on (CDK: CfnOutput export_name) or fix the name",
-                                   lid, path)
+                yield (
+                    sid,
+                    Verdict(
+                        Outcome.FAILED,
+                        f"{where}: no stack of the cloud assembly exports `{name}`; export it "
+                        f"from a stack `{sid}` depends on (CDK: CfnOutput export_name) or fix the name",
+                        lid,
+                        path,
+                    ),
+                )
 
 
 class CrossStackContract(AssemblyRule):
@@ -111,5 +156,7 @@ class CrossStackContract(AssemblyRule):
         "refuses to change the export while it is imported). Checking the names over the whole cloud assembly "
         "catches a renamed output before the cutover stack is deployed."
     )
-    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html"
+    source_url = (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html"
+    )
     evaluate = staticmethod(evaluate)

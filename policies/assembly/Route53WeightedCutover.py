@@ -13,7 +13,9 @@ LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 _DNS_NAME = re.compile(r"(?:dualstack\.)?\$\{([A-Za-z0-9]+)\.DNSName\}")
 
 
-def weighted_records(view: TemplateView) -> Iterator[tuple[str, tuple[str | int, ...], Mapping[str, Any], Mapping[str, Any]]]:
+def weighted_records(
+    view: TemplateView,
+) -> Iterator[tuple[str, tuple[str | int, ...], Mapping[str, Any], Mapping[str, Any]]]:
     """(logical ID, path, record, zone/name defaults) of every record with SetIdentifier and Weight."""
     for lid in view.of_type("AWS::Route53::RecordSet"):
         props = view.properties(lid)
@@ -37,8 +39,9 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
-def trace_load_balancer(assembly: CloudAssembly, stack: str, node: Any,
-                        follow_imports: bool = True) -> tuple[Outcome, str]:
+def trace_load_balancer(
+    assembly: CloudAssembly, stack: str, node: Any, follow_imports: bool = True
+) -> tuple[Outcome, str]:
     """(PASSED, "load balancer `LB` of `Stack`") when DNS name ``node`` is an ELBv2 load balancer's; else FAILED/UNKNOWN, why.
 
     ``node`` is an ``AliasTarget.DNSName`` of stack ``stack``; an ``Fn::ImportValue`` is followed
@@ -55,8 +58,9 @@ def trace_load_balancer(assembly: CloudAssembly, stack: str, node: Any,
         for sid, artifact in assembly.stacks.items():
             for key, output in TemplateView(artifact.template).outputs.items():
                 export = output.get("Export")
-                exported = (TemplateView(artifact.template).text(export.get("Name"))
-                            if isinstance(export, Mapping) else None)
+                exported = (
+                    TemplateView(artifact.template).text(export.get("Name")) if isinstance(export, Mapping) else None
+                )
                 if isinstance(exported, str) and exported.replace("${AWS::StackName}", artifact.stack_name) == name:
                     outcome, detail = trace_load_balancer(assembly, sid, output.get("Value"), follow_imports=False)
                     return outcome, f"{detail} through export `{name}`" if outcome is Outcome.PASSED else detail
@@ -86,22 +90,28 @@ def evaluate(assembly: CloudAssembly) -> Iterator[tuple[str, Verdict]]:
             failed, unknown = [], []
             alias = record.get("AliasTarget")
             if not isinstance(alias, Mapping):
-                failed.append(f"{where}: weighted record without AliasTarget; cutover records alias the environments' "
-                              "load balancers")
+                failed.append(
+                    f"{where}: weighted record without AliasTarget; cutover records alias the environments' "
+                    "load balancers"
+                )
                 target = ""
             else:
                 outcome, target = trace_load_balancer(assembly, sid, alias.get("DNSName"))
                 if outcome is Outcome.FAILED:
-                    failed.append(f"{where}: AliasTarget: {target}; alias an ALB of the assembly (its DNSName attribute "
-                                  "or that attribute's export)")
+                    failed.append(
+                        f"{where}: AliasTarget: {target}; alias an ALB of the assembly (its DNSName attribute "
+                        "or that attribute's export)"
+                    )
                 elif outcome is Outcome.UNKNOWN:
                     unknown.append(f"{where}: AliasTarget: {target}")
             key = _set_key(view, record, defaults)
             weights = sets[key]
             name, kind = view.text(record.get("Name")), view.text(record.get("Type"))
             if all(_is_zero(w) for w in weights):
-                failed.append(f"{where}: every weighted {kind} record of `{name}` has Weight 0, so Route 53 splits traffic "
-                              "evenly; give the live environment a positive weight")
+                failed.append(
+                    f"{where}: every weighted {kind} record of `{name}` has Weight 0, so Route 53 splits traffic "
+                    "evenly; give the live environment a positive weight"
+                )
             elif not any(_is_positive(w) for w in weights):
                 unknown.append(f"{where}: the weights of `{name}` are decided at deploy time")
             if failed:
@@ -114,8 +124,9 @@ def evaluate(assembly: CloudAssembly) -> Iterator[tuple[str, Verdict]]:
 
 
 def _set_key(view: TemplateView, record: Mapping[str, Any], defaults: Mapping[str, Any]) -> tuple[str, str, str]:
-    zone_node = record.get("HostedZoneId", record.get("HostedZoneName",
-                                                      defaults.get("HostedZoneId", defaults.get("HostedZoneName"))))
+    zone_node = record.get(
+        "HostedZoneId", record.get("HostedZoneName", defaults.get("HostedZoneId", defaults.get("HostedZoneName")))
+    )
     parts = [view.text(zone_node), view.text(record.get("Name")), view.text(record.get("Type"))]
     return tuple(p.lower().rstrip(".") if isinstance(p, str) else repr(p) for p in parts)  # type: ignore[return-value]
 

@@ -27,8 +27,12 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         if entries is None:
             continue
         if not isinstance(entries, list):
-            yield Verdict(Outcome.UNKNOWN, f"ECS service `{service_id}`: LoadBalancers is decided at deploy time; "
-                          "cannot compare ports", service_id, ("Properties", "LoadBalancers"))
+            yield Verdict(
+                Outcome.UNKNOWN,
+                f"ECS service `{service_id}`: LoadBalancers is decided at deploy time; cannot compare ports",
+                service_id,
+                ("Properties", "LoadBalancers"),
+            )
             continue
         references: list[tuple[int, str, str]] = []  # (container port, target group, task definition)
         for index, entry in enumerate(entries):
@@ -41,50 +45,87 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         yield from _ingress(view, service_id, props, references)
 
 
-def _entry(view: TemplateView, service_id: str, props: Mapping[str, Any], index: int,
-           entry: Any) -> tuple[Verdict | None, tuple[int, str, str] | None]:
+def _entry(
+    view: TemplateView, service_id: str, props: Mapping[str, Any], index: int, entry: Any
+) -> tuple[Verdict | None, tuple[int, str, str] | None]:
     """The service's verdict on one LoadBalancers entry, and (container port, target group, task definition)."""
     path = ("Properties", "LoadBalancers", index)
     where = f"ECS service `{service_id}`: LoadBalancers[{index}]"
     if not isinstance(entry, Mapping):
-        return Verdict(Outcome.UNKNOWN, f"{where} is decided at deploy time; cannot compare ports", service_id, path), None
+        return Verdict(
+            Outcome.UNKNOWN, f"{where} is decided at deploy time; cannot compare ports", service_id, path
+        ), None
     if "TargetGroupArn" not in entry:
         return None, None  # a Classic Load Balancer: no target group
     target_group = view.target(entry["TargetGroupArn"])
     if view.type_of(target_group) != TARGET_GROUP:
-        return Verdict(Outcome.UNKNOWN, f"{where}.TargetGroupArn is not a target group of this template "
-                       "(imported or a parameter); cannot compare ports", service_id, (*path, "TargetGroupArn")), None
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}.TargetGroupArn is not a target group of this template "
+            "(imported or a parameter); cannot compare ports",
+            service_id,
+            (*path, "TargetGroupArn"),
+        ), None
     task = view.target(props.get("TaskDefinition"))
     if view.type_of(task) != "AWS::ECS::TaskDefinition":
-        return Verdict(Outcome.UNKNOWN, f"ECS service `{service_id}`: TaskDefinition is not a task definition of this "
-                       "template; cannot compare ports", service_id, ("Properties", "TaskDefinition")), None
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"ECS service `{service_id}`: TaskDefinition is not a task definition of this "
+            "template; cannot compare ports",
+            service_id,
+            ("Properties", "TaskDefinition"),
+        ), None
     name, port = view.value(entry.get("ContainerName")), view.value(entry.get("ContainerPort"))
     for label, value in (("ContainerName", name), ("ContainerPort", port)):
         if isinstance(value, Unresolved) or value is None:
             why = value.reason if isinstance(value, Unresolved) else "not set"
-            return Verdict(Outcome.UNKNOWN, f"{where}.{label} is unknown ({why}); cannot compare ports",
-                           service_id, (*path, label)), None
+            return Verdict(
+                Outcome.UNKNOWN, f"{where}.{label} is unknown ({why}); cannot compare ports", service_id, (*path, label)
+            ), None
     containers = [c for c in as_list(view.properties(task).get("ContainerDefinitions")) if isinstance(c, Mapping)]
     container = next((c for c in containers if view.value(c.get("Name")) == name), None)
     if container is None:
         names = [view.value(c.get("Name")) for c in containers]
         if any(isinstance(n, Unresolved) for n in names):
-            return Verdict(Outcome.UNKNOWN, f"{where}: the container names of `{task}` are decided at deploy time",
-                           service_id, (*path, "ContainerName")), None
-        return Verdict(Outcome.FAILED, f"{where}.ContainerName `{name}` is not a container of `{task}`; use one of "
-                       f"{sorted(map(str, names))}", service_id, (*path, "ContainerName")), None
-    ports = [view.value(m.get("ContainerPort")) for m in as_list(container.get("PortMappings")) if isinstance(m, Mapping)]
+            return Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: the container names of `{task}` are decided at deploy time",
+                service_id,
+                (*path, "ContainerName"),
+            ), None
+        return Verdict(
+            Outcome.FAILED,
+            f"{where}.ContainerName `{name}` is not a container of `{task}`; use one of {sorted(map(str, names))}",
+            service_id,
+            (*path, "ContainerName"),
+        ), None
+    ports = [
+        view.value(m.get("ContainerPort")) for m in as_list(container.get("PortMappings")) if isinstance(m, Mapping)
+    ]
     known = sorted({int(p) for p in ports if _is_port(p)})
     if _is_port(port) and int(port) in known:
-        verdict = Verdict(Outcome.PASSED, f"{where}.ContainerPort {port} is a port mapping of container `{name}` in "
-                          f"`{task}`", service_id, (*path, "ContainerPort"))
+        verdict = Verdict(
+            Outcome.PASSED,
+            f"{where}.ContainerPort {port} is a port mapping of container `{name}` in `{task}`",
+            service_id,
+            (*path, "ContainerPort"),
+        )
         return verdict, (int(port), target_group, task)
     if len(known) != len(ports):
-        return Verdict(Outcome.UNKNOWN, f"{where}: the port mappings of container `{name}` in `{task}` are decided at "
-                       "deploy time; cannot compare ports", service_id, (*path, "ContainerPort")), None
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: the port mappings of container `{name}` in `{task}` are decided at "
+            "deploy time; cannot compare ports",
+            service_id,
+            (*path, "ContainerPort"),
+        ), None
     use = f"use {known[0]}" if len(known) == 1 else f"use one of {known}" if known else "add a port mapping"
-    verdict = Verdict(Outcome.FAILED, f"{where}.ContainerPort {port} is not a port mapping of container `{name}` in "
-                      f"`{task}` (ports {known}); {use}", service_id, (*path, "ContainerPort"))
+    verdict = Verdict(
+        Outcome.FAILED,
+        f"{where}.ContainerPort {port} is not a port mapping of container `{name}` in `{task}` (ports {known}); {use}",
+        service_id,
+        (*path, "ContainerPort"),
+    )
     return verdict, ((known[0], target_group, task) if len(known) == 1 else None)
 
 
@@ -97,65 +138,132 @@ def _target_group(view: TemplateView, port: int, target_group: str, task: str) -
         return
     tg_port = view.value(props.get("Port"))
     if tg_port is None:
-        failed.append(Verdict(Outcome.FAILED, f"{where}: Port is not set; use {port}, the container port in `{task}`",
-                              target_group, ("Properties",)))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: Port is not set; use {port}, the container port in `{task}`",
+                target_group,
+                ("Properties",),
+            )
+        )
     elif isinstance(tg_port, Unresolved):
-        unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: Port is unknown ({tg_port.reason}); cannot compare with "
-                               f"container port {port} in `{task}`", target_group, ("Properties", "Port")))
+        unknown.append(
+            Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: Port is unknown ({tg_port.reason}); cannot compare with container port {port} in `{task}`",
+                target_group,
+                ("Properties", "Port"),
+            )
+        )
     elif not _is_port(tg_port) or int(tg_port) != port:
-        failed.append(Verdict(Outcome.FAILED, f"{where}: Port {tg_port} differs from container port {port} in `{task}`; "
-                              f"use {port}", target_group, ("Properties", "Port")))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: Port {tg_port} differs from container port {port} in `{task}`; use {port}",
+                target_group,
+                ("Properties", "Port"),
+            )
+        )
     health_port = view.value(props.get("HealthCheckPort"))
     if isinstance(health_port, Unresolved):
-        unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: HealthCheckPort is unknown ({health_port.reason})",
-                               target_group, ("Properties", "HealthCheckPort")))
+        unknown.append(
+            Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: HealthCheckPort is unknown ({health_port.reason})",
+                target_group,
+                ("Properties", "HealthCheckPort"),
+            )
+        )
     elif health_port not in (None, "traffic-port") and (not _is_port(health_port) or int(health_port) != port):
-        failed.append(Verdict(Outcome.FAILED, f"{where}: HealthCheckPort {health_port} differs from container port {port} "
-                              f"in `{task}`; use traffic-port", target_group, ("Properties", "HealthCheckPort")))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: HealthCheckPort {health_port} differs from container port {port} "
+                f"in `{task}`; use traffic-port",
+                target_group,
+                ("Properties", "HealthCheckPort"),
+            )
+        )
     enabled, path = view.value(props.get("HealthCheckEnabled")), view.value(props.get("HealthCheckPath"))
     protocol = view.value(props.get("HealthCheckProtocol", props.get("Protocol")))
     if enabled in (False, "false"):
-        failed.append(Verdict(Outcome.FAILED, f"{where}: HealthCheckEnabled is false; enable it and set HealthCheckPath",
-                              target_group, ("Properties", "HealthCheckEnabled")))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: HealthCheckEnabled is false; enable it and set HealthCheckPath",
+                target_group,
+                ("Properties", "HealthCheckEnabled"),
+            )
+        )
     elif isinstance(protocol, str) and protocol.upper() not in ("HTTP", "HTTPS"):
         pass  # TCP/TLS health checks have no path
     elif isinstance(path, Unresolved):
-        unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: HealthCheckPath is unknown ({path.reason})",
-                               target_group, ("Properties", "HealthCheckPath")))
+        unknown.append(
+            Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: HealthCheckPath is unknown ({path.reason})",
+                target_group,
+                ("Properties", "HealthCheckPath"),
+            )
+        )
     elif not path:
-        failed.append(Verdict(Outcome.FAILED, f"{where}: HealthCheckPath is not set; set the path the container in "
-                              f"`{task}` answers on (e.g. `/`)", target_group, ("Properties",)))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: HealthCheckPath is not set; set the path the container in `{task}` answers on (e.g. `/`)",
+                target_group,
+                ("Properties",),
+            )
+        )
     if failed or unknown:
         yield from failed or unknown[:1]
         return
-    yield Verdict(Outcome.PASSED, f"{where}: Port {tg_port} equals container port {port} in `{task}`; health check "
-                  f"path `{path}`", target_group, ("Properties", "Port"))
+    yield Verdict(
+        Outcome.PASSED,
+        f"{where}: Port {tg_port} equals container port {port} in `{task}`; health check path `{path}`",
+        target_group,
+        ("Properties", "Port"),
+    )
 
 
-def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
-             references: list[tuple[int, str, str]]) -> Iterator[Verdict]:
+def _ingress(
+    view: TemplateView, service_id: str, props: Mapping[str, Any], references: list[tuple[int, str, str]]
+) -> Iterator[Verdict]:
     """Verdicts on the rules admitting the load balancers' security groups into the service's."""
     if not references:
         return
-    awsvpc = ((props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
-              if isinstance(props.get("NetworkConfiguration"), Mapping) else None)
+    awsvpc = (
+        (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
+        if isinstance(props.get("NetworkConfiguration"), Mapping)
+        else None
+    )
     if not isinstance(awsvpc, Mapping):
         return  # bridge/host networking: the host's security group and dynamic ports, not this rule's shape
     groups = as_list(awsvpc.get("SecurityGroups"))
     service_groups = {view.target(g) for g in groups}
     sg_path = ("Properties", "NetworkConfiguration", "AwsvpcConfiguration", "SecurityGroups")
     if not groups or None in service_groups:
-        yield Verdict(Outcome.UNKNOWN, f"ECS service `{service_id}`: its security groups are not all security groups of "
-                      "this template; cannot check the ingress from the load balancer", service_id, sg_path)
+        yield Verdict(
+            Outcome.UNKNOWN,
+            f"ECS service `{service_id}`: its security groups are not all security groups of "
+            "this template; cannot check the ingress from the load balancer",
+            service_id,
+            sg_path,
+        )
         return
     # Which load balancer security groups send to which container port.
     wanted: dict[int, set[str]] = {}
     for port, target_group, _task in references:
         balancer_groups = balancer_security_groups(view, target_group)
         if balancer_groups is None:
-            yield Verdict(Outcome.UNKNOWN, f"Target group `{target_group}`: no listener of this template forwards to it, "
-                          "or its load balancer's security groups are not in this template; cannot check the ingress "
-                          f"into `{service_id}`", target_group, ("Properties",))
+            yield Verdict(
+                Outcome.UNKNOWN,
+                f"Target group `{target_group}`: no listener of this template forwards to it, "
+                "or its load balancer's security groups are not in this template; cannot check the ingress "
+                f"into `{service_id}`",
+                target_group,
+                ("Properties",),
+            )
             continue
         if balancer_groups:
             wanted.setdefault(port, set()).update(balancer_groups)
@@ -172,13 +280,22 @@ def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
         covered = [p for p in ports if source in wanted[p] and low <= p <= high]
         shown = f"port {low}" if low == high else f"ports {low}-{high}"
         if covered:
-            yield Verdict(Outcome.PASSED, f"Security group ingress `{rule_id}`: {shown} from `{source}` covers container "
-                          f"port {covered[0]} in `{task}`", rule_id, path)
+            yield Verdict(
+                Outcome.PASSED,
+                f"Security group ingress `{rule_id}`: {shown} from `{source}` covers container "
+                f"port {covered[0]} in `{task}`",
+                rule_id,
+                path,
+            )
         else:
             expected = [p for p in ports if source in wanted[p]]
-            yield Verdict(Outcome.FAILED, f"Security group ingress `{rule_id}`: {shown} from `{source}` differs from "
-                          f"container port {expected[0]} in `{task}`; use {expected[0]}", rule_id,
-                          (*path, "FromPort") if path[-1] != "FromPort" else path)
+            yield Verdict(
+                Outcome.FAILED,
+                f"Security group ingress `{rule_id}`: {shown} from `{source}` differs from "
+                f"container port {expected[0]} in `{task}`; use {expected[0]}",
+                rule_id,
+                (*path, "FromPort") if path[-1] != "FromPort" else path,
+            )
     unknown_sources = any(why for *_, why in rules)
     decided = [(s, low, high) for _, _, s, low, high, why in rules if not why]
     mismatched = {s for s, low, high in decided if not any(low <= p <= high for p in ports if s in wanted[p])}
@@ -189,9 +306,13 @@ def _ingress(view: TemplateView, service_id: str, props: Mapping[str, Any],
             if source in mismatched or unknown_sources:
                 continue  # the mismatched rule (with the fix) or the unresolved rule is reported above
             group = sorted(service_groups)[0]
-            yield Verdict(Outcome.FAILED, f"Security group `{group}` admits nothing from the load balancer's security group "
-                          f"`{source}` on container port {port} in `{task}`; add an ingress rule on {port}",
-                          group, ("Properties",))
+            yield Verdict(
+                Outcome.FAILED,
+                f"Security group `{group}` admits nothing from the load balancer's security group "
+                f"`{source}` on container port {port} in `{task}`; add an ingress rule on {port}",
+                group,
+                ("Properties",),
+            )
 
 
 def _ingress_rules(view: TemplateView, service_groups: set[str], sources: set[str]):

@@ -19,8 +19,11 @@ def _senders(view: TemplateView, service_id: str, props: Mapping[str, Any]) -> t
     The load balancer security groups are those of the load balancers whose listeners forward
     to the service's target groups.
     """
-    awsvpc = ((props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
-              if isinstance(props.get("NetworkConfiguration"), Mapping) else None)
+    awsvpc = (
+        (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
+        if isinstance(props.get("NetworkConfiguration"), Mapping)
+        else None
+    )
     if not isinstance(awsvpc, Mapping):
         return [], set(), ""  # bridge/host networking: the host's security group, not this rule's shape
     nodes = as_list(awsvpc.get("SecurityGroups"))
@@ -38,8 +41,14 @@ def _senders(view: TemplateView, service_id: str, props: Mapping[str, Any]) -> t
             return groups, balancers, f"LoadBalancers[{index}].TargetGroupArn is not a target group of this template"
         balancer = balancer_security_groups(view, target_group)
         if balancer is None:
-            return groups, balancers, (f"no listener of this template forwards to `{target_group}`, or its load "
-                                     "balancer's security groups are not in this template")
+            return (
+                groups,
+                balancers,
+                (
+                    f"no listener of this template forwards to `{target_group}`, or its load "
+                    "balancer's security groups are not in this template"
+                ),
+            )
         balancers |= balancer
     return groups, balancers, ""
 
@@ -66,36 +75,67 @@ def _traffic(view: TemplateView, rule: Mapping[str, Any]) -> str:
     return f"{protocol} {ports}"
 
 
-def _verdict(view: TemplateView, lid: str, path: tuple[str | int, ...], rule: Mapping[str, Any], group: str,
-             service: str, balancers: set[str], own: set[str]) -> Verdict:
-    where = (f"Security group ingress `{lid}`" if lid != group
-             else f"Security group `{group}` SecurityGroupIngress[{path[-1]}]")
+def _verdict(
+    view: TemplateView,
+    lid: str,
+    path: tuple[str | int, ...],
+    rule: Mapping[str, Any],
+    group: str,
+    service: str,
+    balancers: set[str],
+    own: set[str],
+) -> Verdict:
+    where = (
+        f"Security group ingress `{lid}`"
+        if lid != group
+        else f"Security group `{group}` SecurityGroupIngress[{path[-1]}]"
+    )
     traffic = _traffic(view, rule)
     allowed = balancers | own
     shown = ", ".join(f"`{g}`" for g in sorted(balancers))
-    fix = (f"remove it: the tasks of ECS service `{service}` take traffic only from the load balancer's security "
-           f"group{'s' if len(balancers) != 1 else ''} {shown} (and their own)")
+    fix = (
+        f"remove it: the tasks of ECS service `{service}` take traffic only from the load balancer's security "
+        f"group{'s' if len(balancers) != 1 else ''} {shown} (and their own)"
+    )
     for key, kind in _NOT_A_GROUP.items():
         if key in rule:
             value = view.value(rule[key])
             shown = f" {value}" if isinstance(value, str) else ""
-            return Verdict(Outcome.FAILED, f"{where}: admits the {kind}{shown} ({traffic}) into `{group}`, bypassing the "
-                           f"load balancer; {fix}", lid, (*path, key))
+            return Verdict(
+                Outcome.FAILED,
+                f"{where}: admits the {kind}{shown} ({traffic}) into `{group}`, bypassing the load balancer; {fix}",
+                lid,
+                (*path, key),
+            )
     if "SourceSecurityGroupId" in rule:
         node = rule["SourceSecurityGroupId"]
         source = view.target(node)
         if source in allowed:
-            return Verdict(Outcome.PASSED, f"{where}: admits only `{source}` ({traffic}), a security group allowed to "
-                           f"reach ECS service `{service}`", lid, (*path, "SourceSecurityGroupId"))
+            return Verdict(
+                Outcome.PASSED,
+                f"{where}: admits only `{source}` ({traffic}), a security group allowed to "
+                f"reach ECS service `{service}`",
+                lid,
+                (*path, "SourceSecurityGroupId"),
+            )
         if source is not None:
-            return Verdict(Outcome.FAILED, f"{where}: admits security group `{source}` ({traffic}), which is not the load "
-                           f"balancer's; {fix}", lid, (*path, "SourceSecurityGroupId"))
+            return Verdict(
+                Outcome.FAILED,
+                f"{where}: admits security group `{source}` ({traffic}), which is not the load balancer's; {fix}",
+                lid,
+                (*path, "SourceSecurityGroupId"),
+            )
         value = view.value(node)
         why = value.reason if isinstance(value, Unresolved) else f"`{value}` is not a security group of this template"
-        return Verdict(Outcome.UNKNOWN, f"{where}: its source security group is unknown ({why}); cannot tell whether it "
-                       f"is the load balancer's", lid, (*path, "SourceSecurityGroupId"))
-    return Verdict(Outcome.UNKNOWN, f"{where}: no source this rule can judge (SourceSecurityGroupName, or none)",
-                   lid, path)
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: its source security group is unknown ({why}); cannot tell whether it is the load balancer's",
+            lid,
+            (*path, "SourceSecurityGroupId"),
+        )
+    return Verdict(
+        Outcome.UNKNOWN, f"{where}: no source this rule can judge (SourceSecurityGroupName, or none)", lid, path
+    )
 
 
 def check(view: TemplateView) -> Iterator[Verdict]:
@@ -115,13 +155,22 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         if entries is None or entries == []:
             continue
         if not isinstance(entries, list):
-            yield Verdict(Outcome.UNKNOWN, f"ECS service `{service_id}`: LoadBalancers is decided at deploy time; cannot "
-                          "tell which security groups may reach it", service_id, ("Properties", "LoadBalancers"))
+            yield Verdict(
+                Outcome.UNKNOWN,
+                f"ECS service `{service_id}`: LoadBalancers is decided at deploy time; cannot "
+                "tell which security groups may reach it",
+                service_id,
+                ("Properties", "LoadBalancers"),
+            )
             continue
         groups, senders, why = _senders(view, service_id, props)
         if why and not groups:
-            yield Verdict(Outcome.UNKNOWN, f"ECS service `{service_id}`: {why}; cannot check what its security groups "
-                          "admit", service_id, ("Properties", "NetworkConfiguration"))
+            yield Verdict(
+                Outcome.UNKNOWN,
+                f"ECS service `{service_id}`: {why}; cannot check what its security groups admit",
+                service_id,
+                ("Properties", "NetworkConfiguration"),
+            )
             continue
         for group in groups:
             owner.setdefault(group, service_id)
@@ -134,8 +183,13 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         if group in undecided:
             service_id, why = undecided[group]
             if any(True for _ in _rules(view, group)):
-                yield Verdict(Outcome.UNKNOWN, f"Security group `{group}` of ECS service `{service_id}`: {why}; cannot "
-                              "tell which sources it may admit", group, ("Properties",))
+                yield Verdict(
+                    Outcome.UNKNOWN,
+                    f"Security group `{group}` of ECS service `{service_id}`: {why}; cannot "
+                    "tell which sources it may admit",
+                    group,
+                    ("Properties",),
+                )
             continue
         for lid, path, rule in _rules(view, group):
             yield _verdict(view, lid, path, rule, group, owner[group], allowed[group], own[group])
@@ -145,7 +199,9 @@ class EcsServiceIngressOnlyFromLoadBalancer(custom.TemplateRule):
     """cfn-lint rule E9005; logic in ``check``."""
 
     id = "E9005"
-    shortdesc = "Ensure an ECS service behind a load balancer admits traffic only from the load balancer's security groups"
+    shortdesc = (
+        "Ensure an ECS service behind a load balancer admits traffic only from the load balancer's security groups"
+    )
     description = (
         "Tasks of a service behind an Application Load Balancer should be reachable only through it: a rule "
         "admitting a CIDR range, a prefix list or another security group into the service's security group "

@@ -7,12 +7,25 @@ from typing import Any, Iterator, Mapping
 from stackcheck.scan import custom
 from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, placeholders
 
-SECRET_KEYS = frozenset({"Password", "MasterUserPassword", "MasterPassword", "SecretString", "AuthToken",
-                         "SecretAccessKey", "ClientSecret", "SharedSecret", "PreSharedKey"})
+SECRET_KEYS = frozenset(
+    {
+        "Password",
+        "MasterUserPassword",
+        "MasterPassword",
+        "SecretString",
+        "AuthToken",
+        "SecretAccessKey",
+        "ClientSecret",
+        "SharedSecret",
+        "PreSharedKey",
+    }
+)
 SECRET_SUFFIXES = ("Password", "Passphrase")
 SECURE_REFERENCES = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
-FIX = ("use a {{resolve:secretsmanager:...}} dynamic reference "
-       "(CDK: Credentials.from_generated_secret, SecretValue.secrets_manager)")
+FIX = (
+    "use a {{resolve:secretsmanager:...}} dynamic reference "
+    "(CDK: Credentials.from_generated_secret, SecretValue.secrets_manager)"
+)
 
 
 def is_secret_key(key: Any) -> bool:
@@ -26,20 +39,28 @@ def secret_value(view: TemplateView, node: Any, where: str) -> tuple[Outcome, st
         name = node["Ref"]
         parameter = view.parameters[name]
         if str(view.value(parameter.get("NoEcho"))).lower() != "true":
-            return Outcome.FAILED, (f"{where} is parameter `{name}`, which is not NoEcho: its value shows in the console "
-                                    f"and API; set NoEcho: true on `{name}` or {FIX}")
+            return Outcome.FAILED, (
+                f"{where} is parameter `{name}`, which is not NoEcho: its value shows in the console "
+                f"and API; set NoEcho: true on `{name}` or {FIX}"
+            )
         if "Default" in parameter:
-            return Outcome.FAILED, (f"{where} is NoEcho parameter `{name}`, but `{name}` has a Default: the secret is in "
-                                    f"the template; remove the Default")
+            return Outcome.FAILED, (
+                f"{where} is NoEcho parameter `{name}`, but `{name}` has a Default: the secret is in "
+                f"the template; remove the Default"
+            )
         return Outcome.PASSED, f"{where} is NoEcho parameter `{name}`"
     text = view.text(node)
     if isinstance(text, Unresolved):
-        return Outcome.UNKNOWN, (f"{where} is unknown before deployment ({text.reason}); "
-                                 "cannot tell whether it is a secret reference")
+        return Outcome.UNKNOWN, (
+            f"{where} is unknown before deployment ({text.reason}); cannot tell whether it is a secret reference"
+        )
     if text.startswith(SECURE_REFERENCES) and text.endswith("}}"):
         return Outcome.PASSED, f"{where} is a dynamic reference ({text.split(':', 2)[1]})"
     if text.startswith("{{resolve:ssm:"):
-        return Outcome.FAILED, f"{where} resolves a plain SSM parameter, readable by anyone who can read parameters; {FIX}"
+        return (
+            Outcome.FAILED,
+            f"{where} resolves a plain SSM parameter, readable by anyone who can read parameters; {FIX}",
+        )
     if not placeholders(text):
         return Outcome.FAILED, f"{where} is a literal: the secret is in the template; {FIX}"
     return Outcome.UNKNOWN, f"{where} is built at deploy time ({text}); cannot tell whether it is a secret reference"
@@ -62,18 +83,29 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         where = f"Output `{key}`"
         for _, node in view.walk(value):
             if isinstance(node, str) and "{{resolve:" in node:
-                yield Verdict(Outcome.FAILED, f"{where} holds a dynamic reference: outputs show resolved secrets in "
-                              "plain text; output the secret's ARN instead", None, path)
+                yield Verdict(
+                    Outcome.FAILED,
+                    f"{where} holds a dynamic reference: outputs show resolved secrets in "
+                    "plain text; output the secret's ARN instead",
+                    None,
+                    path,
+                )
                 break
             if isinstance(node, Mapping) and node.get("Ref") in no_echo:
-                yield Verdict(Outcome.FAILED, f"{where} references NoEcho parameter `{node['Ref']}`: outputs are not "
-                              "masked; remove it", None, path)
+                yield Verdict(
+                    Outcome.FAILED,
+                    f"{where} references NoEcho parameter `{node['Ref']}`: outputs are not masked; remove it",
+                    None,
+                    path,
+                )
                 break
         else:
             if is_secret_key(key):
                 outcome, message = secret_value(view, value, where)
                 if outcome is Outcome.FAILED:
-                    message = f"{where} holds a secret in plain text; remove the output (output the secret's ARN instead)"
+                    message = (
+                        f"{where} holds a secret in plain text; remove the output (output the secret's ARN instead)"
+                    )
                 if outcome is not Outcome.PASSED:
                     yield Verdict(outcome, message, None, path)
 

@@ -8,8 +8,11 @@ from stackcheck.scan import custom
 from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list
 
 # Route targets that reach the internet: internet gateways (and their IPv6 egress-only kin), NAT, carrier gateways.
-_EGRESS_KEYS = {"NatGatewayId": "NAT gateway", "EgressOnlyInternetGatewayId": "egress-only internet gateway",
-                "CarrierGatewayId": "carrier gateway"}
+_EGRESS_KEYS = {
+    "NatGatewayId": "NAT gateway",
+    "EgressOnlyInternetGatewayId": "egress-only internet gateway",
+    "CarrierGatewayId": "carrier gateway",
+}
 
 
 def subnet_exit(view: TemplateView, subnet: str) -> tuple[Outcome, str]:
@@ -37,7 +40,9 @@ def subnet_exit(view: TemplateView, subnet: str) -> tuple[Outcome, str]:
         if "GatewayId" in props:
             gateway = view.target(props["GatewayId"])
             value = view.value(props["GatewayId"])
-            if view.type_of(gateway) == "AWS::EC2::InternetGateway" or (isinstance(value, str) and value.startswith("igw-")):
+            if view.type_of(gateway) == "AWS::EC2::InternetGateway" or (
+                isinstance(value, str) and value.startswith("igw-")
+            ):
                 return Outcome.FAILED, f"routes {destination} to internet gateway `{gateway or value}` (route `{lid}`)"
             if gateway is None and isinstance(value, Unresolved):
                 unknown = f"route `{lid}` goes to a gateway decided at deploy time"
@@ -68,53 +73,103 @@ def evaluate_database(view: TemplateView, lid: str) -> Iterator[Verdict]:
     public = view.value(props.get("PubliclyAccessible"))
     if public is None:
         if kind == "DB instance":
-            failed.append(Verdict(Outcome.FAILED, f"{where}: PubliclyAccessible is not set, so RDS decides from the "
-                                  "subnet group's VPC; set PubliclyAccessible: false", lid, ("Properties",)))
+            failed.append(
+                Verdict(
+                    Outcome.FAILED,
+                    f"{where}: PubliclyAccessible is not set, so RDS decides from the "
+                    "subnet group's VPC; set PubliclyAccessible: false",
+                    lid,
+                    ("Properties",),
+                )
+            )
     elif isinstance(public, Unresolved):
-        unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: PubliclyAccessible is unknown ({public.reason})",
-                               lid, ("Properties", "PubliclyAccessible")))
+        unknown.append(
+            Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: PubliclyAccessible is unknown ({public.reason})",
+                lid,
+                ("Properties", "PubliclyAccessible"),
+            )
+        )
     elif str(public).lower() == "true":
-        failed.append(Verdict(Outcome.FAILED, f"{where}: PubliclyAccessible is true; set it to false",
-                              lid, ("Properties", "PubliclyAccessible")))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: PubliclyAccessible is true; set it to false",
+                lid,
+                ("Properties", "PubliclyAccessible"),
+            )
+        )
     node = props.get("DBSubnetGroupName")
     if node is None and kind == "DB instance" and "DBClusterIdentifier" in props:
         if view.type_of(cluster) != "AWS::RDS::DBCluster":
-            unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: its cluster is not in this template; cannot check its subnets",
-                                   lid, ("Properties", "DBClusterIdentifier")))
+            unknown.append(
+                Verdict(
+                    Outcome.UNKNOWN,
+                    f"{where}: its cluster is not in this template; cannot check its subnets",
+                    lid,
+                    ("Properties", "DBClusterIdentifier"),
+                )
+            )
             node = False
         else:
             node = view.properties(cluster).get("DBSubnetGroupName")
     path = ("Properties", "DBSubnetGroupName")
     if node is None:
-        failed.append(Verdict(Outcome.FAILED, f"{where}: DBSubnetGroupName is not set, so it goes into the default VPC; "
-                              "use a DB subnet group of isolated subnets", lid, ("Properties",)))
+        failed.append(
+            Verdict(
+                Outcome.FAILED,
+                f"{where}: DBSubnetGroupName is not set, so it goes into the default VPC; "
+                "use a DB subnet group of isolated subnets",
+                lid,
+                ("Properties",),
+            )
+        )
     elif node is not False:
         group = _subnet_group(view, node)
         if group is None:
-            unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: DBSubnetGroupName is not a DB subnet group of this template",
-                                   lid, path))
+            unknown.append(
+                Verdict(
+                    Outcome.UNKNOWN, f"{where}: DBSubnetGroupName is not a DB subnet group of this template", lid, path
+                )
+            )
         else:
             subnets = view.properties(group).get("SubnetIds")
             if not isinstance(subnets, list):
-                unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: the subnets of `{group}` are decided at deploy time",
-                                       lid, path))
+                unknown.append(
+                    Verdict(Outcome.UNKNOWN, f"{where}: the subnets of `{group}` are decided at deploy time", lid, path)
+                )
             for node_subnet in as_list(subnets) if isinstance(subnets, list) else []:
                 subnet = view.target(node_subnet)
                 if view.type_of(subnet) != "AWS::EC2::Subnet":
-                    unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: a subnet of `{group}` is not in this template",
-                                           lid, path))
+                    unknown.append(
+                        Verdict(Outcome.UNKNOWN, f"{where}: a subnet of `{group}` is not in this template", lid, path)
+                    )
                     continue
                 outcome, detail = subnet_exit(view, subnet)
                 if outcome is Outcome.FAILED:
-                    failed.append(Verdict(Outcome.FAILED, f"{where}: subnet `{subnet}` of `{group}` {detail}; use isolated "
-                                          "subnets (no route to an internet or NAT gateway)", lid, path))
+                    failed.append(
+                        Verdict(
+                            Outcome.FAILED,
+                            f"{where}: subnet `{subnet}` of `{group}` {detail}; use isolated "
+                            "subnets (no route to an internet or NAT gateway)",
+                            lid,
+                            path,
+                        )
+                    )
                 elif outcome is Outcome.UNKNOWN:
-                    unknown.append(Verdict(Outcome.UNKNOWN, f"{where}: subnet `{subnet}` of `{group}`: {detail}", lid, path))
+                    unknown.append(
+                        Verdict(Outcome.UNKNOWN, f"{where}: subnet `{subnet}` of `{group}`: {detail}", lid, path)
+                    )
     if failed or unknown:
         yield from failed or unknown[:1]
         return
-    yield Verdict(Outcome.PASSED, f"{where}: not publicly accessible; every subnet of its subnet group is isolated",
-                  lid, ("Properties",))
+    yield Verdict(
+        Outcome.PASSED,
+        f"{where}: not publicly accessible; every subnet of its subnet group is isolated",
+        lid,
+        ("Properties",),
+    )
 
 
 def check(view: TemplateView) -> Iterator[Verdict]:

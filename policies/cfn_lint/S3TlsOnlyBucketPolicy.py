@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, is_intrinsic, placeholders, statements
+from stackcheck.scan.policy import (
+    Outcome,
+    TemplateView,
+    Unresolved,
+    Verdict,
+    as_list,
+    is_intrinsic,
+    placeholders,
+    statements,
+)
 
 FIX = "add a Deny of s3:* for Principal * when aws:SecureTransport is false on the bucket and `/*` (CDK: enforce_ssl=True)"
 
@@ -54,9 +63,11 @@ def statement_outcome(view: TemplateView, bucket: str, statement: Mapping[str, A
     on_objects = any(t in object_arns for t in texts)
     if on_bucket and on_objects:
         return "ok", ""
-    if any(isinstance(t, Unresolved) or (isinstance(t, str) and set(placeholders(t)) - {bucket + ".Arn", bucket,
-                                                                                         "AWS::Partition"})
-           for t in texts):
+    if any(
+        isinstance(t, Unresolved)
+        or (isinstance(t, str) and set(placeholders(t)) - {bucket + ".Arn", bucket, "AWS::Partition"})
+        for t in texts
+    ):
         return "unknown", "its Resource is decided at deploy time"
     missing = "its objects (`/*`)" if on_bucket else "the bucket itself" if on_objects else "the bucket or its objects"
     return "partial", f"the TLS Deny does not cover {missing}"
@@ -79,11 +90,20 @@ def check(view: TemplateView) -> Iterator[Verdict]:
         where = f"Bucket `{bucket}`"
         if not mine:
             if unknown_policies:
-                yield Verdict(Outcome.UNKNOWN, f"{where}: bucket policies {unknown_policies} name their bucket only at "
-                              "deploy time; cannot tell whether one denies non-TLS requests", bucket, ("Properties",))
+                yield Verdict(
+                    Outcome.UNKNOWN,
+                    f"{where}: bucket policies {unknown_policies} name their bucket only at "
+                    "deploy time; cannot tell whether one denies non-TLS requests",
+                    bucket,
+                    ("Properties",),
+                )
             else:
-                yield Verdict(Outcome.FAILED, f"{where}: no AWS::S3::BucketPolicy in this template; {FIX}",
-                              bucket, ("Properties",))
+                yield Verdict(
+                    Outcome.FAILED,
+                    f"{where}: no AWS::S3::BucketPolicy in this template; {FIX}",
+                    bucket,
+                    ("Properties",),
+                )
             continue
         results = []
         for policy in mine:
@@ -94,17 +114,28 @@ def check(view: TemplateView) -> Iterator[Verdict]:
             results += [(policy, *statement_outcome(view, bucket, s)) for s in statements(document)]
         good = [p for p, kind, _ in results if kind == "ok"]
         if good:
-            yield Verdict(Outcome.PASSED, f"{where}: bucket policy `{good[0]}` denies requests without TLS "
-                          "(aws:SecureTransport false) on the bucket and its objects", bucket, ("Properties",))
+            yield Verdict(
+                Outcome.PASSED,
+                f"{where}: bucket policy `{good[0]}` denies requests without TLS "
+                "(aws:SecureTransport false) on the bucket and its objects",
+                bucket,
+                ("Properties",),
+            )
         elif any(kind == "unknown" for _, kind, _ in results):
             policy, _, detail = next(r for r in results if r[1] == "unknown")
             yield Verdict(Outcome.UNKNOWN, f"{where}: bucket policy `{policy}`: {detail}", bucket, ("Properties",))
         elif any(kind == "partial" for _, kind, _ in results):
             policy, _, detail = next(r for r in results if r[1] == "partial")
-            yield Verdict(Outcome.FAILED, f"{where}: bucket policy `{policy}`: {detail}; {FIX}", bucket, ("Properties",))
+            yield Verdict(
+                Outcome.FAILED, f"{where}: bucket policy `{policy}`: {detail}; {FIX}", bucket, ("Properties",)
+            )
         else:
-            yield Verdict(Outcome.FAILED, f"{where}: bucket policy `{mine[0]}` has no Deny on aws:SecureTransport false; "
-                          f"{FIX}", bucket, ("Properties",))
+            yield Verdict(
+                Outcome.FAILED,
+                f"{where}: bucket policy `{mine[0]}` has no Deny on aws:SecureTransport false; {FIX}",
+                bucket,
+                ("Properties",),
+            )
 
 
 class S3TlsOnlyBucketPolicy(custom.TemplateRule):
@@ -117,8 +148,7 @@ class S3TlsOnlyBucketPolicy(custom.TemplateRule):
         "may read and write payment logs over plain HTTP. The policy must be an AWS::S3::BucketPolicy of the "
         "same template, so the bucket is never live without it."
     )
-    source_url = ("https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
-                  "#transit")
+    source_url = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit"
     tags = ["stackcheck", "s3", "tls"]
     check = staticmethod(check)
     live_resource_types = ("AWS::S3::Bucket",)

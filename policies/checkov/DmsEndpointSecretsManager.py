@@ -11,11 +11,21 @@ from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, i
 
 # Engine name -> the settings property that takes SecretsManagerSecretId / SecretsManagerAccessRoleArn.
 SETTINGS = {
-    "postgres": "PostgreSqlSettings", "aurora-postgresql": "PostgreSqlSettings", "babelfish": "PostgreSqlSettings",
-    "mysql": "MySqlSettings", "mariadb": "MySqlSettings", "aurora": "MySqlSettings",
-    "oracle": "OracleSettings", "sqlserver": "MicrosoftSqlServerSettings", "sybase": "SybaseSettings",
-    "db2": "IbmDb2Settings", "db2-zos": "IbmDb2Settings", "redshift": "RedshiftSettings",
-    "redshift-serverless": "RedshiftSettings", "mongodb": "MongoDbSettings", "docdb": "DocDbSettings",
+    "postgres": "PostgreSqlSettings",
+    "aurora-postgresql": "PostgreSqlSettings",
+    "babelfish": "PostgreSqlSettings",
+    "mysql": "MySqlSettings",
+    "mariadb": "MySqlSettings",
+    "aurora": "MySqlSettings",
+    "oracle": "OracleSettings",
+    "sqlserver": "MicrosoftSqlServerSettings",
+    "sybase": "SybaseSettings",
+    "db2": "IbmDb2Settings",
+    "db2-zos": "IbmDb2Settings",
+    "redshift": "RedshiftSettings",
+    "redshift-serverless": "RedshiftSettings",
+    "mongodb": "MongoDbSettings",
+    "docdb": "DocDbSettings",
 }
 KEYS = ("SecretsManagerSecretId", "SecretsManagerAccessRoleArn")
 
@@ -28,29 +38,50 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     if isinstance(engine, str) and engine.lower() not in SETTINGS and not inline:
         return Verdict(Outcome.NOT_APPLICABLE, "")
     block = SETTINGS.get(engine.lower()) if isinstance(engine, str) else None
-    fix = (f"remove {' and '.join(inline) if inline else 'them'} and set {block or '<Engine>Settings'}."
-           f"{KEYS[0]} and {KEYS[1]}")
+    fix = (
+        f"remove {' and '.join(inline) if inline else 'them'} and set {block or '<Engine>Settings'}."
+        f"{KEYS[0]} and {KEYS[1]}"
+    )
     if inline:
-        return Verdict(Outcome.FAILED, f"{where}: sets {' and '.join(inline)} on the endpoint, so the credentials are in "
-                       f"the template and the DMS API; {fix}", path=("Properties", inline[-1]))
+        return Verdict(
+            Outcome.FAILED,
+            f"{where}: sets {' and '.join(inline)} on the endpoint, so the credentials are in "
+            f"the template and the DMS API; {fix}",
+            path=("Properties", inline[-1]),
+        )
     if isinstance(engine, Unresolved) or engine is None:
-        found = [name for name in set(SETTINGS.values()) if isinstance(properties.get(name), Mapping)
-                 and all(k in properties[name] for k in KEYS)]
+        found = [
+            name
+            for name in set(SETTINGS.values())
+            if isinstance(properties.get(name), Mapping) and all(k in properties[name] for k in KEYS)
+        ]
         if found:
-            return Verdict(Outcome.PASSED, f"{where}: {found[0]} reads the credentials from Secrets Manager",
-                           path=("Properties", found[0]))
-        return Verdict(Outcome.UNKNOWN, f"{where}: EngineName is decided at deploy time; cannot tell which settings "
-                       "block must name the secret", path=("Properties", "EngineName"))
+            return Verdict(
+                Outcome.PASSED,
+                f"{where}: {found[0]} reads the credentials from Secrets Manager",
+                path=("Properties", found[0]),
+            )
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: EngineName is decided at deploy time; cannot tell which settings block must name the secret",
+            path=("Properties", "EngineName"),
+        )
     settings = properties.get(block)
     if is_intrinsic(settings):
         return Verdict(Outcome.UNKNOWN, f"{where}: {block} is decided at deploy time", path=("Properties", block))
     if isinstance(settings, Mapping) and all(k in settings for k in KEYS):
-        return Verdict(Outcome.PASSED, f"{where}: {block} reads the credentials from Secrets Manager through "
-                       f"{KEYS[1]}", path=("Properties", block))
+        return Verdict(
+            Outcome.PASSED,
+            f"{where}: {block} reads the credentials from Secrets Manager through {KEYS[1]}",
+            path=("Properties", block),
+        )
     missing = [k for k in KEYS if not (isinstance(settings, Mapping) and k in settings)]
-    return Verdict(Outcome.FAILED, f"{where}: {block} lacks {' and '.join(missing)}; set {block}.{KEYS[0]} (the database "
-                   f"secret) and {block}.{KEYS[1]} (a role DMS can assume to read it)",
-                   path=("Properties", block) if block in properties else ("Properties",))
+    return Verdict(
+        Outcome.FAILED,
+        f"{where}: {block} lacks {' and '.join(missing)}; set {block}.{KEYS[0]} (the database "
+        f"secret) and {block}.{KEYS[1]} (a role DMS can assume to read it)",
+        path=("Properties", block) if block in properties else ("Properties",),
+    )
 
 
 class DmsEndpointSecretsManager(custom.ResourceCheck):

@@ -8,8 +8,16 @@ from typing import Any, Mapping
 from checkov.common.models.enums import CheckCategories
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import (Outcome, TemplateView, Unresolved, Verdict, as_list, is_intrinsic, placeholders,
-                                    statements)
+from stackcheck.scan.policy import (
+    Outcome,
+    TemplateView,
+    Unresolved,
+    Verdict,
+    as_list,
+    is_intrinsic,
+    placeholders,
+    statements,
+)
 
 # Roles AWS DMS looks up by name (https://docs.aws.amazon.com/dms/latest/userguide/security-iam.html#CHAP_Security.APIRole).
 DMS_ROLE_NAMES = frozenset({"dms-vpc-role", "dms-cloudwatch-logs-role", "dms-access-for-endpoint"})
@@ -27,8 +35,9 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     named = isinstance(name, str) and name in DMS_ROLE_NAMES
     if not isinstance(document, Mapping) or is_intrinsic(document):
         if named:
-            return Verdict(Outcome.UNKNOWN, f"Role `{logical_id}` ({name}): its trust policy is decided at deploy time",
-                           path=path)
+            return Verdict(
+                Outcome.UNKNOWN, f"Role `{logical_id}` ({name}): its trust policy is decided at deploy time", path=path
+            )
         return Verdict(Outcome.NOT_APPLICABLE, "")
     services: list[str | Unresolved] = []
     for statement in statements(document):
@@ -44,15 +53,25 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     if has_global and has_regional:
         return Verdict(Outcome.PASSED, f"{label}: trusts {WANTED}", path=path)
     undecided = [s for s in services if isinstance(s, Unresolved)] + [
-        s for s in dms if set(placeholders(s)) - {"AWS::Region", "AWS::URLSuffix"}]
+        s for s in dms if set(placeholders(s)) - {"AWS::Region", "AWS::URLSuffix"}
+    ]
     if undecided:
-        return Verdict(Outcome.UNKNOWN, f"{label}: a service principal is decided at deploy time ({undecided[0]!r}); "
-                       f"cannot tell whether it trusts {WANTED}", path=path)
-    missing = [p for p, ok in (("dms.amazonaws.com", has_global), ("dms.${AWS::Region}.amazonaws.com", has_regional))
-               if not ok]
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{label}: a service principal is decided at deploy time ({undecided[0]!r}); "
+            f"cannot tell whether it trusts {WANTED}",
+            path=path,
+        )
+    missing = [
+        p for p, ok in (("dms.amazonaws.com", has_global), ("dms.${AWS::Region}.amazonaws.com", has_regional)) if not ok
+    ]
     trusted = ", ".join(dms) or "no DMS principal"
-    return Verdict(Outcome.FAILED, f"{label}: trust policy names {trusted}; add {' and '.join(missing)} "
-                   "(AWS DMS assumes its roles with either; CDK: iam.CompositePrincipal of both)", path=path)
+    return Verdict(
+        Outcome.FAILED,
+        f"{label}: trust policy names {trusted}; add {' and '.join(missing)} "
+        "(AWS DMS assumes its roles with either; CDK: iam.CompositePrincipal of both)",
+        path=path,
+    )
 
 
 class DmsRoleTrustsBothPrincipals(custom.ResourceCheck):

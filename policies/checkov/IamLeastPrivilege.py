@@ -8,8 +8,18 @@ from typing import Any, Iterator, Mapping
 from checkov.common.models.enums import CheckCategories
 
 from stackcheck.scan import custom
-from stackcheck.scan.policy import (PSEUDO_PARAMETERS, Outcome, TemplateView, Unresolved, Verdict, action_matches, as_list,
-                                    is_intrinsic, placeholders, statements)
+from stackcheck.scan.policy import (
+    PSEUDO_PARAMETERS,
+    Outcome,
+    TemplateView,
+    Unresolved,
+    Verdict,
+    action_matches,
+    as_list,
+    is_intrinsic,
+    placeholders,
+    statements,
+)
 
 INLINE = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
@@ -20,20 +30,23 @@ INLINE = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 ADMIN_EQUIVALENT: dict[str, str] = {
     "AdministratorAccess": 'Action "*" on Resource "*": administrator access',
     "PowerUserAccess": 'an Allow of every action but iam:*, organizations:* and account:* on Resource "*"',
-    "AIDevOpsAgentActionsPolicy": 'an Allow of every action but those of IAM, identity and organization services '
-                                  'on Resource "*"',
+    "AIDevOpsAgentActionsPolicy": "an Allow of every action but those of IAM, identity and organization services "
+    'on Resource "*"',
     "IAMFullAccess": 'iam:* on Resource "*": the holder can attach AdministratorAccess to itself',
-    "AdministratorAccess-Amplify": 'iam:CreateRole, iam:AttachRolePolicy, iam:UpdateAssumeRolePolicy and iam:PassRole '
-                                   'on Resource "*": the holder can make a role with AdministratorAccess and assume it',
+    "AdministratorAccess-Amplify": "iam:CreateRole, iam:AttachRolePolicy, iam:UpdateAssumeRolePolicy and iam:PassRole "
+    'on Resource "*": the holder can make a role with AdministratorAccess and assume it',
 }
 # arn:<partition>:iam::<account>:policy/<path and name>, as TemplateView.text renders it (${AWS::Partition} kept).
-_POLICY_ARN = re.compile(r"arn:(?P<partition>\$\{AWS::Partition\}|[^:]*):iam::(?P<account>\$\{AWS::AccountId\}|[^:]*)"
-                         r":policy/(?P<name>.+)")
+_POLICY_ARN = re.compile(
+    r"arn:(?P<partition>\$\{AWS::Partition\}|[^:]*):iam::(?P<account>\$\{AWS::AccountId\}|[^:]*)"
+    r":policy/(?P<name>.+)"
+)
 _PARTITION = re.compile(r"aws(-[a-z]+)*|\$\{AWS::Partition\}")
 
 
-def documents(resource_type: str, properties: Mapping[str, Any],
-              view: TemplateView) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
+def documents(
+    resource_type: str, properties: Mapping[str, Any], view: TemplateView
+) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
     """(path, label, policy document) of each policy the resource declares (inline ``Policies`` or ``PolicyDocument``).
 
     ``label`` names an inline policy of a role, user or group for messages (``policy `admin` ``,
@@ -61,7 +74,9 @@ def _items(node: Any, view: TemplateView) -> list[str | None]:
         bare = isinstance(text, str) and text.startswith("${") and text.endswith("}") and text.count("${") == 1
         if isinstance(text, Unresolved):
             found.append(None)
-        elif bare and "." not in text[2:-1] and text[2:-1] not in PSEUDO_PARAMETERS and view.type_of(text[2:-1]) is None:
+        elif (
+            bare and "." not in text[2:-1] and text[2:-1] not in PSEUDO_PARAMETERS and view.type_of(text[2:-1]) is None
+        ):
             found.append(None)  # a parameter (or a resource this view does not hold) may be "*"
         else:
             found.append(text)  # an ARN built from attributes or pseudo parameters is never "*"
@@ -103,8 +118,11 @@ def statement_problems(statement: Mapping[str, Any], view: TemplateView) -> tupl
         # Allow or Deny is decided at deploy time: undecided if, as an Allow, it would fail or be undecided.
         problems, undecided = statement_problems({**statement, "Effect": "Allow"}, view)
         return [], bool(problems) or undecided
-    if (view.value(statement.get("Effect")) != "Allow" or not ("Action" in statement or "NotAction" in statement)
-            or not ("Resource" in statement or "NotResource" in statement)):
+    if (
+        view.value(statement.get("Effect")) != "Allow"
+        or not ("Action" in statement or "NotAction" in statement)
+        or not ("Resource" in statement or "NotResource" in statement)
+    ):
         return [], False
     every, where = _every_resource(statement, view)
     if "Action" in statement:
@@ -120,8 +138,10 @@ def statement_problems(statement: Mapping[str, Any], view: TemplateView) -> tupl
     if any(a in ("*", "*:*") for a in excluded):
         return [], False  # every action is excluded: the statement allows nothing
     if every and None not in excluded:
-        return [f"allows every action except {_shown('NotAction', excluded)} on {where} (NotAction with Allow is "
-                "administrator access but for the actions listed); list the actions it needs in Action"], False
+        return [
+            f"allows every action except {_shown('NotAction', excluded)} on {where} (NotAction with Allow is "
+            "administrator access but for the actions listed); list the actions it needs in Action"
+        ], False
     return [], every is not False
 
 
@@ -139,8 +159,12 @@ def managed_policy_problem(node: Any, view: TemplateView) -> tuple[str | None, b
     found = _POLICY_ARN.fullmatch(text)
     if found is None:
         bare = placeholders(text)
-        if text.startswith("${") and text.endswith("}") and len(bare) == 1 and (
-                view.type_of(bare[0]) == "AWS::IAM::ManagedPolicy"):
+        if (
+            text.startswith("${")
+            and text.endswith("}")
+            and len(bare) == 1
+            and (view.type_of(bare[0]) == "AWS::IAM::ManagedPolicy")
+        ):
             return None, False  # Ref to a customer managed policy of this template
         return None, bool(bare)
     account, name = found["account"], found["name"]
@@ -149,8 +173,10 @@ def managed_policy_problem(node: Any, view: TemplateView) -> tuple[str | None, b
     if placeholders(name) or not _PARTITION.fullmatch(found["partition"]):
         return None, True
     if name in ADMIN_EQUIVALENT:
-        return (f"attaches the AWS managed policy {name} ({ADMIN_EQUIVALENT[name]}); attach a policy naming the actions "
-                "and resources it needs"), False
+        return (
+            f"attaches the AWS managed policy {name} ({ADMIN_EQUIVALENT[name]}); attach a policy naming the actions "
+            "and resources it needs"
+        ), False
     return None, False
 
 
@@ -163,7 +189,8 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     a role, user or group with neither inline nor attached policies.
     """
     kind = {"AWS::IAM::Policy": "Policy", "AWS::IAM::ManagedPolicy": "Managed policy"}.get(
-        resource_type, resource_type.rsplit("::", 1)[-1])
+        resource_type, resource_type.rsplit("::", 1)[-1]
+    )
     where = f"{kind} `{logical_id}`"
     failures: list[tuple[tuple[str | int, ...], str]] = []
     unknown: list[tuple[tuple[str | int, ...], str]] = []
@@ -172,8 +199,11 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
         if document is None:
             continue
         seen = True
-        if (not isinstance(document, Mapping) or is_intrinsic(document)
-                or not isinstance(document.get("Statement"), (list, Mapping))):
+        if (
+            not isinstance(document, Mapping)
+            or is_intrinsic(document)
+            or not isinstance(document.get("Statement"), (list, Mapping))
+        ):
             what = f"the document of {label.strip()}" if label else "a policy document"
             unknown.append((path, f"{what} is decided at deploy time"))
             continue
@@ -183,7 +213,9 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
             problems, undecided = statement_problems(statement, view)
             failures += [(spath, f"{label}Statement[{index}] {p}") for p in problems]
             if undecided and not problems:
-                unknown.append((spath, f"{label}Statement[{index}]: its Effect, Action or Resource is decided at deploy time"))
+                unknown.append(
+                    (spath, f"{label}Statement[{index}]: its Effect, Action or Resource is decided at deploy time")
+                )
     attached = properties.get("ManagedPolicyArns") if resource_type in INLINE else None
     if attached is not None and not isinstance(attached, list):
         seen = True
@@ -201,18 +233,28 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     if failures:
         return Verdict(Outcome.FAILED, f"{where}: " + "; ".join(m for _, m in failures), path=failures[0][0])
     if unknown:
-        return Verdict(Outcome.UNKNOWN, f"{where}: {unknown[0][1]}; cannot rule out Action * or iam:PassRole on *, "
-                                        "or an administrator-equivalent AWS managed policy", path=unknown[0][0])
-    return Verdict(Outcome.PASSED, f"{where}: no Allow of every action or of iam:PassRole on Resource *, and no "
-                                   "administrator-equivalent AWS managed policy attached", path=("Properties",))
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: {unknown[0][1]}; cannot rule out Action * or iam:PassRole on *, "
+            "or an administrator-equivalent AWS managed policy",
+            path=unknown[0][0],
+        )
+    return Verdict(
+        Outcome.PASSED,
+        f"{where}: no Allow of every action or of iam:PassRole on Resource *, and no "
+        "administrator-equivalent AWS managed policy attached",
+        path=("Properties",),
+    )
 
 
 class IamLeastPrivilege(custom.ResourceCheck):
     """checkov check CKV_TAP_5; logic in ``evaluate``."""
 
     id = "CKV_TAP_5"
-    outcome = ('Ensure no IAM policy allows Action "*" (or every action but some, NotAction) or iam:PassRole on '
-               'Resource "*", and no role, user or group attaches an administrator-equivalent AWS managed policy')
+    outcome = (
+        'Ensure no IAM policy allows Action "*" (or every action but some, NotAction) or iam:PassRole on '
+        'Resource "*", and no role, user or group attaches an administrator-equivalent AWS managed policy'
+    )
     description = (
         'Action "*" on Resource "*" is administrator access, and so is an Allow with NotAction on every resource but '
         'for the actions it lists; iam:PassRole on "*" lets the holder hand any role, including administrator roles, '

@@ -18,18 +18,28 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
     path = ("Properties", "PublicAccessBlockConfiguration")
     block = view.value(properties.get("PublicAccessBlockConfiguration"))
     if block is None:
-        return Verdict(Outcome.FAILED, f"{where}: PublicAccessBlockConfiguration is not set; set {', '.join(FLAGS)} to "
-                       "true (CDK: block_public_access=BlockPublicAccess.BLOCK_ALL)", path=("Properties",))
+        return Verdict(
+            Outcome.FAILED,
+            f"{where}: PublicAccessBlockConfiguration is not set; set {', '.join(FLAGS)} to "
+            "true (CDK: block_public_access=BlockPublicAccess.BLOCK_ALL)",
+            path=("Properties",),
+        )
     if isinstance(block, Unresolved) or not isinstance(block, Mapping):
         return Verdict(Outcome.UNKNOWN, f"{where}: PublicAccessBlockConfiguration is decided at deploy time", path=path)
     values = {flag: block.get(flag) for flag in FLAGS}
     off = [flag for flag, value in values.items() if not isinstance(value, Unresolved) and str(value).lower() != "true"]
     if off:
-        return Verdict(Outcome.FAILED, f"{where}: {', '.join(off)} not true in PublicAccessBlockConfiguration; set all "
-                       "four flags to true (CDK: block_public_access=BlockPublicAccess.BLOCK_ALL)", path=(*path, off[0]))
+        return Verdict(
+            Outcome.FAILED,
+            f"{where}: {', '.join(off)} not true in PublicAccessBlockConfiguration; set all "
+            "four flags to true (CDK: block_public_access=BlockPublicAccess.BLOCK_ALL)",
+            path=(*path, off[0]),
+        )
     undecided = [flag for flag, value in values.items() if isinstance(value, Unresolved)]
     if undecided:
-        return Verdict(Outcome.UNKNOWN, f"{where}: {', '.join(undecided)} decided at deploy time", path=(*path, undecided[0]))
+        return Verdict(
+            Outcome.UNKNOWN, f"{where}: {', '.join(undecided)} decided at deploy time", path=(*path, undecided[0])
+        )
     return Verdict(Outcome.PASSED, f"{where}: all four public-access-block flags are true", path=path)
 
 

@@ -158,8 +158,7 @@ class CloudAssembly:
             if artifact.stack_name == artifact_id:
                 return artifact
         raise AssemblyError(
-            f"stack {artifact_id!r} is not in the cloud assembly {self.directory}; "
-            f"stacks: {sorted(self.stacks)}"
+            f"stack {artifact_id!r} is not in the cloud assembly {self.directory}; stacks: {sorted(self.stacks)}"
         )
 
     def deployment_waves(self) -> list[list[StackArtifact]]:
@@ -176,9 +175,7 @@ class CloudAssembly:
             if not wave:
                 missing = {d for a in remaining.values() for d in a.dependencies} - done - set(remaining)
                 detail = f"unknown dependencies {sorted(missing)}" if missing else "a dependency cycle"
-                raise AssemblyError(
-                    f"cannot order stacks {sorted(remaining)} in {self.directory}: {detail}"
-                )
+                raise AssemblyError(f"cannot order stacks {sorted(remaining)} in {self.directory}: {detail}")
             waves.append(sorted(wave, key=lambda a: a.artifact_id))
             for artifact in wave:
                 done.add(artifact.artifact_id)
@@ -217,9 +214,7 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
     """
     root = Path(directory)
     if not root.is_dir():
-        raise AssemblyError(
-            f"cloud assembly directory {root} does not exist", next_step=NextStep.SYNTH
-        )
+        raise AssemblyError(f"cloud assembly directory {root} does not exist", next_step=NextStep.SYNTH)
     manifest = _load_json(root / "manifest.json", what="cloud assembly manifest")
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
@@ -265,7 +260,7 @@ def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:
     path = Path(app_dir) / "cdk.json"
     data = _load_json(path, what="CDK settings file")
     if not isinstance(data, dict) or not isinstance(data.get("app"), str):
-        raise AssemblyError(f"{path} must be an object with an \"app\" command string")
+        raise AssemblyError(f'{path} must be an object with an "app" command string')
     return data
 
 
@@ -283,9 +278,7 @@ def _watched_files(app_dir: Path, cdk_json: Mapping[str, Any]) -> list[Path]:
     return sorted(files)
 
 
-def cache_key(
-    app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] | None = None
-) -> str:
+def cache_key(app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] | None = None) -> str:
     """SHA-256 over everything that changes synthesis output.
 
     That is: the files ``cdk.json``'s ``watch.include`` selects (less ``watch.exclude``), the
@@ -315,8 +308,7 @@ def _app_target(app_command: str) -> tuple[str, str]:
     if len(argv) >= 2 and argv[1].endswith(".py"):
         return "path", argv[1]
     raise AssemblyError(
-        f"cdk.json \"app\" is {app_command!r}; in-process synthesis needs `python -m MODULE` "
-        "or `python FILE.py`"
+        f'cdk.json "app" is {app_command!r}; in-process synthesis needs `python -m MODULE` or `python FILE.py`'
     )
 
 
@@ -470,8 +462,11 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     return SynthResult(read_assembly(out), False, time.perf_counter() - started, key)
 
 
-def is_current(app_dir: str | os.PathLike[str] = ".", outdir: str | os.PathLike[str] | None = None,
-               context: Mapping[str, Any] | None = None) -> bool:
+def is_current(
+    app_dir: str | os.PathLike[str] = ".",
+    outdir: str | os.PathLike[str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> bool:
     """True when ``outdir`` holds an assembly synthesized from the current sources and context."""
     root = Path(app_dir)
     out = Path(outdir) if outdir is not None else root / "cdk.out"

@@ -12,15 +12,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --app-dir, --output, --context KEY=VALUE..., --force, --no-nag, --cdk-validation."""
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
     parser.add_argument("--output", "-o", default=None, help="cloud assembly folder (default: <app-dir>/cdk.out)")
-    parser.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
-                        help="context value; VALUE is parsed as JSON when it is valid JSON")
+    parser.add_argument(
+        "--context",
+        "-c",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="context value; VALUE is parsed as JSON when it is valid JSON",
+    )
     parser.add_argument("--force", action="store_true", help="synthesize even if the cache is current")
-    parser.add_argument("--no-nag", action="store_true",
-                        help="synthesize without cdk-nag's AwsSolutions checks (scans then report them as not run)")
-    parser.add_argument("--cdk-validation", action="store_true",
-                        help="keep aws-cdk-lib's built-in CloudFormation validation (off by default: it repeats "
-                             "cfn-lint, which every scan runs, and doubles synthesis time); its report lands in "
-                             "<output>/validation-report.json")
+    parser.add_argument(
+        "--no-nag",
+        action="store_true",
+        help="synthesize without cdk-nag's AwsSolutions checks (scans then report them as not run)",
+    )
+    parser.add_argument(
+        "--cdk-validation",
+        action="store_true",
+        help="keep aws-cdk-lib's built-in CloudFormation validation (off by default: it repeats "
+        "cfn-lint, which every scan runs, and doubles synthesis time); its report lands in "
+        "<output>/validation-report.json",
+    )
 
 
 def parse_context(pairs: list[str]) -> dict:

@@ -100,7 +100,7 @@ def parse_arn(text: str) -> Arn:
     cut = min((i for i in (resource.find("/"), resource.find(":")) if i > 0), default=-1)
     if cut < 0:
         return Arn(partition, service, region, account, resource, None, resource)
-    resource_type, separator, resource_id = resource[:cut], resource[cut], resource[cut + 1:]
+    resource_type, separator, resource_id = resource[:cut], resource[cut], resource[cut + 1 :]
     if not resource_id:
         raise IdentifierError(f"{text!r}: resource type {resource_type!r} without a resource ID")
     path = None

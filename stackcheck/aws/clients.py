@@ -115,8 +115,9 @@ def record_botocore_retries(client: Any, log: RetryLog | None = None) -> None:
     event_service = client.meta.service_model.service_id.hyphenize()
     pending = threading.local()
 
-    def after_attempt(attempts: int, response: Any = None, caught_exception: Any = None,
-                      operation: Any = None, **_: Any) -> None:
+    def after_attempt(
+        attempts: int, response: Any = None, caught_exception: Any = None, operation: Any = None, **_: Any
+    ) -> None:
         code = None
         if response is not None:
             code = ((response[1] or {}).get("Error") or {}).get("Code")
@@ -129,14 +130,16 @@ def record_botocore_retries(client: Any, log: RetryLog | None = None) -> None:
         seen, pending.value = getattr(pending, "value", None), None
         if attempt > 1 and seen is not None:
             failed, code, since, op = seen
-            target.record(RetryRecord(
-                node_id=current_node_id(),
-                operation=f"{service}.{xform_name(op)}",
-                error_code=code,
-                attempt=failed,
-                sleep=round(time.monotonic() - since, 3),
-                layer="botocore",
-            ))
+            target.record(
+                RetryRecord(
+                    node_id=current_node_id(),
+                    operation=f"{service}.{xform_name(op)}",
+                    error_code=code,
+                    attempt=failed,
+                    sleep=round(time.monotonic() - since, 3),
+                    layer="botocore",
+                )
+            )
 
     client.meta.events.register_first(f"needs-retry.{event_service}", after_attempt)
     client.meta.events.register(f"request-created.{event_service}", before_attempt)
@@ -152,8 +155,16 @@ class ClientFactory:
     applies. ``region=None`` leaves the region to boto3's configuration chain.
     """
 
-    def __init__(self, *, region: str | None = None, endpoint_url: str | None = None, emulator: bool = False,
-                 config: Any = None, profile: RetryProfile = THROTTLING, log: RetryLog | None = None):
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        emulator: bool = False,
+        config: Any = None,
+        profile: RetryProfile = THROTTLING,
+        log: RetryLog | None = None,
+    ):
         if emulator and not endpoint_url:
             raise BadInputError("fake emulator credentials need the emulator's endpoint URL")
         self.region = region
@@ -191,8 +202,9 @@ class ClientFactory:
         """The cached plain boto3 client for ``service`` (its botocore retries are still recorded)."""
         with self._lock:
             if service not in self._raw:
-                client = self._get_session().client(service, region_name=self.region,
-                                                    endpoint_url=self.endpoint_url, config=self.config)
+                client = self._get_session().client(
+                    service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
+                )
                 record_botocore_retries(client, self.log)
                 self._raw[service] = client
             return self._raw[service]

@@ -97,7 +97,7 @@ def hosted_zone_id(value: str) -> str:
     value = value.strip()
     for prefix in ("/hostedzone/", "hostedzone/"):
         if value.startswith(prefix):
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
             break
     value = value.upper()
     if not _ZONE_ID.match(value):
@@ -115,7 +115,7 @@ def change_id(value: str) -> str:
     value = value.strip()
     for prefix in ("/change/", "change/"):
         if value.startswith(prefix):
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
             break
     value = value.upper()
     if not _CHANGE_ID.match(value):
@@ -159,7 +159,7 @@ def dns_name(value: str) -> str:
     """
     name = zone_name(value).rstrip(".")
     if name.startswith("dualstack."):
-        name = name[len("dualstack."):]
+        name = name[len("dualstack.") :]
     return name
 
 

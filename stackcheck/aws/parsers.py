@@ -129,8 +129,9 @@ class PublicAccessBlock:
     @property
     def all_on(self) -> bool:
         """True when all four settings are on."""
-        return all((self.block_public_acls, self.ignore_public_acls, self.block_public_policy,
-                    self.restrict_public_buckets))
+        return all(
+            (self.block_public_acls, self.ignore_public_acls, self.block_public_policy, self.restrict_public_buckets)
+        )
 
 
 def parse_public_access_block(response: Mapping[str, Any]) -> PublicAccessBlock:

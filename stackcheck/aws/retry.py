@@ -40,23 +40,27 @@ __all__ = [
 
 T = TypeVar("T")
 
-THROTTLING_CODES: frozenset[str] = frozenset({
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "SlowDown",
-    "PriorRequestNotComplete",
-})
+THROTTLING_CODES: frozenset[str] = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
+)
 """Error codes AWS services answer when a caller exceeds a request rate (botocore's
 ``retries/standard.py`` lists the same family)."""
 
-FINAL_CODES: frozenset[str] = frozenset({
-    "NoSuchBucket",
-    "ValidationError",
-    "AccessDenied",
-    "AccessDeniedException",
-})
+FINAL_CODES: frozenset[str] = frozenset(
+    {
+        "NoSuchBucket",
+        "ValidationError",
+        "AccessDenied",
+        "AccessDeniedException",
+    }
+)
 """Error codes that describe the state of the world, not a passing condition: never retried.
 CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist"."""
 
@@ -154,6 +158,7 @@ RETRY_LOG = RetryLog()
 
 # -- retry profiles ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RetryProfile:
     """How to retry one family of errors: jittered exponential backoff bounded by attempts and a deadline.
@@ -183,8 +188,9 @@ class RetryProfile:
         code = error_code(exc)
         return code is not None and code not in self.final_codes and code in self.retry_codes
 
-    def retrying(self, operation: str, *, log: RetryLog | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> "tenacity.Retrying":
+    def retrying(
+        self, operation: str, *, log: RetryLog | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> "tenacity.Retrying":
         """A tenacity Retrying for ``operation`` that records each retry in ``log`` (RETRY_LOG by default).
 
         The last error is re-raised unchanged when attempts or the deadline run out.
@@ -197,13 +203,15 @@ class RetryProfile:
 
         def record(state: "tenacity.RetryCallState") -> None:
             exc = state.outcome.exception() if state.outcome else None
-            target.record(RetryRecord(
-                node_id=current_node_id(),
-                operation=operation,
-                error_code=error_code(exc) or type(exc).__name__,
-                attempt=state.attempt_number,
-                sleep=float(state.next_action.sleep if state.next_action else 0.0),
-            ))
+            target.record(
+                RetryRecord(
+                    node_id=current_node_id(),
+                    operation=operation,
+                    error_code=error_code(exc) or type(exc).__name__,
+                    attempt=state.attempt_number,
+                    sleep=float(state.next_action.sleep if state.next_action else 0.0),
+                )
+            )
 
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.is_retryable),
@@ -214,8 +222,9 @@ class RetryProfile:
             reraise=True,
         )
 
-    def call(self, fn: Callable[..., T], *args: Any, operation: str | None = None,
-             log: RetryLog | None = None, **kwargs: Any) -> T:
+    def call(
+        self, fn: Callable[..., T], *args: Any, operation: str | None = None, log: RetryLog | None = None, **kwargs: Any
+    ) -> T:
         """Call ``fn(*args, **kwargs)`` under this profile; ``operation`` names it in the log."""
         return self.retrying(operation or getattr(fn, "__name__", repr(fn)), log=log)(fn, *args, **kwargs)
 
@@ -225,6 +234,7 @@ THROTTLING = RetryProfile("throttling")
 
 
 # -- eventual-consistency waits -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WaitProfile:
@@ -251,8 +261,7 @@ IAM_PROPAGATION_GRACE = 15.0
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency)."""
 
 
-def wait_route53_change_insync(route53: Any, change: str, *,
-                               profile: WaitProfile = ROUTE53_CHANGE_INSYNC) -> float:
+def wait_route53_change_insync(route53: Any, change: str, *, profile: WaitProfile = ROUTE53_CHANGE_INSYNC) -> float:
     """Wait until Route 53 reports ``change`` (``C123`` or ``/change/C123``) INSYNC.
 
     Uses boto3's ``resource_record_sets_changed`` waiter (GetChange,
@@ -260,13 +269,13 @@ def wait_route53_change_insync(route53: Any, change: str, *,
     seconds waited; raises botocore's WaiterError when the change is still PENDING at the end.
     """
     start = time.monotonic()
-    route53.get_waiter("resource_record_sets_changed").wait(Id=_change_id(change),
-                                                            WaiterConfig=profile.waiter_config)
+    route53.get_waiter("resource_record_sets_changed").wait(Id=_change_id(change), WaiterConfig=profile.waiter_config)
     return time.monotonic() - start
 
 
-def wait_ecs_service_stable(ecs: Any, service: str, cluster: str | None = None, *,
-                            profile: WaitProfile = ECS_SERVICE_STABLE) -> float:
+def wait_ecs_service_stable(
+    ecs: Any, service: str, cluster: str | None = None, *, profile: WaitProfile = ECS_SERVICE_STABLE
+) -> float:
     """Wait until an ECS service is stable (one deployment, running count = desired count).
 
     ``service`` is a name or either ARN format; the cluster comes from a new-format ARN, from
@@ -276,14 +285,20 @@ def wait_ecs_service_stable(ecs: Any, service: str, cluster: str | None = None, 
     """
     ref = _ecs_service(service, cluster)
     start = time.monotonic()
-    ecs.get_waiter("services_stable").wait(cluster=ref.cluster or "default", services=[ref.name],
-                                           WaiterConfig=profile.waiter_config)
+    ecs.get_waiter("services_stable").wait(
+        cluster=ref.cluster or "default", services=[ref.name], WaiterConfig=profile.waiter_config
+    )
     return time.monotonic() - start
 
 
-def wait_iam_propagation(cloudformation: Any, stack_name: str, *, grace: float = IAM_PROPAGATION_GRACE,
-                         now: Callable[[], datetime] | None = None,
-                         sleep: Callable[[float], None] = time.sleep) -> float:
+def wait_iam_propagation(
+    cloudformation: Any,
+    stack_name: str,
+    *,
+    grace: float = IAM_PROPAGATION_GRACE,
+    now: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
     """Sleep out what remains of ``grace`` seconds since the stack's last change.
 
     The last change is ``LastUpdatedTime`` (or ``CreationTime``) from DescribeStacks

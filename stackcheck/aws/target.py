@@ -35,14 +35,27 @@ class AwsTarget:
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, api: str = "every AWS API") -> None:
     """Options --aws-endpoint-url, --aws-region, --emulator-record, --no-emulator."""
-    parser.add_argument("--aws-endpoint-url", default=None, metavar="URL",
-                        help=f"endpoint of {api} (default: the emulator record's, else AWS)")
-    parser.add_argument("--aws-region", default=None, metavar="REGION",
-                        help="region (default: the emulator record's, else boto3's configuration)")
-    parser.add_argument("--emulator-record", default=EMULATOR_RECORD, metavar="FILE",
-                        help=f"emulator record written by `stackcheck emulator start` (default: {EMULATOR_RECORD})")
-    parser.add_argument("--no-emulator", action="store_true",
-                        help="ignore the emulator record: call AWS with boto3's credential chain")
+    parser.add_argument(
+        "--aws-endpoint-url",
+        default=None,
+        metavar="URL",
+        help=f"endpoint of {api} (default: the emulator record's, else AWS)",
+    )
+    parser.add_argument(
+        "--aws-region",
+        default=None,
+        metavar="REGION",
+        help="region (default: the emulator record's, else boto3's configuration)",
+    )
+    parser.add_argument(
+        "--emulator-record",
+        default=EMULATOR_RECORD,
+        metavar="FILE",
+        help=f"emulator record written by `stackcheck emulator start` (default: {EMULATOR_RECORD})",
+    )
+    parser.add_argument(
+        "--no-emulator", action="store_true", help="ignore the emulator record: call AWS with boto3's credential chain"
+    )
 
 
 def resolve_target(args: argparse.Namespace) -> AwsTarget:

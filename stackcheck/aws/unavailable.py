@@ -9,15 +9,31 @@ from stackcheck.aws.retry import error_code
 
 __all__ = ["NO_CREDENTIALS", "Unavailable", "unavailable_reason"]
 
-_NOT_IMPLEMENTED_CODES = frozenset({
-    "NotImplemented", "NotImplementedException", "InvalidAction", "UnknownOperationException",
-    "UnsupportedOperation", "UnsupportedOperationException", "OperationNotSupportedException",
-})
-_DENIED_CODES = frozenset({
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId",
-    "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
-    "InvalidSignatureException", "AuthFailure",
-})
+_NOT_IMPLEMENTED_CODES = frozenset(
+    {
+        "NotImplemented",
+        "NotImplementedException",
+        "InvalidAction",
+        "UnknownOperationException",
+        "UnsupportedOperation",
+        "UnsupportedOperationException",
+        "OperationNotSupportedException",
+    }
+)
+_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+        "InvalidSignatureException",
+        "AuthFailure",
+    }
+)
 NO_CREDENTIALS = (
     "no AWS credentials found; configure credentials for the account the stacks are deployed in "
     "(AWS_PROFILE, `aws configure`, `aws sso login`, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"

@@ -10,25 +10,48 @@ from typing import Any
 from stackcheck.aws.target import add_target_arguments, resolve_target
 from stackcheck.files import REPORTS_DIR
 
-HELP = ("re-evaluate the policy pack on the live state of the deployed stacks of the cloud assembly, under the same "
-        "rule ids as `stackcheck scan`; apply the suppression ledger; write reports/compliance.json, compliance.sarif "
-        "and compliance.md")
+HELP = (
+    "re-evaluate the policy pack on the live state of the deployed stacks of the cloud assembly, under the same "
+    "rule ids as `stackcheck scan`; apply the suppression ledger; write reports/compliance.json, compliance.sarif "
+    "and compliance.md"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --assembly, --stack (repeatable), --policies, --ledger, --report-dir, --aws-endpoint-url,
     --aws-region, --emulator-record, --no-emulator."""
-    parser.add_argument("--assembly", default="cdk.out", metavar="DIR",
-                        help="cloud assembly whose deployed stacks are checked (default: cdk.out)")
-    parser.add_argument("--stack", action="append", default=None, metavar="NAME",
-                        help="check only this stack (artifact id or stack name); repeatable")
-    parser.add_argument("--policies", default="policies", metavar="DIR",
-                        help="the organisation's policy pack; rules with live_resource_types have live forms, "
-                             "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies)")
-    parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
-                        help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)")
-    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
-                        help="where compliance.json, compliance.sarif and compliance.md are written (default: reports)")
+    parser.add_argument(
+        "--assembly",
+        default="cdk.out",
+        metavar="DIR",
+        help="cloud assembly whose deployed stacks are checked (default: cdk.out)",
+    )
+    parser.add_argument(
+        "--stack",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="check only this stack (artifact id or stack name); repeatable",
+    )
+    parser.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the organisation's policy pack; rules with live_resource_types have live forms, "
+        "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies)",
+    )
+    parser.add_argument(
+        "--ledger",
+        default="policies/suppressions.yaml",
+        metavar="FILE",
+        help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)",
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=REPORTS_DIR,
+        metavar="DIR",
+        help="where compliance.json, compliance.sarif and compliance.md are written (default: reports)",
+    )
     add_target_arguments(parser, api="every AWS API")
 
 
@@ -47,7 +70,8 @@ def make_factory(target: Any) -> Any:
     if target.emulator and not is_answering(target.endpoint_url):
         raise DetectionUnavailableError(
             f"the emulator at {target.endpoint_url} ({target.source}) does not answer (or pass --no-emulator to "
-            "check AWS)", next_step=NextStep.REDEPLOY_LOCAL,
+            "check AWS)",
+            next_step=NextStep.REDEPLOY_LOCAL,
         )
     factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
     try:
@@ -94,8 +118,10 @@ def run(args: argparse.Namespace) -> int:
         raise
     paths = write_compliance_reports(result, args.report_dir, ledger_path=args.ledger)
     print(render_compliance_console(result))
-    print(f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']}  ({len(artifacts)} stack"
-          f"{'s' if len(artifacts) != 1 else ''}, {time.perf_counter() - started:.1f}s)")
+    print(
+        f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']}  ({len(artifacts)} stack"
+        f"{'s' if len(artifacts) != 1 else ''}, {time.perf_counter() - started:.1f}s)"
+    )
     sys.stdout.flush()
     return result.exit_code
 

@@ -20,10 +20,19 @@ __all__ = [
 
 DEPLOY_FIRST = NextStep.DEPLOY_ANY
 
-NOT_DEPLOYED_STATUSES = frozenset({
-    "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE",
-    "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE", "REVIEW_IN_PROGRESS",
-})
+NOT_DEPLOYED_STATUSES = frozenset(
+    {
+        "CREATE_IN_PROGRESS",
+        "CREATE_FAILED",
+        "ROLLBACK_IN_PROGRESS",
+        "ROLLBACK_FAILED",
+        "ROLLBACK_COMPLETE",
+        "DELETE_IN_PROGRESS",
+        "DELETE_FAILED",
+        "DELETE_COMPLETE",
+        "REVIEW_IN_PROGRESS",
+    }
+)
 """Stack statuses whose resources are not (or no longer) all there: such a stack counts as not deployed
 (StackStatus, https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html)."""
 
@@ -85,18 +94,22 @@ def _resources(cloudformation: Any, artifact: StackArtifact) -> tuple[DeployedRe
     for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=artifact.stack_name):
         for summary in page.get("StackResourceSummaries", []):
             logical_id = summary["LogicalResourceId"]
-            found.append(DeployedResource(
-                stack=artifact.artifact_id,
-                logical_id=logical_id,
-                resource_type=summary["ResourceType"],
-                physical_id=summary.get("PhysicalResourceId") or None,
-                status=summary.get("ResourceStatus", ""),
-                construct_path=artifact.construct_path(logical_id),
-            ))
+            found.append(
+                DeployedResource(
+                    stack=artifact.artifact_id,
+                    logical_id=logical_id,
+                    resource_type=summary["ResourceType"],
+                    physical_id=summary.get("PhysicalResourceId") or None,
+                    status=summary.get("ResourceStatus", ""),
+                    construct_path=artifact.construct_path(logical_id),
+                )
+            )
     return tuple(found)
 
 
-def deployed_stacks(cloudformation: Any, artifacts: Iterable[StackArtifact], *, where: str = "the target") -> list[DeployedStack]:
+def deployed_stacks(
+    cloudformation: Any, artifacts: Iterable[StackArtifact], *, where: str = "the target"
+) -> list[DeployedStack]:
     """DescribeStacks and ListStackResources (every page) for each stack of ``artifacts``, in the order given.
 
     ``cloudformation`` is a CloudFormation client (retried on throttling by the caller's

@@ -39,12 +39,16 @@ LIVE_TOOL = "stackcheck-live"
 READ_ERROR_RULE = "stackcheck.live-read-error"
 """Rule id of the finding that stands for a live resource that could not be read (its live forms did not run)."""
 
-_DRIFTED = ("; the cloud assembly's template passes this rule, so the live resource was changed outside "
-            "CloudFormation: restore it, or redeploy the stack")
+_DRIFTED = (
+    "; the cloud assembly's template passes this rule, so the live resource was changed outside "
+    "CloudFormation: restore it, or redeploy the stack"
+)
 _ALSO_IN_TEMPLATE = NextStep.SEE_SCAN
 
 
 LiveTarget = AwsTarget  # where live state is read
+
+
 @dataclass(frozen=True)
 class LiveForm:
     """A rule of the policy pack with a live form: the rule, and the live resource types it judges.
@@ -68,8 +72,13 @@ class LiveForm:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"rule_id", "tool", "kind", "resource_types", "outcome"}``."""
-        return {"rule_id": self.id, "tool": self.rule.tool, "kind": self.kind,
-                "resource_types": list(self.resource_types), "outcome": self.rule.outcome}
+        return {
+            "rule_id": self.id,
+            "tool": self.rule.tool,
+            "kind": self.kind,
+            "resource_types": list(self.resource_types),
+            "outcome": self.rule.outcome,
+        }
 
 
 def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
@@ -94,22 +103,30 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
             template_only.append(rule.id)
             continue
         if rule.tool not in ("checkov", "cfn-lint"):
-            raise ScannerError(f"rule {rule.id} ({rule.file}) declares live_resource_types, but only cfn-lint rules and "
-                               "checkov checks have live forms")
+            raise ScannerError(
+                f"rule {rule.id} ({rule.file}) declares live_resource_types, but only cfn-lint rules and "
+                "checkov checks have live forms"
+            )
         unreadable = sorted(set(types) - READ_TYPES)
         if unreadable:
-            raise ScannerError(f"rule {rule.id} ({rule.file}) names live resource types the compliance stage cannot read: "
-                               f"{unreadable}; readable types: {sorted(READ_TYPES)}")
+            raise ScannerError(
+                f"rule {rule.id} ({rule.file}) names live resource types the compliance stage cannot read: "
+                f"{unreadable}; readable types: {sorted(READ_TYPES)}"
+            )
         forms.append(LiveForm(rule=rule, resource_types=types))
     taken = {form.id for form in forms} | set(template_only)
     for form in library_forms():
         if form.id in taken:
-            raise ScannerError(f"policy pack rule {form.id} takes the id of checkov's own check {form.id}, which has a "
-                               "live form in stackcheck.compliance.library; give the pack rule the next free id")
+            raise ScannerError(
+                f"policy pack rule {form.id} takes the id of checkov's own check {form.id}, which has a "
+                "live form in stackcheck.compliance.library; give the pack rule the next free id"
+            )
         unreadable = sorted(set(form.resource_types) - READ_TYPES)
         if unreadable:
-            raise ScannerError(f"the live form of {form.id} (stackcheck.compliance.library) names live resource types "
-                               f"the compliance stage cannot read: {unreadable}; readable types: {sorted(READ_TYPES)}")
+            raise ScannerError(
+                f"the live form of {form.id} (stackcheck.compliance.library) names live resource types "
+                f"the compliance stage cannot read: {unreadable}; readable types: {sorted(READ_TYPES)}"
+            )
         forms.append(form)
     return tuple(sorted(forms, key=lambda f: f.id)), tuple(template_only)
 
@@ -177,21 +194,34 @@ def check_compliance(
         findings = [*_read_errors(stack, live, forms), *_not_live(stack, forms)]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
-        units.append(UnitResult(tool=LIVE_TOOL, stack=stack.artifact_id, template_file=str(stack.artifact.template_file),
-                                findings=tuple(findings), seconds=time.perf_counter() - began))
+        units.append(
+            UnitResult(
+                tool=LIVE_TOOL,
+                stack=stack.artifact_id,
+                template_file=str(stack.artifact.template_file),
+                findings=tuple(findings),
+                seconds=time.perf_counter() - began,
+            )
+        )
     findings = deduplicate(f for unit in units for f in unit.findings)
     warnings: list[Any] = []
     if ledger is not None:
         ids = {form.id for form in forms} | {READ_ERROR_RULE}
-        findings, warnings = apply_ledger(findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)),
-                                          today)
+        findings, warnings = apply_ledger(
+            findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)), today
+        )
     tools = {LIVE_TOOL: {"version": __version__, "reports_passes": True}}
-    timings = {"discover": discovered - started, "live": time.perf_counter() - discovered,
-               "total": time.perf_counter() - started}
-    scan = ScanResult(findings=tuple(findings), units=tuple(units), ledger_warnings=tuple(warnings), tools=tools,
-                      timings=timings)
-    return ComplianceResult(scan=scan, target=target, forms=tuple(forms), template_only=tuple(template_only),
-                            api_calls=reader.calls)
+    timings = {
+        "discover": discovered - started,
+        "live": time.perf_counter() - discovered,
+        "total": time.perf_counter() - started,
+    }
+    scan = ScanResult(
+        findings=tuple(findings), units=tuple(units), ledger_warnings=tuple(warnings), tools=tools, timings=timings
+    )
+    return ComplianceResult(
+        scan=scan, target=target, forms=tuple(forms), template_only=tuple(template_only), api_calls=reader.calls
+    )
 
 
 def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarget) -> list[DeployedStack]:
@@ -208,9 +238,10 @@ def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarg
         if reason is None and not isinstance(exc, (BotoCoreError, ClientError)):
             raise
         kind, detail = (reason.kind, reason.detail) if reason else ("error", " ".join(str(exc).split()))
-        raise DetectionUnavailableError(f"cannot read the deployed stacks at {target.describe()} ({kind}): {detail}",
-                                        next_step=DEPLOY_FIRST if target.emulator and kind == "unreachable" else None,
-                                        ) from exc
+        raise DetectionUnavailableError(
+            f"cannot read the deployed stacks at {target.describe()} ({kind}): {detail}",
+            next_step=DEPLOY_FIRST if target.emulator and kind == "unreachable" else None,
+        ) from exc
 
 
 class _TemplateOutcomes:
@@ -250,8 +281,13 @@ class _TemplateOutcomes:
         return found
 
 
-def _evaluate(form: LiveForm, stack: DeployedStack, live: LiveTemplate, stacks: dict[str, DeployedStack],
-              outcomes: _TemplateOutcomes) -> Iterator[Finding]:
+def _evaluate(
+    form: LiveForm,
+    stack: DeployedStack,
+    live: LiveTemplate,
+    stacks: dict[str, DeployedStack],
+    outcomes: _TemplateOutcomes,
+) -> Iterator[Finding]:
     """The findings of one live form on one live template."""
     from stackcheck.scan.custom import crash_message
 
@@ -281,20 +317,38 @@ def _evaluate(form: LiveForm, stack: DeployedStack, live: LiveTemplate, stacks: 
 
 
 def _crash(form: LiveForm, stack: DeployedStack, message: str) -> Finding:
-    return Finding(rule_id=form.id, severity=Severity.ERROR, tool=LIVE_TOOL, stack=stack.artifact_id, message=message,
-                   status=Status.UNKNOWN, template_file=str(stack.artifact.template_file), help_url=form.rule.source_url)
+    return Finding(
+        rule_id=form.id,
+        severity=Severity.ERROR,
+        tool=LIVE_TOOL,
+        stack=stack.artifact_id,
+        message=message,
+        status=Status.UNKNOWN,
+        template_file=str(stack.artifact.template_file),
+        help_url=form.rule.source_url,
+    )
 
 
-def _where(owner: DeployedResource | None, stack: DeployedStack,
-           stacks: dict[str, DeployedStack]) -> tuple[DeployedStack, str | None, str | None]:
+def _where(
+    owner: DeployedResource | None, stack: DeployedStack, stacks: dict[str, DeployedStack]
+) -> tuple[DeployedStack, str | None, str | None]:
     """(stack, logical ID, construct path) a finding about ``owner`` belongs to."""
     if owner is not None and owner.stack in stacks:
         return stacks[owner.stack], owner.logical_id, owner.construct_path
     return stack, None, None
 
 
-def _finding(form: LiveForm, stack: DeployedStack, live: LiveTemplate, key: str | None, verdict: Verdict,
-             stacks: dict[str, DeployedStack], outcomes: _TemplateOutcomes, *, crashed: bool = False) -> Finding:
+def _finding(
+    form: LiveForm,
+    stack: DeployedStack,
+    live: LiveTemplate,
+    key: str | None,
+    verdict: Verdict,
+    stacks: dict[str, DeployedStack],
+    outcomes: _TemplateOutcomes,
+    *,
+    crashed: bool = False,
+) -> Finding:
     from stackcheck.scan.assembly_rules import template_line
     from stackcheck.scan.custom import UNRESOLVED_SEVERITY
 
@@ -317,10 +371,19 @@ def _finding(form: LiveForm, stack: DeployedStack, live: LiveTemplate, key: str 
     path = () if crashed else verdict.path
     line = template_line(template_file, ("Resources", logical_id, *path)) if logical_id else None
     return Finding(
-        rule_id=form.id, severity=severity, tool=LIVE_TOOL, stack=home.artifact_id, message=message, status=status,
-        template_file=template_file, logical_id=logical_id,
-        resource_type=entry.resource_type if entry else None, construct_path=construct_path, line=line,
-        property_path=path, help_url=form.rule.source_url or None,
+        rule_id=form.id,
+        severity=severity,
+        tool=LIVE_TOOL,
+        stack=home.artifact_id,
+        message=message,
+        status=status,
+        template_file=template_file,
+        logical_id=logical_id,
+        resource_type=entry.resource_type if entry else None,
+        construct_path=construct_path,
+        line=line,
+        property_path=path,
+        help_url=form.rule.source_url or None,
     )
 
 
@@ -328,14 +391,24 @@ def _read_errors(stack: DeployedStack, live: LiveTemplate, forms: Sequence[LiveF
     """One UNKNOWN ERROR finding per live resource that could not be read."""
     for entry in live.errors():
         home, logical_id, construct_path = _where(entry.owner, stack, {stack.artifact_id: stack})
-        rules = sorted(f.id for f in forms if entry.resource_type in f.resource_types) or ["the live forms that read it"]
+        rules = sorted(f.id for f in forms if entry.resource_type in f.resource_types) or [
+            "the live forms that read it"
+        ]
         yield Finding(
-            rule_id=READ_ERROR_RULE, severity=Severity.ERROR, tool=LIVE_TOOL, stack=home.artifact_id,
-            message=(f"{entry.resource_type} {entry.physical_id}: its live state cannot be read ({entry.error}); "
-                     f"{', '.join(rules)} did not run on it. If it was deleted outside CloudFormation, "
-                     "`stackcheck drift` reports it"),
-            status=Status.UNKNOWN, template_file=str(home.artifact.template_file), logical_id=logical_id,
-            resource_type=entry.resource_type, construct_path=construct_path,
+            rule_id=READ_ERROR_RULE,
+            severity=Severity.ERROR,
+            tool=LIVE_TOOL,
+            stack=home.artifact_id,
+            message=(
+                f"{entry.resource_type} {entry.physical_id}: its live state cannot be read ({entry.error}); "
+                f"{', '.join(rules)} did not run on it. If it was deleted outside CloudFormation, "
+                "`stackcheck drift` reports it"
+            ),
+            status=Status.UNKNOWN,
+            template_file=str(home.artifact.template_file),
+            logical_id=logical_id,
+            resource_type=entry.resource_type,
+            construct_path=construct_path,
         )
 
 
@@ -352,16 +425,28 @@ def _not_live(stack: DeployedStack, forms: Sequence[LiveForm]) -> Iterator[Findi
             if kind not in form.resource_types:
                 continue
             if current is None:
-                message = (f"{kind} `{logical_id}` is declared in the cloud assembly but not in the deployed stack "
-                           f"{artifact.stack_name}; deploy the current cloud assembly to check it live")
+                message = (
+                    f"{kind} `{logical_id}` is declared in the cloud assembly but not in the deployed stack "
+                    f"{artifact.stack_name}; deploy the current cloud assembly to check it live"
+                )
                 severity = Severity.WARNING
             else:
-                message = (f"{kind} `{logical_id}`: CloudFormation reports {current.status or 'no status'} and "
-                           f"{'physical ID ' + current.physical_id if current.physical_id else 'no physical ID'}; "
-                           "its live state cannot be checked")
+                message = (
+                    f"{kind} `{logical_id}`: CloudFormation reports {current.status or 'no status'} and "
+                    f"{'physical ID ' + current.physical_id if current.physical_id else 'no physical ID'}; "
+                    "its live state cannot be checked"
+                )
                 severity = Severity.ERROR
-            yield Finding(rule_id=form.id, severity=severity, tool=LIVE_TOOL, stack=artifact.artifact_id, message=message,
-                          status=Status.UNKNOWN, template_file=str(artifact.template_file), logical_id=logical_id,
-                          resource_type=kind, construct_path=artifact.construct_path(logical_id),
-                          help_url=form.rule.source_url or None)
-
+            yield Finding(
+                rule_id=form.id,
+                severity=severity,
+                tool=LIVE_TOOL,
+                stack=artifact.artifact_id,
+                message=message,
+                status=Status.UNKNOWN,
+                template_file=str(artifact.template_file),
+                logical_id=logical_id,
+                resource_type=kind,
+                construct_path=artifact.construct_path(logical_id),
+                help_url=form.rule.source_url or None,
+            )

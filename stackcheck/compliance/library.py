@@ -49,19 +49,26 @@ def s3_versioning(logical_id: str, resource_type: str, properties: Mapping[str, 
     path = ("Properties", "VersioningConfiguration")
     config = view.value(properties.get("VersioningConfiguration"))
     if config is None:
-        return Verdict(Outcome.FAILED, f"{where}: VersioningConfiguration is not set, so versioning is off; "
-                       f"{_VERSIONING_FIX}", path=("Properties",))
+        return Verdict(
+            Outcome.FAILED,
+            f"{where}: VersioningConfiguration is not set, so versioning is off; {_VERSIONING_FIX}",
+            path=("Properties",),
+        )
     if isinstance(config, Unresolved) or not isinstance(config, Mapping):
         return Verdict(Outcome.UNKNOWN, f"{where}: VersioningConfiguration is decided at deploy time", path=path)
     status = config.get("Status")
     if isinstance(status, Unresolved):
-        return Verdict(Outcome.UNKNOWN, f"{where}: VersioningConfiguration.Status is unknown ({status.reason})",
-                       path=(*path, "Status"))
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: VersioningConfiguration.Status is unknown ({status.reason})",
+            path=(*path, "Status"),
+        )
     if status == "Enabled":
         return Verdict(Outcome.PASSED, f"{where}: versioning is Enabled", path=(*path, "Status"))
     shown = "not set" if status is None else str(status)
-    return Verdict(Outcome.FAILED, f"{where}: VersioningConfiguration.Status is {shown}; {_VERSIONING_FIX}",
-                   path=(*path, "Status"))
+    return Verdict(
+        Outcome.FAILED, f"{where}: VersioningConfiguration.Status is {shown}; {_VERSIONING_FIX}", path=(*path, "Status")
+    )
 
 
 def kms_key_rotation(logical_id: str, resource_type: str, properties: Mapping[str, Any], view: TemplateView) -> Verdict:
@@ -76,19 +83,30 @@ def kms_key_rotation(logical_id: str, resource_type: str, properties: Mapping[st
     for key, rotatable in _ROTATABLE.items():
         value = view.value(properties.get(key, rotatable))
         if isinstance(value, Unresolved):
-            return Verdict(Outcome.UNKNOWN, f"{where}: {key} is unknown ({value.reason}); cannot tell whether the key "
-                           "can rotate", path=("Properties", key))
+            return Verdict(
+                Outcome.UNKNOWN,
+                f"{where}: {key} is unknown ({value.reason}); cannot tell whether the key can rotate",
+                path=("Properties", key),
+            )
         if value != rotatable:
             return Verdict(Outcome.NOT_APPLICABLE, "")
     enabled = view.value(properties.get("EnableKeyRotation"))
     if isinstance(enabled, Unresolved):
-        return Verdict(Outcome.UNKNOWN, f"{where}: EnableKeyRotation is unknown ({enabled.reason})",
-                       path=("Properties", "EnableKeyRotation"))
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}: EnableKeyRotation is unknown ({enabled.reason})",
+            path=("Properties", "EnableKeyRotation"),
+        )
     if str(enabled).lower() == "true":
-        return Verdict(Outcome.PASSED, f"{where}: automatic key rotation is on", path=("Properties", "EnableKeyRotation"))
+        return Verdict(
+            Outcome.PASSED, f"{where}: automatic key rotation is on", path=("Properties", "EnableKeyRotation")
+        )
     shown = "not set" if enabled is None else str(enabled).lower()
-    return Verdict(Outcome.FAILED, f"{where}: EnableKeyRotation is {shown}; set it to true (CDK: enable_key_rotation=True)",
-                   path=("Properties", "EnableKeyRotation") if enabled is not None else ("Properties",))
+    return Verdict(
+        Outcome.FAILED,
+        f"{where}: EnableKeyRotation is {shown}; set it to true (CDK: enable_key_rotation=True)",
+        path=("Properties", "EnableKeyRotation") if enabled is not None else ("Properties",),
+    )
 
 
 @dataclass(frozen=True)
@@ -153,19 +171,33 @@ def library_forms(checks: tuple[LibraryCheck, ...] = LIBRARY_CHECKS) -> tuple[An
         try:
             module = importlib.import_module(spec.module)
         except ImportError as exc:
-            raise ScannerError(f"the live form of {spec.check_id} names checkov module {spec.module}, which does not "
-                               f"import ({exc}); update stackcheck/compliance/library.py for this checkov") from exc
+            raise ScannerError(
+                f"the live form of {spec.check_id} names checkov module {spec.module}, which does not "
+                f"import ({exc}); update stackcheck/compliance/library.py for this checkov"
+            ) from exc
         check = getattr(module, "check", None)
         found = getattr(check, "id", None)
         if found != spec.check_id:
-            raise ScannerError(f"checkov module {spec.module} holds check {found or 'none'}, not {spec.check_id}; "
-                               "update stackcheck/compliance/library.py for this checkov")
+            raise ScannerError(
+                f"checkov module {spec.module} holds check {found or 'none'}, not {spec.check_id}; "
+                "update stackcheck/compliance/library.py for this checkov"
+            )
         unsupported = sorted(set(spec.resource_types) - set(getattr(check, "supported_resources", ()) or ()))
         if unsupported:
-            raise ScannerError(f"checkov's {spec.check_id} no longer judges {unsupported}; its live form would judge "
-                               "what the template stage does not: update stackcheck/compliance/library.py")
-        rule = RuleInfo(id=spec.check_id, name=type(check).__name__, tool="checkov", outcome=str(check.name),
-                        description=spec.description, source_url=spec.source_url, severity=Severity.ERROR,
-                        file=Path(str(module.__file__)), evaluate=spec.evaluate)
+            raise ScannerError(
+                f"checkov's {spec.check_id} no longer judges {unsupported}; its live form would judge "
+                "what the template stage does not: update stackcheck/compliance/library.py"
+            )
+        rule = RuleInfo(
+            id=spec.check_id,
+            name=type(check).__name__,
+            tool="checkov",
+            outcome=str(check.name),
+            description=spec.description,
+            source_url=spec.source_url,
+            severity=Severity.ERROR,
+            file=Path(str(module.__file__)),
+            evaluate=spec.evaluate,
+        )
         forms.append(LiveForm(rule=rule, resource_types=spec.resource_types))
     return tuple(forms)

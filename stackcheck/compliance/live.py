@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable, Mapping
 
 from stackcheck.aws.normalize import ecs_service as ecs_service_ref
-from stackcheck.aws.parsers import (iam_policy_document, parse_bucket_encryption, parse_public_access_block,
-                                    versioning_status)
+from stackcheck.aws.parsers import (
+    iam_policy_document,
+    parse_bucket_encryption,
+    parse_public_access_block,
+    versioning_status,
+)
 from stackcheck.aws.retry import error_code
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.errors import DetectionUnavailableError, IdentifierError
@@ -31,13 +35,26 @@ __all__ = [
 # Physical IDs CloudFormation and the service APIs spell in different cases.
 _CASELESS = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBSubnetGroup")
 # Route target keys of DescribeRouteTables, which are also AWS::EC2::Route property names.
-_ROUTE_TARGETS = ("GatewayId", "NatGatewayId", "EgressOnlyInternetGatewayId", "CarrierGatewayId", "TransitGatewayId",
-                  "VpcPeeringConnectionId", "NetworkInterfaceId", "InstanceId", "LocalGatewayId", "CoreNetworkArn")
+_ROUTE_TARGETS = (
+    "GatewayId",
+    "NatGatewayId",
+    "EgressOnlyInternetGatewayId",
+    "CarrierGatewayId",
+    "TransitGatewayId",
+    "VpcPeeringConnectionId",
+    "NetworkInterfaceId",
+    "InstanceId",
+    "LocalGatewayId",
+    "CoreNetworkArn",
+)
 _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 # IAM principals with inline policies: (API noun, name parameter, AWS::IAM::Policy property listing them).
-_PRINCIPALS = {"AWS::IAM::Role": ("role", "RoleName", "Roles"), "AWS::IAM::User": ("user", "UserName", "Users"),
-               "AWS::IAM::Group": ("group", "GroupName", "Groups")}
+_PRINCIPALS = {
+    "AWS::IAM::Role": ("role", "RoleName", "Roles"),
+    "AWS::IAM::User": ("user", "UserName", "Users"),
+    "AWS::IAM::Group": ("group", "GroupName", "Groups"),
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +176,8 @@ class LiveReader:
                             principals.append((resource_type, principal, json.dumps(node, sort_keys=True)))
                     policy_name = view.value(props.get("PolicyName"))
                     self._policies[(stack.artifact_id, logical_id)] = _DeclaredPolicy(
-                        policy_name if isinstance(policy_name, str) and policy_name else None, tuple(principals))
+                        policy_name if isinstance(policy_name, str) and policy_name else None, tuple(principals)
+                    )
         return self._policies
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
@@ -234,8 +252,14 @@ class _Builder:
             return owner.logical_id, owner
         return physical_id, owner
 
-    def put(self, key: str, resource_type: str, physical_id: str, properties: Mapping[str, Any],
-            owner: DeployedResource | None = None) -> str:
+    def put(
+        self,
+        key: str,
+        resource_type: str,
+        physical_id: str,
+        properties: Mapping[str, Any],
+        owner: DeployedResource | None = None,
+    ) -> str:
         """Add a resource read as part of another (a bucket's policy, a route); returns its key."""
         self.template[key] = {"Type": resource_type, "Properties": dict(properties)}
         self.resources[key] = LiveResource(key, resource_type, physical_id, owner, full=True)
@@ -267,8 +291,9 @@ class _Builder:
             known.error = f"{code}: {detail}" if code and code not in detail else detail or type(exc).__name__
         return key
 
-    def call(self, resource: LiveResource, service: str, operation: str, *, prop: str | None = None,
-             **kwargs: Any) -> Any:
+    def call(
+        self, resource: LiveResource, service: str, operation: str, *, prop: str | None = None, **kwargs: Any
+    ) -> Any:
         """An API call made to read ``resource``, recorded in its operations (and as the source of ``prop``)."""
         name = self.reader.api_name(service, operation)
         resource.operations.append(name)
@@ -282,8 +307,16 @@ class _Builder:
         if prop:
             resource.sources.setdefault(prop, []).append(("note", text))
 
-    def optional(self, resource: LiveResource, service: str, operation: str, absent: str, *, prop: str | None = None,
-                 **kwargs: Any) -> Any:
+    def optional(
+        self,
+        resource: LiveResource,
+        service: str,
+        operation: str,
+        absent: str,
+        *,
+        prop: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """``call``, or None (noted) when the API answers ``absent``: the documented "not configured" error."""
         from botocore.exceptions import ClientError
 
@@ -311,22 +344,44 @@ class _Builder:
         the policy becomes an ``AWS::S3::BucketPolicy`` of the live template."""
         name = resource.physical_id
         props: dict[str, Any] = {"BucketName": name}
-        encryption = self.optional(resource, "s3", "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError",
-                                   prop="BucketEncryption", Bucket=name)
+        encryption = self.optional(
+            resource,
+            "s3",
+            "get_bucket_encryption",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            prop="BucketEncryption",
+            Bucket=name,
+        )
         if encryption is not None:
-            rules = [{"ServerSideEncryptionByDefault": _drop_none({"SSEAlgorithm": r.algorithm,
-                                                                   "KMSMasterKeyID": r.kms_master_key_id}),
-                      "BucketKeyEnabled": r.bucket_key_enabled} for r in parse_bucket_encryption(encryption).rules]
+            rules = [
+                {
+                    "ServerSideEncryptionByDefault": _drop_none(
+                        {"SSEAlgorithm": r.algorithm, "KMSMasterKeyID": r.kms_master_key_id}
+                    ),
+                    "BucketKeyEnabled": r.bucket_key_enabled,
+                }
+                for r in parse_bucket_encryption(encryption).rules
+            ]
             props["BucketEncryption"] = {"ServerSideEncryptionConfiguration": rules}
-        block = self.optional(resource, "s3", "get_public_access_block", "NoSuchPublicAccessBlockConfiguration",
-                              prop="PublicAccessBlockConfiguration", Bucket=name)
+        block = self.optional(
+            resource,
+            "s3",
+            "get_public_access_block",
+            "NoSuchPublicAccessBlockConfiguration",
+            prop="PublicAccessBlockConfiguration",
+            Bucket=name,
+        )
         if block is not None:
             flags = parse_public_access_block(block)
             props["PublicAccessBlockConfiguration"] = {
-                "BlockPublicAcls": flags.block_public_acls, "BlockPublicPolicy": flags.block_public_policy,
-                "IgnorePublicAcls": flags.ignore_public_acls, "RestrictPublicBuckets": flags.restrict_public_buckets}
-        status = versioning_status(self.call(resource, "s3", "get_bucket_versioning", prop="VersioningConfiguration",
-                                             Bucket=name))
+                "BlockPublicAcls": flags.block_public_acls,
+                "BlockPublicPolicy": flags.block_public_policy,
+                "IgnorePublicAcls": flags.ignore_public_acls,
+                "RestrictPublicBuckets": flags.restrict_public_buckets,
+            }
+        status = versioning_status(
+            self.call(resource, "s3", "get_bucket_versioning", prop="VersioningConfiguration", Bucket=name)
+        )
         if status:
             props["VersioningConfiguration"] = {"Status": status}
         else:
@@ -335,8 +390,9 @@ class _Builder:
         if policy is not None:
             document = json.loads(policy["Policy"]) if isinstance(policy.get("Policy"), str) else policy.get("Policy")
             key, owner = self._bucket_policy_key(resource)
-            self.put(key, "AWS::S3::BucketPolicy", name, {"Bucket": {"Ref": resource.key}, "PolicyDocument": document},
-                     owner)
+            self.put(
+                key, "AWS::S3::BucketPolicy", name, {"Bucket": {"Ref": resource.key}, "PolicyDocument": document}, owner
+            )
             self.resources[key].operations.append(self.reader.api_name("s3", "get_bucket_policy"))
         return props
 
@@ -352,14 +408,21 @@ class _Builder:
     def role(self, resource: LiveResource) -> dict[str, Any]:
         """IAM role: GetRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html) for its
         trust policy, and its inline policies (``_inline_policies``)."""
-        role = self.call(resource, "iam", "get_role", prop="AssumeRolePolicyDocument",
-                         RoleName=resource.physical_id)["Role"]
+        role = self.call(resource, "iam", "get_role", prop="AssumeRolePolicyDocument", RoleName=resource.physical_id)[
+            "Role"
+        ]
         document = role.get("AssumeRolePolicyDocument")
         if document is not None:
             document = iam_policy_document(document, f"the trust policy of role {resource.physical_id}")
-        return _drop_none({"RoleName": role.get("RoleName"), "Path": role.get("Path"),
-                           "AssumeRolePolicyDocument": document, **self._inline_policies(resource),
-                           **self._attached_policies(resource)})
+        return _drop_none(
+            {
+                "RoleName": role.get("RoleName"),
+                "Path": role.get("Path"),
+                "AssumeRolePolicyDocument": document,
+                **self._inline_policies(resource),
+                **self._attached_policies(resource),
+            }
+        )
 
     def principal(self, resource: LiveResource) -> dict[str, Any]:
         """IAM user or group: its inline and attached policies (``_inline_policies``, ``_attached_policies``); one
@@ -373,8 +436,13 @@ class _Builder:
         ListAttachedRolePolicies (or the User/Group forms,
         https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedRolePolicies.html)."""
         kind, name_key, _ = _PRINCIPALS[resource.resource_type]
-        pages = self.call(resource, "iam", f"paginate:list_attached_{kind}_policies", prop="ManagedPolicyArns",
-                          **{name_key: resource.physical_id})
+        pages = self.call(
+            resource,
+            "iam",
+            f"paginate:list_attached_{kind}_policies",
+            prop="ManagedPolicyArns",
+            **{name_key: resource.physical_id},
+        )
         arns = [p["PolicyArn"] for page in pages for p in page.get("AttachedPolicies", []) if p.get("PolicyArn")]
         return {"ManagedPolicyArns": arns} if arns else {}
 
@@ -386,16 +454,26 @@ class _Builder:
         kind, name_key, _ = _PRINCIPALS[resource.resource_type]
         name = resource.physical_id
         pages = self.call(resource, "iam", f"paginate:list_{kind}_policies", prop="Policies", **{name_key: name})
-        declared = {(principal_type, principal, policy.name) for policy in self.reader.declared_policies().values()
-                    for principal_type, principal, _ in policy.principals}
+        declared = {
+            (principal_type, principal, policy.name)
+            for policy in self.reader.declared_policies().values()
+            for principal_type, principal, _ in policy.principals
+        }
         policies = []
         for policy_name in (n for page in pages for n in page.get("PolicyNames", [])):
             if (resource.resource_type, name, policy_name) in declared:
                 continue
-            answer = self.call(resource, "iam", f"get_{kind}_policy", prop="Policies",
-                               **{name_key: name, "PolicyName": policy_name})
-            policies.append({"PolicyName": policy_name, "PolicyDocument": iam_policy_document(
-                answer.get("PolicyDocument"), f"inline policy {policy_name} of {kind} {name}")})
+            answer = self.call(
+                resource, "iam", f"get_{kind}_policy", prop="Policies", **{name_key: name, "PolicyName": policy_name}
+            )
+            policies.append(
+                {
+                    "PolicyName": policy_name,
+                    "PolicyDocument": iam_policy_document(
+                        answer.get("PolicyDocument"), f"inline policy {policy_name} of {kind} {name}"
+                    ),
+                }
+            )
         return {"Policies": policies} if policies else {}
 
     def inline_policy(self, resource: LiveResource) -> dict[str, Any]:
@@ -408,37 +486,51 @@ class _Builder:
         owner = resource.owner
         declared = self.reader.declared_policies().get((owner.stack, owner.logical_id)) if owner is not None else None
         if declared is None or declared.name is None:
-            raise LookupError(f"AWS::IAM::Policy {resource.physical_id}: its PolicyName is not a literal of a template "
-                              "of the cloud assembly, so its inline copies cannot be found")
+            raise LookupError(
+                f"AWS::IAM::Policy {resource.physical_id}: its PolicyName is not a literal of a template "
+                "of the cloud assembly, so its inline copies cannot be found"
+            )
         props: dict[str, Any] = {"PolicyName": declared.name}
         documents: dict[str, dict[str, Any]] = {}
         for principal_type, principal, shown in declared.principals:
             kind, name_key, listed = _PRINCIPALS[principal_type]
             if principal is None:
-                self.note(resource, f"{listed} entry {shown} is decided at deploy time: its copy was not read",
-                          "PolicyDocument")
+                self.note(
+                    resource,
+                    f"{listed} entry {shown} is decided at deploy time: its copy was not read",
+                    "PolicyDocument",
+                )
                 continue
             props.setdefault(listed, []).append(self.ref(principal_type, principal))
             try:
-                answer = self.call(resource, "iam", f"get_{kind}_policy", prop="PolicyDocument",
-                                   **{name_key: principal, "PolicyName": declared.name})
+                answer = self.call(
+                    resource,
+                    "iam",
+                    f"get_{kind}_policy",
+                    prop="PolicyDocument",
+                    **{name_key: principal, "PolicyName": declared.name},
+                )
             except ClientError as exc:
                 if error_code(exc) != "NoSuchEntity":
                     raise
                 self.note(resource, f"{kind} {principal} has no inline policy {declared.name}", "PolicyDocument")
                 continue
-            document = iam_policy_document(answer.get("PolicyDocument"), f"inline policy {declared.name} of {kind} "
-                                                                         f"{principal}")
+            document = iam_policy_document(
+                answer.get("PolicyDocument"), f"inline policy {declared.name} of {kind} {principal}"
+            )
             documents.setdefault(json.dumps(document, sort_keys=True), document)
             self.note(resource, f"inline policy {declared.name} of {kind} {principal}", "PolicyDocument")
         copies = list(documents.values())
         if len(copies) == 1:
             props["PolicyDocument"] = copies[0]
         elif copies:
-            props["PolicyDocument"] = {"Version": copies[0].get("Version", "2012-10-17"),
-                                       "Statement": [s for copy in copies for s in as_list(copy.get("Statement"))]}
-            self.note(resource, f"its {len(copies)} copies differ: their statements are judged together",
-                      "PolicyDocument")
+            props["PolicyDocument"] = {
+                "Version": copies[0].get("Version", "2012-10-17"),
+                "Statement": [s for copy in copies for s in as_list(copy.get("Statement"))],
+            }
+            self.note(
+                resource, f"its {len(copies)} copies differ: their statements are judged together", "PolicyDocument"
+            )
         return props
 
     def managed_policy(self, resource: LiveResource) -> dict[str, Any]:
@@ -447,22 +539,34 @@ class _Builder:
         arn = resource.physical_id
         policy = self.call(resource, "iam", "get_policy", prop="PolicyDocument", PolicyArn=arn)["Policy"]
         version_id = policy["DefaultVersionId"]
-        version = self.call(resource, "iam", "get_policy_version", prop="PolicyDocument", PolicyArn=arn,
-                            VersionId=version_id)["PolicyVersion"]
+        version = self.call(
+            resource, "iam", "get_policy_version", prop="PolicyDocument", PolicyArn=arn, VersionId=version_id
+        )["PolicyVersion"]
         self.note(resource, f"default version {version_id}", "PolicyDocument")
-        return _drop_none({"ManagedPolicyName": policy.get("PolicyName"), "Path": policy.get("Path"),
-                           "PolicyDocument": iam_policy_document(version.get("Document"),
-                                                                 f"version {version_id} of managed policy {arn}")})
+        return _drop_none(
+            {
+                "ManagedPolicyName": policy.get("PolicyName"),
+                "Path": policy.get("Path"),
+                "PolicyDocument": iam_policy_document(
+                    version.get("Document"), f"version {version_id} of managed policy {arn}"
+                ),
+            }
+        )
 
     def db_instance(self, resource: LiveResource) -> dict[str, Any]:
         """RDS DB instance: DescribeDBInstances
         (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html)."""
-        (db,) = self.call(resource, "rds", "describe_db_instances",
-                          DBInstanceIdentifier=resource.physical_id)["DBInstances"]
-        props = _drop_none({"DBInstanceIdentifier": db.get("DBInstanceIdentifier"),
-                            "StorageEncrypted": db.get("StorageEncrypted"),
-                            "PubliclyAccessible": db.get("PubliclyAccessible"),
-                            "SourceDBInstanceIdentifier": db.get("ReadReplicaSourceDBInstanceIdentifier")})
+        (db,) = self.call(resource, "rds", "describe_db_instances", DBInstanceIdentifier=resource.physical_id)[
+            "DBInstances"
+        ]
+        props = _drop_none(
+            {
+                "DBInstanceIdentifier": db.get("DBInstanceIdentifier"),
+                "StorageEncrypted": db.get("StorageEncrypted"),
+                "PubliclyAccessible": db.get("PubliclyAccessible"),
+                "SourceDBInstanceIdentifier": db.get("ReadReplicaSourceDBInstanceIdentifier"),
+            }
+        )
         if db.get("KmsKeyId"):
             props["KmsKeyId"] = self.customer_key(resource, db["KmsKeyId"])
         if db.get("DBClusterIdentifier"):
@@ -480,11 +584,16 @@ class _Builder:
     def db_cluster(self, resource: LiveResource) -> dict[str, Any]:
         """RDS DB cluster: DescribeDBClusters
         (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html)."""
-        (cluster,) = self.call(resource, "rds", "describe_db_clusters",
-                               DBClusterIdentifier=resource.physical_id)["DBClusters"]
-        props = _drop_none({"DBClusterIdentifier": cluster.get("DBClusterIdentifier"),
-                            "StorageEncrypted": cluster.get("StorageEncrypted"),
-                            "PubliclyAccessible": cluster.get("PubliclyAccessible")})
+        (cluster,) = self.call(resource, "rds", "describe_db_clusters", DBClusterIdentifier=resource.physical_id)[
+            "DBClusters"
+        ]
+        props = _drop_none(
+            {
+                "DBClusterIdentifier": cluster.get("DBClusterIdentifier"),
+                "StorageEncrypted": cluster.get("StorageEncrypted"),
+                "PubliclyAccessible": cluster.get("PubliclyAccessible"),
+            }
+        )
         if cluster.get("KmsKeyId"):
             props["KmsKeyId"] = self.customer_key(resource, cluster["KmsKeyId"])
         if cluster.get("DBSubnetGroup"):
@@ -493,15 +602,18 @@ class _Builder:
 
     def db_subnet_group(self, resource: LiveResource) -> dict[str, Any]:
         """DB subnet group: DescribeDBSubnetGroups; each subnet read with its route table."""
-        (group,) = self.call(resource, "rds", "describe_db_subnet_groups",
-                             DBSubnetGroupName=resource.physical_id)["DBSubnetGroups"]
+        (group,) = self.call(resource, "rds", "describe_db_subnet_groups", DBSubnetGroupName=resource.physical_id)[
+            "DBSubnetGroups"
+        ]
         return self._subnet_group(group)
 
     def _subnet_group(self, group: Mapping[str, Any]) -> dict[str, Any]:
         """Properties of a DBSubnetGroup answer (DescribeDBSubnetGroups, or DescribeDBInstances' ``DBSubnetGroup``)."""
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", []) if s.get("SubnetIdentifier")]
-        return {"DBSubnetGroupName": group.get("DBSubnetGroupName"),
-                "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets]}
+        return {
+            "DBSubnetGroupName": group.get("DBSubnetGroupName"),
+            "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets],
+        }
 
     def subnet(self, resource: LiveResource) -> dict[str, Any]:
         """Subnet: DescribeSubnets, and DescribeRouteTables for its explicit route table association, else the
@@ -509,26 +621,46 @@ class _Builder:
         the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template."""
         subnet_id = resource.physical_id
         (subnet,) = self.call(resource, "ec2", "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
-        pages = self.call(resource, "ec2", "paginate:describe_route_tables",
-                          Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])
+        pages = self.call(
+            resource,
+            "ec2",
+            "paginate:describe_route_tables",
+            Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}],
+        )
         tables = [t for page in pages for t in page.get("RouteTables", [])]
-        associations = [(a.get("RouteTableAssociationId") or f"{t['RouteTableId']}/{subnet_id}", t["RouteTableId"])
-                        for t in tables for a in t.get("Associations", []) if a.get("SubnetId") == subnet_id]
+        associations = [
+            (a.get("RouteTableAssociationId") or f"{t['RouteTableId']}/{subnet_id}", t["RouteTableId"])
+            for t in tables
+            for a in t.get("Associations", [])
+            if a.get("SubnetId") == subnet_id
+        ]
         if not associations:
-            pages = self.call(resource, "ec2", "paginate:describe_route_tables",
-                              Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]},
-                                       {"Name": "association.main", "Values": ["true"]}])
+            pages = self.call(
+                resource,
+                "ec2",
+                "paginate:describe_route_tables",
+                Filters=[
+                    {"Name": "vpc-id", "Values": [subnet["VpcId"]]},
+                    {"Name": "association.main", "Values": ["true"]},
+                ],
+            )
             main = [t["RouteTableId"] for page in pages for t in page.get("RouteTables", [])]
             associations = [(f"{table}/main/{subnet_id}", table) for table in main]
             resource.notes.append(f"no explicit route table association: uses the VPC's main route table {main}")
         for association, table in associations:
-            self.put(association, "AWS::EC2::SubnetRouteTableAssociation", association,
-                     {"SubnetId": {"Ref": resource.key}, "RouteTableId": self.ref("AWS::EC2::RouteTable", table, full=True)})
+            self.put(
+                association,
+                "AWS::EC2::SubnetRouteTableAssociation",
+                association,
+                {"SubnetId": {"Ref": resource.key}, "RouteTableId": self.ref("AWS::EC2::RouteTable", table, full=True)},
+            )
         return _drop_none({"VpcId": subnet.get("VpcId"), "CidrBlock": subnet.get("CidrBlock")})
 
     def route_table(self, resource: LiveResource) -> dict[str, Any]:
         """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template."""
-        (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[resource.physical_id])["RouteTables"]
+        (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[resource.physical_id])[
+            "RouteTables"
+        ]
         for route in table.get("Routes", []):
             if route.get("State") == "blackhole":
                 continue  # its target is gone: no traffic takes it
@@ -543,23 +675,37 @@ class _Builder:
         """KMS key: DescribeKey and, for a key that can rotate, GetKeyRotationStatus
         (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html)."""
         metadata = self.call(resource, "kms", "describe_key", KeyId=resource.physical_id)["KeyMetadata"]
-        props = _drop_none({"KeySpec": metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec"),
-                            "KeyUsage": metadata.get("KeyUsage"), "Origin": metadata.get("Origin"),
-                            "MultiRegion": metadata.get("MultiRegion"), "Enabled": metadata.get("Enabled")})
+        props = _drop_none(
+            {
+                "KeySpec": metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec"),
+                "KeyUsage": metadata.get("KeyUsage"),
+                "Origin": metadata.get("Origin"),
+                "MultiRegion": metadata.get("MultiRegion"),
+                "Enabled": metadata.get("Enabled"),
+            }
+        )
         if metadata.get("KeyState") not in (None, "Enabled"):
             resource.notes.append(f"KeyState {metadata['KeyState']}")
         if (props.get("KeySpec"), props.get("KeyUsage"), props.get("Origin")) == (
-                "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS"):
-            status = self.call(resource, "kms", "get_key_rotation_status", prop="EnableKeyRotation",
-                               KeyId=resource.physical_id)
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "AWS_KMS",
+        ):
+            status = self.call(
+                resource, "kms", "get_key_rotation_status", prop="EnableKeyRotation", KeyId=resource.physical_id
+            )
             props["EnableKeyRotation"] = bool(status.get("KeyRotationEnabled"))
         return props
 
     def topic(self, resource: LiveResource) -> dict[str, Any]:
         """SNS topic: GetTopicAttributes (``KmsMasterKeyId`` is absent when the topic is not encrypted)."""
         attributes = self.call(resource, "sns", "get_topic_attributes", TopicArn=resource.physical_id)["Attributes"]
-        return _drop_none({"TopicName": resource.physical_id.rsplit(":", 1)[-1],
-                           "KmsMasterKeyId": attributes.get("KmsMasterKeyId") or None})
+        return _drop_none(
+            {
+                "TopicName": resource.physical_id.rsplit(":", 1)[-1],
+                "KmsMasterKeyId": attributes.get("KmsMasterKeyId") or None,
+            }
+        )
 
     def log_group(self, resource: LiveResource) -> dict[str, Any]:
         """CloudWatch Logs log group: DescribeLogGroups by name prefix, the exact name picked (``kmsKeyId``)."""
@@ -579,26 +725,43 @@ class _Builder:
         services = answer.get("services") or []
         if not services:
             reasons = [f.get("reason") for f in answer.get("failures", [])]
-            raise LookupError(f"DescribeServices in cluster {cluster} does not find it ({', '.join(map(str, reasons))})")
+            raise LookupError(
+                f"DescribeServices in cluster {cluster} does not find it ({', '.join(map(str, reasons))})"
+            )
         service = services[0]
-        props: dict[str, Any] = _drop_none({"ServiceName": service.get("serviceName"), "Cluster": cluster,
-                                            "LaunchType": service.get("launchType")})
+        props: dict[str, Any] = _drop_none(
+            {"ServiceName": service.get("serviceName"), "Cluster": cluster, "LaunchType": service.get("launchType")}
+        )
         if service.get("taskDefinition"):
             props["TaskDefinition"] = self.ref("AWS::ECS::TaskDefinition", service["taskDefinition"], full=True)
         balancers = []
         for entry in service.get("loadBalancers", []):
-            item = _drop_none({"ContainerName": entry.get("containerName"), "ContainerPort": entry.get("containerPort"),
-                               "LoadBalancerName": entry.get("loadBalancerName")})
+            item = _drop_none(
+                {
+                    "ContainerName": entry.get("containerName"),
+                    "ContainerPort": entry.get("containerPort"),
+                    "LoadBalancerName": entry.get("loadBalancerName"),
+                }
+            )
             if entry.get("targetGroupArn"):
-                item["TargetGroupArn"] = self.ref("AWS::ElasticLoadBalancingV2::TargetGroup", entry["targetGroupArn"],
-                                                  full=True)
+                item["TargetGroupArn"] = self.ref(
+                    "AWS::ElasticLoadBalancingV2::TargetGroup", entry["targetGroupArn"], full=True
+                )
             balancers.append(item)
         props["LoadBalancers"] = balancers
         awsvpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration")
         if awsvpc:
-            props["NetworkConfiguration"] = {"AwsvpcConfiguration": _drop_none({
-                "SecurityGroups": [self.ref("AWS::EC2::SecurityGroup", g, full=True) for g in awsvpc.get("securityGroups", [])],
-                "Subnets": list(awsvpc.get("subnets", [])), "AssignPublicIp": awsvpc.get("assignPublicIp")})}
+            props["NetworkConfiguration"] = {
+                "AwsvpcConfiguration": _drop_none(
+                    {
+                        "SecurityGroups": [
+                            self.ref("AWS::EC2::SecurityGroup", g, full=True) for g in awsvpc.get("securityGroups", [])
+                        ],
+                        "Subnets": list(awsvpc.get("subnets", [])),
+                        "AssignPublicIp": awsvpc.get("assignPublicIp"),
+                    }
+                )
+            }
         return props
 
     def _cluster_of(self, resource: LiveResource) -> str:
@@ -619,21 +782,49 @@ class _Builder:
 
     def task_definition(self, resource: LiveResource) -> dict[str, Any]:
         """ECS task definition: DescribeTaskDefinition (container names and port mappings)."""
-        task = self.call(resource, "ecs", "describe_task_definition", taskDefinition=resource.physical_id)["taskDefinition"]
-        containers = [{"Name": c.get("name"),
-                       "PortMappings": [_drop_none({"ContainerPort": m.get("containerPort"), "HostPort": m.get("hostPort"),
-                                                    "Protocol": m.get("protocol")}) for m in c.get("portMappings", [])]}
-                      for c in task.get("containerDefinitions", [])]
-        return _drop_none({"Family": task.get("family"), "NetworkMode": task.get("networkMode"),
-                           "ContainerDefinitions": containers})
+        task = self.call(resource, "ecs", "describe_task_definition", taskDefinition=resource.physical_id)[
+            "taskDefinition"
+        ]
+        containers = [
+            {
+                "Name": c.get("name"),
+                "PortMappings": [
+                    _drop_none(
+                        {
+                            "ContainerPort": m.get("containerPort"),
+                            "HostPort": m.get("hostPort"),
+                            "Protocol": m.get("protocol"),
+                        }
+                    )
+                    for m in c.get("portMappings", [])
+                ],
+            }
+            for c in task.get("containerDefinitions", [])
+        ]
+        return _drop_none(
+            {"Family": task.get("family"), "NetworkMode": task.get("networkMode"), "ContainerDefinitions": containers}
+        )
 
     def target_group(self, resource: LiveResource) -> dict[str, Any]:
         """ELBv2 target group: DescribeTargetGroups; its load balancers (and their listeners) are read too."""
-        (group,) = self.call(resource, "elbv2", "describe_target_groups",
-                             TargetGroupArns=[resource.physical_id])["TargetGroups"]
-        props = _drop_none({key: group.get(key) for key in (
-            "Port", "Protocol", "TargetType", "HealthCheckEnabled", "HealthCheckPath", "HealthCheckPort",
-            "HealthCheckProtocol", "VpcId")})
+        (group,) = self.call(resource, "elbv2", "describe_target_groups", TargetGroupArns=[resource.physical_id])[
+            "TargetGroups"
+        ]
+        props = _drop_none(
+            {
+                key: group.get(key)
+                for key in (
+                    "Port",
+                    "Protocol",
+                    "TargetType",
+                    "HealthCheckEnabled",
+                    "HealthCheckPath",
+                    "HealthCheckPort",
+                    "HealthCheckProtocol",
+                    "VpcId",
+                )
+            }
+        )
         props["Name"] = group.get("TargetGroupName")
         for balancer in group.get("LoadBalancerArns", []):
             self.add("AWS::ElasticLoadBalancingV2::LoadBalancer", balancer, full=True)
@@ -644,24 +835,45 @@ class _Builder:
         non-default rules become ``Listener``/``ListenerRule`` resources of the live template."""
         arn = resource.physical_id
         (balancer,) = self.call(resource, "elbv2", "describe_load_balancers", LoadBalancerArns=[arn])["LoadBalancers"]
-        props = _drop_none({"Name": balancer.get("LoadBalancerName"), "Type": balancer.get("Type"),
-                            "Scheme": balancer.get("Scheme")})
+        props = _drop_none(
+            {"Name": balancer.get("LoadBalancerName"), "Type": balancer.get("Type"), "Scheme": balancer.get("Scheme")}
+        )
         props["SecurityGroups"] = [self.ref("AWS::EC2::SecurityGroup", g) for g in balancer.get("SecurityGroups", [])]
         pages = self.call(resource, "elbv2", "paginate:describe_listeners", LoadBalancerArn=arn)
         for listener in (entry for page in pages for entry in page.get("Listeners", [])):
             key, owner = self.key("AWS::ElasticLoadBalancingV2::Listener", listener["ListenerArn"])
-            self.put(key, "AWS::ElasticLoadBalancingV2::Listener", listener["ListenerArn"], _drop_none({
-                "LoadBalancerArn": {"Ref": resource.key}, "Port": listener.get("Port"),
-                "Protocol": listener.get("Protocol"), "DefaultActions": self._actions(listener.get("DefaultActions"))}),
-                owner)
+            self.put(
+                key,
+                "AWS::ElasticLoadBalancingV2::Listener",
+                listener["ListenerArn"],
+                _drop_none(
+                    {
+                        "LoadBalancerArn": {"Ref": resource.key},
+                        "Port": listener.get("Port"),
+                        "Protocol": listener.get("Protocol"),
+                        "DefaultActions": self._actions(listener.get("DefaultActions")),
+                    }
+                ),
+                owner,
+            )
             rule_pages = self.call(resource, "elbv2", "paginate:describe_rules", ListenerArn=listener["ListenerArn"])
             for rule in (entry for page in rule_pages for entry in page.get("Rules", [])):
                 if rule.get("IsDefault"):
                     continue  # the listener's default actions, already there
                 rule_key, rule_owner = self.key("AWS::ElasticLoadBalancingV2::ListenerRule", rule["RuleArn"])
-                self.put(rule_key, "AWS::ElasticLoadBalancingV2::ListenerRule", rule["RuleArn"], _drop_none({
-                    "ListenerArn": {"Ref": key}, "Priority": rule.get("Priority"),
-                    "Actions": self._actions(rule.get("Actions"))}), rule_owner)
+                self.put(
+                    rule_key,
+                    "AWS::ElasticLoadBalancingV2::ListenerRule",
+                    rule["RuleArn"],
+                    _drop_none(
+                        {
+                            "ListenerArn": {"Ref": key},
+                            "Priority": rule.get("Priority"),
+                            "Actions": self._actions(rule.get("Actions")),
+                        }
+                    ),
+                    rule_owner,
+                )
         return props
 
     def _actions(self, actions: Any) -> list[dict[str, Any]]:
@@ -672,9 +884,20 @@ class _Builder:
                 item["TargetGroupArn"] = self.ref("AWS::ElasticLoadBalancingV2::TargetGroup", action["TargetGroupArn"])
             forward = action.get("ForwardConfig") or {}
             if forward.get("TargetGroups"):
-                item["ForwardConfig"] = {"TargetGroups": [
-                    _drop_none({"TargetGroupArn": self.ref("AWS::ElasticLoadBalancingV2::TargetGroup", t["TargetGroupArn"]),
-                                "Weight": t.get("Weight")}) for t in forward["TargetGroups"] if t.get("TargetGroupArn")]}
+                item["ForwardConfig"] = {
+                    "TargetGroups": [
+                        _drop_none(
+                            {
+                                "TargetGroupArn": self.ref(
+                                    "AWS::ElasticLoadBalancingV2::TargetGroup", t["TargetGroupArn"]
+                                ),
+                                "Weight": t.get("Weight"),
+                            }
+                        )
+                        for t in forward["TargetGroups"]
+                        if t.get("TargetGroupArn")
+                    ]
+                }
             result.append(item)
         return result
 
@@ -682,20 +905,35 @@ class _Builder:
         """Security group: DescribeSecurityGroups. Each ingress permission and source is one rule; a rule
         matching an ``AWS::EC2::SecurityGroupIngress`` of the stack's template keeps that logical ID (so
         findings land on the same construct), the others stay inline in ``SecurityGroupIngress``."""
-        (group,) = self.call(resource, "ec2", "describe_security_groups", GroupIds=[resource.physical_id])["SecurityGroups"]
+        (group,) = self.call(resource, "ec2", "describe_security_groups", GroupIds=[resource.physical_id])[
+            "SecurityGroups"
+        ]
         declared = self._declared_ingress(resource)
         inline = []
         for permission in group.get("IpPermissions", []):
-            base = _drop_none({"IpProtocol": permission.get("IpProtocol"), "FromPort": permission.get("FromPort"),
-                               "ToPort": permission.get("ToPort")})
+            base = _drop_none(
+                {
+                    "IpProtocol": permission.get("IpProtocol"),
+                    "FromPort": permission.get("FromPort"),
+                    "ToPort": permission.get("ToPort"),
+                }
+            )
             sources: list[tuple[dict[str, Any], tuple[str, str]]] = []
             for pair in permission.get("UserIdGroupPairs", []):
-                sources.append(({"SourceSecurityGroupId": self.ref("AWS::EC2::SecurityGroup", pair["GroupId"])},
-                                ("group", pair["GroupId"])))
+                sources.append(
+                    (
+                        {"SourceSecurityGroupId": self.ref("AWS::EC2::SecurityGroup", pair["GroupId"])},
+                        ("group", pair["GroupId"]),
+                    )
+                )
             sources += [({"CidrIp": r["CidrIp"]}, ("cidr", r["CidrIp"])) for r in permission.get("IpRanges", [])]
-            sources += [({"CidrIpv6": r["CidrIpv6"]}, ("cidr", r["CidrIpv6"])) for r in permission.get("Ipv6Ranges", [])]
-            sources += [({"SourcePrefixListId": r["PrefixListId"]}, ("prefix", r["PrefixListId"]))
-                        for r in permission.get("PrefixListIds", [])]
+            sources += [
+                ({"CidrIpv6": r["CidrIpv6"]}, ("cidr", r["CidrIpv6"])) for r in permission.get("Ipv6Ranges", [])
+            ]
+            sources += [
+                ({"SourcePrefixListId": r["PrefixListId"]}, ("prefix", r["PrefixListId"]))
+                for r in permission.get("PrefixListIds", [])
+            ]
             for source, identity in sources:
                 rule = {**base, **source}
                 lid = declared.pop(_rule_identity(base, identity), None)
@@ -703,11 +941,17 @@ class _Builder:
                     inline.append(rule)
                 else:
                     shown = f"{resource.physical_id} {base.get('IpProtocol')} {base.get('FromPort', '')}-{base.get('ToPort', '')}"
-                    self.put(lid, "AWS::EC2::SecurityGroupIngress", f"{shown.rstrip('-')} from {identity[1]}",
-                             {"GroupId": {"Ref": resource.key}, **rule}, self.stack.resource(lid))
+                    self.put(
+                        lid,
+                        "AWS::EC2::SecurityGroupIngress",
+                        f"{shown.rstrip('-')} from {identity[1]}",
+                        {"GroupId": {"Ref": resource.key}, **rule},
+                        self.stack.resource(lid),
+                    )
                     self.resources[lid].operations.append(self.reader.api_name("ec2", "describe_security_groups"))
-        props = _drop_none({"GroupId": group.get("GroupId"), "GroupName": group.get("GroupName"),
-                            "VpcId": group.get("VpcId")})
+        props = _drop_none(
+            {"GroupId": group.get("GroupId"), "GroupName": group.get("GroupName"), "VpcId": group.get("VpcId")}
+        )
         if inline:
             props["SecurityGroupIngress"] = inline
         return props

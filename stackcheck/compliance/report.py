@@ -7,7 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.files import REPORTS_DIR, COMPLIANCE_JSON, COMPLIANCE_MARKDOWN, COMPLIANCE_SARIF, atomic_write_json, atomic_write_text
+from stackcheck.files import (
+    REPORTS_DIR,
+    COMPLIANCE_JSON,
+    COMPLIANCE_MARKDOWN,
+    COMPLIANCE_SARIF,
+    atomic_write_json,
+    atomic_write_text,
+)
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,8 +52,13 @@ class _LiveRules:
         return self._descriptions.get(rule_id)
 
 
-def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.PathLike[str] | None = None,
-                            now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
+def build_compliance_report(
+    result: ComplianceResult,
+    *,
+    ledger_path: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> dict[str, Any]:
     """The scan report's JSON (``stackcheck.report.build_report``: with ``generated`` and ``commit``) with
     ``schema`` ``stackcheck.compliance/1`` and ``target`` (endpoint_url, region, emulator, source), ``live_forms``
     (rule_id, tool, kind, resource_types, outcome), ``template_only`` (rule ids without a live form) and
@@ -66,8 +78,9 @@ def build_compliance_report(result: ComplianceResult, *, ledger_path: str | os.P
     return report
 
 
-def render_compliance_markdown(result: ComplianceResult, *, now: datetime | None = None,
-                               commit: Commit | None = None) -> str:
+def render_compliance_markdown(
+    result: ComplianceResult, *, now: datetime | None = None, commit: Commit | None = None
+) -> str:
     """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance: the heading, when and
     from which commit (``now`` and ``commit`` as for ``build_compliance_report``), then the live target.
     Raises ValueError for a naive ``now``."""
@@ -81,9 +94,14 @@ def render_compliance_markdown(result: ComplianceResult, *, now: datetime | None
     rest = rest.removeprefix(f"\n{line}\n")
     verdict = title.rsplit(": ", 1)[-1]
     forms = ", ".join(f"`{form.id}`" for form in result.forms)
-    lines = [f"## stackcheck compliance: {verdict}", "", line, "",
-             f"Live state of the deployed stacks at {result.target.describe()}, {result.api_calls} API calls; "
-             f"live forms: {forms}."]
+    lines = [
+        f"## stackcheck compliance: {verdict}",
+        "",
+        line,
+        "",
+        f"Live state of the deployed stacks at {result.target.describe()}, {result.api_calls} API calls; "
+        f"live forms: {forms}.",
+    ]
     if result.template_only:
         lines.append(f"Template only (no live form): {', '.join(f'`{i}`' for i in result.template_only)}.")
     body = rest.replace("reports/scan.sarif and reports/scan.json", f"reports/{SARIF_FILE} and reports/{JSON_FILE}")
@@ -97,9 +115,14 @@ def render_compliance_console(result: ComplianceResult) -> str:
     return f"live target: {result.target.describe()}; {result.api_calls} API calls\n" + render_console(result.scan)
 
 
-def write_compliance_reports(result: ComplianceResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
-                             ledger_path: str | os.PathLike[str] | None = None, now: datetime | None = None,
-                             commit: Commit | None = None) -> dict[str, Path]:
+def write_compliance_reports(
+    result: ComplianceResult,
+    report_dir: str | os.PathLike[str] = REPORTS_DIR,
+    *,
+    ledger_path: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
     into ``report_dir``; returns ``{"json", "sarif", "markdown"}`` → path. Each file is written atomically.
     compliance.json and compliance.md name the same moment and commit (``now`` and ``commit`` as for
@@ -112,15 +135,22 @@ def write_compliance_reports(result: ComplianceResult, report_dir: str | os.Path
     paths = {
         "json": atomic_write_json(directory / JSON_FILE, report),
         "sarif": atomic_write_json(directory / SARIF_FILE, build_sarif(result.scan, scanners=[_LiveRules(result)])),
-        "markdown": atomic_write_text(directory / MARKDOWN_FILE,
-                                      render_compliance_markdown(result, now=now, commit=commit)),
+        "markdown": atomic_write_text(
+            directory / MARKDOWN_FILE, render_compliance_markdown(result, now=now, commit=commit)
+        ),
     }
     return paths
 
 
-def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_code: int,
-                        target: LiveTarget | None = None, *, now: datetime | None = None,
-                        commit: Commit | None = None) -> dict[str, Path]:
+def write_error_reports(
+    report_dir: str | os.PathLike[str],
+    message: str,
+    exit_code: int,
+    target: LiveTarget | None = None,
+    *,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> dict[str, Path]:
     """Reports of a run that could not check (exit 2 or 3), so yesterday's reports never stand for tonight's run.
 
     compliance.json holds ``schema``, ``exit_code``, ``generated``, ``commit``, ``error`` and ``target``;
@@ -134,17 +164,38 @@ def write_error_reports(report_dir: str | os.PathLike[str], message: str, exit_c
     now, commit = resolve(now, commit)
     directory = Path(report_dir)
     where = target.describe() if target else "not resolved"
-    sarif = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [{
-        "tool": {"driver": {"name": LIVE_TOOL, "rules": []}},
-        "invocations": [{"executionSuccessful": False, "exitCode": exit_code,
-                         "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}]}],
-        "results": [],
-    }]}
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {"driver": {"name": LIVE_TOOL, "rules": []}},
+                "invocations": [
+                    {
+                        "executionSuccessful": False,
+                        "exitCode": exit_code,
+                        "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+                    }
+                ],
+                "results": [],
+            }
+        ],
+    }
     return {
-        "json": atomic_write_json(directory / JSON_FILE, {"schema": SCHEMA, "exit_code": exit_code,
-                                                          **report_fields(now, commit), "error": message,
-                                                          "target": target.to_dict() if target else None}),
+        "json": atomic_write_json(
+            directory / JSON_FILE,
+            {
+                "schema": SCHEMA,
+                "exit_code": exit_code,
+                **report_fields(now, commit),
+                "error": message,
+                "target": target.to_dict() if target else None,
+            },
+        ),
         "sarif": atomic_write_json(directory / SARIF_FILE, sarif),
-        "markdown": atomic_write_text(directory / MARKDOWN_FILE, f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
-                                f"{stamp(now, commit)}\n\nLive target: {where}.\n\n{' '.join(message.split())}\n"),
+        "markdown": atomic_write_text(
+            directory / MARKDOWN_FILE,
+            f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
+            f"{stamp(now, commit)}\n\nLive target: {where}.\n\n{' '.join(message.split())}\n",
+        ),
     }

@@ -200,8 +200,13 @@ def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
         if errors:
             problems.extend(f"{label}: {error}" for error in errors)
             continue
-        entry = AllowlistEntry(index=index, line=line, resource_type=raw["resource_type"],
-                               property_path=raw["property_path"], reason=raw["reason"].strip())
+        entry = AllowlistEntry(
+            index=index,
+            line=line,
+            resource_type=raw["resource_type"],
+            property_path=raw["property_path"],
+            reason=raw["reason"].strip(),
+        )
         key = (entry.resource_type, entry.property_path)
         if key in seen:
             problems.append(f"{label}: duplicates entry {seen[key]} (same resource type and property path); keep one")
@@ -220,25 +225,34 @@ def _allowlist_entry_errors(raw: Any) -> list[str]:
     unknown = sorted(str(k) for k in raw if k not in _ALLOWLIST_KEYS)
     if unknown:
         errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_ALLOWLIST_KEYS)}")
-    examples = {"resource_type": "AWS::RDS::DBInstance", "property_path": "/EngineVersion",
-                "reason": "<why this difference is not drift, 10+ characters>"}
+    examples = {
+        "resource_type": "AWS::RDS::DBInstance",
+        "property_path": "/EngineVersion",
+        "reason": "<why this difference is not drift, 10+ characters>",
+    }
     missing = [k for k in _ALLOWLIST_KEYS if raw.get(k) in (None, "")]
     errors.extend(f"missing {k!r}; add `{k}: {examples[k]}`" for k in missing)
     resource_type, property_path, reason = (raw.get(k) for k in _ALLOWLIST_KEYS)
-    if "resource_type" not in missing and (not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type)):
+    if "resource_type" not in missing and (
+        not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type)
+    ):
         errors.append(f"resource_type {resource_type!r} is not a CloudFormation type like AWS::S3::Bucket")
     if "property_path" not in missing:
         errors.extend(_property_path_errors(property_path))
     if "reason" not in missing and (not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH):
         length = len(reason.strip()) if isinstance(reason, str) else 0
-        errors.append(f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why this difference is not drift")
+        errors.append(
+            f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why this difference is not drift"
+        )
     return errors
 
 
 def _property_path_errors(path: Any) -> list[str]:
     if not isinstance(path, str) or not path.startswith("/") or path != path.strip():
-        return [f"property_path must be a path as CloudFormation reports it, starting with '/' "
-                f"(e.g. /PolicyDocument/Version), got {path!r}"]
+        return [
+            f"property_path must be a path as CloudFormation reports it, starting with '/' "
+            f"(e.g. /PolicyDocument/Version), got {path!r}"
+        ]
     body = path[:-2] if path.endswith("/*") else path
     if "*" in body:
         return [f"property_path {path!r}: '*' is allowed only as a trailing '/*'"]
@@ -250,6 +264,7 @@ def _property_path_errors(path: Any) -> list[str]:
 
 
 # -- results ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PropertyDifference:
@@ -412,8 +427,10 @@ class StackDrift:
             return f"PARTIAL coverage, no drift in the {self.checked} checked: {coverage}"
         if verdict is Verdict.DRIFTED:
             drifted = counts[ResourceStatus.MODIFIED] + counts[ResourceStatus.DELETED]
-            text = (f"DRIFTED: {drifted} of {_plural(total, 'resource')} drifted "
-                    f"({counts[ResourceStatus.MODIFIED]} modified, {counts[ResourceStatus.DELETED]} deleted)")
+            text = (
+                f"DRIFTED: {drifted} of {_plural(total, 'resource')} drifted "
+                f"({counts[ResourceStatus.MODIFIED]} modified, {counts[ResourceStatus.DELETED]} deleted)"
+            )
             if self.outcome is not DetectionOutcome.COMPLETE:
                 text += f"; detection {self.outcome.value}: {self.status_reason}"
             return text + (f"; {coverage}" if coverage else "")
@@ -448,6 +465,8 @@ class StackDrift:
 
 
 DriftTarget = AwsTarget  # where the CloudFormation API was called
+
+
 @dataclass(frozen=True)
 class DriftResult:
     """Drift of every stack asked for. ``unavailable`` is the reason drift detection could not
@@ -500,15 +519,25 @@ class DriftResult:
         return [e for e in self.allowlist.entries if e.index not in used]
 
     @classmethod
-    def for_unavailable(cls, artifacts: Iterable[StackArtifact], reason: str, *, target: DriftTarget,
-                        allowlist: Allowlist, seconds: float = 0.0) -> DriftResult:
+    def for_unavailable(
+        cls,
+        artifacts: Iterable[StackArtifact],
+        reason: str,
+        *,
+        target: DriftTarget,
+        allowlist: Allowlist,
+        seconds: float = 0.0,
+    ) -> DriftResult:
         """A result for a run where drift detection was unavailable (``reason`` says why): each
         stack UNKNOWN (outcome UNAVAILABLE), each template resource NOT_CHECKED."""
         short = "drift detection is not available at the target (see the run's error)"
         stacks = tuple(
             StackDrift(
-                artifact_id=a.artifact_id, stack_name=a.stack_name, outcome=DetectionOutcome.UNAVAILABLE,
-                resources=_unchecked(a, short), status_reason=short,
+                artifact_id=a.artifact_id,
+                stack_name=a.stack_name,
+                outcome=DetectionOutcome.UNAVAILABLE,
+                resources=_unchecked(a, short),
+                status_reason=short,
             )
             for a in artifacts
         )
@@ -519,7 +548,7 @@ class DriftResult:
 
 _NOT_CHECKED_REASONS = {
     "NOT_CHECKED": "CloudFormation did not check it (NOT_CHECKED: the type does not support drift detection, "
-                   "or it was skipped in a rollback)",
+    "or it was skipped in a rollback)",
     "UNKNOWN": "CloudFormation could not run drift detection on it (UNKNOWN)",
     "UNSUPPORTED": "CloudFormation does not support drift detection for it (UNSUPPORTED)",
 }
@@ -532,8 +561,13 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def parse_resource_drift(entry: Mapping[str, Any], *, allowlist: Allowlist = Allowlist(),
-                         construct_path: str | None = None, in_template: bool = True) -> ResourceDrift:
+def parse_resource_drift(
+    entry: Mapping[str, Any],
+    *,
+    allowlist: Allowlist = Allowlist(),
+    construct_path: str | None = None,
+    in_template: bool = True,
+) -> ResourceDrift:
     """A ResourceDrift from one ``StackResourceDrifts[]`` entry of DescribeStackResourceDrifts
     (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResourceDrift.html).
 
@@ -544,9 +578,7 @@ def parse_resource_drift(entry: Mapping[str, Any], *, allowlist: Allowlist = All
     """
     reported = str(entry["StackResourceDriftStatus"])
     resource_type = str(entry["ResourceType"])
-    differences = tuple(
-        _difference(d, resource_type, allowlist) for d in entry.get("PropertyDifferences") or ()
-    )
+    differences = tuple(_difference(d, resource_type, allowlist) for d in entry.get("PropertyDifferences") or ())
     reason = None
     if reported in ("IN_SYNC", "DELETED"):
         status = ResourceStatus(reported)
@@ -589,14 +621,20 @@ def _difference(raw: Mapping[str, Any], resource_type: str, allowlist: Allowlist
 
 def _unchecked(artifact: StackArtifact, reason: str) -> tuple[ResourceDrift, ...]:
     return tuple(
-        ResourceDrift(logical_id=lid, resource_type=str(res.get("Type", "?")), status=ResourceStatus.NOT_CHECKED,
-                      construct_path=artifact.construct_path(lid), reason=reason)
+        ResourceDrift(
+            logical_id=lid,
+            resource_type=str(res.get("Type", "?")),
+            status=ResourceStatus.NOT_CHECKED,
+            construct_path=artifact.construct_path(lid),
+            reason=reason,
+        )
         for lid, res in artifact.resources.items()
     )
 
 
-def _merge(artifact: StackArtifact, entries: Sequence[Mapping[str, Any]], allowlist: Allowlist,
-           missing_reason: str) -> tuple[ResourceDrift, ...]:
+def _merge(
+    artifact: StackArtifact, entries: Sequence[Mapping[str, Any]], allowlist: Allowlist, missing_reason: str
+) -> tuple[ResourceDrift, ...]:
     """Template resources in template order (each with its drift result, or NOT_CHECKED with
     ``missing_reason``), then resources only CloudFormation reported."""
     by_id = {str(e.get("LogicalResourceId")): e for e in entries}
@@ -607,8 +645,15 @@ def _merge(artifact: StackArtifact, entries: Sequence[Mapping[str, Any]], allowl
         if lid in by_id:
             merged.append(parse_resource_drift(by_id[lid], allowlist=allowlist, construct_path=path))
         else:
-            merged.append(ResourceDrift(logical_id=lid, resource_type=str(res.get("Type", "?")),
-                                        status=ResourceStatus.NOT_CHECKED, construct_path=path, reason=missing_reason))
+            merged.append(
+                ResourceDrift(
+                    logical_id=lid,
+                    resource_type=str(res.get("Type", "?")),
+                    status=ResourceStatus.NOT_CHECKED,
+                    construct_path=path,
+                    reason=missing_reason,
+                )
+            )
     for lid, entry in by_id.items():
         if lid not in template:
             merged.append(parse_resource_drift(entry, allowlist=allowlist, in_template=False))
@@ -616,6 +661,7 @@ def _merge(artifact: StackArtifact, entries: Sequence[Mapping[str, Any]], allowl
 
 
 # -- detection ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PollProfile:
@@ -671,9 +717,17 @@ class DriftDetector:
     so tests run the poll deadline without waiting; retries are recorded in ``log`` (RETRY_LOG).
     """
 
-    def __init__(self, cloudformation: Any, *, allowlist: Allowlist = Allowlist(), poll: PollProfile = DEFAULT_POLL,
-                 target: DriftTarget = DriftTarget(), clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, log: RetryLog | None = None):
+    def __init__(
+        self,
+        cloudformation: Any,
+        *,
+        allowlist: Allowlist = Allowlist(),
+        poll: PollProfile = DEFAULT_POLL,
+        target: DriftTarget = DriftTarget(),
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        log: RetryLog | None = None,
+    ):
         self.cloudformation = cloudformation
         self.allowlist = allowlist
         self.poll = poll
@@ -701,9 +755,11 @@ class DriftDetector:
         if why.kind == "credentials":
             message = why.detail
         elif self.target.emulator and why.kind == "not_implemented":
-            message = (f"the embedded emulator has no drift detection (moto does not implement {api}); run against "
-                       f"AWS: `stackcheck drift --no-emulator` with credentials for the account the stacks are "
-                       f"deployed in (the emulator at {where} answered {api} with {why.detail})")
+            message = (
+                f"the embedded emulator has no drift detection (moto does not implement {api}); run against "
+                f"AWS: `stackcheck drift --no-emulator` with credentials for the account the stacks are "
+                f"deployed in (the emulator at {where} answered {api} with {why.detail})"
+            )
         elif why.kind == "not_implemented":
             message = f"{api} is not available at {where}: the operation is not supported there ({why.detail})"
         elif why.kind == "unreachable":
@@ -712,9 +768,11 @@ class DriftDetector:
             if self.target.emulator:
                 raise DetectionUnavailableError(message, next_step=NextStep.DEPLOY_LOCAL) from exc
         else:
-            message = (f"{api} was refused at {where} ({why.detail}); the caller needs cloudformation:DetectStackDrift, "
-                       "cloudformation:DescribeStackDriftDetectionStatus, cloudformation:DescribeStackResourceDrifts "
-                       "and read access to every resource of the stacks")
+            message = (
+                f"{api} was refused at {where} ({why.detail}); the caller needs cloudformation:DetectStackDrift, "
+                "cloudformation:DescribeStackDriftDetectionStatus, cloudformation:DescribeStackResourceDrifts "
+                "and read access to every resource of the stacks"
+            )
         raise DetectionUnavailableError(message) from exc
 
     def start(self, artifact: StackArtifact) -> tuple[str | None, float, str | None]:
@@ -733,8 +791,10 @@ class DriftDetector:
     def _stack_error(self, api: str, artifact: StackArtifact, exc: BaseException) -> str:
         if is_stack_missing(exc):
             where = self.target.region or "the default region"
-            return (f"stack {artifact.stack_name} does not exist in {where}; deploy it first "
-                    f"(`stackcheck deploy --target aws`) or narrow the run with --stack")
+            return (
+                f"stack {artifact.stack_name} does not exist in {where}; deploy it first "
+                f"(`stackcheck deploy --target aws`) or narrow the run with --stack"
+            )
         code = error_code(exc)
         if code is not None:
             message = ((getattr(exc, "response", {}) or {}).get("Error") or {}).get("Message", "")
@@ -750,8 +810,9 @@ class DriftDetector:
         throttling outlasts them, DetectionUnavailableError when the operation is unavailable.
         """
         profile = self.poll
-        backoff = tenacity.wait_random_exponential(multiplier=profile.throttling.initial_wait,
-                                                   max=profile.throttling.max_wait)
+        backoff = tenacity.wait_random_exponential(
+            multiplier=profile.throttling.initial_wait, max=profile.throttling.max_wait
+        )
         operation = "describe_stack_drift_detection_status"
 
         def in_progress(response: Any) -> bool:
@@ -766,11 +827,15 @@ class DriftDetector:
         def record(state: tenacity.RetryCallState) -> None:
             if state.outcome is not None and state.outcome.failed:
                 exc = state.outcome.exception()
-                self.log.record(RetryRecord(
-                    node_id=current_node_id(), operation=f"cloudformation.{operation}",
-                    error_code=error_code(exc) or type(exc).__name__, attempt=state.attempt_number,
-                    sleep=float(state.upcoming_sleep),
-                ))
+                self.log.record(
+                    RetryRecord(
+                        node_id=current_node_id(),
+                        operation=f"cloudformation.{operation}",
+                        error_code=error_code(exc) or type(exc).__name__,
+                        attempt=state.attempt_number,
+                        sleep=float(state.upcoming_sleep),
+                    )
+                )
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_result(in_progress) | tenacity.retry_if_exception(profile.throttling.is_retryable),
@@ -806,8 +871,11 @@ class DriftDetector:
         else:
             from botocore.paginate import Paginator
 
-            paginator = Paginator(cfn.describe_stack_resource_drifts, _RESOURCE_DRIFTS_PAGINATION,
-                                  cfn.meta.service_model.operation_model("DescribeStackResourceDrifts"))
+            paginator = Paginator(
+                cfn.describe_stack_resource_drifts,
+                _RESOURCE_DRIFTS_PAGINATION,
+                cfn.meta.service_model.operation_model("DescribeStackResourceDrifts"),
+            )
         statuses = list(cfn.meta.service_model.shape_for("StackResourceDriftStatus").enum)
 
         def listing() -> list[dict[str, Any]]:
@@ -816,59 +884,96 @@ class DriftDetector:
                 entries.extend(page.get("StackResourceDrifts") or [])
             return entries
 
-        retrying = self.poll.throttling.retrying("cloudformation.describe_stack_resource_drifts", log=self.log,
-                                                 sleep=self.sleep)
+        retrying = self.poll.throttling.retrying(
+            "cloudformation.describe_stack_resource_drifts", log=self.log, sleep=self.sleep
+        )
         try:
             return retrying(listing)
         except Exception as exc:
             self._raise_if_unavailable("describe_stack_resource_drifts", exc)
             raise
 
-    def finish(self, artifact: StackArtifact, detection_id: str | None, started: float,
-               error: str | None = None) -> StackDrift:
+    def finish(
+        self, artifact: StackArtifact, detection_id: str | None, started: float, error: str | None = None
+    ) -> StackDrift:
         """Wait for the detection started on ``artifact`` and collect its resource drifts into a StackDrift."""
         base = {"artifact_id": artifact.artifact_id, "stack_name": artifact.stack_name, "detection_id": detection_id}
         if detection_id is None:
-            return StackDrift(**base, outcome=DetectionOutcome.ERROR, status_reason=error,
-                              resources=_unchecked(artifact, f"drift detection did not start: {error}"),
-                              seconds=self.clock() - started)
+            return StackDrift(
+                **base,
+                outcome=DetectionOutcome.ERROR,
+                status_reason=error,
+                resources=_unchecked(artifact, f"drift detection did not start: {error}"),
+                seconds=self.clock() - started,
+            )
         try:
             status, polls = self.wait(detection_id, started)
         except _Timeout as timeout:
             elapsed = self.clock() - started
-            reason = (f"drift detection {detection_id} did not complete: still DETECTION_IN_PROGRESS after "
-                      f"{_plural(timeout.polls, 'poll')} over {elapsed:.0f} s (limits: {self.poll.max_polls} polls, "
-                      f"{self.poll.deadline:.0f} s)")
-            return StackDrift(**base, outcome=DetectionOutcome.TIMED_OUT, detection_status="DETECTION_IN_PROGRESS",
-                              status_reason=reason, resources=_unchecked(artifact, reason), polls=timeout.polls,
-                              seconds=elapsed)
+            reason = (
+                f"drift detection {detection_id} did not complete: still DETECTION_IN_PROGRESS after "
+                f"{_plural(timeout.polls, 'poll')} over {elapsed:.0f} s (limits: {self.poll.max_polls} polls, "
+                f"{self.poll.deadline:.0f} s)"
+            )
+            return StackDrift(
+                **base,
+                outcome=DetectionOutcome.TIMED_OUT,
+                detection_status="DETECTION_IN_PROGRESS",
+                status_reason=reason,
+                resources=_unchecked(artifact, reason),
+                polls=timeout.polls,
+                seconds=elapsed,
+            )
         except DetectionUnavailableError:
             raise
         except Exception as exc:
             reason = self._stack_error("DescribeStackDriftDetectionStatus", artifact, exc)
-            return StackDrift(**base, outcome=DetectionOutcome.ERROR, status_reason=reason,
-                              resources=_unchecked(artifact, reason), seconds=self.clock() - started)
+            return StackDrift(
+                **base,
+                outcome=DetectionOutcome.ERROR,
+                status_reason=reason,
+                resources=_unchecked(artifact, reason),
+                seconds=self.clock() - started,
+            )
         detection_status = status.get("DetectionStatus")
         outcome = DetectionOutcome.COMPLETE if detection_status == "DETECTION_COMPLETE" else DetectionOutcome.FAILED
         reason = status.get("DetectionStatusReason")
         if outcome is DetectionOutcome.FAILED:
             reason = f"drift detection FAILED: {reason or 'CloudFormation gave no reason'}"
         count = status.get("DriftedStackResourceCount")
-        detection = {"detection_status": detection_status, "stack_drift_status": status.get("StackDriftStatus"),
-                     "drifted_resource_count": int(count) if count is not None else None, "polls": polls}
+        detection = {
+            "detection_status": detection_status,
+            "stack_drift_status": status.get("StackDriftStatus"),
+            "drifted_resource_count": int(count) if count is not None else None,
+            "polls": polls,
+        }
         try:
             entries = self.resource_drifts(artifact.stack_name)
         except DetectionUnavailableError:
             raise
         except Exception as exc:
             reason = self._stack_error("DescribeStackResourceDrifts", artifact, exc)
-            return StackDrift(**base, **detection, outcome=DetectionOutcome.ERROR, status_reason=reason,
-                              resources=_unchecked(artifact, reason), seconds=self.clock() - started)
-        missing = NO_RESULT_REASON if outcome is DetectionOutcome.COMPLETE else \
-            f"no drift result ({reason}); the type may not support drift detection"
-        return StackDrift(**base, **detection, outcome=outcome, status_reason=reason,
-                          resources=_merge(artifact, entries, self.allowlist, missing),
-                          seconds=self.clock() - started)
+            return StackDrift(
+                **base,
+                **detection,
+                outcome=DetectionOutcome.ERROR,
+                status_reason=reason,
+                resources=_unchecked(artifact, reason),
+                seconds=self.clock() - started,
+            )
+        missing = (
+            NO_RESULT_REASON
+            if outcome is DetectionOutcome.COMPLETE
+            else f"no drift result ({reason}); the type may not support drift detection"
+        )
+        return StackDrift(
+            **base,
+            **detection,
+            outcome=outcome,
+            status_reason=reason,
+            resources=_merge(artifact, entries, self.allowlist, missing),
+            seconds=self.clock() - started,
+        )
 
     def detect_stack(self, artifact: StackArtifact) -> StackDrift:
         """Detect drift on one stack (start, wait, collect)."""
@@ -884,9 +989,16 @@ class DriftDetector:
         return DriftResult(stacks=stacks, target=self.target, allowlist=self.allowlist, seconds=self.clock() - began)
 
 
-def detect_drift(assembly: CloudAssembly, cloudformation: Any, *, stacks: Sequence[str] | None = None,
-                 allowlist: Allowlist = Allowlist(), poll: PollProfile = DEFAULT_POLL,
-                 target: DriftTarget = DriftTarget(), **kwargs: Any) -> DriftResult:
+def detect_drift(
+    assembly: CloudAssembly,
+    cloudformation: Any,
+    *,
+    stacks: Sequence[str] | None = None,
+    allowlist: Allowlist = Allowlist(),
+    poll: PollProfile = DEFAULT_POLL,
+    target: DriftTarget = DriftTarget(),
+    **kwargs: Any,
+) -> DriftResult:
     """Detect drift on the stacks of ``assembly`` (all of them, in dependency order, or those
     ``stacks`` names by artifact id or stack name) through the boto3 CloudFormation client
     ``cloudformation``. ``kwargs`` go to DriftDetector (``clock``, ``sleep``, ``log``).

@@ -10,28 +10,58 @@ from typing import Any
 from stackcheck.aws.target import add_target_arguments, resolve_target
 from stackcheck.files import REPORTS_DIR
 
-HELP = ("detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
-        "write reports/drift.json, drift.md and drift.xml")
+HELP = (
+    "detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
+    "write reports/drift.json, drift.md and drift.xml"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --assembly, --stack (repeatable), --allowlist, --report-dir, --aws-endpoint-url,
     --aws-region, --emulator-record, --no-emulator, --poll-interval, --max-polls, --timeout."""
-    parser.add_argument("--assembly", default="cdk.out", metavar="DIR",
-                        help="cloud assembly whose stacks are checked (default: cdk.out)")
-    parser.add_argument("--stack", action="append", default=None, metavar="NAME",
-                        help="check only this stack (artifact id or stack name); repeatable")
-    parser.add_argument("--allowlist", default="policies/drift-allowlist.yaml", metavar="FILE",
-                        help="known false drift (default: policies/drift-allowlist.yaml)")
-    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
-                        help="where drift.json, drift.md and drift.xml are written (default: reports)")
+    parser.add_argument(
+        "--assembly",
+        default="cdk.out",
+        metavar="DIR",
+        help="cloud assembly whose stacks are checked (default: cdk.out)",
+    )
+    parser.add_argument(
+        "--stack",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="check only this stack (artifact id or stack name); repeatable",
+    )
+    parser.add_argument(
+        "--allowlist",
+        default="policies/drift-allowlist.yaml",
+        metavar="FILE",
+        help="known false drift (default: policies/drift-allowlist.yaml)",
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=REPORTS_DIR,
+        metavar="DIR",
+        help="where drift.json, drift.md and drift.xml are written (default: reports)",
+    )
     add_target_arguments(parser, api="CloudFormation")
-    parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
-                        help="seconds between DescribeStackDriftDetectionStatus polls (default: 5)")
-    parser.add_argument("--max-polls", type=int, default=360, metavar="N",
-                        help="most status polls per stack (default: 360)")
-    parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                        help="no poll starts this many seconds after DetectStackDrift (default: 900)")
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="seconds between DescribeStackDriftDetectionStatus polls (default: 5)",
+    )
+    parser.add_argument(
+        "--max-polls", type=int, default=360, metavar="N", help="most status polls per stack (default: 360)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="no poll starts this many seconds after DetectStackDrift (default: 900)",
+    )
 
 
 def make_client(target: Any) -> Any:
@@ -58,8 +88,9 @@ def poll_profile(args: argparse.Namespace) -> Any:
 
     if args.poll_interval < 0 or args.max_polls < 1 or args.timeout <= 0:
         raise BadInputError("--poll-interval must be >= 0, --max-polls >= 1 and --timeout > 0")
-    return PollProfile(interval=args.poll_interval, max_polls=args.max_polls, deadline=args.timeout,
-                       throttling=DEFAULT_POLL.throttling)
+    return PollProfile(
+        interval=args.poll_interval, max_polls=args.max_polls, deadline=args.timeout, throttling=DEFAULT_POLL.throttling
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
         client = make_client(target)
         result = DriftDetector(client, allowlist=allowlist, poll=profile, target=target).detect(artifacts)
     except DetectionUnavailableError as exc:
-        result = DriftResult.for_unavailable(artifacts, str(exc), target=target, allowlist=allowlist,
-                                             seconds=time.perf_counter() - started)
+        result = DriftResult.for_unavailable(
+            artifacts, str(exc), target=target, allowlist=allowlist, seconds=time.perf_counter() - started
+        )
     paths = write_drift_reports(result, args.report_dir)
     print(render_console(result))
     print(f"reports: {paths['json']}, {paths['markdown']}, {paths['junit']}  ({time.perf_counter() - started:.1f}s)")

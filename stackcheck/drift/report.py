@@ -62,8 +62,10 @@ def overall(result: DriftResult) -> str:
         return f"in sync: {stacks}, every resource checked, none drifted"
     if verdict is Verdict.PARTIAL:
         checked, total = _coverage(result)
-        return (f"no drift found in the {checked} of {total} resources checked; coverage is PARTIAL "
-                f"({listed} of {stacks}): {total - checked} not checked")
+        return (
+            f"no drift found in the {checked} of {total} resources checked; coverage is PARTIAL "
+            f"({listed} of {stacks}): {total - checked} not checked"
+        )
     return f"{_VERDICT_WORDS[verdict]}: {listed} of {stacks}"
 
 
@@ -94,6 +96,7 @@ def _differences_lead(checked: int, total: int, found: bool) -> str:
 
 
 # -- JSON ---------------------------------------------------------------------------------------
+
 
 def build_json(result: DriftResult, *, now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
     """The JSON report: ``schema``, ``exit_code``, ``generated`` (UTC, ISO 8601 to the second:
@@ -137,6 +140,7 @@ def build_json(result: DriftResult, *, now: datetime | None = None, commit: Comm
 
 # -- Markdown -----------------------------------------------------------------------------------
 
+
 def _md(value: Any, limit: int = _MD_VALUE_LIMIT) -> str:
     text = " ".join(str(value).split())
     if len(text) > limit:
@@ -168,15 +172,23 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     entries that matched nothing (only when some resource was checked); values longer than 120
     characters are cut (drift.json has them whole). Raises ValueError for a naive ``now``."""
     moment, commit = resolve(now, commit)
-    lines = [f"## Drift detection: {result.verdict.value}", "", stamp(moment, commit), "",
-             _paragraph(overall(result)), ""]
+    lines = [
+        f"## Drift detection: {result.verdict.value}",
+        "",
+        stamp(moment, commit),
+        "",
+        _paragraph(overall(result)),
+        "",
+    ]
     target = result.target
     where = target.endpoint_url or "AWS"
     count = len(result.allowlist.entries)
-    lines += [f"Target: {where} (region {target.region or 'default'}, from {target.source}). "
-              f"Allowlist: {result.allowlist.path or 'none'} ({count} {'entry' if count == 1 else 'entries'}).", ""]
-    lines += ["| stack | verdict | checked/total | modified | deleted | not checked |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        f"Target: {where} (region {target.region or 'default'}, from {target.source}). "
+        f"Allowlist: {result.allowlist.path or 'none'} ({count} {'entry' if count == 1 else 'entries'}).",
+        "",
+    ]
+    lines += ["| stack | verdict | checked/total | modified | deleted | not checked |", "|---|---|---|---|---|---|"]
     for stack in result.stacks:
         counts = stack.counts()
         lines.append(
@@ -192,8 +204,10 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     for stack in result.stacks:
         for resource in stack.resources:
             if resource.reported_status == "DELETED":
-                rows.append(f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | "
-                            f"{_md(resource.resource_type)} | DELETED | | | | | |")
+                rows.append(
+                    f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | "
+                    f"{_md(resource.resource_type)} | DELETED | | | | | |"
+                )
             for diff in resource.differences:
                 reason = _md(diff.allowed_by.reason, 200) if diff.allowed_by else ""
                 rows.append(
@@ -204,17 +218,25 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     checked, total = _coverage(result)
     lines += ["### Differences", "", _differences_lead(checked, total, bool(rows))]
     if rows:
-        lines += ["", "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
-                  "|---|---|---|---|---|---|---|---|---|", *rows]
+        lines += [
+            "",
+            "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *rows,
+        ]
     unused = result.unused_allowlist_entries()
     if unused and result.unavailable is None and checked:
         # With nothing checked no entry could have matched: listing them all would say nothing.
-        lines += ["", f"Allowlist entries that matched no difference in the {checked} of {total} resources checked: "
-                      + ", ".join(f"{_md(e.resource_type)} `{_md(e.property_path)}`" for e in unused)]
+        lines += [
+            "",
+            f"Allowlist entries that matched no difference in the {checked} of {total} resources checked: "
+            + ", ".join(f"{_md(e.resource_type)} `{_md(e.property_path)}`" for e in unused),
+        ]
     return "\n".join(lines) + "\n"
 
 
 # -- JUnit --------------------------------------------------------------------------------------
+
 
 def _difference_lines(resource: ResourceDrift) -> str:
     return "\n".join(
@@ -234,9 +256,13 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
     for stack in result.stacks:
         suite = ET.SubElement(root, "testsuite", name=stack.artifact_id)
         props = ET.SubElement(suite, "properties")
-        for name, value in (("stack_name", stack.stack_name), ("verdict", stack.verdict.value),
-                            ("outcome", stack.outcome.value), ("detection_id", stack.detection_id or ""),
-                            ("summary", stack.summary())):
+        for name, value in (
+            ("stack_name", stack.stack_name),
+            ("verdict", stack.verdict.value),
+            ("outcome", stack.outcome.value),
+            ("detection_id", stack.detection_id or ""),
+            ("summary", stack.summary()),
+        ):
             ET.SubElement(props, "property", name=name, value=value)
         counts = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
         if stack.outcome is not DetectionOutcome.COMPLETE:
@@ -245,13 +271,20 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
             counts["tests"] += 1
             counts["errors"] += 1
         for resource in stack.resources:
-            case = ET.SubElement(suite, "testcase", classname=f"drift.{stack.artifact_id}",
-                                 name=f"{resource.logical_id} ({resource.resource_type})")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"drift.{stack.artifact_id}",
+                name=f"{resource.logical_id} ({resource.resource_type})",
+            )
             counts["tests"] += 1
             if resource.drifted:
                 drifted = [d for d in resource.differences if d.status is DifferenceStatus.DRIFTED]
-                message = (f"{resource.status.value}: " + ", ".join(d.property_path for d in drifted)
-                           if drifted else resource.status.value)
+                message = (
+                    f"{resource.status.value}: " + ", ".join(d.property_path for d in drifted)
+                    if drifted
+                    else resource.status.value
+                )
                 failure = ET.SubElement(case, "failure", type=resource.status.value, message=message)
                 failure.text = _difference_lines(resource) or f"{resource.logical_id} was {resource.status.value}"
                 counts["failures"] += 1
@@ -274,6 +307,7 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
 
 # -- console ------------------------------------------------------------------------------------
 
+
 def render_console(result: DriftResult) -> str:
     """Console summary: one line per stack (verdict, checked/total, modified, deleted, the summary
     in words), one line per drifted difference or deleted resource, then the run's verdict and the
@@ -294,8 +328,10 @@ def render_console(result: DriftResult) -> str:
                 lines.append(f"    DELETED   {where}")
             for diff in resource.differences:
                 if diff.status is DifferenceStatus.DRIFTED:
-                    lines.append(f"    MODIFIED  {where} {diff.property_path}: expected {diff.expected!r}, "
-                                 f"actual {diff.actual!r} ({diff.difference_type})")
+                    lines.append(
+                        f"    MODIFIED  {where} {diff.property_path}: expected {diff.expected!r}, "
+                        f"actual {diff.actual!r} ({diff.difference_type})"
+                    )
     if result.unavailable is not None:
         sentence = "could not detect drift: nothing was checked (the reason follows)"
     else:
@@ -307,8 +343,13 @@ def render_console(result: DriftResult) -> str:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def write_drift_reports(result: DriftResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
-                        now: datetime | None = None, commit: Commit | None = None) -> dict[str, Path]:
+def write_drift_reports(
+    result: DriftResult,
+    report_dir: str | os.PathLike[str] = REPORTS_DIR,
+    *,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> dict[str, Path]:
     """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
     file and rename); drift.json and drift.md name the same moment and commit (``now`` and ``commit``
     as for ``build_json``, resolved once). Returns ``{"json": path, "markdown": path, "junit": path}``."""

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 from stackcheck.assembly import CloudAssembly
 
-__all__ = ["NATIVE", "EXTENDED", "UNSUPPORTED", "Capability", "capability_matrix", "classify", "format_matrix",
-           "unsupported_resources"]
+__all__ = [
+    "NATIVE",
+    "EXTENDED",
+    "UNSUPPORTED",
+    "Capability",
+    "capability_matrix",
+    "classify",
+    "format_matrix",
+    "unsupported_resources",
+]
 
 NATIVE = "native"
 EXTENDED = "extended"

@@ -17,23 +17,33 @@ def add_emulator_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def with_outputs_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--outputs-dir", default="cfn-outputs",
-                       help="folder of the emulator record and log (default: cfn-outputs)")
+        p.add_argument(
+            "--outputs-dir", default="cfn-outputs", help="folder of the emulator record and log (default: cfn-outputs)"
+        )
         return p
 
-    start = with_outputs_dir(sub.add_parser(
-        "start", help="start the server unless one is running; write the emulator record",
-        description="Start the emulator as a detached background process on a loopback port and record it "
-                    "in <outputs-dir> (the emulator record). A running emulator is reused; a stale record is replaced."))
+    start = with_outputs_dir(
+        sub.add_parser(
+            "start",
+            help="start the server unless one is running; write the emulator record",
+            description="Start the emulator as a detached background process on a loopback port and record it "
+            "in <outputs-dir> (the emulator record). A running emulator is reused; a stale record is replaced.",
+        )
+    )
     start.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     start.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     start.add_argument("--region", default="us-east-1", help="region emulator clients use (default: us-east-1)")
-    start.add_argument("--timeout", type=float, default=30.0,
-                       help="seconds to wait for the server to answer (default: 30)")
+    start.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for the server to answer (default: 30)"
+    )
     with_outputs_dir(sub.add_parser("stop", help="stop the server and remove the emulator record"))
-    with_outputs_dir(sub.add_parser(
-        "status", help="running (exit 0), stale (exit 1) or absent (exit 3)",
-        description="Exit codes follow the LSB status convention: 0 running, 1 stale record, 3 not running."))
+    with_outputs_dir(
+        sub.add_parser(
+            "status",
+            help="running (exit 0), stale (exit 1) or absent (exit 3)",
+            description="Exit codes follow the LSB status convention: 0 running, 1 stale record, 3 not running.",
+        )
+    )
     caps = sub.add_parser("capabilities", help="each resource type of the assembly: native, extended or unsupported")
     caps.add_argument("--assembly", default="cdk.out", help="cloud assembly folder (default: cdk.out)")
     caps.add_argument("--json", action="store_true", help="print the matrix as JSON")
@@ -44,11 +54,14 @@ def run_emulator(args: argparse.Namespace) -> int:
     from stackcheck.emulator import process
 
     if args.action == "start":
-        record, started = process.start(args.outputs_dir, host=args.host, port=args.port, region=args.region,
-                                        timeout=args.timeout)
+        record, started = process.start(
+            args.outputs_dir, host=args.host, port=args.port, region=args.region, timeout=args.timeout
+        )
         verb = "started" if started else "already running"
-        print(f"emulator {verb} at {record.endpoint_url} (pid {record.pid}, region {record.region}); "
-              f"record {args.outputs_dir}/{process.RECORD_FILE}, log {args.outputs_dir}/{process.LOG_FILE}")
+        print(
+            f"emulator {verb} at {record.endpoint_url} (pid {record.pid}, region {record.region}); "
+            f"record {args.outputs_dir}/{process.RECORD_FILE}, log {args.outputs_dir}/{process.LOG_FILE}"
+        )
         return 0
     if args.action == "stop":
         record = process.stop(args.outputs_dir)
@@ -70,33 +83,61 @@ def _capabilities(args: argparse.Namespace) -> int:
 
     matrix = capability_matrix(read_assembly(args.assembly))
     if args.json:
-        json.dump([{"resource_type": c.resource_type, "support": c.support, "count": c.count,
-                    "stacks": list(c.stacks), "detail": c.detail} for c in matrix], sys.stdout, indent=2)
+        json.dump(
+            [
+                {
+                    "resource_type": c.resource_type,
+                    "support": c.support,
+                    "count": c.count,
+                    "stacks": list(c.stacks),
+                    "detail": c.detail,
+                }
+                for c in matrix
+            ],
+            sys.stdout,
+            indent=2,
+        )
         print()
     else:
         print(format_matrix(matrix))
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
 
 
-DEPLOY_HELP = "deploy the cloud assembly to the embedded emulator (or real AWS via the cdk CLI) and write the outputs files"
+DEPLOY_HELP = (
+    "deploy the cloud assembly to the embedded emulator (or real AWS via the cdk CLI) and write the outputs files"
+)
 
 CDK_DEPLOY = ["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never", "--outputs-file"]
 
 
 def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --target, --assembly, --app-dir, --outputs-dir, --allow-unsupported, --allow-stale, --sequential."""
-    parser.add_argument("--target", choices=("emulator", "aws"), default="emulator",
-                        help="emulator: the running embedded emulator (default); aws: `npx cdk deploy --all`")
+    parser.add_argument(
+        "--target",
+        choices=("emulator", "aws"),
+        default="emulator",
+        help="emulator: the running embedded emulator (default); aws: `npx cdk deploy --all`",
+    )
     parser.add_argument("--assembly", default="cdk.out", help="cloud assembly folder (default: cdk.out)")
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json, to check the assembly is current")
-    parser.add_argument("--outputs-dir", default="cfn-outputs",
-                        help="folder of the emulator record and the outputs files (default: cfn-outputs)")
-    parser.add_argument("--allow-unsupported", action="store_true",
-                        help="emulator: skip resources of unsupported types (and what needs them) instead of failing")
-    parser.add_argument("--allow-stale", action="store_true",
-                        help="deploy an assembly older than the sources (warns instead of failing)")
-    parser.add_argument("--sequential", action="store_true",
-                        help="emulator: one stack at a time, even within a dependency wave")
+    parser.add_argument(
+        "--outputs-dir",
+        default="cfn-outputs",
+        help="folder of the emulator record and the outputs files (default: cfn-outputs)",
+    )
+    parser.add_argument(
+        "--allow-unsupported",
+        action="store_true",
+        help="emulator: skip resources of unsupported types (and what needs them) instead of failing",
+    )
+    parser.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="deploy an assembly older than the sources (warns instead of failing)",
+    )
+    parser.add_argument(
+        "--sequential", action="store_true", help="emulator: one stack at a time, even within a dependency wave"
+    )
 
 
 def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
@@ -114,8 +155,7 @@ def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
         raise AssemblyError(f"cloud assembly {assembly} does not exist", next_step=NextStep.SYNTH)
     if is_current(app_dir, assembly):
         return
-    message = (f"cloud assembly {assembly} is stale: the app's sources or context changed since it was "
-               "synthesized")
+    message = f"cloud assembly {assembly} is stale: the app's sources or context changed since it was synthesized"
     if not allow_stale:
         raise AssemblyError(message, next_step=NextStep.RESYNTH)
     print(f"stackcheck deploy: warning: {message} (deploying it anyway: --allow-stale)", file=sys.stderr)
@@ -134,8 +174,11 @@ def run_deploy(args: argparse.Namespace) -> int:
 
     record = require_running(args.outputs_dir)
     assembly = read_assembly(args.assembly)
-    print(f"deploying {len(assembly.stacks)} stacks ({assembly.resource_count()} resources) "
-          f"to the emulator at {record.endpoint_url}", flush=True)
+    print(
+        f"deploying {len(assembly.stacks)} stacks ({assembly.resource_count()} resources) "
+        f"to the emulator at {record.endpoint_url}",
+        flush=True,
+    )
 
     def report(result) -> None:  # type: ignore[no-untyped-def]
         print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
@@ -143,9 +186,14 @@ def run_deploy(args: argparse.Namespace) -> int:
             print(f"      skipped {logical_id}: {why}", flush=True)
 
     try:
-        result = deploy_assembly(assembly, record, outputs_dir=args.outputs_dir,
-                                 allow_unsupported=args.allow_unsupported,
-                                 max_parallel=1 if args.sequential else 4, on_stack=report)
+        result = deploy_assembly(
+            assembly,
+            record,
+            outputs_dir=args.outputs_dir,
+            allow_unsupported=args.allow_unsupported,
+            max_parallel=1 if args.sequential else 4,
+            on_stack=report,
+        )
     except DeployError as exc:
         raise DeployError(
             f"{exc.message}. The emulator keeps what was created (log: {Path(args.outputs_dir) / EMULATOR_LOG_FILE})",
@@ -153,8 +201,10 @@ def run_deploy(args: argparse.Namespace) -> int:
         ) from None
     created = sum(s.created for s in result.stacks)
     declared = sum(s.declared for s in result.stacks)
-    print(f"deployed {len(result.stacks)} stacks, created {created}/{declared} resources in {result.seconds:.1f}s; "
-          f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}")
+    print(
+        f"deployed {len(result.stacks)} stacks, created {created}/{declared} resources in {result.seconds:.1f}s; "
+        f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}"
+    )
     return 0
 
 
@@ -183,15 +233,24 @@ def deploy_aws(outputs_dir: str, app_dir: str = ".") -> int:
     return 0
 
 
-DESTROY_HELP = "tear down the emulator deployment: reset the server, stop it, remove the emulator record and the outputs files"
+DESTROY_HELP = (
+    "tear down the emulator deployment: reset the server, stop it, remove the emulator record and the outputs files"
+)
 
 
 def add_destroy_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --target (emulator only), --outputs-dir."""
-    parser.add_argument("--target", choices=("emulator",), default="emulator",
-                        help="only the emulator; tear real AWS stacks down with `npx cdk destroy --all`")
-    parser.add_argument("--outputs-dir", default="cfn-outputs",
-                        help="folder of the emulator record and the outputs files (default: cfn-outputs)")
+    parser.add_argument(
+        "--target",
+        choices=("emulator",),
+        default="emulator",
+        help="only the emulator; tear real AWS stacks down with `npx cdk destroy --all`",
+    )
+    parser.add_argument(
+        "--outputs-dir",
+        default="cfn-outputs",
+        help="folder of the emulator record and the outputs files (default: cfn-outputs)",
+    )
 
 
 def run_destroy(args: argparse.Namespace) -> int:

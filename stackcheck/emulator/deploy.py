@@ -213,8 +213,11 @@ def _seed_bootstrap_parameters(session: Any, record: EmulatorRecord, plans: Iter
     for plan in plans:
         for parameter in (plan.template.get("Parameters") or {}).values():
             default = parameter.get("Default")
-            if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and \
-                    isinstance(default, str) and default.startswith("/cdk-bootstrap/"):
+            if (
+                str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value")
+                and isinstance(default, str)
+                and default.startswith("/cdk-bootstrap/")
+            ):
                 names.add(default)
     for name in sorted(names):
         ssm.put_parameter(Name=name, Value=CDK_BOOTSTRAP_VERSION, Type="String", Overwrite=True)
@@ -225,8 +228,11 @@ def _cloudformation(session: Any, record: EmulatorRecord) -> Any:
     from botocore.config import Config
 
     # One attempt: a retried CreateStack meets AlreadyExists and hides the first error.
-    return session.client("cloudformation", endpoint_url=record.endpoint_url,
-                          config=Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=600))
+    return session.client(
+        "cloudformation",
+        endpoint_url=record.endpoint_url,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=600),
+    )
 
 
 def _live_resources(cfn: Any, stack_name: str) -> dict[str, str]:
@@ -306,8 +312,11 @@ def _failure(cfn: Any, stack_name: str, declared: Mapping[str, Any], error: str 
         if event.get("ResourceStatus") == "CREATE_FAILED" and event["LogicalResourceId"] in declared:
             failed.setdefault(event["LogicalResourceId"], event.get("ResourceStatusReason") or "")
     missing = sorted(set(declared) - completed)
-    causes = [f"{logical_id} ({declared[logical_id].get('Type', '?')}): {reason}"
-              for logical_id, reason in failed.items() if not reason.startswith("Resource creation cancelled")]
+    causes = [
+        f"{logical_id} ({declared[logical_id].get('Type', '?')}): {reason}"
+        for logical_id, reason in failed.items()
+        if not reason.startswith("Resource creation cancelled")
+    ]
     shown = ", ".join(missing[:15]) + (f" and {len(missing) - 15} more" if len(missing) > 15 else "")
     return DeployError(
         f"stack {stack_name} is {state} with {len(set(declared) & completed)}/{len(declared)} resources"
@@ -332,8 +341,9 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
         _check_unchanged(cfn, artifact.stack_name, existing, plan.template)
     else:
         try:
-            cfn.create_stack(StackName=artifact.stack_name, TemplateBody=json.dumps(plan.template),
-                             Capabilities=CAPABILITIES)
+            cfn.create_stack(
+                StackName=artifact.stack_name, TemplateBody=json.dumps(plan.template), Capabilities=CAPABILITIES
+            )
         except api_errors as exc:
             raise _failure(cfn, artifact.stack_name, declared, _error_text(exc, log)) from None
     try:
@@ -360,9 +370,15 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
             "An intrinsic the emulator cannot evaluate is involved; see `stackcheck emulator capabilities`"
         )
     return StackResult(
-        artifact_id=artifact.artifact_id, stack_name=artifact.stack_name, status=state,
-        declared=len(declared), created=len(set(declared) & set(live)), missing=missing,
-        skipped=skipped, outputs=outputs, seconds=time.perf_counter() - started,
+        artifact_id=artifact.artifact_id,
+        stack_name=artifact.stack_name,
+        status=state,
+        declared=len(declared),
+        created=len(set(declared) & set(live)),
+        missing=missing,
+        skipped=skipped,
+        outputs=outputs,
+        seconds=time.perf_counter() - started,
         unchanged=existing is not None,
     )
 
@@ -452,4 +468,3 @@ def destroy(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> Destro
             path.unlink()
             removed.append(path)
     return DestroyResult(was_reset, stopped, tuple(removed))
-

@@ -214,8 +214,9 @@ def start(
     return record, True
 
 
-def _wait_ready(process: subprocess.Popen[bytes], ready: Path, host: str, region: str, timeout: float,
-                outputs: Path) -> EmulatorRecord:
+def _wait_ready(
+    process: subprocess.Popen[bytes], ready: Path, host: str, region: str, timeout: float, outputs: Path
+) -> EmulatorRecord:
     deadline = time.monotonic() + timeout
     endpoint = None
     while time.monotonic() < deadline:
@@ -282,8 +283,9 @@ def emulator_session(record: EmulatorRecord) -> Any:
     return boto3.session.Session(region_name=record.region, **FAKE_CREDENTIALS)
 
 
-def client(service: str, record: EmulatorRecord | None = None, *,
-           outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> Any:
+def client(
+    service: str, record: EmulatorRecord | None = None, *, outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR
+) -> Any:
     """A boto3 client for ``service`` at the emulator endpoint (the running one in ``outputs_dir`` by default).
 
     Path-style S3 addressing (the endpoint is an IP address); standard retry mode, 3 attempts.

@@ -49,19 +49,28 @@ def read_emulator_record(path: str | os.PathLike[str]) -> EmulatorRecord | None:
         return None
     data = read_json(where, what="emulator record", error=EmulatorRecordError, next_step=NextStep.REDEPLOY_LOCAL)
     if not isinstance(data, dict):
-        raise EmulatorRecordError(f"emulator record {where} must be a JSON object, got {type(data).__name__}",
-                                  next_step=NextStep.REDEPLOY_LOCAL)
+        raise EmulatorRecordError(
+            f"emulator record {where} must be a JSON object, got {type(data).__name__}",
+            next_step=NextStep.REDEPLOY_LOCAL,
+        )
     if data.get("target") != "emulator":
         return None
     endpoint, region, pid = data.get("endpoint_url"), data.get("region"), data.get("pid")
-    problems = [name for name, ok in (("endpoint_url", isinstance(endpoint, str) and endpoint),
-                                      ("region", isinstance(region, str) and region),
-                                      ("pid", isinstance(pid, int) and not isinstance(pid, bool)))
-                if not ok]
+    problems = [
+        name
+        for name, ok in (
+            ("endpoint_url", isinstance(endpoint, str) and endpoint),
+            ("region", isinstance(region, str) and region),
+            ("pid", isinstance(pid, int) and not isinstance(pid, bool)),
+        )
+        if not ok
+    ]
     if problems:
         raise EmulatorRecordError(
             f"emulator record {where} lacks {', '.join(problems)} (needs a string endpoint_url and region and an "
-            "integer pid)", next_step=NextStep.REDEPLOY_LOCAL)
+            "integer pid)",
+            next_step=NextStep.REDEPLOY_LOCAL,
+        )
     return EmulatorRecord(endpoint_url=str(endpoint), region=str(region), pid=int(pid))  # type: ignore[arg-type]
 
 

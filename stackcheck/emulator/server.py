@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     port = server.server_address[1]
-    print(f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})",
-          flush=True)
+    print(
+        f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})",
+        flush=True,
+    )
     _write_ready(args.ready_file, port)
     try:
         server.serve_forever()

@@ -25,7 +25,14 @@ from stackcheck.errors import (
     OutputNotFoundError,
     OutputsError,
 )
-from stackcheck.files import ALL_OUTPUTS_FILE, DEFAULT_OUTPUTS_FILE, FLAT_OUTPUTS_FILE, OUTPUTS_DIR, atomic_write_json, read_json
+from stackcheck.files import (
+    ALL_OUTPUTS_FILE,
+    DEFAULT_OUTPUTS_FILE,
+    FLAT_OUTPUTS_FILE,
+    OUTPUTS_DIR,
+    atomic_write_json,
+    read_json,
+)
 
 __all__ = [
     "ALL_OUTPUTS_FILE",
@@ -47,6 +54,7 @@ __all__ = [
     "write_outputs",
 ]
 
+
 def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "outputs") -> dict[str, str]:
     """Flatten ``{stack: {key: value}}`` into ``{key: value}``.
 
@@ -61,8 +69,7 @@ def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "o
     for stack, outputs in nested.items():
         if not isinstance(outputs, Mapping):
             raise OutputsError(
-                f"{source}: outputs of stack {stack!r} must be an object of key -> value, "
-                f"got {type(outputs).__name__}"
+                f"{source}: outputs of stack {stack!r} must be an object of key -> value, got {type(outputs).__name__}"
             )
         for key, value in outputs.items():
             if key in owner:
@@ -77,7 +84,9 @@ def flatten_outputs(nested: Mapping[str, Mapping[str, Any]], *, source: str = "o
     return flat
 
 
-def write_outputs(nested: Mapping[str, Mapping[str, Any]], directory: str | os.PathLike[str] = OUTPUTS_DIR) -> tuple[Path, Path]:
+def write_outputs(
+    nested: Mapping[str, Mapping[str, Any]], directory: str | os.PathLike[str] = OUTPUTS_DIR
+) -> tuple[Path, Path]:
     """Write ``all-outputs.json`` (nested, cdk CLI shape) and ``flat-outputs.json`` into ``directory``.
 
     Flattening happens first, so an OutputCollisionError leaves both files untouched.
@@ -92,8 +101,11 @@ def write_outputs(nested: Mapping[str, Mapping[str, Any]], directory: str | os.P
 
 # -- loading -----------------------------------------------------------------------------------
 
-def read_outputs(path: str | os.PathLike[str], next_step: NextStep | None = NextStep.DEPLOY_LOCAL,
-                 ) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
+
+def read_outputs(
+    path: str | os.PathLike[str],
+    next_step: NextStep | None = NextStep.DEPLOY_LOCAL,
+) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
     """Read an outputs file, flat or the cdk CLI's nested one: ``(flat, nested)``; ``nested`` is None for a flat file.
 
     Raises OutputsError naming the file, carrying ``next_step`` (what to do), when it is missing,
@@ -178,6 +190,7 @@ def _arn_shape(service: str, resource_type: str, extra: Callable[[Arn], bool] | 
         if not is_arn(value, service, resource_type):
             return False
         return extra(parse_arn(value)) if extra else True
+
     return shape
 
 
@@ -193,6 +206,7 @@ def _raises_not(fn: Callable[[str], Any]) -> Callable[[str], bool]:
         except IdentifierError:
             return False
         return True
+
     return shape
 
 
@@ -242,13 +256,16 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {"source": ("source",), "target": ("tar
 
 _SG_ID = _pattern(r"^sg-[0-9a-f]{8,17}$")
 _SG = {
-    "id": AttrSpec(_SG_ID, "a security group ID (sg-...)",
-                   derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
+    "id": AttrSpec(_SG_ID, "a security group ID (sg-...)", derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
     "arn": AttrSpec(_arn_shape("ec2", "security-group"), "an EC2 security group ARN"),
 }
 _RDS_ID = _pattern(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$")
-_DB_ID = AttrSpec(_RDS_ID, "an RDS DB instance identifier", key_attrs=("id", "name"),
-                  derive_from=(("arn", lambda v: parse_arn(v).resource_id),))
+_DB_ID = AttrSpec(
+    _RDS_ID,
+    "an RDS DB instance identifier",
+    key_attrs=("id", "name"),
+    derive_from=(("arn", lambda v: parse_arn(v).resource_id),),
+)
 _ELB_NAME = _pattern(r"^[A-Za-z0-9](?!.*--)[A-Za-z0-9-]{0,31}$")
 _ECS_NAME = _pattern(r"^[A-Za-z0-9_-]{1,255}$")
 
@@ -267,99 +284,204 @@ def _elb_name(value: str) -> str:
 
 
 KINDS: dict[str, KindSpec] = {
-    "bucket": KindSpec("S3 bucket", (("bucket",),), {
-        "name": AttrSpec(normalize.is_bucket_name, "an S3 bucket name",
-                         derive_from=(("arn", normalize.bucket_name),)),
-        "arn": AttrSpec(_arn_shape("s3", "", lambda a: not a.account and "/" not in a.resource), "an S3 bucket ARN"),
-    }),
-    "hosted_zone": KindSpec("Route 53 hosted zone", (("hosted", "zone"),), {
-        "id": AttrSpec(_raises_not(normalize.hosted_zone_id), "a Route 53 hosted zone ID",
-                       derive_from=(("arn", normalize.hosted_zone_id),)),
-        "name": AttrSpec(_zone_name_shape, "a DNS zone name"),
-        "arn": AttrSpec(_arn_shape("route53", "hostedzone"), "a Route 53 hosted zone ARN"),
-    }),
-    "dns_record": KindSpec("DNS record", (("record",), ("dns", "record")), {
-        "name": AttrSpec(_zone_name_shape, "a DNS name"),
-    }),
-    "load_balancer": KindSpec("load balancer", (("load", "balancer"), ("alb",), ("lb",)), {
-        "arn": AttrSpec(_arn_shape("elasticloadbalancing", "loadbalancer"), "an Elastic Load Balancing load balancer ARN"),
-        "dns": AttrSpec(normalize.is_hostname, "a DNS name"),
-        "name": AttrSpec(_ELB_NAME, "a load balancer name", derive_from=(("arn", _elb_name),)),
-    }),
-    "target_group": KindSpec("target group", (("target", "group"), ("tg",)), {
-        "arn": AttrSpec(_arn_shape("elasticloadbalancing", "targetgroup"), "an Elastic Load Balancing target group ARN"),
-        "name": AttrSpec(_ELB_NAME, "a target group name", derive_from=(("arn", _elb_name),)),
-    }),
-    "db_instance": KindSpec("RDS DB instance", (("db", "instance"), ("database", "instance"), ("db",),
-                                                 ("database",), ("rds",)), {
-        "id": _DB_ID,
-        "name": _DB_ID,
-        "arn": AttrSpec(_arn_shape("rds", "db"), "an RDS DB instance ARN"),
-        "endpoint": AttrSpec(normalize.is_hostname, "a hostname"),
-        "port": AttrSpec(_port, "a port number (1-65535)"),
-    }),
-    "db_secret": KindSpec("database secret", (("db", "secret"), ("database", "secret"), ("secret",)), {
-        "arn": AttrSpec(_arn_shape("secretsmanager", "secret"), "a Secrets Manager secret ARN"),
-        "name": AttrSpec(lambda v: not v.startswith("arn:") and _raises_not(normalize.secret_name)(v),
-                         "a secret name",
-                         derive_from=(("arn", normalize.secret_name),)),
-    }),
-    "kms_key": KindSpec("KMS key", (("kms", "key"), ("kms",), ("encryption", "key")), {
-        "arn": AttrSpec(_arn_shape("kms", "key"), "a KMS key ARN"),
-        "id": AttrSpec(_kms_key_id, "a KMS key ID", derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
-    }),
-    "ecs_cluster": KindSpec("ECS cluster", (("ecs", "cluster"), ("cluster",)), {
-        "name": AttrSpec(_ECS_NAME, "an ECS cluster name", derive_from=(("arn", normalize.ecs_cluster_name),)),
-        "arn": AttrSpec(_arn_shape("ecs", "cluster"), "an ECS cluster ARN"),
-    }),
-    "ecs_service": KindSpec("ECS service", (("ecs", "service"), ("service",)), {
-        "name": AttrSpec(_ECS_NAME, "an ECS service name",
-                         derive_from=(("arn", lambda v: normalize.ecs_service(v).name),)),
-        "arn": AttrSpec(_arn_shape("ecs", "service"), "an ECS service ARN"),
-    }),
-    "task_definition": KindSpec("ECS task definition", (("task", "definition"), ("task", "def"), ("taskdef",)), {
-        "arn": AttrSpec(_arn_shape("ecs", "task-definition"), "an ECS task definition ARN"),
-        "name": AttrSpec(_ECS_NAME, "a task definition family",
-                         derive_from=(("arn", lambda v: parse_arn(v).resource_id.split(":")[0]),)),
-    }),
+    "bucket": KindSpec(
+        "S3 bucket",
+        (("bucket",),),
+        {
+            "name": AttrSpec(
+                normalize.is_bucket_name, "an S3 bucket name", derive_from=(("arn", normalize.bucket_name),)
+            ),
+            "arn": AttrSpec(
+                _arn_shape("s3", "", lambda a: not a.account and "/" not in a.resource), "an S3 bucket ARN"
+            ),
+        },
+    ),
+    "hosted_zone": KindSpec(
+        "Route 53 hosted zone",
+        (("hosted", "zone"),),
+        {
+            "id": AttrSpec(
+                _raises_not(normalize.hosted_zone_id),
+                "a Route 53 hosted zone ID",
+                derive_from=(("arn", normalize.hosted_zone_id),),
+            ),
+            "name": AttrSpec(_zone_name_shape, "a DNS zone name"),
+            "arn": AttrSpec(_arn_shape("route53", "hostedzone"), "a Route 53 hosted zone ARN"),
+        },
+    ),
+    "dns_record": KindSpec(
+        "DNS record",
+        (("record",), ("dns", "record")),
+        {
+            "name": AttrSpec(_zone_name_shape, "a DNS name"),
+        },
+    ),
+    "load_balancer": KindSpec(
+        "load balancer",
+        (("load", "balancer"), ("alb",), ("lb",)),
+        {
+            "arn": AttrSpec(
+                _arn_shape("elasticloadbalancing", "loadbalancer"), "an Elastic Load Balancing load balancer ARN"
+            ),
+            "dns": AttrSpec(normalize.is_hostname, "a DNS name"),
+            "name": AttrSpec(_ELB_NAME, "a load balancer name", derive_from=(("arn", _elb_name),)),
+        },
+    ),
+    "target_group": KindSpec(
+        "target group",
+        (("target", "group"), ("tg",)),
+        {
+            "arn": AttrSpec(
+                _arn_shape("elasticloadbalancing", "targetgroup"), "an Elastic Load Balancing target group ARN"
+            ),
+            "name": AttrSpec(_ELB_NAME, "a target group name", derive_from=(("arn", _elb_name),)),
+        },
+    ),
+    "db_instance": KindSpec(
+        "RDS DB instance",
+        (("db", "instance"), ("database", "instance"), ("db",), ("database",), ("rds",)),
+        {
+            "id": _DB_ID,
+            "name": _DB_ID,
+            "arn": AttrSpec(_arn_shape("rds", "db"), "an RDS DB instance ARN"),
+            "endpoint": AttrSpec(normalize.is_hostname, "a hostname"),
+            "port": AttrSpec(_port, "a port number (1-65535)"),
+        },
+    ),
+    "db_secret": KindSpec(
+        "database secret",
+        (("db", "secret"), ("database", "secret"), ("secret",)),
+        {
+            "arn": AttrSpec(_arn_shape("secretsmanager", "secret"), "a Secrets Manager secret ARN"),
+            "name": AttrSpec(
+                lambda v: not v.startswith("arn:") and _raises_not(normalize.secret_name)(v),
+                "a secret name",
+                derive_from=(("arn", normalize.secret_name),),
+            ),
+        },
+    ),
+    "kms_key": KindSpec(
+        "KMS key",
+        (("kms", "key"), ("kms",), ("encryption", "key")),
+        {
+            "arn": AttrSpec(_arn_shape("kms", "key"), "a KMS key ARN"),
+            "id": AttrSpec(_kms_key_id, "a KMS key ID", derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
+        },
+    ),
+    "ecs_cluster": KindSpec(
+        "ECS cluster",
+        (("ecs", "cluster"), ("cluster",)),
+        {
+            "name": AttrSpec(_ECS_NAME, "an ECS cluster name", derive_from=(("arn", normalize.ecs_cluster_name),)),
+            "arn": AttrSpec(_arn_shape("ecs", "cluster"), "an ECS cluster ARN"),
+        },
+    ),
+    "ecs_service": KindSpec(
+        "ECS service",
+        (("ecs", "service"), ("service",)),
+        {
+            "name": AttrSpec(
+                _ECS_NAME, "an ECS service name", derive_from=(("arn", lambda v: normalize.ecs_service(v).name),)
+            ),
+            "arn": AttrSpec(_arn_shape("ecs", "service"), "an ECS service ARN"),
+        },
+    ),
+    "task_definition": KindSpec(
+        "ECS task definition",
+        (("task", "definition"), ("task", "def"), ("taskdef",)),
+        {
+            "arn": AttrSpec(_arn_shape("ecs", "task-definition"), "an ECS task definition ARN"),
+            "name": AttrSpec(
+                _ECS_NAME,
+                "a task definition family",
+                derive_from=(("arn", lambda v: parse_arn(v).resource_id.split(":")[0]),),
+            ),
+        },
+    ),
     "security_group": KindSpec("security group", (("security", "group"), ("sg",)), _SG),
-    "service_security_group": KindSpec("service security group", (("service", "security", "group"),
-                                                                   ("service", "sg")), _SG),
-    "db_security_group": KindSpec("DB security group", (("db", "security", "group"), ("database", "security", "group"),
-                                                         ("db", "sg")), _SG),
-    "alb_security_group": KindSpec("load balancer security group", (("load", "balancer", "security", "group"),
-                                                                    ("alb", "security", "group"),
-                                                                    ("lb", "security", "group"), ("alb", "sg")), _SG),
-    "dms_endpoint": KindSpec("DMS endpoint", (("dms", "endpoint"),), {
-        "arn": AttrSpec(_arn_shape("dms", "endpoint"), "a DMS endpoint ARN"),
-    }),
-    "dms_replication_instance": KindSpec("DMS replication instance", (("dms", "replication", "instance"),
-                                                                      ("replication", "instance")), {
-        "arn": AttrSpec(_arn_shape("dms", "rep"), "a DMS replication instance ARN"),
-    }),
-    "replication_task": KindSpec("DMS replication task", (("replication", "task"), ("dms", "task")), {
-        "arn": AttrSpec(_arn_shape("dms", "task"), "a DMS replication task ARN"),
-    }),
-    "dms_role": KindSpec("DMS IAM role", (("dms", "role"),), {
-        "arn": AttrSpec(_arn_shape("iam", "role"), "an IAM role ARN"),
-        "name": AttrSpec(_pattern(r"^[\w+=,.@-]{1,64}$"), "an IAM role name",
-                         derive_from=(("arn", normalize.iam_role_name),)),
-    }),
-    "sns_topic": KindSpec("SNS topic", (("sns", "topic"), ("topic",), ("alarm", "topic")), {
-        "arn": AttrSpec(_arn_shape("sns", ""), "an SNS topic ARN"),
-        "name": AttrSpec(_pattern(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$"), "an SNS topic name",
-                         derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
-    }),
-    "vpc": KindSpec("VPC", (("vpc",),), {
-        "id": AttrSpec(_pattern(r"^vpc-[0-9a-f]{8,17}$"), "a VPC ID (vpc-...)",
-                       derive_from=(("arn", lambda v: parse_arn(v).resource_id),)),
-        "arn": AttrSpec(_arn_shape("ec2", "vpc"), "an EC2 VPC ARN"),
-    }),
-    "log_group": KindSpec("CloudWatch Logs log group", (("log", "group"), ("logs", "group")), {
-        "name": AttrSpec(lambda v: not v.startswith("arn:") and _raises_not(normalize.log_group_name)(v),
-                         "a log group name", derive_from=(("arn", normalize.log_group_name),)),
-        "arn": AttrSpec(_arn_shape("logs", "log-group"), "a CloudWatch Logs log group ARN"),
-    }),
+    "service_security_group": KindSpec(
+        "service security group", (("service", "security", "group"), ("service", "sg")), _SG
+    ),
+    "db_security_group": KindSpec(
+        "DB security group", (("db", "security", "group"), ("database", "security", "group"), ("db", "sg")), _SG
+    ),
+    "alb_security_group": KindSpec(
+        "load balancer security group",
+        (
+            ("load", "balancer", "security", "group"),
+            ("alb", "security", "group"),
+            ("lb", "security", "group"),
+            ("alb", "sg"),
+        ),
+        _SG,
+    ),
+    "dms_endpoint": KindSpec(
+        "DMS endpoint",
+        (("dms", "endpoint"),),
+        {
+            "arn": AttrSpec(_arn_shape("dms", "endpoint"), "a DMS endpoint ARN"),
+        },
+    ),
+    "dms_replication_instance": KindSpec(
+        "DMS replication instance",
+        (("dms", "replication", "instance"), ("replication", "instance")),
+        {
+            "arn": AttrSpec(_arn_shape("dms", "rep"), "a DMS replication instance ARN"),
+        },
+    ),
+    "replication_task": KindSpec(
+        "DMS replication task",
+        (("replication", "task"), ("dms", "task")),
+        {
+            "arn": AttrSpec(_arn_shape("dms", "task"), "a DMS replication task ARN"),
+        },
+    ),
+    "dms_role": KindSpec(
+        "DMS IAM role",
+        (("dms", "role"),),
+        {
+            "arn": AttrSpec(_arn_shape("iam", "role"), "an IAM role ARN"),
+            "name": AttrSpec(
+                _pattern(r"^[\w+=,.@-]{1,64}$"), "an IAM role name", derive_from=(("arn", normalize.iam_role_name),)
+            ),
+        },
+    ),
+    "sns_topic": KindSpec(
+        "SNS topic",
+        (("sns", "topic"), ("topic",), ("alarm", "topic")),
+        {
+            "arn": AttrSpec(_arn_shape("sns", ""), "an SNS topic ARN"),
+            "name": AttrSpec(
+                _pattern(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$"),
+                "an SNS topic name",
+                derive_from=(("arn", lambda v: parse_arn(v).resource_id),),
+            ),
+        },
+    ),
+    "vpc": KindSpec(
+        "VPC",
+        (("vpc",),),
+        {
+            "id": AttrSpec(
+                _pattern(r"^vpc-[0-9a-f]{8,17}$"),
+                "a VPC ID (vpc-...)",
+                derive_from=(("arn", lambda v: parse_arn(v).resource_id),),
+            ),
+            "arn": AttrSpec(_arn_shape("ec2", "vpc"), "an EC2 VPC ARN"),
+        },
+    ),
+    "log_group": KindSpec(
+        "CloudWatch Logs log group",
+        (("log", "group"), ("logs", "group")),
+        {
+            "name": AttrSpec(
+                lambda v: not v.startswith("arn:") and _raises_not(normalize.log_group_name)(v),
+                "a log group name",
+                derive_from=(("arn", normalize.log_group_name),),
+            ),
+            "arn": AttrSpec(_arn_shape("logs", "log-group"), "a CloudWatch Logs log group ARN"),
+        },
+    ),
 }
 """Resource kinds the resolver knows, by the name ``OutputResolver.get(kind=...)`` takes."""
 
@@ -375,7 +497,7 @@ def _contains(tokens: Sequence[str], words: Sequence[str]) -> bool:
 
 def _adjacent(tokens: Sequence[str], words: Sequence[str]) -> bool:
     size = len(words)
-    return any(sorted(tokens[i:i + size]) == sorted(words) for i in range(len(tokens) - size + 1))
+    return any(sorted(tokens[i : i + size]) == sorted(words) for i in range(len(tokens) - size + 1))
 
 
 def _without(tokens: Sequence[str], words: Sequence[str]) -> list[str]:
@@ -424,9 +546,15 @@ class OutputResolver:
     the outputs came from in messages.
     """
 
-    def __init__(self, outputs: Mapping[str, str], *, source: str = DEFAULT_OUTPUTS_FILE,
-                 stacks: Mapping[str, str] | None = None, kinds: Mapping[str, KindSpec] | None = None,
-                 roles: Mapping[str, Sequence[str]] | None = None):
+    def __init__(
+        self,
+        outputs: Mapping[str, str],
+        *,
+        source: str = DEFAULT_OUTPUTS_FILE,
+        stacks: Mapping[str, str] | None = None,
+        kinds: Mapping[str, KindSpec] | None = None,
+        roles: Mapping[str, Sequence[str]] | None = None,
+    ):
         self.source = str(source)
         self.kinds = dict(KINDS if kinds is None else kinds)
         self.roles = {r: tuple(w) for r, w in (ROLE_WORDS if roles is None else roles).items()}
@@ -442,8 +570,9 @@ class OutputResolver:
         return cls(flat, source=str(path), stacks=stacks, **kwargs)
 
     @classmethod
-    def from_nested(cls, nested: Mapping[str, Mapping[str, str]], *, source: str = "DescribeStacks",
-                    **kwargs: Any) -> "OutputResolver":
+    def from_nested(
+        cls, nested: Mapping[str, Mapping[str, str]], *, source: str = "DescribeStacks", **kwargs: Any
+    ) -> "OutputResolver":
         """A resolver over ``{stack: {key: value}}`` (cdk CLI file or ``describe_stack_outputs``);
         a key without a role word takes the role its stack name names."""
         flat = flatten_outputs(nested, source=source)
@@ -477,7 +606,11 @@ class OutputResolver:
             roles = {r for r, words in self.roles.items() if any(w in key_words(stack) for w in words)}
         role_words = {w for words in self.roles.values() for w in words}
         return OutputEntry(
-            key=key, value=value, stack=stack, kinds=tuple(kinds), attr=attr,
+            key=key,
+            value=value,
+            stack=stack,
+            kinds=tuple(kinds),
+            attr=attr,
             role=roles.pop() if len(roles) == 1 else None,
             qualifiers=tuple(t for t in rest if t not in role_words),
         )
@@ -515,8 +648,9 @@ class OutputResolver:
         """
         return self._find(role, kind, attr, qualifier)[0]
 
-    def _find(self, role: str | None, kind: str, attr: str,
-              qualifier: str | None) -> tuple[list[OutputMatch], list[str], str]:
+    def _find(
+        self, role: str | None, kind: str, attr: str, qualifier: str | None
+    ) -> tuple[list[OutputMatch], list[str], str]:
         role_name, kind_name, attr_name, spec, attr_spec = self._query(role, kind, attr)
         direct: list[OutputMatch] = []
         derived: list[OutputMatch] = []

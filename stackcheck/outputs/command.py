@@ -14,10 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Sub-command ``flatten FILE``."""
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     flatten = sub.add_parser(
-        "flatten", help="write flat-outputs.json beside FILE",
+        "flatten",
+        help="write flat-outputs.json beside FILE",
         description="Read FILE as written by `cdk deploy --outputs-file` ({stack: {output key: value}}) and "
-                    "write {output key: value} to flat-outputs.json in the same folder. Two stacks declaring "
-                    "the same output key is an error; nothing is written then.")
+        "write {output key: value} to flat-outputs.json in the same folder. Two stacks declaring "
+        "the same output key is an error; nothing is written then.",
+    )
     flatten.add_argument("file", help="the nested outputs file, e.g. cfn-outputs/all-outputs.json")
 
 
@@ -35,9 +37,7 @@ def flatten_file(path: str | os.PathLike[str]) -> Path:
     source = Path(path)
     flat, nested = read_outputs(source, next_step=NextStep.DEPLOY_CDK)
     if nested is None:
-        raise OutputsError(
-            f"outputs file {source} is not the cdk CLI's nested shape {{stack: {{output key: value}}}}"
-        )
+        raise OutputsError(f"outputs file {source} is not the cdk CLI's nested shape {{stack: {{output key: value}}}}")
     return atomic_write_json(source.parent / FLAT_OUTPUTS_FILE, flat)
 
 

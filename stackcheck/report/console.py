@@ -9,8 +9,16 @@ from stackcheck.findings import Finding
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.runner import ScanResult, SummaryRow
 
-__all__ = ["SLOWEST_RULES", "cache_line", "cache_use", "failure_line", "no_pass_legend", "render_console",
-           "slowest_rules_caption", "slowest_rules_lines"]
+__all__ = [
+    "SLOWEST_RULES",
+    "cache_line",
+    "cache_use",
+    "failure_line",
+    "no_pass_legend",
+    "render_console",
+    "slowest_rules_caption",
+    "slowest_rules_lines",
+]
 
 SLOWEST_RULES = 5
 """How many rules the "slowest rules" sections of the console and Markdown reports list."""
@@ -83,11 +91,14 @@ def slowest_rules_caption(result: ScanResult, name: Callable[[str], str] = str) 
         return None
     if not ran:
         every = f"all {_units(total)}" if total != 1 else "the 1 scan unit"
-        return (f"none ran in this scan; {every} came from the findings cache "
-                "(timings are recorded when the scanners run).")
+        return (
+            f"none ran in this scan; {every} came from the findings cache (timings are recorded when the scanners run)."
+        )
     tools = ", ".join(name(tool) for tool in dict.fromkeys(u.tool for u in result.units if not u.cached))
-    return (f"none timed in this scan; the {ran} of {total} scan units that ran ({tools}) record no per-rule timings "
-            f"and the other {cached} came from the findings cache.")
+    return (
+        f"none timed in this scan; the {ran} of {total} scan units that ran ({tools}) record no per-rule timings "
+        f"and the other {cached} came from the findings cache."
+    )
 
 
 def slowest_rules_lines(result: ScanResult, limit: int = SLOWEST_RULES) -> list[str]:
@@ -120,13 +131,22 @@ def render_console(result: ScanResult) -> str:
     """
     summary = result.summary()
     rows = [
-        (r.stack, r.tool, "n/a" if r.passed is None else str(r.passed), str(r.failed), str(r.suppressed), str(r.unknown))
+        (
+            r.stack,
+            r.tool,
+            "n/a" if r.passed is None else str(r.passed),
+            str(r.failed),
+            str(r.suppressed),
+            str(r.unknown),
+        )
         for r in summary
     ]
     widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(_COLUMNS)]
 
     def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]
     lines += [fmt(row) for row in rows]
@@ -146,8 +166,9 @@ def render_console(result: ScanResult) -> str:
     suppressed = sum(r.suppressed for r in summary)
     lines.append("")
     if failures:
-        lines.append(f"FAILED: {len(failures)} unsuppressed finding{'s' if len(failures) != 1 else ''} "
-                     f"({suppressed} suppressed)")
+        lines.append(
+            f"FAILED: {len(failures)} unsuppressed finding{'s' if len(failures) != 1 else ''} ({suppressed} suppressed)"
+        )
     else:
         lines.append(f"PASSED: no unsuppressed finding ({suppressed} suppressed)")
     return "\n".join(lines)

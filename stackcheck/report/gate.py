@@ -46,15 +46,17 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
     total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
     failed = tuple(
         f"{case.get('classname')}::{case.get('name')}"
-        for s in suites for case in s.iter("testcase")
+        for s in suites
+        for case in s.iter("testcase")
         if case.find("failure") is not None or case.find("error") is not None
     )
     seconds = sum(float(s.get("time", 0) or 0) for s in suites)
     return JUnitSuite(file, total["tests"], total["failures"], total["errors"], total["skipped"], seconds, failed)
 
 
-def render_gate(scan_report: dict | None, suites: list[JUnitSuite], *, now: datetime | None = None,
-                commit: Commit | None = None) -> str:
+def render_gate(
+    scan_report: dict | None, suites: list[JUnitSuite], *, now: datetime | None = None, commit: Commit | None = None
+) -> str:
     """Markdown: headline PASSED/FAILED, when and from which commit
     (``Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).``), the scan totals, then one
     row per JUnit file and the failed tests.
@@ -64,29 +66,47 @@ def render_gate(scan_report: dict | None, suites: list[JUnitSuite], *, now: date
     """
     scan_ok = scan_report is None or scan_report.get("exit_code") == 0
     tests_ok = all(s.failures == 0 and s.errors == 0 for s in suites)
-    lines = [f"## Gate: {'PASSED' if scan_ok and tests_ok else 'FAILED'}", "",
-             stamp(utc_now() if now is None else now, read_commit() if commit is None else commit), ""]
+    lines = [
+        f"## Gate: {'PASSED' if scan_ok and tests_ok else 'FAILED'}",
+        "",
+        stamp(utc_now() if now is None else now, read_commit() if commit is None else commit),
+        "",
+    ]
     if scan_report is not None:
         totals = scan_report.get("summary", {}).get("totals", {})
         lines += [
-            "### Scan", "",
-            "| passed | failed | suppressed | unknown | exit |", "|---|---|---|---|---|",
+            "### Scan",
+            "",
+            "| passed | failed | suppressed | unknown | exit |",
+            "|---|---|---|---|---|",
             f"| {totals.get('passed', 0)} | {totals.get('failed', 0)} | {totals.get('suppressed', 0)} "
-            f"| {totals.get('unknown', 0)} | {scan_report.get('exit_code')} |", "",
+            f"| {totals.get('unknown', 0)} | {scan_report.get('exit_code')} |",
+            "",
         ]
     if suites:
-        lines += ["### Post-deploy checks", "", "| report | passed | failed | errors | skipped | seconds |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "### Post-deploy checks",
+            "",
+            "| report | passed | failed | errors | skipped | seconds |",
+            "|---|---|---|---|---|---|",
+        ]
         for s in suites:
-            lines.append(f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.seconds:.1f} |")
+            lines.append(
+                f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.seconds:.1f} |"
+            )
         failed = [name for s in suites for name in s.failed]
         if failed:
             lines += ["", "Failed:", *[f"- `{name}`" for name in failed]]
     return "\n".join(lines) + "\n"
 
 
-def write_gate(report_dir: str | os.PathLike[str], junit_files: list[str | os.PathLike[str]], *,
-               now: datetime | None = None, commit: Commit | None = None) -> Path:
+def write_gate(
+    report_dir: str | os.PathLike[str],
+    junit_files: list[str | os.PathLike[str]],
+    *,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> Path:
     """Write ``<report_dir>/gate.md`` from ``<report_dir>/scan.json`` (if present) and the JUnit files;
     ``now`` and ``commit`` as for ``render_gate``.
 

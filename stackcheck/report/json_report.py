@@ -20,8 +20,13 @@ REPORT_FILE = SCAN_JSON
 SCHEMA = "stackcheck.scan/1"
 
 
-def build_report(result: ScanResult, *, ledger_path: str | os.PathLike[str] | None = None,
-                 now: datetime | None = None, commit: Commit | None = None) -> dict[str, Any]:
+def build_report(
+    result: ScanResult,
+    *,
+    ledger_path: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> dict[str, Any]:
     """The report as a JSON-ready dict.
 
     Keys: ``schema``, ``exit_code``, ``generated`` (UTC, ISO 8601 to the second:
@@ -45,8 +50,13 @@ def build_report(result: ScanResult, *, ledger_path: str | os.PathLike[str] | No
         **report_fields(moment, commit),
         "tools": result.tools,
         "templates": [
-            {"stack": u.stack, "tool": u.tool, "template_file": u.template_file,
-             "seconds": round(u.seconds, 3), "crashed": u.crashed}
+            {
+                "stack": u.stack,
+                "tool": u.tool,
+                "template_file": u.template_file,
+                "seconds": round(u.seconds, 3),
+                "crashed": u.crashed,
+            }
             for u in result.units
         ],
         "summary": {"rows": rows, "totals": totals},
@@ -59,9 +69,14 @@ def build_report(result: ScanResult, *, ledger_path: str | os.PathLike[str] | No
     }
 
 
-def write_report(result: ScanResult, report_dir: str | os.PathLike[str] = REPORTS_DIR, *,
-                 ledger_path: str | os.PathLike[str] | None = None, now: datetime | None = None,
-                 commit: Commit | None = None) -> Path:
+def write_report(
+    result: ScanResult,
+    report_dir: str | os.PathLike[str] = REPORTS_DIR,
+    *,
+    ledger_path: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+) -> Path:
     """Write ``build_report`` (``now`` and ``commit`` as there) to ``<report_dir>/scan.json`` atomically;
     returns the path."""
     report = build_report(result, ledger_path=ledger_path, now=now, commit=commit)

@@ -53,8 +53,17 @@ def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], right: int 
 
 
 def _failure_rows(findings: Iterable[Finding], root: str | os.PathLike[str]) -> list[tuple[str, ...]]:
-    return [(_code(f.rule_id), _cell(f.tool), _cell(f.stack), _code(f.construct_path or f.logical_id), _where(f, root),
-             _cell(f.message)) for f in findings]
+    return [
+        (
+            _code(f.rule_id),
+            _cell(f.tool),
+            _cell(f.stack),
+            _code(f.construct_path or f.logical_id),
+            _where(f, root),
+            _cell(f.message),
+        )
+        for f in findings
+    ]
 
 
 def _fold(summary: str, body: list[str]) -> list[str]:
@@ -70,7 +79,8 @@ def _suppressed_summary(suppressed: list[Finding], ledger: str | os.PathLike[str
     count = f"{len(suppressed)} suppressed finding{'s' if len(suppressed) != 1 else ''}"
     expiries = [f.suppression.expires for f in suppressed if f.suppression is not None and f.suppression.expires]
     details = ([f"ledger {os.fspath(ledger)}"] if ledger else []) + (
-        [f"earliest expiry {min(expiries).isoformat()}"] if expiries else [])
+        [f"earliest expiry {min(expiries).isoformat()}"] if expiries else []
+    )
     return f"{count} ({'; '.join(details)})" if details else count
 
 
@@ -120,7 +130,7 @@ def render_markdown(
     verdict = "FAILED" if exit_code else "PASSED"
 
     lines = [f"## stackcheck scan: {verdict}", "", stamp(moment, commit), ""]
-    counts = (f"**{len(new)} new** · {len(fixed)} fixed · {len(suppressed)} suppressed · {len(unknown)} unknown")
+    counts = f"**{len(new)} new** · {len(fixed)} fixed · {len(suppressed)} suppressed · {len(unknown)} unknown"
     if comparison:
         base = comparison.baseline
         name = base.path.name if base.path else "baseline"
@@ -134,8 +144,17 @@ def render_markdown(
     if comparison and comparison.tool_changes:
         lines.append("")
     summary = result.summary()
-    rows = [(_cell(r.stack), _cell(r.tool), "n/a" if r.passed is None else str(r.passed), str(r.failed),
-             str(r.suppressed), str(r.unknown)) for r in summary]
+    rows = [
+        (
+            _cell(r.stack),
+            _cell(r.tool),
+            "n/a" if r.passed is None else str(r.passed),
+            str(r.failed),
+            str(r.suppressed),
+            str(r.unknown),
+        )
+        for r in summary
+    ]
     lines += _table(("stack", "tool", "passed", "failed", "suppressed", "unknown"), rows, right=4)
     legend = no_pass_legend(summary, name=_cell)
     if legend:
@@ -150,18 +169,30 @@ def render_markdown(
         lines += _table(_FAILURE_HEADER, _failure_rows(known, root)) + [""]
     if fixed:
         lines += [f"### Fixed since the baseline ({len(fixed)})", ""]
-        lines += _table(("rule", "tool", "stack", "construct path"),
-                        [(_code(e.rule_id), _cell(e.tool), _cell(e.stack), _code(e.construct_path or e.logical_id))
-                         for e in fixed]) + [""]
+        lines += _table(
+            ("rule", "tool", "stack", "construct path"),
+            [(_code(e.rule_id), _cell(e.tool), _cell(e.stack), _code(e.construct_path or e.logical_id)) for e in fixed],
+        ) + [""]
     if suppressed:
         lines += [f"### Suppressed ({len(suppressed)})", ""]
-        lines += _fold(_suppressed_summary(suppressed, ledger), _table(
-            ("rule", "stack", "construct path", "reason", "owner", "expires"), [
-                (_code(f.rule_id), _cell(f.stack), _code(f.construct_path or f.logical_id),
-                 _cell(f.suppression.reason), _cell(f.suppression.owner),
-                 f.suppression.expires.isoformat() if f.suppression.expires else "-")
-                for f in suppressed if f.suppression is not None
-            ])) + [""]
+        lines += _fold(
+            _suppressed_summary(suppressed, ledger),
+            _table(
+                ("rule", "stack", "construct path", "reason", "owner", "expires"),
+                [
+                    (
+                        _code(f.rule_id),
+                        _cell(f.stack),
+                        _code(f.construct_path or f.logical_id),
+                        _cell(f.suppression.reason),
+                        _cell(f.suppression.owner),
+                        f.suppression.expires.isoformat() if f.suppression.expires else "-",
+                    )
+                    for f in suppressed
+                    if f.suppression is not None
+                ],
+            ),
+        ) + [""]
     if result.ledger_warnings:
         expired = [w for w in result.ledger_warnings if w.kind != "stale"]
         stale = [w for w in result.ledger_warnings if w.kind == "stale"]
@@ -170,16 +201,21 @@ def render_markdown(
         if stale:
             where = f" in {os.fspath(ledger)}" if ledger else ""
             one = len(stale) == 1
-            summary = (f"{len(stale)} stale ledger {'entry' if one else 'entries'}{where} "
-                       f"(match{'es' if one else ''} no failed finding)")
+            summary = (
+                f"{len(stale)} stale ledger {'entry' if one else 'entries'}{where} "
+                f"(match{'es' if one else ''} no failed finding)"
+            )
             lines += _fold(summary, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]) + [""]
     caption = slowest_rules_caption(result, name=_cell)
     if caption:
         lines += ["### Slowest rules", "", caption[:1].upper() + caption[1:], ""]
         slowest = result.slowest_rules(SLOWEST_RULES)
         if slowest:
-            lines += _table(("rule", "tool", "seconds"),
-                            [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest], right=1) + [""]
+            lines += _table(
+                ("rule", "tool", "seconds"),
+                [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest],
+                right=1,
+            ) + [""]
     return _fit(lines, limit)
 
 
@@ -206,8 +242,10 @@ def _fit(lines: list[str], limit: int) -> str:
     folds = 0  # <details> blocks open in ``kept``: a cut inside one closes it, so the note is not folded away
     for index, line in enumerate(lines):
         close = "\n</details>\n" * folds
-        note = (f"\n_… truncated: {rows_left[index]} more rows not shown (GitHub comments hold {limit} characters); "
-                "the full list is in reports/scan.sarif and reports/scan.json._\n")
+        note = (
+            f"\n_… truncated: {rows_left[index]} more rows not shown (GitHub comments hold {limit} characters); "
+            "the full list is in reports/scan.sarif and reports/scan.json._\n"
+        )
         opens = folds + (line == "<details>") - (line == "</details>")
         if size + len(line) + 1 + len(note) + len("\n</details>\n") * max(folds, opens) > limit:
             return "\n".join(kept) + "\n" + close + note

@@ -44,8 +44,15 @@ class Commit:
 def _git(args: list[str], cwd: str | os.PathLike[str], git: str, timeout: float) -> tuple[str | None, str]:
     """``(stdout, "")`` when git succeeds, else ``(None, why)``; never raises."""
     try:
-        done = subprocess.run([git, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            [git, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except FileNotFoundError:
         return None, "git is not installed"
     except subprocess.TimeoutExpired:

@@ -93,8 +93,9 @@ def _rules(tool: str, findings: Sequence[Finding], scanner: Any) -> list[dict[st
     return list(rules.values())
 
 
-def _result(finding: Finding, rule_index: int, root: str | os.PathLike[str],
-            baseline_state: str | None) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: int, root: str | os.PathLike[str], baseline_state: str | None
+) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": _artifact_location(finding.template_file, root)}
     if finding.line:
         physical["region"] = {"startLine": finding.line}
@@ -107,12 +108,18 @@ def _result(finding: Finding, rule_index: int, root: str | os.PathLike[str],
         if finding.logical_id:
             logical["name"] = finding.logical_id
         location["logicalLocations"] = [logical]
-    properties: dict[str, Any] = {"status": finding.status.value, "severity": finding.severity.value,
-                                  "stack": finding.stack}
+    properties: dict[str, Any] = {
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "stack": finding.stack,
+    }
     if finding.status is Status.UNKNOWN:
         properties["unknown"] = True  # no verdict: the check could not decide or did not run
-    for key, value in (("logicalId", finding.logical_id), ("resourceType", finding.resource_type),
-                       ("constructPath", finding.construct_path)):
+    for key, value in (
+        ("logicalId", finding.logical_id),
+        ("resourceType", finding.resource_type),
+        ("constructPath", finding.construct_path),
+    ):
         if value:
             properties[key] = value
     if finding.property_path:
@@ -128,13 +135,18 @@ def _result(finding: Finding, rule_index: int, root: str | os.PathLike[str],
     }
     if finding.suppression is not None:
         suppression = finding.suppression
-        result["suppressions"] = [{
-            "kind": "external",
-            "status": "accepted",
-            "justification": suppression.reason,
-            "properties": {"owner": suppression.owner, "source": suppression.source,
-                           "expires": suppression.expires.isoformat() if suppression.expires else None},
-        }]
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": suppression.reason,
+                "properties": {
+                    "owner": suppression.owner,
+                    "source": suppression.source,
+                    "expires": suppression.expires.isoformat() if suppression.expires else None,
+                },
+            }
+        ]
     if baseline_state:
         result["baselineState"] = baseline_state
     return result
@@ -190,12 +202,14 @@ def build_sarif(
                 state = "new" if finding.fingerprint in new else "unchanged"
             results.append(_result(finding, index[finding.rule_id], root, state))
         crashed = any(u.crashed for u in result.units if u.tool == tool)
-        runs.append({
-            "tool": {"driver": driver},
-            "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
-            "invocations": [{"executionSuccessful": not crashed}],
-            "results": results,
-        })
+        runs.append(
+            {
+                "tool": {"driver": driver},
+                "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
+                "invocations": [{"executionSuccessful": not crashed}],
+                "results": results,
+            }
+        )
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
 
 

@@ -46,7 +46,6 @@ class AssemblyRule:
     file: Path = Path()
 
 
-
 def import_rule_file(path: Path) -> Any:
     """Import a policy-pack file as module ``stackcheck_pack_<folder>_<stem>`` (registered in sys.modules).
 
@@ -65,6 +64,7 @@ def import_rule_file(path: Path) -> Any:
         raise ScannerError(f"rule file {path} cannot be imported: {type(exc).__name__}: {exc}") from exc
     return module
 
+
 def load_rules(directory: str | Path) -> tuple[AssemblyRule, ...]:
     """One instance of each AssemblyRule subclass defined in ``directory``'s ``*.py`` files, by id.
 
@@ -79,11 +79,16 @@ def load_rules(directory: str | Path) -> tuple[AssemblyRule, ...]:
     for path in sorted(root.glob("[A-Za-z]*.py")):
         module = import_rule_file(path)
         name = module.__name__
-        classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if issubclass(c, AssemblyRule) and c is not AssemblyRule and c.__module__ == name]
+        classes = [
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, AssemblyRule) and c is not AssemblyRule and c.__module__ == name
+        ]
         if [c.__name__ for c in classes] != [path.stem]:
-            raise ScannerError(f"assembly rule file {path} must define exactly one AssemblyRule subclass named "
-                               f"{path.stem}; found {[c.__name__ for c in classes]}")
+            raise ScannerError(
+                f"assembly rule file {path} must define exactly one AssemblyRule subclass named "
+                f"{path.stem}; found {[c.__name__ for c in classes]}"
+            )
         rule = classes[0]()
         rule.file = path
         if rule.id in rules:
@@ -145,11 +150,18 @@ class AssemblyRuleScanner:
                 from stackcheck.scan.custom import crash_message
 
                 for sid, context in contexts.items():
-                    found[sid].append(Finding(
-                        rule_id=rule.id, severity=Severity.ERROR, tool=self.tool, stack=sid,
-                        message=crash_message(rule.id, exc), status=Status.UNKNOWN,
-                        template_file=str(context.template_file), help_url=rule.source_url or None,
-                    ))
+                    found[sid].append(
+                        Finding(
+                            rule_id=rule.id,
+                            severity=Severity.ERROR,
+                            tool=self.tool,
+                            stack=sid,
+                            message=crash_message(rule.id, exc),
+                            status=Status.UNKNOWN,
+                            template_file=str(context.template_file),
+                            help_url=rule.source_url or None,
+                        )
+                    )
                 continue
             for sid, verdict in verdicts:
                 if verdict.outcome is Outcome.NOT_APPLICABLE or sid not in contexts:

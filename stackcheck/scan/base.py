@@ -53,11 +53,20 @@ class StackContext:
         return self.resource_types.get(logical_id) if logical_id else None
 
     @classmethod
-    def from_template(cls, template_file: str | Path, template: Mapping[str, Any], stack: str | None = None,
-                      construct_paths: Mapping[str, str] | None = None) -> StackContext:
+    def from_template(
+        cls,
+        template_file: str | Path,
+        template: Mapping[str, Any],
+        stack: str | None = None,
+        construct_paths: Mapping[str, str] | None = None,
+    ) -> StackContext:
         """Context for a parsed template; construct paths default to each resource's ``aws:cdk:path`` metadata."""
         resources = template.get("Resources") or {}
-        types = {lid: r.get("Type") for lid, r in resources.items() if isinstance(r, Mapping) and isinstance(r.get("Type"), str)}
+        types = {
+            lid: r.get("Type")
+            for lid, r in resources.items()
+            if isinstance(r, Mapping) and isinstance(r.get("Type"), str)
+        }
         paths = dict(construct_paths or {})
         for lid, resource in resources.items():
             meta = resource.get("Metadata") if isinstance(resource, Mapping) else None
@@ -65,7 +74,9 @@ class StackContext:
             if isinstance(cdk_path, str) and lid not in paths:
                 paths[lid] = cdk_path
         path = Path(template_file)
-        return cls(stack=stack or stack_id_for_file(path), template_file=path, construct_paths=paths, resource_types=types)
+        return cls(
+            stack=stack or stack_id_for_file(path), template_file=path, construct_paths=paths, resource_types=types
+        )
 
     @classmethod
     def from_artifact(cls, artifact: StackArtifact) -> StackContext:
@@ -114,8 +125,10 @@ def load_template(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
-        raise BadInputError(f"template {path} {what}; give the path of a CloudFormation template file, "
-                            "or scan the whole cloud assembly with --assembly cdk.out")
+        raise BadInputError(
+            f"template {path} {what}; give the path of a CloudFormation template file, "
+            "or scan the whole cloud assembly with --assembly cdk.out"
+        )
     if path.suffix.lower() == ".json":
         template = read_json(path, what="template")
     else:
@@ -125,9 +138,7 @@ def load_template(path: str | Path) -> dict[str, Any]:
         template, errors = decode_str(text)
         if errors:
             first = errors[0]
-            raise BadInputError(
-                f"template {path} is not valid YAML or JSON (line {first.linenumber}: {first.message})"
-            )
+            raise BadInputError(f"template {path} is not valid YAML or JSON (line {first.linenumber}: {first.message})")
     if not isinstance(template, dict):
         raise BadInputError(f"template {path} must be an object (mapping) at the top, got {type(template).__name__}")
     if not isinstance(template.get("Resources"), dict) or not template["Resources"]:

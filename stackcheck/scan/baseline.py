@@ -55,8 +55,14 @@ class BaselineEntry:
     @classmethod
     def from_finding(cls, finding: Finding) -> BaselineEntry:
         """The entry recording ``finding``."""
-        return cls(finding.fingerprint, finding.tool, finding.rule_id, finding.stack,
-                   finding.construct_path, finding.logical_id)
+        return cls(
+            finding.fingerprint,
+            finding.tool,
+            finding.rule_id,
+            finding.stack,
+            finding.construct_path,
+            finding.logical_id,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of every field."""
@@ -115,8 +121,10 @@ def _recordable(finding: Finding) -> bool:
 def baseline_from_result(result: ScanResult, today: date | None = None) -> Baseline:
     """The baseline recording every unsuppressed FAILED finding of ``result`` (one entry per fingerprint)."""
     entries = {f.fingerprint: BaselineEntry.from_finding(f) for f in result.findings if _recordable(f)}
-    ordered = sorted(entries.values(), key=lambda e: (e.stack, e.tool, e.rule_id, e.construct_path or e.logical_id or "",
-                                                      e.fingerprint))
+    ordered = sorted(
+        entries.values(),
+        key=lambda e: (e.stack, e.tool, e.rule_id, e.construct_path or e.logical_id or "", e.fingerprint),
+    )
     tools = {name: str(info.get("version", "")) for name, info in result.tools.items()}
     return Baseline((today or date.today()).isoformat(), tools, tuple(ordered))
 
@@ -141,15 +149,24 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
         raise BadInputError(f"baseline file {where} is not a {SCHEMA} baseline (schema: {got!r}); {hint}")
     findings, tools, created = data.get("findings"), data.get("tools") or {}, data.get("created")
     if not isinstance(findings, list) or not isinstance(tools, dict) or not isinstance(created, str):
-        raise BadInputError(f"baseline file {where} needs \"created\" (date), \"tools\" (object) and "
-                            f"\"findings\" (list); {hint}")
+        raise BadInputError(
+            f'baseline file {where} needs "created" (date), "tools" (object) and "findings" (list); {hint}'
+        )
     entries = []
     for index, raw in enumerate(findings, start=1):
         problem = _entry_problem(raw)
         if problem:
             raise BadInputError(f"baseline file {where}: finding {index} {problem}; {hint}")
-        entries.append(BaselineEntry(raw["fingerprint"], raw["tool"], raw["rule_id"], raw["stack"],
-                                     raw.get("construct_path"), raw.get("logical_id")))
+        entries.append(
+            BaselineEntry(
+                raw["fingerprint"],
+                raw["tool"],
+                raw["rule_id"],
+                raw["stack"],
+                raw.get("construct_path"),
+                raw.get("logical_id"),
+            )
+        )
     return Baseline(created, {str(k): str(v) for k, v in tools.items()}, tuple(entries), where)
 
 

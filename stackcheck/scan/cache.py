@@ -52,7 +52,12 @@ MAX_AGE_DAYS = 14
 TEMPLATE_SCOPED_TOOLS = frozenset({"cfn-lint", "checkov"})
 """Tools whose findings depend on the template file alone; any other tool is keyed on its whole cloud assembly."""
 
-TOOL_DISTRIBUTIONS = {"cfn-lint": "cfn-lint", "checkov": "checkov", "cdk-nag": "cdk-nag", "stackcheck-assembly": "stackcheck"}
+TOOL_DISTRIBUTIONS = {
+    "cfn-lint": "cfn-lint",
+    "checkov": "checkov",
+    "cdk-nag": "cdk-nag",
+    "stackcheck-assembly": "stackcheck",
+}
 """Tool name → the installed distribution whose version is the tool's version."""
 
 # cfn-lint reads these from the working directory and the home directory (cfnlint.config.ConfigFileArgs).
@@ -109,8 +114,9 @@ def _tool_version(tool: str) -> str:
         return "not installed"
 
 
-def scan_setup(tools: Iterable[str], *, regions: Sequence[str] = (),
-               policies: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def scan_setup(
+    tools: Iterable[str], *, regions: Sequence[str] = (), policies: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
     """What every unit of a scan shares and its findings depend on, as a JSON-ready dict.
 
     ``tools`` are the scanners' tool names (versions are read from the installed distributions,
@@ -128,8 +134,9 @@ def scan_setup(tools: Iterable[str], *, regions: Sequence[str] = (),
         "format": FORMAT,
         "tools": {tool: _tool_version(tool) for tool in tools},
         "regions": list(regions),
-        "policies": None if policies is None else {"path": str(Path(policies).resolve()),
-                                                   "digest": tree_digest(policies)},
+        "policies": None
+        if policies is None
+        else {"path": str(Path(policies).resolve()), "digest": tree_digest(policies)},
         "code": code_digest(),
         "cfn_lint_settings": settings,
     }
@@ -174,8 +181,14 @@ class FindingsCache:
         of the key too (``assembly_digest``). Raises OSError when the template cannot be read.
         """
         template = Path(context.template_file)
-        parts = [self.setup_key.encode(), tool.encode(), context.stack.encode(), str(template).encode(),
-                 template.read_bytes(), _canonical(dict(context.construct_paths))]
+        parts = [
+            self.setup_key.encode(),
+            tool.encode(),
+            context.stack.encode(),
+            str(template).encode(),
+            template.read_bytes(),
+            _canonical(dict(context.construct_paths)),
+        ]
         if tool not in TEMPLATE_SCOPED_TOOLS:
             parts.append(self.assembly_digest(template.parent).encode())
         return _sha256(*parts)
@@ -204,9 +217,14 @@ class FindingsCache:
                 parts.append(manifest.read_bytes())
             else:
                 for artifact in assembly.stacks.values():
-                    parts += [artifact.artifact_id.encode(), artifact.stack_name.encode(),
-                              str(artifact.template_file).encode(), artifact.template_file.read_bytes(),
-                              _canonical(list(artifact.dependencies)), _canonical(dict(artifact.construct_paths))]
+                    parts += [
+                        artifact.artifact_id.encode(),
+                        artifact.stack_name.encode(),
+                        str(artifact.template_file).encode(),
+                        artifact.template_file.read_bytes(),
+                        _canonical(list(artifact.dependencies)),
+                        _canonical(dict(artifact.construct_paths)),
+                    ]
             for report in sorted(root.glob("*-NagReport.*")):
                 parts += [report.name.encode(), report.read_bytes()]
         else:
@@ -237,8 +255,11 @@ class FindingsCache:
 
     def put(self, key: str, findings: Iterable[Finding], rule_seconds: Mapping[str, float], seconds: float) -> None:
         """Store a unit's findings (before the ledger), its rules' CPU seconds and its wall seconds under ``key``."""
-        self._write("units", key, {"findings": [f.to_dict() for f in findings],
-                                   "rule_seconds": dict(rule_seconds), "seconds": seconds})
+        self._write(
+            "units",
+            key,
+            {"findings": [f.to_dict() for f in findings], "rule_seconds": dict(rule_seconds), "seconds": seconds},
+        )
 
     def get_registry(self) -> list[dict[str, Any]] | None:
         """What the scanners of this setup told about themselves (see ``put_registry``), or None."""
@@ -278,8 +299,13 @@ class FindingsCache:
         try:
             entry = json.loads(raw)
             body = entry["body"]
-            valid = (isinstance(entry, dict) and entry.get("format") == FORMAT and entry.get("key") == key
-                     and isinstance(body, dict) and entry.get("digest") == _sha256(_canonical(body)))
+            valid = (
+                isinstance(entry, dict)
+                and entry.get("format") == FORMAT
+                and entry.get("key") == key
+                and isinstance(body, dict)
+                and entry.get("digest") == _sha256(_canonical(body))
+            )
         except (ValueError, KeyError, TypeError):
             valid = False
         if not valid:

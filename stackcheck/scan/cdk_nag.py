@@ -137,13 +137,20 @@ def read_reports(directory: str | Path) -> list[NagReportLine]:
         for number, row in enumerate(rows, start=1):
             rule_id, resource = row.get("ruleId"), row.get("resourceId")
             if not isinstance(rule_id, str) or not rule_id or not isinstance(resource, str) or not resource:
-                raise BadInputError(f"cdk-nag report {path}: row {number} has no ruleId/resourceId",
-                                    next_step=NextStep.RESYNTH)
-            lines.append(NagReportLine(
-                rule_id=rule_id, construct_path="/" + resource.lstrip("/"), compliance=str(row.get("compliance", "")),
-                exception_reason=str(row.get("exceptionReason") or ""), level=str(row.get("ruleLevel") or ""),
-                info=str(row.get("ruleInfo") or ""), report_file=str(path),
-            ))
+                raise BadInputError(
+                    f"cdk-nag report {path}: row {number} has no ruleId/resourceId", next_step=NextStep.RESYNTH
+                )
+            lines.append(
+                NagReportLine(
+                    rule_id=rule_id,
+                    construct_path="/" + resource.lstrip("/"),
+                    compliance=str(row.get("compliance", "")),
+                    exception_reason=str(row.get("exceptionReason") or ""),
+                    level=str(row.get("ruleLevel") or ""),
+                    info=str(row.get("ruleInfo") or ""),
+                    report_file=str(path),
+                )
+            )
     return lines
 
 
@@ -151,7 +158,7 @@ def _json_rows(path: Path) -> list[Mapping[str, Any]]:
     data = read_json(path, what="cdk-nag report", next_step=NextStep.RESYNTH)
     rows = data.get("lines") if isinstance(data, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise BadInputError(f"cdk-nag report {path} has no \"lines\" list of objects", next_step=NextStep.RESYNTH)
+        raise BadInputError(f'cdk-nag report {path} has no "lines" list of objects', next_step=NextStep.RESYNTH)
     return rows
 
 
@@ -203,25 +210,42 @@ class CdkNagScanner:
         if not (directory / "manifest.json").is_file():
             return []
         if not report_files(directory):
-            return [Finding(
-                rule_id=NOT_RUN_RULE, severity=Severity.WARNING, tool=self.tool, stack=stack_context.stack,
-                message=f"cdk-nag did not run: {directory} holds no {PACK}-*-NagReport.json; synthesize with "
-                "cdk-nag on (`stackcheck synth`, without `-c stackcheck:cdk-nag=false`)",
-                status=Status.UNKNOWN, template_file=str(template_path),
-            )]
+            return [
+                Finding(
+                    rule_id=NOT_RUN_RULE,
+                    severity=Severity.WARNING,
+                    tool=self.tool,
+                    stack=stack_context.stack,
+                    message=f"cdk-nag did not run: {directory} holds no {PACK}-*-NagReport.json; synthesize with "
+                    "cdk-nag on (`stackcheck synth`, without `-c stackcheck:cdk-nag=false`)",
+                    status=Status.UNKNOWN,
+                    template_file=str(template_path),
+                )
+            ]
         by_path = {path: logical_id for logical_id, path in stack_context.construct_paths.items()}
         prefix = f"/{stack_context.stack}/"
-        lines = [line for line in read_reports(directory)
-                 if line.construct_path in by_path or line.construct_path.startswith(prefix)]
+        lines = [
+            line
+            for line in read_reports(directory)
+            if line.construct_path in by_path or line.construct_path.startswith(prefix)
+        ]
         line_numbers = _resource_lines(template_path) if lines else {}
         findings = []
         for line in lines:
             logical_id = by_path.get(line.construct_path)
-            findings.append(self._finding(line, logical_id, line_numbers.get(logical_id or ""), template_path, stack_context))
+            findings.append(
+                self._finding(line, logical_id, line_numbers.get(logical_id or ""), template_path, stack_context)
+            )
         return findings
 
-    def _finding(self, line: NagReportLine, logical_id: str | None, line_number: int | None,
-                 template_path: Path, context: StackContext) -> Finding:
+    def _finding(
+        self,
+        line: NagReportLine,
+        logical_id: str | None,
+        line_number: int | None,
+        template_path: Path,
+        context: StackContext,
+    ) -> Finding:
         severity = _SEVERITY.get(line.level, Severity.ERROR)
         where = f"`{logical_id}`" if logical_id else f"construct {line.construct_path}"
         info = (line.info or self.rule_description(line.rule_id) or line.rule_id).rstrip(".")
@@ -231,12 +255,16 @@ class CdkNagScanner:
             status, message = Status.FAILED, f"{where}: {info}."
         elif line.compliance == "Suppressed":
             status, severity = Status.UNKNOWN, Severity.ERROR
-            message = (f"{where}: {info}: not evaluated, the app suppresses it with NagSuppressions "
-                       f"({line.exception_reason!r}); remove the suppression from the app and add a ledger entry instead")
+            message = (
+                f"{where}: {info}: not evaluated, the app suppresses it with NagSuppressions "
+                f"({line.exception_reason!r}); remove the suppression from the app and add a ledger entry instead"
+            )
         else:
             status = Status.UNKNOWN
-            message = (f"{where}: {line.rule_id} could not be evaluated (the rule threw, usually on a value built "
-                       f"from an intrinsic function); no verdict on: {info}")
+            message = (
+                f"{where}: {line.rule_id} could not be evaluated (the rule threw, usually on a value built "
+                f"from an intrinsic function); no verdict on: {info}"
+            )
         return Finding(
             rule_id=line.rule_id,
             severity=severity,

@@ -26,8 +26,13 @@ __all__ = ["CheckovScanner", "evaluated_keys_path"]
 
 # checkov knows a check's severity only from the Prisma Cloud platform; offline it is None and
 # a failed check still fails the gate, so None maps to ERROR.
-_SEVERITY = {"CRITICAL": Severity.ERROR, "HIGH": Severity.ERROR, "MEDIUM": Severity.WARNING,
-             "LOW": Severity.INFO, "INFO": Severity.INFO}
+_SEVERITY = {
+    "CRITICAL": Severity.ERROR,
+    "HIGH": Severity.ERROR,
+    "MEDIUM": Severity.WARNING,
+    "LOW": Severity.INFO,
+    "INFO": Severity.INFO,
+}
 _STATUS = {CheckResult.PASSED: Status.PASSED, CheckResult.FAILED: Status.FAILED, CheckResult.SKIPPED: Status.UNKNOWN}
 
 
@@ -89,8 +94,10 @@ class CheckovScanner:
         if result is CheckResult.SKIPPED:
             severity = Severity.ERROR
             comment = record.check_result.get("suppress_comment") or "no comment"
-            message = (f"{record.check_name}: not evaluated, the template skips it inline ({comment!r}); "
-                       "remove the checkov skip from the resource Metadata and add a ledger entry instead")
+            message = (
+                f"{record.check_name}: not evaluated, the template skips it inline ({comment!r}); "
+                "remove the checkov skip from the resource Metadata and add a ledger entry instead"
+            )
         return Finding(
             rule_id=record.check_id,
             severity=severity,

@@ -7,38 +7,82 @@ import sys
 import time
 from stackcheck.files import REPORTS_DIR
 
-HELP = ("scan the cloud assembly's templates (or given templates) with cfn-lint, checkov and cdk-nag; apply the "
-        "suppression ledger; optionally gate on new findings against a baseline")
+HELP = (
+    "scan the cloud assembly's templates (or given templates) with cfn-lint, checkov and cdk-nag; apply the "
+    "suppression ledger; optionally gate on new findings against a baseline"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
     --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache."""
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--assembly", default=None, metavar="DIR",
-                        help="cloud assembly folder whose stacks are scanned (default: cdk.out)")
-    source.add_argument("--template", nargs="+", default=None, metavar="FILE",
-                        help="template files to scan instead of a cloud assembly")
-    parser.add_argument("--policies", default="policies", metavar="DIR",
-                        help="the organisation's policy pack (cfn_lint/, checkov/, assembly/; default: policies)")
-    parser.add_argument("--no-policies", action="store_true",
-                        help="run the generic scanners only, without the policy pack")
-    parser.add_argument("--ledger", default="policies/suppressions.yaml", metavar="FILE",
-                        help="suppression ledger (default: policies/suppressions.yaml)")
-    parser.add_argument("--report-dir", default=REPORTS_DIR, metavar="DIR",
-                        help="where scan.json, scan.sarif and scan.md are written (default: reports)")
-    parser.add_argument("--region", action="append", default=None, metavar="REGION",
-                        help="region cfn-lint validates against; repeatable (default: us-east-1)")
-    parser.add_argument("--baseline", default=None, metavar="FILE",
-                        help="report and gate on only the failures not recorded in this baseline file")
-    parser.add_argument("--write-baseline", default=None, metavar="FILE",
-                        help="record this scan's unsuppressed failures as a baseline file")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="worker processes scanning templates in parallel (default: the CPUs available, at most 2)")
-    parser.add_argument("--cache-dir", default=None, metavar="DIR",
-                        help="findings cache: per template, tool versions and policy pack (default: .stackcheck/cache)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="run every scanner on every template; read and write no findings cache")
+    source.add_argument(
+        "--assembly",
+        default=None,
+        metavar="DIR",
+        help="cloud assembly folder whose stacks are scanned (default: cdk.out)",
+    )
+    source.add_argument(
+        "--template", nargs="+", default=None, metavar="FILE", help="template files to scan instead of a cloud assembly"
+    )
+    parser.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the organisation's policy pack (cfn_lint/, checkov/, assembly/; default: policies)",
+    )
+    parser.add_argument(
+        "--no-policies", action="store_true", help="run the generic scanners only, without the policy pack"
+    )
+    parser.add_argument(
+        "--ledger",
+        default="policies/suppressions.yaml",
+        metavar="FILE",
+        help="suppression ledger (default: policies/suppressions.yaml)",
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=REPORTS_DIR,
+        metavar="DIR",
+        help="where scan.json, scan.sarif and scan.md are written (default: reports)",
+    )
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=None,
+        metavar="REGION",
+        help="region cfn-lint validates against; repeatable (default: us-east-1)",
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="report and gate on only the failures not recorded in this baseline file",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        default=None,
+        metavar="FILE",
+        help="record this scan's unsuppressed failures as a baseline file",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes scanning templates in parallel (default: the CPUs available, at most 2)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="findings cache: per template, tool versions and policy pack (default: .stackcheck/cache)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="run every scanner on every template; read and write no findings cache"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,8 +104,15 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.report.console import cache_line, failure_line
     from stackcheck.report.provenance import resolve
     from stackcheck.errors import BadInputError
-    from stackcheck.scan.runner import (contexts_from_assembly, contexts_from_files, default_jobs, findings_cache,
-                                        load_scanners, remember_scanners, scan)
+    from stackcheck.scan.runner import (
+        contexts_from_assembly,
+        contexts_from_files,
+        default_jobs,
+        findings_cache,
+        load_scanners,
+        remember_scanners,
+        scan,
+    )
     from stackcheck.suppressions import load_ledger
 
     started = time.perf_counter()
@@ -99,31 +150,40 @@ def run(args: argparse.Namespace) -> int:
     if comparison:
         report["exit_code"] = comparison.exit_code
         report["baseline"] = {
-            "path": str(args.baseline), "created": comparison.baseline.created,
-            "new": [f.fingerprint for f in comparison.new], "known": [f.fingerprint for f in comparison.known],
+            "path": str(args.baseline),
+            "created": comparison.baseline.created,
+            "new": [f.fingerprint for f in comparison.new],
+            "known": [f.fingerprint for f in comparison.known],
             "fixed": [e.to_dict() for e in comparison.fixed],
         }
     result.timings["total"] = time.perf_counter() - started
     report["timings"]["total"] = round(result.timings["total"], 3)
     path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
     sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
-    markdown = write_markdown(result, args.report_dir, comparison=comparison, now=now, commit=commit,
-                              ledger=args.ledger)
+    markdown = write_markdown(
+        result, args.report_dir, comparison=comparison, now=now, commit=commit, ledger=args.ledger
+    )
     if args.write_baseline:
         written = write_baseline(result, args.write_baseline)
         print(f"baseline written: {written} ({len(baseline_from_result(result).entries)} failures recorded)")
     print(render_console(result))
     if comparison:
-        print(f"\nbaseline {args.baseline} of {comparison.baseline.created}: {len(comparison.new)} new, "
-              f"{len(comparison.known)} known, {len(comparison.fixed)} fixed")
+        print(
+            f"\nbaseline {args.baseline} of {comparison.baseline.created}: {len(comparison.new)} new, "
+            f"{len(comparison.known)} known, {len(comparison.fixed)} fixed"
+        )
         for finding in comparison.new:
             print(f"new: {failure_line(finding)}")
         verdict = "FAILED" if comparison.exit_code else "PASSED"
-        print(f"{verdict} against the baseline: {len(comparison.new)} new unsuppressed "
-              f"finding{'s' if len(comparison.new) != 1 else ''}")
+        print(
+            f"{verdict} against the baseline: {len(comparison.new)} new unsuppressed "
+            f"finding{'s' if len(comparison.new) != 1 else ''}"
+        )
     reused = cache_line(result)
-    print(f"report: {path}, {sarif}, {markdown}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
-          f"{result.timings['total']:.1f}s{f', {reused}' if reused else ''})")
+    print(
+        f"report: {path}, {sarif}, {markdown}  ({len(contexts)} template{'s' if len(contexts) != 1 else ''}, "
+        f"{result.timings['total']:.1f}s{f', {reused}' if reused else ''})"
+    )
     sys.stdout.flush()
     return comparison.exit_code if comparison else result.exit_code
 

@@ -61,16 +61,21 @@ UNRESOLVED_SEVERITY = Severity.WARNING
 """Severity of an UNKNOWN verdict: worth a look, never a gate failure (a crash is ERROR)."""
 
 _E0002_RULE = re.compile(r"processing rule (\S+?):")
-_CHECKOV_SEVERITY = {Severity.ERROR: Severities[BcSeverities.HIGH], Severity.WARNING: Severities[BcSeverities.MEDIUM],
-                     Severity.INFO: Severities[BcSeverities.LOW]}
+_CHECKOV_SEVERITY = {
+    Severity.ERROR: Severities[BcSeverities.HIGH],
+    Severity.WARNING: Severities[BcSeverities.MEDIUM],
+    Severity.INFO: Severities[BcSeverities.LOW],
+}
 _CHECK_RESULT = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED}
 
 
 def crash_message(rule_id: str, exc: BaseException) -> str:
     """The message of the finding that stands for rule ``rule_id`` raising ``exc``."""
     detail = " ".join(str(exc).split())[:300] or "no message"
-    return (f"rule {rule_id} raised {type(exc).__name__}: {detail}; its verdicts on this template are unknown "
-            "(a rule bug: fix the rule, not the template)")
+    return (
+        f"rule {rule_id} raised {type(exc).__name__}: {detail}; its verdicts on this template are unknown "
+        "(a rule bug: fix the rule, not the template)"
+    )
 
 
 # -- cfn-lint ---------------------------------------------------------------------------------
@@ -118,12 +123,17 @@ class PolicyCfnLintScanner(CfnLintScanner):
     def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS, policies: str | Path = DEFAULT_POLICIES):
         rules_dir = Path(policies).resolve() / "cfn_lint"
         if not rules_dir.is_dir():
-            raise ScannerError(f"policy pack folder {rules_dir} does not exist; the cfn-lint rules of the pack live there")
+            raise ScannerError(
+                f"policy pack folder {rules_dir} does not exist; the cfn-lint rules of the pack live there"
+            )
         self._outcome_rules: dict[str, dict[str, Any]] = {}
         super().__init__(regions, append_rules=[str(rules_dir)])
         self.pack_rule_ids = frozenset(rule.id for rule in load_plugins(str(rules_dir)))
-        self._outcome_rules = {rid: {OUTCOMES_OPTION: True} for rid, rule in self._rules.items()
-                               if rid in self.pack_rule_ids and OUTCOMES_OPTION in rule.config_definition}
+        self._outcome_rules = {
+            rid: {OUTCOMES_OPTION: True}
+            for rid, rule in self._rules.items()
+            if rid in self.pack_rule_ids and OUTCOMES_OPTION in rule.config_definition
+        }
 
     def _args(self):  # the base class builds cfn-lint's settings here
         args = super()._args()
@@ -143,10 +153,13 @@ class PolicyCfnLintScanner(CfnLintScanner):
             if named and named.group(1) in self.pack_rule_ids:
                 rule = self._rules[named.group(1)]
                 return dataclasses.replace(
-                    finding, rule_id=rule.id, severity=Severity.ERROR, status=Status.UNKNOWN,
+                    finding,
+                    rule_id=rule.id,
+                    severity=Severity.ERROR,
+                    status=Status.UNKNOWN,
                     help_url=rule.source_url or None,
                     message=f"rule {rule.id} raised an exception: {finding.message}; its verdicts on this "
-                            "template are unknown (a rule bug: fix the rule, not the template)",
+                    "template are unknown (a rule bug: fix the rule, not the template)",
                 )
             return finding
         outcome = getattr(match, "stackcheck_outcome", None)
@@ -191,8 +204,13 @@ class ResourceCheck(BaseResourceCheck):
     evaluate: Any = None
 
     def __init__(self) -> None:
-        super().__init__(name=self.outcome, id=self.id, categories=list(self.categories),
-                         supported_resources=list(self.resource_types), guideline=self.source_url)
+        super().__init__(
+            name=self.outcome,
+            id=self.id,
+            categories=list(self.categories),
+            supported_resources=list(self.resource_types),
+            guideline=self.source_url,
+        )
         self.severity = _CHECKOV_SEVERITY[self.level]
         self.notes: list[CheckNote] = []
 
@@ -205,11 +223,15 @@ class ResourceCheck(BaseResourceCheck):
             if isinstance(properties, dict):
                 properties.pop("resource_type", None)  # checkov adds it; CloudFormation has no such property
             view = TemplateView({"Resources": {logical_id: resource}}, whole=False)
-            verdict = type(self).evaluate(logical_id, self.entity_type,
-                                          properties if isinstance(properties, dict) else {}, view)
+            verdict = type(self).evaluate(
+                logical_id, self.entity_type, properties if isinstance(properties, dict) else {}, view
+            )
         except Exception as exc:  # noqa: BLE001 - reported as a finding about this check
-            self.notes.append(CheckNote(logical_id, self.entity_type, Verdict(Outcome.UNKNOWN, crash_message(self.id, exc)),
-                                        crashed=True))
+            self.notes.append(
+                CheckNote(
+                    logical_id, self.entity_type, Verdict(Outcome.UNKNOWN, crash_message(self.id, exc)), crashed=True
+                )
+            )
             return CheckResult.UNKNOWN
         if verdict.outcome is not Outcome.NOT_APPLICABLE:
             self.notes.append(CheckNote(logical_id, self.entity_type, verdict))
@@ -232,8 +254,10 @@ class PolicyCheckovScanner(CheckovScanner):
     def __init__(self, policies: str | Path = DEFAULT_POLICIES):
         checks_dir = Path(policies).resolve() / "checkov"
         if not (checks_dir / "__init__.py").is_file():
-            raise ScannerError(f"policy pack folder {checks_dir} does not exist or has no __init__.py; "
-                               "checkov loads external checks only from a package folder")
+            raise ScannerError(
+                f"policy pack folder {checks_dir} does not exist or has no __init__.py; "
+                "checkov loads external checks only from a package folder"
+            )
         before = _registry_snapshot()
         try:
             cfn_registry.load_external_checks(str(checks_dir))
@@ -242,8 +266,10 @@ class PolicyCheckovScanner(CheckovScanner):
                 module = sys.modules.get(path.stem)
                 check = getattr(module, "check", None)
                 if not isinstance(check, ResourceCheck) or Path(getattr(module, "__file__", "")).resolve() != path:
-                    raise ScannerError(f"checkov check file {path} did not load a ResourceCheck as `check`; "
-                                       f"run `python {path}` to see the error")
+                    raise ScannerError(
+                        f"checkov check file {path} did not load a ResourceCheck as `check`; "
+                        f"run `python {path}` to see the error"
+                    )
                 checks.append(check)
         finally:
             _registry_restore(before)  # the pack joins the registry only while this scanner works
@@ -279,28 +305,31 @@ class PolicyCheckovScanner(CheckovScanner):
             entry = notes.pop((finding.rule_id, finding.logical_id), None)
             if entry and entry[1].verdict.outcome.value == finding.status.value:
                 verdict = entry[1].verdict
-                finding = dataclasses.replace(finding, message=verdict.message,
-                                              property_path=verdict.path or finding.property_path)
+                finding = dataclasses.replace(
+                    finding, message=verdict.message, property_path=verdict.path or finding.property_path
+                )
             result.append(finding)
         for check, note in notes.values():
             if note.verdict.outcome is not Outcome.UNKNOWN:
                 continue  # checkov reported it already (or skipped it inline: the adapter's UNKNOWN)
             line = template_line(template_path, ("Resources", note.logical_id, *note.verdict.path))
-            result.append(Finding(
-                rule_id=check.id,
-                severity=Severity.ERROR if note.crashed else UNRESOLVED_SEVERITY,
-                tool=self.tool,
-                stack=stack_context.stack,
-                logical_id=note.logical_id,
-                resource_type=stack_context.resource_type(note.logical_id) or note.resource_type,
-                construct_path=stack_context.construct_path(note.logical_id),
-                template_file=str(template_path),
-                line=line,
-                property_path=note.verdict.path,
-                message=note.verdict.message,
-                status=Status.UNKNOWN,
-                help_url=check.source_url or None,
-            ))
+            result.append(
+                Finding(
+                    rule_id=check.id,
+                    severity=Severity.ERROR if note.crashed else UNRESOLVED_SEVERITY,
+                    tool=self.tool,
+                    stack=stack_context.stack,
+                    logical_id=note.logical_id,
+                    resource_type=stack_context.resource_type(note.logical_id) or note.resource_type,
+                    construct_path=stack_context.construct_path(note.logical_id),
+                    template_file=str(template_path),
+                    line=line,
+                    property_path=note.verdict.path,
+                    message=note.verdict.message,
+                    status=Status.UNKNOWN,
+                    help_url=check.source_url or None,
+                )
+            )
         return result
 
 
@@ -339,15 +368,27 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
     rules: list[RuleInfo] = []
     for path in sorted((root / "cfn_lint").glob("[A-Za-z]*.py")):
         module = import_rule_file(path)
-        found = [v for v in vars(module).values()
-                 if isinstance(v, type) and issubclass(v, CloudFormationLintRule) and v.__module__ == module.__name__]
+        found = [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, CloudFormationLintRule) and v.__module__ == module.__name__
+        ]
         if not found:
             raise ScannerError(f"cfn-lint rule file {path} defines no rule class")
         for cls in found:
-            rules.append(RuleInfo(
-                id=cls.id, name=cls.__name__, tool="cfn-lint", outcome=cls.shortdesc, description=cls.description,
-                source_url=cls.source_url, severity={"E": Severity.ERROR, "W": Severity.WARNING}.get(cls.id[:1], Severity.INFO),
-                file=path, evaluate=getattr(cls, "check", None)))
+            rules.append(
+                RuleInfo(
+                    id=cls.id,
+                    name=cls.__name__,
+                    tool="cfn-lint",
+                    outcome=cls.shortdesc,
+                    description=cls.description,
+                    source_url=cls.source_url,
+                    severity={"E": Severity.ERROR, "W": Severity.WARNING}.get(cls.id[:1], Severity.INFO),
+                    file=path,
+                    evaluate=getattr(cls, "check", None),
+                )
+            )
     for path in sorted((root / "checkov").glob("[A-Za-z]*.py")):
         before = _registry_snapshot()
         try:
@@ -356,24 +397,44 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
             _registry_restore(before)
         if not isinstance(check, ResourceCheck):
             raise ScannerError(f"checkov check file {path} has no `check = MyCheck()` at its end")
-        rules.append(RuleInfo(
-            id=check.id, name=type(check).__name__, tool="checkov", outcome=check.outcome, description=check.description,
-            source_url=check.source_url, severity=check.level, file=path, evaluate=type(check).evaluate))
+        rules.append(
+            RuleInfo(
+                id=check.id,
+                name=type(check).__name__,
+                tool="checkov",
+                outcome=check.outcome,
+                description=check.description,
+                source_url=check.source_url,
+                severity=check.level,
+                file=path,
+                evaluate=type(check).evaluate,
+            )
+        )
     for rule in load_rules(root / "assembly"):
-        rules.append(RuleInfo(
-            id=rule.id, name=type(rule).__name__, tool="stackcheck-assembly", outcome=rule.outcome,
-            description=rule.description, source_url=rule.source_url, severity=rule.severity, file=rule.file,
-            evaluate=type(rule).evaluate))
+        rules.append(
+            RuleInfo(
+                id=rule.id,
+                name=type(rule).__name__,
+                tool="stackcheck-assembly",
+                outcome=rule.outcome,
+                description=rule.description,
+                source_url=rule.source_url,
+                severity=rule.severity,
+                file=rule.file,
+                evaluate=type(rule).evaluate,
+            )
+        )
     return sorted(rules, key=lambda r: r.id)
 
 
 def _registry_snapshot() -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    return ({e: list(c) for e, c in cfn_registry.checks.items()},
-            {e: list(c) for e, c in cfn_registry.wildcard_checks.items()})
+    return (
+        {e: list(c) for e, c in cfn_registry.checks.items()},
+        {e: list(c) for e, c in cfn_registry.wildcard_checks.items()},
+    )
 
 
 def _registry_restore(snapshot: tuple[dict[str, list[Any]], dict[str, list[Any]]]) -> None:
     for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), snapshot):
         for entity, checks in registry.items():
             checks[:] = saved.get(entity, [])
-

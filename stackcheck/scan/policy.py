@@ -30,15 +30,42 @@ __all__ = [
     "statements",
 ]
 
-PSEUDO_PARAMETERS = frozenset({
-    "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
-    "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
-})
-_INTRINSICS = frozenset({
-    "Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::Select", "Fn::FindInMap", "Fn::If", "Fn::ImportValue",
-    "Fn::GetAZs", "Fn::Split", "Fn::Cidr", "Fn::Base64", "Fn::ToJsonString", "Fn::Length", "Fn::Transform",
-    "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition",
-})
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+_INTRINSICS = frozenset(
+    {
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Join",
+        "Fn::Sub",
+        "Fn::Select",
+        "Fn::FindInMap",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::GetAZs",
+        "Fn::Split",
+        "Fn::Cidr",
+        "Fn::Base64",
+        "Fn::ToJsonString",
+        "Fn::Length",
+        "Fn::Transform",
+        "Fn::Equals",
+        "Fn::And",
+        "Fn::Or",
+        "Fn::Not",
+        "Condition",
+    }
+)
 # ${Name} or ${Resource.Attribute}; ${!Literal} is an escaped literal and not a placeholder.
 _PLACEHOLDER = re.compile(r"\$\{(?!!)([^}]+)\}")
 # checkov keeps these position keys in every mapping it parses.
@@ -325,8 +352,11 @@ class TemplateView:
                     return part
             return arg[0].replace("${", "${!").join(parts)  # type: ignore[arg-type]
         if name == "Fn::Sub":
-            body, variables = (arg, {}) if isinstance(arg, str) else (
-                (arg[0], arg[1]) if isinstance(arg, (list, tuple)) and len(arg) == 2 else (None, None))
+            body, variables = (
+                (arg, {})
+                if isinstance(arg, str)
+                else ((arg[0], arg[1]) if isinstance(arg, (list, tuple)) and len(arg) == 2 else (None, None))
+            )
             if not isinstance(body, str) or not isinstance(variables, Mapping):
                 return Unresolved("malformed Fn::Sub")
             rendered: dict[str, str] = {}
@@ -376,7 +406,9 @@ def forwarded_target_groups(view: TemplateView, action: Mapping[str, Any]) -> se
     found = {view.target(action.get("TargetGroupArn"))}
     forward = action.get("ForwardConfig")
     if isinstance(forward, Mapping):
-        found |= {view.target(t.get("TargetGroupArn")) for t in as_list(forward.get("TargetGroups")) if isinstance(t, Mapping)}
+        found |= {
+            view.target(t.get("TargetGroupArn")) for t in as_list(forward.get("TargetGroups")) if isinstance(t, Mapping)
+        }
     return {f for f in found if f}
 
 
@@ -388,11 +420,14 @@ def balancer_security_groups(view: TemplateView, target_group: str) -> set[str] 
     forwards to it, or a listener, load balancer or security group is not a resource of the view.
     """
     balancers: set[str | None] = set()
-    for lid, resource in view.of_type("AWS::ElasticLoadBalancingV2::Listener",
-                                      "AWS::ElasticLoadBalancingV2::ListenerRule").items():
+    for lid, resource in view.of_type(
+        "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule"
+    ).items():
         props = view.properties(lid)
         actions = props.get("DefaultActions") if resource.get("Type").endswith("Listener") else props.get("Actions")
-        if not any(target_group in forwarded_target_groups(view, a) for a in as_list(actions) if isinstance(a, Mapping)):
+        if not any(
+            target_group in forwarded_target_groups(view, a) for a in as_list(actions) if isinstance(a, Mapping)
+        ):
             continue
         listener = lid if resource.get("Type").endswith("Listener") else view.target(props.get("ListenerArn"))
         balancers.add(view.target(view.properties(listener).get("LoadBalancerArn")) if listener else None)

@@ -141,7 +141,7 @@ class ScanResult:
         rules = []
         for key, seconds in self.timings.items():
             if key.startswith(RULE_TIMING_PREFIX):
-                tool, _, rule_id = key[len(RULE_TIMING_PREFIX):].partition(".")
+                tool, _, rule_id = key[len(RULE_TIMING_PREFIX) :].partition(".")
                 rules.append(RuleTiming(tool, rule_id, seconds))
         return sorted(rules, key=lambda r: (-r.seconds, r.tool, r.rule_id))[:limit]
 
@@ -155,9 +155,12 @@ class ScanResult:
             rows.setdefault((finding.stack, finding.tool), {s: 0 for s in Status})[finding.status] += 1
         return [
             SummaryRow(
-                stack=stack, tool=tool,
+                stack=stack,
+                tool=tool,
                 passed=counts[Status.PASSED] if reports_passes.get(tool, True) else None,
-                failed=counts[Status.FAILED], suppressed=counts[Status.SUPPRESSED], unknown=counts[Status.UNKNOWN],
+                failed=counts[Status.FAILED],
+                suppressed=counts[Status.SUPPRESSED],
+                unknown=counts[Status.UNKNOWN],
             )
             for (stack, tool), counts in rows.items()
         ]
@@ -169,16 +172,22 @@ def scanner_tools(*, cdk_nag: bool = False, policies: str | os.PathLike[str] | N
     return tools + (("cdk-nag",) if cdk_nag else ())
 
 
-def findings_cache(directory: str | os.PathLike[str] | None = None, regions: Sequence[str] | None = None, *,
-                   cdk_nag: bool = False, policies: str | os.PathLike[str] | None = "policies") -> FindingsCache:
+def findings_cache(
+    directory: str | os.PathLike[str] | None = None,
+    regions: Sequence[str] | None = None,
+    *,
+    cdk_nag: bool = False,
+    policies: str | os.PathLike[str] | None = "policies",
+) -> FindingsCache:
     """The findings cache in ``directory`` (default ``.stackcheck/cache``) for the scanners ``load_scanners`` gives.
 
     Reads tool versions and hashes the policy pack; imports no scanner.
     """
     from stackcheck.scan.cache import DEFAULT_CACHE_DIR, FindingsCache, scan_setup
 
-    setup = scan_setup(scanner_tools(cdk_nag=cdk_nag, policies=policies), regions=tuple(regions or ()),
-                       policies=policies)
+    setup = scan_setup(
+        scanner_tools(cdk_nag=cdk_nag, policies=policies), regions=tuple(regions or ()), policies=policies
+    )
     return FindingsCache(DEFAULT_CACHE_DIR if directory is None else directory, setup=setup)
 
 
@@ -186,9 +195,14 @@ ASSEMBLY_ONLY_TOOLS = frozenset({"cdk-nag"})
 """Tools with nothing to say about a template outside a cloud assembly (``--template`` scans leave them out)."""
 
 
-def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False,
-                  policies: str | os.PathLike[str] | None = "policies",
-                  cache: FindingsCache | None = None, defer: bool = False) -> tuple[Scanner, ...]:
+def load_scanners(
+    regions: Sequence[str] | None = None,
+    *,
+    cdk_nag: bool = False,
+    policies: str | os.PathLike[str] | None = "policies",
+    cache: FindingsCache | None = None,
+    defer: bool = False,
+) -> tuple[Scanner, ...]:
     """cfn-lint and checkov adapters, each loading its tool and registry once (the slow part).
 
     ``cdk_nag=True`` appends the cdk-nag adapter, which reads the reports cdk-nag wrote into a
@@ -214,8 +228,10 @@ def load_scanners(regions: Sequence[str] | None = None, *, cdk_nag: bool = False
         registry = cache.get_registry()
         if registry is not None and tuple(info.get("tool") for info in registry) == tools:
             try:
-                return tuple(DeferredScanner(tool, load, info, remembered=True)
-                             for tool, load, info in zip(tools, loaders, registry))
+                return tuple(
+                    DeferredScanner(tool, load, info, remembered=True)
+                    for tool, load, info in zip(tools, loaders, registry)
+                )
             except (KeyError, TypeError, ValueError):
                 pass  # a registry that does not fit: as if there were none
     if defer:
@@ -239,9 +255,13 @@ def describe_scanner(scanner: Scanner) -> dict[str, Any]:
     """What a DeferredScanner needs to stand in for ``scanner``: tool, version, reports_passes, rule_ids, ... (JSON-ready)."""
     if isinstance(scanner, DeferredScanner):
         return scanner.info()
-    info: dict[str, Any] = {"tool": scanner.tool, "version": str(scanner.version),
-                            "reports_passes": bool(scanner.reports_passes), "rule_ids": sorted(scanner.rule_ids()),
-                            "assembly_only": bool(getattr(scanner, "assembly_only", False))}
+    info: dict[str, Any] = {
+        "tool": scanner.tool,
+        "version": str(scanner.version),
+        "reports_passes": bool(scanner.reports_passes),
+        "rule_ids": sorted(scanner.rule_ids()),
+        "assembly_only": bool(getattr(scanner, "assembly_only", False)),
+    }
     describe = getattr(scanner, "rule_description", None)
     if describe is not None:
         info["descriptions"] = {rule_id: describe(rule_id) for rule_id in info["rule_ids"]}
@@ -258,8 +278,9 @@ class DeferredScanner:
     Raises ValueError from the constructor or ``learn`` when ``info`` is malformed.
     """
 
-    def __init__(self, tool: str, load: Callable[[], Scanner], info: Mapping[str, Any] | None = None, *,
-                 remembered: bool = False):
+    def __init__(
+        self, tool: str, load: Callable[[], Scanner], info: Mapping[str, Any] | None = None, *, remembered: bool = False
+    ):
         self.tool = tool
         self.assembly_only = tool in ASSEMBLY_ONLY_TOOLS
         self.remembered = remembered
@@ -272,9 +293,14 @@ class DeferredScanner:
     def learn(self, info: Mapping[str, Any]) -> None:
         """Take ``info`` (``describe_scanner`` of the real scanner) as this scanner's registry."""
         ids, descriptions = info["rule_ids"], info.get("descriptions") or {}
-        if info["tool"] != self.tool or not isinstance(info["version"], str) \
-                or not isinstance(info["reports_passes"], bool) or not isinstance(ids, list) \
-                or not all(isinstance(i, str) for i in ids) or not isinstance(descriptions, dict):
+        if (
+            info["tool"] != self.tool
+            or not isinstance(info["version"], str)
+            or not isinstance(info["reports_passes"], bool)
+            or not isinstance(ids, list)
+            or not all(isinstance(i, str) for i in ids)
+            or not isinstance(descriptions, dict)
+        ):
             raise ValueError(f"malformed registry entry for {self.tool}")
         self._info = {**info, "rule_ids": sorted(ids), "descriptions": dict(descriptions)}
         self._rule_ids = frozenset(ids)
@@ -439,8 +465,9 @@ def run_unit(scanner: Scanner, context: StackContext) -> UnitResult:
         findings = (scanner_error_finding(scanner.tool, context, exc),)
         crashed = True
     seconds = time.perf_counter() - started
-    return UnitResult(scanner.tool, context.stack, str(context.template_file), findings, seconds, crashed,
-                      rule_seconds=_CLOCK.take())
+    return UnitResult(
+        scanner.tool, context.stack, str(context.template_file), findings, seconds, crashed, rule_seconds=_CLOCK.take()
+    )
 
 
 def default_jobs() -> int:
@@ -492,7 +519,9 @@ def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[Uni
     results: list[UnitResult | None] = [None] * len(units)
     _POOL_UNITS = units
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")
+        ) as pool:
             order = sorted(range(len(units)), key=lambda i: -_cost(units[i]))
             futures = {i: pool.submit(_pool_unit, i) for i in order}
             for i, future in futures.items():
@@ -540,8 +569,9 @@ def scan(
                 continue  # an unreadable template: the scanner reports it
             hit = cache.get(keys[i])
             if hit is not None:
-                results[i] = UnitResult(scanner.tool, context.stack, str(context.template_file), hit.findings, 0.0,
-                                        cached=True)
+                results[i] = UnitResult(
+                    scanner.tool, context.stack, str(context.template_file), hit.findings, 0.0, cached=True
+                )
     looked_up = time.perf_counter()
     todo = [i for i, result in enumerate(results) if result is None]
     for i, result in zip(todo, _run_units([units[i] for i in todo], jobs)):

@@ -17,7 +17,8 @@ def assert_bucket_encrypted(s3: Any, bucket: str) -> None:
     encryption = bucket_default_encryption(s3, bucket)
     assert encryption.enabled, f"bucket {bucket}: no default encryption"
     assert set(encryption.algorithms) <= {"AES256", "aws:kms", "aws:kms:dsse"}, (
-        f"bucket {bucket}: default encryption algorithms {sorted(encryption.algorithms)}")
+        f"bucket {bucket}: default encryption algorithms {sorted(encryption.algorithms)}"
+    )
 
 
 def ingress_rules(ec2: Any, group_id: str) -> set[tuple[str, int | None, int | None, str]]:
@@ -41,4 +42,5 @@ def assert_ingress_only(ec2: Any, group_id: str, expected: set[tuple[str, int, i
     actual = ingress_rules(ec2, group_id)
     assert actual == expected, (
         f"security group {group_id}: ingress {sorted(actual, key=str)} differs from "
-        f"{sorted(expected, key=str)}; unexpected {sorted(actual - expected, key=str)}")
+        f"{sorted(expected, key=str)}; unexpected {sorted(actual - expected, key=str)}"
+    )

@@ -37,15 +37,18 @@ def default_encryption_applied(s3: Any, bucket: str) -> bool:
 @pytest.fixture
 def stack_id(cloud_assembly) -> Callable[[str], str]:
     """``stack_id("Source")``: the artifact id of the stack of that role (``TapStack{suffix}Source``)."""
+
     def find(role: str) -> str:
         (found,) = [s for s in cloud_assembly.stacks if s.startswith("TapStack") and s.endswith(role)]
         return found
+
     return find
 
 
 @pytest.fixture
-def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings,
-               tmp_path) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
+def compliance(
+    request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, tmp_path
+) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
     """``compliance()``: run `stackcheck compliance` against the deployment the settings name; (exit code,
     {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json)."""
     from stackcheck.cli import main
@@ -60,8 +63,20 @@ def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackc
     target += ["--emulator-record", str(record_path)] if record_path is not None else ["--no-emulator"]
 
     def run() -> tuple[int, set[tuple[str, str]]]:
-        code = main(["compliance", "--assembly", str(cloud_assembly_dir), "--policies", str(root / "policies"),
-                     "--ledger", str(root / "policies" / "suppressions.yaml"), "--report-dir", str(tmp_path), *target])
+        code = main(
+            [
+                "compliance",
+                "--assembly",
+                str(cloud_assembly_dir),
+                "--policies",
+                str(root / "policies"),
+                "--ledger",
+                str(root / "policies" / "suppressions.yaml"),
+                "--report-dir",
+                str(tmp_path),
+                *target,
+            ]
+        )
         report = json.loads((tmp_path / "compliance.json").read_text())
         return code, {(f["rule_id"], f["construct_path"]) for f in report["findings"] if f["status"] == "FAILED"}
 
@@ -69,6 +84,7 @@ def compliance(request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackc
 
 
 # -- the four changes: (make, restore) given the outputs and the client factory ---------------------
+
 
 class SuspendVersioning:
     """Versioning suspended on the source logs bucket."""
@@ -138,15 +154,23 @@ class DropRegionalDmsPrincipal:
 
     def _services(self) -> set[str]:
         document = self.iam.get_role(RoleName=self.role)["Role"]["AssumeRolePolicyDocument"]
-        return {s for st in document["Statement"] for s in
-                ([st["Principal"]["Service"]] if isinstance(st["Principal"]["Service"], str) else st["Principal"]["Service"])}
+        return {
+            s
+            for st in document["Statement"]
+            for s in (
+                [st["Principal"]["Service"]]
+                if isinstance(st["Principal"]["Service"], str)
+                else st["Principal"]["Service"]
+            )
+        }
 
     def make(self) -> None:
         changed = json.loads(json.dumps(self.original))
         for statement in changed["Statement"]:
             services = statement["Principal"]["Service"]
-            statement["Principal"]["Service"] = [s for s in ([services] if isinstance(services, str) else services)
-                                                 if s == "dms.amazonaws.com"]
+            statement["Principal"]["Service"] = [
+                s for s in ([services] if isinstance(services, str) else services) if s == "dms.amazonaws.com"
+            ]
         self.iam.update_assume_role_policy(RoleName=self.role, PolicyDocument=json.dumps(changed))
         eventually(lambda: self._services() == {"dms.amazonaws.com"}, what=f"the trust policy change on {self.role}")
 
@@ -157,10 +181,19 @@ class DropRegionalDmsPrincipal:
 
 # change -> (rule id, stack role, construct path below the stack) it must fail
 CHANGES = {
-    "versioning_suspended_on_the_source_logs_bucket": (SuspendVersioning, ("CKV_AWS_21", "Source", "Logs/Bucket/Resource")),
-    "encryption_deleted_from_the_source_logs_bucket": (DeleteEncryption, ("CKV_TAP_3", "Source", "Logs/Bucket/Resource")),
+    "versioning_suspended_on_the_source_logs_bucket": (
+        SuspendVersioning,
+        ("CKV_AWS_21", "Source", "Logs/Bucket/Resource"),
+    ),
+    "encryption_deleted_from_the_source_logs_bucket": (
+        DeleteEncryption,
+        ("CKV_TAP_3", "Source", "Logs/Bucket/Resource"),
+    ),
     "port_8080_open_on_the_target_service": (Open8080, ("E9005", "Target", "Web/ServiceSecurityGroup/Resource")),
-    "regional_principal_dropped_from_dms_vpc_role": (DropRegionalDmsPrincipal, ("CKV_TAP_1", "DmsPrereq", "DmsVpcRole/Resource")),
+    "regional_principal_dropped_from_dms_vpc_role": (
+        DropRegionalDmsPrincipal,
+        ("CKV_TAP_1", "DmsPrereq", "DmsVpcRole/Resource"),
+    ),
 }
 
 
@@ -189,8 +222,11 @@ def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outp
         for change in changes:
             made.append(change)
             change.make()
-        expected = {(rule, f"/{stack_id(role)}/{path}")
-                    for change, (_, (rule, role, path)) in zip(changes, CHANGES.values()) if change.effective}
+        expected = {
+            (rule, f"/{stack_id(role)}/{path}")
+            for change, (_, (rule, role, path)) in zip(changes, CHANGES.values())
+            if change.effective
+        }
         assert compliance() == (1, expected)
     finally:
         for change in reversed(made):
@@ -202,9 +238,17 @@ def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outp
 
 # Allow * on * is what CKV_TAP_5 fails (it does not read conditions); this condition never holds (no request is
 # made before 2000), so against AWS the role gains no permission while the test runs.
-STAR_ON_STAR = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "*", "Resource": "*",
-    "Condition": {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}}}]}
+STAR_ON_STAR = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}},
+        }
+    ],
+}
 WIDENED = "stackcheck-out-of-band-star-on-star"
 
 
@@ -214,8 +258,9 @@ def inline_policy_names(iam: Any, role: str) -> set[str]:
     return {name for page in pages for name in page["PolicyNames"]}
 
 
-def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(compliance, outputs, aws_client, stack_id,
-                                                                               tmp_path):
+def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(
+    compliance, outputs, aws_client, stack_id, tmp_path
+):
     iam = aws_client("iam")
     role = outputs.get(role=None, kind="dms_role", attr="name", qualifier="cloudwatch logs")
     iam.put_role_policy(RoleName=role, PolicyName=WIDENED, PolicyDocument=json.dumps(STAR_ON_STAR))
@@ -227,5 +272,7 @@ def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(c
         assert f'policy `{WIDENED}` Statement[0] allows Action "*" on Resource "*"' in finding["message"]
     finally:
         iam.delete_role_policy(RoleName=role, PolicyName=WIDENED)
-        eventually(lambda: WIDENED not in inline_policy_names(iam, role), what=f"deleted inline policy {WIDENED} on {role}")
+        eventually(
+            lambda: WIDENED not in inline_policy_names(iam, role), what=f"deleted inline policy {WIDENED} on {role}"
+        )
     assert compliance() == (0, set())

@@ -34,7 +34,9 @@ def test_db_instance_is_multi_az_and_private(db_instance):
 def test_db_endpoint_matches_outputs(db_instance, outputs, role):
     host, port = normalize.split_endpoint(outputs.get(role=role, kind="db_instance", attr="endpoint"))
     assert (db_instance["Endpoint"]["Address"].lower(), db_instance["Endpoint"]["Port"]) == (
-        host.lower(), int(outputs.get(role=role, kind="db_instance", attr="port")))
+        host.lower(),
+        int(outputs.get(role=role, kind="db_instance", attr="port")),
+    )
 
 
 def test_db_secret_holds_credentials_matching_the_master_username(db_instance, outputs, aws_client, role):
@@ -44,5 +46,7 @@ def test_db_secret_holds_credentials_matching_the_master_username(db_instance, o
     assert not db_instance["MasterUsername"].startswith("{{resolve:")
     assert value["username"] == db_instance["MasterUsername"] == "payments_admin"
     assert (value["host"].lower(), int(value["port"])) == (
-        db_instance["Endpoint"]["Address"].lower(), db_instance["Endpoint"]["Port"])
+        db_instance["Endpoint"]["Address"].lower(),
+        db_instance["Endpoint"]["Port"],
+    )
     assert len(value["password"]) == 30

@@ -32,7 +32,9 @@ def test_port_8080_opened_on_the_service_fails_the_ingress_check(outputs, aws_cl
     opened = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=opened)
     try:
-        with pytest.raises(AssertionError, match=rf"security group {group}: .*unexpected \[\('tcp', 8080, 8080, '0.0.0.0/0'\)\]"):
+        with pytest.raises(
+            AssertionError, match=rf"security group {group}: .*unexpected \[\('tcp', 8080, 8080, '0.0.0.0/0'\)\]"
+        ):
             assert_ingress_only(ec2, group, expected)
     finally:
         ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=opened)

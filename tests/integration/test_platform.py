@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from stackcheck.outputs import describe_stack_outputs, load_outputs
 
-EXPECTED_ALARM_METRICS = {("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"), ("AWS/ECS", "CPUUtilization"),
-                          ("AWS/RDS", "CPUUtilization"), ("AWS/RDS", "FreeStorageSpace")}
+EXPECTED_ALARM_METRICS = {
+    ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"),
+    ("AWS/ECS", "CPUUtilization"),
+    ("AWS/RDS", "CPUUtilization"),
+    ("AWS/RDS", "FreeStorageSpace"),
+}
 
 
 def test_kms_key_rotation_is_on(outputs, aws_client, role):
@@ -23,16 +27,18 @@ def test_alarms_notify_the_environment_topic(outputs, aws_client, role):
 
 def test_vpc_flow_logs_capture_all_traffic(outputs, aws_client, role):
     vpc_id = outputs.get(role=role, kind="vpc", attr="id")
-    flow_logs = aws_client("ec2").describe_flow_logs(
-        Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    flow_logs = aws_client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
     assert [(f["TrafficType"], f["LogDestinationType"], f["LogGroupName"]) for f in flow_logs] == [
-        ("ALL", "cloud-watch-logs", outputs.get(role=role, kind="log_group", attr="name", qualifier="flow"))]
+        ("ALL", "cloud-watch-logs", outputs.get(role=role, kind="log_group", attr="name", qualifier="flow"))
+    ]
 
 
 def test_every_stack_is_complete(cloud_assembly, aws_client):
     cfn = aws_client("cloudformation")
-    statuses = {a.stack_name: cfn.describe_stacks(StackName=a.stack_name)["Stacks"][0]["StackStatus"]
-                for a in cloud_assembly.stacks.values()}
+    statuses = {
+        a.stack_name: cfn.describe_stacks(StackName=a.stack_name)["Stacks"][0]["StackStatus"]
+        for a in cloud_assembly.stacks.values()
+    }
     assert {s for s in statuses.values()} <= {"CREATE_COMPLETE", "UPDATE_COMPLETE"}, statuses
 
 

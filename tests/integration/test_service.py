@@ -14,16 +14,17 @@ def test_alb_is_active_and_internet_facing(outputs, aws_client, role):
 def test_alb_listens_on_http_80_forwarding_to_the_target_group(outputs, aws_client, role):
     elbv2 = aws_client("elbv2")
     listeners = elbv2.describe_listeners(LoadBalancerArn=outputs.get(role=role, kind="load_balancer", attr="arn"))
-    shaped = [(l["Protocol"], l["Port"], [a.get("TargetGroupArn") for a in l["DefaultActions"]])
-              for l in listeners["Listeners"]]
+    shaped = [
+        (l["Protocol"], l["Port"], [a.get("TargetGroupArn") for a in l["DefaultActions"]])
+        for l in listeners["Listeners"]
+    ]
     assert shaped == [("HTTP", 80, [outputs.get(role=role, kind="target_group", attr="arn")])]
 
 
 def test_target_group_sends_to_port_80_with_health_check_root(outputs, aws_client, role):
     arn = outputs.get(role=role, kind="target_group", attr="arn")
     (group,) = aws_client("elbv2").describe_target_groups(TargetGroupArns=[arn])["TargetGroups"]
-    assert (group["Protocol"], group["Port"], group["TargetType"], group["HealthCheckPath"]) == (
-        "HTTP", 80, "ip", "/")
+    assert (group["Protocol"], group["Port"], group["TargetType"], group["HealthCheckPath"]) == ("HTTP", 80, "ip", "/")
 
 
 def test_ecs_service_is_active_on_fargate_behind_the_target_group(outputs, aws_client, role):
@@ -32,7 +33,8 @@ def test_ecs_service_is_active_on_fargate_behind_the_target_group(outputs, aws_c
     (service,) = aws_client("ecs").describe_services(cluster=cluster, services=[service_arn])["services"]
     assert (service["status"], service["launchType"]) == ("ACTIVE", "FARGATE")
     assert [(lb["targetGroupArn"], lb["containerPort"]) for lb in service["loadBalancers"]] == [
-        (outputs.get(role=role, kind="target_group", attr="arn"), 80)]
+        (outputs.get(role=role, kind="target_group", attr="arn"), 80)
+    ]
     network = service["networkConfiguration"]["awsvpcConfiguration"]
     assert network["assignPublicIp"] == "DISABLED"
     assert network["securityGroups"] == [outputs.get(role=role, kind="service_security_group", attr="id")]
@@ -48,14 +50,18 @@ def test_task_definition_container_listens_on_80(outputs, aws_client, role):
 
 
 def test_service_security_group_admits_only_the_alb_on_80(outputs, aws_client, role):
-    assert_ingress_only(aws_client("ec2"), outputs.get(role=role, kind="service_security_group", attr="id"),
-                        {("tcp", 80, 80, outputs.get(role=role, kind="alb_security_group", attr="id"))})
+    assert_ingress_only(
+        aws_client("ec2"),
+        outputs.get(role=role, kind="service_security_group", attr="id"),
+        {("tcp", 80, 80, outputs.get(role=role, kind="alb_security_group", attr="id"))},
+    )
 
 
 def _dms_security_group(outputs, aws_client, role: str) -> str:
     arn = outputs.get(role=role, kind="dms_replication_instance", attr="arn")
     (instance,) = aws_client("dms").describe_replication_instances(
-        Filters=[{"Name": "replication-instance-arn", "Values": [arn]}])["ReplicationInstances"]
+        Filters=[{"Name": "replication-instance-arn", "Values": [arn]}]
+    )["ReplicationInstances"]
     (group,) = [g["VpcSecurityGroupId"] for g in instance["VpcSecurityGroups"]]
     return group
 

@@ -123,8 +123,16 @@ def extended_model(cls: type) -> type:
     return cls
 
 
-def patch(module: str, attribute: str, *, kind: str, resource_type: str | None, adds: tuple[str, ...],
-          doc_url: str, params: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def patch(
+    module: str,
+    attribute: str,
+    *,
+    kind: str,
+    resource_type: str | None,
+    adds: tuple[str, ...],
+    doc_url: str,
+    params: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``wrapper`` around moto's ``module.attribute`` (applied later, by ``apply_patches``)."""
     if kind not in ("classmethod", "method", "function", "addition"):
         raise ValueError(f"unknown patch kind {kind!r}")
@@ -198,8 +206,10 @@ def check_patch(p: Patch) -> str | None:
         return f"moto internal {p.internal.module}.{owner_path} is gone ({type(exc).__name__}: {exc})"
     if name not in vars(owner):
         return None
-    return (f"moto now defines {p.internal.name} itself; the extension's addition would hide it: "
-            "drop the addition from stackcheck/emulator/cfn if moto's version is complete")
+    return (
+        f"moto now defines {p.internal.name} itself; the extension's addition would hide it: "
+        "drop the addition from stackcheck/emulator/cfn if moto's version is complete"
+    )
 
 
 def _wrapped(p: Patch, original: Any) -> Any:

@@ -13,16 +13,41 @@ __all__ = ["Alarm"]
 ALARM_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html"
 
 relies_on("moto.cloudwatch.models", "cloudwatch_backends")
-relies_on("moto.cloudwatch.models", "CloudWatchBackend.put_metric_alarm",
-          params=("name", "namespace", "metric_name", "comparison_operator", "evaluation_periods", "period",
-                  "threshold", "statistic", "description", "dimensions", "alarm_actions", "metric_data_queries",
-                  "datapoints_to_alarm", "extended_statistic", "ok_actions", "insufficient_data_actions", "unit",
-                  "actions_enabled", "treat_missing_data", "evaluate_low_sample_count_percentile",
-                  "threshold_metric_id", "tags"))
+relies_on(
+    "moto.cloudwatch.models",
+    "CloudWatchBackend.put_metric_alarm",
+    params=(
+        "name",
+        "namespace",
+        "metric_name",
+        "comparison_operator",
+        "evaluation_periods",
+        "period",
+        "threshold",
+        "statistic",
+        "description",
+        "dimensions",
+        "alarm_actions",
+        "metric_data_queries",
+        "datapoints_to_alarm",
+        "extended_statistic",
+        "ok_actions",
+        "insufficient_data_actions",
+        "unit",
+        "actions_enabled",
+        "treat_missing_data",
+        "evaluate_low_sample_count_percentile",
+        "threshold_metric_id",
+        "tags",
+    ),
+)
 relies_on("moto.cloudwatch.models", "CloudWatchBackend.delete_alarms", params=("alarm_names",))
 relies_on("moto.cloudwatch.models", "Alarm.__init__", assigns=("alarm_arn",))
-relies_on("moto.cloudwatch.models", "MetricDataQuery.__init__",
-          params=("query_id", "label", "period", "return_data", "expression", "metric_stat"))
+relies_on(
+    "moto.cloudwatch.models",
+    "MetricDataQuery.__init__",
+    params=("query_id", "label", "period", "return_data", "expression", "metric_stat"),
+)
 relies_on("moto.cloudwatch.models", "MetricStat.__init__", params=("metric", "period", "stat", "unit"))
 relies_on("moto.cloudwatch.models", "Metric.__init__", params=("metric_name", "namespace", "dimensions"))
 relies_on("moto.cloudwatch.models", "Dimension.__init__", params=("name", "value"))
@@ -61,14 +86,16 @@ def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | No
                 unit=stat.get("Unit"),
             )
         return_data = query.get("ReturnData")
-        queries.append(MetricDataQuery(
-            query_id=query.get("Id"),
-            label=query.get("Label"),
-            period=query.get("Period"),
-            return_data=None if return_data is None else str(return_data).lower(),
-            expression=query.get("Expression"),
-            metric_stat=metric_stat,
-        ))
+        queries.append(
+            MetricDataQuery(
+                query_id=query.get("Id"),
+                label=query.get("Label"),
+                period=query.get("Period"),
+                return_data=None if return_data is None else str(return_data).lower(),
+                expression=query.get("Expression"),
+                metric_stat=metric_stat,
+            )
+        )
     return queries
 
 

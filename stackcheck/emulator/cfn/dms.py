@@ -14,32 +14,92 @@ __all__ = ["Endpoint", "ReplicationInstance", "ReplicationSubnetGroup", "Replica
 DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-{}.html"
 
 relies_on("moto.dms.models", "dms_backends")
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.create_replication_subnet_group",
-          params=("replication_subnet_group_identifier", "replication_subnet_group_description", "subnet_ids", "tags"))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.delete_replication_subnet_group",
-          params=("replication_subnet_group_identifier",))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.create_replication_instance",
-          params=("replication_instance_identifier", "replication_instance_class", "allocated_storage",
-                  "vpc_security_group_ids", "availability_zone", "replication_subnet_group_identifier",
-                  "preferred_maintenance_window", "multi_az", "engine_version", "auto_minor_version_upgrade",
-                  "tags", "kms_key_id", "publicly_accessible", "resource_identifier", "network_type"))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.delete_replication_instance",
-          params=("replication_instance_arn",))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.create_endpoint",
-          params=("endpoint_identifier", "endpoint_type", "engine_name", "username", "password", "server_name",
-                  "port", "database_name", "extra_connection_attributes", "kms_key_id", "tags",
-                  "certificate_arn", "ssl_mode", "service_access_role_arn", "external_table_definition",
-                  "dms_transfer_settings", "timestream_settings", "postgre_sql_settings", "my_sql_settings", "s3_settings",
-                  "resource_identifier"))
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.create_replication_subnet_group",
+    params=("replication_subnet_group_identifier", "replication_subnet_group_description", "subnet_ids", "tags"),
+)
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.delete_replication_subnet_group",
+    params=("replication_subnet_group_identifier",),
+)
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.create_replication_instance",
+    params=(
+        "replication_instance_identifier",
+        "replication_instance_class",
+        "allocated_storage",
+        "vpc_security_group_ids",
+        "availability_zone",
+        "replication_subnet_group_identifier",
+        "preferred_maintenance_window",
+        "multi_az",
+        "engine_version",
+        "auto_minor_version_upgrade",
+        "tags",
+        "kms_key_id",
+        "publicly_accessible",
+        "resource_identifier",
+        "network_type",
+    ),
+)
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.delete_replication_instance",
+    params=("replication_instance_arn",),
+)
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.create_endpoint",
+    params=(
+        "endpoint_identifier",
+        "endpoint_type",
+        "engine_name",
+        "username",
+        "password",
+        "server_name",
+        "port",
+        "database_name",
+        "extra_connection_attributes",
+        "kms_key_id",
+        "tags",
+        "certificate_arn",
+        "ssl_mode",
+        "service_access_role_arn",
+        "external_table_definition",
+        "dms_transfer_settings",
+        "timestream_settings",
+        "postgre_sql_settings",
+        "my_sql_settings",
+        "s3_settings",
+        "resource_identifier",
+    ),
+)
 relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.delete_endpoint", params=("endpoint_arn",))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.create_replication_task",
-          params=("replication_task_identifier", "source_endpoint_arn", "target_endpoint_arn",
-                  "replication_instance_arn", "migration_type", "table_mappings", "replication_task_settings",
-                  "tags"))
-relies_on("moto.dms.models", "DatabaseMigrationServiceBackend.delete_replication_task",
-          params=("replication_task_arn",))
-relies_on("moto.dms.models", "FakeReplicationInstance.__init__",
-          assigns=("arn", "private_ip_addresses", "public_ip_addresses"))
+relies_on(
+    "moto.dms.models",
+    "DatabaseMigrationServiceBackend.create_replication_task",
+    params=(
+        "replication_task_identifier",
+        "source_endpoint_arn",
+        "target_endpoint_arn",
+        "replication_instance_arn",
+        "migration_type",
+        "table_mappings",
+        "replication_task_settings",
+        "tags",
+    ),
+)
+relies_on(
+    "moto.dms.models", "DatabaseMigrationServiceBackend.delete_replication_task", params=("replication_task_arn",)
+)
+relies_on(
+    "moto.dms.models",
+    "FakeReplicationInstance.__init__",
+    assigns=("arn", "private_ip_addresses", "public_ip_addresses"),
+)
 relies_on("moto.dms.models", "Endpoint.__init__", assigns=("endpoint_arn",))
 relies_on("moto.dms.models", "FakeReplicationTask.__init__", assigns=("arn",))
 relies_on("moto.dms.models", "FakeReplicationTask.ready")
@@ -142,8 +202,11 @@ class ReplicationSubnetGroup(ExtensionModel, CloudFormationModel):
         fake.stackcheck_network = {
             "VpcId": subnets[0].vpc_id if subnets else None,
             "Subnets": [
-                {"SubnetIdentifier": s.id, "SubnetAvailabilityZone": {"Name": s.availability_zone},
-                 "SubnetStatus": "Active"}
+                {
+                    "SubnetIdentifier": s.id,
+                    "SubnetAvailabilityZone": {"Name": s.availability_zone},
+                    "SubnetStatus": "Active",
+                }
                 for s in subnets
             ],
         }
@@ -153,9 +216,14 @@ class ReplicationSubnetGroup(ExtensionModel, CloudFormationModel):
         _backend(account_id, region_name).delete_replication_subnet_group(self.identifier)
 
 
-@patch("moto.dms.models", "FakeReplicationSubnetGroup.to_dict", kind="method",
-       resource_type="AWS::DMS::ReplicationSubnetGroup", adds=("SubnetIds", "VpcId"),
-       doc_url=DOC.format("replicationsubnetgroup"))
+@patch(
+    "moto.dms.models",
+    "FakeReplicationSubnetGroup.to_dict",
+    kind="method",
+    resource_type="AWS::DMS::ReplicationSubnetGroup",
+    adds=("SubnetIds", "VpcId"),
+    doc_url=DOC.format("replicationsubnetgroup"),
+)
 def subnet_group_to_dict(original: Callable[[], dict[str, Any]], group: Any) -> dict[str, Any]:
     """moto answers a fixed vpc-12345/subnet-12345; report the subnets the group was created with.
 
@@ -168,9 +236,14 @@ def subnet_group_to_dict(original: Callable[[], dict[str, Any]], group: Any) -> 
     return result
 
 
-@patch("moto.dms.models", "FakeReplicationInstance.to_dict", kind="method",
-       resource_type="AWS::DMS::ReplicationInstance", adds=("ReplicationSubnetGroupIdentifier",),
-       doc_url=DOC.format("replicationinstance"))
+@patch(
+    "moto.dms.models",
+    "FakeReplicationInstance.to_dict",
+    kind="method",
+    resource_type="AWS::DMS::ReplicationInstance",
+    adds=("ReplicationSubnetGroupIdentifier",),
+    doc_url=DOC.format("replicationinstance"),
+)
 def replication_instance_to_dict(original: Callable[[], dict[str, Any]], instance: Any) -> dict[str, Any]:
     """moto answers a fixed subnet group; report the one the instance was created in.
 
@@ -216,7 +289,9 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
         group_id = properties.get("ReplicationSubnetGroupIdentifier")
         group_id = group_id.lower() if group_id else None
         fake = backend.create_replication_instance(
-            replication_instance_identifier=dms_identifier(properties.get("ReplicationInstanceIdentifier") or resource_name),
+            replication_instance_identifier=dms_identifier(
+                properties.get("ReplicationInstanceIdentifier") or resource_name
+            ),
             replication_instance_class=properties["ReplicationInstanceClass"],
             allocated_storage=int(properties["AllocatedStorage"]) if "AllocatedStorage" in properties else None,
             vpc_security_group_ids=list(properties.get("VpcSecurityGroupIds") or []),

@@ -13,26 +13,40 @@ __all__ = ["SecurityGroupEgress", "authorize_egress"]
 
 VPC_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html"
 SUBNET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html"
-SECURITY_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                      "aws-resource-ec2-securitygroup.html")
-EGRESS_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-              "aws-resource-ec2-securitygroupegress.html")
+SECURITY_GROUP_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html"
+)
+EGRESS_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html"
+)
 
 relies_on("moto.ec2.models", "ec2_backends")
-relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.authorize_security_group_egress",
-          params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "source_groups",
-                  "prefix_list_ids"))
-relies_on("moto.ec2.models.security_groups", "SecurityGroupBackend.revoke_security_group_egress",
-          params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"))
+relies_on(
+    "moto.ec2.models.security_groups",
+    "SecurityGroupBackend.authorize_security_group_egress",
+    params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "source_groups", "prefix_list_ids"),
+)
+relies_on(
+    "moto.ec2.models.security_groups",
+    "SecurityGroupBackend.revoke_security_group_egress",
+    params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"),
+)
 relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id", "ip_protocol", "ip_range"))
 relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("egress_rules", "id"))
-relies_on("moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute",
-          params=("subnet_id", "attr_name", "attr_value"))
+relies_on(
+    "moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute", params=("subnet_id", "attr_name", "attr_value")
+)
 relies_on("moto.ec2.models.subnets", "Subnet.__init__", assigns=("map_public_ip_on_launch", "id"))
-relies_on("moto.ec2.models.route_tables", "RouteBackend.associate_route_table",
-          params=("route_table_id", "gateway_id", "subnet_id"))
-relies_on("moto.ec2.models.vpc_peering_connections", "VPCPeeringConnectionBackend.accept_vpc_peering_connection",
-          params=("vpc_pcx_id",))
+relies_on(
+    "moto.ec2.models.route_tables",
+    "RouteBackend.associate_route_table",
+    params=("route_table_id", "gateway_id", "subnet_id"),
+)
+relies_on(
+    "moto.ec2.models.vpc_peering_connections",
+    "VPCPeeringConnectionBackend.accept_vpc_peering_connection",
+    params=("vpc_pcx_id",),
+)
 relies_on("moto.ec2.models.vpcs", "VPCBackend.modify_vpc_attribute", params=("vpc_id", "attr_name", "attr_value"))
 relies_on("moto.ec2.models.vpcs", "VPC.__init__", assigns=("enable_dns_support", "enable_dns_hostnames", "id"))
 
@@ -43,11 +57,23 @@ def _backend(account_id: str, region_name: str) -> Any:
     return ec2_backends[account_id][region_name]
 
 
-@patch("moto.ec2.models.vpcs", "VPC.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::EC2::VPC", adds=("EnableDnsHostnames", "EnableDnsSupport"), doc_url=VPC_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_vpc(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-               account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ec2.models.vpcs",
+    "VPC.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::VPC",
+    adds=("EnableDnsHostnames", "EnableDnsSupport"),
+    doc_url=VPC_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_vpc(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto creates the VPC from CidrBlock, InstanceTenancy and Tags; DNS hostnames then read
     false even when the template enables them. Apply ``EnableDnsHostnames``/``EnableDnsSupport``
     as DescribeVpcAttribute reports them (defaults: hostnames false, support true, as in EC2).
@@ -57,18 +83,32 @@ def create_vpc(original: Callable[..., Any], resource_name: str, cloudformation_
     vpc = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     properties = cloudformation_json.get("Properties") or {}
     backend = _backend(account_id, region_name)
-    for cfn_name, attribute in (("EnableDnsHostnames", "enable_dns_hostnames"),
-                                ("EnableDnsSupport", "enable_dns_support")):
+    for cfn_name, attribute in (
+        ("EnableDnsHostnames", "enable_dns_hostnames"),
+        ("EnableDnsSupport", "enable_dns_support"),
+    ):
         if properties.get(cfn_name) is not None:
             backend.modify_vpc_attribute(vpc.id, attribute, str(properties[cfn_name]).lower() == "true")
     return vpc
 
 
-@patch("moto.ec2.models.subnets", "Subnet.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::EC2::Subnet", adds=("MapPublicIpOnLaunch",), doc_url=SUBNET_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_subnet(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                  account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ec2.models.subnets",
+    "Subnet.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::Subnet",
+    adds=("MapPublicIpOnLaunch",),
+    doc_url=SUBNET_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_subnet(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto ignores ``MapPublicIpOnLaunch`` (a subnet outside the default VPC then never maps
     public addresses); apply it as DescribeSubnets reports it.
 
@@ -78,21 +118,34 @@ def create_subnet(original: Callable[..., Any], resource_name: str, cloudformati
     value = (cloudformation_json.get("Properties") or {}).get("MapPublicIpOnLaunch")
     if value is not None:
         _backend(account_id, region_name).modify_subnet_attribute(
-            subnet.id, "map_public_ip_on_launch", str(value).lower() == "true")
+            subnet.id, "map_public_ip_on_launch", str(value).lower() == "true"
+        )
     return subnet
 
 
-ASSOCIATION_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                   "aws-resource-ec2-subnetroutetableassociation.html")
+ASSOCIATION_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+    "aws-resource-ec2-subnetroutetableassociation.html"
+)
 
 
-@patch("moto.ec2.models.subnets", "SubnetRouteTableAssociation.create_from_cloudformation_json",
-       kind="classmethod", resource_type="AWS::EC2::SubnetRouteTableAssociation",
-       adds=("association on the route table",), doc_url=ASSOCIATION_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_subnet_route_table_association(original: Callable[..., Any], resource_name: str,
-                                          cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-                                          **kwargs: Any) -> Any:
+@patch(
+    "moto.ec2.models.subnets",
+    "SubnetRouteTableAssociation.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::SubnetRouteTableAssociation",
+    adds=("association on the route table",),
+    doc_url=ASSOCIATION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_subnet_route_table_association(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto records the association beside the subnet only, so DescribeRouteTables shows no
     ``Associations`` and every subnet looks as if it used the VPC's main route table. Associate
     the subnet on the route table too, as EC2 AssociateRouteTable does.
@@ -102,20 +155,33 @@ def create_subnet_route_table_association(original: Callable[..., Any], resource
     association = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     properties = cloudformation_json.get("Properties") or {}
     _backend(account_id, region_name).associate_route_table(
-        properties["RouteTableId"], subnet_id=properties["SubnetId"])
+        properties["RouteTableId"], subnet_id=properties["SubnetId"]
+    )
     return association
 
 
-PEERING_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-               "aws-resource-ec2-vpcpeeringconnection.html")
+PEERING_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcpeeringconnection.html"
+)
 
 
-@patch("moto.ec2.models.vpc_peering_connections", "VPCPeeringConnection.create_from_cloudformation_json",
-       kind="classmethod", resource_type="AWS::EC2::VPCPeeringConnection", adds=("same-account acceptance",),
-       doc_url=PEERING_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_vpc_peering_connection(original: Callable[..., Any], resource_name: str,
-                                  cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-                                  **kwargs: Any) -> Any:
+@patch(
+    "moto.ec2.models.vpc_peering_connections",
+    "VPCPeeringConnection.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::VPCPeeringConnection",
+    adds=("same-account acceptance",),
+    doc_url=PEERING_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_vpc_peering_connection(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto leaves every peering connection ``pending-acceptance``. CloudFormation accepts a
     connection between VPCs of the same account and region itself (no ``PeerOwnerId`` or
     ``PeerRoleArn`` needed), so DescribeVpcPeeringConnections reports it ``active``.
@@ -142,10 +208,12 @@ def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:
         ip_ranges.append({"CidrIp": rule["CidrIp"], **extra})
     if rule.get("CidrIpv6"):
         ip_ranges.append({"CidrIpv6": rule["CidrIpv6"], **extra})
-    source_groups = [{"GroupId": rule["DestinationSecurityGroupId"], **extra}] \
-        if rule.get("DestinationSecurityGroupId") else []
-    prefix_lists = [{"PrefixListId": rule["DestinationPrefixListId"], **extra}] \
-        if rule.get("DestinationPrefixListId") else []
+    source_groups = (
+        [{"GroupId": rule["DestinationSecurityGroupId"], **extra}] if rule.get("DestinationSecurityGroupId") else []
+    )
+    prefix_lists = (
+        [{"PrefixListId": rule["DestinationPrefixListId"], **extra}] if rule.get("DestinationPrefixListId") else []
+    )
     protocol = str(rule["IpProtocol"])
     rules, _group = backend.authorize_security_group_egress(
         group_name_or_id=group_id,
@@ -159,11 +227,23 @@ def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:
     return rules[0].id
 
 
-@patch("moto.ec2.models.security_groups", "SecurityGroup.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::EC2::SecurityGroup", adds=("SecurityGroupEgress",), doc_url=SECURITY_GROUP_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_security_group(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                          account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ec2.models.security_groups",
+    "SecurityGroup.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::SecurityGroup",
+    adds=("SecurityGroupEgress",),
+    doc_url=SECURITY_GROUP_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_security_group(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto ignores ``SecurityGroupEgress`` and keeps the default allow-all outbound rule. In
     CloudFormation the rules given there replace that default (the CDK writes a
     255.255.255.255/32 placeholder to mean "no outbound traffic"); apply them the same way.
@@ -175,11 +255,16 @@ def create_security_group(original: Callable[..., Any], resource_name: str, clou
     if egress is None:
         return group
     backend = _backend(account_id, region_name)
-    defaults = [r.id for r in group.egress_rules
-                if r.ip_protocol == "-1" and r.ip_range.get("CidrIp") == "0.0.0.0/0"]
+    defaults = [r.id for r in group.egress_rules if r.ip_protocol == "-1" and r.ip_range.get("CidrIp") == "0.0.0.0/0"]
     if defaults:
-        backend.revoke_security_group_egress(group_name_or_id=group.id, ip_protocol=None, from_port=None,
-                                             to_port=None, ip_ranges=[], security_rule_ids=defaults)
+        backend.revoke_security_group_egress(
+            group_name_or_id=group.id,
+            ip_protocol=None,
+            from_port=None,
+            to_port=None,
+            ip_ranges=[],
+            security_rule_ids=defaults,
+        )
     for rule in egress:
         authorize_egress(backend, group.id, rule)
     return group
@@ -219,6 +304,10 @@ class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         _backend(account_id, region_name).revoke_security_group_egress(
-            group_name_or_id=self.group_id, ip_protocol=None, from_port=None, to_port=None, ip_ranges=[],
+            group_name_or_id=self.group_id,
+            ip_protocol=None,
+            from_port=None,
+            to_port=None,
+            ip_ranges=[],
             security_rule_ids=[self.rule_id],
         )

@@ -10,18 +10,39 @@ __all__ = ["api_load_balancers", "api_network_configuration", "camel_keys"]
 
 CLUSTER_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html"
 SERVICE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html"
-TASK_DEFINITION_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                       "aws-resource-ecs-taskdefinition.html")
+TASK_DEFINITION_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html"
+)
 
-relies_on("moto.ecs.models", "Service.__init__",
-          assigns=("launch_type", "load_balancers", "network_configuration", "platform_version",
-                   "propagate_tags", "tags", "deployments"))
+relies_on(
+    "moto.ecs.models",
+    "Service.__init__",
+    assigns=(
+        "launch_type",
+        "load_balancers",
+        "network_configuration",
+        "platform_version",
+        "propagate_tags",
+        "tags",
+        "deployments",
+    ),
+)
 relies_on("moto.ecs.models", "Service._validate_network", params=("nc",))
 relies_on("moto.ecs.models", "Service.__init__", assigns=("deployment_controller",))
 relies_on("moto.ecs.models", "Cluster.__init__", assigns=("settings",))
-relies_on("moto.ecs.models", "TaskDefinition.__init__",
-          assigns=("network_mode", "requires_compatibilities", "compatibilities", "cpu", "task_role_arn",
-                   "execution_role_arn", "runtime_platform"))
+relies_on(
+    "moto.ecs.models",
+    "TaskDefinition.__init__",
+    assigns=(
+        "network_mode",
+        "requires_compatibilities",
+        "compatibilities",
+        "cpu",
+        "task_role_arn",
+        "execution_role_arn",
+        "runtime_platform",
+    ),
+)
 
 
 def camel_keys(value: Any) -> Any:
@@ -62,11 +83,23 @@ def api_network_configuration(network: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@patch("moto.ecs.models", "Cluster.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::ECS::Cluster", adds=("ClusterSettings",), doc_url=CLUSTER_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_cluster(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                   account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ecs.models",
+    "Cluster.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::ECS::Cluster",
+    adds=("ClusterSettings",),
+    doc_url=CLUSTER_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_cluster(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto creates the cluster from its name only, so Container Insights reads "disabled" whatever
     ``ClusterSettings`` says; set the settings DescribeClusters (include SETTINGS) reports.
 
@@ -79,14 +112,35 @@ def create_cluster(original: Callable[..., Any], resource_name: str, cloudformat
     return cluster
 
 
-@patch("moto.ecs.models", "Service.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::ECS::Service",
-       adds=("LaunchType", "LoadBalancers", "NetworkConfiguration", "PlatformVersion", "PropagateTags", "Tags",
-             "DeploymentConfiguration", "DeploymentController", "HealthCheckGracePeriodSeconds",
-             "EnableExecuteCommand", "EnableECSManagedTags"),
-       doc_url=SERVICE_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_service(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                   account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ecs.models",
+    "Service.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::ECS::Service",
+    adds=(
+        "LaunchType",
+        "LoadBalancers",
+        "NetworkConfiguration",
+        "PlatformVersion",
+        "PropagateTags",
+        "Tags",
+        "DeploymentConfiguration",
+        "DeploymentController",
+        "HealthCheckGracePeriodSeconds",
+        "EnableExecuteCommand",
+        "EnableECSManagedTags",
+    ),
+    doc_url=SERVICE_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_service(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto creates the service from Cluster, TaskDefinition and DesiredCount only (and answers
     launchType EC2); this sets what the template declares and DescribeServices reports: launch
     type, load balancers, the awsvpc network configuration (validated by moto: the subnets and
@@ -118,8 +172,10 @@ def create_service(original: Callable[..., Any], resource_name: str, cloudformat
         service.deployment_controller = camel_keys(p["DeploymentController"])
     if p.get("HealthCheckGracePeriodSeconds") is not None:
         service.health_check_grace_period_seconds = int(p["HealthCheckGracePeriodSeconds"])
-    for cfn_name, attribute in (("EnableExecuteCommand", "enable_execute_command"),
-                                ("EnableECSManagedTags", "enable_ecs_managed_tags")):
+    for cfn_name, attribute in (
+        ("EnableExecuteCommand", "enable_execute_command"),
+        ("EnableECSManagedTags", "enable_ecs_managed_tags"),
+    ):
         setattr(service, attribute, str(p.get(cfn_name, False)).lower() == "true")  # ECS defaults: false
     for deployment in service.deployments:
         deployment["launchType"] = service.launch_type
@@ -129,12 +185,23 @@ def create_service(original: Callable[..., Any], resource_name: str, cloudformat
     return service
 
 
-@patch("moto.ecs.models", "TaskDefinition.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::ECS::TaskDefinition",
-       adds=("Cpu", "NetworkMode", "RequiresCompatibilities", "TaskRoleArn", "ExecutionRoleArn", "RuntimePlatform"),
-       doc_url=TASK_DEFINITION_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_task_definition(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                           account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ecs.models",
+    "TaskDefinition.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::ECS::TaskDefinition",
+    adds=("Cpu", "NetworkMode", "RequiresCompatibilities", "TaskRoleArn", "ExecutionRoleArn", "RuntimePlatform"),
+    doc_url=TASK_DEFINITION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_task_definition(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto registers family, container definitions, volumes and memory; this sets the rest
     DescribeTaskDefinition reports: cpu, network mode, compatibilities, task and execution roles
     and runtime platform.
@@ -157,7 +224,5 @@ def create_task_definition(original: Callable[..., Any], resource_name: str, clo
         task_definition.execution_role_arn = p["ExecutionRoleArn"]
     if p.get("RuntimePlatform"):
         platform = p["RuntimePlatform"]
-        task_definition.runtime_platform = {
-            k[0].lower() + k[1:]: v for k, v in platform.items()
-        }
+        task_definition.runtime_platform = {k[0].lower() + k[1:]: v for k, v in platform.items()}
     return task_definition

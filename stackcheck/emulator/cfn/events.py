@@ -13,31 +13,69 @@ EVENTS_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
 relies_on("moto.cloudformation.models", "cloudformation_backends")
 relies_on("moto.cloudformation.models", "CloudFormationBackend.__init__", assigns=("stacks",))
 relies_on("moto.cloudformation.models", "Stack.__init__", assigns=("events", "name", "stack_id"))
-relies_on("moto.cloudformation.models", "Event.__init__",
-          params=("stack_id", "stack_name", "logical_resource_id", "physical_resource_id", "resource_type",
-                  "resource_status", "resource_status_reason", "resource_properties"))
+relies_on(
+    "moto.cloudformation.models",
+    "Event.__init__",
+    params=(
+        "stack_id",
+        "stack_name",
+        "logical_resource_id",
+        "physical_resource_id",
+        "resource_type",
+        "resource_status",
+        "resource_status_reason",
+        "resource_properties",
+    ),
+)
 relies_on("moto.cloudformation.parsing", "ResourceMap.__init__", assigns=("stack_id",))
 
 
-def _add_event(resources_map: Any, account_id: str, region_name: str, logical_id: str, resource_type: str,
-               physical_id: str, state: str, reason: str | None) -> None:
+def _add_event(
+    resources_map: Any,
+    account_id: str,
+    region_name: str,
+    logical_id: str,
+    resource_type: str,
+    physical_id: str,
+    state: str,
+    reason: str | None,
+) -> None:
     from moto.cloudformation.models import Event, cloudformation_backends
 
     stack = cloudformation_backends[account_id][region_name].stacks.get(resources_map.stack_id)
     if stack is None:  # a change set or nested template being parsed: no stack to report on
         return
-    stack.events.append(Event(
-        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
-        physical_resource_id=physical_id, resource_type=resource_type, resource_status=state,
-        resource_status_reason=reason, resource_properties=None,
-    ))
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=resource_type,
+            resource_status=state,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
 
 
-@patch("moto.cloudformation.parsing", "parse_and_create_resource", kind="function", resource_type=None,
-       adds=("StackEvent CREATE_COMPLETE/CREATE_FAILED per resource",), doc_url=EVENTS_DOC,
-       params=("logical_id", "resource_json", "resources_map", "account_id", "region_name"))
-def parse_and_create_resource(original: Callable[..., Any], logical_id: str, resource_json: dict[str, Any],
-                              resources_map: Any, account_id: str, region_name: str) -> Any:
+@patch(
+    "moto.cloudformation.parsing",
+    "parse_and_create_resource",
+    kind="function",
+    resource_type=None,
+    adds=("StackEvent CREATE_COMPLETE/CREATE_FAILED per resource",),
+    doc_url=EVENTS_DOC,
+    params=("logical_id", "resource_json", "resources_map", "account_id", "region_name"),
+)
+def parse_and_create_resource(
+    original: Callable[..., Any],
+    logical_id: str,
+    resource_json: dict[str, Any],
+    resources_map: Any,
+    account_id: str,
+    region_name: str,
+) -> Any:
     """moto records events for the stack only. CloudFormation records one per resource; the
     failing resource's event carries the reason. DescribeStackEvents creates nothing, unlike
     ListStackResources and DescribeStacks (moto creates missing resources lazily when they are
@@ -59,9 +97,18 @@ def parse_and_create_resource(original: Callable[..., Any], logical_id: str, res
         raise
     if resource is not None:
         physical = getattr(resource, "physical_resource_id", "") or ""
-        _add_event(resources_map, account_id, region_name, logical_id, resource_type, str(physical),
-                   "CREATE_COMPLETE", None)
+        _add_event(
+            resources_map, account_id, region_name, logical_id, resource_type, str(physical), "CREATE_COMPLETE", None
+        )
     elif not (resource_json.get("Condition")):
-        _add_event(resources_map, account_id, region_name, logical_id, resource_type, "", "CREATE_FAILED",
-                   f"the emulator has no CloudFormation model for {resource_type}")
+        _add_event(
+            resources_map,
+            account_id,
+            region_name,
+            logical_id,
+            resource_type,
+            "",
+            "CREATE_FAILED",
+            f"the emulator has no CloudFormation model for {resource_type}",
+        )
     return resource

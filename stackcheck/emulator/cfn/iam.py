@@ -46,11 +46,23 @@ def _ensure_aws_managed_policy(backend: Any, policy_arn: str, account_id: str, r
         backend.managed_policies[policy.arn] = policy
 
 
-@patch("moto.iam.models", "Role.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::IAM::Role", adds=("ManagedPolicyArns", "Policies as JSON documents"), doc_url=ROLE_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_role(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.iam.models",
+    "Role.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::IAM::Role",
+    adds=("ManagedPolicyArns", "Policies as JSON documents"),
+    doc_url=ROLE_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_role(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto creates the role with its inline ``Policies`` but not its ``ManagedPolicyArns``; attach
     them, so ListAttachedRolePolicies answers them. An AWS managed policy is taken from moto's
     copy of them when first attached; an ARN AWS does not publish fails, as in IAM.
@@ -66,9 +78,12 @@ def create_role(original: Callable[..., Any], resource_name: str, cloudformation
 
     properties = cloudformation_json.get("Properties") or {}
     if isinstance(properties.get("Policies"), list):
-        policies = [{**policy, "PolicyDocument": json.dumps(policy["PolicyDocument"])}
-                    if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict) else policy
-                    for policy in properties["Policies"]]
+        policies = [
+            {**policy, "PolicyDocument": json.dumps(policy["PolicyDocument"])}
+            if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict)
+            else policy
+            for policy in properties["Policies"]
+        ]
         cloudformation_json = {**cloudformation_json, "Properties": {**properties, "Policies": policies}}
     role = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     backend = iam_backends[account_id][get_partition(region_name)]

@@ -17,8 +17,11 @@ _REFERENCE = re.compile(r"\{\{resolve:(?P<service>secretsmanager|ssm-secure|ssm)
 
 relies_on("moto.ec2.models.availability_zones_and_regions", "RegionsAndZonesBackend.zones")
 relies_on("moto.secretsmanager.models", "secretsmanager_backends")
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.get_secret_value",
-          params=("secret_id", "version_id", "version_stage"))
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.get_secret_value",
+    params=("secret_id", "version_id", "version_stage"),
+)
 relies_on("moto.ssm.models", "ssm_backends")
 relies_on("moto.ssm.models", "SimpleSystemManagerBackend.get_parameter", params=("name",))
 relies_on("moto.cloudformation.exceptions", "ValidationError")
@@ -117,9 +120,15 @@ def resolve_dynamic_references(value: str, account_id: str, region: str) -> str:
     return _REFERENCE.sub(substitute, value)
 
 
-@patch("moto.cloudformation.parsing", "clean_json", kind="function", resource_type=None,
-       adds=("{{resolve:secretsmanager:...}}", "{{resolve:ssm:...}}", "Fn::GetAZs"),
-       doc_url=DYNAMIC_REFERENCES_DOC, params=("resource_json", "resources_map"))
+@patch(
+    "moto.cloudformation.parsing",
+    "clean_json",
+    kind="function",
+    resource_type=None,
+    adds=("{{resolve:secretsmanager:...}}", "{{resolve:ssm:...}}", "Fn::GetAZs"),
+    doc_url=DYNAMIC_REFERENCES_DOC,
+    params=("resource_json", "resources_map"),
+)
 def clean_json(original: Callable[..., Any], resource_json: Any, resources_map: Any) -> Any:
     """moto resolves intrinsics here (recursively, through this module-level name), so the wrapper
     sees every string after Fn::Join / Fn::Sub have built it: dynamic references made with

@@ -13,11 +13,23 @@ LOG_GROUP_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateRe
 relies_on("moto.logs.models", "LogGroup.__init__", assigns=("kms_key_id",))
 
 
-@patch("moto.logs.models", "LogGroup.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::Logs::LogGroup", adds=("KmsKeyId",), doc_url=LOG_GROUP_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_log_group(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                     account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.logs.models",
+    "LogGroup.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::Logs::LogGroup",
+    adds=("KmsKeyId",),
+    doc_url=LOG_GROUP_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_log_group(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto passes the properties on as keyword arguments and reads the key as ``kmsKeyId``, so
     CloudFormation's ``KmsKeyId`` is lost and DescribeLogGroups shows no key; set it.
 

@@ -9,19 +9,34 @@ from stackcheck.emulator.cfn._registry import patch, relies_on
 
 __all__: list[str] = []
 
-DB_INSTANCE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html"
-SUBNET_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                    "aws-resource-rds-dbsubnetgroup.html")
-PARAMETER_GROUP_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                       "aws-resource-rds-dbparametergroup.html")
+DB_INSTANCE_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html"
+)
+SUBNET_GROUP_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsubnetgroup.html"
+)
+PARAMETER_GROUP_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbparametergroup.html"
+)
 
 relies_on("moto.rds.models", "DBInstance.default_port", params=("engine",))
 relies_on("moto.rds.models", "DBSubnetGroup.name")
 relies_on("moto.rds.models", "DBParameterGroup.name")
-relies_on("moto.rds.models", "DBInstance.__init__",
-          assigns=("deletion_protection", "enabled_cloudwatch_logs_exports", "monitoring_interval",
-                   "monitoring_role_arn", "enable_iam_database_authentication", "ca_certificate_identifier",
-                   "max_allocated_storage", "backup_retention_period", "port"))
+relies_on(
+    "moto.rds.models",
+    "DBInstance.__init__",
+    assigns=(
+        "deletion_protection",
+        "enabled_cloudwatch_logs_exports",
+        "monitoring_interval",
+        "monitoring_role_arn",
+        "enable_iam_database_authentication",
+        "ca_certificate_identifier",
+        "max_allocated_storage",
+        "backup_retention_period",
+        "port",
+    ),
+)
 
 # CloudFormation property → DBInstance attribute, applied after moto creates the instance.
 _AFTER_CREATE = {
@@ -39,12 +54,23 @@ _AFTER_CREATE = {
 }
 
 
-@patch("moto.rds.models", "DBInstance.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::RDS::DBInstance",
-       adds=("Port (engine default)", "DBSubnetGroupName (a name)", "VPCSecurityGroups", *_AFTER_CREATE),
-       doc_url=DB_INSTANCE_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_db_instance(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                       account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.rds.models",
+    "DBInstance.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::RDS::DBInstance",
+    adds=("Port (engine default)", "DBSubnetGroupName (a name)", "VPCSecurityGroups", *_AFTER_CREATE),
+    doc_url=DB_INSTANCE_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_db_instance(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto defaults Port to 3306 whatever the engine, reads DBSubnetGroupName as a subnet group
     object (a name fails; with the ``physical_resource_id`` below, a Ref is a name, as in AWS),
     compares the numeric CloudFormation strings (AllocatedStorage "50") with numbers, reads the security
@@ -68,8 +94,9 @@ def create_db_instance(original: Callable[..., Any], resource_name: str, cloudfo
         properties["VpcSecurityGroupIds"] = list(properties["VPCSecurityGroups"])
     if isinstance(properties.get("DBSubnetGroupName"), str):
         properties["DBSubnetGroupName"] = SimpleNamespace(name=properties["DBSubnetGroupName"].lower())
-    instance = original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name,
-                        **kwargs)
+    instance = original(
+        resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name, **kwargs
+    )
     for cfn_name, (attribute, convert) in _AFTER_CREATE.items():
         if properties.get(cfn_name) is not None:
             setattr(instance, attribute, convert(properties[cfn_name]))
@@ -85,9 +112,19 @@ def _group_name(group: Any) -> str:
     return group.name
 
 
-patch("moto.rds.models", "DBSubnetGroup.physical_resource_id", kind="addition",
-      resource_type="AWS::RDS::DBSubnetGroup", adds=("Ref (the group name)",),
-      doc_url=SUBNET_GROUP_DOC)(property(_group_name))
-patch("moto.rds.models", "DBParameterGroup.physical_resource_id", kind="addition",
-      resource_type="AWS::RDS::DBParameterGroup", adds=("Ref (the group name)",),
-      doc_url=PARAMETER_GROUP_DOC)(property(_group_name))
+patch(
+    "moto.rds.models",
+    "DBSubnetGroup.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::RDS::DBSubnetGroup",
+    adds=("Ref (the group name)",),
+    doc_url=SUBNET_GROUP_DOC,
+)(property(_group_name))
+patch(
+    "moto.rds.models",
+    "DBParameterGroup.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::RDS::DBParameterGroup",
+    adds=("Ref (the group name)",),
+    doc_url=PARAMETER_GROUP_DOC,
+)(property(_group_name))

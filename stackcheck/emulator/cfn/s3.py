@@ -12,7 +12,9 @@ from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, pa
 __all__ = ["BucketPolicy", "api_lifecycle_rule"]
 
 BUCKET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html"
-BUCKET_POLICY_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html"
+BUCKET_POLICY_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html"
+)
 
 relies_on("moto.s3.models", "s3_backends")
 relies_on("moto.s3.models", "S3Backend.put_bucket_policy", params=("bucket_name", "policy"))
@@ -72,13 +74,29 @@ class BucketPolicy(ExtensionModel, CloudFormationModel):
         _backend(account_id, region_name).delete_bucket_policy(self.bucket_name)
 
 
-@patch("moto.s3.models", "FakeBucket.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::S3::Bucket",
-       adds=("VersioningConfiguration", "PublicAccessBlockConfiguration", "OwnershipControls",
-             "LifecycleConfiguration", "LoggingConfiguration"),
-       doc_url=BUCKET_DOC, params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_bucket(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                  account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.s3.models",
+    "FakeBucket.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::S3::Bucket",
+    adds=(
+        "VersioningConfiguration",
+        "PublicAccessBlockConfiguration",
+        "OwnershipControls",
+        "LifecycleConfiguration",
+        "LoggingConfiguration",
+    ),
+    doc_url=BUCKET_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_bucket(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto creates the bucket with its encryption and tags; this applies the rest of what
     post-deploy checks read: versioning status, the four public access block flags (an
     omitted flag is false, as in AWS), object ownership, lifecycle rules and server access
@@ -106,8 +124,10 @@ def create_bucket(original: Callable[..., Any], resource_name: str, cloudformati
     if logging is not None:
         # Set as S3 records it; moto's PutBucketLogging would demand the log-delivery grant from a
         # bucket policy this template creates only after the bucket.
-        bucket.logging = {"TargetBucket": logging.get("DestinationBucketName") or bucket.name,
-                          "TargetPrefix": logging.get("LogFilePrefix", "")}
+        bucket.logging = {
+            "TargetBucket": logging.get("DestinationBucketName") or bucket.name,
+            "TargetPrefix": logging.get("LogFilePrefix", ""),
+        }
     return bucket
 
 
@@ -144,21 +164,31 @@ def api_lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     transitions = list(rule.get("Transitions") or []) + ([rule["Transition"]] if rule.get("Transition") else [])
     if transitions:
         api["Transition"] = [
-            {"StorageClass": t["StorageClass"],
-             **({"Days": str(t["TransitionInDays"])} if t.get("TransitionInDays") is not None else {}),
-             **({"Date": t["TransitionDate"]} if t.get("TransitionDate") else {})}
+            {
+                "StorageClass": t["StorageClass"],
+                **({"Days": str(t["TransitionInDays"])} if t.get("TransitionInDays") is not None else {}),
+                **({"Date": t["TransitionDate"]} if t.get("TransitionDate") else {}),
+            }
             for t in transitions
         ]
     noncurrent_transitions = list(rule.get("NoncurrentVersionTransitions") or []) + (
-        [rule["NoncurrentVersionTransition"]] if rule.get("NoncurrentVersionTransition") else [])
+        [rule["NoncurrentVersionTransition"]] if rule.get("NoncurrentVersionTransition") else []
+    )
     if noncurrent_transitions:
         api["NoncurrentVersionTransition"] = [
-            {"StorageClass": t["StorageClass"], "NoncurrentDays": str(t["TransitionInDays"]),
-             **({"NewerNoncurrentVersions": str(t["NewerNoncurrentVersions"])}
-                if t.get("NewerNoncurrentVersions") is not None else {})}
+            {
+                "StorageClass": t["StorageClass"],
+                "NoncurrentDays": str(t["TransitionInDays"]),
+                **(
+                    {"NewerNoncurrentVersions": str(t["NewerNoncurrentVersions"])}
+                    if t.get("NewerNoncurrentVersions") is not None
+                    else {}
+                ),
+            }
             for t in noncurrent_transitions
         ]
     if rule.get("AbortIncompleteMultipartUpload"):
         api["AbortIncompleteMultipartUpload"] = {
-            "DaysAfterInitiation": str(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+            "DaysAfterInitiation": str(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
     return api

@@ -13,35 +13,72 @@ from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, re
 
 __all__ = ["Secret", "SecretTargetAttachment", "generate_secret_string"]
 
-SECRET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html"
-GENERATE_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                "aws-properties-secretsmanager-secret-generatesecretstring.html")
-ATTACHMENT_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                  "aws-resource-secretsmanager-secrettargetattachment.html")
+SECRET_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html"
+)
+GENERATE_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+    "aws-properties-secretsmanager-secret-generatesecretstring.html"
+)
+ATTACHMENT_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+    "aws-resource-secretsmanager-secrettargetattachment.html"
+)
 SECRET_JSON_DOC = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html"
 
 relies_on("moto.secretsmanager.models", "secretsmanager_backends")
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.create_secret",
-          params=("name", "secret_string", "secret_binary", "description", "tags", "kms_key_id",
-                  "client_request_token", "replica_regions", "force_overwrite"))
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.get_random_password",
-          params=("password_length", "exclude_characters", "exclude_numbers", "exclude_punctuation",
-                  "exclude_uppercase", "exclude_lowercase", "include_space", "require_each_included_type"))
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.create_secret",
+    params=(
+        "name",
+        "secret_string",
+        "secret_binary",
+        "description",
+        "tags",
+        "kms_key_id",
+        "client_request_token",
+        "replica_regions",
+        "force_overwrite",
+    ),
+)
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.get_random_password",
+    params=(
+        "password_length",
+        "exclude_characters",
+        "exclude_numbers",
+        "exclude_punctuation",
+        "exclude_uppercase",
+        "exclude_lowercase",
+        "include_space",
+        "require_each_included_type",
+    ),
+)
 relies_on("moto.secretsmanager.models", "SecretsManagerBackend.describe_secret", params=("secret_id",))
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.get_secret_value",
-          params=("secret_id", "version_id", "version_stage"))
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.put_secret_value",
-          params=("secret_id", "secret_string", "secret_binary", "client_request_token", "version_stages"))
-relies_on("moto.secretsmanager.models", "SecretsManagerBackend.delete_secret",
-          params=("secret_id", "recovery_window_in_days", "force_delete_without_recovery"))
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.get_secret_value",
+    params=("secret_id", "version_id", "version_stage"),
+)
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.put_secret_value",
+    params=("secret_id", "secret_string", "secret_binary", "client_request_token", "version_stages"),
+)
+relies_on(
+    "moto.secretsmanager.models",
+    "SecretsManagerBackend.delete_secret",
+    params=("secret_id", "recovery_window_in_days", "force_delete_without_recovery"),
+)
 relies_on("moto.secretsmanager.models", "FakeSecret.__init__", assigns=("arn", "name"))
 relies_on("moto.rds.models", "rds_backends")
 relies_on("moto.rds.models", "RDSBackend.__init__", assigns=("databases", "clusters"))
 relies_on("moto.rds.models", "DBInstance.address")
 relies_on("moto.rds.models", "DBInstance.__init__", assigns=("engine", "port", "db_name", "db_instance_identifier"))
 relies_on("moto.rds.models", "DBCluster.endpoint")
-relies_on("moto.rds.models", "DBCluster.__init__",
-          assigns=("engine", "port", "database_name", "db_cluster_identifier"))
+relies_on("moto.rds.models", "DBCluster.__init__", assigns=("engine", "port", "database_name", "db_cluster_identifier"))
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -170,8 +207,12 @@ def _connection_fields(target_type: str, target_id: str, account_id: str, region
         instance = rds.databases.get(target_id)
         if instance is None:
             raise ValueError(f"TargetId {target_id}: no DB instance with that identifier")
-        fields = {"engine": instance.engine, "host": instance.address, "port": int(instance.port),
-                  "dbInstanceIdentifier": instance.db_instance_identifier}
+        fields = {
+            "engine": instance.engine,
+            "host": instance.address,
+            "port": int(instance.port),
+            "dbInstanceIdentifier": instance.db_instance_identifier,
+        }
         if instance.db_name:
             fields["dbname"] = instance.db_name
         return fields
@@ -179,12 +220,18 @@ def _connection_fields(target_type: str, target_id: str, account_id: str, region
         cluster = rds.clusters.get(target_id)
         if cluster is None:
             raise ValueError(f"TargetId {target_id}: no DB cluster with that identifier")
-        fields = {"engine": cluster.engine, "host": cluster.endpoint, "port": int(cluster.port),
-                  "dbClusterIdentifier": cluster.db_cluster_identifier}
+        fields = {
+            "engine": cluster.engine,
+            "host": cluster.endpoint,
+            "port": int(cluster.port),
+            "dbClusterIdentifier": cluster.db_cluster_identifier,
+        }
         if cluster.database_name:
             fields["dbname"] = cluster.database_name
         return fields
-    raise ValueError(f"TargetType {target_type} is not modelled by the emulator (AWS::RDS::DBInstance, AWS::RDS::DBCluster are)")
+    raise ValueError(
+        f"TargetType {target_type} is not modelled by the emulator (AWS::RDS::DBInstance, AWS::RDS::DBCluster are)"
+    )
 
 
 @extended_model

@@ -11,10 +11,14 @@ from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, re
 
 __all__ = ["TopicPolicy"]
 
-TOPIC_POLICY_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html"
+TOPIC_POLICY_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html"
+)
 
 relies_on("moto.sns.models", "sns_backends")
-relies_on("moto.sns.models", "SNSBackend.set_topic_attribute", params=("topic_arn", "attribute_name", "attribute_value"))
+relies_on(
+    "moto.sns.models", "SNSBackend.set_topic_attribute", params=("topic_arn", "attribute_name", "attribute_value")
+)
 relies_on("moto.sns.models", "Topic.policy")
 
 

@@ -13,11 +13,23 @@ __all__: list[str] = []
 PARAMETER_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html"
 
 
-@patch("moto.ssm.models", "Parameter.create_from_cloudformation_json", kind="classmethod",
-       resource_type="AWS::SSM::Parameter", adds=("Name (generated when omitted)",), doc_url=PARAMETER_DOC,
-       params=("resource_name", "cloudformation_json", "account_id", "region_name"))
-def create_parameter(original: Callable[..., Any], resource_name: str, cloudformation_json: dict[str, Any],
-                     account_id: str, region_name: str, **kwargs: Any) -> Any:
+@patch(
+    "moto.ssm.models",
+    "Parameter.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::SSM::Parameter",
+    adds=("Name (generated when omitted)",),
+    doc_url=PARAMETER_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_parameter(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     """moto passes ``Name`` through and fails without one; CloudFormation then names the
     parameter ``CFN-<LogicalId>-<random>``.
 

@@ -17,13 +17,16 @@ from stackcheck.suppressions import load_ledger
 REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("labels, index, order", [
-    (["naive", "ours"], 0, ["naive", "ours"]),
-    (["naive", "ours"], 1, ["ours", "naive"]),
-    (["naive", "ours"], 2, ["naive", "ours"]),
-    ([1, 3, 10], 1, [3, 10, 1]),
-    ([1, 3, 10], 2, [10, 1, 3]),
-])
+@pytest.mark.parametrize(
+    "labels, index, order",
+    [
+        (["naive", "ours"], 0, ["naive", "ours"]),
+        (["naive", "ours"], 1, ["ours", "naive"]),
+        (["naive", "ours"], 2, ["naive", "ours"]),
+        ([1, 3, 10], 1, [3, 10, 1]),
+        ([1, 3, 10], 2, [10, 1, 3]),
+    ],
+)
 def test_alternate_rotates_who_goes_first(labels, index, order):
     assert alternate(labels, index) == order
 
@@ -33,16 +36,23 @@ def test_median_ratio_is_the_median_of_per_pair_ratios_not_a_ratio_of_medians():
     assert median_ratio([1.0, 3.0], [2.0, 2.0]) == 1.0
 
 
-@pytest.mark.parametrize("numerators, denominators, message", [
-    ([1.0], [1.0, 2.0], "need pairs"), ([], [], "need pairs"), ([1.0], [0.0], "zero or negative"),
-])
+@pytest.mark.parametrize(
+    "numerators, denominators, message",
+    [
+        ([1.0], [1.0, 2.0], "need pairs"),
+        ([], [], "need pairs"),
+        ([1.0], [0.0], "zero or negative"),
+    ],
+)
 def test_median_ratio_rejects_what_is_not_pairs(numerators, denominators, message):
     with pytest.raises(ValueError, match=message):
         median_ratio(numerators, denominators)
 
 
 def test_run_measures_a_process_tree(tmp_path):
-    code = "import subprocess, sys; b = bytearray(50_000_000); subprocess.run([sys.executable, '-c', 'pass']); sys.exit(3)"
+    code = (
+        "import subprocess, sys; b = bytearray(50_000_000); subprocess.run([sys.executable, '-c', 'pass']); sys.exit(3)"
+    )
     measured = run("child", [sys.executable, "-c", code], cwd=tmp_path, log=tmp_path / "log")
     assert measured.returncode == 3
     assert measured.seconds > 0
@@ -57,8 +67,9 @@ def test_scaled_ledger_repeats_environment_entries_for_each_added_set(tmp_path):
     scaled = tmp_path / "ledger.yaml"
     scaled.write_text(scaled_ledger(text, 3))
     three = load_ledger(scaled)
-    per_set = [e for e in one.entries if e.target.startswith(("TapStackdevSource", "TapStackdevTarget",
-                                                             "TapStackdevRoute53"))]
+    per_set = [
+        e for e in one.entries if e.target.startswith(("TapStackdevSource", "TapStackdevTarget", "TapStackdevRoute53"))
+    ]
     assert len(three.entries) == len(one.entries) + 2 * len(per_set)
     added = {(e.rule, e.target) for e in three.entries} - {(e.rule, e.target) for e in one.entries}
     assert added == {(e.rule, e.target.replace("TapStackdev", f"TapStackdev{k}", 1)) for e in per_set for k in (2, 3)}
@@ -74,8 +85,12 @@ def test_workspace_runs_make_with_its_own_stamp_never_the_shared_venvs(tmp_path)
 
 
 def test_verdicts_compare_each_figure_with_its_target():
-    results = {"scan_vs_naive_cold": 0.72, "scan_vs_naive_warm": 0.05, "scaling_time_ratio_10x": 5.1,
-               "scaling": {"resource_ratio": 9.88}}
+    results = {
+        "scan_vs_naive_cold": 0.72,
+        "scan_vs_naive_warm": 0.05,
+        "scaling_time_ratio_10x": 5.1,
+        "scaling": {"resource_ratio": 9.88},
+    }
     assert verdicts(results) == {
         "scan_vs_naive_cold": {"value": 0.72, "target": "<= 0.7", "met": False},
         "scan_vs_naive_warm": {"value": 0.05, "target": "<= 0.15", "met": True},
@@ -89,11 +104,15 @@ def test_verdicts_compare_each_figure_with_its_target():
 
 
 def test_summary_shows_what_bounds_the_xdist_ratio():
-    xdist = {"suite": "the suite", "median_seconds": {"serial": 2.0, "n2": 2.9},
-             "floor": {"repeated_suite": {"repeats": 8, "median_seconds": {"serial": 7.0, "n2": 6.16}, "ratio": 0.88},
-                       "empty_suite": {"tests": 54, "median_seconds": {"serial": 0.52, "n2": 1.5},
-                                       "fixed_cost_seconds": 0.98},
-                       "api_calls": {"calls": 240, "median_seconds": {"one": 3.37, "two": 2.48}, "ratio": 0.8}}}
+    xdist = {
+        "suite": "the suite",
+        "median_seconds": {"serial": 2.0, "n2": 2.9},
+        "floor": {
+            "repeated_suite": {"repeats": 8, "median_seconds": {"serial": 7.0, "n2": 6.16}, "ratio": 0.88},
+            "empty_suite": {"tests": 54, "median_seconds": {"serial": 0.52, "n2": 1.5}, "fixed_cost_seconds": 0.98},
+            "api_calls": {"calls": 240, "median_seconds": {"one": 3.37, "two": 2.48}, "ratio": 0.8},
+        },
+    }
     lines = summary_markdown({"xdist": xdist, "targets": {}}, None).splitlines()
     start = lines.index("What bounds it on this machine:")
     assert lines[start:] == [

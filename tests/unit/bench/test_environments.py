@@ -20,22 +20,35 @@ def stacks(context: dict) -> dict[str, cdk.Stack]:
 
 def test_three_sets_add_two_suffixed_sets_sharing_one_prereq_stack():
     found = stacks({"benchmarkEnvironments": 3})
-    assert sorted(found) == sorted([
-        "TapStackdevDmsPrereq",
-        "TapStackdevSource", "TapStackdevTarget", "TapStackdevRoute53",
-        "TapStackdev2Source", "TapStackdev2Target", "TapStackdev2Route53",
-        "TapStackdev3Source", "TapStackdev3Target", "TapStackdev3Route53",
-    ])
+    assert sorted(found) == sorted(
+        [
+            "TapStackdevDmsPrereq",
+            "TapStackdevSource",
+            "TapStackdevTarget",
+            "TapStackdevRoute53",
+            "TapStackdev2Source",
+            "TapStackdev2Target",
+            "TapStackdev2Route53",
+            "TapStackdev3Source",
+            "TapStackdev3Target",
+            "TapStackdev3Route53",
+        ]
+    )
     environments = {sid: s for sid, s in found.items() if sid.endswith(("Source", "Target"))}
     assert {sid: (s.environment_name, s.cidr) for sid, s in environments.items()} == {
-        "TapStackdevSource": ("source-dev", "10.10.0.0/16"), "TapStackdevTarget": ("target-dev", "10.20.0.0/16"),
-        "TapStackdev2Source": ("source-dev2", "10.100.0.0/16"), "TapStackdev2Target": ("target-dev2", "10.101.0.0/16"),
-        "TapStackdev3Source": ("source-dev3", "10.102.0.0/16"), "TapStackdev3Target": ("target-dev3", "10.103.0.0/16"),
+        "TapStackdevSource": ("source-dev", "10.10.0.0/16"),
+        "TapStackdevTarget": ("target-dev", "10.20.0.0/16"),
+        "TapStackdev2Source": ("source-dev2", "10.100.0.0/16"),
+        "TapStackdev2Target": ("target-dev2", "10.101.0.0/16"),
+        "TapStackdev3Source": ("source-dev3", "10.102.0.0/16"),
+        "TapStackdev3Target": ("target-dev3", "10.103.0.0/16"),
     }
     zones = {sid: s.hosted_zone.zone_name for sid, s in found.items() if sid.endswith("Route53")}
-    assert zones == {"TapStackdevRoute53": "payments-migration.example.com",
-                     "TapStackdev2Route53": "dev2.payments-migration.example.com",
-                     "TapStackdev3Route53": "dev3.payments-migration.example.com"}
+    assert zones == {
+        "TapStackdevRoute53": "payments-migration.example.com",
+        "TapStackdev2Route53": "dev2.payments-migration.example.com",
+        "TapStackdev3Route53": "dev3.payments-migration.example.com",
+    }
     prereq = found["TapStackdevDmsPrereq"]
     assert all(prereq in s.dependencies for s in environments.values())
 
@@ -43,8 +56,12 @@ def test_three_sets_add_two_suffixed_sets_sharing_one_prereq_stack():
 @pytest.mark.parametrize("value", [None, 1, "1"])
 def test_one_set_is_the_app_without_the_knob(value):
     context = {} if value is None else {"benchmarkEnvironments": value}
-    assert sorted(stacks(context)) == ["TapStackdevDmsPrereq", "TapStackdevRoute53", "TapStackdevSource",
-                                       "TapStackdevTarget"]
+    assert sorted(stacks(context)) == [
+        "TapStackdevDmsPrereq",
+        "TapStackdevRoute53",
+        "TapStackdevSource",
+        "TapStackdevTarget",
+    ]
 
 
 @pytest.mark.parametrize("value", [0, -1, "three", MAX_BENCHMARK_ENVIRONMENTS + 1, 2.5])

@@ -30,7 +30,7 @@ def make_targets(run: str) -> set[str]:
         for i, word in enumerate(words):
             if word != "make":
                 continue
-            for arg in words[i + 1:]:
+            for arg in words[i + 1 :]:
                 if arg in SHELL_OPERATORS:
                     break
                 if "=" not in arg and not arg.startswith("-"):
@@ -62,16 +62,21 @@ def test_every_make_target_called_exists(path):
 
 
 def test_workflows_call_the_gates_they_promise():
-    calls = {p.name: set().union(*(make_targets(s.get("run", "")) for j in load(p)["jobs"].values() for s in j["steps"]))
-             for p in WORKFLOWS}
+    calls = {
+        p.name: set().union(*(make_targets(s.get("run", "")) for j in load(p)["jobs"].values() for s in j["steps"]))
+        for p in WORKFLOWS
+    }
     assert calls == {"ci.yml": {"test"}, "pre-merge.yml": {"scan"}, "nightly.yml": {"drift", "compliance"}}
 
 
 def test_nightly_assumes_an_aws_role_through_oidc():
     data = load(ROOT / ".github" / "workflows" / "nightly.yml")
     assert data["permissions"]["id-token"] == "write"
-    (configure,) = [s for s in data["jobs"]["drift-and-compliance"]["steps"]
-                    if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")]
+    (configure,) = [
+        s
+        for s in data["jobs"]["drift-and-compliance"]["steps"]
+        if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")
+    ]
     assert "role-to-assume" in configure["with"]
     assert "schedule" in data["on"]
 

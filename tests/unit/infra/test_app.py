@@ -102,8 +102,13 @@ def test_output_keys_never_collide_across_stacks(app_assembly):
         for key in artifact.outputs:
             assert key not in seen, f"output {key} in both {seen.get(key)} and {aid}"
             seen[key] = aid
-    assert {"SourceLogsBucketName", "SourceLogsBucketArn", "TargetLogsBucketName",
-            "TargetLogsBucketArn", "HostedZoneId"} <= set(seen)
+    assert {
+        "SourceLogsBucketName",
+        "SourceLogsBucketArn",
+        "TargetLogsBucketName",
+        "TargetLogsBucketArn",
+        "HostedZoneId",
+    } <= set(seen)
 
 
 def test_no_lambda_backed_custom_resources(app_assembly):
@@ -114,7 +119,7 @@ def test_no_lambda_backed_custom_resources(app_assembly):
 
 def test_no_password_literal_in_any_template(templates):
     text = json.dumps(templates)
-    assert "MasterUserPassword\": \"" not in text
+    assert 'MasterUserPassword": "' not in text
     assert not re.search(r'"Password"\s*:\s*"', text)
 
 
@@ -125,18 +130,26 @@ def test_stacks_are_environment_agnostic_without_cdk_default_account(app_assembl
 
 
 def test_context_sets_suffix_zone_and_weights():
-    app = build_app(cdk.App(context={
-        **load_cdk_json(ROOT)["context"],
-        "environmentSuffix": "qa", "hostedZoneName": "pay.example.org", "recordName": "www",
-        "sourceWeight": 30, "targetWeight": 70, "availabilityZones": ["eu-west-1a", "eu-west-1b"],
-    }))
+    app = build_app(
+        cdk.App(
+            context={
+                **load_cdk_json(ROOT)["context"],
+                "environmentSuffix": "qa",
+                "hostedZoneName": "pay.example.org",
+                "recordName": "www",
+                "sourceWeight": 30,
+                "targetWeight": 70,
+                "availabilityZones": ["eu-west-1a", "eu-west-1b"],
+            }
+        )
+    )
     names = sorted(c.node.id for c in app.node.children if isinstance(c, cdk.Stack))
     assert names == ["TapStackqaDmsPrereq", "TapStackqaRoute53", "TapStackqaSource", "TapStackqaTarget"]
     route53 = Template.from_stack(app.node.find_child("TapStackqaRoute53"))
     records = route53.find_resources("AWS::Route53::RecordSet")
-    assert sorted((r["Properties"]["SetIdentifier"], r["Properties"]["Weight"], r["Properties"]["Name"])
-                  for r in records.values()) == [
-        ("source", 30, "www.pay.example.org."), ("target", 70, "www.pay.example.org.")]
+    assert sorted(
+        (r["Properties"]["SetIdentifier"], r["Properties"]["Weight"], r["Properties"]["Name"]) for r in records.values()
+    ) == [("source", 30, "www.pay.example.org."), ("target", 70, "www.pay.example.org.")]
     source = Template.from_stack(app.node.find_child("TapStackqaSource"))
     source.has_resource_properties("AWS::S3::Bucket", {"BucketName": "payment-logs-source-qa"})
     azs = {s["Properties"]["AvailabilityZone"] for s in source.find_resources("AWS::EC2::Subnet").values()}

@@ -21,7 +21,8 @@ def _bucket_encryption(configure):
 
 def test_bucket_without_encryption_gets_sse_s3():
     assert _bucket_encryption(lambda st: s3.CfnBucket(st, "Plain")) == [
-        {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}]
+        {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    ]
 
 
 def test_bucket_with_kms_encryption_is_left_alone():
@@ -40,8 +41,14 @@ def _egress(allow_all_outbound: bool, add_rule: bool):
 
     app = cdk.App()
     stack = cdk.Stack(app, "EgressTest")
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, restrict_default_security_group=False,
-                  subnet_configuration=[ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=1,
+        nat_gateways=0,
+        restrict_default_security_group=False,
+        subnet_configuration=[ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
     group = ec2.SecurityGroup(stack, "Group", vpc=vpc, allow_all_outbound=allow_all_outbound)
     other = ec2.SecurityGroup(stack, "Other", vpc=vpc)
     if add_rule:  # a rule to another group: the CDK renders it as a separate resource
@@ -53,11 +60,18 @@ def _egress(allow_all_outbound: bool, add_rule: bool):
 
 
 def test_closed_group_with_only_separate_egress_rules_gets_the_no_traffic_rule():
-    assert _egress(allow_all_outbound=False, add_rule=True) == [{
-        "CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic", "IpProtocol": "icmp",
-        "FromPort": 252, "ToPort": 86}]
+    assert _egress(allow_all_outbound=False, add_rule=True) == [
+        {
+            "CidrIp": "255.255.255.255/32",
+            "Description": "Disallow all traffic",
+            "IpProtocol": "icmp",
+            "FromPort": 252,
+            "ToPort": 86,
+        }
+    ]
 
 
 def test_open_group_keeps_allow_all_egress():
-    assert _egress(allow_all_outbound=True, add_rule=True) == [{
-        "CidrIp": "0.0.0.0/0", "Description": "Allow all outbound traffic by default", "IpProtocol": "-1"}]
+    assert _egress(allow_all_outbound=True, add_rule=True) == [
+        {"CidrIp": "0.0.0.0/0", "Description": "Allow all outbound traffic by default", "IpProtocol": "-1"}
+    ]

@@ -25,8 +25,7 @@ def test_role_exists_with_managed_policy_and_both_principals(template, role_name
             "RoleName": role_name,
             "AssumeRolePolicyDocument": {
                 "Statement": [
-                    {"Action": "sts:AssumeRole", "Effect": "Allow",
-                     "Principal": {"Service": BOTH_DMS_PRINCIPALS}}
+                    {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": BOTH_DMS_PRINCIPALS}}
                 ]
             },
             "ManagedPolicyArns": [
@@ -38,21 +37,28 @@ def test_role_exists_with_managed_policy_and_both_principals(template, role_name
 
 def test_prereq_holds_only_the_two_roles(template):
     roles = template("DmsPrereq").find_resources("AWS::IAM::Role")
-    assert sorted(r["Properties"]["RoleName"] for r in roles.values()) == [
-        "dms-cloudwatch-logs-role", "dms-vpc-role"]
+    assert sorted(r["Properties"]["RoleName"] for r in roles.values()) == ["dms-cloudwatch-logs-role", "dms-vpc-role"]
 
 
 def test_prereq_outputs_role_names_and_arns(templates):
     assert set(templates["DmsPrereq"]["Outputs"]) == {
-        "DmsVpcRoleArn", "DmsVpcRoleName", "DmsCloudWatchLogsRoleArn", "DmsCloudWatchLogsRoleName"}
+        "DmsVpcRoleArn",
+        "DmsVpcRoleName",
+        "DmsCloudWatchLogsRoleArn",
+        "DmsCloudWatchLogsRoleName",
+    }
 
 
 def test_migration_secrets_role_trusts_both_principals(template):
     for env in ("Source", "Target"):
         template(env).has_resource_properties(
             "AWS::IAM::Role",
-            {"AssumeRolePolicyDocument": {"Statement": [
-                {"Principal": {"Service": BOTH_DMS_PRINCIPALS}, "Action": "sts:AssumeRole",
-                 "Effect": "Allow"}]},
-             "Description": Match.string_like_regexp("DMS read")},
+            {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {"Principal": {"Service": BOTH_DMS_PRINCIPALS}, "Action": "sts:AssumeRole", "Effect": "Allow"}
+                    ]
+                },
+                "Description": Match.string_like_regexp("DMS read"),
+            },
         )

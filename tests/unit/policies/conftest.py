@@ -23,6 +23,7 @@ def pack_scanners():
 @pytest.fixture
 def write_assembly():
     """Write a cloud assembly from ``{"Stacks": {id: {"Template": {...}, "Dependencies": [...]}}}`` into a folder."""
+
     def write(spec: dict, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         artifacts = {}
@@ -36,4 +37,5 @@ def write_assembly():
             }
         (directory / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}, indent=1))
         return directory
+
     return write

@@ -25,31 +25,64 @@ LEDGER = REPO / "policies" / "suppressions.yaml"
 # cfn-lint, checkov and the pack as (rule id, construct path))
 INJECTIONS = {
     "container_port_8080_target_group_80": (
-        [("infra/constructs/service.py", "port_mappings=[ecs.PortMapping(container_port=CONTAINER_PORT,",
-          "port_mappings=[ecs.PortMapping(container_port=8080,")],
-        {("E9001", f"/TapStackdev{env}/Web/LoadBalancer/HttpListener/ServiceGroup/Resource") for env in ("Source", "Target")},
+        [
+            (
+                "infra/constructs/service.py",
+                "port_mappings=[ecs.PortMapping(container_port=CONTAINER_PORT,",
+                "port_mappings=[ecs.PortMapping(container_port=8080,",
+            )
+        ],
+        {
+            ("E9001", f"/TapStackdev{env}/Web/LoadBalancer/HttpListener/ServiceGroup/Resource")
+            for env in ("Source", "Target")
+        },
     ),
     "dms_role_trusts_only_the_global_principal": (
-        [("infra/stacks/dms_prereq.py", "assumed_by=dms_principal(self),",
-          'assumed_by=iam.ServicePrincipal("dms.amazonaws.com"),')],
-        {("CKV_TAP_1", "/TapStackdevDmsPrereq/DmsVpcRole/Resource"),
-         ("CKV_TAP_1", "/TapStackdevDmsPrereq/DmsCloudwatchLogsRole/Resource")},
+        [
+            (
+                "infra/stacks/dms_prereq.py",
+                "assumed_by=dms_principal(self),",
+                'assumed_by=iam.ServicePrincipal("dms.amazonaws.com"),',
+            )
+        ],
+        {
+            ("CKV_TAP_1", "/TapStackdevDmsPrereq/DmsVpcRole/Resource"),
+            ("CKV_TAP_1", "/TapStackdevDmsPrereq/DmsCloudwatchLogsRole/Resource"),
+        },
     ),
     "literal_db_password": (
-        [("infra/constructs/database.py", "        self.secret = self.instance.secret\n",
-          "        self.secret = self.instance.secret\n"
-          '        self.instance.node.default_child.add_property_override("MasterUserPassword", "hunter2hunter2")\n')],
+        [
+            (
+                "infra/constructs/database.py",
+                "        self.secret = self.instance.secret\n",
+                "        self.secret = self.instance.secret\n"
+                '        self.instance.node.default_child.add_property_override("MasterUserPassword", "hunter2hunter2")\n',
+            )
+        ],
         # cfn-lint's own W2501 (password properties) agrees
-        {(rule, f"/TapStackdev{env}/Database/Instance/Resource") for env in ("Source", "Target") for rule in ("E9002", "W2501")},
+        {
+            (rule, f"/TapStackdev{env}/Database/Instance/Resource")
+            for env in ("Source", "Target")
+            for rule in ("E9002", "W2501")
+        },
     ),
     "bucket_without_tls_policy": (
         [("infra/constructs/storage.py", "enforce_ssl=True,", "enforce_ssl=False,")],
         {("E9003", f"/TapStackdev{env}/Logs/Bucket/Resource") for env in ("Source", "Target")},
     ),
     "import_without_export": (
-        [("infra/stacks/route53.py", 'source_endpoint_arn=source.imported("DmsEndpointArn"),',
-          'source_endpoint_arn=Fn.import_value(f"{source.stack_name}:DmsEndpointArnV2"),'),
-         ("infra/stacks/route53.py", "from aws_cdk import CfnOutput, Stack", "from aws_cdk import CfnOutput, Fn, Stack")],
+        [
+            (
+                "infra/stacks/route53.py",
+                'source_endpoint_arn=source.imported("DmsEndpointArn"),',
+                'source_endpoint_arn=Fn.import_value(f"{source.stack_name}:DmsEndpointArnV2"),',
+            ),
+            (
+                "infra/stacks/route53.py",
+                "from aws_cdk import CfnOutput, Stack",
+                "from aws_cdk import CfnOutput, Fn, Stack",
+            ),
+        ],
         {("E9101", "/TapStackdevRoute53/ReplicationTask")},
     ),
 }
@@ -68,7 +101,9 @@ def ledger():
     """The repository ledger, checked against every rule id `stackcheck scan` knows (cdk-nag's included)."""
     from stackcheck.scan.runner import load_scanners
 
-    return load_ledger(LEDGER, frozenset().union(*(s.rule_ids() for s in load_scanners(cdk_nag=True, policies=POLICIES))))
+    return load_ledger(
+        LEDGER, frozenset().union(*(s.rule_ids() for s in load_scanners(cdk_nag=True, policies=POLICIES)))
+    )
 
 
 @pytest.fixture(scope="module")

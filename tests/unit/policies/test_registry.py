@@ -37,13 +37,18 @@ def test_ids_are_unique_and_well_formed():
 
 def test_the_pack_holds_the_expected_rules():
     assert {(r.tool, r.id, r.name) for r in RULES} == {
-        ("cfn-lint", "E9001", "EcsAlbPortAlignment"), ("cfn-lint", "E9002", "NoPlaintextSecrets"),
-        ("cfn-lint", "E9003", "S3TlsOnlyBucketPolicy"), ("cfn-lint", "E9004", "RdsPrivateIsolatedSubnets"),
+        ("cfn-lint", "E9001", "EcsAlbPortAlignment"),
+        ("cfn-lint", "E9002", "NoPlaintextSecrets"),
+        ("cfn-lint", "E9003", "S3TlsOnlyBucketPolicy"),
+        ("cfn-lint", "E9004", "RdsPrivateIsolatedSubnets"),
         ("cfn-lint", "E9005", "EcsServiceIngressOnlyFromLoadBalancer"),
-        ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"), ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
-        ("checkov", "CKV_TAP_3", "EncryptionAtRest"), ("checkov", "CKV_TAP_4", "S3PublicAccessBlock"),
+        ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"),
+        ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
+        ("checkov", "CKV_TAP_3", "EncryptionAtRest"),
+        ("checkov", "CKV_TAP_4", "S3PublicAccessBlock"),
         ("checkov", "CKV_TAP_5", "IamLeastPrivilege"),
-        ("stackcheck-assembly", "E9101", "CrossStackContract"), ("stackcheck-assembly", "E9102", "Route53WeightedCutover"),
+        ("stackcheck-assembly", "E9101", "CrossStackContract"),
+        ("stackcheck-assembly", "E9102", "Route53WeightedCutover"),
     }
 
 

@@ -32,7 +32,9 @@ def scan_fixture(rule, path: Path, scanners, write_assembly, tmp_path: Path) -> 
         directory = write_assembly(json.loads(path.read_text()), tmp_path / "cdk.out")
         from stackcheck.scan.runner import contexts_from_assembly
 
-        return [f for c in contexts_from_assembly(directory) for f in scanners[rule.tool].scan_template(c.template_file, c)]
+        return [
+            f for c in contexts_from_assembly(directory) for f in scanners[rule.tool].scan_template(c.template_file, c)
+        ]
     return scanners[rule.tool].scan_template(path, StackContext.from_template(path, load_template(path)))
 
 
@@ -53,7 +55,9 @@ def test_rule_gives_exact_outcomes_on_its_fixture(rule_id, case, pack_scanners, 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_fixture_outcomes_are_not_trivial(rule_id):
     """pass.json passes something and fails nothing; fail.json fails something."""
-    outcomes = {case: json.loads((FIXTURES / rule_id / f"{case}.json").read_text())["Metadata"]["stackcheck:expected"]
-                for case in ("pass", "fail")}
+    outcomes = {
+        case: json.loads((FIXTURES / rule_id / f"{case}.json").read_text())["Metadata"]["stackcheck:expected"]
+        for case in ("pass", "fail")
+    }
     assert outcomes["pass"].get("PASSED") and not outcomes["pass"].get("FAILED") and not outcomes["pass"].get("UNKNOWN")
     assert outcomes["fail"].get("FAILED")

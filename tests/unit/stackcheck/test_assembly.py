@@ -10,7 +10,7 @@ import pytest
 from stackcheck.assembly import VALIDATION_CONTEXT_KEY, cache_key, is_current, read_assembly, synthesize
 from stackcheck.errors import AssemblyError, SynthesisError
 
-TINY_APP = '''
+TINY_APP = """
 import aws_cdk as cdk
 from aws_cdk import aws_sns as sns
 
@@ -21,18 +21,22 @@ second = cdk.Stack(app, "Second")
 sns.Topic(second, "Other")
 second.add_stack_dependency(first)
 app.synth()
-'''
+"""
 
 
 def write_app(root: Path, name: str = "one", app: str = TINY_APP) -> Path:
     (root / "tinyapp").mkdir(parents=True, exist_ok=True)
     (root / "tinyapp" / "__init__.py").write_text("")
     (root / "tinyapp" / "main.py").write_text(app.replace("{name}", name))
-    (root / "cdk.json").write_text(json.dumps({
-        "app": "python -m tinyapp.main",
-        "watch": {"include": ["tinyapp/**/*.py", "cdk.json"]},
-        "context": {"aws:cdk:version-reporting": False},
-    }))
+    (root / "cdk.json").write_text(
+        json.dumps(
+            {
+                "app": "python -m tinyapp.main",
+                "watch": {"include": ["tinyapp/**/*.py", "cdk.json"]},
+                "context": {"aws:cdk:version-reporting": False},
+            }
+        )
+    )
     return root
 
 
@@ -99,11 +103,28 @@ def test_failing_app_raises_and_keeps_the_previous_assembly(tmp_path):
         (lambda d: None, "does not exist; synthesize first"),
         (lambda d: (d.mkdir(), (d / "manifest.json").write_text("{not json")), "is not valid JSON"),
         (lambda d: (d.mkdir(), (d / "manifest.json").write_text("[]")), "has no 'artifacts' object"),
-        (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"artifacts": {}}))),
-         "holds no CloudFormation stack"),
-        (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"artifacts": {"S": {
-            "type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}}}))),
-         "S.template.json of stack S does not exist"),
+        (
+            lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"artifacts": {}}))),
+            "holds no CloudFormation stack",
+        ),
+        (
+            lambda d: (
+                d.mkdir(),
+                (d / "manifest.json").write_text(
+                    json.dumps(
+                        {
+                            "artifacts": {
+                                "S": {
+                                    "type": "aws:cloudformation:stack",
+                                    "properties": {"templateFile": "S.template.json"},
+                                }
+                            }
+                        }
+                    )
+                ),
+            ),
+            "S.template.json of stack S does not exist",
+        ),
     ],
 )
 def test_read_assembly_errors_name_the_file(tmp_path, setup, message):
@@ -119,8 +140,11 @@ def test_dependency_cycle_is_an_error(tmp_path):
     artifacts = {}
     for name, dep in (("A", "B"), ("B", "A")):
         (directory / f"{name}.template.json").write_text("{}")
-        artifacts[name] = {"type": "aws:cloudformation:stack", "dependencies": [dep],
-                           "properties": {"templateFile": f"{name}.template.json"}}
+        artifacts[name] = {
+            "type": "aws:cloudformation:stack",
+            "dependencies": [dep],
+            "properties": {"templateFile": f"{name}.template.json"},
+        }
     (directory / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
     with pytest.raises(AssemblyError, match="a dependency cycle"):
         read_assembly(directory).deployment_waves()

@@ -25,24 +25,43 @@ REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / "tests" / "data" / "compliance"
 POLICIES = REPO / "policies"
 OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
-DMS_GLOBAL_ONLY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["dms.amazonaws.com"]}}]}
+DMS_GLOBAL_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["dms.amazonaws.com"]}}],
+}
 
 # Every finding of a clean deployment of each fixture: (rule id, logical ID, status).
 CLEAN = {
-    "storage": {("CKV_TAP_1", "DmsVpcRole", "PASSED"), ("CKV_TAP_3", "Bucket", "PASSED"), ("CKV_TAP_3", "Topic", "PASSED"),
-                ("CKV_TAP_3", "LogGroup", "PASSED"), ("CKV_TAP_4", "Bucket", "PASSED"), ("CKV_AWS_21", "Bucket", "PASSED"),
-                ("CKV_AWS_7", "Key", "PASSED"), ("E9003", "Bucket", "PASSED")},
-    "web": {("E9001", "Service", "PASSED"), ("E9001", "TargetGroup", "PASSED"), ("E9001", "AlbToService", "PASSED"),
-            ("E9005", "AlbToService", "PASSED")},
+    "storage": {
+        ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_3", "Bucket", "PASSED"),
+        ("CKV_TAP_3", "Topic", "PASSED"),
+        ("CKV_TAP_3", "LogGroup", "PASSED"),
+        ("CKV_TAP_4", "Bucket", "PASSED"),
+        ("CKV_AWS_21", "Bucket", "PASSED"),
+        ("CKV_AWS_7", "Key", "PASSED"),
+        ("E9003", "Bucket", "PASSED"),
+    },
+    "web": {
+        ("E9001", "Service", "PASSED"),
+        ("E9001", "TargetGroup", "PASSED"),
+        ("E9001", "AlbToService", "PASSED"),
+        ("E9005", "AlbToService", "PASSED"),
+    },
     "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_AWS_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
     # Operator (a user without inline policies) and the storage fixture's roles without any give no CKV_TAP_5 finding
-    "iam": {("CKV_TAP_5", "AppRole", "PASSED"), ("CKV_TAP_5", "LockedRole", "PASSED"), ("CKV_TAP_5", "AppPolicy", "PASSED"),
-            ("CKV_TAP_5", "PassPolicy", "PASSED")},
+    "iam": {
+        ("CKV_TAP_5", "AppRole", "PASSED"),
+        ("CKV_TAP_5", "LockedRole", "PASSED"),
+        ("CKV_TAP_5", "AppPolicy", "PASSED"),
+        ("CKV_TAP_5", "PassPolicy", "PASSED"),
+    },
 }
 STAR_ON_STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-PASS_ANY_ROLE = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["ecs:RunTask", "iam:PassRole"], "Resource": "*"}]}
+PASS_ANY_ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["ecs:RunTask", "iam:PassRole"], "Resource": "*"}],
+}
 ALL_BUT_IAM = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
 
 
@@ -81,10 +100,14 @@ class Live:
 
     def check(self, *, ledger: Any = None, factory: ClientFactory | None = None) -> ComplianceResult:
         forms, template_only = self.forms
-        return check_compliance(self.assembly.dependency_order(), factory or self.factory(), forms, ledger=ledger,
-                                target=LiveTarget(self.record.endpoint_url, self.record.region, True, "test"),
-                                template_only=template_only)
-
+        return check_compliance(
+            self.assembly.dependency_order(),
+            factory or self.factory(),
+            forms,
+            ledger=ledger,
+            target=LiveTarget(self.record.endpoint_url, self.record.region, True, "test"),
+            template_only=template_only,
+        )
 
 
 def write_assembly(root: Path, stacks: dict[str, dict[str, Any]]) -> CloudAssembly:
@@ -94,9 +117,12 @@ def write_assembly(root: Path, stacks: dict[str, dict[str, Any]]) -> CloudAssemb
     for stack, template in stacks.items():
         (root / f"{stack}.template.json").write_text(json.dumps(template, indent=1))
         artifacts[stack] = {
-            "type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://unknown-account/unknown-region",
             "properties": {"templateFile": f"{stack}.template.json"},
-            "metadata": {f"/{stack}/{lid}": [{"type": "aws:cdk:logicalId", "data": lid}] for lid in template["Resources"]},
+            "metadata": {
+                f"/{stack}/{lid}": [{"type": "aws:cdk:logicalId", "data": lid}] for lid in template["Resources"]
+            },
         }
     (root / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}))
     return read_assembly(root)
@@ -130,6 +156,7 @@ def failures(result: ComplianceResult) -> set[tuple[str, str | None]]:
 
 # -- the live forms --------------------------------------------------------------------------------
 
+
 def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_library_checks(forms):
     live, template_only = forms
     assert {(f.id, f.kind, f.resource_types) for f in live} == {
@@ -138,20 +165,35 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("E9004", "template", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")),
         ("E9005", "template", ("AWS::ECS::Service",)),
         ("CKV_TAP_1", "resource", ("AWS::IAM::Role",)),
-        ("CKV_TAP_3", "resource", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::SNS::Topic",
-                                   "AWS::Logs::LogGroup")),
+        (
+            "CKV_TAP_3",
+            "resource",
+            (
+                "AWS::RDS::DBInstance",
+                "AWS::RDS::DBCluster",
+                "AWS::S3::Bucket",
+                "AWS::SNS::Topic",
+                "AWS::Logs::LogGroup",
+            ),
+        ),
         ("CKV_TAP_4", "resource", ("AWS::S3::Bucket",)),
-        ("CKV_TAP_5", "resource", ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User",
-                                   "AWS::IAM::Group")),
+        (
+            "CKV_TAP_5",
+            "resource",
+            ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"),
+        ),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
     assert {(f.id, f.rule.tool, f.rule.name) for f in live if f.id.startswith("CKV_AWS_")} == {
-        ("CKV_AWS_21", "checkov", "S3Versioning"), ("CKV_AWS_7", "checkov", "KMSRotation")}
+        ("CKV_AWS_21", "checkov", "S3Versioning"),
+        ("CKV_AWS_7", "checkov", "KMSRotation"),
+    }
     assert template_only == ("CKV_TAP_2", "E9002", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(CLEAN))
 def test_clean_deployment_passes_every_live_form(deploy, name):
@@ -164,8 +206,11 @@ def test_clean_deployment_passes_every_live_form(deploy, name):
 
 # -- out-of-band changes ---------------------------------------------------------------------------
 
+
 def suspend_versioning(live: Live) -> None:
-    live.aws("s3").put_bucket_versioning(Bucket="compliance-fixture-logs", VersioningConfiguration={"Status": "Suspended"})
+    live.aws("s3").put_bucket_versioning(
+        Bucket="compliance-fixture-logs", VersioningConfiguration={"Status": "Suspended"}
+    )
 
 
 def delete_encryption(live: Live) -> None:
@@ -177,8 +222,15 @@ def delete_public_access_block(live: Live) -> None:
 
 
 def allow_public_policies(live: Live) -> None:
-    live.aws("s3").put_public_access_block(Bucket="compliance-fixture-logs", PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    live.aws("s3").put_public_access_block(
+        Bucket="compliance-fixture-logs",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
 
 
 def delete_bucket_policy(live: Live) -> None:
@@ -186,9 +238,22 @@ def delete_bucket_policy(live: Live) -> None:
 
 
 def policy_without_tls_deny(live: Live) -> None:
-    live.aws("s3").put_bucket_policy(Bucket="compliance-fixture-logs", Policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:DeleteBucket",
-                                               "Resource": "arn:aws:s3:::compliance-fixture-logs"}]}))
+    live.aws("s3").put_bucket_policy(
+        Bucket="compliance-fixture-logs",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": {"AWS": "*"},
+                        "Action": "s3:DeleteBucket",
+                        "Resource": "arn:aws:s3:::compliance-fixture-logs",
+                    }
+                ],
+            }
+        ),
+    )
 
 
 def disable_key_rotation(live: Live) -> None:
@@ -200,8 +265,9 @@ def drop_regional_dms_principal(live: Live) -> None:
 
 
 def unencrypt_topic(live: Live) -> None:
-    live.aws("sns").set_topic_attributes(TopicArn=live.physical_id("Topic"), AttributeName="KmsMasterKeyId",
-                                         AttributeValue="")
+    live.aws("sns").set_topic_attributes(
+        TopicArn=live.physical_id("Topic"), AttributeName="KmsMasterKeyId", AttributeValue=""
+    )
 
 
 def recreate_log_group_unencrypted(live: Live) -> None:
@@ -211,18 +277,21 @@ def recreate_log_group_unencrypted(live: Live) -> None:
 
 
 def open_8080_to_the_world(live: Live) -> None:
-    live.aws("ec2").authorize_security_group_ingress(GroupId=live.physical_id("ServiceSecurityGroup"),
-                                                     IpPermissions=OPEN_8080)
+    live.aws("ec2").authorize_security_group_ingress(
+        GroupId=live.physical_id("ServiceSecurityGroup"), IpPermissions=OPEN_8080
+    )
 
 
 def move_alb_ingress_to_8080(live: Live) -> None:
     ec2 = live.aws("ec2")
     group, alb = live.physical_id("ServiceSecurityGroup"), live.physical_id("AlbSecurityGroup")
     pair = [{"GroupId": alb}]
-    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": pair}])
-    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": pair}])
+    ec2.revoke_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": pair}]
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": pair}]
+    )
 
 
 def health_check_on_8080(live: Live) -> None:
@@ -232,25 +301,35 @@ def health_check_on_8080(live: Live) -> None:
 def service_on_a_task_definition_listening_on_8080(live: Live) -> None:
     ecs = live.aws("ecs")
     arn = ecs.register_task_definition(
-        family="compliance-web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256", memory="512",
+        family="compliance-web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
         containerDefinitions=[{"name": "web", "image": "nginx", "portMappings": [{"containerPort": 8080}]}],
     )["taskDefinition"]["taskDefinitionArn"]
     ecs.update_service(cluster=live.physical_id("Cluster"), service=live.physical_id("Service"), taskDefinition=arn)
 
 
 def make_database_public(live: Live) -> None:
-    live.aws("rds").modify_db_instance(DBInstanceIdentifier=live.physical_id("Database"), PubliclyAccessible=True,
-                                       ApplyImmediately=True)
+    live.aws("rds").modify_db_instance(
+        DBInstanceIdentifier=live.physical_id("Database"), PubliclyAccessible=True, ApplyImmediately=True
+    )
 
 
 def route_data_subnets_to_the_internet(live: Live) -> None:
-    live.aws("ec2").create_route(RouteTableId=live.physical_id("DataTable"), DestinationCidrBlock="0.0.0.0/0",
-                                 GatewayId=live.physical_id("Gateway"))
+    live.aws("ec2").create_route(
+        RouteTableId=live.physical_id("DataTable"),
+        DestinationCidrBlock="0.0.0.0/0",
+        GatewayId=live.physical_id("Gateway"),
+    )
 
 
 def put_the_public_subnet_in_the_db_subnet_group(live: Live) -> None:
-    live.aws("rds").modify_db_subnet_group(DBSubnetGroupName=live.physical_id("SubnetGroup"),
-                                           SubnetIds=[live.physical_id("DataSubnetA"), live.physical_id("PublicSubnet")])
+    live.aws("rds").modify_db_subnet_group(
+        DBSubnetGroupName=live.physical_id("SubnetGroup"),
+        SubnetIds=[live.physical_id("DataSubnetA"), live.physical_id("PublicSubnet")],
+    )
 
 
 def route_the_main_route_table_to_the_internet(live: Live) -> None:
@@ -262,40 +341,49 @@ def route_the_main_route_table_to_the_internet(live: Live) -> None:
         for association in table["Associations"]:
             if association.get("SubnetId") in data_subnets:
                 ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
-    (main,) = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
-                                                 {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
-    ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=live.physical_id("Gateway"))
+    (main,) = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"]
+    ec2.create_route(
+        RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=live.physical_id("Gateway")
+    )
 
 
 def put_star_on_star_on_the_app_role(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="widened",
-                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"), PolicyName="widened", PolicyDocument=json.dumps(STAR_ON_STAR)
+    )
 
 
 def put_pass_any_role_on_the_app_role(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="run-tasks",
-                                    PolicyDocument=json.dumps(PASS_ANY_ROLE))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"), PolicyName="run-tasks", PolicyDocument=json.dumps(PASS_ANY_ROLE)
+    )
 
 
 def put_star_on_star_on_a_role_declaring_no_inline_policy(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("TaskRole"), PolicyName="widened",
-                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("TaskRole"), PolicyName="widened", PolicyDocument=json.dumps(STAR_ON_STAR)
+    )
 
 
 def widen_the_policy_copy_on_the_app_role(live: Live) -> None:
     """The AWS::IAM::Policy's inline copy on one of its two roles, overwritten under its own name."""
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="app-data",
-                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"), PolicyName="app-data", PolicyDocument=json.dumps(STAR_ON_STAR)
+    )
 
 
 def widen_the_managed_policy_default_version(live: Live) -> None:
-    live.aws("iam").create_policy_version(PolicyArn=live.physical_id("PassPolicy"), SetAsDefault=True,
-                                          PolicyDocument=json.dumps(PASS_ANY_ROLE))
+    live.aws("iam").create_policy_version(
+        PolicyArn=live.physical_id("PassPolicy"), SetAsDefault=True, PolicyDocument=json.dumps(PASS_ANY_ROLE)
+    )
 
 
 def put_all_but_iam_on_the_app_role(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="all-but-iam",
-                                    PolicyDocument=json.dumps(ALL_BUT_IAM))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"), PolicyName="all-but-iam", PolicyDocument=json.dumps(ALL_BUT_IAM)
+    )
 
 
 def aws_managed_policy(live: Live, name: str) -> str:
@@ -305,33 +393,51 @@ def aws_managed_policy(live: Live, name: str) -> str:
     so a stack outside the cloud assembly (never judged) declares a role attaching it.
     """
     arn = f"arn:aws:iam::aws:policy/{name}"
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
-    template = {"Resources": {"Holder": {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": trust, "ManagedPolicyArns": [arn]}}}}
-    live.aws("cloudformation").create_stack(StackName="Seed" + "".join(c for c in name if c.isalnum()), TemplateBody=json.dumps(template),
-                                            Capabilities=["CAPABILITY_IAM"])
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}
+        ],
+    }
+    template = {
+        "Resources": {
+            "Holder": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": trust, "ManagedPolicyArns": [arn]},
+            }
+        }
+    }
+    live.aws("cloudformation").create_stack(
+        StackName="Seed" + "".join(c for c in name if c.isalnum()),
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_IAM"],
+    )
     return arn
 
 
 def attach_administrator_access_to_the_app_role(live: Live) -> None:
-    live.aws("iam").attach_role_policy(RoleName=live.physical_id("AppRole"),
-                                       PolicyArn=aws_managed_policy(live, "AdministratorAccess"))
+    live.aws("iam").attach_role_policy(
+        RoleName=live.physical_id("AppRole"), PolicyArn=aws_managed_policy(live, "AdministratorAccess")
+    )
 
 
 def attach_power_user_access_to_the_user(live: Live) -> None:
-    live.aws("iam").attach_user_policy(UserName=live.physical_id("Operator"),
-                                       PolicyArn=aws_managed_policy(live, "PowerUserAccess"))
+    live.aws("iam").attach_user_policy(
+        UserName=live.physical_id("Operator"), PolicyArn=aws_managed_policy(live, "PowerUserAccess")
+    )
 
 
 def attach_rds_enhanced_monitoring_to_the_app_role(live: Live) -> None:
-    live.aws("iam").attach_role_policy(RoleName=live.physical_id("AppRole"),
-                                       PolicyArn=aws_managed_policy(live, "service-role/AmazonRDSEnhancedMonitoringRole"))
+    live.aws("iam").attach_role_policy(
+        RoleName=live.physical_id("AppRole"),
+        PolicyArn=aws_managed_policy(live, "service-role/AmazonRDSEnhancedMonitoringRole"),
+    )
 
 
 def put_star_on_star_on_the_user(live: Live) -> None:
-    live.aws("iam").put_user_policy(UserName=live.physical_id("Operator"), PolicyName="break-glass",
-                                    PolicyDocument=json.dumps(STAR_ON_STAR))
+    live.aws("iam").put_user_policy(
+        UserName=live.physical_id("Operator"), PolicyName="break-glass", PolicyDocument=json.dumps(STAR_ON_STAR)
+    )
 
 
 # fixture, change -> exact unsuppressed failures (rule id, logical ID)
@@ -351,26 +457,41 @@ CHANGES = {
     "health_check_port_8080": ("web", health_check_on_8080, {("E9001", "TargetGroup")}),
     # the service still sends to container port 80: the rule reports the service, and the target group and
     # ingress rule that no longer match the one port the new task definition maps
-    "task_definition_listens_on_8080": ("web", service_on_a_task_definition_listening_on_8080,
-                                        {("E9001", "Service"), ("E9001", "TargetGroup"), ("E9001", "AlbToService")}),
+    "task_definition_listens_on_8080": (
+        "web",
+        service_on_a_task_definition_listening_on_8080,
+        {("E9001", "Service"), ("E9001", "TargetGroup"), ("E9001", "AlbToService")},
+    ),
     "database_made_public": ("database", make_database_public, {("E9004", "Database")}),
     "data_subnets_routed_to_the_internet": ("database", route_data_subnets_to_the_internet, {("E9004", "Database")}),
-    "public_subnet_in_the_db_subnet_group": ("database", put_the_public_subnet_in_the_db_subnet_group,
-                                             {("E9004", "Database")}),
-    "main_route_table_routed_to_the_internet": ("database", route_the_main_route_table_to_the_internet,
-                                                {("E9004", "Database")}),
+    "public_subnet_in_the_db_subnet_group": (
+        "database",
+        put_the_public_subnet_in_the_db_subnet_group,
+        {("E9004", "Database")},
+    ),
+    "main_route_table_routed_to_the_internet": (
+        "database",
+        route_the_main_route_table_to_the_internet,
+        {("E9004", "Database")},
+    ),
     "star_on_star_put_on_a_role": ("iam", put_star_on_star_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
     "pass_role_on_star_put_on_a_role": ("iam", put_pass_any_role_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
     # the template form does not apply to a role without inline policies: the live failure is still out of band
-    "star_on_star_put_on_a_role_declaring_no_inline_policy": ("storage", put_star_on_star_on_a_role_declaring_no_inline_policy,
-                                                              {("CKV_TAP_5", "TaskRole")}),
+    "star_on_star_put_on_a_role_declaring_no_inline_policy": (
+        "storage",
+        put_star_on_star_on_a_role_declaring_no_inline_policy,
+        {("CKV_TAP_5", "TaskRole")},
+    ),
     # the copy belongs to the AWS::IAM::Policy, not to the role it sits on
     "policy_copy_widened_on_one_role": ("iam", widen_the_policy_copy_on_the_app_role, {("CKV_TAP_5", "AppPolicy")}),
     "managed_policy_version_widened": ("iam", widen_the_managed_policy_default_version, {("CKV_TAP_5", "PassPolicy")}),
     "star_on_star_put_on_a_user": ("iam", put_star_on_star_on_the_user, {("CKV_TAP_5", "Operator")}),
     "all_but_iam_put_on_a_role": ("iam", put_all_but_iam_on_the_app_role, {("CKV_TAP_5", "AppRole")}),
-    "administrator_access_attached_to_a_role": ("iam", attach_administrator_access_to_the_app_role,
-                                                {("CKV_TAP_5", "AppRole")}),
+    "administrator_access_attached_to_a_role": (
+        "iam",
+        attach_administrator_access_to_the_app_role,
+        {("CKV_TAP_5", "AppRole")},
+    ),
     "power_user_access_attached_to_a_user": ("iam", attach_power_user_access_to_the_user, {("CKV_TAP_5", "Operator")}),
 }
 
@@ -397,7 +518,8 @@ def test_failure_message_names_the_live_evidence_behind_the_property(deploy):
         "Bucket `Bucket`: VersioningConfiguration.Status is Suspended; set VersioningConfiguration.Status to Enabled "
         "(CDK: versioned=True) [live: compliance-fixture-logs via s3:GetBucketVersioning]; the cloud assembly's "
         "template passes this rule, so the live resource was changed outside CloudFormation: restore it, or "
-        "redeploy the stack")
+        "redeploy the stack"
+    )
     assert finding.property_path == ("Properties", "VersioningConfiguration", "Status")
     assert finding.line is not None and finding.template_file.endswith("Fixture.template.json")
 
@@ -408,11 +530,16 @@ def test_inline_policy_on_a_role_fails_naming_the_role_construct_and_the_policy(
     (finding,) = live.check().scan.failures()
     role = live.physical_id("AppRole")
     assert (finding.rule_id, finding.logical_id, finding.construct_path, finding.resource_type) == (
-        "CKV_TAP_5", "AppRole", "/Fixture/AppRole", "AWS::IAM::Role")
+        "CKV_TAP_5",
+        "AppRole",
+        "/Fixture/AppRole",
+        "AWS::IAM::Role",
+    )
     assert finding.message == (
         'Role `AppRole`: policy `widened` Statement[0] allows Action "*" on Resource "*"; name the actions and resources '
         f"it needs [live: {role} via iam:ListRolePolicies, iam:GetRolePolicy]; the cloud assembly's template passes this "
-        "rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack")
+        "rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack"
+    )
     assert finding.property_path == ("Properties", "Policies", 1, "PolicyDocument", "Statement", 0)
 
 
@@ -421,8 +548,9 @@ def test_pass_role_on_star_fails_naming_the_policy(deploy):
     put_pass_any_role_on_the_app_role(live)
     (finding,) = live.check().scan.failures()
     assert finding.message.startswith(
-        "Role `AppRole`: policy `run-tasks` Statement[0] allows iam:PassRole on Resource \"*\"; name the role ARNs it "
-        f"may pass [live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; ")
+        'Role `AppRole`: policy `run-tasks` Statement[0] allows iam:PassRole on Resource "*"; name the role ARNs it '
+        f"may pass [live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; "
+    )
 
 
 def test_not_action_on_star_fails_naming_the_role_construct_and_the_policy(deploy):
@@ -435,7 +563,8 @@ def test_not_action_on_star_fails_naming_the_role_construct_and_the_policy(deplo
         "(NotAction with Allow is administrator access but for the actions listed); list the actions it needs in Action "
         f"[live: {live.physical_id('AppRole')} via iam:ListRolePolicies, iam:GetRolePolicy]; the cloud assembly's "
         "template passes this rule, so the live resource was changed outside CloudFormation: restore it, or redeploy "
-        "the stack")
+        "the stack"
+    )
     assert finding.property_path == ("Properties", "Policies", 1, "PolicyDocument", "Statement", 0)
 
 
@@ -447,22 +576,25 @@ def test_administrator_access_attached_out_of_band_fails_naming_the_role_constru
     attached = live.aws("iam").list_attached_role_policies(RoleName=live.physical_id("AppRole"))["AttachedPolicies"]
     index = [p["PolicyName"] for p in attached].index("AdministratorAccess")
     assert finding.message == (
-        f"Role `AppRole`: ManagedPolicyArns[{index}] attaches the AWS managed policy AdministratorAccess (Action \"*\" on "
-        "Resource \"*\": administrator access); attach a policy naming the actions and resources it needs "
+        f'Role `AppRole`: ManagedPolicyArns[{index}] attaches the AWS managed policy AdministratorAccess (Action "*" on '
+        'Resource "*": administrator access); attach a policy naming the actions and resources it needs '
         f"[live: {live.physical_id('AppRole')} via iam:ListAttachedRolePolicies]; the cloud assembly's template passes "
-        "this rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack")
+        "this rule, so the live resource was changed outside CloudFormation: restore it, or redeploy the stack"
+    )
     assert finding.property_path == ("Properties", "ManagedPolicyArns", index)
 
 
 def test_administrator_access_in_the_template_is_also_a_live_failure_said_to_be_in_the_template(deploy):
     template = fixture("iam")
     template["Resources"]["LockedRole"]["Properties"]["ManagedPolicyArns"] = [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AdministratorAccess"]]}]
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AdministratorAccess"]]}
+    ]
     result = deploy("iam", template=template).check()
     assert failures(result) == {("CKV_TAP_5", "LockedRole")}
     (finding,) = result.scan.failures()
-    assert finding.message.startswith("Role `LockedRole`: ManagedPolicyArns[0] attaches the AWS managed policy "
-                                      "AdministratorAccess ")
+    assert finding.message.startswith(
+        "Role `LockedRole`: ManagedPolicyArns[0] attaches the AWS managed policy AdministratorAccess "
+    )
     assert finding.message.endswith("; the template fails this rule too (see `make scan`)")
 
 
@@ -472,11 +604,15 @@ def test_policy_copies_that_differ_are_judged_together_on_the_policy(deploy):
     (finding,) = live.check().scan.failures()
     app, locked = live.physical_id("AppRole"), live.physical_id("LockedRole")
     assert (finding.logical_id, finding.construct_path, finding.property_path) == (
-        "AppPolicy", "/Fixture/AppPolicy", ("Properties", "PolicyDocument", "Statement", 0))
+        "AppPolicy",
+        "/Fixture/AppPolicy",
+        ("Properties", "PolicyDocument", "Statement", 0),
+    )
     assert finding.message.startswith(
         'Policy `AppPolicy`: Statement[0] allows Action "*" on Resource "*"; name the actions and resources it needs '
         f"[live: {live.physical_id('AppPolicy')} via iam:GetRolePolicy; inline policy app-data of role {app}; inline "
-        f"policy app-data of role {locked}; its 2 copies differ: their statements are judged together]; ")
+        f"policy app-data of role {locked}; its 2 copies differ: their statements are judged together]; "
+    )
 
 
 def test_managed_policy_is_judged_on_its_default_version(deploy):
@@ -485,30 +621,56 @@ def test_managed_policy_is_judged_on_its_default_version(deploy):
     widen_the_managed_policy_default_version(live)
     (finding,) = live.check().scan.failures()
     assert finding.message.startswith(
-        "Managed policy `PassPolicy`: Statement[0] allows iam:PassRole on Resource \"*\"; name the role ARNs it may "
-        f"pass [live: {arn} via iam:GetPolicy, iam:GetPolicyVersion; default version v2]; ")
+        'Managed policy `PassPolicy`: Statement[0] allows iam:PassRole on Resource "*"; name the role ARNs it may '
+        f"pass [live: {arn} via iam:GetPolicy, iam:GetPolicyVersion; default version v2]; "
+    )
     live.aws("iam").set_default_policy_version(PolicyArn=arn, VersionId="v1")
     assert outcomes(live.check()) == CLEAN["iam"]
 
 
 def put_deny_all_on_the_app_role(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="deny-all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"),
+        PolicyName="deny-all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+        ),
+    )
 
 
 def put_scoped_pass_role_on_the_app_role(live: Live) -> None:
-    live.aws("iam").put_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="pass-locked", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": live.aws(
-            "iam").get_role(RoleName=live.physical_id("LockedRole"))["Role"]["Arn"]}]}))
+    live.aws("iam").put_role_policy(
+        RoleName=live.physical_id("AppRole"),
+        PolicyName="pass-locked",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "iam:PassRole",
+                        "Resource": live.aws("iam").get_role(RoleName=live.physical_id("LockedRole"))["Role"]["Arn"],
+                    }
+                ],
+            }
+        ),
+    )
 
 
 def delete_the_policy_copy_from_the_app_role(live: Live) -> None:
     live.aws("iam").delete_role_policy(RoleName=live.physical_id("AppRole"), PolicyName="app-data")
 
 
-@pytest.mark.parametrize("change", [put_deny_all_on_the_app_role, put_scoped_pass_role_on_the_app_role,
-                                    delete_the_policy_copy_from_the_app_role,
-                                    attach_rds_enhanced_monitoring_to_the_app_role], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "change",
+    [
+        put_deny_all_on_the_app_role,
+        put_scoped_pass_role_on_the_app_role,
+        delete_the_policy_copy_from_the_app_role,
+        attach_rds_enhanced_monitoring_to_the_app_role,
+    ],
+    ids=lambda c: c.__name__,
+)
 def test_inline_policy_change_that_allows_nothing_wider_passes(deploy, change):
     live = deploy("iam")
     change(live)
@@ -526,20 +688,40 @@ def test_group_inline_policies_are_read_with_the_group_api(emulator_server, form
     live = Live(emulator_server, write_assembly(tmp_path / "cdk.out", {"Fixture": template}), forms)
     (artifact,) = live.assembly.dependency_order()
     live.aws("iam").create_group(GroupName="compliance-ops")
-    live.aws("iam").put_group_policy(GroupName="compliance-ops", PolicyName="break-glass",
-                                     PolicyDocument=json.dumps(STAR_ON_STAR))
-    stack = DeployedStack(artifact=artifact, status="CREATE_COMPLETE", resources=(
-        DeployedResource("Fixture", "Ops", "AWS::IAM::Group", "compliance-ops", "CREATE_COMPLETE", "/Fixture/Ops"),))
+    live.aws("iam").put_group_policy(
+        GroupName="compliance-ops", PolicyName="break-glass", PolicyDocument=json.dumps(STAR_ON_STAR)
+    )
+    stack = DeployedStack(
+        artifact=artifact,
+        status="CREATE_COMPLETE",
+        resources=(
+            DeployedResource("Fixture", "Ops", "AWS::IAM::Group", "compliance-ops", "CREATE_COMPLETE", "/Fixture/Ops"),
+        ),
+    )
     read = LiveReader(live.factory(), [stack]).live_template(stack, {"AWS::IAM::Group"})
-    assert read.template == {"Resources": {"Ops": {"Type": "AWS::IAM::Group", "Properties": {
-        "GroupName": "compliance-ops", "Policies": [{"PolicyName": "break-glass", "PolicyDocument": STAR_ON_STAR}]}}}}
-    assert read.resources["Ops"].operations == ["iam:ListGroupPolicies", "iam:GetGroupPolicy",
-                                                "iam:ListAttachedGroupPolicies"]
+    assert read.template == {
+        "Resources": {
+            "Ops": {
+                "Type": "AWS::IAM::Group",
+                "Properties": {
+                    "GroupName": "compliance-ops",
+                    "Policies": [{"PolicyName": "break-glass", "PolicyDocument": STAR_ON_STAR}],
+                },
+            }
+        }
+    }
+    assert read.resources["Ops"].operations == [
+        "iam:ListGroupPolicies",
+        "iam:GetGroupPolicy",
+        "iam:ListAttachedGroupPolicies",
+    ]
     (form,) = [f for f in forms[0] if f.id == "CKV_TAP_5"]
     verdict = form.rule.evaluate("Ops", "AWS::IAM::Group", read.template["Resources"]["Ops"]["Properties"], read.view)
     assert (verdict.outcome.value, verdict.message) == (
-        "FAILED", 'Group `Ops`: policy `break-glass` Statement[0] allows Action "*" on Resource "*"; name the actions and '
-                  "resources it needs")
+        "FAILED",
+        'Group `Ops`: policy `break-glass` Statement[0] allows Action "*" on Resource "*"; name the actions and '
+        "resources it needs",
+    )
 
 
 def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(deploy):
@@ -552,7 +734,8 @@ def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(depl
     assert finding.message.endswith(
         "[live: compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketVersioning, "
         "s3:GetBucketPolicy; GetBucketVersioning: versioning never enabled]; the template fails this rule too "
-        "(see `make scan`)")
+        "(see `make scan`)"
+    )
 
 
 def test_rds_encrypted_with_the_aws_managed_key_fails_encryption_at_rest(deploy):
@@ -567,14 +750,19 @@ def test_ledger_entry_on_the_construct_suppresses_the_live_finding(deploy, tmp_p
     live = deploy("storage")
     suspend_versioning(live)
     ledger_file = tmp_path / "suppressions.yaml"
-    ledger_file.write_text("- rule: CKV_AWS_21\n  target: Fixture/Bucket\n  reason: versioning paused for the bulk delete\n"
-                           "  owner: platform-team\n  expires: 2999-01-01\n"
-                           "- rule: CKV_AWS_18\n  target: Fixture/Bucket\n  reason: a template-only rule id stays out\n"
-                           "  owner: platform-team\n  expires: 2999-01-01\n")
+    ledger_file.write_text(
+        "- rule: CKV_AWS_21\n  target: Fixture/Bucket\n  reason: versioning paused for the bulk delete\n"
+        "  owner: platform-team\n  expires: 2999-01-01\n"
+        "- rule: CKV_AWS_18\n  target: Fixture/Bucket\n  reason: a template-only rule id stays out\n"
+        "  owner: platform-team\n  expires: 2999-01-01\n"
+    )
     result = live.check(ledger=load_ledger(ledger_file))
     (suppressed,) = [f for f in result.scan.findings if f.status is Status.SUPPRESSED]
     assert (suppressed.rule_id, suppressed.logical_id, suppressed.suppression.reason) == (
-        "CKV_AWS_21", "Bucket", "versioning paused for the bulk delete")
+        "CKV_AWS_21",
+        "Bucket",
+        "versioning paused for the bulk delete",
+    )
     assert result.exit_code == 0
     assert result.scan.ledger_warnings == ()
 
@@ -588,10 +776,17 @@ def test_resource_deleted_out_of_band_is_a_read_error_that_fails_the_run(deploy)
     result = live.check()
     errors = [f for f in result.scan.failures() if f.rule_id == READ_ERROR_RULE]
     assert [(f.logical_id, f.status, f.severity) for f in errors] == [("Bucket", Status.UNKNOWN, Severity.ERROR)]
-    assert "NoSuchBucket" in errors[0].message and "CKV_AWS_21, CKV_TAP_3, CKV_TAP_4, E9003 did not run" in errors[0].message
+    assert (
+        "NoSuchBucket" in errors[0].message
+        and "CKV_AWS_21, CKV_TAP_3, CKV_TAP_4, E9003 did not run" in errors[0].message
+    )
     assert {(r, lid) for r, lid, _ in outcomes(result)} == {
-        (READ_ERROR_RULE, "Bucket"), ("CKV_TAP_1", "DmsVpcRole"), ("CKV_TAP_3", "Topic"), ("CKV_TAP_3", "LogGroup"),
-        ("CKV_AWS_7", "Key")}
+        (READ_ERROR_RULE, "Bucket"),
+        ("CKV_TAP_1", "DmsVpcRole"),
+        ("CKV_TAP_3", "Topic"),
+        ("CKV_TAP_3", "LogGroup"),
+        ("CKV_AWS_7", "Key"),
+    }
     assert result.exit_code == 1
 
 
@@ -620,15 +815,20 @@ def test_throttled_calls_are_retried_under_the_retry_profile(deploy):
         if throttled:
             return None
         throttled.append(True)
-        return (AWSResponse("https://s3.amazonaws.com", 503, {}, None),
-                {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
-                 "ResponseMetadata": {"HTTPStatusCode": 503}})
+        return (
+            AWSResponse("https://s3.amazonaws.com", 503, {}, None),
+            {
+                "Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
+                "ResponseMetadata": {"HTTPStatusCode": 503},
+            },
+        )
 
     factory.raw("s3").meta.events.register("before-call.s3.GetBucketVersioning", throttle_once)
     result = live.check(factory=factory)
     assert outcomes(result) == CLEAN["storage"], [f.message for f in result.scan.failures()]
     assert [(r.operation, r.error_code, r.attempt) for r in log.records()] == [
-        ("s3.get_bucket_versioning", "SlowDown", 1)]
+        ("s3.get_bucket_versioning", "SlowDown", 1)
+    ]
 
 
 def test_cloudformation_throttled_past_the_retry_profile_could_not_check(deploy):
@@ -641,9 +841,14 @@ def test_cloudformation_throttled_past_the_retry_profile_could_not_check(deploy)
     factory = live.factory(profile=THROTTLING.without_waits(), log=log)
     factory.raw("cloudformation").meta.events.register(
         "before-call.cloudformation.DescribeStacks",
-        lambda **_: (AWSResponse("https://cloudformation.amazonaws.com", 400, {}, None),
-                     {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}}))
-    with pytest.raises(DetectionUnavailableError, match=r"cannot read the deployed stacks at .* \(error\): .*Throttling"):
+        lambda **_: (
+            AWSResponse("https://cloudformation.amazonaws.com", 400, {}, None),
+            {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}},
+        ),
+    )
+    with pytest.raises(
+        DetectionUnavailableError, match=r"cannot read the deployed stacks at .* \(error\): .*Throttling"
+    ):
         live.check(factory=factory)
     assert [r.attempt for r in log.records()] == [1, 2, 3, 4]
 
@@ -652,12 +857,16 @@ def test_stack_not_deployed_is_bad_input_saying_deploy_first(emulator_server, fo
     reset(emulator_server)
     assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
     live = Live(emulator_server, assembly, forms)
-    with pytest.raises(BadInputError, match=r"stacks not deployed at .*: Fixture \(does not exist\); deploy first with "
-                                            r"`make deploy-local`"):
+    with pytest.raises(
+        BadInputError,
+        match=r"stacks not deployed at .*: Fixture \(does not exist\); deploy first with "
+        r"`make deploy-local`",
+    ):
         live.check()
 
 
 # -- the command -----------------------------------------------------------------------------------
+
 
 def record_file(directory: Path, endpoint: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
@@ -679,22 +888,35 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
     open_8080_to_the_world(live)
     ledger = tmp_path / "empty.yaml"
     ledger.write_text("[]\n")
-    code, out, _ = run_cli(capsys, "--assembly", str(live.assembly.directory), "--ledger", str(ledger),
-                           "--report-dir", str(tmp_path / "reports"),
-                           "--emulator-record", str(record_file(tmp_path / "out", live.record.endpoint_url)))
+    code, out, _ = run_cli(
+        capsys,
+        "--assembly",
+        str(live.assembly.directory),
+        "--ledger",
+        str(ledger),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--emulator-record",
+        str(record_file(tmp_path / "out", live.record.endpoint_url)),
+    )
     assert code == 1
     assert "FAILED: 1 unsuppressed finding (0 suppressed)" in out.splitlines()
     report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
     assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
     assert {(f["rule_id"], f["construct_path"], f["status"]) for f in report["findings"]} == {
-        ("E9001", "/Fixture/Service", "PASSED"), ("E9001", "/Fixture/TargetGroup", "PASSED"),
-        ("E9001", "/Fixture/AlbToService", "PASSED"), ("E9005", "/Fixture/AlbToService", "PASSED"),
-        ("E9005", "/Fixture/ServiceSecurityGroup", "FAILED")}
+        ("E9001", "/Fixture/Service", "PASSED"),
+        ("E9001", "/Fixture/TargetGroup", "PASSED"),
+        ("E9001", "/Fixture/AlbToService", "PASSED"),
+        ("E9005", "/Fixture/AlbToService", "PASSED"),
+        ("E9005", "/Fixture/ServiceSecurityGroup", "FAILED"),
+    }
     sarif = json.loads((tmp_path / "reports" / "compliance.sarif").read_text())
     (run,) = sarif["runs"]
     assert run["tool"]["driver"]["name"] == LIVE_TOOL
-    assert [(r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
-            for r in run["results"]] == [("E9005", "error", "/Fixture/ServiceSecurityGroup")]
+    assert [
+        (r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
+        for r in run["results"]
+    ] == [("E9005", "error", "/Fixture/ServiceSecurityGroup")]
     markdown = (tmp_path / "reports" / "compliance.md").read_text()
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
@@ -704,10 +926,21 @@ def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
     live = deploy("database")
     ledger = tmp_path / "empty.yaml"
     ledger.write_text("[]\n")
-    code, out, _ = run_cli(capsys, "--assembly", str(live.assembly.directory), "--ledger", str(ledger),
-                           "--report-dir", str(tmp_path / "reports"),
-                           "--aws-endpoint-url", live.record.endpoint_url, "--aws-region", "us-east-1",
-                           "--emulator-record", str(record_file(tmp_path / "out", live.record.endpoint_url)))
+    code, out, _ = run_cli(
+        capsys,
+        "--assembly",
+        str(live.assembly.directory),
+        "--ledger",
+        str(ledger),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--aws-endpoint-url",
+        live.record.endpoint_url,
+        "--aws-region",
+        "us-east-1",
+        "--emulator-record",
+        str(record_file(tmp_path / "out", live.record.endpoint_url)),
+    )
     assert code == 0, out
     assert "PASSED: no unsuppressed finding (0 suppressed)" in out.splitlines()
 
@@ -717,22 +950,40 @@ def test_command_exits_2_for_a_missing_assembly_and_says_so_in_the_reports(tmp_p
     assert code == 2
     assert "does not exist; synthesize first with `make synth`" in err
     assert json.loads((tmp_path / "reports" / "compliance.json").read_text())["exit_code"] == 2
-    assert (tmp_path / "reports" / "compliance.md").read_text().startswith("## stackcheck compliance: NOT CHECKED (exit 2)")
+    assert (
+        (tmp_path / "reports" / "compliance.md")
+        .read_text()
+        .startswith("## stackcheck compliance: NOT CHECKED (exit 2)")
+    )
 
 
 def test_command_exits_2_when_the_stacks_are_not_deployed(emulator_server, tmp_path, capsys):
     reset(emulator_server)
     assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
-    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
-                           "--emulator-record", str(record_file(tmp_path / "out", emulator_server.endpoint_url)))
+    code, _, err = run_cli(
+        capsys,
+        "--assembly",
+        str(assembly.directory),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--emulator-record",
+        str(record_file(tmp_path / "out", emulator_server.endpoint_url)),
+    )
     assert code == 2
     assert "Fixture (does not exist); deploy first with `make deploy-local`" in err
 
 
 def test_command_exits_3_when_the_emulator_does_not_answer(tmp_path, capsys):
     assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
-    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
-                           "--emulator-record", str(record_file(tmp_path / "out", "http://127.0.0.1:9")))
+    code, _, err = run_cli(
+        capsys,
+        "--assembly",
+        str(assembly.directory),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--emulator-record",
+        str(record_file(tmp_path / "out", "http://127.0.0.1:9")),
+    )
     assert code == 3
     assert "the emulator at http://127.0.0.1:9" in err and "does not answer" in err
     sarif = json.loads((tmp_path / "reports" / "compliance.sarif").read_text())
@@ -746,31 +997,53 @@ def test_command_exits_3_without_credentials(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": fixture("storage")})
-    code, _, err = run_cli(capsys, "--assembly", str(assembly.directory), "--report-dir", str(tmp_path / "reports"),
-                           "--no-emulator", "--aws-region", "us-east-1")
+    code, _, err = run_cli(
+        capsys,
+        "--assembly",
+        str(assembly.directory),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--no-emulator",
+        "--aws-region",
+        "us-east-1",
+    )
     assert code == 3
     assert "no AWS credentials found" in err
 
 
 # -- where the endpoint comes from -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ({}, ("http://127.0.0.1:5000", "eu-west-1", True, "{record}")),
-    ({"aws_region": "us-east-2"},
-     ("http://127.0.0.1:5000", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}")),
-    ({"aws_endpoint_url": "http://localhost:4566"},
-     ("http://localhost:4566", "eu-west-1", False, "--aws-endpoint-url/--aws-region")),
-    ({"no_emulator": True}, (None, None, False, "boto3 default chain")),
-])
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, ("http://127.0.0.1:5000", "eu-west-1", True, "{record}")),
+        (
+            {"aws_region": "us-east-2"},
+            ("http://127.0.0.1:5000", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}"),
+        ),
+        (
+            {"aws_endpoint_url": "http://localhost:4566"},
+            ("http://localhost:4566", "eu-west-1", False, "--aws-endpoint-url/--aws-region"),
+        ),
+        ({"no_emulator": True}, (None, None, False, "boto3 default chain")),
+    ],
+)
 def test_target_comes_from_options_then_the_emulator_record_then_boto3(tmp_path, given, expected):
     from stackcheck.compliance.command import resolve_target
 
     path = tmp_path / "target.json"
-    path.write_text(json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:5000", "region": "eu-west-1",
-                                "pid": 1}))
-    args = argparse.Namespace(**{"aws_endpoint_url": None, "aws_region": None, "no_emulator": False,
-                                 "emulator_record": str(path), **given})
+    path.write_text(
+        json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:5000", "region": "eu-west-1", "pid": 1})
+    )
+    args = argparse.Namespace(
+        **{"aws_endpoint_url": None, "aws_region": None, "no_emulator": False, "emulator_record": str(path), **given}
+    )
     target = resolve_target(args)
     endpoint, region, emulator, source = expected
     assert (target.endpoint_url, target.region, target.emulator, target.source) == (
-        endpoint, region, emulator, source.format(record=path))
+        endpoint,
+        region,
+        emulator,
+        source.format(record=path),
+    )

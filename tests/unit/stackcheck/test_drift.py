@@ -45,14 +45,16 @@ def response(name: str) -> dict:
 
 
 def client():
-    return boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        "cloudformation", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 STATUSES = client().meta.service_model.shape_for("StackResourceDriftStatus").enum
 
 
 # -- the script of stubbed calls --------------------------------------------------------------
+
 
 def detect(stack: str) -> tuple:
     name = "detect_source" if stack == SOURCE else "detect_route53"
@@ -81,13 +83,17 @@ def status_in_progress_route53() -> tuple:
 
 
 def throttled_poll(detection: str) -> tuple:
-    return error("describe_stack_drift_detection_status", "Throttling", "Rate exceeded",
-                 {"StackDriftDetectionId": detection})
+    return error(
+        "describe_stack_drift_detection_status", "Throttling", "Rate exceeded", {"StackDriftDetectionId": detection}
+    )
 
 
-SOURCE_DRIFTED = [status("status_source_in_progress"), status("status_source_drifted"),
-                  drifts("resource_drifts_source_page1", SOURCE),
-                  drifts("resource_drifts_source_page2", SOURCE, NEXT_TOKEN)]
+SOURCE_DRIFTED = [
+    status("status_source_in_progress"),
+    status("status_source_drifted"),
+    drifts("resource_drifts_source_page1", SOURCE),
+    drifts("resource_drifts_source_page2", SOURCE, NEXT_TOKEN),
+]
 ROUTE53_IN_SYNC = [status("status_route53_in_sync"), drifts("resource_drifts_route53_in_sync", ROUTE53)]
 
 
@@ -97,8 +103,9 @@ def stubbed(steps: list[tuple]):
     for method, answer, params in steps:
         if "error" in answer:
             code, message, http = answer["error"]
-            stubber.add_client_error(method, service_error_code=code, service_message=message,
-                                     http_status_code=http, expected_params=params)
+            stubber.add_client_error(
+                method, service_error_code=code, service_message=message, http_status_code=http, expected_params=params
+            )
         else:
             stubber.add_response(method, answer, params)
     stubber.activate()
@@ -120,14 +127,27 @@ def ids_by_status(stack) -> dict[str, set[str]]:
 
 # -- the command, with the stubbed client -----------------------------------------------------
 
+
 def parse(tmp_path: Path, *argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     drift_command.add_arguments(parser)
-    return parser.parse_args([
-        "--assembly", str(ASSEMBLY), "--allowlist", str(ALLOWLIST), "--report-dir", str(tmp_path / "reports"),
-        "--emulator-record", str(tmp_path / "no-target.json"), "--aws-region", "us-east-1", "--poll-interval", "0",
-        *argv,
-    ])
+    return parser.parse_args(
+        [
+            "--assembly",
+            str(ASSEMBLY),
+            "--allowlist",
+            str(ALLOWLIST),
+            "--report-dir",
+            str(tmp_path / "reports"),
+            "--emulator-record",
+            str(tmp_path / "no-target.json"),
+            "--aws-region",
+            "us-east-1",
+            "--poll-interval",
+            "0",
+            *argv,
+        ]
+    )
 
 
 @pytest.fixture
@@ -145,29 +165,80 @@ def use_client(monkeypatch):
 CASES = [
     ("drifted", [SOURCE], [detect(SOURCE), *SOURCE_DRIFTED], {SOURCE: Verdict.DRIFTED}, Verdict.DRIFTED, 1),
     ("in-sync", [ROUTE53], [detect(ROUTE53), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
-    ("partial", [ROUTE53],
-     [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_partial", ROUTE53)],
-     {ROUTE53: Verdict.PARTIAL}, Verdict.PARTIAL, 0),
-    ("only-allowed-differences", [ROUTE53],
-     [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_allowed", ROUTE53)],
-     {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
-    ("failed", [SOURCE],
-     [detect(SOURCE), status("status_source_failed"), drifts("resource_drifts_source_failed", SOURCE)],
-     {SOURCE: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
-    ("failed-beside-in-sync", [SOURCE, ROUTE53],
-     [detect(SOURCE), detect(ROUTE53), status("status_source_failed"),
-      drifts("resource_drifts_source_failed", SOURCE), *ROUTE53_IN_SYNC],
-     {SOURCE: Verdict.UNKNOWN, ROUTE53: Verdict.IN_SYNC}, Verdict.PARTIAL, 0),
-    ("drifted-beside-in-sync", [SOURCE, ROUTE53],
-     [detect(SOURCE), detect(ROUTE53), *SOURCE_DRIFTED, *ROUTE53_IN_SYNC],
-     {SOURCE: Verdict.DRIFTED, ROUTE53: Verdict.IN_SYNC}, Verdict.DRIFTED, 1),
-    ("not-deployed", [SOURCE],
-     [error("detect_stack_drift", "ValidationError", f"Stack with id {SOURCE} does not exist", {"StackName": SOURCE})],
-     {SOURCE: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
-    ("throttled-mid-poll", [ROUTE53],
-     [detect(ROUTE53), throttled_poll(ROUTE53_ID), *ROUTE53_IN_SYNC], {ROUTE53: Verdict.IN_SYNC}, Verdict.IN_SYNC, 0),
-    ("never-completes", [ROUTE53], [detect(ROUTE53), *[status_in_progress_route53()] * 3],
-     {ROUTE53: Verdict.UNKNOWN}, Verdict.UNKNOWN, 3),
+    (
+        "partial",
+        [ROUTE53],
+        [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_partial", ROUTE53)],
+        {ROUTE53: Verdict.PARTIAL},
+        Verdict.PARTIAL,
+        0,
+    ),
+    (
+        "only-allowed-differences",
+        [ROUTE53],
+        [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_allowed", ROUTE53)],
+        {ROUTE53: Verdict.IN_SYNC},
+        Verdict.IN_SYNC,
+        0,
+    ),
+    (
+        "failed",
+        [SOURCE],
+        [detect(SOURCE), status("status_source_failed"), drifts("resource_drifts_source_failed", SOURCE)],
+        {SOURCE: Verdict.UNKNOWN},
+        Verdict.UNKNOWN,
+        3,
+    ),
+    (
+        "failed-beside-in-sync",
+        [SOURCE, ROUTE53],
+        [
+            detect(SOURCE),
+            detect(ROUTE53),
+            status("status_source_failed"),
+            drifts("resource_drifts_source_failed", SOURCE),
+            *ROUTE53_IN_SYNC,
+        ],
+        {SOURCE: Verdict.UNKNOWN, ROUTE53: Verdict.IN_SYNC},
+        Verdict.PARTIAL,
+        0,
+    ),
+    (
+        "drifted-beside-in-sync",
+        [SOURCE, ROUTE53],
+        [detect(SOURCE), detect(ROUTE53), *SOURCE_DRIFTED, *ROUTE53_IN_SYNC],
+        {SOURCE: Verdict.DRIFTED, ROUTE53: Verdict.IN_SYNC},
+        Verdict.DRIFTED,
+        1,
+    ),
+    (
+        "not-deployed",
+        [SOURCE],
+        [
+            error(
+                "detect_stack_drift", "ValidationError", f"Stack with id {SOURCE} does not exist", {"StackName": SOURCE}
+            )
+        ],
+        {SOURCE: Verdict.UNKNOWN},
+        Verdict.UNKNOWN,
+        3,
+    ),
+    (
+        "throttled-mid-poll",
+        [ROUTE53],
+        [detect(ROUTE53), throttled_poll(ROUTE53_ID), *ROUTE53_IN_SYNC],
+        {ROUTE53: Verdict.IN_SYNC},
+        Verdict.IN_SYNC,
+        0,
+    ),
+    (
+        "never-completes",
+        [ROUTE53],
+        [detect(ROUTE53), *[status_in_progress_route53()] * 3],
+        {ROUTE53: Verdict.UNKNOWN},
+        Verdict.UNKNOWN,
+        3,
+    ),
 ]
 
 
@@ -200,26 +271,38 @@ def test_drifted_stack_has_exact_statuses_and_differences():
         "NOT_CHECKED": {"MigrationEndpointD5BB316D", "WebCluster20B6B362", "MigrationReplicationTask5E8A7C21"},
     }
     by_id = {r.logical_id: r for r in stack.resources}
-    assert [(d.property_path, d.difference_type, d.status.value) for d in by_id["DatabaseSecurityGroup5C91FDCB"].differences] == [
-        ("/SecurityGroupIngress/0", "ADD", "DRIFTED"), ("/Tags/0/Value", "NOT_EQUAL", "ALLOWED"),
+    assert [
+        (d.property_path, d.difference_type, d.status.value) for d in by_id["DatabaseSecurityGroup5C91FDCB"].differences
+    ] == [
+        ("/SecurityGroupIngress/0", "ADD", "DRIFTED"),
+        ("/Tags/0/Value", "NOT_EQUAL", "ALLOWED"),
     ]
     database = by_id["DatabaseInstanceAA8A5FDE"]
     assert (database.reported_status, database.status) == ("MODIFIED", ResourceStatus.IN_SYNC)
-    assert database.differences[0].allowed_by.reason == "RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade)"
+    assert (
+        database.differences[0].allowed_by.reason
+        == "RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade)"
+    )
     assert {r.logical_id: (r.reported_status, r.reason) for r in stack.resources if not r.checked} == {
-        "MigrationEndpointD5BB316D": ("NOT_CHECKED", "CloudFormation did not check it (NOT_CHECKED: the type does not "
-                                      "support drift detection, or it was skipped in a rollback)"),
+        "MigrationEndpointD5BB316D": (
+            "NOT_CHECKED",
+            "CloudFormation did not check it (NOT_CHECKED: the type does not "
+            "support drift detection, or it was skipped in a rollback)",
+        ),
         "WebCluster20B6B362": ("UNKNOWN", "CloudFormation could not run drift detection on it (UNKNOWN)"),
-        "MigrationReplicationTask5E8A7C21": (None, "no drift result: CloudFormation does not check this resource "
-                                                   "type for drift"),
+        "MigrationReplicationTask5E8A7C21": (
+            None,
+            "no drift result: CloudFormation does not check this resource type for drift",
+        ),
     }
     assert by_id["LogsBucket9C4D8843"].construct_path == "/TapStackdevSource/Logs/Bucket/Resource"
     assert (stack.checked, len(stack.resources), stack.drifted_resource_count, stack.polls) == (5, 8, 4, 2)
 
 
 def test_partial_coverage_is_never_reported_in_sync(tmp_path, use_client, capsys):
-    cfn, _ = stubbed([detect(ROUTE53), status("status_route53_in_sync"),
-                      drifts("resource_drifts_route53_partial", ROUTE53)])
+    cfn, _ = stubbed(
+        [detect(ROUTE53), status("status_route53_in_sync"), drifts("resource_drifts_route53_partial", ROUTE53)]
+    )
     use_client(cfn)
     assert drift_command.run(parse(tmp_path, "--stack", ROUTE53)) == 0
     out = capsys.readouterr().out
@@ -228,7 +311,9 @@ def test_partial_coverage_is_never_reported_in_sync(tmp_path, use_client, capsys
     assert (stack["verdict"], stack["detection"]["stack_drift_status"]) == ("PARTIAL", "IN_SYNC")
     assert {r["logical_id"] for r in stack["resources"] if r["status"] == "NOT_CHECKED"} == {"TargetRecord9F2B4D11"}
     assert {r["logical_id"] for r in stack["resources"] if r["status"] == "IN_SYNC"} == {
-        "HostedZoneDB99F866", "SourceRecord5E1A3C22"}
+        "HostedZoneDB99F866",
+        "SourceRecord5E1A3C22",
+    }
     words = "PARTIAL coverage, no drift in the 2 checked: 1 of 3 resources not checked: AWS::Route53::RecordSet"
     assert stack["summary"] == words
     markdown = (tmp_path / "reports" / "drift.md").read_text()
@@ -240,13 +325,15 @@ def test_partial_coverage_is_never_reported_in_sync(tmp_path, use_client, capsys
 
 def test_throttled_poll_is_retried_and_logged():
     log = RetryLog()
-    cfn, stubber = stubbed([detect(ROUTE53), status_in_progress_route53(), throttled_poll(ROUTE53_ID),
-                            *ROUTE53_IN_SYNC])
+    cfn, stubber = stubbed(
+        [detect(ROUTE53), status_in_progress_route53(), throttled_poll(ROUTE53_ID), *ROUTE53_IN_SYNC]
+    )
     result = detector(cfn, log=log).detect([read_assembly(ASSEMBLY).stack(ROUTE53)])
     stubber.assert_no_pending_responses()
     assert (result.stacks[0].verdict, result.stacks[0].polls, result.exit_code) == (Verdict.IN_SYNC, 3, 0)
     assert [(r.operation, r.error_code, r.attempt, r.sleep) for r in log.records()] == [
-        ("cloudformation.describe_stack_drift_detection_status", "Throttling", 2, 0.0)]
+        ("cloudformation.describe_stack_drift_detection_status", "Throttling", 2, 0.0)
+    ]
 
 
 class FakeClock:
@@ -269,39 +356,63 @@ def test_poll_deadline_stops_before_a_poll_would_start_past_it():
     cfn, stubber = stubbed([detect(ROUTE53), *[status_in_progress_route53()] * 3])
     profile = PollProfile(interval=10.0, max_polls=100, deadline=30.0, throttling=THROTTLING.without_waits())
     result = detector(cfn, poll=profile, clock=clock, sleep=clock.sleep).detect(
-        [read_assembly(ASSEMBLY).stack(ROUTE53)])
+        [read_assembly(ASSEMBLY).stack(ROUTE53)]
+    )
     stubber.assert_no_pending_responses()
     stack = result.stacks[0]
     assert (stack.outcome, stack.verdict, stack.polls, clock.sleeps, result.exit_code) == (
-        DetectionOutcome.TIMED_OUT, Verdict.UNKNOWN, 3, [10.0, 10.0], 3)
-    assert stack.status_reason == (f"drift detection {ROUTE53_ID} did not complete: still DETECTION_IN_PROGRESS "
-                                   "after 3 polls over 20 s (limits: 100 polls, 30 s)")
+        DetectionOutcome.TIMED_OUT,
+        Verdict.UNKNOWN,
+        3,
+        [10.0, 10.0],
+        3,
+    )
+    assert stack.status_reason == (
+        f"drift detection {ROUTE53_ID} did not complete: still DETECTION_IN_PROGRESS "
+        "after 3 polls over 20 s (limits: 100 polls, 30 s)"
+    )
     assert {r.status for r in stack.resources} == {ResourceStatus.NOT_CHECKED}
 
 
 UNAVAILABLE = [
-    ("not-implemented-at-emulator", True, ("NotImplemented", "The action DetectStackDrift is not implemented", 501),
-     "the embedded emulator has no drift detection (moto does not implement DetectStackDrift); run against AWS"),
-    ("invalid-action-elsewhere", False, ("InvalidAction", "Unknown action DetectStackDrift", 400),
-     "DetectStackDrift is not available at http://localhost:4566: the operation is not supported there "
-     "(InvalidAction: Unknown action DetectStackDrift)"),
-    ("access-denied", False, ("AccessDenied", "not authorized to perform: cloudformation:DetectStackDrift", 403),
-     "DetectStackDrift was refused at http://localhost:4566 (AccessDenied: not authorized to perform: "
-     "cloudformation:DetectStackDrift); the caller needs cloudformation:DetectStackDrift"),
+    (
+        "not-implemented-at-emulator",
+        True,
+        ("NotImplemented", "The action DetectStackDrift is not implemented", 501),
+        "the embedded emulator has no drift detection (moto does not implement DetectStackDrift); run against AWS",
+    ),
+    (
+        "invalid-action-elsewhere",
+        False,
+        ("InvalidAction", "Unknown action DetectStackDrift", 400),
+        "DetectStackDrift is not available at http://localhost:4566: the operation is not supported there "
+        "(InvalidAction: Unknown action DetectStackDrift)",
+    ),
+    (
+        "access-denied",
+        False,
+        ("AccessDenied", "not authorized to perform: cloudformation:DetectStackDrift", 403),
+        "DetectStackDrift was refused at http://localhost:4566 (AccessDenied: not authorized to perform: "
+        "cloudformation:DetectStackDrift); the caller needs cloudformation:DetectStackDrift",
+    ),
 ]
 
 
 @pytest.mark.parametrize("emulator, failure, message", [c[1:] for c in UNAVAILABLE], ids=[c[0] for c in UNAVAILABLE])
-def test_unavailable_detection_exits_3_with_a_plain_message(tmp_path, use_client, capsys, monkeypatch,
-                                                            emulator, failure, message):
+def test_unavailable_detection_exits_3_with_a_plain_message(
+    tmp_path, use_client, capsys, monkeypatch, emulator, failure, message
+):
     code, text, http = failure
     cfn, _ = stubbed([error("detect_stack_drift", code, text, {"StackName": SOURCE}, http)])
     use_client(cfn)
     endpoint = "http://localhost:4566"
     record = tmp_path / "target.json"
     record.write_text(json.dumps({"target": "emulator", "endpoint_url": endpoint, "region": "us-east-1", "pid": 1}))
-    args = parse(tmp_path, "--emulator-record", str(record)) if emulator else \
-        parse(tmp_path, "--aws-endpoint-url", endpoint)
+    args = (
+        parse(tmp_path, "--emulator-record", str(record))
+        if emulator
+        else parse(tmp_path, "--aws-endpoint-url", endpoint)
+    )
     assert drift_command.run(args) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"stackcheck drift: error: {message}")
@@ -314,19 +425,31 @@ def test_unavailable_detection_exits_3_with_a_plain_message(tmp_path, use_client
     assert (markdown[0], markdown[4]) == ("## Drift detection: UNKNOWN", paragraph)
     assert report["target"]["emulator"] is emulator
     assert {(s["stack"], s["verdict"], s["detection"]["outcome"]) for s in report["stacks"]} == {
-        (SOURCE, "UNKNOWN", "UNAVAILABLE"), (ROUTE53, "UNKNOWN", "UNAVAILABLE")}
+        (SOURCE, "UNKNOWN", "UNAVAILABLE"),
+        (ROUTE53, "UNKNOWN", "UNAVAILABLE"),
+    }
 
 
 def test_no_credentials_exits_3(tmp_path, monkeypatch, capsys):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assert drift_command.run(parse(tmp_path, "--no-emulator")) == 3
-    assert capsys.readouterr().err.startswith("stackcheck drift: error: no AWS credentials found; configure credentials")
+    assert capsys.readouterr().err.startswith(
+        "stackcheck drift: error: no AWS credentials found; configure credentials"
+    )
 
 
 def test_reports_hold_every_stack_resource_and_difference(tmp_path, use_client):
@@ -345,53 +468,84 @@ def test_reports_hold_every_stack_resource_and_difference(tmp_path, use_client):
         {"entry": 4, "line": 11, "resource_type": "AWS::S3::Bucket", "property_path": "/BucketEncryption"},
     ]
     source = report["stacks"][0]
-    assert (source["stack"], source["coverage"]) == (SOURCE, {
-        "total": 8, "checked": 5, "not_checked": 3,
-        "not_checked_types": {"AWS::DMS::Endpoint": 1, "AWS::DMS::ReplicationTask": 1, "AWS::ECS::Cluster": 1}})
+    assert (source["stack"], source["coverage"]) == (
+        SOURCE,
+        {
+            "total": 8,
+            "checked": 5,
+            "not_checked": 3,
+            "not_checked_types": {"AWS::DMS::Endpoint": 1, "AWS::DMS::ReplicationTask": 1, "AWS::ECS::Cluster": 1},
+        },
+    )
     database = next(r for r in source["resources"] if r["logical_id"] == "DatabaseInstanceAA8A5FDE")
-    assert database["differences"] == [{
-        "property_path": "/EngineVersion", "expected": "17.6", "actual": "17.7", "difference_type": "NOT_EQUAL",
-        "status": "ALLOWED", "reason": "RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade)",
-        "allowlist_entry": f"{ALLOWLIST}:2"}]
+    assert database["differences"] == [
+        {
+            "property_path": "/EngineVersion",
+            "expected": "17.6",
+            "actual": "17.7",
+            "difference_type": "NOT_EQUAL",
+            "status": "ALLOWED",
+            "reason": "RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade)",
+            "allowlist_entry": f"{ALLOWLIST}:2",
+        }
+    ]
     assert (database["status"], database["reported_status"]) == ("IN_SYNC", "MODIFIED")
 
     junit = ET.parse(tmp_path / "reports" / "drift.xml").getroot()
     assert {k: junit.get(k) for k in ("tests", "failures", "skipped", "errors")} == {
-        "tests": "11", "failures": "3", "skipped": "3", "errors": "0"}
+        "tests": "11",
+        "failures": "3",
+        "skipped": "3",
+        "errors": "0",
+    }
     suite = junit.find(f"testsuite[@name='{SOURCE}']")
     outcome = {}
     for case in suite.findall("testcase"):
         child = next(iter(case), None)
-        outcome[case.get("name")] = (child.tag, child.get("type") or child.get("message")) if child is not None else None
+        outcome[case.get("name")] = (
+            (child.tag, child.get("type") or child.get("message")) if child is not None else None
+        )
     assert outcome == {
         "LogsBucket9C4D8843 (AWS::S3::Bucket)": ("failure", "MODIFIED"),
         "DatabaseInstanceAA8A5FDE (AWS::RDS::DBInstance)": ("system-out", None),
         "DatabaseSecurityGroup5C91FDCB (AWS::EC2::SecurityGroup)": ("failure", "MODIFIED"),
         "MonitoringTopicC2B8A2F1 (AWS::SNS::Topic)": ("failure", "DELETED"),
         "DataKey17AFBB84 (AWS::KMS::Key)": None,
-        "MigrationEndpointD5BB316D (AWS::DMS::Endpoint)": ("skipped", "CloudFormation did not check it (NOT_CHECKED: "
-                                                           "the type does not support drift detection, or it was "
-                                                           "skipped in a rollback)"),
-        "WebCluster20B6B362 (AWS::ECS::Cluster)": ("skipped", "CloudFormation could not run drift detection on it (UNKNOWN)"),
+        "MigrationEndpointD5BB316D (AWS::DMS::Endpoint)": (
+            "skipped",
+            "CloudFormation did not check it (NOT_CHECKED: "
+            "the type does not support drift detection, or it was "
+            "skipped in a rollback)",
+        ),
+        "WebCluster20B6B362 (AWS::ECS::Cluster)": (
+            "skipped",
+            "CloudFormation could not run drift detection on it (UNKNOWN)",
+        ),
         "MigrationReplicationTask5E8A7C21 (AWS::DMS::ReplicationTask)": (
-            "skipped", "no drift result: CloudFormation does not check this resource type for drift"),
+            "skipped",
+            "no drift result: CloudFormation does not check this resource type for drift",
+        ),
     }
     bucket = suite.find("testcase[@name='LogsBucket9C4D8843 (AWS::S3::Bucket)']/failure")
     assert (bucket.get("message"), bucket.text) == (
         "MODIFIED: /VersioningConfiguration/Status",
-        "DRIFTED /VersioningConfiguration/Status NOT_EQUAL: expected 'Enabled', actual 'Suspended'")
+        "DRIFTED /VersioningConfiguration/Status NOT_EQUAL: expected 'Enabled', actual 'Suspended'",
+    )
     assert junit.find(f"testsuite[@name='{ROUTE53}']").get("failures") == "0"
 
     markdown = (tmp_path / "reports" / "drift.md").read_text().splitlines()
-    table = markdown[markdown.index("| stack | verdict | checked/total | modified | deleted | not checked |"):][:4]
+    table = markdown[markdown.index("| stack | verdict | checked/total | modified | deleted | not checked |") :][:4]
     assert table[2:] == [f"| {SOURCE} | DRIFTED | 5/8 | 2 | 1 | 3 |", f"| {ROUTE53} | IN_SYNC | 3/3 | 0 | 0 | 0 |"]
-    assert (f"| {SOURCE} | `DatabaseInstanceAA8A5FDE` | AWS::RDS::DBInstance | ALLOWED | `/EngineVersion` | NOT_EQUAL "
-            "| 17.6 | 17.7 | RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade) |") in markdown
+    assert (
+        f"| {SOURCE} | `DatabaseInstanceAA8A5FDE` | AWS::RDS::DBInstance | ALLOWED | `/EngineVersion` | NOT_EQUAL "
+        "| 17.6 | 17.7 | RDS applies minor engine upgrades itself (AutoMinorVersionUpgrade) |"
+    ) in markdown
     assert f"| {SOURCE} | `MonitoringTopicC2B8A2F1` | AWS::SNS::Topic | DELETED | | | | | |" in markdown
     assert not list((tmp_path / "reports").glob(".*")), "no temporary files left behind"
 
 
 # -- the allowlist ----------------------------------------------------------------------------
+
 
 def write_allowlist(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "drift-allowlist.yaml"
@@ -406,20 +560,41 @@ GOOD = """\
 """
 
 BAD_ALLOWLISTS = [
-    ("short-reason", "- resource_type: AWS::IAM::Policy\n  property_path: /PolicyDocument\n  reason: short\n",
-     ":1: entry 1 (AWS::IAM::Policy /PolicyDocument): reason is 5 characters; write at least 10"),
-    ("missing-path", "- resource_type: AWS::IAM::Policy\n  reason: IAM normalizes the document\n",
-     ":1: entry 1 (AWS::IAM::Policy None): missing 'property_path'; add `property_path: /EngineVersion`"),
-    ("relative-path", "- resource_type: AWS::IAM::Policy\n  property_path: PolicyDocument\n  reason: long enough reason\n",
-     "property_path must be a path as CloudFormation reports it, starting with '/'"),
-    ("inner-star", "- resource_type: AWS::IAM::Policy\n  property_path: /Statement/*/Action\n  reason: long enough reason\n",
-     "property_path '/Statement/*/Action': '*' is allowed only as a trailing '/*'"),
-    ("whole-type", "- resource_type: AWS::IAM::Policy\n  property_path: /*\n  reason: long enough reason\n",
-     "property_path '/*' would allow every property of the type"),
-    ("bad-type", "- resource_type: S3Bucket\n  property_path: /Tags\n  reason: long enough reason\n",
-     "resource_type 'S3Bucket' is not a CloudFormation type like AWS::S3::Bucket"),
-    ("unknown-key", "- resource_type: AWS::S3::Bucket\n  property_path: /Tags\n  reason: long enough reason\n  owner: me\n",
-     "unknown key(s) owner; allowed keys: resource_type, property_path, reason"),
+    (
+        "short-reason",
+        "- resource_type: AWS::IAM::Policy\n  property_path: /PolicyDocument\n  reason: short\n",
+        ":1: entry 1 (AWS::IAM::Policy /PolicyDocument): reason is 5 characters; write at least 10",
+    ),
+    (
+        "missing-path",
+        "- resource_type: AWS::IAM::Policy\n  reason: IAM normalizes the document\n",
+        ":1: entry 1 (AWS::IAM::Policy None): missing 'property_path'; add `property_path: /EngineVersion`",
+    ),
+    (
+        "relative-path",
+        "- resource_type: AWS::IAM::Policy\n  property_path: PolicyDocument\n  reason: long enough reason\n",
+        "property_path must be a path as CloudFormation reports it, starting with '/'",
+    ),
+    (
+        "inner-star",
+        "- resource_type: AWS::IAM::Policy\n  property_path: /Statement/*/Action\n  reason: long enough reason\n",
+        "property_path '/Statement/*/Action': '*' is allowed only as a trailing '/*'",
+    ),
+    (
+        "whole-type",
+        "- resource_type: AWS::IAM::Policy\n  property_path: /*\n  reason: long enough reason\n",
+        "property_path '/*' would allow every property of the type",
+    ),
+    (
+        "bad-type",
+        "- resource_type: S3Bucket\n  property_path: /Tags\n  reason: long enough reason\n",
+        "resource_type 'S3Bucket' is not a CloudFormation type like AWS::S3::Bucket",
+    ),
+    (
+        "unknown-key",
+        "- resource_type: AWS::S3::Bucket\n  property_path: /Tags\n  reason: long enough reason\n  owner: me\n",
+        "unknown key(s) owner; allowed keys: resource_type, property_path, reason",
+    ),
     ("duplicate", GOOD + GOOD, ":4: entry 2 (AWS::IAM::Policy /PolicyDocument/Version): duplicates entry 1"),
     ("not-a-list", "resource_type: AWS::S3::Bucket\n", "must be a YAML list of entries"),
     ("bad-yaml", "- resource_type: [AWS::S3::Bucket\n", "not valid YAML"),
@@ -449,29 +624,37 @@ def test_missing_assembly_exits_2(tmp_path, capsys):
 def test_repository_allowlist_is_valid():
     path = Path(__file__).parents[3] / "policies" / "drift-allowlist.yaml"
     assert [(e.resource_type, e.property_path) for e in load_allowlist(path).entries] == [
-        ("AWS::RDS::DBInstance", "/EngineVersion")]
+        ("AWS::RDS::DBInstance", "/EngineVersion")
+    ]
 
 
 MATCHES = [
-    ("/Tags", "/Tags", True), ("/Tags", "/Tags/0", False), ("/Tags/*", "/Tags/0/Value", True),
-    ("/Tags/*", "/Tags", False), ("/Tags/*", "/TagsExtra/0", False),
-    ("/PolicyDocument/Version", "/PolicyDocument/Version", True), ("/PolicyDocument/Version", "/PolicyDocument", False),
+    ("/Tags", "/Tags", True),
+    ("/Tags", "/Tags/0", False),
+    ("/Tags/*", "/Tags/0/Value", True),
+    ("/Tags/*", "/Tags", False),
+    ("/Tags/*", "/TagsExtra/0", False),
+    ("/PolicyDocument/Version", "/PolicyDocument/Version", True),
+    ("/PolicyDocument/Version", "/PolicyDocument", False),
 ]
 
 
 @pytest.mark.parametrize("entry_path, difference_path, expected", MATCHES)
 def test_allowlist_entry_matches_exact_paths_and_trailing_star_subtrees(entry_path, difference_path, expected):
-    entry = AllowlistEntry(index=1, line=1, resource_type="AWS::S3::Bucket", property_path=entry_path,
-                           reason="a long enough reason")
+    entry = AllowlistEntry(
+        index=1, line=1, resource_type="AWS::S3::Bucket", property_path=entry_path, reason="a long enough reason"
+    )
     assert entry.matches("AWS::S3::Bucket", difference_path) is expected
     assert entry.matches("AWS::SNS::Topic", difference_path) is False
 
 
 def test_exact_allowlist_entry_wins_over_a_subtree_entry():
-    allowlist = Allowlist(entries=(
-        AllowlistEntry(1, 1, "AWS::S3::Bucket", "/Tags/*", "tags are managed elsewhere"),
-        AllowlistEntry(2, 4, "AWS::S3::Bucket", "/Tags/0/Value", "this tag is rewritten nightly"),
-    ))
+    allowlist = Allowlist(
+        entries=(
+            AllowlistEntry(1, 1, "AWS::S3::Bucket", "/Tags/*", "tags are managed elsewhere"),
+            AllowlistEntry(2, 4, "AWS::S3::Bucket", "/Tags/0/Value", "this tag is rewritten nightly"),
+        )
+    )
     assert allowlist.match("AWS::S3::Bucket", "/Tags/0/Value").index == 2
     assert allowlist.match("AWS::S3::Bucket", "/Tags/1/Value").index == 1
 
@@ -484,8 +667,19 @@ TINY = {"Resources": {"AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"
 def tiny_assembly(root: Path) -> Path:
     root.mkdir()
     (root / "DriftTiny.template.json").write_text(json.dumps(TINY))
-    (root / "manifest.json").write_text(json.dumps({"version": "48.0.0", "artifacts": {"DriftTiny": {
-        "type": "aws:cloudformation:stack", "properties": {"templateFile": "DriftTiny.template.json"}}}}))
+    (root / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "48.0.0",
+                "artifacts": {
+                    "DriftTiny": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "DriftTiny.template.json"},
+                    }
+                },
+            }
+        )
+    )
     return root
 
 
@@ -498,16 +692,33 @@ def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
     try:
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
-        cfn = boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        cfn = boto3.client(
+            "cloudformation",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         cfn.create_stack(StackName="DriftTiny", TemplateBody=json.dumps(TINY))
         assert cfn.describe_stacks(StackName="DriftTiny")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
         record = tmp_path / "cfn-outputs" / "target.json"
         record.parent.mkdir()
-        record.write_text(json.dumps({"target": "emulator", "endpoint_url": endpoint, "region": "us-east-1",
-                                      "pid": os.getpid()}))
-        code = main(["drift", "--assembly", str(tiny_assembly(tmp_path / "cdk.out")), "--allowlist", str(ALLOWLIST),
-                     "--emulator-record", str(record), "--report-dir", str(tmp_path / "reports")])
+        record.write_text(
+            json.dumps({"target": "emulator", "endpoint_url": endpoint, "region": "us-east-1", "pid": os.getpid()})
+        )
+        code = main(
+            [
+                "drift",
+                "--assembly",
+                str(tiny_assembly(tmp_path / "cdk.out")),
+                "--allowlist",
+                str(ALLOWLIST),
+                "--emulator-record",
+                str(record),
+                "--report-dir",
+                str(tmp_path / "reports"),
+            ]
+        )
     finally:
         server.stop()
     captured = capsys.readouterr()
@@ -516,10 +727,12 @@ def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
         "stackcheck drift: error: the embedded emulator has no drift detection (moto does not implement "
         f"DetectStackDrift); run against AWS: `stackcheck drift --no-emulator` with credentials for the account "
         f"the stacks are deployed in (the emulator at {endpoint} answered DetectStackDrift with an HTML page "
-        "(500 Internal Server Error), not a CloudFormation response)")
+        "(500 Internal Server Error), not a CloudFormation response)"
+    )
     assert "\nUNKNOWN: could not detect drift: nothing was checked (the reason follows)\n" in captured.out
     report = json.loads((tmp_path / "reports" / "drift.json").read_text())
     assert report["verdict"] == "UNKNOWN"
     assert (tmp_path / "reports" / "drift.md").read_text().splitlines()[0] == "## Drift detection: UNKNOWN"
     assert [(s["stack"], s["verdict"], s["coverage"]["not_checked"]) for s in report["stacks"]] == [
-        ("DriftTiny", "UNKNOWN", 1)]
+        ("DriftTiny", "UNKNOWN", 1)
+    ]

@@ -11,13 +11,15 @@ def test_next_step_is_a_make_target_where_the_makefile_defines_it(tmp_path):
     (tmp_path / "Makefile").write_text("synth: venv\n\t.venv/bin/stackcheck synth\nVAR := x\n")
     assert NextStep.SYNTH.render(tmp_path) == "synthesize first with `make synth`"
     assert NextStep.DEPLOY_LOCAL.render(tmp_path) == (
-        "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`")
+        "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`"
+    )
 
 
 def test_next_step_is_the_stackcheck_command_without_a_makefile(tmp_path):
     assert NextStep.RESYNTH.render(tmp_path) == "synthesize again with `stackcheck synth`"
     assert NextStep.DESTROY_LOCAL.render(tmp_path) == (
-        "tear it down with `stackcheck destroy --target emulator` before deploying again")
+        "tear it down with `stackcheck destroy --target emulator` before deploying again"
+    )
 
 
 def test_str_joins_message_and_step_for_the_current_folder(tmp_path, monkeypatch):

@@ -15,12 +15,15 @@ def test_entries_come_with_index_and_line(tmp_path):
     assert load_yaml_list(path, what="list", example="- a: ...") == [(1, 2, {"a": 1}), (2, 4, {"b": 2, "c": 3})]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", None),
-    ("[]\n", None),
-    ("a: 1\n", "list {path}: must be a YAML list of entries (- a: ...), got a dict; an empty list is `[]`"),
-    ("- [unclosed\n", "list {path}:2: not valid YAML ("),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", None),
+        ("[]\n", None),
+        ("a: 1\n", "list {path}: must be a YAML list of entries (- a: ...), got a dict; an empty list is `[]`"),
+        ("- [unclosed\n", "list {path}:2: not valid YAML ("),
+    ],
+)
 def test_empty_or_malformed(tmp_path, text, message):
     path = tmp_path / "list.yaml"
     path.write_text(text)
@@ -59,13 +62,16 @@ def test_atomic_write_failure_leaves_the_old_file_and_no_temporary(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "thing {path} does not exist; make one"),
-    (b"", "thing {path} is empty"),
-    (b"  \n", "thing {path} is empty"),
-    (b'{"a": ', "thing {path} is not valid JSON (line 1, column 7: Expecting value)"),
-    (b'{"a": "\xff"}', "thing {path} is not UTF-8 text (byte 7: invalid start byte)"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "thing {path} does not exist; make one"),
+        (b"", "thing {path} is empty"),
+        (b"  \n", "thing {path} is empty"),
+        (b'{"a": ', "thing {path} is not valid JSON (line 1, column 7: Expecting value)"),
+        (b'{"a": "\xff"}', "thing {path} is not UTF-8 text (byte 7: invalid start byte)"),
+    ],
+)
 def test_read_json_errors_name_the_file(tmp_path, content, message):
     path = tmp_path / "thing.json"
     if content is not None:

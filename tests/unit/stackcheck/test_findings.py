@@ -84,8 +84,12 @@ def test_deduplicate_drops_same_fingerprint_and_status_keeps_first_and_order():
 
 
 def test_suppress_keeps_data_and_sets_status_and_reason():
-    suppression = Suppression(reason="log bucket cannot log to itself", owner="platform",
-                              expires=date(2099, 12, 31), source="policies/suppressions.yaml entry 1")
+    suppression = Suppression(
+        reason="log bucket cannot log to itself",
+        owner="platform",
+        expires=date(2099, 12, 31),
+        source="policies/suppressions.yaml entry 1",
+    )
     suppressed = make().suppress(suppression)
     assert suppressed.status is Status.SUPPRESSED
     assert suppressed.suppression == suppression
@@ -99,8 +103,10 @@ def test_suppress_keeps_data_and_sets_status_and_reason():
         ({"line": 0}, "1-based"),
         ({"line": -3}, "1-based"),
         ({"status": Status.SUPPRESSED}, "suppression is set exactly when status is SUPPRESSED"),
-        ({"suppression": Suppression(reason="r" * 10, owner="o", expires=None)},
-         "suppression is set exactly when status is SUPPRESSED"),
+        (
+            {"suppression": Suppression(reason="r" * 10, owner="o", expires=None)},
+            "suppression is set exactly when status is SUPPRESSED",
+        ),
     ],
 )
 def test_invalid_findings_are_rejected(changes, error):
@@ -110,7 +116,11 @@ def test_invalid_findings_are_rejected(changes, error):
 
 def test_string_enums_and_list_paths_are_coerced():
     finding = make(severity="WARNING", status="PASSED", property_path=["Properties", 0])
-    assert (finding.severity, finding.status, finding.property_path) == (Severity.WARNING, Status.PASSED, ("Properties", 0))
+    assert (finding.severity, finding.status, finding.property_path) == (
+        Severity.WARNING,
+        Status.PASSED,
+        ("Properties", 0),
+    )
 
 
 def test_to_dict_round_trip():
@@ -120,8 +130,12 @@ def test_to_dict_round_trip():
     data = finding.to_dict()
     assert data["fingerprint"] == finding.fingerprint
     assert data["status"] == "SUPPRESSED"
-    assert data["suppression"] == {"reason": "accepted for the migration window", "owner": "db-team",
-                                   "expires": "2099-01-02", "source": "x"}
+    assert data["suppression"] == {
+        "reason": "accepted for the migration window",
+        "owner": "db-team",
+        "expires": "2099-01-02",
+        "source": "x",
+    }
     assert data["property_path"] == ["Properties", "Rules", 0]
     assert Finding.from_dict(data) == finding
 

@@ -128,10 +128,21 @@ RESOLVED = [
 ]
 
 
-@pytest.mark.parametrize(("role", "kind", "attr", "qualifier", "key", "value", "derived"), RESOLVED,
-                         ids=[f"{r}-{k}-{a}" + (f"-{q}" if q else "") for r, k, a, q, *_ in RESOLVED])
-def test_resolves_planned_keys(resolver: OutputResolver, role: str | None, kind: str, attr: str,
-                               qualifier: str | None, key: str, value: str | None, derived: str | None) -> None:
+@pytest.mark.parametrize(
+    ("role", "kind", "attr", "qualifier", "key", "value", "derived"),
+    RESOLVED,
+    ids=[f"{r}-{k}-{a}" + (f"-{q}" if q else "") for r, k, a, q, *_ in RESOLVED],
+)
+def test_resolves_planned_keys(
+    resolver: OutputResolver,
+    role: str | None,
+    kind: str,
+    attr: str,
+    qualifier: str | None,
+    key: str,
+    value: str | None,
+    derived: str | None,
+) -> None:
     match = resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier)
     assert match == OutputMatch(key=key, value=OUTPUTS[key] if value is None else value, derived_from=derived)
     assert resolver.get(role=role, kind=kind, attr=attr, qualifier=qualifier) == match.value
@@ -152,8 +163,7 @@ NAME_ASKED = [
     ({"SourceFlowLogGroupName": f"arn:aws:logs:{REGION}:{ACCT}:log-group:/x"}, "log_group"),
     ({"SourceAlarmTopicName": f"arn:aws:sns:{REGION}:{ACCT}:t"}, "sns_topic"),
     ({"SourceTaskDefinitionName": f"arn:aws:ecs:{REGION}:{ACCT}:task-definition/f:1"}, "task_definition"),
-    ({"SourceLoadBalancerName": f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:loadbalancer/app/a/1"},
-     "load_balancer"),
+    ({"SourceLoadBalancerName": f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:loadbalancer/app/a/1"}, "load_balancer"),
     ({"SourceTargetGroupName": f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:targetgroup/t/1"}, "target_group"),
     ({"SourceDbInstanceName": f"arn:aws:rds:{REGION}:{ACCT}:db:x"}, "db_instance"),
     ({"HostedZoneName": "arn:aws:route53:::hostedzone/Z1"}, "hosted_zone"),
@@ -172,22 +182,26 @@ def test_never_hands_out_an_arn_for_a_name(outputs: dict, kind: str) -> None:
 SHAPE_REJECTED = [
     ({"SourceLogsBucketArn": f"arn:aws:sns:{REGION}:{ACCT}:not-a-bucket"}, "bucket", "arn", "an S3 bucket ARN"),
     ({"SourceLogsBucketName": "Not_A_Bucket"}, "bucket", "name", "an S3 bucket name"),
-    ({"SourceLoadBalancerArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:targetgroup/tg/1"},
-     "load_balancer", "arn", "an Elastic Load Balancing load balancer ARN"),
+    (
+        {"SourceLoadBalancerArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCT}:targetgroup/tg/1"},
+        "load_balancer",
+        "arn",
+        "an Elastic Load Balancing load balancer ARN",
+    ),
     ({"SourceEcsServiceArn": f"arn:aws:ecs:{REGION}:{ACCT}:cluster/c"}, "ecs_service", "arn", "an ECS service ARN"),
     ({"SourceDbEndpointAddress": "not a host"}, "db_instance", "endpoint", "a hostname"),
     ({"SourceDbEndpointAddress": "localhost"}, "db_instance", "endpoint", "a hostname"),
     ({"SourceDbEndpointPort": "70000"}, "db_instance", "port", "a port number (1-65535)"),
     ({"SourceVpcId": "subnet-0123456789abcdef0"}, "vpc", "id", "a VPC ID (vpc-...)"),
-    ({"SourceDbSecurityGroupId": "vpc-0123456789abcdef0"}, "db_security_group", "id",
-     "a security group ID (sg-...)"),
+    ({"SourceDbSecurityGroupId": "vpc-0123456789abcdef0"}, "db_security_group", "id", "a security group ID (sg-...)"),
     ({"SourceDmsEndpointArn": f"arn:aws:dms:{REGION}:{ACCT}:rep:X"}, "dms_endpoint", "arn", "a DMS endpoint ARN"),
     ({"SourceKmsKeyArn": f"arn:aws:kms:{REGION}:{ACCT}:alias/tap"}, "kms_key", "arn", "a KMS key ARN"),
 ]
 
 
-@pytest.mark.parametrize(("outputs", "kind", "attr", "described"), SHAPE_REJECTED,
-                         ids=[f"{k}-{a}" for _, k, a, _ in SHAPE_REJECTED])
+@pytest.mark.parametrize(
+    ("outputs", "kind", "attr", "described"), SHAPE_REJECTED, ids=[f"{k}-{a}" for _, k, a, _ in SHAPE_REJECTED]
+)
 def test_key_words_alone_do_not_match(outputs: dict, kind: str, attr: str, described: str) -> None:
     key, value = next(iter(outputs.items()))
     with pytest.raises(OutputNotFoundError) as err:
@@ -195,8 +209,9 @@ def test_key_words_alone_do_not_match(outputs: dict, kind: str, attr: str, descr
     assert f"candidates: [{key} (value {value!r} is not {described})]" in str(err.value)
 
 
-@pytest.mark.parametrize("zone_id", ["/hostedzone/Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ",
-                                     "0A1B2C3D4E5F6G7H8I9J0K"])
+@pytest.mark.parametrize(
+    "zone_id", ["/hostedzone/Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ", "0A1B2C3D4E5F6G7H8I9J0K"]
+)
 def test_hosted_zone_id_shapes(zone_id: str) -> None:
     assert OutputResolver({"HostedZoneId": zone_id}).get(role=None, kind="hosted_zone", attr="id") == zone_id
 
@@ -214,9 +229,12 @@ def test_not_found_message(resolver: OutputResolver) -> None:
 def test_not_found_lists_all_keys_when_no_key_names_the_kind() -> None:
     with pytest.raises(OutputNotFoundError) as err:
         OutputResolver({"SourceVpcId": "vpc-0123456789abcdef0"}, source="x.json").get(
-            role="source", kind="bucket", attr="name")
-    assert str(err.value) == ("output for the source S3 bucket name not found in x.json; "
-                              "candidates: [SourceVpcId (not a S3 bucket)]; deploy first with `make deploy-local`")
+            role="source", kind="bucket", attr="name"
+        )
+    assert str(err.value) == (
+        "output for the source S3 bucket name not found in x.json; "
+        "candidates: [SourceVpcId (not a S3 bucket)]; deploy first with `make deploy-local`"
+    )
 
 
 def test_not_found_names_attribute_held(resolver: OutputResolver) -> None:
@@ -230,9 +248,11 @@ def test_ambiguous_lists_candidates_never_the_first() -> None:
     with pytest.raises(AmbiguousOutputError) as err:
         resolver.get(role="source", kind="bucket", attr="name")
     assert err.value.candidates == ["SourceLogsBucketName", "SourceDataBucketName"]
-    assert str(err.value) == ("2 outputs in o.json match the source S3 bucket name: "
-                              "SourceLogsBucketName='tap-logs', SourceDataBucketName='tap-data'; "
-                              "pass qualifier= one of ['data', 'logs']")
+    assert str(err.value) == (
+        "2 outputs in o.json match the source S3 bucket name: "
+        "SourceLogsBucketName='tap-logs', SourceDataBucketName='tap-data'; "
+        "pass qualifier= one of ['data', 'logs']"
+    )
     assert resolver.get(role="source", kind="bucket", attr="name", qualifier="data") == "tap-data"
     assert isinstance(err.value, LookupError)
 
@@ -251,7 +271,9 @@ def test_same_value_under_two_keys_is_one_answer() -> None:
 def test_find_returns_all_without_raising(resolver: OutputResolver) -> None:
     assert resolver.find(role="source", kind="hosted_zone", attr="id") == []
     assert [m.key for m in resolver.find(role=None, kind="dms_role", attr="arn")] == [
-        "DmsVpcRoleArn", "DmsCloudWatchLogsRoleArn"]
+        "DmsVpcRoleArn",
+        "DmsCloudWatchLogsRoleArn",
+    ]
 
 
 def test_key_without_attribute_word_matches_by_shape() -> None:
@@ -261,19 +283,24 @@ def test_key_without_attribute_word_matches_by_shape() -> None:
         resolver.get(role="source", kind="vpc", attr="arn")
 
 
-@pytest.mark.parametrize(("role", "kind", "attr", "message"), [
-    ("blue", "bucket", "name", "unknown role 'blue'"),
-    ("source", "bukket", "name", "unknown resource kind 'bukket'"),
-    ("source", "bucket", "port", "a S3 bucket has no attribute 'port' here"),
-])
+@pytest.mark.parametrize(
+    ("role", "kind", "attr", "message"),
+    [
+        ("blue", "bucket", "name", "unknown role 'blue'"),
+        ("source", "bukket", "name", "unknown resource kind 'bukket'"),
+        ("source", "bucket", "port", "a S3 bucket has no attribute 'port' here"),
+    ],
+)
 def test_bad_queries(resolver: OutputResolver, role: str, kind: str, attr: str, message: str) -> None:
     with pytest.raises(BadInputError, match=message):
         resolver.get(role=role, kind=kind, attr=attr)
 
 
 def test_custom_role_words() -> None:
-    resolver = OutputResolver({"BlueLogsBucketName": "blue-logs", "GreenLogsBucketName": "green-logs"},
-                              roles={"source": ["blue"], "target": ["green"]})
+    resolver = OutputResolver(
+        {"BlueLogsBucketName": "blue-logs", "GreenLogsBucketName": "green-logs"},
+        roles={"source": ["blue"], "target": ["green"]},
+    )
     assert resolver.get(role="target", kind="bucket", attr="name") == "green-logs"
 
 
@@ -281,17 +308,21 @@ def test_role_from_stack_name_when_key_has_none() -> None:
     nested = {"TapStackdevSource": {"LogsBucketName": "src-logs"}, "TapStackdevRoute53": {"HostedZoneId": "Z1"}}
     resolver = OutputResolver.from_nested(nested)
     assert resolver.resolve(role="source", kind="bucket", attr="name") == OutputMatch(
-        "LogsBucketName", "src-logs", stack="TapStackdevSource")
+        "LogsBucketName", "src-logs", stack="TapStackdevSource"
+    )
     assert resolver.get(role=None, kind="hosted_zone", attr="id") == "Z1"
 
 
-@pytest.mark.parametrize(("key", "words"), [
-    ("SourceDbEndpointAddress", ("source", "db", "endpoint", "address")),
-    ("TargetLoadBalancerDNSName", ("target", "load", "balancer", "dns", "name")),
-    ("DmsCloudWatchLogsRoleArn", ("dms", "cloud", "watch", "logs", "role", "arn")),
-    ("source_logs-bucket2", ("source", "logs", "bucket", "2")),
-    ("TapStackdevSource", ("tap", "stackdev", "source")),
-])
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("SourceDbEndpointAddress", ("source", "db", "endpoint", "address")),
+        ("TargetLoadBalancerDNSName", ("target", "load", "balancer", "dns", "name")),
+        ("DmsCloudWatchLogsRoleArn", ("dms", "cloud", "watch", "logs", "role", "arn")),
+        ("source_logs-bucket2", ("source", "logs", "bucket", "2")),
+        ("TapStackdevSource", ("tap", "stackdev", "source")),
+    ],
+)
 def test_key_words(key: str, words: tuple[str, ...]) -> None:
     assert key_words(key) == words
 
@@ -309,6 +340,7 @@ def test_classification_prefers_most_specific_kind(resolver: OutputResolver) -> 
 
 # -- loading -----------------------------------------------------------------------------------
 
+
 def write(path: Path, content: Any) -> Path:
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     return path
@@ -319,10 +351,15 @@ def test_load_flat_file(tmp_path: Path) -> None:
 
 
 def test_load_nested_cdk_file(tmp_path: Path) -> None:
-    nested = {"TapStackdevSource": {"SourceDbEndpointPort": 5432, "SourceVpcId": "vpc-1"},
-              "TapStackdevRoute53": {"HostedZoneId": "Z1"}}
+    nested = {
+        "TapStackdevSource": {"SourceDbEndpointPort": 5432, "SourceVpcId": "vpc-1"},
+        "TapStackdevRoute53": {"HostedZoneId": "Z1"},
+    }
     assert load_outputs(write(tmp_path / "all.json", nested)) == {
-        "SourceDbEndpointPort": "5432", "SourceVpcId": "vpc-1", "HostedZoneId": "Z1"}
+        "SourceDbEndpointPort": "5432",
+        "SourceVpcId": "vpc-1",
+        "HostedZoneId": "Z1",
+    }
 
 
 def test_resolver_from_nested_file_keeps_stacks(tmp_path: Path) -> None:
@@ -377,9 +414,13 @@ def test_write_then_load_round_trip(tmp_path: Path) -> None:
 
 # -- live DescribeStacks -----------------------------------------------------------------------
 
+
 def stack(name: str, outputs: dict[str, str] | None) -> dict[str, Any]:
-    body: dict[str, Any] = {"StackName": name, "CreationTime": datetime(2024, 1, 1, tzinfo=timezone.utc),
-                            "StackStatus": "CREATE_COMPLETE"}
+    body: dict[str, Any] = {
+        "StackName": name,
+        "CreationTime": datetime(2024, 1, 1, tzinfo=timezone.utc),
+        "StackStatus": "CREATE_COMPLETE",
+    }
     if outputs is not None:
         body["Outputs"] = [{"OutputKey": k, "OutputValue": v, "Description": "d"} for k, v in outputs.items()]
     return body
@@ -387,15 +428,17 @@ def stack(name: str, outputs: dict[str, str] | None) -> dict[str, Any]:
 
 @pytest.fixture
 def cfn() -> Any:
-    return boto3.client("cloudformation", region_name=REGION, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        "cloudformation", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 def test_describe_stack_outputs_paginates(cfn: Any) -> None:
     with Stubber(cfn) as stub:
         stub.add_response("describe_stacks", {"Stacks": [stack("A", {"SourceVpcId": "vpc-1"})], "NextToken": "t"}, {})
-        stub.add_response("describe_stacks", {"Stacks": [stack("B", None), stack("C", {"HostedZoneId": "Z1"})]},
-                          {"NextToken": "t"})
+        stub.add_response(
+            "describe_stacks", {"Stacks": [stack("B", None), stack("C", {"HostedZoneId": "Z1"})]}, {"NextToken": "t"}
+        )
         assert describe_stack_outputs(cfn) == {"A": {"SourceVpcId": "vpc-1"}, "B": {}, "C": {"HostedZoneId": "Z1"}}
         stub.assert_no_pending_responses()
 
@@ -408,12 +451,12 @@ def test_describe_stack_outputs_named_stacks(cfn: Any) -> None:
 
 def test_describe_stack_outputs_missing_stack(cfn: Any) -> None:
     with Stubber(cfn) as stub:
-        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id TapStackdevSource does not exist",
-                              400)
+        stub.add_client_error(
+            "describe_stacks", "ValidationError", "Stack with id TapStackdevSource does not exist", 400
+        )
         with pytest.raises(OutputsError) as err:
             describe_stack_outputs(cfn, ["TapStackdevSource"])
-    assert str(err.value) == ("Stack with id TapStackdevSource does not exist; "
-                              "deploy first with `make deploy-local`")
+    assert str(err.value) == ("Stack with id TapStackdevSource does not exist; deploy first with `make deploy-local`")
 
 
 def test_describe_stack_outputs_other_errors_propagate(cfn: Any) -> None:

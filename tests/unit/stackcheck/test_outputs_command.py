@@ -23,7 +23,10 @@ def test_flatten_writes_flat_outputs_beside_the_file(tmp_path):
     written = flatten_file(source)
     assert written == tmp_path / "flat-outputs.json"
     assert json.loads(written.read_text()) == {
-        "SourceVpcId": "vpc-0a1b2c3d", "SourceDbEndpointPort": "5432", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}
+        "SourceVpcId": "vpc-0a1b2c3d",
+        "SourceDbEndpointPort": "5432",
+        "HostedZoneId": "Z0123456789ABCDEFGHIJ",
+    }
 
 
 def test_flatten_refuses_a_key_two_stacks_declare_and_writes_nothing(tmp_path):

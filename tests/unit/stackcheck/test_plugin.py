@@ -13,8 +13,17 @@ OUTPUTS = {
     "SourceLogsBucketArn": "arn:aws:s3:::tap-source-logs",
     "HostedZoneId": "Z0123456789ABCDEFGHIJ",
 }
-ENV_NAMES = ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "STACKCHECK_STRICT",
-             "STACKCHECK_OUTPUTS_FILE", "STACKCHECK_ASSEMBLY_DIR", "PYTEST_ADDOPTS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
+ENV_NAMES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "STACKCHECK_STRICT",
+    "STACKCHECK_OUTPUTS_FILE",
+    "STACKCHECK_ASSEMBLY_DIR",
+    "PYTEST_ADDOPTS",
+    "PYTEST_XDIST_AUTO_NUM_WORKERS",
+)
 
 
 @pytest.fixture
@@ -28,7 +37,9 @@ def pt(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pyt
     return pytester
 
 
-def write_outputs(pt: pytest.Pytester, outputs: dict | None = None, name: str = "cfn-outputs/flat-outputs.json") -> None:
+def write_outputs(
+    pt: pytest.Pytester, outputs: dict | None = None, name: str = "cfn-outputs/flat-outputs.json"
+) -> None:
     path = pt.path / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(OUTPUTS if outputs is None else outputs))
@@ -37,8 +48,13 @@ def write_outputs(pt: pytest.Pytester, outputs: dict | None = None, name: str = 
 def write_record(pt: pytest.Pytester, content: str | None = None) -> None:
     path = pt.path / "cfn-outputs" / "target.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content if content is not None else json.dumps(
-        {"target": "emulator", "endpoint_url": "http://127.0.0.1:5555", "region": "eu-north-1", "pid": 99}))
+    path.write_text(
+        content
+        if content is not None
+        else json.dumps(
+            {"target": "emulator", "endpoint_url": "http://127.0.0.1:5555", "region": "eu-north-1", "pid": 99}
+        )
+    )
 
 
 def header(result: pytest.RunResult) -> list[str]:
@@ -63,46 +79,129 @@ def test_report_header_defaults(pt: pytest.Pytester) -> None:
 
 # (command-line args, environment, ini lines, emulator record?, expected header lines that must be present)
 SOURCES = [
-    (["--aws-region", "eu-west-2"], {"AWS_REGION": "us-west-1"}, ["stackcheck_aws_region = eu-central-1"], False,
-     ["stackcheck: aws region eu-west-2 (command line --aws-region)"]),
-    ([], {"AWS_REGION": "us-west-1", "AWS_DEFAULT_REGION": "us-west-2"}, ["stackcheck_aws_region = eu-central-1"],
-     False, ["stackcheck: aws region us-west-1 (environment AWS_REGION)"]),
-    ([], {"AWS_DEFAULT_REGION": "us-west-2"}, [], False,
-     ["stackcheck: aws region us-west-2 (environment AWS_DEFAULT_REGION)"]),
-    ([], {}, ["stackcheck_aws_region = eu-central-1"], True,
-     ["stackcheck: aws region eu-central-1 (ini stackcheck_aws_region)",
-      "stackcheck: aws endpoint url http://127.0.0.1:5555 (emulator record cfn-outputs/target.json)"]),
-    ([], {}, [], True,
-     ["stackcheck: aws endpoint url http://127.0.0.1:5555 (emulator record cfn-outputs/target.json)",
-      "stackcheck: aws region eu-north-1 (emulator record cfn-outputs/target.json)"]),
-    (["--aws-endpoint-url", "http://localhost:4566"], {"AWS_ENDPOINT_URL": "http://env:1"}, [], True,
-     ["stackcheck: aws endpoint url http://localhost:4566 (command line --aws-endpoint-url)"]),
-    ([], {"AWS_ENDPOINT_URL": "http://env:1"}, ["stackcheck_aws_endpoint_url = http://ini:2"], False,
-     ["stackcheck: aws endpoint url http://env:1 (environment AWS_ENDPOINT_URL)"]),
-    ([], {}, ["stackcheck_aws_endpoint_url = http://ini:2"], True,
-     ["stackcheck: aws endpoint url http://ini:2 (ini stackcheck_aws_endpoint_url)"]),
-    (["--outputs-file", "other/out.json"], {"STACKCHECK_OUTPUTS_FILE": "env.json"}, [], False,
-     ["stackcheck: outputs file other/out.json (command line --outputs-file)"]),
-    ([], {"STACKCHECK_OUTPUTS_FILE": "env.json"}, ["stackcheck_outputs_file = ini.json"], False,
-     ["stackcheck: outputs file env.json (environment STACKCHECK_OUTPUTS_FILE)"]),
-    ([], {}, ["stackcheck_outputs_file = ini.json"], False,
-     ["stackcheck: outputs file ini.json (ini stackcheck_outputs_file)"]),
-    (["--strict-outputs"], {"STACKCHECK_STRICT": "0"}, [], False,
-     ["stackcheck: strict outputs on (command line --strict-outputs)"]),
-    ([], {"STACKCHECK_STRICT": "1"}, ["stackcheck_strict = false"], False,
-     ["stackcheck: strict outputs on (environment STACKCHECK_STRICT)"]),
-    ([], {"STACKCHECK_STRICT": "0"}, ["stackcheck_strict = true"], False,
-     ["stackcheck: strict outputs off (environment STACKCHECK_STRICT)"]),
+    (
+        ["--aws-region", "eu-west-2"],
+        {"AWS_REGION": "us-west-1"},
+        ["stackcheck_aws_region = eu-central-1"],
+        False,
+        ["stackcheck: aws region eu-west-2 (command line --aws-region)"],
+    ),
+    (
+        [],
+        {"AWS_REGION": "us-west-1", "AWS_DEFAULT_REGION": "us-west-2"},
+        ["stackcheck_aws_region = eu-central-1"],
+        False,
+        ["stackcheck: aws region us-west-1 (environment AWS_REGION)"],
+    ),
+    (
+        [],
+        {"AWS_DEFAULT_REGION": "us-west-2"},
+        [],
+        False,
+        ["stackcheck: aws region us-west-2 (environment AWS_DEFAULT_REGION)"],
+    ),
+    (
+        [],
+        {},
+        ["stackcheck_aws_region = eu-central-1"],
+        True,
+        [
+            "stackcheck: aws region eu-central-1 (ini stackcheck_aws_region)",
+            "stackcheck: aws endpoint url http://127.0.0.1:5555 (emulator record cfn-outputs/target.json)",
+        ],
+    ),
+    (
+        [],
+        {},
+        [],
+        True,
+        [
+            "stackcheck: aws endpoint url http://127.0.0.1:5555 (emulator record cfn-outputs/target.json)",
+            "stackcheck: aws region eu-north-1 (emulator record cfn-outputs/target.json)",
+        ],
+    ),
+    (
+        ["--aws-endpoint-url", "http://localhost:4566"],
+        {"AWS_ENDPOINT_URL": "http://env:1"},
+        [],
+        True,
+        ["stackcheck: aws endpoint url http://localhost:4566 (command line --aws-endpoint-url)"],
+    ),
+    (
+        [],
+        {"AWS_ENDPOINT_URL": "http://env:1"},
+        ["stackcheck_aws_endpoint_url = http://ini:2"],
+        False,
+        ["stackcheck: aws endpoint url http://env:1 (environment AWS_ENDPOINT_URL)"],
+    ),
+    (
+        [],
+        {},
+        ["stackcheck_aws_endpoint_url = http://ini:2"],
+        True,
+        ["stackcheck: aws endpoint url http://ini:2 (ini stackcheck_aws_endpoint_url)"],
+    ),
+    (
+        ["--outputs-file", "other/out.json"],
+        {"STACKCHECK_OUTPUTS_FILE": "env.json"},
+        [],
+        False,
+        ["stackcheck: outputs file other/out.json (command line --outputs-file)"],
+    ),
+    (
+        [],
+        {"STACKCHECK_OUTPUTS_FILE": "env.json"},
+        ["stackcheck_outputs_file = ini.json"],
+        False,
+        ["stackcheck: outputs file env.json (environment STACKCHECK_OUTPUTS_FILE)"],
+    ),
+    (
+        [],
+        {},
+        ["stackcheck_outputs_file = ini.json"],
+        False,
+        ["stackcheck: outputs file ini.json (ini stackcheck_outputs_file)"],
+    ),
+    (
+        ["--strict-outputs"],
+        {"STACKCHECK_STRICT": "0"},
+        [],
+        False,
+        ["stackcheck: strict outputs on (command line --strict-outputs)"],
+    ),
+    (
+        [],
+        {"STACKCHECK_STRICT": "1"},
+        ["stackcheck_strict = false"],
+        False,
+        ["stackcheck: strict outputs on (environment STACKCHECK_STRICT)"],
+    ),
+    (
+        [],
+        {"STACKCHECK_STRICT": "0"},
+        ["stackcheck_strict = true"],
+        False,
+        ["stackcheck: strict outputs off (environment STACKCHECK_STRICT)"],
+    ),
     ([], {}, ["stackcheck_strict = true"], False, ["stackcheck: strict outputs on (ini stackcheck_strict)"]),
-    (["--assembly-dir", "build/cdk.out"], {}, [], False,
-     ["stackcheck: cloud assembly build/cdk.out (command line --assembly-dir)"]),
+    (
+        ["--assembly-dir", "build/cdk.out"],
+        {},
+        [],
+        False,
+        ["stackcheck: cloud assembly build/cdk.out (command line --assembly-dir)"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("args", "env", "ini", "record", "expected"), SOURCES,
-                         ids=[f"{i}-{s[4][0].split(' (')[1][:-1]}" for i, s in enumerate(SOURCES)])
-def test_report_header_shows_value_and_source(pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list,
-                                              env: dict, ini: list, record: bool, expected: list) -> None:
+@pytest.mark.parametrize(
+    ("args", "env", "ini", "record", "expected"),
+    SOURCES,
+    ids=[f"{i}-{s[4][0].split(' (')[1][:-1]}" for i, s in enumerate(SOURCES)],
+)
+def test_report_header_shows_value_and_source(
+    pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list, env: dict, ini: list, record: bool, expected: list
+) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     if ini:
@@ -154,8 +253,12 @@ def listening_port():
 
 def test_emulator_clients_get_fake_credentials_only_at_the_record_endpoint(pt: pytest.Pytester, listening_port) -> None:
     port, other = listening_port(), listening_port()
-    write_record(pt, json.dumps({"target": "emulator", "endpoint_url": f"http://127.0.0.1:{port}",
-                                 "region": "eu-north-1", "pid": 99}))
+    write_record(
+        pt,
+        json.dumps(
+            {"target": "emulator", "endpoint_url": f"http://127.0.0.1:{port}", "region": "eu-north-1", "pid": 99}
+        ),
+    )
     pt.makepyfile(f"""
         def test_clients(aws_client):
             assert aws_client.emulator is True
@@ -179,8 +282,12 @@ def test_endpoint_that_does_not_answer_skips_or_fails_naming_it(pt: pytest.Pytes
     """)
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
-                                 "stale; deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
+            "stale; deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`*"
+        ]
+    )
     pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
 
 
@@ -191,8 +298,10 @@ INTENT = """
     def test_source_zone_id(outputs):
         outputs.get(role="source", kind="hosted_zone", attr="id")
 """
-MISSING = ("output for the source Route 53 hosted zone id not found in cfn-outputs/flat-outputs.json; "
-           "candidates: [HostedZoneId (role shared)]; deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`")
+MISSING = (
+    "output for the source Route 53 hosted zone id not found in cfn-outputs/flat-outputs.json; "
+    "candidates: [HostedZoneId (role shared)]; deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`"
+)
 
 
 def test_missing_output_skips_with_reason(pt: pytest.Pytester) -> None:
@@ -204,10 +313,12 @@ def test_missing_output_skips_with_reason(pt: pytest.Pytester) -> None:
     assert f"SKIPPED [1] test_missing_output_skips_with_reason.py:5: {MISSING}" in result.outlines
 
 
-@pytest.mark.parametrize(("args", "env"), [(["--strict-outputs"], {}), ([], {"STACKCHECK_STRICT": "1"})],
-                         ids=["option", "env"])
-def test_missing_output_fails_when_strict(pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list,
-                                          env: dict) -> None:
+@pytest.mark.parametrize(
+    ("args", "env"), [(["--strict-outputs"], {}), ([], {"STACKCHECK_STRICT": "1"})], ids=["option", "env"]
+)
+def test_missing_output_fails_when_strict(
+    pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list, env: dict
+) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     write_outputs(pt)
@@ -240,8 +351,12 @@ def test_missing_outputs_file_skips_or_fails(pt: pytest.Pytester) -> None:
     """)
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=2)
-    result.stdout.fnmatch_lines(["*outputs file */cfn-outputs/flat-outputs.json does not exist; "
-                                 "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`"])
+    result.stdout.fnmatch_lines(
+        [
+            "*outputs file */cfn-outputs/flat-outputs.json does not exist; "
+            "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`"
+        ]
+    )
     pt.runpytest("--strict-outputs").assert_outcomes(errors=2)
 
 
@@ -254,7 +369,8 @@ def test_tests_without_stackcheck_fixtures_are_untouched(pt: pytest.Pytester, mo
     assert [line for line in header(result) if "problem" in line] == [
         f"stackcheck: problem: emulator record {pt.path}/cfn-outputs/target.json is not valid JSON "
         "(line 1, column 2: Expecting property name enclosed in double quotes); deploy again with "
-        "`stackcheck emulator start && stackcheck deploy --target emulator`"]
+        "`stackcheck emulator start && stackcheck deploy --target emulator`"
+    ]
     assert "stackcheck retries" not in result.stdout.str()
 
 
@@ -355,12 +471,12 @@ def test_retry_summary_per_test(pt: pytest.Pytester, workers: list[str]) -> None
     result = pt.runpytest(*workers)
     result.assert_outcomes(passed=2)
     text = result.stdout.str()
-    summary = text[text.index("stackcheck retries ="):].splitlines()[1:3]
+    summary = text[text.index("stackcheck retries =") :].splitlines()[1:3]
     assert summary == [
         "test_checks.py::test_throttled: 2 retries, slept 0.00 s",
         "    s3.get_bucket_versioning SlowDown x2 (tenacity)",
     ]
-    assert "test_calm" not in text[text.index("stackcheck retries ="):]
+    assert "test_calm" not in text[text.index("stackcheck retries =") :]
 
 
 def test_retries_shown_with_a_failing_test(pt: pytest.Pytester) -> None:
@@ -377,10 +493,12 @@ def test_retries_shown_with_a_failing_test(pt: pytest.Pytester) -> None:
     """)
     result = pt.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*- stackcheck retries -*",
-        "s3.get_bucket_versioning: Throttling on attempt 1, slept 0.00 s (tenacity)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*- stackcheck retries -*",
+            "s3.get_bucket_versioning: Throttling on attempt 1, slept 0.00 s (tenacity)",
+        ]
+    )
 
 
 def test_cloud_assembly_fixture(pt: pytest.Pytester) -> None:
@@ -390,12 +508,24 @@ def test_cloud_assembly_fixture(pt: pytest.Pytester) -> None:
     """)
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*cloud assembly directory */cdk.out does not exist; synthesize first with `stackcheck synth`"])
+    result.stdout.fnmatch_lines(
+        ["*cloud assembly directory */cdk.out does not exist; synthesize first with `stackcheck synth`"]
+    )
     pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
     out = pt.mkdir("cdk.out")
-    (out / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
-        "TapStackdevSource": {"type": "aws:cloudformation:stack",
-                              "properties": {"templateFile": "TapStackdevSource.template.json"}}}}))
+    (out / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "36.0.0",
+                "artifacts": {
+                    "TapStackdevSource": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "TapStackdevSource.template.json"},
+                    }
+                },
+            }
+        )
+    )
     (out / "TapStackdevSource.template.json").write_text(json.dumps({"Resources": {}}))
     pt.runpytest().assert_outcomes(passed=1)
 
@@ -403,21 +533,27 @@ def test_cloud_assembly_fixture(pt: pytest.Pytester) -> None:
 def test_markers_registered_once(pt: pytest.Pytester) -> None:
     result = pt.runpytest("--markers")
     assert [line for line in result.outlines if line.startswith("@pytest.mark.integration")] == [
-        "@pytest.mark.integration: post-deploy check; runs against the deployment the outputs file describes"]
+        "@pytest.mark.integration: post-deploy check; runs against the deployment the outputs file describes"
+    ]
     pt.makeini("[pytest]\nmarkers =\n    integration: project text\n")
     result = pt.runpytest("--markers")
     assert [line for line in result.outlines if line.startswith("@pytest.mark.integration")] == [
-        "@pytest.mark.integration: project text"]
+        "@pytest.mark.integration: project text"
+    ]
 
 
 def test_options_in_help(pt: pytest.Pytester) -> None:
     text = pt.runpytest("--help").stdout.str()
-    assert [o for o in ("--outputs-file", "--aws-endpoint-url", "--aws-region", "--strict-outputs", "--assembly-dir")
-            if o not in text] == []
+    assert [
+        o
+        for o in ("--outputs-file", "--aws-endpoint-url", "--aws-region", "--strict-outputs", "--assembly-dir")
+        if o not in text
+    ] == []
 
 
 def test_real_aws_without_credentials_or_region_skips_or_fails_with_the_reason(
-        pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pt: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     pt.makepyfile("""
@@ -426,11 +562,17 @@ def test_real_aws_without_credentials_or_region_skips_or_fails_with_the_reason(
     """)
     result = pt.runpytest("-rs", "--aws-region", "us-east-1")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*no AWS credentials found for AWS (no emulator record beside *"
-                                 "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`, or configure credentials*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*no AWS credentials found for AWS (no emulator record beside *"
+            "deploy first with `stackcheck emulator start && stackcheck deploy --target emulator`, or configure credentials*"
+        ]
+    )
     pt.runpytest("--strict-outputs", "--aws-region", "us-east-1").assert_outcomes(errors=1)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     result = pt.runpytest("-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*no AWS region set (no emulator record beside *); pass --aws-region or set AWS_REGION*"])
+    result.stdout.fnmatch_lines(
+        ["*no AWS region set (no emulator record beside *); pass --aws-region or set AWS_REGION*"]
+    )

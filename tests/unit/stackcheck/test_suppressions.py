@@ -30,24 +30,52 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def finding(rule="CKV_AWS_18", stack="TapStackdevSource", logical_id="StorageLogsBucketA1B2C3D4",
-            construct_path="/TapStackdevSource/Storage/LogsBucket/Resource", status=Status.FAILED) -> Finding:
-    return Finding(rule_id=rule, severity=Severity.ERROR, tool="checkov", stack=stack, logical_id=logical_id,
-                   construct_path=construct_path, template_file=f"cdk.out/{stack}.template.json", line=4,
-                   message="Ensure the S3 bucket has access logging enabled", status=status)
+def finding(
+    rule="CKV_AWS_18",
+    stack="TapStackdevSource",
+    logical_id="StorageLogsBucketA1B2C3D4",
+    construct_path="/TapStackdevSource/Storage/LogsBucket/Resource",
+    status=Status.FAILED,
+) -> Finding:
+    return Finding(
+        rule_id=rule,
+        severity=Severity.ERROR,
+        tool="checkov",
+        stack=stack,
+        logical_id=logical_id,
+        construct_path=construct_path,
+        template_file=f"cdk.out/{stack}.template.json",
+        line=4,
+        message="Ensure the S3 bucket has access logging enabled",
+        status=status,
+    )
 
 
 def entry(target: str, rule: str = "CKV_AWS_18", index: int = 1, expires: date = date(2026, 12, 31)) -> LedgerEntry:
-    return LedgerEntry(index=index, line=index * 5 - 4, rule=rule, target=target,
-                       reason="the access-log bucket cannot log to itself", owner="platform-team", expires=expires)
+    return LedgerEntry(
+        index=index,
+        line=index * 5 - 4,
+        rule=rule,
+        target=target,
+        reason="the access-log bucket cannot log to itself",
+        owner="platform-team",
+        expires=expires,
+    )
 
 
 def test_good_ledger_loads_with_index_line_and_date(tmp_path):
     ledger = load_ledger(write(tmp_path, "# header comment\n" + GOOD_ENTRY), KNOWN)
-    assert ledger.entries == (LedgerEntry(
-        index=1, line=2, rule="CKV_AWS_18", target="TapStackdevSource/Storage/LogsBucket/Resource",
-        reason="the access-log bucket cannot log to itself", owner="platform-team", expires=date(2026, 12, 31),
-    ),)
+    assert ledger.entries == (
+        LedgerEntry(
+            index=1,
+            line=2,
+            rule="CKV_AWS_18",
+            target="TapStackdevSource/Storage/LogsBucket/Resource",
+            reason="the access-log bucket cannot log to itself",
+            owner="platform-team",
+            expires=date(2026, 12, 31),
+        ),
+    )
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "[]\n"], ids=["empty", "comment", "empty-list"])
@@ -61,33 +89,50 @@ def test_repository_ledger_is_valid():
 
 
 BAD_ENTRIES = [
-    ("short-reason", {"reason": "too short"},
-     "entry 2 (rule CKV_AWS_18): reason is 9 characters; write at least 10"),
-    ("missing-owner", {"owner": None},
-     "entry 2 (rule CKV_AWS_18): missing 'owner'; add `owner: <team or person>`"),
+    ("short-reason", {"reason": "too short"}, "entry 2 (rule CKV_AWS_18): reason is 9 characters; write at least 10"),
+    ("missing-owner", {"owner": None}, "entry 2 (rule CKV_AWS_18): missing 'owner'; add `owner: <team or person>`"),
     ("blank-owner", {"owner": "'   '"}, "entry 2 (rule CKV_AWS_18): owner must be a team or person"),
-    ("bad-date", {"expires": "2026-13-01"},
-     "entry 2 (rule CKV_AWS_18): expires '2026-13-01' is not a date; write it as YYYY-MM-DD"),
-    ("date-with-slashes", {"expires": "31/12/2026"},
-     "entry 2 (rule CKV_AWS_18): expires '31/12/2026' is not a date"),
-    ("unknown-rule", {"rule": "CKV_AWS_181"},
-     "entry 2 (rule CKV_AWS_181): unknown rule id 'CKV_AWS_181': no cfn-lint rule or checkov check has it; "
-     "did you mean CKV_AWS_18"),
+    (
+        "bad-date",
+        {"expires": "2026-13-01"},
+        "entry 2 (rule CKV_AWS_18): expires '2026-13-01' is not a date; write it as YYYY-MM-DD",
+    ),
+    ("date-with-slashes", {"expires": "31/12/2026"}, "entry 2 (rule CKV_AWS_18): expires '31/12/2026' is not a date"),
+    (
+        "unknown-rule",
+        {"rule": "CKV_AWS_181"},
+        "entry 2 (rule CKV_AWS_181): unknown rule id 'CKV_AWS_181': no cfn-lint rule or checkov check has it; "
+        "did you mean CKV_AWS_18",
+    ),
     ("missing-target", {"target": None}, "entry 2 (rule CKV_AWS_18): missing 'target'"),
-    ("star-inside", {"target": "TapStackdevSource/*/Resource"},
-     "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*/Resource': '*' is allowed only as a trailing '/*'"),
-    ("whole-stack", {"target": "TapStackdevSource/*"},
-     "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*' would suppress a whole stack; name the construct"),
+    (
+        "star-inside",
+        {"target": "TapStackdevSource/*/Resource"},
+        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*/Resource': '*' is allowed only as a trailing '/*'",
+    ),
+    (
+        "whole-stack",
+        {"target": "TapStackdevSource/*"},
+        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*' would suppress a whole stack; name the construct",
+    ),
     ("bare-star", {"target": "'*'"}, "entry 2 (rule CKV_AWS_18): target '*': '*' is allowed only as a trailing '/*'"),
-    ("unknown-key", {"expiry": "2026-12-31"},
-     "entry 2 (rule CKV_AWS_18): unknown key(s) expiry; allowed keys: rule, target, reason, owner, expires"),
+    (
+        "unknown-key",
+        {"expiry": "2026-12-31"},
+        "entry 2 (rule CKV_AWS_18): unknown key(s) expiry; allowed keys: rule, target, reason, owner, expires",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "change", "message"), BAD_ENTRIES, ids=[c[0] for c in BAD_ENTRIES])
 def test_bad_entry_raises_ledger_error_naming_file_line_and_entry(tmp_path, case, change, message):
-    fields = {"rule": "CKV_AWS_18", "target": "TapStackdevSource/Storage/DataBucket/Resource",
-              "reason": "the data bucket logs elsewhere", "owner": "platform-team", "expires": "2026-12-31"}
+    fields = {
+        "rule": "CKV_AWS_18",
+        "target": "TapStackdevSource/Storage/DataBucket/Resource",
+        "reason": "the data bucket logs elsewhere",
+        "owner": "platform-team",
+        "expires": "2026-12-31",
+    }
     fields.update(change)
     body = "".join(f"  {k}: {v}\n" for k, v in fields.items() if v is not None)
     path = write(tmp_path, GOOD_ENTRY + "- " + body[2:])
@@ -98,7 +143,9 @@ def test_bad_entry_raises_ledger_error_naming_file_line_and_entry(tmp_path, case
 
 
 def test_every_problem_is_listed_at_once(tmp_path):
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         - rule: E3045
           target: Bucket
           reason: short
@@ -108,7 +155,8 @@ def test_every_problem_is_listed_at_once(tmp_path):
           target: Subnet
           reason: literal AZs come from context
           expires: tomorrow
-        """)
+        """,
+    )
     with pytest.raises(LedgerError) as err:
         load_ledger(path, KNOWN)
     lines = str(err.value).splitlines()
@@ -127,8 +175,10 @@ def test_every_problem_is_listed_at_once(tmp_path):
         ("rule: CKV_AWS_18\n", "must be a YAML list of entries (- rule: ...), got a dict"),
         ("- [CKV_AWS_18]\n", "entry 1: must be a mapping with keys rule, target, reason, owner, expires, got list"),
         ("- rule: CKV_AWS_18\n  target: [unclosed\n", "not valid YAML"),
-        (GOOD_ENTRY + GOOD_ENTRY.replace("CKV_AWS_18\n", "CKV_AWS_18\n", 1).replace("target: ", "target: /"),
-         "entry 2 (rule CKV_AWS_18): duplicates entry 1 (same rule and target); keep one"),
+        (
+            GOOD_ENTRY + GOOD_ENTRY.replace("CKV_AWS_18\n", "CKV_AWS_18\n", 1).replace("target: ", "target: /"),
+            "entry 2 (rule CKV_AWS_18): duplicates entry 1 (same rule and target); keep one",
+        ),
     ],
     ids=["mapping", "entry-not-mapping", "malformed-yaml", "duplicate"],
 )
@@ -185,15 +235,24 @@ def test_suppressed_finding_keeps_data_with_status_and_reason(tmp_path):
     failed = finding()
     findings, warnings = apply_ledger([failed, finding(status=Status.PASSED)], ledger, TODAY)
     assert findings == [
-        failed.suppress(Suppression(reason="the access-log bucket cannot log to itself", owner="platform-team",
-                                    expires=date(2026, 12, 31), source=f"{ledger.path} entry 1")),
+        failed.suppress(
+            Suppression(
+                reason="the access-log bucket cannot log to itself",
+                owner="platform-team",
+                expires=date(2026, 12, 31),
+                source=f"{ledger.path} entry 1",
+            )
+        ),
         finding(status=Status.PASSED),
     ]
     assert warnings == []
 
 
 def test_narrowest_entry_wins(tmp_path):
-    ledger = load_ledger(write(tmp_path, """\
+    ledger = load_ledger(
+        write(
+            tmp_path,
+            """\
         - rule: CKV_AWS_18
           target: TapStackdevSource/Storage/*
           reason: buckets of the storage construct log centrally
@@ -204,11 +263,17 @@ def test_narrowest_entry_wins(tmp_path):
           reason: the access-log bucket cannot log to itself
           owner: platform-team
           expires: 2026-12-31
-        """), KNOWN)
-    other = finding(logical_id="StorageDataBucketE5F6A7B8", construct_path="/TapStackdevSource/Storage/DataBucket/Resource")
+        """,
+        ),
+        KNOWN,
+    )
+    other = finding(
+        logical_id="StorageDataBucketE5F6A7B8", construct_path="/TapStackdevSource/Storage/DataBucket/Resource"
+    )
     findings, warnings = apply_ledger([finding(), other], ledger, TODAY)
     assert [(f.status, f.suppression.owner) for f in findings] == [
-        (Status.SUPPRESSED, "platform-team"), (Status.SUPPRESSED, "storage-team"),
+        (Status.SUPPRESSED, "platform-team"),
+        (Status.SUPPRESSED, "storage-team"),
     ]
     assert warnings == []
 
@@ -225,20 +290,28 @@ def test_expired_entry_does_not_suppress_and_is_reported(tmp_path):
     path = write(tmp_path, GOOD_ENTRY.replace("2026-12-31", "2026-01-15"))
     findings, warnings = apply_ledger([finding()], load_ledger(path, KNOWN), TODAY)
     assert findings == [finding()]
-    assert [(w.kind, w.entry, w.line, w.rule, w.target, w.message) for w in warnings] == [(
-        "expired", 1, 1, "CKV_AWS_18", "TapStackdevSource/Storage/LogsBucket/Resource",
-        f"{path}:1: entry 1 (rule CKV_AWS_18 on TapStackdevSource/Storage/LogsBucket/Resource) expired on "
-        "2026-01-15 and no longer suppresses (1 finding it covered now count as failures); fix the finding, "
-        "or renew the entry with a new expiry date",
-    )]
+    assert [(w.kind, w.entry, w.line, w.rule, w.target, w.message) for w in warnings] == [
+        (
+            "expired",
+            1,
+            1,
+            "CKV_AWS_18",
+            "TapStackdevSource/Storage/LogsBucket/Resource",
+            f"{path}:1: entry 1 (rule CKV_AWS_18 on TapStackdevSource/Storage/LogsBucket/Resource) expired on "
+            "2026-01-15 and no longer suppresses (1 finding it covered now count as failures); fix the finding, "
+            "or renew the entry with a new expiry date",
+        )
+    ]
 
 
 def test_stale_entry_is_reported(tmp_path):
     path = write(tmp_path, GOOD_ENTRY)
     findings, warnings = apply_ledger([finding(status=Status.PASSED)], load_ledger(path, KNOWN), TODAY)
     assert findings == [finding(status=Status.PASSED)]
-    assert [(w.kind, w.message) for w in warnings] == [(
-        "stale",
-        f"{path}:1: entry 1 (rule CKV_AWS_18 on TapStackdevSource/Storage/LogsBucket/Resource) matches no failed "
-        "finding; remove it, or correct its target",
-    )]
+    assert [(w.kind, w.message) for w in warnings] == [
+        (
+            "stale",
+            f"{path}:1: entry 1 (rule CKV_AWS_18 on TapStackdevSource/Storage/LogsBucket/Resource) matches no failed "
+            "finding; remove it, or correct its target",
+        )
+    ]

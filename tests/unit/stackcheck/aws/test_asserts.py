@@ -12,28 +12,46 @@ pytest_plugins = ["pytester"]
 ACCT = "123456789012"
 
 
-@pytest.mark.parametrize(("kind", "actual", "expected"), [
-    ("bucket", "arn:aws:s3:::tap-logs", "tap-logs"),
-    ("hosted_zone_id", "/hostedzone/Z0123ABC", "Z0123ABC"),
-    ("change_id", "/change/C1", "C1"),
-    ("zone_name", "Payments.Example.com.", "payments.example.com"),
-    ("dns_name", "dualstack.tap-1.us-east-1.elb.amazonaws.com.", "TAP-1.us-east-1.elb.amazonaws.com"),
-    ("endpoint", "db.x.us-east-1.rds.amazonaws.com:5432", "DB.x.us-east-1.rds.amazonaws.com:5432"),
-    ("role", f"arn:aws:iam::{ACCT}:role/service-role/dms-vpc-role", "dms-vpc-role"),
-    ("secret", f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:tap/db-AbCdEf", "tap/db"),
-    ("ecs_cluster", f"arn:aws:ecs:us-east-1:{ACCT}:cluster/tap", "tap"),
-    ("ecs_service", f"arn:aws:ecs:us-east-1:{ACCT}:service/tap/svc", "svc"),
-    ("kms_key", f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-     "1234abcd-12ab-34cd-56ef-1234567890ab"),
-    ("log_group", f"arn:aws:logs:us-east-1:{ACCT}:log-group:/aws/x:*", "/aws/x"),
-])
+@pytest.mark.parametrize(
+    ("kind", "actual", "expected"),
+    [
+        ("bucket", "arn:aws:s3:::tap-logs", "tap-logs"),
+        ("hosted_zone_id", "/hostedzone/Z0123ABC", "Z0123ABC"),
+        ("change_id", "/change/C1", "C1"),
+        ("zone_name", "Payments.Example.com.", "payments.example.com"),
+        ("dns_name", "dualstack.tap-1.us-east-1.elb.amazonaws.com.", "TAP-1.us-east-1.elb.amazonaws.com"),
+        ("endpoint", "db.x.us-east-1.rds.amazonaws.com:5432", "DB.x.us-east-1.rds.amazonaws.com:5432"),
+        ("role", f"arn:aws:iam::{ACCT}:role/service-role/dms-vpc-role", "dms-vpc-role"),
+        ("secret", f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:tap/db-AbCdEf", "tap/db"),
+        ("ecs_cluster", f"arn:aws:ecs:us-east-1:{ACCT}:cluster/tap", "tap"),
+        ("ecs_service", f"arn:aws:ecs:us-east-1:{ACCT}:service/tap/svc", "svc"),
+        (
+            "kms_key",
+            f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        ("log_group", f"arn:aws:logs:us-east-1:{ACCT}:log-group:/aws/x:*", "/aws/x"),
+    ],
+)
 def test_same_identifier_passes(kind: str, actual: str, expected: str) -> None:
     assert_same_identifier(kind, actual, expected)
 
 
 def test_every_kind_is_covered() -> None:
-    assert set(IDENTIFIER_KINDS) == {"bucket", "hosted_zone_id", "change_id", "zone_name", "dns_name", "endpoint",
-                                     "role", "secret", "ecs_cluster", "ecs_service", "kms_key", "log_group"}
+    assert set(IDENTIFIER_KINDS) == {
+        "bucket",
+        "hosted_zone_id",
+        "change_id",
+        "zone_name",
+        "dns_name",
+        "endpoint",
+        "role",
+        "secret",
+        "ecs_cluster",
+        "ecs_service",
+        "kms_key",
+        "log_group",
+    }
 
 
 def test_same_identifier_failure_message() -> None:

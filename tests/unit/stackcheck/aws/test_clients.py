@@ -26,8 +26,16 @@ ENDPOINT = "http://127.0.0.1:5123"
 
 @pytest.fixture
 def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
-                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
@@ -35,6 +43,7 @@ def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 # -- config and factory ------------------------------------------------------------------------
+
 
 def test_botocore_config_standard_bounded_with_timeouts() -> None:
     config = botocore_config()
@@ -100,8 +109,9 @@ class _Raw:
         yield self.body
 
 
-def test_botocore_level_retries_are_recorded(no_aws_env: None, monkeypatch: pytest.MonkeyPatch,
-                                             request: pytest.FixtureRequest) -> None:
+def test_botocore_level_retries_are_recorded(
+    no_aws_env: None, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     # botocore's own standard-mode retry sleeps rand(0, 1) s first; make it 0 for the test.
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
     log = RetryLog()
@@ -109,8 +119,11 @@ def test_botocore_level_retries_are_recorded(no_aws_env: None, monkeypatch: pyte
     s3 = factory("s3")
     answers = [
         (503, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"),
-        (200, b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-              b"<Status>Enabled</Status></VersioningConfiguration>"),
+        (
+            200,
+            b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            b"<Status>Enabled</Status></VersioningConfiguration>",
+        ),
     ]
 
     def send(request: Any, **_: Any) -> AWSResponse:
@@ -123,7 +136,8 @@ def test_botocore_level_retries_are_recorded(no_aws_env: None, monkeypatch: pyte
     assert response["ResponseMetadata"]["RetryAttempts"] == 1
     records = log.records()
     assert [dataclass_fields(r) for r in records] == [
-        (request.node.nodeid, "s3.get_bucket_versioning", "SlowDown", 1, "botocore")]
+        (request.node.nodeid, "s3.get_bucket_versioning", "SlowDown", 1, "botocore")
+    ]
     assert 0.0 <= records[0].sleep < 1.0
 
 
@@ -145,7 +159,8 @@ def test_paginator_pages_retried_and_recorded(no_aws_env: None, request: pytest.
         stub.assert_no_pending_responses()
     assert len(pages) == 2
     assert [(r.node_id, r.operation, r.error_code, r.attempt) for r in log.records()] == [
-        (request.node.nodeid, "cloudformation.describe_stacks", "Throttling", 1)]
+        (request.node.nodeid, "cloudformation.describe_stacks", "Throttling", 1)
+    ]
 
 
 def test_waiter_polls_retried_and_recorded(no_aws_env: None) -> None:

@@ -30,14 +30,19 @@ NORMALIZED: list[tuple[Callable[..., Any], Any, Any]] = [
     (n.dns_name, "dualstack.tap-alb-1234.us-east-1.elb.amazonaws.com.", "tap-alb-1234.us-east-1.elb.amazonaws.com"),
     (n.dns_name, "DualStack.Tap-ALB-1234.us-east-1.ELB.amazonaws.com", "tap-alb-1234.us-east-1.elb.amazonaws.com"),
     (n.dns_name, "tap-alb-1234.us-east-1.elb.amazonaws.com", "tap-alb-1234.us-east-1.elb.amazonaws.com"),
-    (n.split_endpoint, "tap-db.abc123.us-east-1.rds.amazonaws.com",
-     ("tap-db.abc123.us-east-1.rds.amazonaws.com", None)),
-    (n.split_endpoint, "TAP-db.abc123.us-east-1.rds.amazonaws.com:5432",
-     ("tap-db.abc123.us-east-1.rds.amazonaws.com", 5432)),
+    (
+        n.split_endpoint,
+        "tap-db.abc123.us-east-1.rds.amazonaws.com",
+        ("tap-db.abc123.us-east-1.rds.amazonaws.com", None),
+    ),
+    (
+        n.split_endpoint,
+        "TAP-db.abc123.us-east-1.rds.amazonaws.com:5432",
+        ("tap-db.abc123.us-east-1.rds.amazonaws.com", 5432),
+    ),
     (n.iam_role_name, "dms-vpc-role", "dms-vpc-role"),
     (n.iam_role_name, f"arn:aws:iam::{ACCOUNT}:role/dms-vpc-role", "dms-vpc-role"),
-    (n.iam_role_name, f"arn:aws:iam::{ACCOUNT}:role/service-role/dms-cloudwatch-logs-role",
-     "dms-cloudwatch-logs-role"),
+    (n.iam_role_name, f"arn:aws:iam::{ACCOUNT}:role/service-role/dms-cloudwatch-logs-role", "dms-cloudwatch-logs-role"),
     (n.iam_role_name, f"arn:aws-us-gov:iam::{ACCOUNT}:role/a/b/c/r1", "r1"),
     (n.secret_name, "tap/source/db", "tap/source/db"),
     (n.secret_name, f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/source/db-AbCdEf", "tap/source/db"),
@@ -50,23 +55,33 @@ NORMALIZED: list[tuple[Callable[..., Any], Any, Any]] = [
     (n.ecs_cluster_name, f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/tap-source", "tap-source"),
     (n.ecs_service, "tap-svc", n.EcsServiceRef("tap-svc", None)),
     (n.ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/tap-svc", n.EcsServiceRef("tap-svc", None)),
-    (n.ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/tap-source/tap-svc",
-     n.EcsServiceRef("tap-svc", "tap-source")),
+    (
+        n.ecs_service,
+        f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/tap-source/tap-svc",
+        n.EcsServiceRef("tap-svc", "tap-source"),
+    ),
     (n.kms_key, KEY_ID, n.KmsKeyRef(key_id=KEY_ID)),
     (n.kms_key, MRK_ID, n.KmsKeyRef(key_id=MRK_ID)),
-    (n.kms_key, f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}",
-     n.KmsKeyRef(key_id=KEY_ID, region="us-east-1", account=ACCOUNT)),
+    (
+        n.kms_key,
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}",
+        n.KmsKeyRef(key_id=KEY_ID, region="us-east-1", account=ACCOUNT),
+    ),
     (n.kms_key, "alias/tap/source", n.KmsKeyRef(alias="alias/tap/source")),
-    (n.kms_key, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/tap-source",
-     n.KmsKeyRef(alias="alias/tap-source", region="us-east-1", account=ACCOUNT)),
+    (
+        n.kms_key,
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/tap-source",
+        n.KmsKeyRef(alias="alias/tap-source", region="us-east-1", account=ACCOUNT),
+    ),
     (n.log_group_name, "/aws/vpc/flowlogs/tap", "/aws/vpc/flowlogs/tap"),
     (n.log_group_name, f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/vpc/flowlogs/tap:*", "/aws/vpc/flowlogs/tap"),
     (n.log_group_name, f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/vpc/flowlogs/tap", "/aws/vpc/flowlogs/tap"),
 ]
 
 
-@pytest.mark.parametrize(("fn", "value", "expected"), NORMALIZED,
-                         ids=[f"{fn.__name__}:{value}" for fn, value, _ in NORMALIZED])
+@pytest.mark.parametrize(
+    ("fn", "value", "expected"), NORMALIZED, ids=[f"{fn.__name__}:{value}" for fn, value, _ in NORMALIZED]
+)
 def test_normalizes(fn: Callable[..., Any], value: Any, expected: Any) -> None:
     assert fn(value) == expected
 
@@ -96,8 +111,9 @@ REJECTED: list[tuple[Callable[..., Any], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "value", "message"), REJECTED,
-                         ids=[f"{fn.__name__}:{value}" for fn, value, _ in REJECTED])
+@pytest.mark.parametrize(
+    ("fn", "value", "message"), REJECTED, ids=[f"{fn.__name__}:{value}" for fn, value, _ in REJECTED]
+)
 def test_rejects(fn: Callable[..., Any], value: str, message: str) -> None:
     with pytest.raises(IdentifierError, match=message.replace("(", r"\(")):
         fn(value)
@@ -108,67 +124,92 @@ def test_identifier_error_is_a_value_error() -> None:
         n.hosted_zone_id("?")
 
 
-@pytest.mark.parametrize(("name", "valid"), [
-    ("tap-logs", True),
-    ("a.b.c", True),
-    ("abc", True),
-    ("ab", False),
-    ("a" * 63, True),
-    ("a" * 64, False),
-    ("Tap-logs", False),
-    ("tap_logs", False),
-    ("-tap", False),
-    ("tap-", False),
-    ("tap..logs", False),
-    ("192.168.5.4", False),
-    ("xn--tap", False),
-    ("sthree-tap", False),
-    ("amzn-s3-demo-bucket", False),
-    ("tap-s3alias", False),
-    ("tap--ol-s3", False),
-    ("tap.mrap", False),
-    ("tap--x-s3", False),
-    ("tap--table-s3", False),
-    ("arn:aws:s3:::tap-logs", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("tap-logs", True),
+        ("a.b.c", True),
+        ("abc", True),
+        ("ab", False),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("Tap-logs", False),
+        ("tap_logs", False),
+        ("-tap", False),
+        ("tap-", False),
+        ("tap..logs", False),
+        ("192.168.5.4", False),
+        ("xn--tap", False),
+        ("sthree-tap", False),
+        ("amzn-s3-demo-bucket", False),
+        ("tap-s3alias", False),
+        ("tap--ol-s3", False),
+        ("tap.mrap", False),
+        ("tap--x-s3", False),
+        ("tap--table-s3", False),
+        ("arn:aws:s3:::tap-logs", False),
+        (None, False),
+    ],
+)
 def test_is_bucket_name(name: Any, valid: bool) -> None:
     assert n.is_bucket_name(name) is valid
 
 
-@pytest.mark.parametrize(("value", "valid"), [
-    ("tap-db.abc.us-east-1.rds.amazonaws.com", True),
-    ("example.com", True),
-    ("localhost", False),
-    ("db.example.com:5432", False),
-    ("https://example.com", False),
-    ("*.example.com", False),
-    (5432, False),
-])
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("tap-db.abc.us-east-1.rds.amazonaws.com", True),
+        ("example.com", True),
+        ("localhost", False),
+        ("db.example.com:5432", False),
+        ("https://example.com", False),
+        ("*.example.com", False),
+        (5432, False),
+    ],
+)
 def test_is_hostname(value: Any, valid: bool) -> None:
     assert n.is_hostname(value) is valid
 
 
-@pytest.mark.parametrize(("fn", "a", "b", "same"), [
-    (n.same_dns_name, "dualstack.Tap-1.us-east-1.elb.amazonaws.com.", "tap-1.us-east-1.elb.amazonaws.com", True),
-    (n.same_dns_name, "tap-1.us-east-1.elb.amazonaws.com", "tap-2.us-east-1.elb.amazonaws.com", False),
-    (n.same_secret, f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf", "tap/db", True),
-    (n.same_secret, "tap/db", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf", True),
-    (n.same_secret, f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf",
-     f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-ZzZzZz", False),
-    (n.same_secret, "tap/db", "tap/db2", False),
-    (n.same_ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/svc", "svc", True),
-    (n.same_ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c1/svc",
-     f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/svc", True),
-    (n.same_ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c1/svc",
-     f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c2/svc", False),
-    (n.same_ecs_service, "svc-a", "svc-b", False),
-    (n.same_kms_key, KEY_ID, f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}", True),
-    (n.same_kms_key, f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}",
-     f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{KEY_ID}", False),
-    (n.same_kms_key, "alias/tap", f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/tap", True),
-    (n.same_kms_key, "alias/tap", "alias/tap2", False),
-])
+@pytest.mark.parametrize(
+    ("fn", "a", "b", "same"),
+    [
+        (n.same_dns_name, "dualstack.Tap-1.us-east-1.elb.amazonaws.com.", "tap-1.us-east-1.elb.amazonaws.com", True),
+        (n.same_dns_name, "tap-1.us-east-1.elb.amazonaws.com", "tap-2.us-east-1.elb.amazonaws.com", False),
+        (n.same_secret, f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf", "tap/db", True),
+        (n.same_secret, "tap/db", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf", True),
+        (
+            n.same_secret,
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-AbCdEf",
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:tap/db-ZzZzZz",
+            False,
+        ),
+        (n.same_secret, "tap/db", "tap/db2", False),
+        (n.same_ecs_service, f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/svc", "svc", True),
+        (
+            n.same_ecs_service,
+            f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c1/svc",
+            f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/svc",
+            True,
+        ),
+        (
+            n.same_ecs_service,
+            f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c1/svc",
+            f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/c2/svc",
+            False,
+        ),
+        (n.same_ecs_service, "svc-a", "svc-b", False),
+        (n.same_kms_key, KEY_ID, f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}", True),
+        (
+            n.same_kms_key,
+            f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}",
+            f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{KEY_ID}",
+            False,
+        ),
+        (n.same_kms_key, "alias/tap", f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/tap", True),
+        (n.same_kms_key, "alias/tap", "alias/tap2", False),
+    ],
+)
 def test_same(fn: Callable[[str, str], bool], a: str, b: str, same: bool) -> None:
     assert fn(a, b) is same
 

@@ -20,32 +20,65 @@ KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-123456
 
 @pytest.fixture
 def s3() -> Any:
-    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 # -- GetBucketEncryption -----------------------------------------------------------------------
 
 ENCRYPTION = [
-    ("sse-s3", {"ServerSideEncryptionConfiguration": {"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}},
-     p.DefaultEncryption((p.EncryptionRule("AES256", None, False),)), {"AES256"}, set()),
-    ("sse-kms-bucket-key", {"ServerSideEncryptionConfiguration": {"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN},
-         "BucketKeyEnabled": True}]}},
-     p.DefaultEncryption((p.EncryptionRule("aws:kms", KEY_ARN, True),)), {"aws:kms"}, {KEY_ARN}),
-    ("dsse-kms", {"ServerSideEncryptionConfiguration": {"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms:dsse"}}]}},
-     p.DefaultEncryption((p.EncryptionRule("aws:kms:dsse", None, False),)), {"aws:kms:dsse"}, set()),
-    ("bucket-key-only", {"ServerSideEncryptionConfiguration": {"Rules": [{"BucketKeyEnabled": True}]}},
-     p.DefaultEncryption((p.EncryptionRule(None, None, True),)), set(), set()),
+    (
+        "sse-s3",
+        {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]
+            }
+        },
+        p.DefaultEncryption((p.EncryptionRule("AES256", None, False),)),
+        {"AES256"},
+        set(),
+    ),
+    (
+        "sse-kms-bucket-key",
+        {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN},
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            }
+        },
+        p.DefaultEncryption((p.EncryptionRule("aws:kms", KEY_ARN, True),)),
+        {"aws:kms"},
+        {KEY_ARN},
+    ),
+    (
+        "dsse-kms",
+        {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms:dsse"}}]
+            }
+        },
+        p.DefaultEncryption((p.EncryptionRule("aws:kms:dsse", None, False),)),
+        {"aws:kms:dsse"},
+        set(),
+    ),
+    (
+        "bucket-key-only",
+        {"ServerSideEncryptionConfiguration": {"Rules": [{"BucketKeyEnabled": True}]}},
+        p.DefaultEncryption((p.EncryptionRule(None, None, True),)),
+        set(),
+        set(),
+    ),
     ("no-rules", {"ServerSideEncryptionConfiguration": {"Rules": []}}, p.DefaultEncryption(()), set(), set()),
     ("metadata-only", dict(META), p.DefaultEncryption(()), set(), set()),
 ]
 
 
-@pytest.mark.parametrize(("response", "parsed", "algorithms", "keys"), [c[1:] for c in ENCRYPTION],
-                         ids=[c[0] for c in ENCRYPTION])
+@pytest.mark.parametrize(
+    ("response", "parsed", "algorithms", "keys"), [c[1:] for c in ENCRYPTION], ids=[c[0] for c in ENCRYPTION]
+)
 def test_parse_bucket_encryption(response: dict, parsed: p.DefaultEncryption, algorithms: set, keys: set) -> None:
     result = p.parse_bucket_encryption({**META, **response})
     assert result == parsed
@@ -56,17 +89,28 @@ def test_parse_bucket_encryption(response: dict, parsed: p.DefaultEncryption, al
 
 def test_bucket_default_encryption_not_found_is_no_encryption(s3: Any) -> None:
     with Stubber(s3) as stub:
-        stub.add_client_error("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError",
-                              "The server side encryption configuration was not found", 404,
-                              expected_params={"Bucket": "tap-logs"})
+        stub.add_client_error(
+            "get_bucket_encryption",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            "The server side encryption configuration was not found",
+            404,
+            expected_params={"Bucket": "tap-logs"},
+        )
         assert p.bucket_default_encryption(s3, "tap-logs") == p.DefaultEncryption(())
         stub.assert_no_pending_responses()
 
 
 def test_bucket_default_encryption_reads_response(s3: Any) -> None:
     with Stubber(s3) as stub:
-        stub.add_response("get_bucket_encryption", {"ServerSideEncryptionConfiguration": {"Rules": [
-            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}, {"Bucket": "tap-logs"})
+        stub.add_response(
+            "get_bucket_encryption",
+            {
+                "ServerSideEncryptionConfiguration": {
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                }
+            },
+            {"Bucket": "tap-logs"},
+        )
         assert p.bucket_default_encryption(s3, "tap-logs").algorithms == {"AES256"}
 
 
@@ -80,14 +124,18 @@ def test_bucket_default_encryption_other_errors_propagate(s3: Any) -> None:
 
 # -- GetBucketLocation -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("response", "region"), [
-    ({"LocationConstraint": None}, "us-east-1"),
-    ({"LocationConstraint": ""}, "us-east-1"),
-    ({}, "us-east-1"),
-    ({"LocationConstraint": "EU"}, "eu-west-1"),
-    ({"LocationConstraint": "eu-central-1"}, "eu-central-1"),
-    ({"LocationConstraint": "us-gov-west-1"}, "us-gov-west-1"),
-])
+
+@pytest.mark.parametrize(
+    ("response", "region"),
+    [
+        ({"LocationConstraint": None}, "us-east-1"),
+        ({"LocationConstraint": ""}, "us-east-1"),
+        ({}, "us-east-1"),
+        ({"LocationConstraint": "EU"}, "eu-west-1"),
+        ({"LocationConstraint": "eu-central-1"}, "eu-central-1"),
+        ({"LocationConstraint": "us-gov-west-1"}, "us-gov-west-1"),
+    ],
+)
 def test_parse_bucket_region(response: dict, region: str) -> None:
     assert p.parse_bucket_region({**META, **response}) == region
 
@@ -103,12 +151,15 @@ def test_bucket_region_calls_get_bucket_location(s3: Any) -> None:
 ALL_ON = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 
 
-@pytest.mark.parametrize(("config", "expected", "all_on"), [
-    (ALL_ON, p.PublicAccessBlock(True, True, True, True), True),
-    ({**ALL_ON, "RestrictPublicBuckets": False}, p.PublicAccessBlock(True, True, True, False), False),
-    ({"BlockPublicAcls": True}, p.PublicAccessBlock(True, False, False, False), False),
-    ({}, p.PublicAccessBlock(), False),
-])
+@pytest.mark.parametrize(
+    ("config", "expected", "all_on"),
+    [
+        (ALL_ON, p.PublicAccessBlock(True, True, True, True), True),
+        ({**ALL_ON, "RestrictPublicBuckets": False}, p.PublicAccessBlock(True, True, True, False), False),
+        ({"BlockPublicAcls": True}, p.PublicAccessBlock(True, False, False, False), False),
+        ({}, p.PublicAccessBlock(), False),
+    ],
+)
 def test_parse_public_access_block(config: dict, expected: p.PublicAccessBlock, all_on: bool) -> None:
     result = p.parse_public_access_block({**META, "PublicAccessBlockConfiguration": config})
     assert result == expected
@@ -117,8 +168,12 @@ def test_parse_public_access_block(config: dict, expected: p.PublicAccessBlock, 
 
 def test_no_public_access_block_means_all_off(s3: Any) -> None:
     with Stubber(s3) as stub:
-        stub.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration",
-                              "The public access block configuration was not found", 404)
+        stub.add_client_error(
+            "get_public_access_block",
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration was not found",
+            404,
+        )
         assert p.bucket_public_access_block(s3, "tap-logs") == p.PublicAccessBlock(False, False, False, False)
 
 
@@ -138,11 +193,15 @@ def test_public_access_block_access_denied_propagates(s3: Any) -> None:
 
 # -- GetBucketVersioning -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("response", "status"), [
-    ({"Status": "Enabled", "MFADelete": "Disabled"}, "Enabled"),
-    ({"Status": "Suspended"}, "Suspended"),
-    ({}, None),
-])
+
+@pytest.mark.parametrize(
+    ("response", "status"),
+    [
+        ({"Status": "Enabled", "MFADelete": "Disabled"}, "Enabled"),
+        ({"Status": "Suspended"}, "Suspended"),
+        ({}, None),
+    ],
+)
 def test_versioning_status(response: dict, status: str | None) -> None:
     assert p.versioning_status({**META, **response}) == status
 
@@ -167,8 +226,12 @@ def stmt(**changes: Any) -> dict:
     return {k: v for k, v in {**CDK_ENFORCE_SSL, **changes}.items() if v is not None}
 
 
-ALLOW_READ = {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
-              "Resource": f"{BUCKET_ARN}/*"}
+ALLOW_READ = {
+    "Effect": "Allow",
+    "Principal": {"Service": "logging.s3.amazonaws.com"},
+    "Action": "s3:PutObject",
+    "Resource": f"{BUCKET_ARN}/*",
+}
 
 TLS_CASES = [
     ("cdk-enforce-ssl", policy(ALLOW_READ, CDK_ENFORCE_SSL), True),
@@ -203,13 +266,16 @@ def test_denies_insecure_transport_accepts_response_and_json_string() -> None:
     assert p.denies_insecure_transport(text) is True
 
 
-@pytest.mark.parametrize(("resource", "covers"), [
-    ([BUCKET_ARN, f"{BUCKET_ARN}/*"], True),
-    ("*", True),
-    ([f"{BUCKET_ARN}/*"], False),
-    (["arn:aws:s3:::other", "arn:aws:s3:::other/*"], False),
-    (["arn:aws-cn:s3:::tap-logs", "arn:aws-cn:s3:::tap-logs/*"], True),
-])
+@pytest.mark.parametrize(
+    ("resource", "covers"),
+    [
+        ([BUCKET_ARN, f"{BUCKET_ARN}/*"], True),
+        ("*", True),
+        ([f"{BUCKET_ARN}/*"], False),
+        (["arn:aws:s3:::other", "arn:aws:s3:::other/*"], False),
+        (["arn:aws-cn:s3:::tap-logs", "arn:aws-cn:s3:::tap-logs/*"], True),
+    ],
+)
 def test_denies_insecure_transport_for_bucket_checks_resources(resource: Any, covers: bool) -> None:
     assert p.denies_insecure_transport(policy(stmt(Resource=resource)), bucket="tap-logs") is covers
 
@@ -235,16 +301,22 @@ def test_bucket_policy_parses_document(s3: Any) -> None:
     assert p.denies_insecure_transport(document, bucket="tap-logs") is True
 
 
-IAM_DOCUMENT = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::tap-logs/100%/*"}]}
+IAM_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::tap-logs/100%/*"}],
+}
 
 
-@pytest.mark.parametrize("answer", [
-    # what the IAM API sends (RFC 3986 URL-encoded JSON): the "%" in the ARN arrives as "%25"
-    quote(json.dumps(IAM_DOCUMENT)),
-    quote(json.dumps(IAM_DOCUMENT)).encode(),
-    IAM_DOCUMENT,  # what boto3 hands over after decoding it
-], ids=["url-encoded", "url-encoded-bytes", "decoded"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # what the IAM API sends (RFC 3986 URL-encoded JSON): the "%" in the ARN arrives as "%25"
+        quote(json.dumps(IAM_DOCUMENT)),
+        quote(json.dumps(IAM_DOCUMENT)).encode(),
+        IAM_DOCUMENT,  # what boto3 hands over after decoding it
+    ],
+    ids=["url-encoded", "url-encoded-bytes", "decoded"],
+)
 def test_iam_policy_document_decodes_the_iam_api_answer(answer: Any) -> None:
     assert p.iam_policy_document(answer) == IAM_DOCUMENT
 

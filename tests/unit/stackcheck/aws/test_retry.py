@@ -33,8 +33,7 @@ VERSIONING = {"Status": "Enabled"}
 
 
 def client(service: str) -> Any:
-    return boto3.client(service, region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(service, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def count_calls(aws: Any) -> list[str]:
@@ -50,8 +49,14 @@ def log() -> RetryLog:
 
 
 def test_throttling_codes_are_the_documented_family() -> None:
-    assert THROTTLING_CODES == {"Throttling", "ThrottlingException", "TooManyRequestsException",
-                                "RequestLimitExceeded", "SlowDown", "PriorRequestNotComplete"}
+    assert THROTTLING_CODES == {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
     assert FINAL_CODES == {"NoSuchBucket", "ValidationError", "AccessDenied", "AccessDeniedException"}
 
 
@@ -74,13 +79,16 @@ def test_throttling_retried_then_succeeds(code: str, log: RetryLog, request: pyt
     ]
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    ("NoSuchBucket", "The specified bucket does not exist"),
-    ("AccessDenied", "Access Denied"),
-    ("ValidationError", "Stack with id TapStackdevSource does not exist"),
-    ("ValidationError", "1 validation error detected"),
-    ("InternalError", "not a throttling code"),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("NoSuchBucket", "The specified bucket does not exist"),
+        ("AccessDenied", "Access Denied"),
+        ("ValidationError", "Stack with id TapStackdevSource does not exist"),
+        ("ValidationError", "1 validation error detected"),
+        ("InternalError", "not a throttling code"),
+    ],
+)
 def test_final_and_unknown_errors_not_retried(code: str, message: str, log: RetryLog) -> None:
     cfn = client("cloudformation")
     wrapped = RecordingClient(cfn, profile=NO_WAIT, log=log)
@@ -144,7 +152,7 @@ def test_waits_are_jittered_exponential_and_recorded(log: RetryLog) -> None:
     assert len(calls) == 6
     assert len(slept) == 5
     for attempt, seconds in enumerate(slept):
-        assert 0.0 <= seconds <= min(4.0, 1.0 * 2 ** attempt)
+        assert 0.0 <= seconds <= min(4.0, 1.0 * 2**attempt)
     assert [r.sleep for r in log.records()] == slept
     assert [r.attempt for r in log.records()] == [1, 2, 3, 4, 5]
 
@@ -183,17 +191,26 @@ def test_retry_log_records_drain_clear(log: RetryLog) -> None:
     assert log.records("a") == [a1, a2]
     assert log.drain("a") == [a1, a2]
     assert log.records() == [b1]
-    assert b1.as_dict() == {"node_id": "b", "operation": "s3.y", "error_code": "Throttling", "attempt": 1,
-                            "sleep": 0.25, "layer": "botocore"}
+    assert b1.as_dict() == {
+        "node_id": "b",
+        "operation": "s3.y",
+        "error_code": "Throttling",
+        "attempt": 1,
+        "sleep": 0.25,
+        "layer": "botocore",
+    }
     log.clear()
     assert log.records() == []
 
 
-@pytest.mark.parametrize(("code", "message", "missing"), [
-    ("ValidationError", "Stack with id TapStackdevSource does not exist", True),
-    ("ValidationError", "Template format error", False),
-    ("Throttling", "Rate exceeded", False),
-])
+@pytest.mark.parametrize(
+    ("code", "message", "missing"),
+    [
+        ("ValidationError", "Stack with id TapStackdevSource does not exist", True),
+        ("ValidationError", "Template format error", False),
+        ("Throttling", "Rate exceeded", False),
+    ],
+)
 def test_is_stack_missing(code: str, message: str, missing: bool) -> None:
     assert is_stack_missing(ClientError({"Error": {"Code": code, "Message": message}}, "DescribeStacks")) is missing
 
@@ -229,8 +246,12 @@ def test_route53_change_still_pending_raises_waiter_error() -> None:
 def test_ecs_service_stable_uses_cluster_from_arn() -> None:
     ecs = client("ecs")
     arn = "arn:aws:ecs:us-east-1:123456789012:service/tap-source/tap-svc"
-    unstable = {"serviceName": "tap-svc", "deployments": [{"id": "a"}, {"id": "b"}], "runningCount": 1,
-                "desiredCount": 2}
+    unstable = {
+        "serviceName": "tap-svc",
+        "deployments": [{"id": "a"}, {"id": "b"}],
+        "runningCount": 1,
+        "desiredCount": 2,
+    }
     stable = {"serviceName": "tap-svc", "deployments": [{"id": "b"}], "runningCount": 2, "desiredCount": 2}
     params = {"cluster": "tap-source", "services": ["tap-svc"]}
     with Stubber(ecs) as stub:
@@ -244,8 +265,9 @@ def test_ecs_service_stable_defaults_to_default_cluster() -> None:
     ecs = client("ecs")
     stable = {"serviceName": "svc", "deployments": [{"id": "b"}], "runningCount": 1, "desiredCount": 1}
     with Stubber(ecs) as stub:
-        stub.add_response("describe_services", {"services": [stable], "failures": []},
-                          {"cluster": "default", "services": ["svc"]})
+        stub.add_response(
+            "describe_services", {"services": [stable], "failures": []}, {"cluster": "default", "services": ["svc"]}
+        )
         wait_ecs_service_stable(ecs, "svc", profile=FAST)
         stub.assert_no_pending_responses()
 
@@ -255,12 +277,17 @@ def test_iam_propagation_sleeps_out_the_grace(age: float, expected_sleep: float)
     cfn = client("cloudformation")
     changed = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
     slept: list[float] = []
-    stack = {"StackName": "TapStackdevDmsPrereq", "CreationTime": changed - timedelta(days=1),
-             "LastUpdatedTime": changed, "StackStatus": "UPDATE_COMPLETE"}
+    stack = {
+        "StackName": "TapStackdevDmsPrereq",
+        "CreationTime": changed - timedelta(days=1),
+        "LastUpdatedTime": changed,
+        "StackStatus": "UPDATE_COMPLETE",
+    }
     with Stubber(cfn) as stub:
         stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "TapStackdevDmsPrereq"})
-        result = wait_iam_propagation(cfn, "TapStackdevDmsPrereq", grace=15.0,
-                                      now=lambda: changed + timedelta(seconds=age), sleep=slept.append)
+        result = wait_iam_propagation(
+            cfn, "TapStackdevDmsPrereq", grace=15.0, now=lambda: changed + timedelta(seconds=age), sleep=slept.append
+        )
     assert result == expected_sleep
     assert slept == ([expected_sleep] if expected_sleep else [])
 

@@ -19,28 +19,41 @@ def parse(*argv: str) -> argparse.Namespace:
 @pytest.fixture
 def record(tmp_path):
     path = tmp_path / "target.json"
-    path.write_text(json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:4999",
-                                "region": "eu-west-1", "pid": 1}))
+    path.write_text(
+        json.dumps({"target": "emulator", "endpoint_url": "http://127.0.0.1:4999", "region": "eu-west-1", "pid": 1})
+    )
     return str(path)
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    ([], AwsTarget("http://127.0.0.1:4999", "eu-west-1", True, "{record}")),
-    (["--aws-region", "us-east-2"],
-     AwsTarget("http://127.0.0.1:4999", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}")),
-    (["--aws-endpoint-url", "http://localhost:5000"],
-     AwsTarget("http://localhost:5000", "eu-west-1", False, "--aws-endpoint-url/--aws-region")),
-    (["--no-emulator"], AwsTarget(None, None, False, "boto3 default chain")),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], AwsTarget("http://127.0.0.1:4999", "eu-west-1", True, "{record}")),
+        (
+            ["--aws-region", "us-east-2"],
+            AwsTarget("http://127.0.0.1:4999", "us-east-2", True, "--aws-endpoint-url/--aws-region and {record}"),
+        ),
+        (
+            ["--aws-endpoint-url", "http://localhost:5000"],
+            AwsTarget("http://localhost:5000", "eu-west-1", False, "--aws-endpoint-url/--aws-region"),
+        ),
+        (["--no-emulator"], AwsTarget(None, None, False, "boto3 default chain")),
+    ],
+)
 def test_resolve_target_precedence(record, argv, expected):
     target = resolve_target(parse("--emulator-record", record, *argv))
-    assert target == AwsTarget(expected.endpoint_url, expected.region, expected.emulator,
-                               expected.source.format(record=record))
+    assert target == AwsTarget(
+        expected.endpoint_url, expected.region, expected.emulator, expected.source.format(record=record)
+    )
 
 
 def test_no_record_means_the_boto3_chain(tmp_path):
     target = resolve_target(parse("--emulator-record", str(tmp_path / "absent.json")))
     assert target == AwsTarget()
     assert target.describe() == "AWS (region from boto3; boto3 default chain)"
-    assert target.to_dict() == {"endpoint_url": None, "region": None, "emulator": False,
-                                "source": "boto3 default chain"}
+    assert target.to_dict() == {
+        "endpoint_url": None,
+        "region": None,
+        "emulator": False,
+        "source": "boto3 default chain",
+    }

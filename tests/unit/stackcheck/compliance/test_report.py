@@ -26,24 +26,43 @@ LATER = datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc)
 COMMIT = Commit("1a2b3c4", True)
 STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
 TARGET = AwsTarget("http://127.0.0.1:4566", "us-east-1", True, "cfn-outputs/target.json")
-RULE = RuleInfo(id="E9005", name="ServiceIngressFromAlbOnly", tool="cfn-lint",
-                outcome="Ensure the service admits traffic from its load balancer only", description="why",
-                source_url="https://docs.aws.amazon.com/", severity=Severity.ERROR, file=Path("E9005.py"), evaluate=None)
-FAILED = Finding(rule_id="E9005", severity=Severity.ERROR, tool=LIVE_TOOL, stack="Fixture",
-                 logical_id="ServiceSecurityGroup", construct_path="/Fixture/ServiceSecurityGroup",
-                 template_file="cdk.out/Fixture.template.json", line=None,
-                 message="Security group `ServiceSecurityGroup`: port 8080 is open to 0.0.0.0/0", status=Status.FAILED)
+RULE = RuleInfo(
+    id="E9005",
+    name="ServiceIngressFromAlbOnly",
+    tool="cfn-lint",
+    outcome="Ensure the service admits traffic from its load balancer only",
+    description="why",
+    source_url="https://docs.aws.amazon.com/",
+    severity=Severity.ERROR,
+    file=Path("E9005.py"),
+    evaluate=None,
+)
+FAILED = Finding(
+    rule_id="E9005",
+    severity=Severity.ERROR,
+    tool=LIVE_TOOL,
+    stack="Fixture",
+    logical_id="ServiceSecurityGroup",
+    construct_path="/Fixture/ServiceSecurityGroup",
+    template_file="cdk.out/Fixture.template.json",
+    line=None,
+    message="Security group `ServiceSecurityGroup`: port 8080 is open to 0.0.0.0/0",
+    status=Status.FAILED,
+)
 
 
 def compliance_result() -> ComplianceResult:
     tools = {LIVE_TOOL: {"version": "0.1.0", "reports_passes": True}}
     units = (UnitResult(LIVE_TOOL, "Fixture", "cdk.out/Fixture.template.json", (FAILED,), 0.5),)
-    return ComplianceResult(ScanResult((FAILED,), units, (), tools), TARGET, (LiveForm(RULE, ("AWS::EC2::SecurityGroup",)),),
-                            ("E9101",), 7)
+    return ComplianceResult(
+        ScanResult((FAILED,), units, (), tools), TARGET, (LiveForm(RULE, ("AWS::EC2::SecurityGroup",)),), ("E9101",), 7
+    )
 
 
 def test_markdown_is_exact_with_the_stamp_under_the_heading():
-    assert render_compliance_markdown(compliance_result(), now=NOW, commit=COMMIT) == f"""\
+    assert (
+        render_compliance_markdown(compliance_result(), now=NOW, commit=COMMIT)
+        == f"""\
 ## stackcheck compliance: FAILED
 
 {STAMP}
@@ -65,13 +84,17 @@ Template only (no live form): `E9101`.
 | `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` | `cdk.out/Fixture.template.json` | \
 Security group `ServiceSecurityGroup`: port 8080 is open to 0.0.0.0/0 |
 """
+    )
 
 
 def test_json_has_the_scan_reports_time_and_commit():
     data = build_compliance_report(compliance_result(), now=NOW, commit=COMMIT)
     assert list(data)[:4] == ["schema", "exit_code", "generated", "commit"]
     assert (data["schema"], data["generated"], data["commit"]) == (
-        "stackcheck.compliance/1", "2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None})
+        "stackcheck.compliance/1",
+        "2026-03-04T05:06:07Z",
+        {"sha": "1a2b3c4", "dirty": True, "reason": None},
+    )
 
 
 def test_written_reports_agree_and_the_sarif_does_not_change_with_time_or_commit(tmp_path, monkeypatch):
@@ -84,29 +107,48 @@ def test_written_reports_agree_and_the_sarif_does_not_change_with_time_or_commit
         runs.append({kind: path.read_text() for kind, path in paths.items()})
     first, second = runs
     assert [(json.loads(r["json"])["generated"], json.loads(r["json"])["commit"]["sha"]) for r in runs] == [
-        ("2026-03-04T05:06:07Z", "1a2b3c4"), ("2026-03-05T00:00:01Z", "5d6e7f8")]
+        ("2026-03-04T05:06:07Z", "1a2b3c4"),
+        ("2026-03-05T00:00:01Z", "5d6e7f8"),
+    ]
     assert [r["markdown"].splitlines()[2] for r in runs] == [
-        STAMP, "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8."]
+        STAMP,
+        "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8.",
+    ]
     assert first["sarif"] == second["sarif"]
 
 
-@pytest.mark.parametrize("target, where", [(TARGET, "emulator http://127.0.0.1:4566 (us-east-1; cfn-outputs/target.json)"),
-                                           (None, "not resolved")])
+@pytest.mark.parametrize(
+    "target, where",
+    [(TARGET, "emulator http://127.0.0.1:4566 (us-east-1; cfn-outputs/target.json)"), (None, "not resolved")],
+)
 def test_error_reports_say_when_and_from_which_commit(tmp_path, target, where):
-    paths = write_error_reports(tmp_path, "cloud assembly directory cdk.out does not exist", 2, target,
-                                now=NOW, commit=Commit(None, None, "git is not installed"))
+    paths = write_error_reports(
+        tmp_path,
+        "cloud assembly directory cdk.out does not exist",
+        2,
+        target,
+        now=NOW,
+        commit=Commit(None, None, "git is not installed"),
+    )
     assert paths["markdown"].read_text() == (
         "## stackcheck compliance: NOT CHECKED (exit 2)\n\n"
         "Generated 2026-03-04T05:06:07Z from commit unknown (git is not installed).\n\n"
-        f"Live target: {where}.\n\ncloud assembly directory cdk.out does not exist\n")
+        f"Live target: {where}.\n\ncloud assembly directory cdk.out does not exist\n"
+    )
     assert json.loads(paths["json"].read_text()) == {
-        "schema": "stackcheck.compliance/1", "exit_code": 2, "generated": "2026-03-04T05:06:07Z",
+        "schema": "stackcheck.compliance/1",
+        "exit_code": 2,
+        "generated": "2026-03-04T05:06:07Z",
         "commit": {"sha": None, "dirty": None, "reason": "git is not installed"},
         "error": "cloud assembly directory cdk.out does not exist",
-        "target": target.to_dict() if target else None}
+        "target": target.to_dict() if target else None,
+    }
 
 
 def test_defaults_are_the_clock_and_the_working_directory_checkout(outside_git, monkeypatch):
     monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: NOW)
     assert render_compliance_markdown(compliance_result()).splitlines()[:3] == [
-        "## stackcheck compliance: FAILED", "", "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."]
+        "## stackcheck compliance: FAILED",
+        "",
+        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).",
+    ]

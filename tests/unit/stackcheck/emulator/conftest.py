@@ -72,8 +72,9 @@ def deploy(emulator: EmulatorRecord, emulator_dir: Path, tmp_path: Path) -> Call
 
     def run(stacks: dict[str, StackSpec], **kwargs: Any) -> Any:
         assembly = write_assembly(tmp_path / "cdk.out", stacks)
-        return deploy_assembly(assembly, emulator, outputs_dir=tmp_path / "cfn-outputs",
-                               log_file=emulator_dir / "emulator.log", **kwargs)
+        return deploy_assembly(
+            assembly, emulator, outputs_dir=tmp_path / "cfn-outputs", log_file=emulator_dir / "emulator.log", **kwargs
+        )
 
     return run
 

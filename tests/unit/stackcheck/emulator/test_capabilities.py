@@ -60,7 +60,10 @@ def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, 
     assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert {r["resource_type"]: r["support"] for r in rows} == {
-        "AWS::CloudFront::Distribution": UNSUPPORTED, "AWS::S3::Bucket": NATIVE, "AWS::SSM::Parameter": NATIVE}
+        "AWS::CloudFront::Distribution": UNSUPPORTED,
+        "AWS::S3::Bucket": NATIVE,
+        "AWS::SSM::Parameter": NATIVE,
+    }
 
 
 def test_capabilities_command_exits_0_when_all_are_supported(make_assembly, capsys):

@@ -20,7 +20,11 @@ from stackcheck.errors import AssemblyError, DeployError, OutputCollisionError, 
         ({"Ref": "AWS::Region"}, set(), set()),
         ({"Fn::GetAtt": ["Lb", "DNSName"]}, {"Lb"}, set()),
         ({"Fn::GetAtt": "Lb.DNSName"}, {"Lb"}, set()),
-        ({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/${Db.Endpoint.Address}/${!Literal}"}, {"Bucket", "Db"}, set()),
+        (
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/${Db.Endpoint.Address}/${!Literal}"},
+            {"Bucket", "Db"},
+            set(),
+        ),
         ({"Fn::Sub": ["${Name}-x", {"Name": {"Ref": "Topic"}}]}, {"Name", "Topic"}, set()),
         ({"Fn::ImportValue": "Edge:Domain"}, set(), {"Edge:Domain"}),
         ({"Fn::Join": ["", [{"Ref": "A"}, {"Fn::GetAtt": ["B", "Arn"]}]]}, {"A", "B"}, set()),
@@ -35,7 +39,8 @@ def test_plan_refuses_unsupported_types_naming_them(make_assembly):
     with pytest.raises(UnsupportedResourceError) as err:
         plan_templates(assembly)
     assert str(err.value).startswith(
-        "the emulator cannot create these resource types: AWS::CloudFront::Distribution (Edge/Distribution)")
+        "the emulator cannot create these resource types: AWS::CloudFront::Distribution (Edge/Distribution)"
+    )
 
 
 def test_plan_skips_unsupported_resources_and_what_needs_them(make_assembly):
@@ -59,12 +64,25 @@ def test_plan_leaves_the_assembly_templates_untouched(make_assembly):
 @pytest.mark.emulator
 def test_deploy_creates_every_declared_resource_in_dependency_order(deploy, tmp_path):
     lines = []
-    result = deploy({"Storage": ("storage", []), "Monitoring": ("monitoring", ["Storage"]),
-                     "Migration": ("migration", ["Storage"])}, on_stack=lambda r: lines.append(r.line()))
+    result = deploy(
+        {
+            "Storage": ("storage", []),
+            "Monitoring": ("monitoring", ["Storage"]),
+            "Migration": ("migration", ["Storage"]),
+        },
+        on_stack=lambda r: lines.append(r.line()),
+    )
     assert isinstance(result, DeployResult)
-    assert lines == ["Storage  CREATE_COMPLETE  created 3/3", "Migration  CREATE_COMPLETE  created 12/12",
-                     "Monitoring  CREATE_COMPLETE  created 4/4"]
-    assert [(s.stack_name, s.missing) for s in result.stacks] == [("Storage", ()), ("Migration", ()), ("Monitoring", ())]
+    assert lines == [
+        "Storage  CREATE_COMPLETE  created 3/3",
+        "Migration  CREATE_COMPLETE  created 12/12",
+        "Monitoring  CREATE_COMPLETE  created 4/4",
+    ]
+    assert [(s.stack_name, s.missing) for s in result.stacks] == [
+        ("Storage", ()),
+        ("Migration", ()),
+        ("Monitoring", ()),
+    ]
 
 
 @pytest.mark.emulator
@@ -72,8 +90,10 @@ def test_deploy_writes_nested_and_flat_outputs(deploy, tmp_path):
     result = deploy({"Storage": ("storage", []), "Monitoring": ("monitoring", [])})
     nested = json.loads((tmp_path / "cfn-outputs" / "all-outputs.json").read_text())
     flat = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())
-    assert result.outputs_files == (tmp_path / "cfn-outputs" / "all-outputs.json",
-                                    tmp_path / "cfn-outputs" / "flat-outputs.json")
+    assert result.outputs_files == (
+        tmp_path / "cfn-outputs" / "all-outputs.json",
+        tmp_path / "cfn-outputs" / "flat-outputs.json",
+    )
     assert {stack: sorted(values) for stack, values in nested.items()} == {
         "Storage": ["LogsBucketName", "LogsBucketPolicyRef", "ScratchBucketName"],
         "Monitoring": ["AlarmTopicArn", "CpuAlarmArn", "CpuAlarmName"],
@@ -84,9 +104,20 @@ def test_deploy_writes_nested_and_flat_outputs(deploy, tmp_path):
 @pytest.mark.emulator
 def test_deploy_refuses_colliding_output_keys_and_writes_nothing(deploy, tmp_path):
     with pytest.raises(OutputCollisionError) as err:
-        deploy({"First": ("monitoring", []),
-                "Third": ({"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}},
-                           "Outputs": {"CpuAlarmName": {"Value": {"Ref": "P"}}}}, [])})
+        deploy(
+            {
+                "First": ("monitoring", []),
+                "Third": (
+                    {
+                        "Resources": {
+                            "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}
+                        },
+                        "Outputs": {"CpuAlarmName": {"Value": {"Ref": "P"}}},
+                    },
+                    [],
+                ),
+            }
+        )
     assert "output key 'CpuAlarmName' is declared by both stack 'First' and stack 'Third'" in str(err.value)
     assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
     assert not (tmp_path / "cfn-outputs" / "all-outputs.json").exists()
@@ -104,9 +135,13 @@ def test_deploy_with_allow_unsupported_reports_what_was_skipped(deploy):
 
 @pytest.mark.emulator
 def test_resource_whose_condition_is_false_is_not_counted_as_missing(deploy):
-    template = {"Conditions": {"IsProduction": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]}},
-                "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
-                              "ProductionBucket": {"Type": "AWS::S3::Bucket", "Condition": "IsProduction"}}}
+    template = {
+        "Conditions": {"IsProduction": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]}},
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "ProductionBucket": {"Type": "AWS::S3::Bucket", "Condition": "IsProduction"},
+        },
+    }
     (result,) = deploy({"Stack": (template, [])}).stacks
     assert (result.created, result.declared) == (1, 1)
     assert result.skipped == {"ProductionBucket": "condition IsProduction is false"}
@@ -125,8 +160,11 @@ def test_redeploying_a_changed_template_says_to_tear_down_first(deploy, template
     deploy({"Storage": ("storage", [])})
     changed = template("storage")
     changed["Resources"]["ScratchBucket"]["Properties"]["VersioningConfiguration"] = {"Status": "Enabled"}
-    with pytest.raises(DeployError, match="stack Storage is already on the emulator from a different template; "
-                                          "the emulator does not update stacks; tear it down with"):
+    with pytest.raises(
+        DeployError,
+        match="stack Storage is already on the emulator from a different template; "
+        "the emulator does not update stacks; tear it down with",
+    ):
         deploy({"Storage": (changed, [])})
 
 
@@ -147,10 +185,12 @@ def test_failing_stack_names_the_resource_the_reason_and_what_is_missing(deploy,
 
 @pytest.mark.emulator
 def test_model_crash_is_reported_as_the_failed_resource(deploy):
-    template = {"Resources": {
-        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
-        "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}},
-    }}
+    template = {
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "Service": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}},
+        }
+    }
     with pytest.raises(DeployError) as err:
         deploy({"Broken": (template, [])})
     assert "failed: Service (AWS::ECS::Service): KeyError: 'Cluster'" in str(err.value)
@@ -189,8 +229,17 @@ def test_check_current_refuses_a_missing_assembly(tmp_path):
 
 def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys):
     assembly = make_assembly({"Stack": ("storage", [])})
-    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
-                 "--outputs-dir", str(tmp_path / "cfn-outputs")])
+    code = main(
+        [
+            "deploy",
+            "--assembly",
+            str(assembly.directory),
+            "--app-dir",
+            str(tmp_path),
+            "--outputs-dir",
+            str(tmp_path / "cfn-outputs"),
+        ]
+    )
     assert code == 3
     assert "start it with `stackcheck emulator start`" in capsys.readouterr().err
 
@@ -198,8 +247,17 @@ def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys
 @pytest.mark.emulator
 def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Edge": ("unsupported", [])})
-    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
-                 "--outputs-dir", str(emulator_dir)])
+    code = main(
+        [
+            "deploy",
+            "--assembly",
+            str(assembly.directory),
+            "--app-dir",
+            str(tmp_path),
+            "--outputs-dir",
+            str(emulator_dir),
+        ]
+    )
     assert code == 2
     assert "AWS::CloudFront::Distribution (Edge/Distribution)" in capsys.readouterr().err
 
@@ -207,8 +265,17 @@ def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, e
 @pytest.mark.emulator
 def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Broken": ("failing", [])})
-    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
-                 "--outputs-dir", str(emulator_dir)])
+    code = main(
+        [
+            "deploy",
+            "--assembly",
+            str(assembly.directory),
+            "--app-dir",
+            str(tmp_path),
+            "--outputs-dir",
+            str(emulator_dir),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "failed: Parameter (AWS::SSM::Parameter)" in err
@@ -218,8 +285,17 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
 @pytest.mark.emulator
 def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Storage": ("storage", [])})
-    code = main(["deploy", "--assembly", str(assembly.directory), "--app-dir", str(tmp_path),
-                 "--outputs-dir", str(emulator_dir)])
+    code = main(
+        [
+            "deploy",
+            "--assembly",
+            str(assembly.directory),
+            "--app-dir",
+            str(tmp_path),
+            "--outputs-dir",
+            str(emulator_dir),
+        ]
+    )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[1].startswith("  Storage  CREATE_COMPLETE  created 3/3  (")

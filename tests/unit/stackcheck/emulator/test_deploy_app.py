@@ -35,7 +35,8 @@ def test_app_deploys_whole_to_the_emulator(app_assembly, emulator, emulator_dir,
     declared = {a.stack_name: len(a.resources) for a in app_assembly.stacks.values()}
     assert {s.stack_name for s in result.stacks} == STACKS
     assert {s.stack_name: (s.status, s.created, s.declared) for s in result.stacks} == {
-        name: ("CREATE_COMPLETE", count, count) for name, count in declared.items()}
+        name: ("CREATE_COMPLETE", count, count) for name, count in declared.items()
+    }
     assert [s.stack_name for s in result.stacks][0] == f"TapStack{SUFFIX}DmsPrereq"
     assert [s.stack_name for s in result.stacks][-1] == f"TapStack{SUFFIX}Route53"
     assert (tmp_path / "flat-outputs.json").is_file()

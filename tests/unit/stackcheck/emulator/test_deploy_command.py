@@ -20,8 +20,10 @@ def fake_node(monkeypatch):
         calls.append((list(argv), cwd))
         if argv[:3] == ["npx", "--no-install", "cdk"]:
             with open(argv[-1], "w") as handle:
-                json.dump({"TapStackdevSource": {"SourceVpcId": "vpc-1"}, "TapStackdevTarget": {"TargetVpcId": "vpc-2"}},
-                          handle)
+                json.dump(
+                    {"TapStackdevSource": {"SourceVpcId": "vpc-1"}, "TapStackdevTarget": {"TargetVpcId": "vpc-2"}},
+                    handle,
+                )
         return subprocess.CompletedProcess(argv, 0)
 
     monkeypatch.setattr(deploy_command.shutil, "which", lambda name: f"/usr/bin/{name}")
@@ -35,16 +37,31 @@ def test_deploy_aws_runs_npm_then_cdk_then_flattens(tmp_path, fake_node):
     all_outputs = str((outputs / "all-outputs.json").resolve())
     assert fake_node == [
         (["npm", "install", "--no-audit", "--no-fund"], str(tmp_path)),
-        (["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never", "--outputs-file", all_outputs],
-         str(tmp_path)),
+        (
+            [
+                "npx",
+                "--no-install",
+                "cdk",
+                "deploy",
+                "--all",
+                "--require-approval",
+                "never",
+                "--outputs-file",
+                all_outputs,
+            ],
+            str(tmp_path),
+        ),
     ]
     assert json.loads((outputs / "flat-outputs.json").read_text()) == {"SourceVpcId": "vpc-1", "TargetVpcId": "vpc-2"}
 
 
 def test_deploy_aws_failing_cdk_is_a_deploy_error(tmp_path, monkeypatch):
     monkeypatch.setattr(deploy_command.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(deploy_command.subprocess, "run",
-                        lambda argv, cwd=None, check=False: subprocess.CompletedProcess(argv, 0 if argv[0] == "npm" else 1))
+    monkeypatch.setattr(
+        deploy_command.subprocess,
+        "run",
+        lambda argv, cwd=None, check=False: subprocess.CompletedProcess(argv, 0 if argv[0] == "npm" else 1),
+    )
     with pytest.raises(DeployError, match=r"`npx --no-install cdk deploy --all .*` exited with 1"):
         deploy_command.deploy_aws(str(tmp_path / "cfn-outputs"), str(tmp_path))
     assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()

@@ -25,6 +25,7 @@ def outputs_of(result, stack="Stack"):
 
 # --- S3 -------------------------------------------------------------------------------------
 
+
 def test_bucket_versioning_is_enabled_from_versioning_configuration(deploy, aws):
     out = outputs_of(deploy({"Stack": ("storage", [])}))
     assert aws("s3").get_bucket_versioning(Bucket=out["LogsBucketName"])["Status"] == "Enabled"
@@ -33,15 +34,23 @@ def test_bucket_versioning_is_enabled_from_versioning_configuration(deploy, aws)
 def test_public_access_block_has_all_four_flags(deploy, aws):
     out = outputs_of(deploy({"Stack": ("storage", [])}))
     block = aws("s3").get_public_access_block(Bucket=out["LogsBucketName"])["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-                     "RestrictPublicBuckets": True}
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
 
 
 def test_public_access_block_omitted_flags_are_false(deploy, aws):
     out = outputs_of(deploy({"Stack": ("storage", [])}))
     block = aws("s3").get_public_access_block(Bucket=out["ScratchBucketName"])["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
-                     "RestrictPublicBuckets": False}
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": False,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False,
+    }
 
 
 def test_bucket_policy_denies_insecure_transport(deploy, aws):
@@ -62,8 +71,12 @@ def test_bucket_lifecycle_rules_are_in_api_shape(deploy, aws):
     out = outputs_of(deploy({"Stack": ("storage", [])}))
     rules = aws("s3").get_bucket_lifecycle_configuration(Bucket=out["LogsBucketName"])["Rules"]
     assert rules == [
-        {"ID": "noncurrent", "Filter": {"Prefix": ""}, "Status": "Enabled",
-         "NoncurrentVersionExpiration": {"NoncurrentDays": 90}},
+        {
+            "ID": "noncurrent",
+            "Filter": {"Prefix": ""},
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+        },
         {"ID": "scratch", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled", "Expiration": {"Days": 7}},
     ]
 
@@ -85,6 +98,7 @@ def test_bucket_ownership_and_encryption_are_kept(deploy, aws):
 
 # --- Secrets Manager and RDS ----------------------------------------------------------------
 
+
 def test_generated_secret_has_template_keys_and_password_rules(deploy, aws):
     out = outputs_of(deploy({"Stack": ("database", [])}))
     secret = json.loads(aws("secretsmanager").get_secret_value(SecretId=out["DbSecretId"])["SecretString"])
@@ -99,8 +113,12 @@ def test_secret_target_attachment_adds_connection_keys(deploy, aws):
     secret = json.loads(aws("secretsmanager").get_secret_value(SecretId=out["DbSecretArn"])["SecretString"])
     db_id = out["DbInstanceIdentifier"]
     assert set(secret) == {"username", "password", "engine", "host", "port", "dbname", "dbInstanceIdentifier"}
-    assert (secret["engine"], secret["port"], secret["dbname"], secret["dbInstanceIdentifier"]) == \
-        ("postgres", 5432, "payments", db_id)
+    assert (secret["engine"], secret["port"], secret["dbname"], secret["dbInstanceIdentifier"]) == (
+        "postgres",
+        5432,
+        "payments",
+        db_id,
+    )
     assert secret["host"] == f"{db_id}.aaaaaaaaaa.us-east-1.rds.amazonaws.com"
 
 
@@ -124,8 +142,12 @@ def test_db_instance_keeps_port_network_and_protection_settings(deploy, aws):
     assert out["DbEndpointPort"] == "5432"
     assert db["VpcSecurityGroups"] == [{"VpcSecurityGroupId": out["DbSecurityGroupId"], "Status": "active"}]
     assert db["DBSubnetGroup"]["DBSubnetGroupName"] == out["DbSubnetGroupName"]
-    assert (db["DeletionProtection"], db["MultiAZ"], db["StorageEncrypted"], db["BackupRetentionPeriod"]) == \
-        (True, True, True, 7)
+    assert (db["DeletionProtection"], db["MultiAZ"], db["StorageEncrypted"], db["BackupRetentionPeriod"]) == (
+        True,
+        True,
+        True,
+        7,
+    )
     assert (db["AllocatedStorage"], db["MaxAllocatedStorage"]) == (50, 200)
     assert db["EnabledCloudwatchLogsExports"] == ["postgresql"]
 
@@ -139,11 +161,16 @@ def test_get_azs_in_another_region(emulator):
     from stackcheck.emulator.process import emulator_session
     from stackcheck.emulator.deploy import CAPABILITIES
 
-    template = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}}},
-                "Outputs": {"Zones": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": ""}]}},
-                            "Named": {"Value": {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}}}}
-    cfn = emulator_session(emulator).client("cloudformation", region_name="eu-west-1",
-                                            endpoint_url=emulator.endpoint_url)
+    template = {
+        "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}}},
+        "Outputs": {
+            "Zones": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": ""}]}},
+            "Named": {"Value": {"Fn::Select": [0, {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}},
+        },
+    }
+    cfn = emulator_session(emulator).client(
+        "cloudformation", region_name="eu-west-1", endpoint_url=emulator.endpoint_url
+    )
     cfn.create_stack(StackName="Zones", TemplateBody=json.dumps(template), Capabilities=CAPABILITIES)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName="Zones")["Stacks"][0]["Outputs"]}
     assert outputs == {"Zones": "eu-west-1a,eu-west-1b,eu-west-1c", "Named": "eu-west-1a"}
@@ -153,26 +180,36 @@ def test_security_group_egress_property_replaces_the_default_rule(deploy, aws):
     out = outputs_of(deploy({"Stack": ("database", [])}))
     (group,) = aws("ec2").describe_security_groups(GroupIds=[out["DbSecurityGroupId"]])["SecurityGroups"]
     assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["IpRanges"]) for r in group["IpPermissionsEgress"]] == [
-        ("icmp", 252, 86, [{"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic"}])]
+        ("icmp", 252, 86, [{"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic"}])
+    ]
 
 
 # --- ECS, ELBv2, Route 53, CloudWatch ------------------------------------------------------
 
+
 def test_service_launch_type_and_load_balancer(deploy, aws):
     out = outputs_of(deploy({"Stack": ("web", [])}))
-    (service,) = aws("ecs").describe_services(cluster=out["EcsClusterName"], services=[out["EcsServiceName"]])["services"]
+    (service,) = aws("ecs").describe_services(cluster=out["EcsClusterName"], services=[out["EcsServiceName"]])[
+        "services"
+    ]
     assert service["launchType"] == "FARGATE"
     assert service["platformVersion"] == "LATEST"
-    assert service["loadBalancers"] == [{"targetGroupArn": out["TargetGroupArn"], "containerName": "web",
-                                         "containerPort": 80}]
+    assert service["loadBalancers"] == [
+        {"targetGroupArn": out["TargetGroupArn"], "containerName": "web", "containerPort": 80}
+    ]
 
 
 def test_service_network_and_deployment_configuration(deploy, aws):
     out = outputs_of(deploy({"Stack": ("web", [])}))
-    (service,) = aws("ecs").describe_services(cluster=out["EcsClusterName"], services=[out["EcsServiceName"]])["services"]
+    (service,) = aws("ecs").describe_services(cluster=out["EcsClusterName"], services=[out["EcsServiceName"]])[
+        "services"
+    ]
     awsvpc = service["networkConfiguration"]["awsvpcConfiguration"]
-    assert (awsvpc["securityGroups"], awsvpc["assignPublicIp"], len(awsvpc["subnets"])) == \
-        ([out["ServiceSecurityGroupId"]], "DISABLED", 2)
+    assert (awsvpc["securityGroups"], awsvpc["assignPublicIp"], len(awsvpc["subnets"])) == (
+        [out["ServiceSecurityGroupId"]],
+        "DISABLED",
+        2,
+    )
     assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert service["healthCheckGracePeriodSeconds"] == 60
 
@@ -180,8 +217,12 @@ def test_service_network_and_deployment_configuration(deploy, aws):
 def test_task_definition_keeps_fargate_settings(deploy, aws):
     out = outputs_of(deploy({"Stack": ("web", [])}))
     task = aws("ecs").describe_task_definition(taskDefinition=out["TaskDefinitionArn"])["taskDefinition"]
-    assert (task["cpu"], task["memory"], task["networkMode"], task["requiresCompatibilities"]) == \
-        ("256", "512", "awsvpc", ["FARGATE"])
+    assert (task["cpu"], task["memory"], task["networkMode"], task["requiresCompatibilities"]) == (
+        "256",
+        "512",
+        "awsvpc",
+        ["FARGATE"],
+    )
     assert task["containerDefinitions"][0]["portMappings"] == [{"containerPort": 80, "protocol": "tcp"}]
 
 
@@ -198,10 +239,14 @@ def test_alias_record_targets_the_load_balancer_hosted_zone(deploy, aws):
 def test_load_balancer_and_target_group_attributes_are_applied(deploy, aws):
     out = outputs_of(deploy({"Stack": ("web", [])}))
     elb = aws("elbv2")
-    lb_attrs = {a["Key"]: a["Value"] for a in
-                elb.describe_load_balancer_attributes(LoadBalancerArn=out["LoadBalancerArn"])["Attributes"]}
-    tg_attrs = {a["Key"]: a["Value"] for a in
-                elb.describe_target_group_attributes(TargetGroupArn=out["TargetGroupArn"])["Attributes"]}
+    lb_attrs = {
+        a["Key"]: a["Value"]
+        for a in elb.describe_load_balancer_attributes(LoadBalancerArn=out["LoadBalancerArn"])["Attributes"]
+    }
+    tg_attrs = {
+        a["Key"]: a["Value"]
+        for a in elb.describe_target_group_attributes(TargetGroupArn=out["TargetGroupArn"])["Attributes"]
+    }
     assert lb_attrs["routing.http.drop_invalid_header_fields.enabled"] == "true"
     assert tg_attrs["deregistration_delay.timeout_seconds"] == "30"
 
@@ -211,16 +256,21 @@ def test_alarm_dimensions_use_full_names_of_load_balancer_and_target_group(deplo
     (alarm,) = aws("cloudwatch").describe_alarms(AlarmNames=[out["AlarmName"]])["MetricAlarms"]
     lb_suffix = out["LoadBalancerArn"].split(":loadbalancer/")[1]
     tg_suffix = out["TargetGroupArn"].split(":")[-1]
-    assert alarm["Dimensions"] == [{"Name": "LoadBalancer", "Value": lb_suffix},
-                                   {"Name": "TargetGroup", "Value": tg_suffix}]
+    assert alarm["Dimensions"] == [
+        {"Name": "LoadBalancer", "Value": lb_suffix},
+        {"Name": "TargetGroup", "Value": tg_suffix},
+    ]
     assert lb_suffix.startswith("app/") and tg_suffix.startswith("targetgroup/")
 
 
 def test_security_group_egress_resource_adds_a_rule_to_a_group(deploy, aws):
     out = outputs_of(deploy({"Stack": ("web", [])}))
     (group,) = aws("ec2").describe_security_groups(GroupIds=[out["LoadBalancerSecurityGroupId"]])["SecurityGroups"]
-    pairs = [(r["FromPort"], p["GroupId"], p.get("Description"))
-             for r in group["IpPermissionsEgress"] for p in r["UserIdGroupPairs"]]
+    pairs = [
+        (r["FromPort"], p["GroupId"], p.get("Description"))
+        for r in group["IpPermissionsEgress"]
+        for p in r["UserIdGroupPairs"]
+    ]
     assert pairs == [(80, out["ServiceSecurityGroupId"], "Load balancer to target")]
 
 
@@ -230,35 +280,54 @@ def test_alarm_actions_notify_the_topic(deploy, aws):
     assert alarm["AlarmActions"] == [out["AlarmTopicArn"]]
     assert alarm["OKActions"] == [out["AlarmTopicArn"]]
     assert alarm["AlarmArn"] == out["CpuAlarmArn"]
-    assert (alarm["MetricName"], alarm["Threshold"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"],
-            alarm["TreatMissingData"]) == ("CPUUtilization", 80.0, 3, 2, "notBreaching")
+    assert (
+        alarm["MetricName"],
+        alarm["Threshold"],
+        alarm["EvaluationPeriods"],
+        alarm["DatapointsToAlarm"],
+        alarm["TreatMissingData"],
+    ) == ("CPUUtilization", 80.0, 3, 2, "notBreaching")
 
 
 def test_metric_math_alarm_keeps_its_queries(deploy, aws):
     deploy({"Stack": ("monitoring", [])})
     (alarm,) = aws("cloudwatch").describe_alarms(AlarmNames=["stackcheck-error-rate"])["MetricAlarms"]
-    assert [(m["Id"], m.get("Expression")) for m in alarm["Metrics"]] == \
-        [("errors", None), ("requests", None), ("rate", "100 * errors / requests")]
+    assert [(m["Id"], m.get("Expression")) for m in alarm["Metrics"]] == [
+        ("errors", None),
+        ("requests", None),
+        ("rate", "100 * errors / requests"),
+    ]
 
 
 def test_topic_policy_is_set_on_the_topic(deploy, aws):
     out = outputs_of(deploy({"Stack": ("monitoring", [])}))
     attributes = aws("sns").get_topic_attributes(TopicArn=out["AlarmTopicArn"])["Attributes"]
     (statement,) = json.loads(attributes["Policy"])["Statement"]
-    assert (statement["Sid"], statement["Effect"], statement["Condition"]) == \
-        ("AllowPublishThroughSSLOnly", "Deny", {"Bool": {"aws:SecureTransport": "false"}})
+    assert (statement["Sid"], statement["Effect"], statement["Condition"]) == (
+        "AllowPublishThroughSSLOnly",
+        "Deny",
+        {"Bool": {"aws:SecureTransport": "false"}},
+    )
 
 
 # --- DMS ------------------------------------------------------------------------------------
 
+
 def test_endpoint_postgresql_settings_name_the_secret(deploy, aws):
     out = outputs_of(deploy({"Stack": ("migration", [])}))
     (endpoint,) = aws("dms").describe_endpoints(
-        Filters=[{"Name": "endpoint-arn", "Values": [out["SourceEndpointArn"]]}])["Endpoints"]
-    assert endpoint["PostgreSQLSettings"] == {"SecretsManagerSecretId": out["SourceSecretArn"],
-                                              "SecretsManagerAccessRoleArn": out["SecretsAccessRoleArn"]}
-    assert (endpoint["EndpointIdentifier"], endpoint["EndpointType"], endpoint["EngineName"], endpoint["SslMode"]) == \
-        ("stackcheck-source", "source", "postgres", "require")
+        Filters=[{"Name": "endpoint-arn", "Values": [out["SourceEndpointArn"]]}]
+    )["Endpoints"]
+    assert endpoint["PostgreSQLSettings"] == {
+        "SecretsManagerSecretId": out["SourceSecretArn"],
+        "SecretsManagerAccessRoleArn": out["SecretsAccessRoleArn"],
+    }
+    assert (endpoint["EndpointIdentifier"], endpoint["EndpointType"], endpoint["EngineName"], endpoint["SslMode"]) == (
+        "stackcheck-source",
+        "source",
+        "postgres",
+        "require",
+    )
 
 
 def test_replication_instance_reports_its_subnet_group(deploy, aws):
@@ -268,20 +337,27 @@ def test_replication_instance_reports_its_subnet_group(deploy, aws):
     assert out["SubnetGroupIdentifier"] == group["ReplicationSubnetGroupIdentifier"] == "stackcheck-dms"
     assert group["VpcId"] == out["VpcId"]
     assert sorted(s["SubnetIdentifier"] for s in group["Subnets"]) == sorted([out["SubnetAId"], out["SubnetBId"]])
-    assert (instance["ReplicationInstanceArn"], instance["PubliclyAccessible"]) == (out["ReplicationInstanceArn"], False)
+    assert (instance["ReplicationInstanceArn"], instance["PubliclyAccessible"]) == (
+        out["ReplicationInstanceArn"],
+        False,
+    )
     assert out["ReplicationInstancePrivateIps"] == "10.0.0.1"
 
 
 def test_replication_task_is_ready_and_links_its_endpoints(deploy, aws):
     out = outputs_of(deploy({"Stack": ("migration", [])}))
     (task,) = aws("dms").describe_replication_tasks()["ReplicationTasks"]
-    assert (task["ReplicationTaskArn"], task["Status"], task["MigrationType"]) == \
-        (out["TaskArn"], "ready", "full-load-and-cdc")
+    assert (task["ReplicationTaskArn"], task["Status"], task["MigrationType"]) == (
+        out["TaskArn"],
+        "ready",
+        "full-load-and-cdc",
+    )
     assert task["SourceEndpointArn"] == out["SourceEndpointArn"]
     assert task["ReplicationInstanceArn"] == out["ReplicationInstanceArn"]
 
 
 # --- KMS, Logs, IAM, VPC, ECS cluster ---------------------------------------------------------
+
 
 def test_key_policy_is_json_text(deploy, aws):
     out = outputs_of(deploy({"Stack": ("platform", [])}))
@@ -299,15 +375,29 @@ def test_log_group_is_encrypted_with_the_key(deploy, aws):
 def test_role_has_its_aws_managed_policy_attached(deploy, aws):
     deploy({"Stack": ("platform", [])})
     attached = aws("iam").list_attached_role_policies(RoleName="dms-vpc-role")["AttachedPolicies"]
-    assert attached == [{"PolicyName": "AmazonDMSVPCManagementRole",
-                         "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole"}]
+    assert attached == [
+        {
+            "PolicyName": "AmazonDMSVPCManagementRole",
+            "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole",
+        }
+    ]
 
 
 def test_role_inline_policies_are_json_documents_as_iam_stores_them(deploy, aws, template):
     body = template("platform")
-    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents",
-                                                        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:x:*"}]}
-    body["Resources"]["DmsVpcRole"]["Properties"]["Policies"] = [{"PolicyName": "write-logs", "PolicyDocument": document}]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "logs:PutLogEvents",
+                "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:x:*",
+            }
+        ],
+    }
+    body["Resources"]["DmsVpcRole"]["Properties"]["Policies"] = [
+        {"PolicyName": "write-logs", "PolicyDocument": document}
+    ]
     deploy({"Stack": (body, [])})
     iam = aws("iam")
     assert iam.list_role_policies(RoleName="dms-vpc-role")["PolicyNames"] == ["write-logs"]
@@ -336,14 +426,19 @@ def test_subnet_maps_public_ip_on_launch_when_the_template_says_so(deploy, aws):
 def test_same_account_peering_is_accepted_as_cloudformation_does(deploy, aws):
     out = outputs_of(deploy({"Stack": ("peering", [])}))
     (peering,) = aws("ec2").describe_vpc_peering_connections(VpcPeeringConnectionIds=[out["PeeringId"]])[
-        "VpcPeeringConnections"]
+        "VpcPeeringConnections"
+    ]
     assert (peering["Status"]["Code"], peering["RequesterVpcInfo"]["VpcId"], peering["AccepterVpcInfo"]["VpcId"]) == (
-        "active", out["RequesterVpcId"], out["AccepterVpcId"])
+        "active",
+        out["RequesterVpcId"],
+        out["AccepterVpcId"],
+    )
 
 
 def test_subnet_route_table_association_shows_on_the_route_table(deploy, aws):
     out = outputs_of(deploy({"Stack": ("platform", [])}))
     ec2 = aws("ec2")
     tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [out["PublicSubnetId"]]}])
-    assert [(t["RouteTableId"], a["SubnetId"]) for t in tables["RouteTables"] for a in t["Associations"]
-            if "SubnetId" in a] == [(out["PublicRouteTableId"], out["PublicSubnetId"])]
+    assert [
+        (t["RouteTableId"], a["SubnetId"]) for t in tables["RouteTables"] for a in t["Associations"] if "SubnetId" in a
+    ] == [(out["PublicRouteTableId"], out["PublicSubnetId"])]

@@ -35,8 +35,12 @@ def test_start_records_a_server_that_answers(tmp_path):
     try:
         on_disk = json.loads((tmp_path / "target.json").read_text())
         assert started is True
-        assert on_disk == {"target": "emulator", "endpoint_url": record.endpoint_url, "region": "us-east-1",
-                           "pid": record.pid}
+        assert on_disk == {
+            "target": "emulator",
+            "endpoint_url": record.endpoint_url,
+            "region": "us-east-1",
+            "pid": record.pid,
+        }
         assert record.endpoint_url.startswith("http://127.0.0.1:")
         assert is_answering(record.endpoint_url)
         assert status(tmp_path).state == "running"
@@ -87,8 +91,11 @@ def test_start_replaces_a_stale_record(tmp_path):
     record, started = start(tmp_path)
     try:
         assert started is True
-        assert json.loads((tmp_path / "target.json").read_text())["endpoint_url"] == record.endpoint_url != \
-            "http://127.0.0.1:9"
+        assert (
+            json.loads((tmp_path / "target.json").read_text())["endpoint_url"]
+            == record.endpoint_url
+            != "http://127.0.0.1:9"
+        )
     finally:
         stop(tmp_path)
 
@@ -170,7 +177,10 @@ def test_status_command_exit_codes(tmp_path, capsys, record_pid, expected_code, 
 
 def test_status_command_running_exits_zero(emulator_server, emulator_dir, capsys):
     assert main(["emulator", "status", "--outputs-dir", str(emulator_dir)]) == 0
-    assert capsys.readouterr().out == f"emulator running: pid {emulator_server.pid} answers at {emulator_server.endpoint_url}\n"
+    assert (
+        capsys.readouterr().out
+        == f"emulator running: pid {emulator_server.pid} answers at {emulator_server.endpoint_url}\n"
+    )
 
 
 def test_start_command_on_a_taken_port_exits_3(tmp_path, capsys):

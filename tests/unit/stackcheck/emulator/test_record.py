@@ -17,8 +17,12 @@ def test_written_record_reads_back(tmp_path):
     record = EmulatorRecord(ENDPOINT, "eu-west-1", 4242)
     path = write_emulator_record(record, tmp_path)
     assert path == record_path(tmp_path) == tmp_path / "target.json"
-    assert json.loads(path.read_text()) == {"target": "emulator", "endpoint_url": ENDPOINT, "region": "eu-west-1",
-                                            "pid": 4242}
+    assert json.loads(path.read_text()) == {
+        "target": "emulator",
+        "endpoint_url": ENDPOINT,
+        "region": "eu-west-1",
+        "pid": 4242,
+    }
     assert read_emulator_record(path) == record
 
 
@@ -34,15 +38,22 @@ def test_absent_or_other_target_is_none(tmp_path, content):
     assert read_emulator_record(path) is None
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("{nope", "is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"),
-    ("", "is empty"),
-    ("[]", "must be a JSON object, got list"),
-    (json.dumps({"target": "emulator"}), "lacks endpoint_url, region, pid (needs a string endpoint_url and region "
-                                         "and an integer pid)"),
-    (json.dumps({"target": "emulator", "endpoint_url": ENDPOINT, "region": "us-east-1", "pid": "12"}),
-     "lacks pid (needs a string endpoint_url and region and an integer pid)"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{nope", "is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"),
+        ("", "is empty"),
+        ("[]", "must be a JSON object, got list"),
+        (
+            json.dumps({"target": "emulator"}),
+            "lacks endpoint_url, region, pid (needs a string endpoint_url and region and an integer pid)",
+        ),
+        (
+            json.dumps({"target": "emulator", "endpoint_url": ENDPOINT, "region": "us-east-1", "pid": "12"}),
+            "lacks pid (needs a string endpoint_url and region and an integer pid)",
+        ),
+    ],
+)
 def test_broken_record_names_the_file(tmp_path, content, message):
     path = tmp_path / "target.json"
     path.write_text(content)

@@ -17,9 +17,19 @@ TOOLS = {"cfn-lint": {"version": "1", "reports_passes": False}, "checkov": {"ver
 
 
 def make(rule, tool, status, logical_id="Bucket", construct_path=None, line=4, severity=Severity.ERROR, **kw):
-    return Finding(rule_id=rule, severity=severity, tool=tool, stack="Stack", logical_id=logical_id,
-                   construct_path=construct_path, template_file="cdk.out/Stack.template.json", line=line,
-                   message=f"{rule} message", status=status, **kw)
+    return Finding(
+        rule_id=rule,
+        severity=severity,
+        tool=tool,
+        stack="Stack",
+        logical_id=logical_id,
+        construct_path=construct_path,
+        template_file="cdk.out/Stack.template.json",
+        line=line,
+        message=f"{rule} message",
+        status=status,
+        **kw,
+    )
 
 
 def result(findings, warnings=()):
@@ -46,7 +56,9 @@ def test_render_console_table_warnings_failures_and_verdict():
         make("stackcheck.scanner-error", "checkov", Status.UNKNOWN, logical_id=None, line=None),
         make("CKV_AWS_1", "checkov", Status.UNKNOWN, severity=Severity.WARNING),
     ]
-    warning = LedgerWarning("stale", 2, 7, "E3045", "Other", "ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding")
+    warning = LedgerWarning(
+        "stale", 2, 7, "E3045", "Other", "ledger.yaml:7: entry 2 (rule E3045 on Other) matches no failed finding"
+    )
     assert render_console(result(findings, [warning])).splitlines() == [
         "stack  tool      passed  failed  suppressed  unknown",
         "-----  --------  ------  ------  ----------  -------",
@@ -71,14 +83,37 @@ def test_render_console_clean():
 
 
 NO_PASS_CASES = [
-    ("one-tool-without-passes", {"cfn-lint": False, "checkov": True},
-     ["Stack  cfn-lint     n/a       1           0        0", "Stack  checkov        1       0           0        0",
-      "", "n/a: cfn-lint reports only failures, so it has no pass count.", ""]),
-    ("two-tools-without-passes", {"cfn-lint": False, "checkov": False},
-     ["Stack  cfn-lint     n/a       1           0        0", "Stack  checkov      n/a       0           0        0",
-      "", "n/a: cfn-lint and checkov report only failures, so they have no pass count.", ""]),
-    ("every-tool-reports-passes", {"cfn-lint": True, "checkov": True},
-     ["Stack  cfn-lint       0       1           0        0", "Stack  checkov        1       0           0        0", ""]),
+    (
+        "one-tool-without-passes",
+        {"cfn-lint": False, "checkov": True},
+        [
+            "Stack  cfn-lint     n/a       1           0        0",
+            "Stack  checkov        1       0           0        0",
+            "",
+            "n/a: cfn-lint reports only failures, so it has no pass count.",
+            "",
+        ],
+    ),
+    (
+        "two-tools-without-passes",
+        {"cfn-lint": False, "checkov": False},
+        [
+            "Stack  cfn-lint     n/a       1           0        0",
+            "Stack  checkov      n/a       0           0        0",
+            "",
+            "n/a: cfn-lint and checkov report only failures, so they have no pass count.",
+            "",
+        ],
+    ),
+    (
+        "every-tool-reports-passes",
+        {"cfn-lint": True, "checkov": True},
+        [
+            "Stack  cfn-lint       0       1           0        0",
+            "Stack  checkov        1       0           0        0",
+            "",
+        ],
+    ),
 ]
 
 
@@ -88,7 +123,7 @@ def test_na_passed_is_explained_under_the_table_only_when_shown(passes, rows):
     units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
     findings = (make("E3045", "cfn-lint", Status.FAILED), make("CKV_AWS_19", "checkov", Status.PASSED))
     lines = render_console(ScanResult(findings, units, (), tools)).splitlines()
-    assert lines[2:lines.index("E3045  Stack/Bucket  cdk.out/Stack.template.json:4  E3045 message")] == rows
+    assert lines[2 : lines.index("E3045  Stack/Bucket  cdk.out/Stack.template.json:4  E3045 message")] == rows
 
 
 def test_console_and_markdown_explain_n_a_in_the_same_words():
@@ -97,6 +132,7 @@ def test_console_and_markdown_explain_n_a_in_the_same_words():
     units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
     scan = ScanResult((make("E3045", "cfn-lint", Status.FAILED),), units, (), tools)
     markdown = render_markdown(scan, now=datetime(2026, 3, 4, tzinfo=timezone.utc), commit=Commit("1a2b3c4"))
-    assert "n/a: cfn-lint and a|b report only failures, so they have no pass count." in render_console(scan).splitlines()
+    assert (
+        "n/a: cfn-lint and a|b report only failures, so they have no pass count." in render_console(scan).splitlines()
+    )
     assert "n/a: cfn-lint and a\\|b report only failures, so they have no pass count." in markdown.splitlines()
-

@@ -40,23 +40,40 @@ def render_markdown(drift: DriftResult) -> str:
     return drift_report.render_markdown(drift, now=NOW, commit=COMMIT)
 
 
-def resource(logical_id: str, status: ResourceStatus, *differences: PropertyDifference,
-             resource_type: str = "AWS::S3::Bucket") -> ResourceDrift:
-    return ResourceDrift(logical_id, resource_type, status, reported_status=status.value, differences=differences,
-                         reason="not supported" if status is ResourceStatus.NOT_CHECKED else None)
+def resource(
+    logical_id: str, status: ResourceStatus, *differences: PropertyDifference, resource_type: str = "AWS::S3::Bucket"
+) -> ResourceDrift:
+    return ResourceDrift(
+        logical_id,
+        resource_type,
+        status,
+        reported_status=status.value,
+        differences=differences,
+        reason="not supported" if status is ResourceStatus.NOT_CHECKED else None,
+    )
 
 
 IN_SYNC = resource("Topic", ResourceStatus.IN_SYNC, resource_type="AWS::SNS::Topic")
 NOT_CHECKED = resource("Endpoint", ResourceStatus.NOT_CHECKED, resource_type="AWS::DMS::Endpoint")
-MODIFIED = resource("Bucket", ResourceStatus.MODIFIED,
-                    PropertyDifference("/VersioningConfiguration/Status", "Enabled", "Suspended", "NOT_EQUAL"))
-ALLOWED = resource("Database", ResourceStatus.IN_SYNC,
-                   PropertyDifference("/EngineVersion", "17.6", "17.7", "NOT_EQUAL", ENTRY, "allowlist.yaml:2"),
-                   resource_type="AWS::RDS::DBInstance")
+MODIFIED = resource(
+    "Bucket",
+    ResourceStatus.MODIFIED,
+    PropertyDifference("/VersioningConfiguration/Status", "Enabled", "Suspended", "NOT_EQUAL"),
+)
+ALLOWED = resource(
+    "Database",
+    ResourceStatus.IN_SYNC,
+    PropertyDifference("/EngineVersion", "17.6", "17.7", "NOT_EQUAL", ENTRY, "allowlist.yaml:2"),
+    resource_type="AWS::RDS::DBInstance",
+)
 
 
-def stack(*resources: ResourceDrift, outcome: DetectionOutcome = DetectionOutcome.COMPLETE,
-          reason: str | None = None, name: str = "Stack") -> StackDrift:
+def stack(
+    *resources: ResourceDrift,
+    outcome: DetectionOutcome = DetectionOutcome.COMPLETE,
+    reason: str | None = None,
+    name: str = "Stack",
+) -> StackDrift:
     return StackDrift(name, name, outcome, tuple(resources), status_reason=reason)
 
 
@@ -67,58 +84,112 @@ def result(*stacks: StackDrift, unavailable: str | None = None) -> DriftResult:
 def section(markdown: str) -> list[str]:
     """The lines from the ``### Differences`` heading to the end."""
     lines = markdown.splitlines()
-    return lines[lines.index("### Differences"):]
+    return lines[lines.index("### Differences") :]
 
 
-ROW_BUCKET = ("| Stack | `Bucket` | AWS::S3::Bucket | DRIFTED | `/VersioningConfiguration/Status` | NOT_EQUAL "
-              "| Enabled | Suspended |  |")
-ROW_DATABASE = ("| Stack | `Database` | AWS::RDS::DBInstance | ALLOWED | `/EngineVersion` | NOT_EQUAL | 17.6 | 17.7 "
-                "| RDS applies minor engine upgrades itself |")
-HEADER = ["| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
-          "|---|---|---|---|---|---|---|---|---|"]
+ROW_BUCKET = (
+    "| Stack | `Bucket` | AWS::S3::Bucket | DRIFTED | `/VersioningConfiguration/Status` | NOT_EQUAL "
+    "| Enabled | Suspended |  |"
+)
+ROW_DATABASE = (
+    "| Stack | `Database` | AWS::RDS::DBInstance | ALLOWED | `/EngineVersion` | NOT_EQUAL | 17.6 | 17.7 "
+    "| RDS applies minor engine upgrades itself |"
+)
+HEADER = [
+    "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
 UNUSED_ALL = "Allowlist entries that matched no difference in the 3 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"
 
 # (id, result, the run's verdict, overall sentence, the Differences section)
 CASES = [
-    ("nothing-checked-detection-errors",
-     result(stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.ERROR, reason="Throttling"),
-            stack(NOT_CHECKED, outcome=DetectionOutcome.TIMED_OUT, reason="still in progress", name="Other")),
-     Verdict.UNKNOWN, "could not detect drift: 2 UNKNOWN of 2 stacks",
-     ["### Differences", "", "No property differences could be compared: 0 of 3 resources were checked."]),
-    ("nothing-checked-no-stacks", result(), Verdict.UNKNOWN,
-     "could not detect drift: no stacks to check",
-     ["### Differences", "", "No property differences could be compared: 0 of 0 resources were checked."]),
-    ("partial-none-found",
-     result(stack(IN_SYNC, IN_SYNC, NOT_CHECKED)), Verdict.PARTIAL,
-     "no drift found in the 2 of 3 resources checked; coverage is PARTIAL (1 PARTIAL of 1 stack): 1 not checked",
-     ["### Differences", "", "None in the 2 of 3 resources checked; the other 1 was not checked and may differ.",
-      "", "Allowlist entries that matched no difference in the 2 of 3 resources checked: "
-          "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
-    ("failed-detection-beside-in-sync",
-     result(stack(IN_SYNC, NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.FAILED, reason="access denied"),
-            stack(IN_SYNC, name="Other")),
-     Verdict.PARTIAL,
-     "no drift found in the 2 of 4 resources checked; coverage is PARTIAL (1 UNKNOWN, 1 IN_SYNC of 2 stacks): "
-     "2 not checked",
-     ["### Differences", "", "None in the 2 of 4 resources checked; the other 2 were not checked and may differ.",
-      "", "Allowlist entries that matched no difference in the 2 of 4 resources checked: "
-          "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
-    ("partial-drift-found",
-     result(stack(MODIFIED, ALLOWED, NOT_CHECKED)), Verdict.DRIFTED,
-     "drift found: 1 DRIFTED of 1 stack",
-     ["### Differences", "", "2 of 3 resources were checked; the other 1 was not checked and may differ.", "",
-      *HEADER, ROW_BUCKET, ROW_DATABASE, "",
-      "Allowlist entries that matched no difference in the 2 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"]),
-    ("all-checked-none-found",
-     result(stack(IN_SYNC, IN_SYNC, IN_SYNC)), Verdict.IN_SYNC,
-     "in sync: 1 stack, every resource checked, none drifted",
-     ["### Differences", "", "None: all 3 resources were checked and none differs from its template.", "",
-      "Allowlist entries that matched no difference in the 3 of 3 resources checked: "
-      "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`"]),
-    ("all-checked-only-allowed",
-     result(stack(IN_SYNC, ALLOWED, IN_SYNC)), Verdict.IN_SYNC,
-     "in sync: 1 stack, every resource checked, none drifted",
-     ["### Differences", "", "All 3 resources were checked.", "", *HEADER, ROW_DATABASE, "", UNUSED_ALL]),
+    (
+        "nothing-checked-detection-errors",
+        result(
+            stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.ERROR, reason="Throttling"),
+            stack(NOT_CHECKED, outcome=DetectionOutcome.TIMED_OUT, reason="still in progress", name="Other"),
+        ),
+        Verdict.UNKNOWN,
+        "could not detect drift: 2 UNKNOWN of 2 stacks",
+        ["### Differences", "", "No property differences could be compared: 0 of 3 resources were checked."],
+    ),
+    (
+        "nothing-checked-no-stacks",
+        result(),
+        Verdict.UNKNOWN,
+        "could not detect drift: no stacks to check",
+        ["### Differences", "", "No property differences could be compared: 0 of 0 resources were checked."],
+    ),
+    (
+        "partial-none-found",
+        result(stack(IN_SYNC, IN_SYNC, NOT_CHECKED)),
+        Verdict.PARTIAL,
+        "no drift found in the 2 of 3 resources checked; coverage is PARTIAL (1 PARTIAL of 1 stack): 1 not checked",
+        [
+            "### Differences",
+            "",
+            "None in the 2 of 3 resources checked; the other 1 was not checked and may differ.",
+            "",
+            "Allowlist entries that matched no difference in the 2 of 3 resources checked: "
+            "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`",
+        ],
+    ),
+    (
+        "failed-detection-beside-in-sync",
+        result(
+            stack(IN_SYNC, NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.FAILED, reason="access denied"),
+            stack(IN_SYNC, name="Other"),
+        ),
+        Verdict.PARTIAL,
+        "no drift found in the 2 of 4 resources checked; coverage is PARTIAL (1 UNKNOWN, 1 IN_SYNC of 2 stacks): "
+        "2 not checked",
+        [
+            "### Differences",
+            "",
+            "None in the 2 of 4 resources checked; the other 2 were not checked and may differ.",
+            "",
+            "Allowlist entries that matched no difference in the 2 of 4 resources checked: "
+            "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`",
+        ],
+    ),
+    (
+        "partial-drift-found",
+        result(stack(MODIFIED, ALLOWED, NOT_CHECKED)),
+        Verdict.DRIFTED,
+        "drift found: 1 DRIFTED of 1 stack",
+        [
+            "### Differences",
+            "",
+            "2 of 3 resources were checked; the other 1 was not checked and may differ.",
+            "",
+            *HEADER,
+            ROW_BUCKET,
+            ROW_DATABASE,
+            "",
+            "Allowlist entries that matched no difference in the 2 of 3 resources checked: AWS::S3::Bucket `/Tags/*`",
+        ],
+    ),
+    (
+        "all-checked-none-found",
+        result(stack(IN_SYNC, IN_SYNC, IN_SYNC)),
+        Verdict.IN_SYNC,
+        "in sync: 1 stack, every resource checked, none drifted",
+        [
+            "### Differences",
+            "",
+            "None: all 3 resources were checked and none differs from its template.",
+            "",
+            "Allowlist entries that matched no difference in the 3 of 3 resources checked: "
+            "AWS::RDS::DBInstance `/EngineVersion`, AWS::S3::Bucket `/Tags/*`",
+        ],
+    ),
+    (
+        "all-checked-only-allowed",
+        result(stack(IN_SYNC, ALLOWED, IN_SYNC)),
+        Verdict.IN_SYNC,
+        "in sync: 1 stack, every resource checked, none drifted",
+        ["### Differences", "", "All 3 resources were checked.", "", *HEADER, ROW_DATABASE, "", UNUSED_ALL],
+    ),
 ]
 
 
@@ -134,7 +205,12 @@ def test_differences_section_says_how_many_resources_were_checked(drift, verdict
 def test_heading_json_and_console_name_one_verdict_and_the_sentence_follows_the_stamp(drift, verdict, sentence):
     assert drift.verdict is verdict
     assert render_markdown(drift).splitlines()[:5] == [
-        f"## Drift detection: {verdict.value}", "", STAMP, "", sentence[0].upper() + sentence[1:] + "."]
+        f"## Drift detection: {verdict.value}",
+        "",
+        STAMP,
+        "",
+        sentence[0].upper() + sentence[1:] + ".",
+    ]
     data = build_json(drift, now=NOW, commit=COMMIT)
     assert (data["verdict"], data["summary"]) == (verdict.value, sentence)
     assert render_console(drift).splitlines()[-1] == f"{verdict.value}: {sentence}"
@@ -143,32 +219,41 @@ def test_heading_json_and_console_name_one_verdict_and_the_sentence_follows_the_
 def test_unavailable_detection_says_nothing_could_be_compared():
     reason = "the embedded emulator has no drift detection (moto does not implement DetectStackDrift); run against AWS"
     short = "drift detection is not available at the target (see the run's error)"
-    drift = result(stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short),
-                   stack(NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short, name="Other"),
-                   unavailable=reason)
-    assert render_markdown(drift) == "\n".join([
-        "## Drift detection: UNKNOWN",
-        "",
-        STAMP,
-        "",
-        f"Could not detect drift: {reason}.",
-        "",
-        "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
-        "",
-        "| stack | verdict | checked/total | modified | deleted | not checked |",
-        "|---|---|---|---|---|---|",
-        "| Stack | UNKNOWN | 0/2 | 0 | 0 | 2 |",
-        "| Other | UNKNOWN | 0/1 | 0 | 0 | 1 |",
-        "",
-        f"- **Stack**: UNKNOWN: {short}",
-        f"- **Other**: UNKNOWN: {short}",
-        "",
-        "### Differences",
-        "",
-        "No property differences could be compared: 0 of 3 resources were checked.",
-    ]) + "\n"
+    drift = result(
+        stack(NOT_CHECKED, NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short),
+        stack(NOT_CHECKED, outcome=DetectionOutcome.UNAVAILABLE, reason=short, name="Other"),
+        unavailable=reason,
+    )
+    assert (
+        render_markdown(drift)
+        == "\n".join(
+            [
+                "## Drift detection: UNKNOWN",
+                "",
+                STAMP,
+                "",
+                f"Could not detect drift: {reason}.",
+                "",
+                "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
+                "",
+                "| stack | verdict | checked/total | modified | deleted | not checked |",
+                "|---|---|---|---|---|---|",
+                "| Stack | UNKNOWN | 0/2 | 0 | 0 | 2 |",
+                "| Other | UNKNOWN | 0/1 | 0 | 0 | 1 |",
+                "",
+                f"- **Stack**: UNKNOWN: {short}",
+                f"- **Other**: UNKNOWN: {short}",
+                "",
+                "### Differences",
+                "",
+                "No property differences could be compared: 0 of 3 resources were checked.",
+            ]
+        )
+        + "\n"
+    )
     assert render_console(drift).splitlines()[-1] == (
-        "UNKNOWN: could not detect drift: nothing was checked (the reason follows)")
+        "UNKNOWN: could not detect drift: nothing was checked (the reason follows)"
+    )
 
 
 def test_a_long_reason_is_whole_in_the_paragraph_and_ends_in_one_full_stop():
@@ -184,7 +269,9 @@ def test_json_says_when_and_from_which_commit():
     data = build_json(result(stack(IN_SYNC)), now=NOW, commit=Commit(None, None, "not a git checkout"))
     assert list(data)[:4] == ["schema", "exit_code", "generated", "commit"]
     assert (data["generated"], data["commit"]) == (
-        "2026-03-04T05:06:07Z", {"sha": None, "dirty": None, "reason": "not a git checkout"})
+        "2026-03-04T05:06:07Z",
+        {"sha": None, "dirty": None, "reason": "not a git checkout"},
+    )
 
 
 def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
@@ -194,9 +281,17 @@ def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
     monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda: COMMIT)
     paths = write_drift_reports(result(stack(IN_SYNC)), tmp_path)
     data = json.loads(paths["json"].read_text())
-    assert (data["generated"], data["commit"]) == ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None})
+    assert (data["generated"], data["commit"]) == (
+        "2026-03-04T05:06:07Z",
+        {"sha": "1a2b3c4", "dirty": True, "reason": None},
+    )
     assert paths["markdown"].read_text().splitlines()[:5] == [
-        "## Drift detection: IN_SYNC", "", STAMP, "", "In sync: 1 stack, every resource checked, none drifted."]
+        "## Drift detection: IN_SYNC",
+        "",
+        STAMP,
+        "",
+        "In sync: 1 stack, every resource checked, none drifted.",
+    ]
 
 
 def test_a_one_entry_allowlist_is_one_entry():

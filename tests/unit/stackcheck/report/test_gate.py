@@ -26,8 +26,7 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def write_junit(path, failed: bool):
-    path.write_text(JUNIT.format(errors=0, failures=int(failed),
-                                 failure='<failure message="boom"/>' if failed else ""))
+    path.write_text(JUNIT.format(errors=0, failures=int(failed), failure='<failure message="boom"/>' if failed else ""))
     return path
 
 
@@ -35,7 +34,13 @@ def write_junit(path, failed: bool):
 def test_read_junit_counts_and_failed_ids(tmp_path, failed):
     suite = read_junit(write_junit(tmp_path / "i.xml", failed))
     assert (suite.tests, suite.failures, suite.errors, suite.skipped, suite.passed, suite.seconds) == (
-        5, int(failed), 0, 1, 4 - int(failed), 2.5)
+        5,
+        int(failed),
+        0,
+        1,
+        4 - int(failed),
+        2.5,
+    )
     assert suite.failed == (("tests.integration.test_storage::test_b[source]",) if failed else ())
 
 
@@ -69,7 +74,9 @@ def test_cli_writes_gate_md_and_exits_by_verdict(tmp_path, capsys):
 def test_gate_md_is_exact_with_time_and_commit(tmp_path):
     scan = {"exit_code": 0, "summary": {"totals": {"passed": 10, "failed": 0, "suppressed": 2, "unknown": 0}}}
     suite = read_junit(write_junit(tmp_path / "integration.xml", True))
-    assert render_gate(scan, [suite], now=NOW, commit=Commit("1a2b3c4", True)) == """\
+    assert (
+        render_gate(scan, [suite], now=NOW, commit=Commit("1a2b3c4", True))
+        == """\
 ## Gate: FAILED
 
 Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
@@ -89,12 +96,19 @@ Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
 Failed:
 - `tests.integration.test_storage::test_b[source]`
 """
+    )
 
 
-@pytest.mark.parametrize("commit, line", [
-    (Commit("1a2b3c4", False), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."),
-    (Commit(None, None, "git is not installed"), "Generated 2026-03-04T05:06:07Z from commit unknown (git is not installed)."),
-])
+@pytest.mark.parametrize(
+    "commit, line",
+    [
+        (Commit("1a2b3c4", False), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."),
+        (
+            Commit(None, None, "git is not installed"),
+            "Generated 2026-03-04T05:06:07Z from commit unknown (git is not installed).",
+        ),
+    ],
+)
 def test_write_gate_passes_time_and_commit_through(tmp_path, commit, line):
     path = write_gate(tmp_path, [], now=NOW, commit=commit)
     assert path.read_text().splitlines()[:3] == ["## Gate: PASSED", "", line]
@@ -105,4 +119,7 @@ def test_cli_stamps_the_clock_and_the_working_directory_checkout(outside_git, mo
     monkeypatch.setattr(gate, "utc_now", lambda: NOW)
     assert main(["report", "gate", str(write_junit(tmp_path / "i.xml", False)), "--report-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines()[:3] == [
-        "## Gate: PASSED", "", "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."]
+        "## Gate: PASSED",
+        "",
+        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).",
+    ]

@@ -11,10 +11,26 @@ import pytest
 from stackcheck.report import provenance
 from stackcheck.report.provenance import Commit, iso_utc, read_commit, report_fields, resolve, stamp
 
+
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
-                           "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
-                          cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def checkout(folder: Path) -> str:
@@ -60,7 +76,8 @@ def test_missing_git_is_unknown(outside_git):
 def test_git_that_fails_otherwise_is_unknown_with_its_message(outside_git, tmp_path):
     broken = fake_git(tmp_path, "echo 'fatal: detected dubious ownership in repository at /w' >&2\nexit 128\n")
     assert read_commit(outside_git, git=broken) == Commit(
-        None, None, "`git rev-parse --short HEAD` failed: detected dubious ownership in repository at /w")
+        None, None, "`git rev-parse --short HEAD` failed: detected dubious ownership in repository at /w"
+    )
 
 
 def test_status_failure_leaves_the_worktree_state_unknown(outside_git, tmp_path):
@@ -88,14 +105,18 @@ def test_stamp_line():
     moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
     assert stamp(moment, Commit("1a2b3c4", True)) == "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
     assert stamp(moment, Commit(None, None, "not a git checkout")) == (
-        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout).")
+        "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."
+    )
 
 
-@pytest.mark.parametrize("commit, data", [
-    (Commit("1a2b3c4", True), {"sha": "1a2b3c4", "dirty": True, "reason": None}),
-    (Commit("1a2b3c4", None), {"sha": "1a2b3c4", "dirty": None, "reason": None}),
-    (Commit(None, None, "not a git checkout"), {"sha": None, "dirty": None, "reason": "not a git checkout"}),
-])
+@pytest.mark.parametrize(
+    "commit, data",
+    [
+        (Commit("1a2b3c4", True), {"sha": "1a2b3c4", "dirty": True, "reason": None}),
+        (Commit("1a2b3c4", None), {"sha": "1a2b3c4", "dirty": None, "reason": None}),
+        (Commit(None, None, "not a git checkout"), {"sha": None, "dirty": None, "reason": "not a git checkout"}),
+    ],
+)
 def test_report_fields_are_the_stamp_as_data(commit, data):
     moment = datetime(2026, 3, 4, 7, 6, 7, 500_000, tzinfo=timezone(timedelta(hours=2)))
     assert report_fields(moment, commit) == {"generated": "2026-03-04T05:06:07Z", "commit": data}

@@ -79,7 +79,10 @@ def assembly_dir(tmp_path) -> Path:
     artifacts = {}
     for stack, template in TEMPLATES.items():
         (directory / f"{stack}.template.json").write_text(json.dumps(template, indent=2))
-        artifacts[stack] = {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{stack}.template.json"}}
+        artifacts[stack] = {
+            "type": "aws:cloudformation:stack",
+            "properties": {"templateFile": f"{stack}.template.json"},
+        }
     (directory / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}))
     return directory
 
@@ -87,11 +90,17 @@ def assembly_dir(tmp_path) -> Path:
 def test_each_stack_gets_the_findings_about_it_from_one_evaluation(rules_dir, assembly_dir):
     scanner = AssemblyRuleScanner(rules_dir)
     found = {c.stack: scanner.scan_template(c.template_file, c) for c in contexts_from_assembly(assembly_dir)}
-    assert {stack: {(f.rule_id, f.logical_id, f.status, f.severity, f.line) for f in fs} for stack, fs in found.items()} == {
-        "Dns": {("E9990", "Zone", Status.PASSED, Severity.ERROR, 6),
-                ("E9991", None, Status.UNKNOWN, Severity.ERROR, None)},
-        "Logs": {("E9990", "Bucket", Status.UNKNOWN, Severity.WARNING, 3),
-                 ("E9991", None, Status.UNKNOWN, Severity.ERROR, None)},
+    assert {
+        stack: {(f.rule_id, f.logical_id, f.status, f.severity, f.line) for f in fs} for stack, fs in found.items()
+    } == {
+        "Dns": {
+            ("E9990", "Zone", Status.PASSED, Severity.ERROR, 6),
+            ("E9991", None, Status.UNKNOWN, Severity.ERROR, None),
+        },
+        "Logs": {
+            ("E9990", "Bucket", Status.UNKNOWN, Severity.WARNING, 3),
+            ("E9991", None, Status.UNKNOWN, Severity.ERROR, None),
+        },
     }
     crash = next(f for f in found["Dns"] if f.rule_id == "E9991")
     assert "rule E9991 raised ValueError: boom in the assembly rule" in crash.message
@@ -103,21 +112,28 @@ def test_each_stack_gets_the_findings_about_it_from_one_evaluation(rules_dir, as
 def test_a_template_outside_an_assembly_gets_no_finding(rules_dir, tmp_path):
     path = tmp_path / "alone.json"
     path.write_text(json.dumps(TEMPLATES["Dns"]))
-    assert AssemblyRuleScanner(rules_dir).scan_template(path, StackContext.from_template(path, load_template(path))) == []
+    assert (
+        AssemblyRuleScanner(rules_dir).scan_template(path, StackContext.from_template(path, load_template(path))) == []
+    )
 
 
 def test_rules_load_by_id_with_their_files(rules_dir):
     rules = load_rules(rules_dir)
     assert [(r.id, type(r).__name__, r.file.name) for r in rules] == [
-        ("E9990", "ZonesRule", "ZonesRule.py"), ("E9991", "CrashingRule", "CrashingRule.py")]
+        ("E9990", "ZonesRule", "ZonesRule.py"),
+        ("E9991", "CrashingRule", "CrashingRule.py"),
+    ]
     assert AssemblyRuleScanner(rules_dir).rule_ids() == {"E9990", "E9991"}
 
 
-@pytest.mark.parametrize(("name", "text", "error"), [
-    ("Misnamed.py", ZONES_RULE, "must define exactly one AssemblyRule subclass named Misnamed"),
-    ("Broken.py", "import no_such_module_here\n", "Broken.py cannot be imported: ModuleNotFoundError"),
-    ("Empty.py", '"""no rule."""\n', "named Empty; found []"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "error"),
+    [
+        ("Misnamed.py", ZONES_RULE, "must define exactly one AssemblyRule subclass named Misnamed"),
+        ("Broken.py", "import no_such_module_here\n", "Broken.py cannot be imported: ModuleNotFoundError"),
+        ("Empty.py", '"""no rule."""\n', "named Empty; found []"),
+    ],
+)
 def test_a_bad_rule_file_stops_loading_naming_it(rules_dir, name, text, error):
     write(rules_dir / name, text)
     with pytest.raises(ScannerError, match=re.escape(error)):
@@ -141,8 +157,10 @@ def test_template_line_finds_a_path_or_its_deepest_parent(assembly_dir, tmp_path
     assert template_line(template, ("Resources", "Zone", "Properties", "Missing")) == 5
     # a list index past the template's items (a live path into a longer live list) stops at the list
     listed = tmp_path / "listed.json"
-    listed.write_text('{\n "Resources": {\n  "Role": {\n   "Properties": {\n    "Policies": [\n     {"PolicyName": "a"}\n'
-                      '    ]\n   }\n  }\n }\n}\n')
+    listed.write_text(
+        '{\n "Resources": {\n  "Role": {\n   "Properties": {\n    "Policies": [\n     {"PolicyName": "a"}\n'
+        "    ]\n   }\n  }\n }\n}\n"
+    )
     assert template_line(listed, ("Resources", "Role", "Properties", "Policies", 0, "PolicyName")) == 6
     assert template_line(listed, ("Resources", "Role", "Properties", "Policies", 1, "PolicyDocument")) == 5
     assert template_line(tmp_path / "missing.json", ("Resources",)) is None

@@ -41,7 +41,9 @@ def test_directory_and_non_mapping_templates_raise(tmp_path):
 
 def test_yaml_short_form_intrinsics_load(tmp_path):
     path = tmp_path / "tags.yaml"
-    path.write_text("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${AWS::StackName}-x'\n")
+    path.write_text(
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${AWS::StackName}-x'\n"
+    )
     assert load_template(path)["Resources"]["Topic"]["Properties"]["TopicName"] == {"Fn::Sub": "${AWS::StackName}-x"}
 
 
@@ -79,23 +81,39 @@ def test_contexts_from_assembly_manifest_and_additional_metadata_file(templates)
     source, target = (StackContext.from_artifact(a) for a in assembly.stacks.values())
     assert (source.stack, dict(source.construct_paths), dict(source.resource_types)) == (
         "TapStackTestSource",
-        {"StorageLogsBucketA1B2C3D4": "/TapStackTestSource/Storage/LogsBucket/Resource",
-         "StorageDataBucketE5F6A7B8": "/TapStackTestSource/Storage/DataBucket/Resource"},
+        {
+            "StorageLogsBucketA1B2C3D4": "/TapStackTestSource/Storage/LogsBucket/Resource",
+            "StorageDataBucketE5F6A7B8": "/TapStackTestSource/Storage/DataBucket/Resource",
+        },
         {"StorageLogsBucketA1B2C3D4": "AWS::S3::Bucket", "StorageDataBucketE5F6A7B8": "AWS::S3::Bucket"},
     )
     # recent aws-cdk-lib writes the logical ID → path metadata to <Stack>.metadata.json
     assert (target.stack, dict(target.construct_paths)) == (
-        "TapStackTestTarget", {"AlertsTopicC9D0E1F2": "/TapStackTestTarget/Alerts/Topic/Resource"},
+        "TapStackTestTarget",
+        {"AlertsTopicC9D0E1F2": "/TapStackTestTarget/Alerts/Topic/Resource"},
     )
 
 
 def test_context_from_template_reads_cdk_path_metadata(tmp_path):
     path = tmp_path / "Stack.template.json"
-    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "Stack/Alerts/Topic/Resource"}},
-                              "Queue": {"Type": "AWS::SQS::Queue"}}}
+    template = {
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "Stack/Alerts/Topic/Resource"}},
+            "Queue": {"Type": "AWS::SQS::Queue"},
+        }
+    }
     path.write_text(json.dumps(template))
     context = StackContext.from_template(path, load_template(path))
-    assert (context.stack, context.construct_path("Topic"), context.construct_path("Queue"),
-            context.resource_type("Queue"), context.construct_path(None)) == (
-        "Stack", "Stack/Alerts/Topic/Resource", None, "AWS::SQS::Queue", None,
+    assert (
+        context.stack,
+        context.construct_path("Topic"),
+        context.construct_path("Queue"),
+        context.resource_type("Queue"),
+        context.construct_path(None),
+    ) == (
+        "Stack",
+        "Stack/Alerts/Topic/Resource",
+        None,
+        "AWS::SQS::Queue",
+        None,
     )

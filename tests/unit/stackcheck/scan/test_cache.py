@@ -57,8 +57,10 @@ def test_editing_one_template_reruns_only_its_units(scanners, copies, tmp_path, 
     copies[1].write_text(copies[1].read_text() + "\n# edited: only the bytes change\n")
     again = scan(contexts_from_files(copies), scanners, cache=FindingsCache(tmp_path / "cache", setup=setup))
     assert [(u.stack, u.tool, u.cached) for u in again.units] == [
-        ("s3_public_unencrypted", "cfn-lint", True), ("s3_public_unencrypted", "checkov", True),
-        ("s3_private_encrypted", "cfn-lint", False), ("s3_private_encrypted", "checkov", False),
+        ("s3_public_unencrypted", "cfn-lint", True),
+        ("s3_public_unencrypted", "checkov", True),
+        ("s3_private_encrypted", "cfn-lint", False),
+        ("s3_private_encrypted", "checkov", False),
     ]
     assert view(again) == view(scan(contexts_from_files(copies), scanners))
 
@@ -75,8 +77,13 @@ KEY_CASES = {
     "tool version": (lambda ctx, p: ctx["tools"].update({"cfn-lint": "2"}), True),
     "pack file edited": (lambda ctx, p: (p / "cfn_lint" / "RuleA.py").write_text("A = 2\n"), True),
     "pack file added": (lambda ctx, p: (p / "cfn_lint" / "RuleB.py").write_text("B = 1\n"), True),
-    "pack bytecode only": (lambda ctx, p: (p / "cfn_lint" / "__pycache__").mkdir() or
-                           (p / "cfn_lint" / "__pycache__" / "RuleA.cpython-311.pyc").write_bytes(b"x"), False),
+    "pack bytecode only": (
+        lambda ctx, p: (
+            (p / "cfn_lint" / "__pycache__").mkdir()
+            or (p / "cfn_lint" / "__pycache__" / "RuleA.cpython-311.pyc").write_bytes(b"x")
+        ),
+        False,
+    ),
     "regions": (lambda ctx, p: ctx.update({"regions": ["eu-west-1"]}), True),
     "construct paths": (lambda ctx, p: ctx.update({"paths": {"Bucket": "/Other/Bucket/Resource"}}), True),
     "stack id": (lambda ctx, p: ctx.update({"stack": "renamed"}), True),
@@ -108,8 +115,12 @@ def test_setup_reads_tool_versions_without_importing_the_tools(tmp_path, monkeyp
 
     monkeypatch.chdir(tmp_path)
     setup = scan_setup(["cfn-lint", "checkov", "cdk-nag", "stackcheck-assembly"], policies=None)
-    assert setup["tools"] == {"cfn-lint": metadata.version("cfn-lint"), "checkov": metadata.version("checkov"),
-                              "cdk-nag": metadata.version("cdk-nag"), "stackcheck-assembly": metadata.version("stackcheck")}
+    assert setup["tools"] == {
+        "cfn-lint": metadata.version("cfn-lint"),
+        "checkov": metadata.version("checkov"),
+        "cdk-nag": metadata.version("cdk-nag"),
+        "stackcheck-assembly": metadata.version("stackcheck"),
+    }
     (tmp_path / ".cfnlintrc").write_text("regions: [eu-west-1]\n")
     assert scan_setup(["cfn-lint"], policies=None)["cfn_lint_settings"] != setup["cfn_lint_settings"]
 
@@ -120,7 +131,9 @@ def test_assembly_scoped_tools_are_keyed_on_every_stack_of_the_assembly(template
 
     def keys():
         cache = FindingsCache(tmp_path / "cache", setup=setup)
-        return {tool: cache.unit_key(tool, source) for tool in ("cfn-lint", "checkov", "cdk-nag", "stackcheck-assembly")}
+        return {
+            tool: cache.unit_key(tool, source) for tool in ("cfn-lint", "checkov", "cdk-nag", "stackcheck-assembly")
+        }
 
     before = keys()
     template = Path(target.template_file)
@@ -146,6 +159,7 @@ def set_field(field, value):
         entry = json.loads(path.read_text())
         entry[field] = value
         path.write_text(json.dumps(entry))
+
     return change
 
 
@@ -214,7 +228,8 @@ def test_registry_lets_a_warm_scan_skip_loading_the_tools(scanners, copies, tmp_
     deferred = load_scanners(policies=None, cache=findings_cache(tmp_path / "cache", policies=None))
     assert all(isinstance(s, DeferredScanner) for s in deferred)
     assert [(d.tool, d.version, d.reports_passes, d.rule_ids()) for d in deferred] == [
-        (s.tool, s.version, s.reports_passes, s.rule_ids()) for s in scanners]
+        (s.tool, s.version, s.reports_passes, s.rule_ids()) for s in scanners
+    ]
     contexts = contexts_from_files(copies)
     scan(contexts, scanners, cache=cache)
     warm = scan(contexts, deferred, cache=findings_cache(tmp_path / "cache", policies=None))
@@ -233,13 +248,20 @@ def test_deferred_scanner_loads_the_real_one_on_a_miss(scanners, copies, tmp_pat
     assert view(result) == view(scan(contexts_from_files(copies[:1]), scanners))
 
 
-@pytest.mark.parametrize("registry", [
-    [{"tool": "cfn-lint"}],
-    [{"tool": "cfn-lint", "version": "1", "reports_passes": "no", "rule_ids": []},
-     {"tool": "checkov", "version": "3", "reports_passes": True, "rule_ids": []}],
-    [{"tool": "checkov", "version": "3", "reports_passes": True, "rule_ids": []},
-     {"tool": "cfn-lint", "version": "1", "reports_passes": False, "rule_ids": []}],
-])
+@pytest.mark.parametrize(
+    "registry",
+    [
+        [{"tool": "cfn-lint"}],
+        [
+            {"tool": "cfn-lint", "version": "1", "reports_passes": "no", "rule_ids": []},
+            {"tool": "checkov", "version": "3", "reports_passes": True, "rule_ids": []},
+        ],
+        [
+            {"tool": "checkov", "version": "3", "reports_passes": True, "rule_ids": []},
+            {"tool": "cfn-lint", "version": "1", "reports_passes": False, "rule_ids": []},
+        ],
+    ],
+)
 def test_a_registry_that_does_not_fit_is_not_used(registry, scanners, tmp_path):
     from stackcheck.scan.runner import findings_cache
 
@@ -250,8 +272,15 @@ def test_a_registry_that_does_not_fit_is_not_used(registry, scanners, tmp_path):
 
 def test_prune_removes_entries_unused_for_max_age(tmp_path, setup):
     cache = FindingsCache(tmp_path / "cache", setup=setup)
-    finding = Finding(rule_id="E1", severity=Severity.ERROR, tool="cfn-lint", stack="S", message="m",
-                      status=Status.FAILED, template_file="t.json")
+    finding = Finding(
+        rule_id="E1",
+        severity=Severity.ERROR,
+        tool="cfn-lint",
+        stack="S",
+        message="m",
+        status=Status.FAILED,
+        template_file="t.json",
+    )
     cache.put("a" * 64, [finding], {}, 0.1)
     cache.put("b" * 64, [finding], {}, 0.1)
     old = time.time() - 20 * 86400

@@ -18,10 +18,19 @@ def bad_findings(cfn_lint, templates):
 
 
 def test_bad_template_fails_exact_rules_with_locations(bad_findings, templates):
-    assert {(f.rule_id, f.severity, f.status, f.logical_id, f.resource_type, f.line, f.property_path)
-            for f in bad_findings} == {
+    assert {
+        (f.rule_id, f.severity, f.status, f.logical_id, f.resource_type, f.line, f.property_path) for f in bad_findings
+    } == {
         ("E3045", Severity.ERROR, Status.FAILED, "PublicBucket", "AWS::S3::Bucket", 6, ("Properties",)),
-        ("W3045", Severity.WARNING, Status.FAILED, "PublicBucket", "AWS::S3::Bucket", 7, ("Properties", "AccessControl")),
+        (
+            "W3045",
+            Severity.WARNING,
+            Status.FAILED,
+            "PublicBucket",
+            "AWS::S3::Bucket",
+            7,
+            ("Properties", "AccessControl"),
+        ),
     }
     assert {(f.tool, f.stack, f.template_file) for f in bad_findings} == {
         ("cfn-lint", "s3_public_unencrypted", str(templates / "s3_public_unencrypted.yaml")),
@@ -40,9 +49,14 @@ def test_good_template_has_no_findings(cfn_lint, templates):
 
 def test_template_metadata_cannot_switch_rules_off(cfn_lint, tmp_path, templates):
     text = (templates / "s3_public_unencrypted.yaml").read_text()
-    text = text.replace("Resources:\n", "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E3045, W3045]\nResources:\n")
-    text = text.replace("    Type: AWS::S3::Bucket\n", "    Type: AWS::S3::Bucket\n    Metadata:\n"
-                        "      cfn-lint:\n        config:\n          ignore_checks: [E3045]\n")
+    text = text.replace(
+        "Resources:\n", "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E3045, W3045]\nResources:\n"
+    )
+    text = text.replace(
+        "    Type: AWS::S3::Bucket\n",
+        "    Type: AWS::S3::Bucket\n    Metadata:\n"
+        "      cfn-lint:\n        config:\n          ignore_checks: [E3045]\n",
+    )
     path = tmp_path / "s3_public_unencrypted.yaml"
     path.write_text(text)
     assert {f.rule_id for f in scan(cfn_lint, path)} == {"E3045", "W3045"}

@@ -20,17 +20,21 @@ FAR = "2099-12-31"
 @pytest.fixture
 def ledger(tmp_path):
     """Write a ledger into tmp_path from YAML text; returns its path."""
+
     def write(text: str = "[]\n"):
         path = tmp_path / "suppressions.yaml"
         path.write_text(textwrap.dedent(text))
         return path
+
     return write
 
 
 def run_scan(capsys, tmp_path, *args, policies=False):
     """``stackcheck scan`` with reports and the findings cache under ``tmp_path`` (never the checkout's)."""
     pack = [] if policies else ["--no-policies"]
-    code = main(["scan", *args, *pack, "--report-dir", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache")])
+    code = main(
+        ["scan", *args, *pack, "--report-dir", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache")]
+    )
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -53,20 +57,34 @@ def test_bad_template_exits_1_listing_each_failure(capsys, tmp_path, templates, 
         "n/a: cfn-lint reports only failures, so it has no pass count.",
         "",
     ]
-    assert f"E3045  s3_public_unencrypted/PublicBucket  {bad}:6  A bucket with 'AccessControl' set should also " \
-           "have at least one 'OwnershipControl' configured" in lines
-    assert f"CKV_AWS_18  s3_public_unencrypted/PublicBucket  {bad}:4  Ensure the S3 bucket has access logging enabled" in lines
+    assert (
+        f"E3045  s3_public_unencrypted/PublicBucket  {bad}:6  A bucket with 'AccessControl' set should also "
+        "have at least one 'OwnershipControl' configured" in lines
+    )
+    assert (
+        f"CKV_AWS_18  s3_public_unencrypted/PublicBucket  {bad}:4  Ensure the S3 bucket has access logging enabled"
+        in lines
+    )
     assert "FAILED: 9 unsuppressed findings (0 suppressed)" in lines
     data = report(tmp_path)
     assert data["exit_code"] == 1
     assert {f["rule_id"] for f in data["findings"] if f["status"] == "FAILED"} == {
-        "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56",
+        "E3045",
+        "W3045",
+        "CKV_AWS_18",
+        "CKV_AWS_20",
+        "CKV_AWS_21",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
     }
 
 
 def test_good_template_exits_0(capsys, tmp_path, templates, ledger, scanners):
-    code, out, _ = run_scan(capsys, tmp_path, "--template", str(templates / "s3_private_encrypted.yaml"),
-                            "--ledger", str(ledger()))
+    code, out, _ = run_scan(
+        capsys, tmp_path, "--template", str(templates / "s3_private_encrypted.yaml"), "--ledger", str(ledger())
+    )
     assert code == 0
     assert "PASSED: no unsuppressed finding (0 suppressed)" in out.splitlines()
     assert report(tmp_path)["summary"]["totals"] == {"passed": 9, "failed": 0, "suppressed": 0, "unknown": 0}
@@ -91,9 +109,12 @@ def test_bad_template_input_exits_2_naming_the_file(capsys, tmp_path, templates,
 
 def test_template_slash_nonexistent_exits_2(capsys, tmp_path, ledger):
     code, _, err = run_scan(capsys, tmp_path, "--template", "/nonexistent", "--ledger", str(ledger()))
-    assert (code, err) == (2, "stackcheck scan: error: template /nonexistent does not exist; give the path of a "
-                              "CloudFormation template file, or scan the whole cloud assembly with --assembly "
-                              "cdk.out\n")
+    assert (code, err) == (
+        2,
+        "stackcheck scan: error: template /nonexistent does not exist; give the path of a "
+        "CloudFormation template file, or scan the whole cloud assembly with --assembly "
+        "cdk.out\n",
+    )
 
 
 def test_missing_assembly_exits_2(capsys, tmp_path, ledger):
@@ -111,12 +132,21 @@ LEDGER_ERRORS = [
 
 
 @pytest.mark.parametrize(("case", "change", "message"), LEDGER_ERRORS, ids=[c[0] for c in LEDGER_ERRORS])
-def test_bad_ledger_entry_exits_2_naming_the_entry(capsys, tmp_path, templates, ledger, scanners, case, change, message):
-    fields = {"rule": "CKV_AWS_18", "target": "PublicBucket", "reason": "public test fixture bucket",
-              "owner": "qa", "expires": FAR, **change}
+def test_bad_ledger_entry_exits_2_naming_the_entry(
+    capsys, tmp_path, templates, ledger, scanners, case, change, message
+):
+    fields = {
+        "rule": "CKV_AWS_18",
+        "target": "PublicBucket",
+        "reason": "public test fixture bucket",
+        "owner": "qa",
+        "expires": FAR,
+        **change,
+    }
     path = ledger("- " + "\n  ".join(f"{k}: {v}" for k, v in fields.items() if v is not None) + "\n")
-    code, out, err = run_scan(capsys, tmp_path, "--template", str(templates / "s3_public_unencrypted.yaml"),
-                              "--ledger", str(path))
+    code, out, err = run_scan(
+        capsys, tmp_path, "--template", str(templates / "s3_public_unencrypted.yaml"), "--ledger", str(path)
+    )
     assert code == 2
     assert f"{path}:1: {message}" in err
     assert out == ""
@@ -145,30 +175,47 @@ def test_suppressed_expired_and_stale_entries(capsys, tmp_path, templates, ledge
     assert code == 1
     lines = out.splitlines()
     assert "s3_public_unencrypted  checkov        2       6           1        0" in lines
-    assert (f"ledger expired: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
-            "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
-            "expiry date") in lines
-    assert (f"ledger stale: {path}:11: entry 3 (rule E3045 on SomeOtherBucket) matches no failed finding; remove it, "
-            "or correct its target") in lines
+    assert (
+        f"ledger expired: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
+        "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
+        "expiry date"
+    ) in lines
+    assert (
+        f"ledger stale: {path}:11: entry 3 (rule E3045 on SomeOtherBucket) matches no failed finding; remove it, "
+        "or correct its target"
+    ) in lines
     assert not any(line.startswith("CKV_AWS_18 ") for line in lines)
     assert any(line.startswith("CKV_AWS_21 ") for line in lines)
     data = report(tmp_path)
     (suppressed,) = [f for f in data["findings"] if f["status"] == "SUPPRESSED"]
     assert (suppressed["rule_id"], suppressed["logical_id"], suppressed["line"], suppressed["suppression"]) == (
-        "CKV_AWS_18", "PublicBucket", 4,
-        {"reason": "fixture bucket; access logs are not wanted here", "owner": "qa-team", "expires": FAR,
-         "source": f"{path} entry 1"},
+        "CKV_AWS_18",
+        "PublicBucket",
+        4,
+        {
+            "reason": "fixture bucket; access logs are not wanted here",
+            "owner": "qa-team",
+            "expires": FAR,
+            "source": f"{path} entry 1",
+        },
     )
     assert [(w["kind"], w["entry"]) for w in data["ledger"]["warnings"]] == [("expired", 2), ("stale", 3)]
     md = (tmp_path / "reports" / "scan.md").read_text()
     failures, _, rest = md.partition("### Suppressed (1)\n\n")
-    assert "<details>" not in failures and "| `CKV_AWS_21` | checkov | s3_public_unencrypted | `PublicBucket` |" in failures
-    assert rest.startswith(f"<details>\n<summary>1 suppressed finding (ledger {path}; earliest expiry {FAR})</summary>\n\n"
-                           "| rule | stack | construct path | reason | owner | expires |\n")
-    assert (f"- **expired**: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
-            "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
-            f"expiry date\n\n<details>\n<summary>1 stale ledger entry in {path} (matches no failed finding)</summary>\n\n"
-            f"- **stale**: {path}:11: entry 3") in rest
+    assert (
+        "<details>" not in failures
+        and "| `CKV_AWS_21` | checkov | s3_public_unencrypted | `PublicBucket` |" in failures
+    )
+    assert rest.startswith(
+        f"<details>\n<summary>1 suppressed finding (ledger {path}; earliest expiry {FAR})</summary>\n\n"
+        "| rule | stack | construct path | reason | owner | expires |\n"
+    )
+    assert (
+        f"- **expired**: {path}:6: entry 2 (rule CKV_AWS_21 on PublicBucket) expired on 2020-01-01 and no longer "
+        "suppresses (1 finding it covered now count as failures); fix the finding, or renew the entry with a new "
+        f"expiry date\n\n<details>\n<summary>1 stale ledger entry in {path} (matches no failed finding)</summary>\n\n"
+        f"- **stale**: {path}:11: entry 3"
+    ) in rest
 
 
 def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys, tmp_path, templates, ledger, scanners):
@@ -190,8 +237,10 @@ def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys,
 
 
 def test_help_does_not_import_the_scanners():
-    probe = ("import sys; from stackcheck.cli import build_parser; build_parser(); "
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'checkov', 'cfnlint'}))")
+    probe = (
+        "import sys; from stackcheck.cli import build_parser; build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'checkov', 'cfnlint'}))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
 
@@ -214,8 +263,18 @@ def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_
     assert code == 1
     assert "FAILED: 12 unsuppressed findings (0 suppressed)" in out.splitlines()
     assert {f["rule_id"] for f in report(tmp_path)["findings"] if f["status"] == "FAILED"} == {
-        "E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
-        "CKV_AWS_56", "E9003", "CKV_TAP_3", "CKV_TAP_4",
+        "E3045",
+        "W3045",
+        "CKV_AWS_18",
+        "CKV_AWS_20",
+        "CKV_AWS_21",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+        "E9003",
+        "CKV_TAP_3",
+        "CKV_TAP_4",
     }
 
 
@@ -228,12 +287,27 @@ def test_one_mistake_gives_one_finding_with_the_policy_pack(capsys, tmp_path, te
     assert "FAILED: 2 unsuppressed findings (0 suppressed)" in out.splitlines()
     findings = report(tmp_path)["findings"]
     assert sorted((f["rule_id"], f["tool"], f["logical_id"]) for f in findings if f["status"] == "FAILED") == [
-        ("CKV_AWS_21", "checkov", "SuspendedBucket"), ("CKV_AWS_7", "checkov", "UnrotatedKey")]
-    passed = {lid: {f["rule_id"] for f in findings if f["logical_id"] == lid and f["status"] == "PASSED"}
-              for lid in ("SuspendedBucket", "UnrotatedKey")}
+        ("CKV_AWS_21", "checkov", "SuspendedBucket"),
+        ("CKV_AWS_7", "checkov", "UnrotatedKey"),
+    ]
+    passed = {
+        lid: {f["rule_id"] for f in findings if f["logical_id"] == lid and f["status"] == "PASSED"}
+        for lid in ("SuspendedBucket", "UnrotatedKey")
+    }
     assert passed == {
-        "SuspendedBucket": {"CKV_AWS_18", "CKV_AWS_19", "CKV_AWS_20", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55",
-                            "CKV_AWS_56", "CKV_AWS_57", "E9003", "CKV_TAP_3", "CKV_TAP_4"},
+        "SuspendedBucket": {
+            "CKV_AWS_18",
+            "CKV_AWS_19",
+            "CKV_AWS_20",
+            "CKV_AWS_53",
+            "CKV_AWS_54",
+            "CKV_AWS_55",
+            "CKV_AWS_56",
+            "CKV_AWS_57",
+            "E9003",
+            "CKV_TAP_3",
+            "CKV_TAP_4",
+        },
         "UnrotatedKey": {"CKV_AWS_33"},
     }
     assert {f["status"] for f in findings} == {"PASSED", "FAILED"}
@@ -246,26 +320,38 @@ def test_time_and_commit_reach_scan_json_and_scan_md_only(capsys, tmp_path, temp
     bad = str(templates / "s3_public_unencrypted.yaml")
     path = str(ledger())
     runs = []
-    for moment, commit in ((datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc), Commit("1a2b3c4", True)),
-                           (datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc), Commit("5d6e7f8", False))):
+    for moment, commit in (
+        (datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc), Commit("1a2b3c4", True)),
+        (datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc), Commit("5d6e7f8", False)),
+    ):
         monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda moment=moment: moment)
         monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda commit=commit: commit)
         baseline = tmp_path / f"baseline{len(runs)}.json"
-        code, out, _ = run_scan(capsys, tmp_path, "--template", bad, "--ledger", path, "--write-baseline", str(baseline))
+        code, out, _ = run_scan(
+            capsys, tmp_path, "--template", bad, "--ledger", path, "--write-baseline", str(baseline)
+        )
         reports = tmp_path / "reports"
         data = report(tmp_path)
-        runs.append({"code": code, "out": out, "json": (data["generated"], data["commit"]),
-                     "md": (reports / "scan.md").read_text().splitlines()[:3],
-                     "sarif": (reports / "scan.sarif").read_bytes(),
-                     "fingerprints": [e["fingerprint"] for e in json.loads(baseline.read_text())["findings"]]})
+        runs.append(
+            {
+                "code": code,
+                "out": out,
+                "json": (data["generated"], data["commit"]),
+                "md": (reports / "scan.md").read_text().splitlines()[:3],
+                "sarif": (reports / "scan.sarif").read_bytes(),
+                "fingerprints": [e["fingerprint"] for e in json.loads(baseline.read_text())["findings"]],
+            }
+        )
     first, second = runs
     assert (first["code"], second["code"]) == (1, 1)
     assert [r["json"] for r in runs] == [
         ("2026-03-04T05:06:07Z", {"sha": "1a2b3c4", "dirty": True, "reason": None}),
-        ("2026-03-05T00:00:01Z", {"sha": "5d6e7f8", "dirty": False, "reason": None})]
+        ("2026-03-05T00:00:01Z", {"sha": "5d6e7f8", "dirty": False, "reason": None}),
+    ]
     assert [r["md"] for r in runs] == [
         ["## stackcheck scan: FAILED", "", "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."],
-        ["## stackcheck scan: FAILED", "", "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8."]]
+        ["## stackcheck scan: FAILED", "", "Generated 2026-03-05T00:00:01Z from commit 5d6e7f8."],
+    ]
     assert first["sarif"] == second["sarif"]
     assert len(first["fingerprints"]) == 9 and first["fingerprints"] == second["fingerprints"]
     assert "findings cache" not in first["out"].splitlines()[-1]
@@ -277,13 +363,14 @@ def slowest_rules(text):
     (from ``### Slowest rules`` to the end: the last section)."""
     lines = text.splitlines()
     if "### Slowest rules" in lines:
-        return lines[lines.index("### Slowest rules"):]
+        return lines[lines.index("### Slowest rules") :]
     start = next(i for i, line in enumerate(lines) if line.startswith("slowest rules: "))
-    return lines[start:lines.index("", start)]
+    return lines[start : lines.index("", start)]
 
 
-def test_cold_partly_cached_and_warm_scans_say_what_the_rule_timings_cover(capsys, tmp_path, templates, ledger,
-                                                                           scanners):
+def test_cold_partly_cached_and_warm_scans_say_what_the_rule_timings_cover(
+    capsys, tmp_path, templates, ledger, scanners
+):
     """Cold: the five slowest rules over every unit; one template edited: over the units that ran; warm: one line
     saying none ran, in the console and in scan.md."""
     copy = tmp_path / "bucket.yaml"
@@ -296,23 +383,34 @@ def test_cold_partly_cached_and_warm_scans_say_what_the_rule_timings_cover(capsy
         _, out, _ = run_scan(capsys, tmp_path, *args)
         seen[name] = (slowest_rules(out), slowest_rules((tmp_path / "reports" / "scan.md").read_text()), out)
     cold_console, cold_md, cold_out = seen["cold"]
-    assert cold_console[0] == ("slowest rules: CPU seconds of each rule's own code, timings of the 4 scan units that "
-                               "ran (none came from the findings cache).")
+    assert cold_console[0] == (
+        "slowest rules: CPU seconds of each rule's own code, timings of the 4 scan units that "
+        "ran (none came from the findings cache)."
+    )
     assert len(cold_console) == 6 and {line.split()[0] for line in cold_console[1:]} <= {"cfn-lint", "checkov"}
-    assert cold_md[:5] == ["### Slowest rules", "",
-                           "CPU seconds of each rule's own code, timings of the 4 scan units that ran (none came from "
-                           "the findings cache).", "", "| rule | tool | seconds |"]
+    assert cold_md[:5] == [
+        "### Slowest rules",
+        "",
+        "CPU seconds of each rule's own code, timings of the 4 scan units that ran (none came from "
+        "the findings cache).",
+        "",
+        "| rule | tool | seconds |",
+    ]
     assert len(cold_md) == 11
     assert "findings cache" not in cold_out.splitlines()[-1]
     warm_console, warm_md, warm_out = seen["warm"]
-    warm = ("one ran in this scan; all 4 scan units came from the findings cache (timings are recorded when the "
-            "scanners run).")
+    warm = (
+        "one ran in this scan; all 4 scan units came from the findings cache (timings are recorded when the "
+        "scanners run)."
+    )
     assert warm_console == [f"slowest rules: n{warm}"]
     assert warm_md == ["### Slowest rules", "", f"N{warm}"]
     assert warm_out.splitlines()[-1].endswith(", 4 of 4 scan units from the findings cache)")
     partly_console, partly_md, partly_out = seen["partly"]
-    assert partly_console[0] == ("slowest rules: CPU seconds of each rule's own code, timings of the 2 of 4 scan units "
-                                 "that ran (2 came from the findings cache).")
+    assert partly_console[0] == (
+        "slowest rules: CPU seconds of each rule's own code, timings of the 2 of 4 scan units "
+        "that ran (2 came from the findings cache)."
+    )
     assert len(partly_console) == 6
     assert partly_md[2] == partly_console[0].removeprefix("slowest rules: ")
     assert partly_out.splitlines()[-1].endswith(", 2 of 4 scan units from the findings cache)")

@@ -83,8 +83,12 @@ ASSEMBLY_RULE = '''
         source_url = "https://docs.aws.amazon.com/assembly"
         evaluate = staticmethod(evaluate)
 '''
-BUCKETS = {"Resources": {name: {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name.lower()}}
-                         for name in ("A", "B", "C", "D", "Boom")}}
+BUCKETS = {
+    "Resources": {
+        name: {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name.lower()}}
+        for name in ("A", "B", "C", "D", "Boom")
+    }
+}
 
 
 def write(path: Path, text: str) -> None:
@@ -121,11 +125,17 @@ def test_cfn_lint_pack_rules_report_every_outcome(pack, template):
     findings = scanner.scan_template(*template)
     assert scanner.pack_rule_ids == {"E9998", "E9999"}
     assert outcomes(findings, "E9998") == {
-        ("A", Status.PASSED, Severity.ERROR), ("B", Status.FAILED, Severity.ERROR), ("C", Status.UNKNOWN, Severity.WARNING),
+        ("A", Status.PASSED, Severity.ERROR),
+        ("B", Status.FAILED, Severity.ERROR),
+        ("C", Status.UNKNOWN, Severity.WARNING),
     }
     b = next(f for f in findings if f.rule_id == "E9998" and f.logical_id == "B")
     assert (b.message, b.property_path, b.help_url, b.tool) == (
-        "Bucket `B`: FAILED", ("Properties",), "https://docs.aws.amazon.com/outcome", "cfn-lint")
+        "Bucket `B`: FAILED",
+        ("Properties",),
+        "https://docs.aws.amazon.com/outcome",
+        "cfn-lint",
+    )
 
 
 def test_cfn_lint_rule_that_raises_is_an_unknown_error_finding_about_it(pack, template):
@@ -134,7 +144,8 @@ def test_cfn_lint_rule_that_raises_is_an_unknown_error_finding_about_it(pack, te
     findings = PolicyCfnLintScanner(policies=pack).scan_template(*template)
     crash = [f for f in findings if f.rule_id == "E9999"]
     assert [(f.status, f.severity, f.logical_id, f.help_url) for f in crash] == [
-        (Status.UNKNOWN, Severity.ERROR, None, "https://docs.aws.amazon.com/crash")]
+        (Status.UNKNOWN, Severity.ERROR, None, "https://docs.aws.amazon.com/crash")
+    ]
     assert "rule E9999 raised an exception" in crash[0].message and "boom in the rule" in crash[0].message
     assert not any(f.rule_id == "E0002" for f in findings)
 
@@ -154,12 +165,15 @@ def test_checkov_pack_checks_report_every_outcome_with_their_messages(pack, temp
     scanner = PolicyCheckovScanner(policies=pack)
     findings = scanner.scan_template(*template)
     assert outcomes(findings, "CKV_TAP_99") == {
-        ("A", Status.PASSED, Severity.ERROR), ("B", Status.FAILED, Severity.ERROR),
-        ("C", Status.UNKNOWN, Severity.WARNING), ("Boom", Status.UNKNOWN, Severity.ERROR),
+        ("A", Status.PASSED, Severity.ERROR),
+        ("B", Status.FAILED, Severity.ERROR),
+        ("C", Status.UNKNOWN, Severity.WARNING),
+        ("Boom", Status.UNKNOWN, Severity.ERROR),
     }
     by_id = {f.logical_id: f for f in findings if f.rule_id == "CKV_TAP_99"}
     assert {(lid, f.message, f.property_path) for lid, f in by_id.items() if lid != "Boom"} == {
-        (lid, f"Bucket `{lid}`: checked", ("Properties", "BucketName")) for lid in "ABC"}
+        (lid, f"Bucket `{lid}`: checked", ("Properties", "BucketName")) for lid in "ABC"
+    }
     assert "rule CKV_TAP_99 raised KeyError: 'boom in the check'" in by_id["Boom"].message
     assert by_id["Boom"].line is not None and by_id["Boom"].help_url == "https://docs.aws.amazon.com/check"
     assert "CKV_TAP_99" in scanner.rule_ids()
@@ -202,7 +216,9 @@ def test_pack_rules_lists_the_pack_and_leaves_checkov_alone(pack):
 
     rules = pack_rules(pack)
     assert [(r.id, r.name, r.tool) for r in rules] == [
-        ("CKV_TAP_99", "OutcomeCheck", "checkov"), ("E9997", "CrashingAssemblyRule", "stackcheck-assembly"),
-        ("E9998", "OutcomeRule", "cfn-lint"), ("E9999", "CrashingRule", "cfn-lint"),
+        ("CKV_TAP_99", "OutcomeCheck", "checkov"),
+        ("E9997", "CrashingAssemblyRule", "stackcheck-assembly"),
+        ("E9998", "OutcomeRule", "cfn-lint"),
+        ("E9999", "CrashingRule", "cfn-lint"),
     ]
     assert not any(c.id == "CKV_TAP_99" for checks in cfn_registry.checks.values() for c in checks)

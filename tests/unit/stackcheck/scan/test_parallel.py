@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from stackcheck.scan.cache import FindingsCache
-from stackcheck.scan.runner import (MAX_JOBS, contexts_from_assembly, contexts_from_files, default_jobs, load_scanners,
-                                    scan)
+from stackcheck.scan.runner import (
+    MAX_JOBS,
+    contexts_from_assembly,
+    contexts_from_files,
+    default_jobs,
+    load_scanners,
+    scan,
+)
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -24,14 +30,17 @@ def view(result):
 
 @pytest.fixture(scope="module")
 def contexts(templates):
-    return (contexts_from_files([templates / "s3_public_unencrypted.yaml", templates / "s3_private_encrypted.yaml"])
-            + contexts_from_assembly(templates / "assembly"))
+    return contexts_from_files(
+        [templates / "s3_public_unencrypted.yaml", templates / "s3_private_encrypted.yaml"]
+    ) + contexts_from_assembly(templates / "assembly")
 
 
 def test_two_workers_give_the_serial_findings_in_the_serial_order(scanners, contexts):
     serial, parallel = scan(contexts, scanners, jobs=1), scan(contexts, scanners, jobs=2)
     assert view(parallel) == view(serial)
-    assert [(f.fingerprint, f.status) for f in parallel.findings] == [(f.fingerprint, f.status) for f in serial.findings]
+    assert [(f.fingerprint, f.status) for f in parallel.findings] == [
+        (f.fingerprint, f.status) for f in serial.findings
+    ]
     assert len(serial.units) == 8
 
 
@@ -118,7 +127,8 @@ def test_deferred_scanners_load_in_the_workers_and_learn_their_registry_from_the
     assert view(result) == view(scan(contexts, scanners, jobs=1))
     assert all(d.known and d._scanner is None for d in deferred)  # learned from the workers, never loaded here
     assert [(d.tool, d.version, d.reports_passes, d.rule_ids()) for d in deferred] == [
-        (s.tool, s.version, s.reports_passes, s.rule_ids()) for s in scanners]
+        (s.tool, s.version, s.reports_passes, s.rule_ids()) for s in scanners
+    ]
     cache = findings_cache(tmp_path, policies=None)
     remember_scanners(cache, deferred)
     again = load_scanners(policies=None, cache=findings_cache(tmp_path, policies=None), defer=True)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from stackcheck.scan.policy import (Outcome, TemplateView, Unresolved, Verdict, action_matches, as_list, clean,
-                                    is_intrinsic, placeholders, statements)
+from stackcheck.scan.policy import (
+    Outcome,
+    TemplateView,
+    Unresolved,
+    Verdict,
+    action_matches,
+    as_list,
+    clean,
+    is_intrinsic,
+    placeholders,
+    statements,
+)
 
 TEMPLATE = {
     "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
@@ -19,32 +29,41 @@ TEMPLATE = {
 VIEW = TemplateView(TEMPLATE)
 
 
-@pytest.mark.parametrize(("node", "expected"), [
-    ("literal", "literal"),
-    (80, 80),
-    ({"Fn::Join": ["-", ["a", 1, True]]}, "a-1-true"),
-    ({"Fn::Sub": "plain ${!Literal}"}, "plain ${Literal}"),
-    ({"Fn::Sub": ["${A}-${B}", {"A": "x", "B": {"Fn::Join": ["", ["y", "z"]]}}]}, "x-yz"),
-    ({"Fn::Select": [1, ["a", "b"]]}, "b"),
-    ({"Fn::FindInMap": ["Ports", "web", "http"]}, 80),
-    ({"Key": [{"Fn::Join": ["", ["a", "b"]]}]}, {"Key": ["ab"]}),
-])
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        ("literal", "literal"),
+        (80, 80),
+        ({"Fn::Join": ["-", ["a", 1, True]]}, "a-1-true"),
+        ({"Fn::Sub": "plain ${!Literal}"}, "plain ${Literal}"),
+        ({"Fn::Sub": ["${A}-${B}", {"A": "x", "B": {"Fn::Join": ["", ["y", "z"]]}}]}, "x-yz"),
+        ({"Fn::Select": [1, ["a", "b"]]}, "b"),
+        ({"Fn::FindInMap": ["Ports", "web", "http"]}, 80),
+        ({"Key": [{"Fn::Join": ["", ["a", "b"]]}]}, {"Key": ["ab"]}),
+    ],
+)
 def test_value_evaluates_what_the_template_decides(node, expected):
     assert VIEW.value(node) == expected
 
 
-@pytest.mark.parametrize(("node", "reason"), [
-    ({"Ref": "Env"}, "Ref to parameter `Env` is decided at deploy time"),
-    ({"Ref": "Bucket"}, "Ref to resource `Bucket` is known only after deployment"),
-    ({"Ref": "AWS::Region"}, "pseudo parameter AWS::Region is known only at deploy time"),
-    ({"Ref": "Nowhere"}, "Ref to `Nowhere`, which this template does not declare"),
-    ({"Fn::GetAtt": ["Bucket", "Arn"]}, "Fn::GetAtt Bucket.Arn is known only after deployment"),
-    ({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}]]}, "pseudo parameter AWS::Partition is known only at deploy time"),
-    ({"Fn::Sub": "${Env}-x"}, "Fn::Sub placeholder ${Env} is known only at deploy time"),
-    ({"Fn::ImportValue": "shared"}, "Fn::ImportValue is decided only at deploy time"),
-    ({"Fn::If": ["C", 1, 2]}, "Fn::If is decided only at deploy time"),
-    ({"Fn::FindInMap": ["Ports", "web", "https"]}, "Fn::FindInMap ['Ports', 'web', 'https'] is not in Mappings"),
-])
+@pytest.mark.parametrize(
+    ("node", "reason"),
+    [
+        ({"Ref": "Env"}, "Ref to parameter `Env` is decided at deploy time"),
+        ({"Ref": "Bucket"}, "Ref to resource `Bucket` is known only after deployment"),
+        ({"Ref": "AWS::Region"}, "pseudo parameter AWS::Region is known only at deploy time"),
+        ({"Ref": "Nowhere"}, "Ref to `Nowhere`, which this template does not declare"),
+        ({"Fn::GetAtt": ["Bucket", "Arn"]}, "Fn::GetAtt Bucket.Arn is known only after deployment"),
+        (
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}]]},
+            "pseudo parameter AWS::Partition is known only at deploy time",
+        ),
+        ({"Fn::Sub": "${Env}-x"}, "Fn::Sub placeholder ${Env} is known only at deploy time"),
+        ({"Fn::ImportValue": "shared"}, "Fn::ImportValue is decided only at deploy time"),
+        ({"Fn::If": ["C", 1, 2]}, "Fn::If is decided only at deploy time"),
+        ({"Fn::FindInMap": ["Ports", "web", "https"]}, "Fn::FindInMap ['Ports', 'web', 'https'] is not in Mappings"),
+    ],
+)
 def test_value_is_unresolved_with_a_reason_for_deploy_time_values(node, reason):
     assert VIEW.value(node) == Unresolved(reason)
 
@@ -53,40 +72,63 @@ def test_parameters_are_never_resolved_to_their_default():
     assert isinstance(VIEW.value({"Ref": "Env"}), Unresolved)
 
 
-@pytest.mark.parametrize(("node", "text"), [
-    ("dms.amazonaws.com", "dms.amazonaws.com"),
-    ("has ${dollar", "has ${!dollar"),
-    (443, "443"),
-    (False, "false"),
-    ({"Ref": "AWS::Region"}, "${AWS::Region}"),
-    ({"Fn::GetAtt": ["Bucket", "Arn"]}, "${Bucket.Arn}"),
-    ({"Fn::GetAtt": "Bucket.Arn"}, "${Bucket.Arn}"),
-    ({"Fn::Join": ["", ["dms.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}, "dms.${AWS::Region}.amazonaws.com"),
-    ({"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "Secret"}, ":SecretString:password::}}"]]},
-     "{{resolve:secretsmanager:${Secret}:SecretString:password::}}"),
-    ({"Fn::Sub": ["${Prefix}.${AWS::URLSuffix}", {"Prefix": {"Fn::Join": ["", ["dms.", {"Ref": "AWS::Region"}]]}}]},
-     "dms.${AWS::Region}.${AWS::URLSuffix}"),
-    ({"Fn::FindInMap": ["Ports", "web", "http"]}, "80"),
-])
+@pytest.mark.parametrize(
+    ("node", "text"),
+    [
+        ("dms.amazonaws.com", "dms.amazonaws.com"),
+        ("has ${dollar", "has ${!dollar"),
+        (443, "443"),
+        (False, "false"),
+        ({"Ref": "AWS::Region"}, "${AWS::Region}"),
+        ({"Fn::GetAtt": ["Bucket", "Arn"]}, "${Bucket.Arn}"),
+        ({"Fn::GetAtt": "Bucket.Arn"}, "${Bucket.Arn}"),
+        ({"Fn::Join": ["", ["dms.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}, "dms.${AWS::Region}.amazonaws.com"),
+        (
+            {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "Secret"}, ":SecretString:password::}}"]]},
+            "{{resolve:secretsmanager:${Secret}:SecretString:password::}}",
+        ),
+        (
+            {
+                "Fn::Sub": [
+                    "${Prefix}.${AWS::URLSuffix}",
+                    {"Prefix": {"Fn::Join": ["", ["dms.", {"Ref": "AWS::Region"}]]}},
+                ]
+            },
+            "dms.${AWS::Region}.${AWS::URLSuffix}",
+        ),
+        ({"Fn::FindInMap": ["Ports", "web", "http"]}, "80"),
+    ],
+)
 def test_text_renders_a_sub_template(node, text):
     assert VIEW.text(node) == text
 
 
-@pytest.mark.parametrize("node", [{"Fn::If": ["C", "a", "b"]}, {"Fn::ImportValue": "x"}, ["a"], {"Key": "v"},
-                                  {"Fn::Join": ["", {"Fn::GetAZs": ""}]}])
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"Fn::If": ["C", "a", "b"]},
+        {"Fn::ImportValue": "x"},
+        ["a"],
+        {"Key": "v"},
+        {"Fn::Join": ["", {"Fn::GetAZs": ""}]},
+    ],
+)
 def test_text_is_unresolved_without_a_string_form(node):
     assert isinstance(VIEW.text(node), Unresolved)
 
 
-@pytest.mark.parametrize(("node", "target"), [
-    ({"Ref": "Bucket"}, "Bucket"),
-    ({"Fn::GetAtt": ["Role", "Arn"]}, "Role"),
-    ({"Fn::GetAtt": "Role.Arn"}, "Role"),
-    ({"Ref": "Env"}, None),
-    ({"Ref": "AWS::Region"}, None),
-    ({"Fn::ImportValue": "x"}, None),
-    ("Bucket", None),
-])
+@pytest.mark.parametrize(
+    ("node", "target"),
+    [
+        ({"Ref": "Bucket"}, "Bucket"),
+        ({"Fn::GetAtt": ["Role", "Arn"]}, "Role"),
+        ({"Fn::GetAtt": "Role.Arn"}, "Role"),
+        ({"Ref": "Env"}, None),
+        ({"Ref": "AWS::Region"}, None),
+        ({"Fn::ImportValue": "x"}, None),
+        ("Bucket", None),
+    ],
+)
 def test_target_names_the_resource_a_reference_points_at(node, target):
     assert VIEW.target(node) == target
 
@@ -102,13 +144,17 @@ def test_sections_skip_entries_that_are_not_objects():
 def test_a_partial_view_explains_names_it_does_not_hold():
     view = TemplateView({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance"}}}, whole=False)
     assert view.value({"Ref": "Encrypt"}) == Unresolved(
-        "Ref to `Encrypt` (a parameter or another resource) is decided at deploy time")
+        "Ref to `Encrypt` (a parameter or another resource) is decided at deploy time"
+    )
 
 
 def test_walk_yields_every_node_with_its_path():
     assert list(TemplateView({}).walk({"A": [1, {"B": 2}]}, ("Root",))) == [
-        (("Root",), {"A": [1, {"B": 2}]}), (("Root", "A"), [1, {"B": 2}]), (("Root", "A", 0), 1),
-        (("Root", "A", 1), {"B": 2}), (("Root", "A", 1, "B"), 2),
+        (("Root",), {"A": [1, {"B": 2}]}),
+        (("Root", "A"), [1, {"B": 2}]),
+        (("Root", "A", 0), 1),
+        (("Root", "A", 1), {"B": 2}),
+        (("Root", "A", 1, "B"), 2),
     ]
 
 

@@ -11,8 +11,17 @@ from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import SCANNER_ERROR_RULE, StackContext
 from stackcheck.scan.runner import SummaryRow, contexts_from_assembly, contexts_from_files, scan
 
-BAD_FAILED = {"E3045", "W3045", "CKV_AWS_18", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_54",
-              "CKV_AWS_55", "CKV_AWS_56"}
+BAD_FAILED = {
+    "E3045",
+    "W3045",
+    "CKV_AWS_18",
+    "CKV_AWS_20",
+    "CKV_AWS_21",
+    "CKV_AWS_53",
+    "CKV_AWS_54",
+    "CKV_AWS_55",
+    "CKV_AWS_56",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +48,10 @@ def test_summary_counts_each_stack_and_tool_with_cfn_lint_passes_not_applicable(
         SummaryRow("s3_private_encrypted", "checkov", passed=9, failed=0, suppressed=0, unknown=0),
     ]
     assert [(u.tool, u.stack, u.crashed) for u in result.units] == [
-        ("cfn-lint", "s3_public_unencrypted", False), ("checkov", "s3_public_unencrypted", False),
-        ("cfn-lint", "s3_private_encrypted", False), ("checkov", "s3_private_encrypted", False),
+        ("cfn-lint", "s3_public_unencrypted", False),
+        ("checkov", "s3_public_unencrypted", False),
+        ("cfn-lint", "s3_private_encrypted", False),
+        ("checkov", "s3_private_encrypted", False),
     ]
 
 
@@ -50,13 +61,18 @@ def test_good_template_alone_exits_zero(scanners, templates):
 
 def test_fingerprints_stable_when_a_resource_is_inserted_above(scanners, templates, tmp_path, result):
     original = (templates / "s3_public_unencrypted.yaml").read_text()
-    shifted = original.replace("Resources:\n", "Resources:\n  FirstTopic:\n    Type: AWS::SNS::Topic\n"
-                               "    Properties:\n      KmsMasterKeyId: alias/aws/sns\n", 1)
+    shifted = original.replace(
+        "Resources:\n",
+        "Resources:\n  FirstTopic:\n    Type: AWS::SNS::Topic\n    Properties:\n      KmsMasterKeyId: alias/aws/sns\n",
+        1,
+    )
     path = tmp_path / "s3_public_unencrypted.yaml"
     path.write_text(shifted)
     after = [f for f in scan(contexts_from_files([path]), scanners).findings if f.logical_id == "PublicBucket"]
     before = [f for f in result.findings if f.stack == "s3_public_unencrypted"]
-    assert {(f.rule_id, f.status, f.fingerprint) for f in after} == {(f.rule_id, f.status, f.fingerprint) for f in before}
+    assert {(f.rule_id, f.status, f.fingerprint) for f in after} == {
+        (f.rule_id, f.status, f.fingerprint) for f in before
+    }
     lines = {f.rule_id: f.line for f in before}
     assert {f.rule_id: f.line for f in after} == {rule: line + 4 for rule, line in lines.items()}
 
@@ -77,12 +93,18 @@ def test_scanner_crash_becomes_unknown_error_finding_and_scan_goes_on(scanners, 
     contexts = contexts_from_files([templates / "s3_private_encrypted.yaml"])
     result = scan(contexts, [Crashing(), *scanners])
     crash = [f for f in result.findings if f.tool == "crashy"]
-    assert crash == [Finding(
-        rule_id=SCANNER_ERROR_RULE, severity=Severity.ERROR, tool="crashy", stack="s3_private_encrypted",
-        message=f"crashy crashed on {templates / 's3_private_encrypted.yaml'}: RuntimeError: boom on "
-        "s3_private_encrypted.yaml; its checks on this template did not run",
-        status=Status.UNKNOWN, template_file=str(templates / "s3_private_encrypted.yaml"),
-    )]
+    assert crash == [
+        Finding(
+            rule_id=SCANNER_ERROR_RULE,
+            severity=Severity.ERROR,
+            tool="crashy",
+            stack="s3_private_encrypted",
+            message=f"crashy crashed on {templates / 's3_private_encrypted.yaml'}: RuntimeError: boom on "
+            "s3_private_encrypted.yaml; its checks on this template did not run",
+            status=Status.UNKNOWN,
+            template_file=str(templates / "s3_private_encrypted.yaml"),
+        )
+    ]
     assert {f.status for f in result.findings if f.tool == "checkov"} == {Status.PASSED}
     assert [u.crashed for u in result.units] == [True, False, False]
     assert result.failures() == crash
@@ -98,14 +120,30 @@ def test_duplicate_templates_are_rejected(templates, tmp_path):
 
 def test_assembly_scan_carries_construct_paths(scanners, templates):
     result = scan(contexts_from_assembly(templates / "assembly"), scanners)
-    assert {(f.rule_id, f.stack, f.logical_id, f.construct_path) for f in result.findings if f.status is Status.FAILED} == {
-        ("CKV_AWS_18", "TapStackTestSource", "StorageLogsBucketA1B2C3D4", "/TapStackTestSource/Storage/LogsBucket/Resource"),
-        ("CKV_AWS_18", "TapStackTestSource", "StorageDataBucketE5F6A7B8", "/TapStackTestSource/Storage/DataBucket/Resource"),
+    assert {
+        (f.rule_id, f.stack, f.logical_id, f.construct_path) for f in result.findings if f.status is Status.FAILED
+    } == {
+        (
+            "CKV_AWS_18",
+            "TapStackTestSource",
+            "StorageLogsBucketA1B2C3D4",
+            "/TapStackTestSource/Storage/LogsBucket/Resource",
+        ),
+        (
+            "CKV_AWS_18",
+            "TapStackTestSource",
+            "StorageDataBucketE5F6A7B8",
+            "/TapStackTestSource/Storage/DataBucket/Resource",
+        ),
         ("CKV_AWS_26", "TapStackTestTarget", "AlertsTopicC9D0E1F2", "/TapStackTestTarget/Alerts/Topic/Resource"),
     }
 
 
 def test_stack_context_is_what_adapters_get(templates):
     (context,) = contexts_from_files([templates / "s3_public_unencrypted.yaml"])
-    assert context == StackContext(stack="s3_public_unencrypted", template_file=Path(templates / "s3_public_unencrypted.yaml"),
-                                   construct_paths={}, resource_types={"PublicBucket": "AWS::S3::Bucket"})
+    assert context == StackContext(
+        stack="s3_public_unencrypted",
+        template_file=Path(templates / "s3_public_unencrypted.yaml"),
+        construct_paths={},
+        resource_types={"PublicBucket": "AWS::S3::Bucket"},
+    )
