@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import aws_cdk as cdk
 
 from infra.aspects import EncryptionAspect, ExplicitEgressAspect
+from infra.context import MAX_BENCHMARK_ENVIRONMENTS, ContextError, read_context
 from infra.stacks.dms_prereq import DmsPrereqStack
 from infra.stacks.environment import EnvironmentStack
 from infra.stacks.route53 import Route53Stack
@@ -17,7 +19,8 @@ CIDRS = {"source": "10.10.0.0/16", "target": "10.20.0.0/16"}
 def build_app(app: cdk.App | None = None) -> cdk.App:
     """Add the stacks to ``app`` (a new ``cdk.App`` by default) and return it.
 
-    Context: ``environmentSuffix`` (default ``dev``), ``availabilityZones`` (two names),
+    Context (validated by ``infra.context.read_context``, which raises ContextError naming a bad key):
+    ``environmentSuffix`` (default ``dev``), ``availabilityZones`` (two or more of one region),
     ``hostedZoneName``, ``recordName``, ``sourceWeight`` / ``targetWeight`` (default 100 / 0),
     ``databaseDeletionProtection`` (default true; deploy with false before destroying in AWS).
     Stacks are environment-agnostic unless ``CDK_DEFAULT_ACCOUNT`` is set.
@@ -29,9 +32,9 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     stack (its roles are per account). N = 1 synthesizes exactly the app without the knob.
     """
     app = app or cdk.App()
-    ctx = app.node.try_get_context
-    suffix = str(ctx("environmentSuffix") or "dev")
-    azs = ctx("availabilityZones") or ["us-east-1a", "us-east-1b"]
+    context = read_context(app.node.try_get_context)
+    suffix = context.environment_suffix
+    azs = list(context.availability_zones)
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):
         env = cdk.Environment(account=os.environ["CDK_DEFAULT_ACCOUNT"], region=os.environ.get("CDK_DEFAULT_REGION"))
@@ -39,9 +42,9 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     prereq = DmsPrereqStack(
         app, f"TapStack{suffix}DmsPrereq", env=env, description="IAM roles AWS DMS requires by name"
     )
-    zone_name = str(ctx("hostedZoneName") or f"payments-{suffix}.example.com")
+    zone_name = context.hosted_zone_name
     stacks = [prereq]
-    for index in range(1, _benchmark_environments(ctx("benchmarkEnvironments")) + 1):
+    for index in range(1, context.benchmark_environments + 1):
         set_suffix = suffix if index == 1 else f"{suffix}{index}"
         cidrs = CIDRS if index == 1 else benchmark_cidrs(index)
         environments = {}
@@ -53,7 +56,7 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
                 suffix=set_suffix,
                 availability_zones=azs,
                 cidr=cidrs[role],
-                database_deletion_protection=ctx("databaseDeletionProtection") is not False,
+                database_deletion_protection=context.database_deletion_protection,
                 env=env,
                 description=f"Payment migration {role} environment ({role}-{set_suffix})",
             )
@@ -65,11 +68,8 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
             source=environments["source"],
             target=environments["target"],
             zone_name=zone_name if index == 1 else f"{set_suffix}.{zone_name}",
-            record_name=str(ctx("recordName") or "app"),
-            weights={
-                "source": int(ctx("sourceWeight") if ctx("sourceWeight") is not None else 100),
-                "target": int(ctx("targetWeight") if ctx("targetWeight") is not None else 0),
-            },
+            record_name=context.record_name,
+            weights={"source": context.source_weight, "target": context.target_weight},
             env=env,
             description="Weighted cutover records and the DMS replication task",
         )
@@ -78,10 +78,6 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
         cdk.Aspects.of(stack).add(EncryptionAspect())
         cdk.Aspects.of(stack).add(ExplicitEgressAspect())
     return app
-
-
-MAX_BENCHMARK_ENVIRONMENTS = 60
-"""Upper bound of ``benchmarkEnvironments``: each set takes two /16 CIDRs of 10.0.0.0/8 (see ``benchmark_cidrs``)."""
 
 
 def benchmark_cidrs(index: int) -> dict[str, str]:
@@ -96,20 +92,9 @@ def benchmark_cidrs(index: int) -> dict[str, str]:
     return {"source": f"10.{second}.0.0/16", "target": f"10.{second + 1}.0.0/16"}
 
 
-def _benchmark_environments(value: object) -> int:
-    """``benchmarkEnvironments`` context as an int in 1..MAX (absent: 1); ValueError naming the key otherwise."""
-    if value is None:
-        return 1
-    try:
-        count = int(str(value))
-    except ValueError:
-        count = 0
-    if not 1 <= count <= MAX_BENCHMARK_ENVIRONMENTS:
-        raise ValueError(
-            f"context benchmarkEnvironments={value!r} must be an integer in 1..{MAX_BENCHMARK_ENVIRONMENTS}"
-        )
-    return count
-
-
 if __name__ == "__main__":
-    build_app().synth()
+    try:
+        build_app().synth()
+    except ContextError as exc:  # the cdk CLI shows the app's stderr; exit 2 is "bad input"
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
