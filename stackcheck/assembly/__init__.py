@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import fnmatch
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from stackcheck.errors import AssemblyError, NextStep, SynthesisError
+from stackcheck.assembly.watch import watched_files
 from stackcheck.files import read_json
 
 __all__ = [
@@ -264,36 +264,23 @@ def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:
     return data
 
 
-def _watched_files(app_dir: Path, cdk_json: Mapping[str, Any]) -> list[Path]:
-    watch = cdk_json.get("watch") or {}
-    include = watch.get("include") or ["**/*"]
-    exclude = list(watch.get("exclude") or []) + ["cdk.out/**", ".venv/**", "**/__pycache__/**"]
-    include = [include] if isinstance(include, str) else include
-    files = set()
-    for pattern in include:
-        for path in app_dir.glob(pattern):
-            rel = path.relative_to(app_dir).as_posix()
-            if path.is_file() and not any(fnmatch.fnmatch(rel, ex) for ex in exclude):
-                files.add(path)
-    return sorted(files)
-
-
 def cache_key(app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] | None = None) -> str:
     """SHA-256 over everything that changes synthesis output.
 
-    That is: the files ``cdk.json``'s ``watch.include`` selects (less ``watch.exclude``), the
-    merged context, and the installed versions of aws-cdk-lib, constructs and cdk-nag.
+    That is: the app's source files (``stackcheck.assembly.watch.watched_files``: ``cdk.json``'s
+    ``watch`` read as the cdk CLI reads it), the app command, the merged context, and the installed
+    versions of aws-cdk-lib, constructs and cdk-nag.
     """
     root = Path(app_dir)
     cdk_json = load_cdk_json(root)
     digest = hashlib.sha256()
-    for path in _watched_files(root, cdk_json):
+    for path in watched_files(root, cdk_json):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     merged = {**CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
-    digest.update(json.dumps(merged, sort_keys=True).encode())
+    digest.update(json.dumps({"app": cdk_json["app"], "context": merged}, sort_keys=True).encode())
     for package in SYNTH_PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{package}=={metadata.version(package)}".encode())
