@@ -61,14 +61,10 @@ test: unit
 	  STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; } || status=$$?; \
 	  $(SC) destroy --target emulator; exit $$status
 
-# The main job: synth → scan → deploy to the embedded emulator → post-deploy checks → reports/.
-gate: scan
-	$(SC) destroy --target emulator >/dev/null
-	rm -f reports/integration*.xml
-	status=0; { $(MAKE) --no-print-directory deploy-local && \
-	  STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; } || status=$$?; \
-	  $(SC) destroy --target emulator; \
-	  $(SC) report gate reports/integration*.xml || { [ $$status -ne 0 ] || status=1; }; exit $$status
+# The main job: synth → scan → a fresh emulator, deploy → post-deploy checks (strict) → out-of-band
+# checks → teardown; reports/gate.md says how each stage ended, whichever stopped the run.
+gate: $(STAMP)
+	$(SC) gate $(foreach arg,$(SCAN_ARGS),--scan-arg=$(arg))
 
 deploy: synth
 	$(SC) deploy --target aws

@@ -1,0 +1,66 @@
+"""JUnit XML files of pytest runs (``--junitxml``): counts, failed test ids and their reasons."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stackcheck.errors import BadInputError, NextStep
+
+__all__ = ["JUnitSuite", "read_junit"]
+
+
+@dataclass(frozen=True)
+class JUnitSuite:
+    """Counts of one JUnit XML file (pytest's ``--junitxml``), the ids of failed tests, and ``reasons``:
+    ``"<id>: <first line of the failure message>"`` for each of them."""
+
+    path: Path
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    seconds: float
+    failed: tuple[str, ...] = field(default=())
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> int:
+        """Tests that neither failed, errored nor were skipped."""
+        return self.tests - self.failures - self.errors - self.skipped
+
+
+def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
+    """Read a JUnit XML file (``<testsuites>`` or one ``<testsuite>``); BadInputError naming it if unreadable."""
+    file = Path(path)
+    try:
+        root = ET.parse(file).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise BadInputError(f"JUnit report {file} cannot be read: {exc}", next_step=NextStep.INTEGRATION) from None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    failed: list[str] = []
+    reasons: list[str] = []
+    for suite in suites:
+        for case in suite.iter("testcase"):
+            problem = case.find("failure")
+            problem = problem if problem is not None else case.find("error")
+            if problem is None:
+                continue
+            test_id = f"{case.get('classname')}::{case.get('name')}"
+            message = (problem.get("message") or problem.text or "").strip().splitlines()
+            failed.append(test_id)
+            reasons.append(f"{test_id}: {message[0]}" if message else test_id)
+    seconds = sum(float(s.get("time", 0) or 0) for s in suites)
+    return JUnitSuite(
+        file,
+        total["tests"],
+        total["failures"],
+        total["errors"],
+        total["skipped"],
+        seconds,
+        tuple(failed),
+        tuple(reasons),
+    )

@@ -1,0 +1,181 @@
+"""The main job as stages (synth, scan, deploy, checks, out-of-band, teardown), each ending PASSED, FAILED or NOT RUN with its reasons."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from stackcheck.files import REPORTS_DIR, SCAN_JSON, read_json
+from stackcheck.gate.junit import read_junit
+
+__all__ = ["PASSED", "FAILED", "NOT_RUN", "GateOptions", "Stage", "run_gate"]
+
+PASSED, FAILED, NOT_RUN = "PASSED", "FAILED", "NOT RUN"
+MAX_REASONS = 5
+"""First failures kept per stage (the stage's own report holds the rest)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a gate run: ``status`` PASSED / FAILED / NOT RUN, its exit code (None when not
+    run), wall ``seconds``, and ``reasons``: the first failures, each one line ("`E9001`
+    /Stack/Service: port 8080 differs ...", "tests/integration/test_x.py::test_y: assert ...")."""
+
+    name: str
+    status: str
+    exit_code: int | None = None
+    seconds: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """Where the gate reads and writes: the app (folder of cdk.json), the cloud assembly, reports and
+    deployment outputs folders, the post-deploy checks (a pytest path) and the scan's extra arguments."""
+
+    app_dir: Path = Path(".")
+    assembly: Path = Path("cdk.out")
+    report_dir: Path = Path(REPORTS_DIR)
+    outputs_dir: Path = Path("cfn-outputs")
+    checks: Path = Path("tests/integration")
+    scan_args: tuple[str, ...] = ()
+    pytest_args: tuple[str, ...] = ()
+    python: str = sys.executable
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+class _Tee(io.TextIOBase):
+    """Writes go to the real stream (the user watches the run) and are kept (the stage's reasons)."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream, self.kept = stream, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        self.stream.flush()
+        return self.kept.write(text)
+
+
+def _cli_stage(name: str, argv_list: Sequence[Sequence[str]]) -> Stage:
+    """Run ``stackcheck`` commands in this process, one after the other, stopping at the first non-zero exit."""
+    from stackcheck.cli import main
+
+    started = time.monotonic()
+    tee = _Tee(sys.stderr)  # type: ignore[arg-type]
+    code = 0
+    with contextlib.redirect_stderr(tee):
+        for argv in argv_list:
+            code = main(list(argv))
+            if code != 0:
+                break
+    errors = tuple(line for line in tee.kept.getvalue().splitlines() if ": error: " in line)
+    return Stage(name, PASSED if code == 0 else FAILED, code, time.monotonic() - started, errors[:MAX_REASONS])
+
+
+def _scan_reasons(report_dir: Path) -> tuple[str, ...]:
+    path = report_dir / SCAN_JSON
+    if not path.is_file():
+        return ()
+    report = read_json(path, what="scan report")
+    failed = [f for f in report.get("findings", []) if f.get("status") == "FAILED"]
+    return tuple(
+        f"`{f.get('rule_id')}` {f.get('construct_path') or f.get('logical_id') or f.get('stack')}: {f.get('message')}"
+        for f in failed[:MAX_REASONS]
+    )
+
+
+def _pytest_stage(name: str, options: GateOptions, marker: str, junit: Path) -> Stage:
+    """The post-deploy checks selected by ``marker``, strict, in a child pytest writing ``junit``."""
+    started = time.monotonic()
+    env = {**options.environ, "STACKCHECK_STRICT": "1"}
+    argv = [options.python, "-m", "pytest", str(options.checks), "-m", marker, "-p", "no:xdist",
+            f"--junitxml={junit}", *options.pytest_args]  # fmt: skip
+    code = subprocess.run(argv, env=env, check=False).returncode
+    reasons: tuple[str, ...] = ()
+    if junit.is_file():
+        reasons = read_junit(junit).reasons[:MAX_REASONS]
+    if code == 5:  # pytest: no test collected
+        return Stage(name, PASSED, 0, time.monotonic() - started, ("no test selected",))
+    return Stage(name, PASSED if code == 0 else FAILED, code, time.monotonic() - started, reasons)
+
+
+def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None = None) -> list[Stage]:
+    """Run every stage in order and return them all: a stage after a failed one is NOT RUN, except
+    teardown, which runs whenever deploy started, so the emulator never outlives the gate.
+
+    Stages: ``synth`` (``stackcheck synth``), ``scan`` (``stackcheck scan``), ``deploy`` (a fresh
+    emulator, then ``stackcheck deploy --target emulator``), ``checks`` (pytest on ``checks``, not
+    out-of-band, strict), ``out-of-band`` (the ``outofband`` marker), ``teardown`` (``stackcheck
+    destroy``). ``on_stage`` is called as each stage ends. Never raises for a stage's failure.
+    """
+    report = options.report_dir
+    outputs = str(options.outputs_dir)
+    report.mkdir(parents=True, exist_ok=True)
+    for stale in report.glob("integration*.xml"):
+        stale.unlink()
+    plan: list[tuple[str, Callable[[], Stage]]] = [
+        (
+            "synth",
+            lambda: _cli_stage("synth", [["synth", "--app-dir", str(options.app_dir), "-o", str(options.assembly)]]),
+        ),
+        ("scan", lambda: _scan_stage(options)),
+        (
+            "deploy",
+            lambda: _cli_stage(
+                "deploy",
+                [
+                    ["destroy", "--outputs-dir", outputs],
+                    ["emulator", "start", "--outputs-dir", outputs],
+                    [
+                        "deploy",
+                        "--target",
+                        "emulator",
+                        "--assembly",
+                        str(options.assembly),
+                        "--app-dir",
+                        str(options.app_dir),
+                        "--outputs-dir",
+                        outputs,
+                    ],  # fmt: skip
+                ],
+            ),
+        ),
+        ("checks", lambda: _pytest_stage("checks", options, "not outofband", report / "integration.xml")),
+        (
+            "out-of-band",
+            lambda: _pytest_stage("out-of-band", options, "outofband", report / "integration-outofband.xml"),
+        ),
+    ]
+    stages: list[Stage] = []
+    failed = False
+    for name, run in plan:
+        stage = Stage(name, NOT_RUN) if failed else run()
+        failed = failed or stage.status == FAILED
+        stages.append(stage)
+        if on_stage:
+            on_stage(stage)
+    deployed = any(s.name == "deploy" and s.status != NOT_RUN for s in stages)
+    teardown = (
+        _cli_stage("teardown", [["destroy", "--outputs-dir", outputs]]) if deployed else Stage("teardown", NOT_RUN)
+    )
+    stages.append(teardown)
+    if on_stage:
+        on_stage(teardown)
+    return stages
+
+
+def _scan_stage(options: GateOptions) -> Stage:
+    stage = _cli_stage(
+        "scan",
+        [["scan", "--assembly", str(options.assembly), "--report-dir", str(options.report_dir), *options.scan_args]],
+    )
+    if stage.status == FAILED and stage.exit_code == 1:  # findings: the first ones are the reasons
+        return Stage(stage.name, FAILED, 1, stage.seconds, _scan_reasons(options.report_dir))
+    return stage

@@ -1,0 +1,133 @@
+"""reports/gate.md: every stage's verdict with its first failures, the scan totals and the JUnit results, in one page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from stackcheck.errors import BadInputError
+from stackcheck.gate.junit import read_junit
+from stackcheck.gate.stages import FAILED, NOT_RUN, PASSED, Stage
+from stackcheck.gate.summary import gate_passed, render_gate, write_gate
+from stackcheck.report.provenance import Commit
+
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="{errors}" failures="{failures}" skipped="1" tests="5" time="2.5">
+<testcase classname="tests.integration.test_storage" name="test_a[source]"/>
+<testcase classname="tests.integration.test_storage" name="test_b[source]">{failure}</testcase>
+<testcase classname="tests.integration.test_storage" name="test_c"/>
+<testcase classname="tests.integration.test_storage" name="test_d"/>
+<testcase classname="tests.integration.test_dns" name="test_e"><skipped message="no output"/></testcase>
+</testsuite></testsuites>"""
+FAILURE = "<failure message=\"AssertionError: assert 'Suspended' == 'Enabled'&#10;more\">trace</failure>"
+ALL_PASSED = [Stage(n, PASSED, 0, 1.0) for n in ("synth", "scan", "deploy", "checks", "out-of-band", "teardown")]
+SCAN = {"exit_code": 0, "summary": {"totals": {"passed": 10, "failed": 0, "suppressed": 2, "unknown": 0}}}
+
+
+def write_junit(path, failed: bool):
+    path.write_text(JUNIT.format(errors=0, failures=int(failed), failure=FAILURE if failed else ""))
+    return path
+
+
+@pytest.mark.parametrize("failed", [False, True])
+def test_read_junit_counts_failed_ids_and_reasons(tmp_path, failed):
+    suite = read_junit(write_junit(tmp_path / "i.xml", failed))
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped, suite.passed, suite.seconds) == (
+        5,
+        int(failed),
+        0,
+        1,
+        4 - int(failed),
+        2.5,
+    )
+    assert suite.failed == (("tests.integration.test_storage::test_b[source]",) if failed else ())
+    assert suite.reasons == (
+        ("tests.integration.test_storage::test_b[source]: AssertionError: assert 'Suspended' == 'Enabled'",)
+        if failed
+        else ()
+    )
+
+
+def test_unreadable_junit_names_the_file(tmp_path):
+    (tmp_path / "bad.xml").write_text("<not xml")
+    with pytest.raises(BadInputError, match="bad.xml cannot be read"):
+        read_junit(tmp_path / "bad.xml")
+
+
+def test_passes_only_when_every_stage_passed():
+    assert gate_passed(ALL_PASSED)
+    assert not gate_passed([*ALL_PASSED[:2], Stage("deploy", FAILED, 1), Stage("checks", NOT_RUN)])
+    assert not gate_passed([])
+
+
+def test_gate_md_is_exact_when_deploy_stopped_the_run(tmp_path):
+    stages = [
+        Stage("synth", PASSED, 0, 0.4),
+        Stage("scan", PASSED, 0, 0.5),
+        Stage("deploy", FAILED, 1, 3.25, ("stackcheck deploy: error: stack S failed: Bucket (AWS::S3::Bucket) | x",)),
+        Stage("checks", NOT_RUN),
+        Stage("out-of-band", NOT_RUN),
+        Stage("teardown", PASSED, 0, 0.3),
+    ]
+    assert render_gate(stages, SCAN, [], now=NOW, commit=Commit("1a2b3c4", True)) == (
+        """\
+## Gate: FAILED
+
+Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
+
+| stage | result | exit | seconds |
+|---|---|---|---|
+| synth | PASSED | 0 | 0.4 |
+| scan | PASSED | 0 | 0.5 |
+| deploy | FAILED | 1 | 3.2 |
+| checks | NOT RUN |  |  |
+| out-of-band | NOT RUN |  |  |
+| teardown | PASSED | 0 | 0.3 |
+
+### deploy: FAILED
+
+- stackcheck deploy: error: stack S failed: Bucket (AWS::S3::Bucket) \\| x
+
+### Scan
+
+| passed | failed | suppressed | unknown | exit |
+|---|---|---|---|---|
+| 10 | 0 | 2 | 0 | 0 |
+"""
+    )
+
+
+def test_gate_md_lists_check_failures_and_suites(tmp_path):
+    suite = read_junit(write_junit(tmp_path / "integration.xml", True))
+    stages = [*ALL_PASSED[:3], Stage("checks", FAILED, 1, 2.5, suite.reasons), *ALL_PASSED[4:]]
+    text = render_gate(stages, None, [suite], now=NOW, commit=Commit("1a2b3c4", False))
+    assert text.splitlines()[0] == "## Gate: FAILED"
+    assert (
+        "### checks: FAILED\n\n- tests.integration.test_storage::test_b[source]: AssertionError: assert "
+        "'Suspended' == 'Enabled'\n" in text
+    )
+    assert text.rstrip().endswith("| `integration.xml` | 3 | 1 | 0 | 1 | 2.5 |")
+    assert "### Scan" not in text
+
+
+def test_a_failed_stage_without_reasons_says_its_exit_code():
+    text = render_gate([Stage("synth", FAILED, 2, 1.0)], None, [], now=NOW, commit=Commit("1a2b3c4", False))
+    assert "### synth: FAILED\n\n- exited with 2\n" in text
+
+
+@pytest.mark.parametrize(
+    "commit, line",
+    [
+        (Commit("1a2b3c4", False), "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."),
+        (
+            Commit(None, None, "git is not installed"),
+            "Generated 2026-03-04T05:06:07Z from commit unknown (git is not installed).",
+        ),
+    ],
+)
+def test_write_gate_passes_time_and_commit_through(tmp_path, commit, line):
+    path = write_gate(tmp_path, ALL_PASSED, None, [], now=NOW, commit=commit)
+    assert path.read_text().splitlines()[:3] == ["## Gate: PASSED", "", line]
