@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
     """
     from stackcheck.assembly import read_assembly
     from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
-    from stackcheck.errors import DetectionUnavailableError
     from stackcheck.drift.report import render_console, write_drift_reports
+    from stackcheck.errors import DetectionUnavailableError
 
     started = time.perf_counter()
     assembly = read_assembly(args.assembly)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from stackcheck.drift import (
+from stackcheck.drift.model import (
     DetectionOutcome,
     DifferenceStatus,
     DriftResult,
@@ -16,7 +16,7 @@ from stackcheck.drift import (
     ResourceStatus,
     Verdict,
 )
-from stackcheck.files import REPORTS_DIR, DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, atomic_write_json, atomic_write_text
+from stackcheck.files import DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, REPORTS_DIR, atomic_write_json, atomic_write_text
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 __all__ = [

@@ -153,7 +153,7 @@ def parse(tmp_path: Path, *argv: str) -> argparse.Namespace:
 @pytest.fixture
 def use_client(monkeypatch):
     """Make `stackcheck drift` use the stubbed client, with zero-second throttling waits."""
-    monkeypatch.setattr("stackcheck.drift.DEFAULT_POLL", DEFAULT_POLL.without_waits())
+    monkeypatch.setattr("stackcheck.drift.detector.DEFAULT_POLL", DEFAULT_POLL.without_waits())
 
     def install(cfn):
         monkeypatch.setattr(drift_command, "make_client", lambda target: cfn)

@@ -1,0 +1,158 @@
+"""Live state of deployed resources as CloudFormation-shaped properties: one live template per deployed stack.
+
+A live template is the stack's template as its resources are now: the property names of the
+CloudFormation resource schema (what Cloud Control API's GetResource answers), the stack's own
+resources under their logical IDs, and the resources they point at (in other stacks or outside
+CloudFormation) under their physical IDs, joined by ``Ref``. The policy pack's rule functions run
+on it unchanged, through ``TemplateView``. Each reader names the API operation it follows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, ClassVar, Collection, Iterable, Mapping
+
+from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
+from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
+from stackcheck.compliance.live.ec2 import Ec2Readers
+from stackcheck.compliance.live.ecs import EcsReaders
+from stackcheck.compliance.live.elbv2 import Elbv2Readers
+from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
+from stackcheck.compliance.live.kms import KmsReaders
+from stackcheck.compliance.live.logs import LogsReaders
+from stackcheck.compliance.live.rds import RdsReaders
+from stackcheck.compliance.live.s3 import S3Readers
+from stackcheck.compliance.live.sns import SnsReaders
+from stackcheck.scan.policy import TemplateView, as_list
+
+__all__ = [
+    "READ_TYPES",
+    "LiveReader",
+    "LiveResource",
+    "LiveTemplate",
+]
+
+
+READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
+    "AWS::S3::Bucket": S3Readers.bucket,
+    "AWS::IAM::Role": IamReaders.role,
+    "AWS::IAM::User": IamReaders.principal,
+    "AWS::IAM::Group": IamReaders.principal,
+    "AWS::IAM::Policy": IamReaders.inline_policy,
+    "AWS::IAM::ManagedPolicy": IamReaders.managed_policy,
+    "AWS::RDS::DBInstance": RdsReaders.db_instance,
+    "AWS::RDS::DBCluster": RdsReaders.db_cluster,
+    "AWS::RDS::DBSubnetGroup": RdsReaders.db_subnet_group,
+    "AWS::EC2::Subnet": Ec2Readers.subnet,
+    "AWS::EC2::RouteTable": Ec2Readers.route_table,
+    "AWS::KMS::Key": KmsReaders.kms_key,
+    "AWS::SNS::Topic": SnsReaders.topic,
+    "AWS::Logs::LogGroup": LogsReaders.log_group,
+    "AWS::ECS::Service": EcsReaders.ecs_service,
+    "AWS::ECS::TaskDefinition": EcsReaders.task_definition,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": Elbv2Readers.target_group,
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": Elbv2Readers.load_balancer,
+    "AWS::EC2::SecurityGroup": Ec2Readers.security_group,
+}
+
+
+READ_TYPES: frozenset[str] = frozenset(READERS)
+"""Resource types whose live state a live template can hold (a live form may name only these)."""
+
+
+class TemplateBuilder(
+    S3Readers, IamReaders, RdsReaders, Ec2Readers, KmsReaders, SnsReaders, LogsReaders, EcsReaders, Elbv2Readers
+):
+    """The live template builder with every per-service reader."""
+
+    readers: ClassVar[Mapping[str, Callable[[Any, LiveResource], dict[str, Any]]]] = READERS
+
+
+class LiveReader:
+    """Reads live resources through a ClientFactory (every call retried on throttling) and builds live templates.
+
+    ``stacks`` are every deployed stack of the cloud assembly, so a resource of another stack is
+    recognised as such. API answers are cached for the reader's life (one run). ``calls`` counts
+    the API calls made.
+    """
+
+    def __init__(self, factory: Any, stacks: Iterable[DeployedStack]):
+        self.factory = factory
+        self.stacks = list(stacks)
+        self._index = {(t, norm(t, p)): r for (t, p), r in index_physical_ids(self.stacks).items()}
+        self._answers: dict[str, Any] = {}
+        self._policies: dict[tuple[str, str], DeclaredPolicy] | None = None
+        self.calls = 0
+
+    def owner(self, resource_type: str, physical_id: str) -> DeployedResource | None:
+        """The deployed resource of that type and physical ID (any stack), or None."""
+        return self._index.get((resource_type, norm(resource_type, physical_id)))
+
+    def declared_policies(self) -> Mapping[tuple[str, str], DeclaredPolicy]:
+        """(stack artifact id, logical ID) → each deployed ``AWS::IAM::Policy``, as its stack's template declares it.
+
+        IAM keeps such a policy only as an inline policy of each role, user and group it names, under
+        its ``PolicyName``; neither is in its physical ID. A principal is named by ``Ref`` to a resource
+        of its stack (its physical ID) or by a literal name.
+        """
+        if self._policies is None:
+            self._policies = {}
+            for stack in self.stacks:
+                view = TemplateView(stack.artifact.template)
+                for logical_id in view.of_type("AWS::IAM::Policy"):
+                    deployed = stack.resource(logical_id)
+                    if deployed is None or not deployed.live:
+                        continue
+                    props = view.properties(logical_id)
+                    principals = []
+                    for resource_type, (_, _, listed) in PRINCIPALS.items():
+                        for node in as_list(props.get(listed)):
+                            target, literal = view.target(node), view.value(node)
+                            if target is not None:
+                                found = stack.resource(target)
+                                principal = found.physical_id if found is not None and found.live else None
+                            else:
+                                principal = literal if isinstance(literal, str) and literal else None
+                            principals.append((resource_type, principal, json.dumps(node, sort_keys=True)))
+                    policy_name = view.value(props.get("PolicyName"))
+                    self._policies[(stack.artifact_id, logical_id)] = DeclaredPolicy(
+                        policy_name if isinstance(policy_name, str) and policy_name else None, tuple(principals)
+                    )
+        return self._policies
+
+    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
+        """``factory(service).<operation>(**kwargs)``, cached per arguments.
+
+        Raises DetectionUnavailableError when the endpoint does not answer or there are no
+        credentials (nothing can be read then); other errors propagate.
+        """
+        cache = json.dumps([service, operation, kwargs], sort_keys=True, default=str)
+        if cache not in self._answers:
+            client = self.factory(service)
+            try:
+                if operation.startswith("paginate:"):
+                    name = operation.split(":", 1)[1]
+                    self._answers[cache] = list(client.get_paginator(name).paginate(**kwargs))
+                else:
+                    self._answers[cache] = getattr(client, operation)(**kwargs)
+            except Exception as exc:
+                raise_if_unavailable(exc)
+                raise
+            finally:
+                self.calls += 1
+        return self._answers[cache]
+
+    def api_name(self, service: str, operation: str) -> str:
+        """``s3:GetBucketEncryption`` for ``("s3", "get_bucket_encryption")``."""
+        name = operation.split(":", 1)[-1]
+        mapping = self.factory(service).meta.method_to_api_mapping
+        return f"{service}:{mapping.get(name, name)}"
+
+    def live_template(self, stack: DeployedStack, resource_types: Collection[str]) -> LiveTemplate:
+        """The live template of ``stack``: each of its live resources of ``resource_types``, read in full,
+        and what those point at. Resources that cannot be read are kept with their ``error``."""
+        builder = TemplateBuilder(self, stack)
+        for resource in stack.resources:
+            if resource.resource_type in resource_types and resource.live and resource.resource_type in READERS:
+                builder.add(resource.resource_type, resource.physical_id or "", full=True)
+        return LiveTemplate(stack=stack, template={"Resources": builder.template}, resources=builder.resources)

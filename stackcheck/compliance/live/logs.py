@@ -1,0 +1,20 @@
+"""Live-state readers for CloudWatch Logs: each reads one resource type's properties through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+
+
+class LogsReaders(Builder):
+    """Readers of CloudWatch Logs resources (mixed into the live template builder)."""
+
+    def log_group(self, resource: LiveResource) -> dict[str, Any]:
+        """CloudWatch Logs log group: DescribeLogGroups by name prefix, the exact name picked (``kmsKeyId``)."""
+        name = resource.physical_id
+        pages = self.call(resource, "logs", "paginate:describe_log_groups", logGroupNamePrefix=name)
+        found = [g for page in pages for g in page.get("logGroups", []) if g.get("logGroupName") == name]
+        if not found:
+            raise LookupError(f"ResourceNotFoundException: DescribeLogGroups lists no log group {name}")
+        return drop_none({"LogGroupName": name, "KmsKeyId": found[0].get("kmsKeyId")})

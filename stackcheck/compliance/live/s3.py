@@ -1,0 +1,86 @@
+"""Live-state readers for Amazon S3: each reads one resource type's properties through the API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stackcheck.aws.parsers import (
+    parse_bucket_encryption,
+    parse_public_access_block,
+    versioning_status,
+)
+from stackcheck.compliance.deployed import DeployedResource
+from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.scan.policy import TemplateView
+
+
+class S3Readers(Builder):
+    """Readers of Amazon S3 resources (mixed into the live template builder)."""
+
+    def bucket(self, resource: LiveResource) -> dict[str, Any]:
+        """S3 bucket: GetBucketEncryption, GetPublicAccessBlock, GetBucketVersioning, GetBucketPolicy
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html);
+        the policy becomes an ``AWS::S3::BucketPolicy`` of the live template."""
+        name = resource.physical_id
+        props: dict[str, Any] = {"BucketName": name}
+        encryption = self.optional(
+            resource,
+            "s3",
+            "get_bucket_encryption",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            prop="BucketEncryption",
+            Bucket=name,
+        )
+        if encryption is not None:
+            rules = [
+                {
+                    "ServerSideEncryptionByDefault": drop_none(
+                        {"SSEAlgorithm": r.algorithm, "KMSMasterKeyID": r.kms_master_key_id}
+                    ),
+                    "BucketKeyEnabled": r.bucket_key_enabled,
+                }
+                for r in parse_bucket_encryption(encryption).rules
+            ]
+            props["BucketEncryption"] = {"ServerSideEncryptionConfiguration": rules}
+        block = self.optional(
+            resource,
+            "s3",
+            "get_public_access_block",
+            "NoSuchPublicAccessBlockConfiguration",
+            prop="PublicAccessBlockConfiguration",
+            Bucket=name,
+        )
+        if block is not None:
+            flags = parse_public_access_block(block)
+            props["PublicAccessBlockConfiguration"] = {
+                "BlockPublicAcls": flags.block_public_acls,
+                "BlockPublicPolicy": flags.block_public_policy,
+                "IgnorePublicAcls": flags.ignore_public_acls,
+                "RestrictPublicBuckets": flags.restrict_public_buckets,
+            }
+        status = versioning_status(
+            self.call(resource, "s3", "get_bucket_versioning", prop="VersioningConfiguration", Bucket=name)
+        )
+        if status:
+            props["VersioningConfiguration"] = {"Status": status}
+        else:
+            self.note(resource, "GetBucketVersioning: versioning never enabled", "VersioningConfiguration")
+        policy = self.optional(resource, "s3", "get_bucket_policy", "NoSuchBucketPolicy", Bucket=name)
+        if policy is not None:
+            document = json.loads(policy["Policy"]) if isinstance(policy.get("Policy"), str) else policy.get("Policy")
+            key, owner = self._bucket_policy_key(resource)
+            self.put(
+                key, "AWS::S3::BucketPolicy", name, {"Bucket": {"Ref": resource.key}, "PolicyDocument": document}, owner
+            )
+            self.resources[key].operations.append(self.reader.api_name("s3", "get_bucket_policy"))
+        return props
+
+    def _bucket_policy_key(self, bucket: LiveResource) -> tuple[str, DeployedResource | None]:
+        """The logical ID of the stack's bucket policy for ``bucket``, else ``<bucket key>/Policy``."""
+        if bucket.owner is not None and bucket.owner.stack == self.stack.artifact_id:
+            view = TemplateView(self.stack.artifact.template)
+            for lid in view.of_type("AWS::S3::BucketPolicy"):
+                if view.target(view.properties(lid).get("Bucket")) == bucket.key:
+                    return lid, self.stack.resource(lid)
+        return f"{bucket.key}/Policy", None

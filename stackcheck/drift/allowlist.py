@@ -1,0 +1,160 @@
+"""The drift allowlist: known false drift, by resource type and property path, each with its reason (``policies/drift-allowlist.yaml``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stackcheck.errors import BadInputError
+from stackcheck.files import load_yaml_list
+
+DEFAULT_ALLOWLIST = Path("policies/drift-allowlist.yaml")
+MIN_REASON_LENGTH = 10
+
+
+_ALLOWLIST_KEYS = ("resource_type", "property_path", "reason")
+_RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$")
+
+
+@dataclass(frozen=True)
+class AllowlistEntry:
+    """One allowlist entry; ``index`` is 1-based, ``line`` its line in the file (None when unknown).
+
+    ``property_path`` is a path as CloudFormation reports it in PropertyDifference.PropertyPath
+    (``/PolicyDocument/Version``); a trailing ``/*`` covers every path below (``/Tags/*`` covers
+    ``/Tags/0/Value``, not ``/Tags`` itself).
+    """
+
+    index: int
+    line: int | None
+    resource_type: str
+    property_path: str
+    reason: str
+
+    @property
+    def subtree(self) -> bool:
+        """True when ``property_path`` ends in ``/*``."""
+        return self.property_path.endswith("/*")
+
+    def matches(self, resource_type: str, property_path: str) -> bool:
+        """True when this entry covers a difference at ``property_path`` of a ``resource_type`` resource."""
+        if resource_type != self.resource_type:
+            return False
+        if self.subtree:
+            return property_path.startswith(self.property_path[:-1])
+        return property_path == self.property_path
+
+    def describe(self) -> str:
+        """``entry 2 (AWS::RDS::DBInstance /EngineVersion)``."""
+        return f"entry {self.index} ({self.resource_type} {self.property_path})"
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """A loaded, valid drift allowlist: the file it came from (None: no file) and its entries in file order."""
+
+    path: Path | None = None
+    entries: tuple[AllowlistEntry, ...] = ()
+
+    def match(self, resource_type: str, property_path: str) -> AllowlistEntry | None:
+        """The entry covering this difference: an exact path beats a ``/*`` one, a deeper ``/*`` a
+        shallower one, then the first in the file; None when no entry covers it."""
+        hits = [e for e in self.entries if e.matches(resource_type, property_path)]
+        if not hits:
+            return None
+        return max(hits, key=lambda e: (not e.subtree, len(e.property_path), -e.index))
+
+    def source(self, entry: AllowlistEntry) -> str:
+        """``policies/drift-allowlist.yaml:7`` (where ``entry`` is), for reports."""
+        where = str(self.path) if self.path else "allowlist"
+        return f"{where}:{entry.line}" if entry.line else f"{where} entry {entry.index}"
+
+
+def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
+    """Load and validate the drift allowlist at ``path``: a YAML list of
+    ``{resource_type, property_path, reason}`` mappings. An empty file (or ``[]``) is an empty allowlist.
+
+    Raises BadInputError (exit code 2) naming the file, and each bad entry's index and line with
+    the fix: missing file, malformed YAML, not a list, unknown or missing keys, a resource type
+    not of the ``AWS::Service::Type`` shape, a property path not starting with ``/``, with empty
+    segments, or with ``*`` anywhere but a trailing ``/*`` below a property, a reason shorter than
+    ``MIN_REASON_LENGTH`` characters, duplicate entries.
+    """
+    path = Path(path)
+    items = load_yaml_list(path, what="drift allowlist", example="- resource_type: ...")
+    if not items:
+        return Allowlist(path, ())
+    entries: list[AllowlistEntry] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, line, raw in items:
+        label = f"{path}:{line}: entry {index}" if line else f"{path}: entry {index}"
+        if isinstance(raw, dict) and isinstance(raw.get("resource_type"), str):
+            label += f" ({raw.get('resource_type')} {raw.get('property_path')})"
+        errors = _allowlist_entry_errors(raw)
+        if errors:
+            problems.extend(f"{label}: {error}" for error in errors)
+            continue
+        entry = AllowlistEntry(
+            index=index,
+            line=line,
+            resource_type=raw["resource_type"],
+            property_path=raw["property_path"],
+            reason=raw["reason"].strip(),
+        )
+        key = (entry.resource_type, entry.property_path)
+        if key in seen:
+            problems.append(f"{label}: duplicates entry {seen[key]} (same resource type and property path); keep one")
+            continue
+        seen[key] = index
+        entries.append(entry)
+    if problems:
+        raise BadInputError(f"drift allowlist {path} is invalid:\n  " + "\n  ".join(problems))
+    return Allowlist(path, tuple(entries))
+
+
+def _allowlist_entry_errors(raw: Any) -> list[str]:
+    if not isinstance(raw, dict):
+        return [f"must be a mapping with keys {', '.join(_ALLOWLIST_KEYS)}, got {type(raw).__name__}"]
+    errors: list[str] = []
+    unknown = sorted(str(k) for k in raw if k not in _ALLOWLIST_KEYS)
+    if unknown:
+        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_ALLOWLIST_KEYS)}")
+    examples = {
+        "resource_type": "AWS::RDS::DBInstance",
+        "property_path": "/EngineVersion",
+        "reason": "<why this difference is not drift, 10+ characters>",
+    }
+    missing = [k for k in _ALLOWLIST_KEYS if raw.get(k) in (None, "")]
+    errors.extend(f"missing {k!r}; add `{k}: {examples[k]}`" for k in missing)
+    resource_type, property_path, reason = (raw.get(k) for k in _ALLOWLIST_KEYS)
+    if "resource_type" not in missing and (
+        not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type)
+    ):
+        errors.append(f"resource_type {resource_type!r} is not a CloudFormation type like AWS::S3::Bucket")
+    if "property_path" not in missing:
+        errors.extend(_property_path_errors(property_path))
+    if "reason" not in missing and (not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH):
+        length = len(reason.strip()) if isinstance(reason, str) else 0
+        errors.append(
+            f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why this difference is not drift"
+        )
+    return errors
+
+
+def _property_path_errors(path: Any) -> list[str]:
+    if not isinstance(path, str) or not path.startswith("/") or path != path.strip():
+        return [
+            f"property_path must be a path as CloudFormation reports it, starting with '/' "
+            f"(e.g. /PolicyDocument/Version), got {path!r}"
+        ]
+    body = path[:-2] if path.endswith("/*") else path
+    if "*" in body:
+        return [f"property_path {path!r}: '*' is allowed only as a trailing '/*'"]
+    if body in ("", "/"):
+        return [f"property_path {path!r} would allow every property of the type; name the property (/Tags/*)"]
+    if any(segment == "" for segment in body[1:].split("/")):
+        return [f"property_path {path!r} has an empty segment ('//' or a trailing '/')"]
+    return []
