@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import BadInputError
-from stackcheck.findings import Finding, Status
 from stackcheck.files import atomic_write_json, read_json
+from stackcheck.findings import Finding, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.runner import ScanResult

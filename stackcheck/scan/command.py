@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+
 from stackcheck.files import REPORTS_DIR
 
 HELP = (
@@ -98,12 +99,12 @@ def run(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
+    from stackcheck.errors import BadInputError
     from stackcheck.files import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
     from stackcheck.report.console import cache_line, failure_line
     from stackcheck.report.provenance import resolve
-    from stackcheck.errors import BadInputError
+    from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
     from stackcheck.scan.runner import (
         contexts_from_assembly,
         contexts_from_files,
