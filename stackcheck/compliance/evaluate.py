@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from stackcheck import __version__
 from stackcheck.aws.target import AwsTarget
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
+from stackcheck.compliance.forms import LiveForm
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
 from stackcheck.errors import BadInputError, DetectionUnavailableError, NextStep, ScannerError
 from stackcheck.findings import Finding, Severity, Status, deduplicate
@@ -19,7 +20,6 @@ from stackcheck.scan.policy import Outcome, TemplateView, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.assembly import StackArtifact
-    from stackcheck.scan.custom import RuleInfo
     from stackcheck.scan.runner import ScanResult
     from stackcheck.suppressions import Ledger
 
@@ -47,38 +47,6 @@ _ALSO_IN_TEMPLATE = NextStep.SEE_SCAN
 
 
 LiveTarget = AwsTarget  # where live state is read
-
-
-@dataclass(frozen=True)
-class LiveForm:
-    """A rule of the policy pack with a live form: the rule, and the live resource types it judges.
-
-    ``kind`` is ``resource`` for a checkov check (its ``evaluate`` runs on each live resource of
-    those types) and ``template`` for a cfn-lint rule (its ``check`` runs once per live template).
-    """
-
-    rule: RuleInfo
-    resource_types: tuple[str, ...]
-
-    @property
-    def id(self) -> str:
-        """The rule id, the same as the template form's."""
-        return self.rule.id
-
-    @property
-    def kind(self) -> str:
-        """``resource`` or ``template``."""
-        return "resource" if self.rule.tool == "checkov" else "template"
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"rule_id", "tool", "kind", "resource_types", "outcome"}``."""
-        return {
-            "rule_id": self.id,
-            "tool": self.rule.tool,
-            "kind": self.kind,
-            "resource_types": list(self.resource_types),
-            "outcome": self.rule.outcome,
-        }
 
 
 def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
@@ -289,7 +257,7 @@ def _evaluate(
     outcomes: _TemplateOutcomes,
 ) -> Iterator[Finding]:
     """The findings of one live form on one live template."""
-    from stackcheck.scan.custom import crash_message
+    from stackcheck.scan.policy import crash_message
 
     readable = {k: v for k, v in live.template["Resources"].items() if not live.resources[k].error}
     judged: list[tuple[str | None, Verdict, bool]] = []  # (key, verdict, the rule crashed)

@@ -163,7 +163,7 @@ def library_forms(checks: tuple[LibraryCheck, ...] = LIBRARY_CHECKS) -> tuple[An
     loader would). Raises ScannerError (exit 3) when a module is missing, defines no
     ``check``, or its check now has another id or no longer supports a resource type given.
     """
-    from stackcheck.compliance.evaluate import LiveForm
+    from stackcheck.compliance.forms import LiveForm
     from stackcheck.scan.custom import RuleInfo
 
     forms = []

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stackcheck.files import (
-    REPORTS_DIR,
     COMPLIANCE_JSON,
     COMPLIANCE_MARKDOWN,
     COMPLIANCE_SARIF,
+    REPORTS_DIR,
     atomic_write_json,
     atomic_write_text,
 )

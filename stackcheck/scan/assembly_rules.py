@@ -147,7 +147,7 @@ class AssemblyRuleScanner:
             try:
                 verdicts = list(type(rule).evaluate(assembly))
             except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule
-                from stackcheck.scan.custom import crash_message
+                from stackcheck.scan.policy import crash_message
 
                 for sid, context in contexts.items():
                     found[sid].append(

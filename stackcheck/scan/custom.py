@@ -32,7 +32,7 @@ from stackcheck.scan.assembly_rules import import_rule_file, template_line
 from stackcheck.scan.base import StackContext
 from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, RULE_ERROR_ID, CfnLintScanner
 from stackcheck.scan.checkov import CheckovScanner
-from stackcheck.scan.policy import Outcome, TemplateView, Verdict, clean
+from stackcheck.scan.policy import Outcome, TemplateView, Verdict, clean, crash_message
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -67,15 +67,6 @@ _CHECKOV_SEVERITY = {
     Severity.INFO: Severities[BcSeverities.LOW],
 }
 _CHECK_RESULT = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED}
-
-
-def crash_message(rule_id: str, exc: BaseException) -> str:
-    """The message of the finding that stands for rule ``rule_id`` raising ``exc``."""
-    detail = " ".join(str(exc).split())[:300] or "no message"
-    return (
-        f"rule {rule_id} raised {type(exc).__name__}: {detail}; its verdicts on this template are unknown "
-        "(a rule bug: fix the rule, not the template)"
-    )
 
 
 # -- cfn-lint ---------------------------------------------------------------------------------

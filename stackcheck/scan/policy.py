@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Iterator, Mapping
 
 __all__ = [
+    "crash_message",
     "Outcome",
     "PSEUDO_PARAMETERS",
     "TemplateView",
@@ -449,3 +450,12 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def crash_message(rule_id: str, exc: BaseException) -> str:
+    """The message of the finding that stands for rule ``rule_id`` raising ``exc``."""
+    detail = " ".join(str(exc).split())[:300] or "no message"
+    return (
+        f"rule {rule_id} raised {type(exc).__name__}: {detail}; its verdicts on this template are unknown "
+        "(a rule bug: fix the rule, not the template)"
+    )
