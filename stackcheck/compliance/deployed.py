@@ -79,15 +79,6 @@ class DeployedStack:
         """The deployed resource ``logical_id``, None when the stack has none of that name."""
         return next((r for r in self.resources if r.logical_id == logical_id), None)
 
-    def undeployed(self) -> list[str]:
-        """Logical IDs the cloud assembly's template declares but the deployed stack lacks (template order).
-
-        Resources whose ``Condition`` is false were never created; they are listed too, as the
-        template alone cannot tell (callers say "declared but not deployed", never "deleted").
-        """
-        deployed = {r.logical_id for r in self.resources}
-        return [lid for lid in self.artifact.resources if lid not in deployed]
-
 
 def _resources(cloudformation: Any, artifact: StackArtifact) -> tuple[DeployedResource, ...]:
     found: list[DeployedResource] = []

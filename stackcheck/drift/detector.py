@@ -339,10 +339,6 @@ class DriftDetector:
             seconds=self.clock() - started,
         )
 
-    def detect_stack(self, artifact: StackArtifact) -> StackDrift:
-        """Detect drift on one stack (start, wait, collect)."""
-        return self.finish(artifact, *self.start(artifact))
-
     def detect(self, artifacts: Sequence[StackArtifact]) -> DriftResult:
         """Start detection on every stack first (CloudFormation runs them side by side), then wait
         for and collect each in order. Raises DetectionUnavailableError as soon as any call says

@@ -201,11 +201,6 @@ def loaded(scanner: Scanner) -> Scanner:
     return scanner.load() if isinstance(scanner, DeferredScanner) else scanner
 
 
-def _load_scanners(regions: tuple[str, ...], cdk_nag: bool = False, policies: str | None = None) -> tuple[Scanner, ...]:
-    """Every scanner of ``scanner_tools(cdk_nag, policies)``, loaded (each once per process)."""
-    return tuple(_load_tool(tool, regions, policies) for tool in scanner_tools(cdk_nag=cdk_nag, policies=policies))
-
-
 def _load_tool(tool: str, regions: tuple[str, ...], policies: str | None) -> Scanner:
     # cfn-lint's registry depends on the regions; the other tools' do not (and checkov's is global).
     return _load_tool_cached(tool, regions if tool == "cfn-lint" else (), policies)

@@ -100,10 +100,6 @@ def canonical_hosted_zone_id(region: str, load_balancer_type: str = "application
         raise KeyError(f"no {load_balancer_type} load balancer hosted zone ID known for region {region}") from None
 
 
-def _region_of(arn: str) -> str:
-    return arn.split(":")[3]
-
-
 def _backend(account_id: str, region_name: str) -> Any:
     from moto.elbv2.models import elbv2_backends
 
