@@ -24,8 +24,8 @@ __all__ = [
     "resolve_settings",
 ]
 
-# Fixtures live in stackcheck.fixtures; pytest registers that module with this one.
-pytest_plugins = ["stackcheck.fixtures"]
+# Fixtures live in stackcheck.plugin.fixtures; pytest registers that module with this one.
+pytest_plugins = ["stackcheck.plugin.fixtures"]
 
 ENV_OUTPUTS_FILE = "STACKCHECK_OUTPUTS_FILE"
 ENV_ENDPOINT = ("AWS_ENDPOINT_URL",)
