@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import graphlib
 import json
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -393,49 +394,74 @@ def deploy_assembly(
     on_stack: Callable[[StackResult], None] | None = None,
     log_file: str | os.PathLike[str] | None = None,
 ) -> DeployResult:
-    """Create every stack of ``assembly`` on the emulator ``record`` names, wave by wave.
+    """Create every stack of ``assembly`` on the emulator ``record`` names, each once all it depends on is up.
 
-    Stacks of one wave (no dependencies between them) go in parallel threads, at most
-    ``max_parallel``. The CDK bootstrap version parameter is seeded first. Each stack must end
-    CREATE_COMPLETE with every declared resource live and every output resolved; ``on_stack`` is
-    called with each StackResult as it completes. Then ``all-outputs.json`` (stack → key → value)
-    and ``flat-outputs.json`` are written to ``outputs_dir``. ``log_file`` is the server log an
-    internal error is looked up in (default: ``<outputs_dir>/emulator.log``).
+    Stacks are scheduled by their dependencies (``graphlib.TopologicalSorter``): a stack starts as
+    soon as every stack it depends on is complete, in up to ``max_parallel`` threads, each with its
+    own boto3 Session (boto3 documents Sessions as not thread-safe:
+    https://boto3.amazonaws.com/v1/documentation/api/latest/guide/session.html#multithreading-or-multiprocessing-with-sessions).
+    The CDK bootstrap version parameter is seeded first. Each stack must end CREATE_COMPLETE with
+    every declared resource live and every output resolved; ``on_stack`` is called with each
+    StackResult as it completes. After a failure no further stack starts; those running finish.
+    Then ``all-outputs.json`` (stack -> key -> value) and ``flat-outputs.json`` are written to
+    ``outputs_dir``. ``log_file`` is the server log an internal error is looked up in (default:
+    ``<outputs_dir>/emulator.log``).
 
     Outputs files of an earlier deployment are removed first. Raises UnsupportedResourceError
-    (see ``plan_templates``), DeployError naming the stack, its status, the error and the missing
-    logical IDs (no outputs are written then), and OutputCollisionError when two stacks declare
-    the same output key (nothing is written).
+    (see ``plan_templates``), DeployError naming each failed stack, its status, the error and the
+    missing logical IDs (no outputs are written then), and OutputCollisionError when two stacks
+    declare the same output key (``all-outputs.json`` is written, ``flat-outputs.json`` is not).
     """
     started = time.perf_counter()
     for name in (ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE):
         # Outputs of an earlier deployment must not outlive a failed one and mislead the checks.
         (Path(outputs_dir) / name).unlink(missing_ok=True)
-    plans = plan_templates(assembly, allow_unsupported=allow_unsupported)
-    session = emulator_session(record)
-    _seed_bootstrap_parameters(session, record, (p for wave in plans for p in wave))
+    plans = {
+        p.artifact.artifact_id: p
+        for wave in plan_templates(assembly, allow_unsupported=allow_unsupported)
+        for p in wave
+    }
+    _seed_bootstrap_parameters(emulator_session(record), record, plans.values())
     log = Path(log_file) if log_file is not None else Path(outputs_dir) / LOG_FILE
-    results: list[StackResult] = []
-    for wave in plans:
-        with ThreadPoolExecutor(max_workers=max(1, min(max_parallel, len(wave)))) as pool:
-            futures = [pool.submit(_deploy_stack, session, record, plan, log) for plan in wave]
-        failures = []
-        for future in futures:
-            try:
-                result = future.result()
-            except DeployError as exc:
-                failures.append(exc)
-                continue
-            results.append(result)
-            if on_stack:
-                on_stack(result)
-        if failures:
-            if len(failures) == 1:
-                raise failures[0]
-            raise DeployError("; ".join(str(f) for f in failures))
-    nested = {r.stack_name: dict(r.outputs) for r in results}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter(
+        {artifact_id: set(plan.artifact.dependencies) & set(plans) for artifact_id, plan in plans.items()}
+    )
+    sorter.prepare()
+    results: dict[str, StackResult] = {}
+    failures: list[DeployError] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_parallel, len(plans)))) as pool:
+        running: dict[Future[StackResult], str] = {}
+        while True:
+            if not failures:
+                for artifact_id in sorted(sorter.get_ready()):
+                    running[pool.submit(_deploy_stack_in_own_session, record, plans[artifact_id], log)] = artifact_id
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f]):
+                artifact_id = running.pop(future)
+                try:
+                    result = future.result()
+                except DeployError as exc:
+                    failures.append(exc)
+                    continue
+                results[artifact_id] = result
+                sorter.done(artifact_id)
+                if on_stack:
+                    on_stack(result)
+    if failures:
+        if len(failures) == 1:
+            raise failures[0]
+        raise DeployError("; ".join(str(f) for f in failures))
+    ordered = [results[artifact_id] for artifact_id in plans]
+    nested = {r.stack_name: dict(r.outputs) for r in ordered}
     files = write_outputs(nested, outputs_dir)
-    return DeployResult(results, files, time.perf_counter() - started)
+    return DeployResult(ordered, files, time.perf_counter() - started)
+
+
+def _deploy_stack_in_own_session(record: EmulatorRecord, plan: TemplatePlan, log: Path | None) -> StackResult:
+    """``_deploy_stack`` with a boto3 Session made in (and used only by) the calling thread."""
+    return _deploy_stack(emulator_session(record), record, plan, log)
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,21 @@ def write_outputs(
 ) -> tuple[Path, Path]:
     """Write ``all-outputs.json`` (nested, cdk CLI shape) and ``flat-outputs.json`` into ``directory``.
 
-    Flattening happens first, so an OutputCollisionError leaves both files untouched.
-    Returns ``(all_outputs_path, flat_outputs_path)``.
+    ``all-outputs.json`` is written first, whatever happens next: a complete deployment's outputs
+    are never lost. When two stacks declare the same output key, ``flat-outputs.json`` is not
+    written and OutputCollisionError names the key, both stacks and the per-stack file that holds
+    them all. Returns ``(all_outputs_path, flat_outputs_path)``.
     """
-    flat = flatten_outputs(nested)
     out = Path(directory)
+    if not isinstance(nested, Mapping):
+        flatten_outputs(nested)  # raises OutputsError naming the shape
     all_path = atomic_write_json(out / ALL_OUTPUTS_FILE, {s: dict(o) for s, o in nested.items()})
+    try:
+        flat = flatten_outputs(nested)
+    except OutputCollisionError as exc:
+        raise OutputCollisionError(
+            f"{exc} Every stack's outputs are in {all_path} (by stack); {FLAT_OUTPUTS_FILE} was not written."
+        ) from None
     flat_path = atomic_write_json(out / FLAT_OUTPUTS_FILE, flat)
     return all_path, flat_path
 

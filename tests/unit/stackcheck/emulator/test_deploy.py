@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -73,8 +74,9 @@ def test_deploy_creates_every_declared_resource_in_dependency_order(deploy, tmp_
         on_stack=lambda r: lines.append(r.line()),
     )
     assert isinstance(result, DeployResult)
-    assert lines == [
-        "Storage  CREATE_COMPLETE  created 3/3",
+    # Storage first (both others need it); the other two in whichever order they complete
+    assert lines[0] == "Storage  CREATE_COMPLETE  created 3/3"
+    assert sorted(lines[1:]) == [
         "Migration  CREATE_COMPLETE  created 12/12",
         "Monitoring  CREATE_COMPLETE  created 4/4",
     ]
@@ -102,7 +104,8 @@ def test_deploy_writes_nested_and_flat_outputs(deploy, tmp_path):
 
 
 @pytest.mark.emulator
-def test_deploy_refuses_colliding_output_keys_and_writes_nothing(deploy, tmp_path):
+def test_deploy_with_colliding_output_keys_keeps_the_per_stack_outputs(deploy, tmp_path):
+    # every stack is created: the per-stack file keeps all of them; only the flat file cannot hold both keys
     with pytest.raises(OutputCollisionError) as err:
         deploy(
             {
@@ -119,8 +122,13 @@ def test_deploy_refuses_colliding_output_keys_and_writes_nothing(deploy, tmp_pat
             }
         )
     assert "output key 'CpuAlarmName' is declared by both stack 'First' and stack 'Third'" in str(err.value)
+    assert "flat-outputs.json was not written" in str(err.value)
     assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
-    assert not (tmp_path / "cfn-outputs" / "all-outputs.json").exists()
+    nested = json.loads((tmp_path / "cfn-outputs" / "all-outputs.json").read_text())
+    assert {stack: sorted(values) for stack, values in nested.items()} == {
+        "First": ["AlarmTopicArn", "CpuAlarmArn", "CpuAlarmName"],
+        "Third": ["CpuAlarmName"],
+    }
 
 
 @pytest.mark.emulator
@@ -203,6 +211,43 @@ def test_failure_in_one_stack_of_a_wave_stops_later_waves(deploy, emulator, aws)
         deploy({"Broken": ("failing", []), "Fine": ("storage", []), "Later": ("monitoring", ["Broken", "Fine"])})
     names = {s["StackName"] for s in aws("cloudformation").list_stacks()["StackSummaries"]}
     assert names == {"Broken", "Fine"}
+
+
+def test_a_stack_starts_as_soon_as_its_own_dependencies_complete_each_thread_with_its_own_session(
+    make_assembly, tmp_path, monkeypatch
+):
+    # Slow needs nothing and blocks until Later is reported; Later needs only Fast. Deploying wave by
+    # wave (Later after the whole first wave) would never release Slow.
+    from stackcheck.emulator import deploy as deploy_module
+    from stackcheck.emulator.deploy import StackResult, deploy_assembly
+    from stackcheck.emulator.process import EmulatorRecord
+
+    later_reported = threading.Event()
+    sessions: dict[str, object] = {}  # kept alive, so no two ids can coincide
+
+    def fake_deploy(session, record, plan, log=None):
+        name = plan.artifact.stack_name
+        sessions[name] = session
+        if name == "Slow":
+            assert later_reported.wait(timeout=30), "Later did not start before Slow completed"
+        return StackResult(plan.artifact.artifact_id, name, "CREATE_COMPLETE", 0, 0, (), {}, {name: "v"}, 0.0)
+
+    monkeypatch.setattr(deploy_module, "_deploy_stack", fake_deploy)
+    reported = []
+
+    def on_stack(result):
+        reported.append(result.stack_name)
+        if result.stack_name == "Later":
+            later_reported.set()
+
+    assembly = make_assembly({"Slow": ("storage", []), "Fast": ("storage", []), "Later": ("storage", ["Fast"])})
+    result = deploy_assembly(
+        assembly, EmulatorRecord("http://127.0.0.1:9", "us-east-1", 1), outputs_dir=tmp_path / "out", on_stack=on_stack
+    )
+    assert reported == ["Fast", "Later", "Slow"]
+    assert [s.stack_name for s in result.stacks] == ["Fast", "Slow", "Later"]  # the assembly's dependency order
+    assert len({id(session) for session in sessions.values()}) == 3  # no Session shared between threads
+    assert json.loads((tmp_path / "out" / "flat-outputs.json").read_text()) == {"Fast": "v", "Slow": "v", "Later": "v"}
 
 
 def test_check_current_refuses_a_stale_assembly(tmp_path):
