@@ -9,9 +9,9 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 __all__ = [
     "Run",
@@ -109,7 +109,7 @@ def run(
     Raises subprocess.TimeoutExpired (after killing the tree's leader) when it runs past ``timeout``.
     """
     before = load_average()[0]
-    out = open(log, "ab") if log else subprocess.DEVNULL
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed in the finally below
     peak = [0.0]
     sampling = Path("/proc/self/stat").exists()
     try:
@@ -186,7 +186,7 @@ def median_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> 
         raise ValueError(f"need pairs: {len(numerators)} numerators, {len(denominators)} denominators")
     if any(d <= 0 for d in denominators):
         raise ValueError("a denominator is zero or negative: that run measured nothing")
-    return statistics.median(n / d for n, d in zip(numerators, denominators))
+    return statistics.median(n / d for n, d in zip(numerators, denominators, strict=False))
 
 
 def machine() -> dict[str, object]:

@@ -28,15 +28,15 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
     resources = [scaling["resources"][n] for n in ns]
     times = [[r[n]["seconds"] for r in scaling["rounds"]] for n in ns]
     medians = [scaling["median_seconds"][n] for n in ns]
-    lows = [m - min(t) for m, t in zip(medians, times)]
-    highs = [max(t) - m for m, t in zip(medians, times)]
+    lows = [m - min(t) for m, t in zip(medians, times, strict=False)]
+    highs = [max(t) - m for m, t in zip(medians, times, strict=False)]
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
     ax.errorbar(
         resources, medians, yerr=[lows, highs], marker="o", capsize=4, label="stackcheck scan (median, min-max)"
     )
     linear = [medians[0] * r / resources[0] for r in resources]
-    ax.plot(resources, linear, linestyle="--", color="grey", label="linear in resources (from N = %s)" % ns[0])
-    for n, x, y in zip(ns, resources, medians):
+    ax.plot(resources, linear, linestyle="--", color="grey", label=f"linear in resources (from N = {ns[0]})")
+    for n, x, y in zip(ns, resources, medians, strict=False):
         ax.annotate(f"N={n}: {y:.1f}s", (x, y), textcoords="offset points", xytext=(-8, 8), ha="right", fontsize=8)
     ax.set_xlabel("resources in the cloud assembly")
     ax.set_ylabel("scan wall time (s)")
@@ -56,7 +56,7 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
         )
     memory.set_ylabel("peak memory (MB)", color="tab:red")
     memory.set_ylim(0, 1.3 * max(largest + tree))
-    ax.set_ylim(0, 1.3 * max(max(t) for t in times + [linear]))
+    ax.set_ylim(0, 1.3 * max(max(t) for t in [*times, linear]))
     handles = ax.get_legend_handles_labels()[0] + memory.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + memory.get_legend_handles_labels()[1]
     ax.legend(handles, labels, loc="upper left", fontsize=7, framealpha=0.9)

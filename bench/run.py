@@ -320,8 +320,8 @@ def bench_empty_suite(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
     folder = ws.root / "bench-empty-suite"
     folder.mkdir(exist_ok=True)
     (folder / "test_empty.py").write_text(
-        "import pytest\n\n\n@pytest.mark.parametrize('index', range(%d))\n"
-        "def test_nothing(index):\n    assert index >= 0\n" % EMPTY_SUITE_TESTS
+        f"import pytest\n\n\n@pytest.mark.parametrize('index', range({EMPTY_SUITE_TESTS}))\n"
+        "def test_nothing(index):\n    assert index >= 0\n"
     )
     base = [ws.bin("python"), "-m", "pytest", str(folder / "test_empty.py"), "-q", "-p", "no:cacheprovider"]
     commands = {"serial": [*base, "-p", "no:xdist"], "n2": [*base, "-n", "2"]}
@@ -467,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(
         {
             "schema": "stackcheck.bench/1",
-            "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "sections_run": sections,
             "rounds": args.rounds,
             "machine": machine(),

@@ -137,7 +137,7 @@ def scaled_ledger(text: str, environments: int, suffix: str = "dev") -> str:
     for entry in entries:
         if pattern.search(entry):
             for index in range(2, environments + 1):
-                extra.append(pattern.sub(lambda m: f"TapStack{suffix}{index}{m.group(1)}", entry))
+                extra.append(pattern.sub(lambda m, index=index: f"TapStack{suffix}{index}{m.group(1)}", entry))
     body = "".join(entries)
     if extra and not body.endswith("\n\n"):
         body = body.rstrip("\n") + "\n\n"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["KEYS", "MAX_BENCHMARK_ENVIRONMENTS", "AppContext", "ContextError", "read_context"]
 

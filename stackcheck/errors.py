@@ -8,23 +8,23 @@ from enum import Enum
 from pathlib import Path
 
 __all__ = [
-    "NextStep",
-    "StackcheckError",
-    "BadInputError",
-    "SynthesisError",
+    "AmbiguousOutputError",
     "AssemblyError",
-    "LedgerError",
-    "ScannerError",
+    "BadInputError",
+    "DeployError",
+    "DetectionUnavailableError",
     "EmulatorError",
     "EmulatorRecordError",
-    "UnsupportedResourceError",
-    "DeployError",
-    "OutputsError",
-    "OutputNotFoundError",
-    "AmbiguousOutputError",
-    "OutputCollisionError",
-    "DetectionUnavailableError",
     "IdentifierError",
+    "LedgerError",
+    "NextStep",
+    "OutputCollisionError",
+    "OutputNotFoundError",
+    "OutputsError",
+    "ScannerError",
+    "StackcheckError",
+    "SynthesisError",
+    "UnsupportedResourceError",
 ]
 
 

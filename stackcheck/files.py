@@ -172,7 +172,7 @@ def load_yaml_list(
     text = read_text(path, what=what, error=error, missing="create it holding `[]` (an empty list)")
     try:
         node = yaml.compose(text, Loader=loader)
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - loader is SafeLoader or a subclass
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -17,23 +17,24 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Collection, Iterable, Literal
+from typing import Any, Literal
 
 import yaml
 
 from stackcheck.errors import LedgerError
-from stackcheck.findings import Finding, Status, Suppression
 from stackcheck.files import load_yaml_list
+from stackcheck.findings import Finding, Status, Suppression
 
 __all__ = [
     "DEFAULT_LEDGER",
+    "MIN_REASON_LENGTH",
     "Ledger",
     "LedgerEntry",
     "LedgerWarning",
-    "MIN_REASON_LENGTH",
     "apply_ledger",
     "load_ledger",
 ]
@@ -208,12 +209,11 @@ def _entry_errors(raw: Any, known: frozenset[str] | None) -> list[str]:
             errors.append(f"unknown rule id {rule!r}: no cfn-lint rule or checkov check has it{hint}")
     if "target" not in missing:
         errors.extend(_target_errors(target))
-    if "reason" not in missing:
-        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
-            length = len(reason.strip()) if isinstance(reason, str) else 0
-            errors.append(
-                f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why the finding is acceptable"
-            )
+    if "reason" not in missing and (not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH):
+        length = len(reason.strip()) if isinstance(reason, str) else 0
+        errors.append(
+            f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why the finding is acceptable"
+        )
     if "owner" not in missing and (not isinstance(owner, str) or not owner.strip()):
         errors.append(f"owner must be a team or person, got {owner!r}")
     if "expires" not in missing and _as_date(expires) is None:

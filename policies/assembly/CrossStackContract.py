@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from stackcheck.assembly import CloudAssembly
 from stackcheck.scan.assembly_rules import AssemblyRule

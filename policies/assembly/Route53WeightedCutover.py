@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from stackcheck.assembly import CloudAssembly
 from stackcheck.scan.assembly_rules import AssemblyRule
@@ -56,7 +57,7 @@ def trace_load_balancer(
         if isinstance(name, Unresolved):
             return Outcome.UNKNOWN, f"its export name is decided at deploy time ({name.reason})"
         for sid, artifact in assembly.stacks.items():
-            for key, output in TemplateView(artifact.template).outputs.items():
+            for _key, output in TemplateView(artifact.template).outputs.items():
                 export = output.get("Export")
                 exported = (
                     TemplateView(artifact.template).text(export.get("Name")) if isinstance(export, Mapping) else None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from stackcheck.scan import custom
 from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, as_list, balancer_security_groups
@@ -351,7 +352,7 @@ def _rule(view: TemplateView, lid: str, path: tuple, rule: Mapping[str, Any], so
 
 
 def _is_port(value: Any) -> bool:
-    if isinstance(value, bool) or isinstance(value, Unresolved):
+    if isinstance(value, (bool, Unresolved)):
         return False
     try:
         return 0 <= int(value) <= 65535

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-
 from stackcheck.scan import custom
 from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict
 

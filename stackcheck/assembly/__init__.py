@@ -20,14 +20,15 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from stackcheck.errors import AssemblyError, NextStep, SynthesisError
 from stackcheck.assembly.watch import watched_files
+from stackcheck.errors import AssemblyError, NextStep, SynthesisError
 from stackcheck.files import read_json
 
 __all__ = [

@@ -17,8 +17,9 @@ what the app synthesizes.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from wcmatch import glob as wcglob
 

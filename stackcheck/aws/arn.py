@@ -123,6 +123,4 @@ def is_arn(text: object, service: str | None = None, resource_type: str | None =
         return False
     if service is not None and arn.service != service:
         return False
-    if resource_type is not None and (arn.resource_type or "") != resource_type:
-        return False
-    return True
+    return not (resource_type is not None and (arn.resource_type or "") != resource_type)

@@ -179,7 +179,7 @@ class ClientFactory:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_emulator(cls, record: "EmulatorRecord", **kwargs: Any) -> "ClientFactory":
+    def for_emulator(cls, record: EmulatorRecord, **kwargs: Any) -> ClientFactory:
         """A factory pointed at the emulator ``record`` describes, with fake credentials."""
         kwargs.setdefault("region", record.region)
         return cls(endpoint_url=record.endpoint_url, emulator=True, **kwargs)

@@ -7,9 +7,10 @@ import contextvars
 import dataclasses
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from stackcheck.aws.normalize import change_id as _change_id
 from stackcheck.aws.normalize import ecs_service as _ecs_service
@@ -179,7 +180,7 @@ class RetryProfile:
     max_wait: float = 20.0
     final_codes: frozenset[str] = FINAL_CODES
 
-    def without_waits(self) -> "RetryProfile":
+    def without_waits(self) -> RetryProfile:
         """The same profile with zero-second waits (for tests)."""
         return dataclasses.replace(self, initial_wait=0.0, max_wait=0.0)
 
@@ -190,7 +191,7 @@ class RetryProfile:
 
     def retrying(
         self, operation: str, *, log: RetryLog | None = None, sleep: Callable[[float], None] = time.sleep
-    ) -> "tenacity.Retrying":
+    ) -> tenacity.Retrying:
         """A tenacity Retrying for ``operation`` that records each retry in ``log`` (RETRY_LOG by default).
 
         The last error is re-raised unchanged when attempts or the deadline run out.
@@ -201,7 +202,7 @@ class RetryProfile:
         # tenacity >= 8.3 can stop *before* a sleep that would cross the deadline.
         stop_by_deadline = getattr(tenacity, "stop_before_delay", tenacity.stop_after_delay)
 
-        def record(state: "tenacity.RetryCallState") -> None:
+        def record(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             target.record(
                 RetryRecord(
@@ -308,8 +309,8 @@ def wait_iam_propagation(
     stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     changed = stacks[0].get("LastUpdatedTime") or stacks[0]["CreationTime"]
     if changed.tzinfo is None:
-        changed = changed.replace(tzinfo=timezone.utc)
-    current = now() if now else datetime.now(timezone.utc)
+        changed = changed.replace(tzinfo=UTC)
+    current = now() if now else datetime.now(UTC)
     remaining = grace - (current - changed).total_seconds()
     if remaining <= 0:
         return 0.0

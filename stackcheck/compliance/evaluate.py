@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stackcheck import __version__
 from stackcheck.aws.target import AwsTarget
@@ -244,7 +245,7 @@ class _TemplateOutcomes:
                     view = TemplateView({"Resources": {lid: resource}}, whole=False)
                     verdict = form.rule.evaluate(lid, resource["Type"], props if isinstance(props, dict) else {}, view)
                     found.setdefault(lid, set()).add(verdict.outcome)
-        except Exception:  # noqa: BLE001 - the template form crashing is the template scan's finding; here it adds no note
+        except Exception:
             return {}
         return found
 
@@ -264,7 +265,7 @@ def _evaluate(
     if form.kind == "template":
         try:
             judged = [(v.logical_id, v, False) for v in form.rule.evaluate(TemplateView({"Resources": readable}))]
-        except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule
+        except Exception as exc:
             yield _crash(form, stack, crash_message(form.id, exc))
             return
     else:
@@ -277,7 +278,7 @@ def _evaluate(
             view = TemplateView({"Resources": {key: resource}}, whole=False)
             try:
                 judged.append((key, form.rule.evaluate(key, entry.resource_type, resource["Properties"], view), False))
-            except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule on this resource
+            except Exception as exc:
                 judged.append((key, Verdict(Outcome.UNKNOWN, crash_message(form.id, exc)), True))
     for key, verdict, crashed in judged:
         if verdict.outcome is not Outcome.NOT_APPLICABLE:

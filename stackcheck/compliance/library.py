@@ -17,9 +17,10 @@ without rotation and answers UNKNOWN (no finding) for asymmetric ones.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from stackcheck.errors import ScannerError
 from stackcheck.findings import Severity

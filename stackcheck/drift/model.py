@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 from stackcheck.assembly import StackArtifact
 from stackcheck.aws.target import AwsTarget
@@ -201,7 +202,7 @@ class StackDrift:
 
     def counts(self) -> dict[ResourceStatus, int]:
         """Number of resources per ResourceStatus (every status present, zeros included)."""
-        counts = {status: 0 for status in ResourceStatus}
+        counts = dict.fromkeys(ResourceStatus, 0)
         for resource in self.resources:
             counts[resource.status] += 1
         return counts

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from stackcheck.assembly import CloudAssembly
 
 __all__ = [
-    "NATIVE",
     "EXTENDED",
+    "NATIVE",
     "UNSUPPORTED",
     "Capability",
     "capability_matrix",

@@ -8,10 +8,11 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from stackcheck.assembly import CloudAssembly, StackArtifact
 from stackcheck.emulator.capabilities import UNSUPPORTED, classify
@@ -362,7 +363,7 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
     if state != "CREATE_COMPLETE" or missing:
         raise _failure(cfn, artifact.stack_name, declared, None)
     outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs") or []}
-    declared_outputs = set((plan.template.get("Outputs") or {}))
+    declared_outputs = set(plan.template.get("Outputs") or {})
     problems = [f"{k} (not answered)" for k in sorted(declared_outputs - set(outputs))]
     problems += [f"{k} = {v!r}" for k, v in sorted(outputs.items()) if not isinstance(v, str) or _UNRESOLVED.search(v)]
     if problems:

@@ -8,14 +8,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from stackcheck.files import REPORTS_DIR, SCAN_JSON, read_json
 from stackcheck.gate.junit import read_junit
 
-__all__ = ["PASSED", "FAILED", "NOT_RUN", "GateOptions", "Stage", "run_gate"]
+__all__ = ["FAILED", "NOT_RUN", "PASSED", "GateOptions", "Stage", "run_gate"]
 
 PASSED, FAILED, NOT_RUN = "PASSED", "FAILED", "NOT RUN"
 MAX_REASONS = 5
@@ -143,7 +143,7 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
                         str(options.app_dir),
                         "--outputs-dir",
                         outputs,
-                    ],  # fmt: skip
+                    ],
                 ],
             ),
         ),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from stackcheck.files import GATE_MARKDOWN, atomic_write_text
 from stackcheck.gate.junit import JUnitSuite

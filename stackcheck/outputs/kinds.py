@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from stackcheck.aws import normalize
 from stackcheck.aws.arn import Arn, is_arn, parse_arn

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stackcheck.errors import (
     AmbiguousOutputError,
@@ -98,7 +99,7 @@ class OutputResolver:
         self.entries = {key: self._classify(key, value, stacks.get(key)) for key, value in self.outputs.items()}
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE, **kwargs: Any) -> "OutputResolver":
+    def from_file(cls, path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE, **kwargs: Any) -> OutputResolver:
         """A resolver over a flat or nested outputs file (see ``load_outputs`` for errors raised)."""
         flat, nested = read_outputs(path)
         stacks = {key: stack for stack, values in (nested or {}).items() for key in values}
@@ -107,7 +108,7 @@ class OutputResolver:
     @classmethod
     def from_nested(
         cls, nested: Mapping[str, Mapping[str, str]], *, source: str = "DescribeStacks", **kwargs: Any
-    ) -> "OutputResolver":
+    ) -> OutputResolver:
         """A resolver over ``{stack: {key: value}}`` (cdk CLI file or ``describe_stack_outputs``);
         a key without a role word takes the role its stack name names."""
         flat = flatten_outputs(nested, source=source)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generator, Mapping
+from typing import Any
 
 import pytest
 

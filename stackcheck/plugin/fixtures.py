@@ -46,7 +46,7 @@ def missing(message: str, *, strict: bool) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def stackcheck_settings(pytestconfig: pytest.Config) -> "StackcheckSettings":
+def stackcheck_settings(pytestconfig: pytest.Config) -> StackcheckSettings:
     """Every stackcheck setting with where it came from (CLI > environment > ini > default)."""
     from stackcheck.plugin import SETTINGS_KEY
 
@@ -54,37 +54,37 @@ def stackcheck_settings(pytestconfig: pytest.Config) -> "StackcheckSettings":
 
 
 @pytest.fixture(scope="session")
-def outputs_file(stackcheck_settings: "StackcheckSettings") -> Path:
+def outputs_file(stackcheck_settings: StackcheckSettings) -> Path:
     """Path of the stack outputs file (flat or cdk ``--outputs-file`` shape)."""
     return Path(stackcheck_settings.outputs_file.value)
 
 
 @pytest.fixture(scope="session")
-def aws_region(stackcheck_settings: "StackcheckSettings") -> str | None:
+def aws_region(stackcheck_settings: StackcheckSettings) -> str | None:
     """Region for every AWS client; None leaves it to the AWS config chain."""
     return stackcheck_settings.aws_region.value
 
 
 @pytest.fixture(scope="session")
-def aws_endpoint_url(stackcheck_settings: "StackcheckSettings") -> str | None:
+def aws_endpoint_url(stackcheck_settings: StackcheckSettings) -> str | None:
     """Endpoint URL for every AWS client (the emulator's), or None for AWS itself."""
     return stackcheck_settings.aws_endpoint_url.value
 
 
 @pytest.fixture(scope="session")
-def strict_outputs(stackcheck_settings: "StackcheckSettings") -> bool:
+def strict_outputs(stackcheck_settings: StackcheckSettings) -> bool:
     """True: a missing output, outputs file or cloud assembly fails the check instead of skipping it."""
     return bool(stackcheck_settings.strict.value)
 
 
 @pytest.fixture(scope="session")
-def cloud_assembly_dir(stackcheck_settings: "StackcheckSettings") -> Path:
+def cloud_assembly_dir(stackcheck_settings: StackcheckSettings) -> Path:
     """Directory of the cloud assembly (``cdk.out``)."""
     return Path(stackcheck_settings.assembly_dir.value)
 
 
 @pytest.fixture(scope="session")
-def aws_retry_profile() -> "RetryProfile":
+def aws_retry_profile() -> RetryProfile:
     """RetryProfile every ``aws_client`` call runs under (stackcheck.aws.retry.THROTTLING)."""
     from stackcheck.aws.retry import THROTTLING
 
@@ -111,7 +111,7 @@ def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def output_resolver(stack_outputs: dict[str, str], outputs_file: Path, pytestconfig: pytest.Config) -> "OutputResolver":
+def output_resolver(stack_outputs: dict[str, str], outputs_file: Path, pytestconfig: pytest.Config) -> OutputResolver:
     """The session's OutputResolver over ``stack_outputs``; messages name the outputs file
     relative to the rootdir when it lies inside it."""
     from stackcheck.outputs import OutputResolver
@@ -127,11 +127,11 @@ class StackOutputs:
     """The ``outputs`` fixture: OutputResolver lookups that skip the test (strict: fail it) when
     no output matches, and fail it when several do."""
 
-    def __init__(self, resolver: "OutputResolver", *, strict: bool):
+    def __init__(self, resolver: OutputResolver, *, strict: bool):
         self.resolver = resolver
         self.strict = strict
 
-    def resolve(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> "OutputMatch":
+    def resolve(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> OutputMatch:
         """The matching OutputMatch (key, value, derived_from); see ``OutputResolver.resolve``."""
         __tracebackhide__ = True
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
@@ -153,7 +153,7 @@ class StackOutputs:
 
 
 @pytest.fixture
-def outputs(output_resolver: "OutputResolver", strict_outputs: bool) -> StackOutputs:
+def outputs(output_resolver: OutputResolver, strict_outputs: bool) -> StackOutputs:
     """Find outputs by intent: ``outputs.get(role="source", kind="bucket", attr="name")``."""
     return StackOutputs(output_resolver, strict=strict_outputs)
 
@@ -179,10 +179,10 @@ def _answers(endpoint_url: str, timeout: float = 3.0) -> bool:
 def aws_client(
     aws_region: str | None,
     aws_endpoint_url: str | None,
-    aws_retry_profile: "RetryProfile",
-    stackcheck_settings: "StackcheckSettings",
+    aws_retry_profile: RetryProfile,
+    stackcheck_settings: StackcheckSettings,
     strict_outputs: bool,
-) -> "ClientFactory":
+) -> ClientFactory:
     """Client factory: ``aws_client("s3")`` is a boto3 client sharing one botocore Config
     (standard retries, timeouts), the endpoint and the region, whose calls are retried on
     throttling under ``aws_retry_profile`` and recorded for the retry summary.
@@ -220,7 +220,7 @@ def aws_client(
 
 
 @pytest.fixture
-def retry_log() -> "RetryLog":
+def retry_log() -> RetryLog:
     """The process-wide RetryLog (``retry_log.records(request.node.nodeid)`` for this test's)."""
     from stackcheck.aws.retry import RETRY_LOG
 
@@ -231,7 +231,7 @@ def retry_log() -> "RetryLog":
 
 
 @pytest.fixture(scope="session")
-def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> "CloudAssembly":
+def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> CloudAssembly:
     """The cloud assembly read with ``stackcheck.assembly.read_assembly``; skips (strict: fails)
     with what to do next (synthesize) when it is absent or malformed."""
     from stackcheck.assembly import read_assembly

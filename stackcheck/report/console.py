@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from stackcheck.findings import Finding
 
@@ -145,7 +146,7 @@ def render_console(result: ScanResult) -> str:
 
     def fmt(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths))
+            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=False))
         ).rstrip()
 
     lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from stackcheck.findings import Finding, Status
 from stackcheck.files import REPORTS_DIR, SCAN_MARKDOWN, atomic_write_text
+from stackcheck.findings import Finding, Status
 from stackcheck.report.console import SLOWEST_RULES, no_pass_legend, slowest_rules_caption
 from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
@@ -163,36 +164,45 @@ def render_markdown(
 
     title = "New failures" if comparison else "Failures"
     if new:
-        lines += [f"### {title} ({len(new)})", ""] + _table(_FAILURE_HEADER, _failure_rows(new, root)) + [""]
+        lines += [f"### {title} ({len(new)})", "", *_table(_FAILURE_HEADER, _failure_rows(new, root)), ""]
     if known:
         lines += [f"### Known failures, in the baseline ({len(known)})", ""]
-        lines += _table(_FAILURE_HEADER, _failure_rows(known, root)) + [""]
+        lines += [*_table(_FAILURE_HEADER, _failure_rows(known, root)), ""]
     if fixed:
         lines += [f"### Fixed since the baseline ({len(fixed)})", ""]
-        lines += _table(
-            ("rule", "tool", "stack", "construct path"),
-            [(_code(e.rule_id), _cell(e.tool), _cell(e.stack), _code(e.construct_path or e.logical_id)) for e in fixed],
-        ) + [""]
-    if suppressed:
-        lines += [f"### Suppressed ({len(suppressed)})", ""]
-        lines += _fold(
-            _suppressed_summary(suppressed, ledger),
-            _table(
-                ("rule", "stack", "construct path", "reason", "owner", "expires"),
+        lines += [
+            *_table(
+                ("rule", "tool", "stack", "construct path"),
                 [
-                    (
-                        _code(f.rule_id),
-                        _cell(f.stack),
-                        _code(f.construct_path or f.logical_id),
-                        _cell(f.suppression.reason),
-                        _cell(f.suppression.owner),
-                        f.suppression.expires.isoformat() if f.suppression.expires else "-",
-                    )
-                    for f in suppressed
-                    if f.suppression is not None
+                    (_code(e.rule_id), _cell(e.tool), _cell(e.stack), _code(e.construct_path or e.logical_id))
+                    for e in fixed
                 ],
             ),
-        ) + [""]
+            "",
+        ]
+    if suppressed:
+        lines += [f"### Suppressed ({len(suppressed)})", ""]
+        lines += [
+            *_fold(
+                _suppressed_summary(suppressed, ledger),
+                _table(
+                    ("rule", "stack", "construct path", "reason", "owner", "expires"),
+                    [
+                        (
+                            _code(f.rule_id),
+                            _cell(f.stack),
+                            _code(f.construct_path or f.logical_id),
+                            _cell(f.suppression.reason),
+                            _cell(f.suppression.owner),
+                            f.suppression.expires.isoformat() if f.suppression.expires else "-",
+                        )
+                        for f in suppressed
+                        if f.suppression is not None
+                    ],
+                ),
+            ),
+            "",
+        ]
     if result.ledger_warnings:
         expired = [w for w in result.ledger_warnings if w.kind != "stale"]
         stale = [w for w in result.ledger_warnings if w.kind == "stale"]
@@ -205,17 +215,20 @@ def render_markdown(
                 f"{len(stale)} stale ledger {'entry' if one else 'entries'}{where} "
                 f"(match{'es' if one else ''} no failed finding)"
             )
-            lines += _fold(summary, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]) + [""]
+            lines += [*_fold(summary, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]), ""]
     caption = slowest_rules_caption(result, name=_cell)
     if caption:
         lines += ["### Slowest rules", "", caption[:1].upper() + caption[1:], ""]
         slowest = result.slowest_rules(SLOWEST_RULES)
         if slowest:
-            lines += _table(
-                ("rule", "tool", "seconds"),
-                [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest],
-                right=1,
-            ) + [""]
+            lines += [
+                *_table(
+                    ("rule", "tool", "seconds"),
+                    [(_code(r.rule_id), _cell(r.tool), f"{r.seconds:.3f}") for r in slowest],
+                    right=1,
+                ),
+                "",
+            ]
     return _fit(lines, limit)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["Commit", "iso_utc", "read_commit", "report_fields", "resolve", "stamp", "utc_now"]
@@ -82,7 +82,7 @@ def read_commit(cwd: str | os.PathLike[str] = ".", *, git: str = "git", timeout:
 
 def utc_now() -> datetime:
     """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -91,7 +91,7 @@ def iso_utc(moment: datetime) -> str:
     Raises ValueError for a naive datetime (its zone would be a guess)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment!r} has no time zone; pass an aware datetime (e.g. datetime.now(timezone.utc))")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def stamp(moment: datetime, commit: Commit) -> str:

@@ -8,16 +8,17 @@ it (https://docs.github.com/en/code-security/code-scanning/integrating-with-code
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from stackcheck.findings import Finding, Severity, Status
 from stackcheck.files import REPORTS_DIR, SCAN_SARIF, atomic_write_json
+from stackcheck.findings import Finding, Severity, Status
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stackcheck.scan.baseline import BaselineComparison
     from stackcheck.scan.base import Scanner
+    from stackcheck.scan.baseline import BaselineComparison
     from stackcheck.scan.runner import ScanResult
 
 __all__ = [

@@ -12,9 +12,10 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from stackcheck.errors import ScannerError
 from stackcheck.findings import Finding, Severity, Status
@@ -146,7 +147,7 @@ class AssemblyRuleScanner:
         for rule in self.rules:
             try:
                 verdicts = list(type(rule).evaluate(assembly))
-            except Exception as exc:  # noqa: BLE001 - reported as a finding about the rule
+            except Exception as exc:
                 from stackcheck.scan.policy import crash_message
 
                 for sid, context in contexts.items():

@@ -13,14 +13,16 @@ after the unit runs. Crashed units are never stored. The directory holds a ``.gi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.findings import Finding
 
@@ -312,10 +314,8 @@ class FindingsCache:
             self._reject(kind, key)
             return None
         if kind == "units":  # mark it used, for prune
-            try:
+            with contextlib.suppress(OSError):
                 os.utime(path)
-            except OSError:
-                pass
         return body
 
     def _reject(self, kind: str, key: str) -> None:

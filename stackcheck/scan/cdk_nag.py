@@ -15,10 +15,11 @@ import functools
 import importlib.util
 import re
 import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from stackcheck.errors import BadInputError, NextStep, ScannerError
 from stackcheck.files import read_json, read_text
@@ -26,11 +27,11 @@ from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import StackContext
 
 __all__ = [
-    "CdkNagScanner",
     "NOT_RUN_RULE",
+    "PACK",
+    "CdkNagScanner",
     "NagReportLine",
     "NagRule",
-    "PACK",
     "pack_rules",
     "read_reports",
 ]
@@ -85,7 +86,7 @@ def pack_rules() -> dict[str, NagRule]:
     spec = importlib.util.find_spec("cdk_nag")
     if spec is None or not spec.submodule_search_locations:
         raise ScannerError("cdk-nag is not installed; it is a dependency of stackcheck (pip install -e .)")
-    tarball = Path(list(spec.submodule_search_locations)[0]) / "_jsii" / f"cdk-nag@{_VERSION}.jsii.tgz"
+    tarball = Path(next(iter(spec.submodule_search_locations))) / "_jsii" / f"cdk-nag@{_VERSION}.jsii.tgz"
     try:
         with tarfile.open(tarball) as archive:
             member = archive.extractfile("package/RULES.md")
@@ -168,7 +169,7 @@ def _csv_rows(path: Path, text: str) -> list[Mapping[str, Any]]:
     if header is None or tuple(header) != _CSV_COLUMNS:
         raise BadInputError(f"cdk-nag report {path} does not start with the header {','.join(_CSV_COLUMNS)}")
     keys = ("ruleId", "resourceId", "compliance", "exceptionReason", "ruleLevel", "ruleInfo")
-    return [dict(zip(keys, row)) for row in reader if row]
+    return [dict(zip(keys, row, strict=False)) for row in reader if row]
 
 
 class CdkNagScanner:

@@ -7,8 +7,8 @@ with one ``Rules`` registry reused across templates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cfnlint.version
 from cfnlint.config import ConfigMixIn, ManualArgs
@@ -17,7 +17,7 @@ from cfnlint.runner import Runner, run_template_by_file_path
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import StackContext, split_resource_path
 
-__all__ = ["CfnLintScanner", "DEFAULT_REGIONS", "RULE_ERROR_ID"]
+__all__ = ["DEFAULT_REGIONS", "RULE_ERROR_ID", "CfnLintScanner"]
 
 DEFAULT_REGIONS = ("us-east-1",)
 RULE_ERROR_ID = "E0002"

@@ -9,8 +9,9 @@ the returned Report holds ``passed_checks`` and ``failed_checks`` records with
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from checkov.cloudformation.checks.resource.registry import cfn_registry
 from checkov.cloudformation.runner import Runner
@@ -125,7 +126,7 @@ def evaluated_keys_path(keys: Iterable[str]) -> PropertyPath:
     if not paths:
         return ()
     common: list[str | int] = []
-    for parts in zip(*paths):
+    for parts in zip(*paths, strict=False):
         if any(p != parts[0] for p in parts):
             break
         common.append(parts[0])

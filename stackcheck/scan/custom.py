@@ -13,9 +13,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from cfnlint.config import ConfigMixIn
 from cfnlint.helpers import load_plugins
@@ -217,7 +218,7 @@ class ResourceCheck(BaseResourceCheck):
             verdict = type(self).evaluate(
                 logical_id, self.entity_type, properties if isinstance(properties, dict) else {}, view
             )
-        except Exception as exc:  # noqa: BLE001 - reported as a finding about this check
+        except Exception as exc:
             self.notes.append(
                 CheckNote(
                     logical_id, self.entity_type, Verdict(Outcome.UNKNOWN, crash_message(self.id, exc)), crashed=True
@@ -278,7 +279,7 @@ class PolicyCheckovScanner(CheckovScanner):
     def _detach(self) -> None:
         ids = {check.id for check in self.pack_checks}
         for registry in (cfn_registry.checks, cfn_registry.wildcard_checks):
-            for entity, checks in registry.items():
+            for _entity, checks in registry.items():
                 checks[:] = [c for c in checks if c.id not in ids]
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
@@ -426,6 +427,6 @@ def _registry_snapshot() -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
 
 
 def _registry_restore(snapshot: tuple[dict[str, list[Any]], dict[str, list[Any]]]) -> None:
-    for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), snapshot):
+    for registry, saved in zip((cfn_registry.checks, cfn_registry.wildcard_checks), snapshot, strict=False):
         for entity, checks in registry.items():
             checks[:] = saved.get(entity, [])

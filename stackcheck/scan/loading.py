@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import ScannerError
 from stackcheck.findings import Finding
@@ -79,12 +80,12 @@ def load_scanners(
             try:
                 return tuple(
                     DeferredScanner(tool, load, info, remembered=True)
-                    for tool, load, info in zip(tools, loaders, registry)
+                    for tool, load, info in zip(tools, loaders, registry, strict=False)
                 )
             except (KeyError, TypeError, ValueError):
                 pass  # a registry that does not fit: as if there were none
     if defer:
-        return tuple(DeferredScanner(tool, load) for tool, load in zip(tools, loaders))
+        return tuple(DeferredScanner(tool, load) for tool, load in zip(tools, loaders, strict=False))
     scanners = tuple(load() for load in loaders)
     if cache is not None:
         cache.put_registry([describe_scanner(s) for s in scanners])
@@ -236,7 +237,7 @@ def _load_tool_cached(tool: str, regions: tuple[str, ...], policies: str | None)
             return PolicyCheckovScanner(policies)
     except ScannerError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure here means the gate cannot run
+    except Exception as exc:
         raise ScannerError(f"cannot load the scanners: {type(exc).__name__}: {exc}") from exc
     raise ScannerError(f"no scanner {tool!r} (policies {policies!r})")
 

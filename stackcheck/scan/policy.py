@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 __all__ = [
-    "crash_message",
-    "Outcome",
     "PSEUDO_PARAMETERS",
+    "Outcome",
     "TemplateView",
     "Unresolved",
     "Verdict",
@@ -25,6 +25,7 @@ __all__ = [
     "as_list",
     "balancer_security_groups",
     "clean",
+    "crash_message",
     "forwarded_target_groups",
     "is_intrinsic",
     "placeholders",

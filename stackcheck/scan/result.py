@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from stackcheck.findings import Finding, Status
 from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger
@@ -108,9 +109,9 @@ class ScanResult:
         reports_passes = {name: bool(info.get("reports_passes")) for name, info in self.tools.items()}
         rows: dict[tuple[str, str], dict[Status, int]] = {}
         for unit in self.units:
-            rows.setdefault((unit.stack, unit.tool), {s: 0 for s in Status})
+            rows.setdefault((unit.stack, unit.tool), dict.fromkeys(Status, 0))
         for finding in self.findings:
-            rows.setdefault((finding.stack, finding.tool), {s: 0 for s in Status})[finding.status] += 1
+            rows.setdefault((finding.stack, finding.tool), dict.fromkeys(Status, 0))[finding.status] += 1
         return [
             SummaryRow(
                 stack=stack,

@@ -15,10 +15,11 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import BadInputError
 from stackcheck.findings import Finding, deduplicate
@@ -119,7 +120,7 @@ def run_unit(scanner: Scanner, context: StackContext) -> UnitResult:
         found = json.loads(json.dumps([f.to_dict() for f in scanner.scan_template(context.template_file, context)]))
         findings = tuple(Finding.from_dict(item) for item in found)
         crashed = False
-    except Exception as exc:  # noqa: BLE001 - reported as a finding, the scan goes on
+    except Exception as exc:
         findings = (scanner_error_finding(scanner.tool, context, exc),)
         crashed = True
     seconds = time.perf_counter() - started
@@ -185,7 +186,7 @@ def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[Uni
             for i, future in futures.items():
                 try:
                     results[i], info = future.result()
-                except Exception:  # noqa: BLE001 - a broken pool; the unit runs again below
+                except Exception:
                     continue
                 scanner = units[i][0]
                 if info is not None and isinstance(scanner, DeferredScanner) and not scanner.known:
@@ -232,7 +233,7 @@ def scan(
                 )
     looked_up = time.perf_counter()
     todo = [i for i, result in enumerate(results) if result is None]
-    for i, result in zip(todo, _run_units([units[i] for i in todo], jobs)):
+    for i, result in zip(todo, _run_units([units[i] for i in todo], jobs), strict=False):
         results[i] = result
         if cache is not None and keys[i] is not None and not result.crashed:
             cache.put(keys[i], result.findings, result.rule_seconds, result.seconds)

@@ -16,7 +16,8 @@ import functools
 import threading
 import time
 import types
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["RuleClock", "instrument"]
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -224,7 +225,7 @@ def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outp
             change.make()
         expected = {
             (rule, f"/{stack_id(role)}/{path}")
-            for change, (_, (rule, role, path)) in zip(changes, CHANGES.values())
+            for change, (_, (rule, role, path)) in zip(changes, CHANGES.values(), strict=False)
             if change.effective
         }
         assert compliance() == (1, expected)

@@ -32,7 +32,7 @@ def test_db_instance_is_multi_az_and_private(db_instance):
 
 
 def test_db_endpoint_matches_outputs(db_instance, outputs, role):
-    host, port = normalize.split_endpoint(outputs.get(role=role, kind="db_instance", attr="endpoint"))
+    host, _port = normalize.split_endpoint(outputs.get(role=role, kind="db_instance", attr="endpoint"))
     assert (db_instance["Endpoint"]["Address"].lower(), db_instance["Endpoint"]["Port"]) == (
         host.lower(),
         int(outputs.get(role=role, kind="db_instance", attr="port")),

@@ -6,6 +6,7 @@ These change shared state, so `make integration` runs them serially after the ot
 from __future__ import annotations
 
 import pytest
+
 from tests.integration.checks import assert_bucket_encrypted, assert_ingress_only
 
 pytestmark = pytest.mark.outofband

@@ -39,7 +39,7 @@ def test_every_stack_is_complete(cloud_assembly, aws_client):
         a.stack_name: cfn.describe_stacks(StackName=a.stack_name)["Stacks"][0]["StackStatus"]
         for a in cloud_assembly.stacks.values()
     }
-    assert {s for s in statuses.values()} <= {"CREATE_COMPLETE", "UPDATE_COMPLETE"}, statuses
+    assert set(statuses.values()) <= {"CREATE_COMPLETE", "UPDATE_COMPLETE"}, statuses
 
 
 def test_live_outputs_equal_the_outputs_file(cloud_assembly, aws_client, outputs_file):

@@ -15,8 +15,8 @@ def test_alb_listens_on_http_80_forwarding_to_the_target_group(outputs, aws_clie
     elbv2 = aws_client("elbv2")
     listeners = elbv2.describe_listeners(LoadBalancerArn=outputs.get(role=role, kind="load_balancer", attr="arn"))
     shaped = [
-        (l["Protocol"], l["Port"], [a.get("TargetGroupArn") for a in l["DefaultActions"]])
-        for l in listeners["Listeners"]
+        (listener["Protocol"], listener["Port"], [a.get("TargetGroupArn") for a in listener["DefaultActions"]])
+        for listener in listeners["Listeners"]
     ]
     assert shaped == [("HTTP", 80, [outputs.get(role=role, kind="target_group", attr="arn")])]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tests.integration.checks import assert_bucket_encrypted
-
 from stackcheck.aws.parsers import (
     bucket_policy,
     bucket_public_access_block,
     denies_insecure_transport,
     versioning_status,
 )
+from tests.integration.checks import assert_bucket_encrypted
 
 
 def test_logs_bucket_exists_by_name(outputs, aws_client, role):

@@ -10,7 +10,8 @@ on it unchanged, through ``TemplateView``. Each reader names the API operation i
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, ClassVar, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from stackcheck.aws.retry import error_code
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack
@@ -156,7 +157,7 @@ class Builder:
             self.template[key]["Properties"] = self.readers[resource_type](self, known)
         except DetectionUnavailableError:
             raise
-        except Exception as exc:  # noqa: BLE001 - one unreadable resource is a finding, not a crash
+        except Exception as exc:
             code = error_code(exc)
             detail = " ".join(str(exc).split())[:300]
             known.error = f"{code}: {detail}" if code and code not in detail else detail or type(exc).__name__

@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "EXTENDED",
-    "ExtensionModel",
     "INTERNALS",
     "PATCHES",
+    "ExtensionModel",
     "Internal",
     "Patch",
     "apply_patches",

@@ -31,5 +31,5 @@ class CdkMetadata(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "CdkMetadata":
+    ) -> CdkMetadata:
         return cls(str(uuid.uuid4()))

@@ -127,7 +127,7 @@ class Alarm(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "Alarm":
+    ) -> Alarm:
         p = cloudformation_json.get("Properties", {})
         actions_enabled = p.get("ActionsEnabled")
         alarm = _backend(account_id, region_name).put_metric_alarm(

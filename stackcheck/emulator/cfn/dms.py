@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
@@ -185,7 +186,7 @@ class ReplicationSubnetGroup(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "ReplicationSubnetGroup":
+    ) -> ReplicationSubnetGroup:
         from moto.ec2.models import ec2_backends
 
         properties = cloudformation_json.get("Properties", {})
@@ -283,7 +284,7 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "ReplicationInstance":
+    ) -> ReplicationInstance:
         properties = cloudformation_json.get("Properties", {})
         backend = _backend(account_id, region_name)
         group_id = properties.get("ReplicationSubnetGroupIdentifier")
@@ -340,9 +341,9 @@ class Endpoint(_ArnModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "Endpoint":
+    ) -> Endpoint:
         properties = cloudformation_json.get("Properties", {})
-        settings = {name: None for name in _SETTINGS.values()}
+        settings = dict.fromkeys(_SETTINGS.values())
         for cfn_name, arg in _SETTINGS.items():
             if cfn_name in properties:
                 settings[arg] = properties[cfn_name]
@@ -392,7 +393,7 @@ class ReplicationTask(_ArnModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "ReplicationTask":
+    ) -> ReplicationTask:
         properties = cloudformation_json.get("Properties", {})
         fake = _backend(account_id, region_name).create_replication_task(
             replication_task_identifier=dms_identifier(properties.get("ReplicationTaskIdentifier") or resource_name),

@@ -3,7 +3,8 @@ VPC and subnet attributes, and same-account VPC peering accepted as CloudFormati
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
@@ -297,7 +298,7 @@ class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "SecurityGroupEgress":
+    ) -> SecurityGroupEgress:
         p = cloudformation_json.get("Properties", {})
         rule_id = authorize_egress(_backend(account_id, region_name), p["GroupId"], p)
         return cls(p["GroupId"], rule_id)

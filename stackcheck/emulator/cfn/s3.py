@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
@@ -54,7 +55,7 @@ class BucketPolicy(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "BucketPolicy":
+    ) -> BucketPolicy:
         properties = cloudformation_json.get("Properties", {})
         bucket = properties["Bucket"]
         document = properties["PolicyDocument"]

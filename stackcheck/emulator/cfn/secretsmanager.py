@@ -163,7 +163,7 @@ class Secret(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "Secret":
+    ) -> Secret:
         properties = cloudformation_json.get("Properties", {})
         name = properties.get("Name") or _generated_name(kwargs.get("LogicalId", "Secret"))
         if "GenerateSecretString" in properties:
@@ -256,7 +256,7 @@ class SecretTargetAttachment(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "SecretTargetAttachment":
+    ) -> SecretTargetAttachment:
         from moto.cloudformation.exceptions import ValidationError
 
         properties = cloudformation_json.get("Properties", {})

@@ -54,7 +54,7 @@ class TopicPolicy(ExtensionModel, CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
-    ) -> "TopicPolicy":
+    ) -> TopicPolicy:
         properties = cloudformation_json.get("Properties", {})
         document = properties["PolicyDocument"]
         text = document if isinstance(document, str) else json.dumps(document)

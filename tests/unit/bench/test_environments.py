@@ -78,5 +78,5 @@ def test_cidrs_of_every_set_are_distinct_and_inside_10_slash_8():
     cidrs += ["10.10.0.0/16", "10.20.0.0/16"]
     assert len(set(cidrs)) == len(cidrs) == 2 * MAX_BENCHMARK_ENVIRONMENTS
     assert all(c.startswith("10.") and 0 <= int(c.split(".")[1]) <= 255 for c in cidrs)
-    with pytest.raises(ValueError, match="outside 2..60"):
+    with pytest.raises(ValueError, match=r"outside 2..60"):
         benchmark_cidrs(1)

@@ -152,7 +152,7 @@ def test_dependency_cycle_is_an_error(tmp_path):
 
 def test_bad_cdk_json_app_command(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "node bin/app.js"}))
-    with pytest.raises(AssemblyError, match="needs `python -m MODULE` or `python FILE.py`"):
+    with pytest.raises(AssemblyError, match=r"needs `python -m MODULE` or `python FILE.py`"):
         synthesize(tmp_path)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from stackcheck.assembly import synthesize
+from stackcheck.cli import main
+from stackcheck.errors import BadInputError
+from stackcheck.findings import Finding, Severity, Status, Suppression
+from stackcheck.report.provenance import Commit
 from stackcheck.scan.baseline import (
     SCHEMA,
     Baseline,
@@ -19,10 +23,6 @@ from stackcheck.scan.baseline import (
     load_baseline,
     write_baseline,
 )
-from stackcheck.cli import main
-from stackcheck.errors import BadInputError
-from stackcheck.findings import Finding, Severity, Status, Suppression
-from stackcheck.report.provenance import Commit
 from stackcheck.scan.runner import ScanResult
 
 TOOLS = {
@@ -36,9 +36,7 @@ STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4."
 @pytest.fixture(autouse=True)
 def fixed_stamp(monkeypatch):
     """scan.md's time and commit fixed, so its head can be compared exactly."""
-    monkeypatch.setattr(
-        "stackcheck.report.provenance.utc_now", lambda: datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
-    )
+    monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC))
     monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda: Commit("1a2b3c4", False))
 
 
@@ -336,7 +334,7 @@ def test_findings_of_a_removed_resource_count_as_fixed(recorded, capsys, tmp_pat
     _, baseline, _ = recorded
     root = write_app(tmp_path, topic=False)
     synthesize(root)
-    code, lines, report, markdown = run_scan(capsys, root, "--baseline", str(baseline))
+    code, _lines, report, markdown = run_scan(capsys, root, "--baseline", str(baseline))
     assert code == 0
     fixed = {(e["tool"], e["rule_id"], e["construct_path"]) for e in report["baseline"]["fixed"]}
     assert {entry for entry in fixed if stock(*entry[:2])} == {

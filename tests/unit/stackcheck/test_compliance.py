@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -946,7 +947,9 @@ def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
 
 
 def test_command_exits_2_for_a_missing_assembly_and_says_so_in_the_reports(tmp_path, capsys):
-    code, out, err = run_cli(capsys, "--assembly", str(tmp_path / "nowhere"), "--report-dir", str(tmp_path / "reports"))
+    code, _out, err = run_cli(
+        capsys, "--assembly", str(tmp_path / "nowhere"), "--report-dir", str(tmp_path / "reports")
+    )
     assert code == 2
     assert "does not exist; synthesize first with `make synth`" in err
     assert json.loads((tmp_path / "reports" / "compliance.json").read_text())["exit_code"] == 2

@@ -13,7 +13,6 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from stackcheck.drift import command as drift_command
 from stackcheck.assembly import read_assembly
 from stackcheck.aws.retry import THROTTLING, RetryLog
 from stackcheck.cli import main
@@ -28,6 +27,7 @@ from stackcheck.drift import (
     Verdict,
     load_allowlist,
 )
+from stackcheck.drift import command as drift_command
 from stackcheck.errors import BadInputError
 
 DATA = Path(__file__).parents[2] / "data" / "drift"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stackcheck.errors import BadInputError, LedgerError
-from stackcheck.errors import NextStep
+from stackcheck.errors import BadInputError, LedgerError, NextStep
 from stackcheck.files import atomic_write_json, atomic_write_text, load_yaml_list, read_json
 
 

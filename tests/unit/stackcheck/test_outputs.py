@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -418,7 +418,7 @@ def test_write_then_load_round_trip(tmp_path: Path) -> None:
 def stack(name: str, outputs: dict[str, str] | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "StackName": name,
-        "CreationTime": datetime(2024, 1, 1, tzinfo=timezone.utc),
+        "CreationTime": datetime(2024, 1, 1, tzinfo=UTC),
         "StackStatus": "CREATE_COMPLETE",
     }
     if outputs is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -164,14 +165,14 @@ def test_paginator_pages_retried_and_recorded(no_aws_env: None, request: pytest.
 
 
 def test_waiter_polls_retried_and_recorded(no_aws_env: None) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from stackcheck.aws.retry import THROTTLING, WaitProfile, wait_route53_change_insync
 
     log = RetryLog()
     raw = boto3.client("route53", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     route53 = RecordingClient(raw, profile=THROTTLING.without_waits(), log=log)
-    info = {"Id": "/change/C1", "SubmittedAt": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+    info = {"Id": "/change/C1", "SubmittedAt": datetime(2024, 1, 1, tzinfo=UTC)}
     with Stubber(raw) as stub:
         stub.add_client_error("get_change", "Throttling", "Rate exceeded", 400)
         stub.add_response("get_change", {"ChangeInfo": {**info, "Status": "INSYNC"}}, {"Id": "C1"})

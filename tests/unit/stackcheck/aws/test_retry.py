@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -49,15 +49,15 @@ def log() -> RetryLog:
 
 
 def test_throttling_codes_are_the_documented_family() -> None:
-    assert THROTTLING_CODES == {
+    assert {
         "Throttling",
         "ThrottlingException",
         "TooManyRequestsException",
         "RequestLimitExceeded",
         "SlowDown",
         "PriorRequestNotComplete",
-    }
-    assert FINAL_CODES == {"NoSuchBucket", "ValidationError", "AccessDenied", "AccessDeniedException"}
+    } == THROTTLING_CODES
+    assert {"NoSuchBucket", "ValidationError", "AccessDenied", "AccessDeniedException"} == FINAL_CODES
 
 
 @pytest.mark.parametrize("code", sorted(THROTTLING_CODES))
@@ -227,7 +227,7 @@ FAST = WaitProfile("test", delay=0, max_attempts=3)
 def test_route53_change_insync_waits_through_pending() -> None:
     route53 = client("route53")
     with Stubber(route53) as stub:
-        info = {"Id": "/change/C2682N5HXP0BZ4", "SubmittedAt": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+        info = {"Id": "/change/C2682N5HXP0BZ4", "SubmittedAt": datetime(2024, 1, 1, tzinfo=UTC)}
         stub.add_response("get_change", {"ChangeInfo": {**info, "Status": "PENDING"}}, {"Id": "C2682N5HXP0BZ4"})
         stub.add_response("get_change", {"ChangeInfo": {**info, "Status": "INSYNC"}}, {"Id": "C2682N5HXP0BZ4"})
         assert wait_route53_change_insync(route53, "/change/C2682N5HXP0BZ4", profile=FAST) >= 0.0
@@ -237,7 +237,7 @@ def test_route53_change_insync_waits_through_pending() -> None:
 def test_route53_change_still_pending_raises_waiter_error() -> None:
     route53 = client("route53")
     with Stubber(route53) as stub:
-        info = {"Id": "/change/C1", "Status": "PENDING", "SubmittedAt": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+        info = {"Id": "/change/C1", "Status": "PENDING", "SubmittedAt": datetime(2024, 1, 1, tzinfo=UTC)}
         stub.add_response("get_change", {"ChangeInfo": info})
         with pytest.raises(WaiterError):
             wait_route53_change_insync(route53, "C1", profile=WaitProfile("test", delay=0, max_attempts=1))
@@ -275,7 +275,7 @@ def test_ecs_service_stable_defaults_to_default_cluster() -> None:
 @pytest.mark.parametrize(("age", "expected_sleep"), [(10.0, 5.0), (15.0, 0.0), (600.0, 0.0)])
 def test_iam_propagation_sleeps_out_the_grace(age: float, expected_sleep: float) -> None:
     cfn = client("cloudformation")
-    changed = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    changed = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     slept: list[float] = []
     stack = {
         "StackName": "TapStackdevDmsPrereq",
@@ -294,7 +294,7 @@ def test_iam_propagation_sleeps_out_the_grace(age: float, expected_sleep: float)
 
 def test_iam_propagation_uses_creation_time_when_never_updated() -> None:
     cfn = client("cloudformation")
-    created = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    created = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     stack = {"StackName": "S", "CreationTime": created, "StackStatus": "CREATE_COMPLETE"}
     slept: list[float] = []
     with Stubber(cfn) as stub:

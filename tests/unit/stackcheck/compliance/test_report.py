@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,8 @@ from stackcheck.report.provenance import Commit
 from stackcheck.scan.custom import RuleInfo
 from stackcheck.scan.runner import ScanResult, UnitResult
 
-NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
-LATER = datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
+LATER = datetime(2026, 3, 5, 0, 0, 1, tzinfo=UTC)
 COMMIT = Commit("1a2b3c4", True)
 STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
 TARGET = AwsTarget("http://127.0.0.1:4566", "us-east-1", True, "cfn-outputs/target.json")
@@ -100,7 +100,7 @@ def test_json_has_the_scan_reports_time_and_commit():
 def test_written_reports_agree_and_the_sarif_does_not_change_with_time_or_commit(tmp_path, monkeypatch):
     runs = []
     for moment, commit in ((NOW, COMMIT), (LATER, Commit("5d6e7f8", False))):
-        ticks = iter([moment, datetime(2030, 1, 1, tzinfo=timezone.utc)])  # a second reading would differ
+        ticks = iter([moment, datetime(2030, 1, 1, tzinfo=UTC)])  # a second reading would differ
         monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda ticks=ticks: next(ticks))
         monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda commit=commit: commit)
         paths = write_compliance_reports(compliance_result(), tmp_path / f"run{len(runs)}")

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from stackcheck.cli import main
-from stackcheck.emulator.deploy import DeployResult, destroy, plan_templates, references
 from stackcheck.emulator.command import check_current
+from stackcheck.emulator.deploy import DeployResult, destroy, plan_templates, references
 from stackcheck.emulator.process import start, status
 from stackcheck.errors import AssemblyError, DeployError, OutputCollisionError, UnsupportedResourceError
 
@@ -254,7 +254,7 @@ def test_check_current_refuses_a_stale_assembly(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "python -m app"}))
     (tmp_path / "cdk.out").mkdir()
     (tmp_path / "cdk.out" / "manifest.json").write_text("{}")
-    with pytest.raises(AssemblyError, match="is stale: .* synthesize again with `make synth`"):
+    with pytest.raises(AssemblyError, match=r"is stale: .* synthesize again with `make synth`"):
         check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
 
 
@@ -349,7 +349,7 @@ def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulato
 
 @pytest.mark.emulator
 def test_destroy_resets_stops_and_removes_the_records(tmp_path):
-    record, _ = start(tmp_path)
+    _record, _ = start(tmp_path)
     for name in ("all-outputs.json", "flat-outputs.json"):
         (tmp_path / name).write_text("{}")
     result = destroy(tmp_path)

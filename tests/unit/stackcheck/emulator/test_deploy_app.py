@@ -37,6 +37,6 @@ def test_app_deploys_whole_to_the_emulator(app_assembly, emulator, emulator_dir,
     assert {s.stack_name: (s.status, s.created, s.declared) for s in result.stacks} == {
         name: ("CREATE_COMPLETE", count, count) for name, count in declared.items()
     }
-    assert [s.stack_name for s in result.stacks][0] == f"TapStack{SUFFIX}DmsPrereq"
+    assert next(s.stack_name for s in result.stacks) == f"TapStack{SUFFIX}DmsPrereq"
     assert [s.stack_name for s in result.stacks][-1] == f"TapStack{SUFFIX}Route53"
     assert (tmp_path / "flat-outputs.json").is_file()

@@ -158,8 +158,8 @@ def test_get_azs_answers_the_stack_region(deploy, aws):
 
 
 def test_get_azs_in_another_region(emulator):
-    from stackcheck.emulator.process import emulator_session
     from stackcheck.emulator.deploy import CAPABILITIES
+    from stackcheck.emulator.process import emulator_session
 
     template = {
         "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}}},

@@ -140,7 +140,7 @@ def test_stop_removes_a_stale_record_without_signalling(tmp_path):
 def test_malformed_record_is_an_error_naming_the_file(tmp_path):
     write_record(tmp_path)
     (tmp_path / "target.json").write_text('{"target": "emulator"}')
-    with pytest.raises(EmulatorRecordError, match="target.json lacks endpoint_url, region, pid"):
+    with pytest.raises(EmulatorRecordError, match=r"target.json lacks endpoint_url, region, pid"):
         status(tmp_path)
 
 
@@ -160,7 +160,7 @@ def test_client_talks_to_the_emulator_endpoint(emulator, emulator_dir):
 
 
 def test_client_without_running_emulator_says_how_to_start_it(tmp_path):
-    with pytest.raises(EmulatorError, match="the emulator is absent .*; start it with `stackcheck emulator start`"):
+    with pytest.raises(EmulatorError, match=r"the emulator is absent .*; start it with `stackcheck emulator start`"):
         process.client("s3", outputs_dir=tmp_path)
 
 

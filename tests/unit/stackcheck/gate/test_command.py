@@ -70,7 +70,10 @@ def test_a_failing_check_is_named_with_its_reason_and_the_emulator_is_torn_down(
         ("out-of-band", "NOT RUN"),
         ("teardown", "PASSED"),
     ]
-    assert "### checks: FAILED\n\n- checks.test_setting::test_setting_is_off: AssertionError: the setting must be off" in text
+    assert (
+        "### checks: FAILED\n\n- checks.test_setting::test_setting_is_off: AssertionError: the setting must be off"
+        in text
+    )
     assert not (tmp_path / "cfn-outputs" / "target.json").exists()
 
 

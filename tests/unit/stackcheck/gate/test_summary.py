@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from stackcheck.gate.stages import FAILED, NOT_RUN, PASSED, Stage
 from stackcheck.gate.summary import gate_passed, render_gate, write_gate
 from stackcheck.report.provenance import Commit
 
-NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="{errors}" failures="{failures}" skipped="1" tests="5" time="2.5">
@@ -53,7 +53,7 @@ def test_read_junit_counts_failed_ids_and_reasons(tmp_path, failed):
 
 def test_unreadable_junit_names_the_file(tmp_path):
     (tmp_path / "bad.xml").write_text("<not xml")
-    with pytest.raises(BadInputError, match="bad.xml cannot be read"):
+    with pytest.raises(BadInputError, match=r"bad.xml cannot be read"):
         read_junit(tmp_path / "bad.xml")
 
 

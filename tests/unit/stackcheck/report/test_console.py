@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -131,7 +131,7 @@ def test_console_and_markdown_explain_n_a_in_the_same_words():
     tools = {"cfn-lint": TOOLS["cfn-lint"], "a|b": TOOLS["cfn-lint"]}
     units = tuple(UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.1) for tool in tools)
     scan = ScanResult((make("E3045", "cfn-lint", Status.FAILED),), units, (), tools)
-    markdown = render_markdown(scan, now=datetime(2026, 3, 4, tzinfo=timezone.utc), commit=Commit("1a2b3c4"))
+    markdown = render_markdown(scan, now=datetime(2026, 3, 4, tzinfo=UTC), commit=Commit("1a2b3c4"))
     assert (
         "n/a: cfn-lint and a|b report only failures, so they have no pass count." in render_console(scan).splitlines()
     )

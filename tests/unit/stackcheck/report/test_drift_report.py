@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ TARGET = DriftTarget(region="us-east-1", source="--aws-region")
 ENTRY = AllowlistEntry(1, 2, "AWS::RDS::DBInstance", "/EngineVersion", "RDS applies minor engine upgrades itself")
 UNUSED = AllowlistEntry(2, 5, "AWS::S3::Bucket", "/Tags/*", "tags are rewritten by the cost tool")
 ALLOWLIST = Allowlist(None, (ENTRY, UNUSED))
-NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
 COMMIT = Commit("1a2b3c4", True)
 STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
 
@@ -276,7 +276,7 @@ def test_json_says_when_and_from_which_commit():
 
 def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
     """Defaults are resolved once: drift.json and drift.md agree even when the clock moves between them."""
-    ticks = iter([NOW, datetime(2026, 3, 4, 5, 6, 9, tzinfo=timezone.utc)])
+    ticks = iter([NOW, datetime(2026, 3, 4, 5, 6, 9, tzinfo=UTC)])
     monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: next(ticks))
     monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda: COMMIT)
     paths = write_drift_reports(result(stack(IN_SYNC)), tmp_path)

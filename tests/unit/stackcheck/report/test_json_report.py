@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -51,7 +51,7 @@ WARNING = LedgerWarning(
     "stale", 1, 2, "E3045", "X", "ledger.yaml:2: entry 1 (rule E3045 on X) matches no failed finding"
 )
 RESULT = ScanResult(FINDINGS, UNITS, (WARNING,), TOOLS, {"scan": 0.75})
-NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
 COMMIT = Commit("1a2b3c4", True)
 
 

@@ -3,16 +3,16 @@ size limit."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.findings import Finding, Severity, Status, Suppression
 from stackcheck.report import markdown
 from stackcheck.report.markdown import COMMENT_LIMIT, MARKDOWN_FILE, write_markdown
 from stackcheck.report.provenance import Commit
+from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.scan.runner import ScanResult, UnitResult
 from stackcheck.suppressions import LedgerWarning
 
@@ -20,7 +20,7 @@ TOOLS = {
     "cfn-lint": {"version": "1.58.0", "reports_passes": False},
     "cdk-nag": {"version": "2.38.2", "reports_passes": True},
 }
-NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
 COMMIT = Commit("1a2b3c4", True)
 STAMP = "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
 SUPPRESSION = Suppression(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -102,7 +102,7 @@ def test_naive_time_is_refused():
 
 
 def test_stamp_line():
-    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
     assert stamp(moment, Commit("1a2b3c4", True)) == "Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty)."
     assert stamp(moment, Commit(None, None, "not a git checkout")) == (
         "Generated 2026-03-04T05:06:07Z from commit unknown (not a git checkout)."
@@ -123,7 +123,7 @@ def test_report_fields_are_the_stamp_as_data(commit, data):
 
 
 def test_resolve_keeps_what_is_given_and_fills_in_the_clock_and_the_checkout(outside_git, monkeypatch):
-    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
     given = Commit("1a2b3c4", False)
     monkeypatch.setattr(provenance, "utc_now", lambda: moment)
     monkeypatch.chdir(outside_git)

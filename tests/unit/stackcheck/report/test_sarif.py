@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.report.sarif import FINGERPRINT_KEY, SARIF_FILE, build_sarif, write_sarif
+from stackcheck.scan.baseline import Baseline, BaselineEntry, compare
 from stackcheck.scan.cdk_nag import HELP_URL
 from stackcheck.scan.runner import ScanResult, UnitResult, contexts_from_files, load_scanners, scan
 from stackcheck.suppressions import load_ledger
@@ -170,20 +170,20 @@ def test_real_scan_suppression_is_external_with_the_ledger_reason_and_fingerprin
 
 
 def nag_finding(rule, status, severity=Severity.ERROR, **kw):
-    values = dict(
-        rule_id=rule,
-        severity=severity,
-        tool="cdk-nag",
-        stack="Stack",
-        logical_id="TopicA1",
-        resource_type="AWS::SNS::Topic",
-        construct_path="/Stack/Topic/Resource",
-        template_file=str(ROOT / "cdk.out" / "Stack.template.json"),
-        line=12,
-        message=f"`TopicA1`: {rule} says so.",
-        status=status,
-        help_url=HELP_URL,
-    )
+    values = {
+        "rule_id": rule,
+        "severity": severity,
+        "tool": "cdk-nag",
+        "stack": "Stack",
+        "logical_id": "TopicA1",
+        "resource_type": "AWS::SNS::Topic",
+        "construct_path": "/Stack/Topic/Resource",
+        "template_file": str(ROOT / "cdk.out" / "Stack.template.json"),
+        "line": 12,
+        "message": f"`TopicA1`: {rule} says so.",
+        "status": status,
+        "help_url": HELP_URL,
+    }
     values.update(kw)
     return Finding(**values)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,13 +33,13 @@ UNTIMED = {"scan": 0.1}
 def result(timings, cached=(False, False), tools=("cfn-lint", "checkov")):
     units = tuple(
         UnitResult(tool, "Stack", "cdk.out/Stack.template.json", (), 0.0 if c else 0.1, cached=c)
-        for tool, c in zip(tools, cached)
+        for tool, c in zip(tools, cached, strict=False)
     )
     return ScanResult((), units, (), TOOLS, dict(timings))
 
 
 def markdown(scan):
-    return render_markdown(scan, now=datetime(2026, 3, 4, tzinfo=timezone.utc), commit=Commit("1a2b3c4"))
+    return render_markdown(scan, now=datetime(2026, 3, 4, tzinfo=UTC), commit=Commit("1a2b3c4"))
 
 
 ROWS = [
@@ -122,7 +122,7 @@ def test_console_lists_them_under_the_summary_table_with_the_caption():
     )
     assert lines[start - 3 : start] == ["", "n/a: cfn-lint reports only failures, so it has no pass count.", ""]
     assert lines[start - 4].startswith("Stack  checkov")
-    assert lines[start + 1 : start + 7] == ROWS + [""]
+    assert lines[start + 1 : start + 7] == [*ROWS, ""]
 
 
 def test_markdown_ends_with_the_caption_and_the_table_when_every_unit_ran():

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -321,8 +321,8 @@ def test_time_and_commit_reach_scan_json_and_scan_md_only(capsys, tmp_path, temp
     path = str(ledger())
     runs = []
     for moment, commit in (
-        (datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc), Commit("1a2b3c4", True)),
-        (datetime(2026, 3, 5, 0, 0, 1, tzinfo=timezone.utc), Commit("5d6e7f8", False)),
+        (datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC), Commit("1a2b3c4", True)),
+        (datetime(2026, 3, 5, 0, 0, 1, tzinfo=UTC), Commit("5d6e7f8", False)),
     ):
         monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda moment=moment: moment)
         monkeypatch.setattr("stackcheck.report.provenance.read_commit", lambda commit=commit: commit)

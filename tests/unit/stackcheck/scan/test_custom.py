@@ -194,7 +194,7 @@ def test_a_checkov_check_file_that_does_not_import_stops_the_scan(pack):
     from stackcheck.scan.custom import PolicyCheckovScanner
 
     write(pack / "checkov" / "BrokenCheck.py", "import no_such_module_here\n")
-    with pytest.raises(ScannerError, match="BrokenCheck.py did not load a ResourceCheck"):
+    with pytest.raises(ScannerError, match=r"BrokenCheck.py did not load a ResourceCheck"):
         PolicyCheckovScanner(policies=pack)
 
 

@@ -76,7 +76,7 @@ def test_an_exception_still_stops_the_clock_and_propagates(clock):
 
 
 def test_seconds_from_other_threads_are_merged(clock):
-    fake, rules = clock
+    _fake, rules = clock
     timed = rules.wrap("CKV2_AWS_1", lambda: None)
 
     def worker():
