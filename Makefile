@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: venv synth scan gate test unit integration deploy-local destroy-local deploy drift compliance bench clean
+.PHONY: venv lint synth scan gate test unit integration deploy-local destroy-local deploy drift compliance bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -23,6 +23,12 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 venv: $(STAMP)
+
+# ruff (lint and format) and mypy, configured in pyproject.toml; the whole tree must be clean.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 synth: $(STAMP)
 	$(SC) synth
@@ -84,4 +90,4 @@ bench: $(VENV)/.installed-bench
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf cdk.out reports cfn-outputs .pytest_cache .stackcheck
+	rm -rf cdk.out reports cfn-outputs .pytest_cache .stackcheck .mypy_cache .ruff_cache

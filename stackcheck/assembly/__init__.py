@@ -329,11 +329,11 @@ def _app_defaults(outdir: Path, context: Mapping[str, Any]) -> Iterator[None]:
         if nag:
             _add_nag_checks(self)
 
-    aws_cdk.App.__init__ = init
+    aws_cdk.App.__init__ = init  # type: ignore[method-assign]  # patched for this synthesis only
     try:
         yield
     finally:
-        aws_cdk.App.__init__ = original
+        aws_cdk.App.__init__ = original  # type: ignore[method-assign]
 
 
 def _context_flag(context: Mapping[str, Any], key: str, default: bool) -> bool:

@@ -89,7 +89,7 @@ class RecordingClient:
         waiter = self.client.get_waiter(waiter_name)
         # botocore's Waiter polls through NormalizedOperationMethod(<bound client method>).
         normalized = getattr(waiter, "_operation_method", None)
-        if hasattr(normalized, "_client_method"):
+        if normalized is not None and hasattr(normalized, "_client_method"):
             normalized._client_method = getattr(self, xform_name(waiter.config.operation))
         return waiter
 

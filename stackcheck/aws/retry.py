@@ -66,8 +66,8 @@ FINAL_CODES: frozenset[str] = frozenset(
 CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist"."""
 
 
-def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a botocore ClientError (``exc.response["Error"]["Code"]``), else None."""
+def error_code(exc: BaseException | None) -> str | None:
+    """The AWS error code of a botocore ClientError (``exc.response["Error"]["Code"]``), else None (also for None)."""
     response = getattr(exc, "response", None)
     if isinstance(response, Mapping):
         code = (response.get("Error") or {}).get("Code")
@@ -227,7 +227,7 @@ class RetryProfile:
         self, fn: Callable[..., T], *args: Any, operation: str | None = None, log: RetryLog | None = None, **kwargs: Any
     ) -> T:
         """Call ``fn(*args, **kwargs)`` under this profile; ``operation`` names it in the log."""
-        return self.retrying(operation or getattr(fn, "__name__", repr(fn)), log=log)(fn, *args, **kwargs)
+        return self.retrying(operation or str(getattr(fn, "__name__", repr(fn))), log=log)(fn, *args, **kwargs)
 
 
 THROTTLING = RetryProfile("throttling")

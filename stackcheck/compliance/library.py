@@ -178,7 +178,7 @@ def library_forms(checks: tuple[LibraryCheck, ...] = LIBRARY_CHECKS) -> tuple[An
             ) from exc
         check = getattr(module, "check", None)
         found = getattr(check, "id", None)
-        if found != spec.check_id:
+        if check is None or found != spec.check_id:
             raise ScannerError(
                 f"checkov module {spec.module} holds check {found or 'none'}, not {spec.check_id}; "
                 "update stackcheck/compliance/library.py for this checkov"

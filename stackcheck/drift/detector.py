@@ -6,7 +6,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import tenacity
 
@@ -204,7 +204,9 @@ class DriftDetector:
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_result(in_progress) | tenacity.retry_if_exception(profile.throttling.is_retryable),
-            stop=tenacity.stop_any(tenacity.stop_after_attempt(profile.max_polls), past_deadline),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(profile.max_polls), cast(tenacity.stop.stop_base, past_deadline)
+            ),
             wait=wait,
             before_sleep=record,
             sleep=self.sleep,
@@ -262,7 +264,12 @@ class DriftDetector:
         self, artifact: StackArtifact, detection_id: str | None, started: float, error: str | None = None
     ) -> StackDrift:
         """Wait for the detection started on ``artifact`` and collect its resource drifts into a StackDrift."""
-        base = {"artifact_id": artifact.artifact_id, "stack_name": artifact.stack_name, "detection_id": detection_id}
+        reason: str | None
+        base: dict[str, Any] = {
+            "artifact_id": artifact.artifact_id,
+            "stack_name": artifact.stack_name,
+            "detection_id": detection_id,
+        }
         if detection_id is None:
             return StackDrift(
                 **base,
@@ -306,7 +313,7 @@ class DriftDetector:
         if outcome is DetectionOutcome.FAILED:
             reason = f"drift detection FAILED: {reason or 'CloudFormation gave no reason'}"
         count = status.get("DriftedStackResourceCount")
-        detection = {
+        detection: dict[str, Any] = {
             "detection_status": detection_status,
             "stack_drift_status": status.get("StackDriftStatus"),
             "drifted_resource_count": int(count) if count is not None else None,

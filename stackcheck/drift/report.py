@@ -294,12 +294,12 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
             elif resource.differences:
                 out = ET.SubElement(case, "system-out")
                 out.text = _difference_lines(resource)
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
+        for key, count in counts.items():
+            suite.set(key, str(count))
+            totals[key] += count
         suite.set("time", f"{stack.seconds:.3f}")
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key, total in totals.items():
+        root.set(key, str(total))
     root.set("time", f"{result.seconds:.3f}")
     ET.indent(root)
     return ET.ElementTree(root)
@@ -355,7 +355,7 @@ def write_drift_reports(
     as for ``build_json``, resolved once). Returns ``{"json": path, "markdown": path, "junit": path}``."""
     now, commit = resolve(now, commit)
     out = Path(report_dir)
-    junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)
+    junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)  # type: ignore[arg-type]  # an ElementTree built from a root always has one
     return {
         "json": atomic_write_json(out / JSON_FILE, build_json(result, now=now, commit=commit)),
         "markdown": atomic_write_text(out / MARKDOWN_FILE, render_markdown(result, now=now, commit=commit)),

@@ -64,11 +64,11 @@ def run_emulator(args: argparse.Namespace) -> int:
         )
         return 0
     if args.action == "stop":
-        record = process.stop(args.outputs_dir)
-        if record is None:
+        stopped = process.stop(args.outputs_dir)
+        if stopped is None:
             print(f"emulator not running (no record in {args.outputs_dir})")
         else:
-            print(f"emulator stopped (pid {record.pid}, {record.endpoint_url}); record removed")
+            print(f"emulator stopped (pid {stopped.pid}, {stopped.endpoint_url}); record removed")
         return 0
     if args.action == "status":
         current = process.status(args.outputs_dir)
@@ -180,7 +180,7 @@ def run_deploy(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    def report(result) -> None:  # type: ignore[no-untyped-def]
+    def report(result) -> None:
         print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
         for logical_id, why in sorted(result.skipped.items()):
             print(f"      skipped {logical_id}: {why}", flush=True)

@@ -141,7 +141,8 @@ def describe_stack_outputs(cloudformation: Any, stack_names: list[str] | None = 
                 pages.extend(cloudformation.get_paginator("describe_stacks").paginate(StackName=name))
     except Exception as exc:
         if is_stack_missing(exc):
-            raise OutputsError(exc.response["Error"]["Message"], next_step=NextStep.DEPLOY_LOCAL) from None
+            message = getattr(exc, "response", {}).get("Error", {}).get("Message", str(exc))
+            raise OutputsError(message, next_step=NextStep.DEPLOY_LOCAL) from None
         raise
     nested: dict[str, dict[str, str]] = {}
     for page in pages:

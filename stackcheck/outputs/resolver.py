@@ -131,7 +131,8 @@ class OutputResolver:
         top = max((score for score, _ in best.values()), default=None)
         kinds = [name for name, (score, _) in best.items() if score == top]
         rest = _without(tokens, best[kinds[0]][1]) if kinds else tokens
-        attr, attr_words = None, ()
+        attr: str | None = None
+        attr_words: tuple[str, ...] = ()
         for name, alternatives in ATTR_WORDS.items():
             for words in alternatives:
                 if len(words) > len(attr_words) and _contains(rest, words):

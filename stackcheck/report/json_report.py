@@ -43,7 +43,10 @@ def build_report(
     """
     moment, commit = resolve(now, commit)
     rows = [row.to_dict() for row in result.summary()]
-    totals = {key: sum(row[key] or 0 for row in rows) for key in ("passed", "failed", "suppressed", "unknown")}
+    totals = {
+        key: sum(getattr(row, key) or 0 for row in result.summary())
+        for key in ("passed", "failed", "suppressed", "unknown")
+    }
     return {
         "schema": SCHEMA,
         "exit_code": result.exit_code,

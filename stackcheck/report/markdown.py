@@ -140,8 +140,8 @@ def render_markdown(
     else:
         counts += " — no baseline: every failure counts as new"
     lines += [counts, ""]
-    for tool, (then, now) in sorted((comparison.tool_changes if comparison else {}).items()):
-        lines.append(f"> {tool} is {now} now, {then} in the baseline: new findings may come from its new checks.")
+    for tool, (then, current) in sorted((comparison.tool_changes if comparison else {}).items()):
+        lines.append(f"> {tool} is {current} now, {then} in the baseline: new findings may come from its new checks.")
     if comparison and comparison.tool_changes:
         lines.append("")
     summary = result.summary()
@@ -211,11 +211,11 @@ def render_markdown(
         if stale:
             where = f" in {os.fspath(ledger)}" if ledger else ""
             one = len(stale) == 1
-            summary = (
+            heading = (
                 f"{len(stale)} stale ledger {'entry' if one else 'entries'}{where} "
                 f"(match{'es' if one else ''} no failed finding)"
             )
-            lines += [*_fold(summary, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]), ""]
+            lines += [*_fold(heading, [f"- **{w.kind}**: {_cell(w.message)}" for w in stale]), ""]
     caption = slowest_rules_caption(result, name=_cell)
     if caption:
         lines += ["### Slowest rules", "", caption[:1].upper() + caption[1:], ""]

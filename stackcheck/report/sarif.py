@@ -17,7 +17,6 @@ from stackcheck.files import REPORTS_DIR, SCAN_SARIF, atomic_write_json
 from stackcheck.findings import Finding, Severity, Status
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stackcheck.scan.base import Scanner
     from stackcheck.scan.baseline import BaselineComparison
     from stackcheck.scan.runner import ScanResult
 
@@ -165,7 +164,7 @@ def build_sarif(
     result: ScanResult,
     *,
     root: str | os.PathLike[str] = ".",
-    scanners: Iterable[Scanner] = (),
+    scanners: Iterable[object] = (),
     comparison: BaselineComparison | None = None,
 ) -> dict[str, Any]:
     """The SARIF 2.1.0 log of ``result`` as a JSON-ready dict.
@@ -219,7 +218,7 @@ def write_sarif(
     report_dir: str | os.PathLike[str] = REPORTS_DIR,
     *,
     root: str | os.PathLike[str] = ".",
-    scanners: Iterable[Scanner] = (),
+    scanners: Iterable[object] = (),
     comparison: BaselineComparison | None = None,
 ) -> Path:
     """Write ``build_sarif`` to ``<report_dir>/scan.sarif`` atomically; returns the path."""

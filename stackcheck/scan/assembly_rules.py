@@ -217,14 +217,14 @@ def template_line(template_file: str | Path, path: Iterable[str | int]) -> int |
     # range (a live finding's path into a list the template holds fewer items of): cut the path there.
     found: list[str | int] = []
     node: Any = template.template
-    for key in path:
+    for step in path:
         if isinstance(node, list):
-            if not (isinstance(key, int) and 0 <= key < len(node)):
+            if not (isinstance(step, int) and 0 <= step < len(node)):
                 break
-            node = node[key]
+            node = node[step]
         else:
-            node = node.get(key) if isinstance(node, dict) else None
-        found.append(key)
+            node = node.get(step) if isinstance(node, dict) else None
+        found.append(step)
     location = template.get_location_yaml(template.template, found)
     return location[0] + 1 if location else None
 

@@ -64,7 +64,7 @@ class StackContext:
         """Context for a parsed template; construct paths default to each resource's ``aws:cdk:path`` metadata."""
         resources = template.get("Resources") or {}
         types = {
-            lid: r.get("Type")
+            lid: str(r["Type"])
             for lid, r in resources.items()
             if isinstance(r, Mapping) and isinstance(r.get("Type"), str)
         }
@@ -97,8 +97,14 @@ class Scanner(Protocol):
     """
 
     tool: str
-    reports_passes: bool
-    version: str
+
+    @property
+    def reports_passes(self) -> bool:
+        """True when the tool reports passed checks."""
+
+    @property
+    def version(self) -> str:
+        """The tool's version string."""
 
     def rule_ids(self) -> frozenset[str]:
         """Every rule id this scanner can report (its registry), for ledger validation."""

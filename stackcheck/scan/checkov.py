@@ -83,6 +83,7 @@ class CheckovScanner:
         return findings
 
     def _finding(self, record: Any, template_path: Path, context: StackContext) -> Finding:
+        logical_id: str | None
         resource_type, _, logical_id = str(record.resource).rpartition(".")
         if "::" not in resource_type:  # not "Type.LogicalId": a finding about the template itself
             resource_type, logical_id = "", ""

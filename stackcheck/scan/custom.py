@@ -203,7 +203,7 @@ class ResourceCheck(BaseResourceCheck):
             supported_resources=list(self.resource_types),
             guideline=self.source_url,
         )
-        self.severity = _CHECKOV_SEVERITY[self.level]
+        self.severity = _CHECKOV_SEVERITY[self.level]  # type: ignore[assignment]  # checkov declares it None
         self.notes: list[CheckNote] = []
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -291,7 +291,9 @@ class PolicyCheckovScanner(CheckovScanner):
             findings = super().scan_template(template_path, stack_context)
         finally:
             self._detach()
-        notes = {(c.id, n.logical_id): (c, n) for c in self.pack_checks for n in c.notes}
+        notes: dict[tuple[str, str | None], tuple[Any, CheckNote]] = {
+            (c.id, n.logical_id): (c, n) for c in self.pack_checks for n in c.notes
+        }
         result = []
         for finding in findings:
             entry = notes.pop((finding.rule_id, finding.logical_id), None)
@@ -360,7 +362,7 @@ def pack_rules(policies: str | Path = DEFAULT_POLICIES) -> list[RuleInfo]:
     rules: list[RuleInfo] = []
     for path in sorted((root / "cfn_lint").glob("[A-Za-z]*.py")):
         module = import_rule_file(path)
-        found = [
+        found: list[Any] = [
             v
             for v in vars(module).values()
             if isinstance(v, type) and issubclass(v, CloudFormationLintRule) and v.__module__ == module.__name__

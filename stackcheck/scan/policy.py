@@ -426,18 +426,19 @@ def balancer_security_groups(view: TemplateView, target_group: str) -> set[str] 
         "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule"
     ).items():
         props = view.properties(lid)
-        actions = props.get("DefaultActions") if resource.get("Type").endswith("Listener") else props.get("Actions")
+        is_listener = str(resource.get("Type")).endswith("Listener")
+        actions = props.get("DefaultActions") if is_listener else props.get("Actions")
         if not any(
             target_group in forwarded_target_groups(view, a) for a in as_list(actions) if isinstance(a, Mapping)
         ):
             continue
-        listener = lid if resource.get("Type").endswith("Listener") else view.target(props.get("ListenerArn"))
+        listener = lid if is_listener else view.target(props.get("ListenerArn"))
         balancers.add(view.target(view.properties(listener).get("LoadBalancerArn")) if listener else None)
     if not balancers or None in balancers:
         return None
     groups: set[str] = set()
     for balancer in balancers:
-        if view.type_of(balancer) != "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        if balancer is None or view.type_of(balancer) != "AWS::ElasticLoadBalancingV2::LoadBalancer":
             return None
         for node in as_list(view.properties(balancer).get("SecurityGroups")):
             group = view.target(node)

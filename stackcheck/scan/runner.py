@@ -223,10 +223,10 @@ def scan(
     if cache is not None:
         for i, (scanner, context) in enumerate(units):
             try:
-                keys[i] = cache.unit_key(scanner.tool, context)
+                key = keys[i] = cache.unit_key(scanner.tool, context)
             except OSError:
                 continue  # an unreadable template: the scanner reports it
-            hit = cache.get(keys[i])
+            hit = cache.get(key)
             if hit is not None:
                 results[i] = UnitResult(
                     scanner.tool, context.stack, str(context.template_file), hit.findings, 0.0, cached=True
@@ -235,8 +235,9 @@ def scan(
     todo = [i for i, result in enumerate(results) if result is None]
     for i, result in zip(todo, _run_units([units[i] for i in todo], jobs), strict=False):
         results[i] = result
-        if cache is not None and keys[i] is not None and not result.crashed:
-            cache.put(keys[i], result.findings, result.rule_seconds, result.seconds)
+        unit_key = keys[i]
+        if cache is not None and unit_key is not None and not result.crashed:
+            cache.put(unit_key, result.findings, result.rule_seconds, result.seconds)
     done: list[UnitResult] = [r for r in results if r is not None]
     scanned = time.perf_counter()
     findings = deduplicate(f for unit in done for f in unit.findings)

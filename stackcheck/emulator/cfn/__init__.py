@@ -114,7 +114,7 @@ def moto_native_types() -> dict[str, str]:
     from moto.core.common_models import CloudFormationModel
 
     import_moto_models()
-    found = {}
+    found: dict[str, str] = {}
     for cls in CloudFormationModel.__subclasses__():
         if not cls.__module__.startswith("moto."):
             continue

@@ -29,7 +29,7 @@ class CdkMetadata(ExtensionModel, CloudFormationModel):
         self.physical_id = physical_id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> CdkMetadata:
         return cls(str(uuid.uuid4()))

@@ -77,8 +77,8 @@ def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | No
             metric = stat.get("Metric") or {}
             metric_stat = MetricStat(
                 metric=Metric(
-                    metric_name=metric.get("MetricName"),
-                    namespace=metric.get("Namespace"),
+                    metric_name=metric.get("MetricName"),  # type: ignore[arg-type]  # moto annotates str; absent is None
+                    namespace=metric.get("Namespace"),  # type: ignore[arg-type]
                     dimensions=[Dimension(d.get("Name"), d.get("Value")) for d in metric.get("Dimensions") or []],
                 ),
                 period=stat.get("Period"),
@@ -88,10 +88,10 @@ def _metric_data_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | No
         return_data = query.get("ReturnData")
         queries.append(
             MetricDataQuery(
-                query_id=query.get("Id"),
-                label=query.get("Label"),
-                period=query.get("Period"),
-                return_data=None if return_data is None else str(return_data).lower(),
+                query_id=query.get("Id"),  # type: ignore[arg-type]  # moto annotates str; optional fields are None
+                label=query.get("Label"),  # type: ignore[arg-type]  # moto annotates str; optional fields are None
+                period=query.get("Period"),  # type: ignore[arg-type]  # moto annotates str; optional fields are None
+                return_data=None if return_data is None else str(return_data).lower(),  # type: ignore[arg-type]  # moto annotates str; optional fields are None
                 expression=query.get("Expression"),
                 metric_stat=metric_stat,
             )
@@ -125,7 +125,7 @@ class Alarm(ExtensionModel, CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> Alarm:
         p = cloudformation_json.get("Properties", {})
@@ -157,7 +157,7 @@ class Alarm(ExtensionModel, CloudFormationModel):
         return cls(alarm.name, alarm.alarm_arn)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         _backend(account_id, region_name).delete_alarms([resource_name])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -155,7 +155,7 @@ class _ArnModel(ExtensionModel):
     names CloudFormationModel as a base)."""
 
     PHYSICAL_ID = "arn"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[tuple[str, ...]] = ("Id",)
     arn: str
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
@@ -184,7 +184,7 @@ class ReplicationSubnetGroup(ExtensionModel, CloudFormationModel):
         self.fake = fake
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> ReplicationSubnetGroup:
         from moto.ec2.models import ec2_backends
@@ -282,7 +282,7 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
         return super().get_cfn_attribute(attribute_name)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> ReplicationInstance:
         properties = cloudformation_json.get("Properties", {})
@@ -339,7 +339,7 @@ class Endpoint(_ArnModel, CloudFormationModel):
         return super().get_cfn_attribute(attribute_name)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> Endpoint:
         properties = cloudformation_json.get("Properties", {})
@@ -391,7 +391,7 @@ class ReplicationTask(_ArnModel, CloudFormationModel):
         self.arn = fake.arn
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> ReplicationTask:
         properties = cloudformation_json.get("Properties", {})

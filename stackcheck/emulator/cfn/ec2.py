@@ -296,7 +296,7 @@ class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> SecurityGroupEgress:
         p = cloudformation_json.get("Properties", {})

@@ -67,13 +67,14 @@ def _resolve_secret(body: str, account_id: str, region: str) -> str:
     _secret_string, json_key, version_stage, version_id = rest[:4]
     backend = secretsmanager_backends[account_id][region]
     try:
-        value = backend.get_secret_value(secret_id, version_id or None, version_stage or None)
+        # moto annotates both as str but takes None for "not given", as the API does
+        value = backend.get_secret_value(secret_id, version_id or None, version_stage or None)  # type: ignore[arg-type]
     except Exception as exc:  # moto raises its own SecretNotFoundException et al.
         raise _validation_error(
             f"Dynamic reference {{{{resolve:secretsmanager:{body}}}}}: secret {secret_id} cannot be read "
             f"({type(exc).__name__})"
         ) from None
-    secret_string = value.get("SecretString")
+    secret_string = str(value.get("SecretString") or "")
     if not json_key:
         return secret_string
     try:

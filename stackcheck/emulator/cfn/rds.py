@@ -40,7 +40,7 @@ relies_on(
 )
 
 # CloudFormation property → DBInstance attribute, applied after moto creates the instance.
-_AFTER_CREATE = {
+_AFTER_CREATE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "DeletionProtection": ("deletion_protection", lambda v: str(v).lower() == "true"),
     "EnableCloudwatchLogsExports": ("enabled_cloudwatch_logs_exports", list),
     "EnableIAMDatabaseAuthentication": ("enable_iam_database_authentication", lambda v: str(v).lower() == "true"),
@@ -120,7 +120,7 @@ patch(
     resource_type="AWS::RDS::DBSubnetGroup",
     adds=("Ref (the group name)",),
     doc_url=SUBNET_GROUP_DOC,
-)(property(_group_name))
+)(property(_group_name))  # type: ignore[arg-type]  # a property replaces moto's method
 patch(
     "moto.rds.models",
     "DBParameterGroup.physical_resource_id",
@@ -128,4 +128,4 @@ patch(
     resource_type="AWS::RDS::DBParameterGroup",
     adds=("Ref (the group name)",),
     doc_url=PARAMETER_GROUP_DOC,
-)(property(_group_name))
+)(property(_group_name))  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ class BucketPolicy(ExtensionModel, CloudFormationModel):
         self.document = document
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> BucketPolicy:
         properties = cloudformation_json.get("Properties", {})
@@ -65,7 +65,7 @@ class BucketPolicy(ExtensionModel, CloudFormationModel):
         return cls(bucket, document)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         bucket = (cloudformation_json.get("Properties") or {}).get("Bucket", resource_name)

@@ -161,7 +161,7 @@ class Secret(ExtensionModel, CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> Secret:
         properties = cloudformation_json.get("Properties", {})
@@ -186,7 +186,7 @@ class Secret(ExtensionModel, CloudFormationModel):
         return cls(secret.arn, secret.name)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         _backend(account_id, region_name).delete_secret(resource_name, None, True)
@@ -210,7 +210,7 @@ def _connection_fields(target_type: str, target_id: str, account_id: str, region
         fields = {
             "engine": instance.engine,
             "host": instance.address,
-            "port": int(instance.port),
+            "port": int(instance.port or 0),
             "dbInstanceIdentifier": instance.db_instance_identifier,
         }
         if instance.db_name:
@@ -254,7 +254,7 @@ class SecretTargetAttachment(ExtensionModel, CloudFormationModel):
         self.target_type = target_type
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> SecretTargetAttachment:
         from moto.cloudformation.exceptions import ValidationError

@@ -52,7 +52,7 @@ class TopicPolicy(ExtensionModel, CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> TopicPolicy:
         properties = cloudformation_json.get("Properties", {})

@@ -87,3 +87,19 @@ def test_pre_merge_uploads_sarif_and_comments_the_markdown_summary():
     assert upload["with"]["sarif_file"] == "reports/scan.sarif"
     assert any("reports/scan.md" in s.get("run", "") for s in steps)
     assert any("--baseline" in s.get("run", "") for s in steps)
+
+
+def test_ci_entry_point_lints_then_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    commands = [line.strip() for line in script.splitlines() if line.strip().startswith("make ")]
+    assert commands == ["make lint", "make test"]
+    assert "set -euo pipefail" in script  # a failing lint stops the run before the tests
+
+
+def test_make_lint_runs_ruff_lint_ruff_format_and_mypy():
+    dry = subprocess.run(["make", "-n", "lint"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert [line.split("/")[-1] for line in dry.splitlines() if "/bin/ruff" in line or "/bin/mypy" in line] == [
+        "ruff check .",
+        "ruff format --check .",
+        "mypy",
+    ]
