@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
@@ -101,6 +101,17 @@ def canonical_hosted_zone_id(region: str, load_balancer_type: str = "application
         raise KeyError(f"no {load_balancer_type} load balancer hosted zone ID known for region {region}") from None
 
 
+def _apply_attributes_and_tags(
+    modify: Callable[[str, dict[str, str]], Any], backend: Any, arn: str, properties: Mapping[str, Any], key: str
+) -> None:
+    """Apply the template's ``key`` attribute list ({Key, Value} items) through ``modify`` and its Tags."""
+    attributes = {a["Key"]: str(a["Value"]) for a in properties.get(key) or []}
+    if attributes:
+        modify(arn, attributes)
+    if properties.get("Tags"):
+        backend.add_tags([arn], properties["Tags"])
+
+
 def _backend(account_id: str, region_name: str) -> Any:
     from moto.elbv2.models import elbv2_backends
 
@@ -139,11 +150,9 @@ def create_load_balancer(
         load_balancer.ip_address_type = p["IpAddressType"]
     load_balancer.canonical_hosted_zone_id = canonical_hosted_zone_id(region_name, load_balancer.type)
     backend = _backend(account_id, region_name)
-    attributes = {a["Key"]: str(a["Value"]) for a in p.get("LoadBalancerAttributes") or []}
-    if attributes:
-        backend.modify_load_balancer_attributes(load_balancer.arn, attributes)
-    if p.get("Tags"):
-        backend.add_tags([load_balancer.arn], p["Tags"])
+    _apply_attributes_and_tags(
+        backend.modify_load_balancer_attributes, backend, load_balancer.arn, p, "LoadBalancerAttributes"
+    )
     return load_balancer
 
 
@@ -195,11 +204,9 @@ def create_target_group(
     target_group = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     p = cloudformation_json.get("Properties", {})
     backend = _backend(account_id, region_name)
-    attributes = {a["Key"]: str(a["Value"]) for a in p.get("TargetGroupAttributes") or []}
-    if attributes:
-        backend.modify_target_group_attributes(target_group.arn, attributes)
-    if p.get("Tags"):
-        backend.add_tags([target_group.arn], p["Tags"])
+    _apply_attributes_and_tags(
+        backend.modify_target_group_attributes, backend, target_group.arn, p, "TargetGroupAttributes"
+    )
     return target_group
 
 
