@@ -39,8 +39,9 @@ scan: synth
 unit: synth
 	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS)
 
-# A fresh emulator, the assembly deployed, flat outputs in cfn-outputs/.
-deploy-local: synth
+# A fresh emulator, the scanned assembly deployed, flat outputs in cfn-outputs/ (deploy refuses an
+# assembly other than the one reports/scan.json scanned).
+deploy-local: scan
 	$(SC) emulator start
 	$(SC) deploy --target emulator
 
@@ -72,7 +73,7 @@ test: unit
 gate: $(STAMP)
 	$(SC) gate $(foreach arg,$(SCAN_ARGS),--scan-arg=$(arg))
 
-deploy: synth
+deploy: scan
 	$(SC) deploy --target aws
 
 drift: synth

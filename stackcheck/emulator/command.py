@@ -107,11 +107,16 @@ DEPLOY_HELP = (
     "deploy the cloud assembly to the embedded emulator (or real AWS via the cdk CLI) and write the outputs files"
 )
 
-CDK_DEPLOY = ["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never", "--outputs-file"]
+CDK_DEPLOY = ["npx", "--no-install", "cdk", "deploy", "--all", "--require-approval", "never"]
+"""The cdk CLI deploy; ``--app <cloud assembly folder>`` and ``--outputs-file`` are added: the CLI
+deploys that assembly as it is and never synthesizes
+(https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd.html#ref-cli-cmd-options: ``--app`` takes
+a command or a cloud assembly directory)."""
 
 
 def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --target, --assembly, --app-dir, --outputs-dir, --allow-unsupported, --allow-stale, --sequential."""
+    """Options: --target, --assembly, --app-dir, --outputs-dir, --report-dir, --allow-unsupported, --allow-stale,
+    --allow-unscanned, --sequential."""
     parser.add_argument(
         "--target",
         choices=("emulator", "aws"),
@@ -126,6 +131,11 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder of the emulator record and the outputs files (default: cfn-outputs)",
     )
     parser.add_argument(
+        "--report-dir",
+        default="reports",
+        help="folder of the last scan's scan.json, whose assembly digest the deployed assembly must match (default: reports)",
+    )
+    parser.add_argument(
         "--allow-unsupported",
         action="store_true",
         help="emulator: skip resources of unsupported types (and what needs them) instead of failing",
@@ -134,6 +144,11 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         "--allow-stale",
         action="store_true",
         help="deploy an assembly older than the sources (warns instead of failing)",
+    )
+    parser.add_argument(
+        "--allow-unscanned",
+        action="store_true",
+        help="deploy although the assembly is not the one the last scan scanned (warns instead of failing)",
     )
     parser.add_argument(
         "--sequential", action="store_true", help="emulator: one stack at a time, even within a dependency wave"
@@ -161,11 +176,48 @@ def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
     print(f"stackcheck deploy: warning: {message} (deploying it anyway: --allow-stale)", file=sys.stderr)
 
 
+def check_scanned(assembly: str, report_dir: str, *, required: bool, allow_unscanned: bool) -> None:
+    """AssemblyError (exit 2) when ``assembly`` is not the cloud assembly the last scan scanned.
+
+    The last scan is ``<report_dir>/scan.json``: its ``assembly`` record (folder and digest, see
+    ``stackcheck.assembly.digest``) must name the same folder and the digest ``assembly`` has now.
+    Without a scan record (no scan.json, or a scan of loose templates) the check passes unless
+    ``required`` (a deploy to AWS). With ``allow_unscanned`` a warning replaces the error.
+    Raises BadInputError when scan.json exists but cannot be read.
+    """
+    from stackcheck.assembly.digest import assembly_digest
+    from stackcheck.errors import AssemblyError, NextStep
+    from stackcheck.files import read_json
+
+    report = Path(report_dir) / "scan.json"
+    data = read_json(report, what="scan report") if report.is_file() else None
+    scanned = data.get("assembly") if isinstance(data, dict) else None
+    problem = None
+    if not isinstance(scanned, dict) or not scanned.get("digest"):
+        if required:
+            problem = f"cloud assembly {assembly} was never scanned ({report} records no scanned assembly)"
+    elif Path(str(scanned.get("directory"))).resolve() != Path(assembly).resolve():
+        problem = f"the last scan ({report}) scanned {scanned.get('directory')}, not {assembly}"
+    else:
+        current = assembly_digest(assembly)
+        if current != scanned["digest"]:
+            problem = (
+                f"cloud assembly {assembly} changed after the last scan: {report} scanned "
+                f"{scanned['digest'][:19]}…, it is {current[:19]}… now; what would be deployed was never scanned"
+            )
+    if problem is None:
+        return
+    if not allow_unscanned:
+        raise AssemblyError(problem, next_step=NextStep.SCAN)
+    print(f"stackcheck deploy: warning: {problem} (deploying it anyway: --allow-unscanned)", file=sys.stderr)
+
+
 def run_deploy(args: argparse.Namespace) -> int:
     """Deploy; prints one line per stack (``TapStackdevSource  CREATE_COMPLETE  created 74/74``)."""
     check_current(args.app_dir, args.assembly, args.allow_stale)
+    check_scanned(args.assembly, args.report_dir, required=args.target == "aws", allow_unscanned=args.allow_unscanned)
     if args.target == "aws":
-        return deploy_aws(args.outputs_dir, args.app_dir)
+        return deploy_aws(args.outputs_dir, args.app_dir, args.assembly)
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.deploy import deploy_assembly
     from stackcheck.emulator.process import require_running
@@ -208,9 +260,10 @@ def run_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def deploy_aws(outputs_dir: str, app_dir: str = ".") -> int:
-    """`npm install`, then `npx cdk deploy --all --require-approval never --outputs-file <outputs_dir>/all-outputs.json`
-    (the aws-cdk CLI pinned in package.json), then flat-outputs.json beside it.
+def deploy_aws(outputs_dir: str, app_dir: str = ".", assembly: str = "cdk.out") -> int:
+    """`npm install`, then `npx cdk deploy --all --require-approval never --app <assembly> --outputs-file
+    <outputs_dir>/all-outputs.json` (the aws-cdk CLI pinned in package.json, deploying the cloud
+    assembly as it is, without synthesizing), then flat-outputs.json beside it.
 
     Raises DeployError when npm/npx is missing or either command fails.
     """
@@ -223,7 +276,8 @@ def deploy_aws(outputs_dir: str, app_dir: str = ".") -> int:
     outputs = Path(outputs_dir)
     outputs.mkdir(parents=True, exist_ok=True)
     all_outputs = (outputs / ALL_OUTPUTS_FILE).resolve()
-    for argv in (["npm", "install", "--no-audit", "--no-fund"], [*CDK_DEPLOY, str(all_outputs)]):
+    deploy = [*CDK_DEPLOY, "--app", str(Path(assembly).resolve()), "--outputs-file", str(all_outputs)]
+    for argv in (["npm", "install", "--no-audit", "--no-fund"], deploy):
         print(f"$ {' '.join(argv)}", flush=True)
         completed = subprocess.run(argv, cwd=app_dir, check=False)
         if completed.returncode != 0:

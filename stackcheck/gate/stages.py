@@ -143,6 +143,8 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
                         str(options.app_dir),
                         "--outputs-dir",
                         outputs,
+                        "--report-dir",
+                        str(options.report_dir),
                     ],
                 ],
             ),

@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
+    from stackcheck.assembly.digest import assembly_digest
     from stackcheck.errors import BadInputError
     from stackcheck.files import atomic_write_json
     from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
@@ -117,10 +118,16 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.suppressions import load_ledger
 
     started = time.perf_counter()
+    scanned_assembly = None
     if args.template:
         contexts = contexts_from_files(args.template)
     else:
         contexts = contexts_from_assembly(args.assembly or "cdk.out")
+        # what was scanned, as deploy will compare it (before scanning: a later change is not "scanned")
+        scanned_assembly = {
+            "directory": args.assembly or "cdk.out",
+            "digest": assembly_digest(args.assembly or "cdk.out"),
+        }
     baseline = load_baseline(args.baseline) if args.baseline else None
     if args.jobs is not None and args.jobs < 1:
         raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
@@ -148,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
     # findings cache, the fingerprints (baseline) and scan.sarif stay as they were.
     now, commit = resolve()
     report = build_report(result, ledger_path=args.ledger, now=now, commit=commit)
+    if scanned_assembly is not None:
+        report["assembly"] = scanned_assembly
     if comparison:
         report["exit_code"] = comparison.exit_code
         report["baseline"] = {

@@ -281,6 +281,8 @@ def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys
             str(assembly.directory),
             "--app-dir",
             str(tmp_path),
+            "--report-dir",
+            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
             "--outputs-dir",
             str(tmp_path / "cfn-outputs"),
         ]
@@ -299,6 +301,8 @@ def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, e
             str(assembly.directory),
             "--app-dir",
             str(tmp_path),
+            "--report-dir",
+            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
             "--outputs-dir",
             str(emulator_dir),
         ]
@@ -317,6 +321,8 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
             str(assembly.directory),
             "--app-dir",
             str(tmp_path),
+            "--report-dir",
+            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
             "--outputs-dir",
             str(emulator_dir),
         ]
@@ -337,6 +343,8 @@ def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulato
             str(assembly.directory),
             "--app-dir",
             str(tmp_path),
+            "--report-dir",
+            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
             "--outputs-dir",
             str(emulator_dir),
         ]

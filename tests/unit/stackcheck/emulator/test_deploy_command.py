@@ -33,7 +33,7 @@ def fake_node(monkeypatch):
 
 def test_deploy_aws_runs_npm_then_cdk_then_flattens(tmp_path, fake_node):
     outputs = tmp_path / "cfn-outputs"
-    assert deploy_command.deploy_aws(str(outputs), str(tmp_path)) == 0
+    assert deploy_command.deploy_aws(str(outputs), str(tmp_path), str(tmp_path / "cdk.out")) == 0
     all_outputs = str((outputs / "all-outputs.json").resolve())
     assert fake_node == [
         (["npm", "install", "--no-audit", "--no-fund"], str(tmp_path)),
@@ -46,6 +46,8 @@ def test_deploy_aws_runs_npm_then_cdk_then_flattens(tmp_path, fake_node):
                 "--all",
                 "--require-approval",
                 "never",
+                "--app",  # the scanned cloud assembly, deployed as it is: the cdk CLI does not synthesize
+                str((tmp_path / "cdk.out").resolve()),
                 "--outputs-file",
                 all_outputs,
             ],

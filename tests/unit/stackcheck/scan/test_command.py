@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from stackcheck.assembly.digest import assembly_digest
 from stackcheck.cli import main
 from stackcheck.report.provenance import Commit
 
@@ -234,6 +235,12 @@ def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys,
     code, out, _ = run_scan(capsys, tmp_path, "--assembly", str(templates / "assembly"), "--ledger", str(path))
     assert code == 0
     assert "PASSED: no unsuppressed finding (3 suppressed)" in out.splitlines()
+    # scan.json records what was scanned, for deploy to compare
+    report = json.loads((tmp_path / "reports" / "scan.json").read_text())
+    assert report["assembly"] == {
+        "directory": str(templates / "assembly"),
+        "digest": assembly_digest(templates / "assembly"),
+    }
 
 
 def test_help_does_not_import_the_scanners():
