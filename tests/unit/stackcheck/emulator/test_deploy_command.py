@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,30 @@ def test_deploy_aws_without_node_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(deploy_command.shutil, "which", lambda name: None)
     with pytest.raises(DeployError, match="npm/npx not found"):
         deploy_command.deploy_aws(str(tmp_path / "cfn-outputs"), str(tmp_path))
+
+
+@pytest.mark.slow
+def test_the_pinned_cdk_cli_reads_the_assembly_folder_as_it_is(make_assembly, tmp_path):
+    # The real aws-cdk CLI of package.json, given --app <cloud assembly folder>, lists the assembly's
+    # stacks without running any app and leaves every file of the folder as it was: what deploy_aws
+    # hands it is what was scanned.
+    import shutil as real_shutil
+
+    from stackcheck.assembly.digest import assembly_digest
+
+    root = Path(__file__).resolve().parents[4]
+    assembly = make_assembly({"Storage": ("storage", []), "Monitoring": ("monitoring", ["Storage"])})
+    before = assembly_digest(assembly.directory)
+    node = tmp_path / "node"
+    node.mkdir()
+    real_shutil.copy(root / "package.json", node / "package.json")
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=node, check=True, capture_output=True)
+    listed = subprocess.run(
+        ["npx", "--no-install", "cdk", "ls", "--app", str(assembly.directory)],
+        cwd=node,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert listed.stdout.split() == ["Storage", "Monitoring"]
+    assert assembly_digest(assembly.directory) == before
