@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import graphlib
 import json
 import os
@@ -10,12 +9,12 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackcheck.assembly import CloudAssembly, StackArtifact
-from stackcheck.emulator.capabilities import UNSUPPORTED, classify
+from stackcheck.assembly import CloudAssembly
+from stackcheck.emulator.plan import TemplatePlan, plan_templates, references
 from stackcheck.emulator.process import (
     DEFAULT_OUTPUTS_DIR,
     LOG_FILE,
@@ -25,7 +24,7 @@ from stackcheck.emulator.process import (
     status,
     stop,
 )
-from stackcheck.errors import DeployError, NextStep, UnsupportedResourceError
+from stackcheck.errors import DeployError, NextStep
 from stackcheck.files import ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE
 from stackcheck.outputs import write_outputs
 
@@ -46,7 +45,8 @@ CDK_BOOTSTRAP_VERSION = "30"
 ``CheckBootstrapVersion`` rule the CDK writes into every template."""
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
-_SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
 _UNRESOLVED = re.compile(r"Fn::|\{'Ref'|object at 0x|\{\{resolve:")
 
 
@@ -85,127 +85,6 @@ class DeployResult:
     stacks: list[StackResult]
     outputs_files: tuple[Path, Path]
     seconds: float
-
-
-@dataclass
-class TemplatePlan:
-    """The template to send for one stack and what was left out of it (logical ID → reason)."""
-
-    artifact: StackArtifact
-    template: dict[str, Any]
-    skipped: dict[str, str] = field(default_factory=dict)
-    removed_outputs: list[str] = field(default_factory=list)
-
-
-def references(value: Any) -> tuple[set[str], set[str]]:
-    """``(logical IDs, export names)`` a template fragment refers to.
-
-    Logical IDs come from Ref, Fn::GetAtt (list or ``"Id.Attr"`` form) and ``${Id}``/
-    ``${Id.Attr}`` in Fn::Sub; pseudo parameters (``AWS::...``) are left out. Export names come
-    from literal Fn::ImportValue arguments.
-    """
-    ids: set[str] = set()
-    exports: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, inner in node.items():
-                if key == "Ref" and isinstance(inner, str):
-                    ids.add(inner)
-                elif key == "Fn::GetAtt":
-                    target = inner[0] if isinstance(inner, list) and inner else inner
-                    if isinstance(target, str):
-                        ids.add(target.split(".")[0])
-                elif key == "Fn::Sub":
-                    text = inner[0] if isinstance(inner, list) else inner
-                    if isinstance(text, str):
-                        ids.update(m.split(".")[0] for m in _SUB_REFERENCE.findall(text))
-                    if isinstance(inner, list) and len(inner) > 1:
-                        walk(inner[1])
-                    continue
-                elif key == "Fn::ImportValue" and isinstance(inner, str):
-                    exports.add(inner)
-                walk(inner)
-        elif isinstance(node, list):
-            for inner in node:
-                walk(inner)
-
-    walk(value)
-    return {i for i in ids if not i.startswith("AWS::")}, exports
-
-
-def _depends_on(resource: Mapping[str, Any]) -> set[str]:
-    depends = resource.get("DependsOn") or []
-    return {depends} if isinstance(depends, str) else set(depends)
-
-
-def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) -> list[list[TemplatePlan]]:
-    """The templates to deploy, grouped in deployment waves.
-
-    Without ``allow_unsupported``, raises UnsupportedResourceError naming every unsupported type
-    and its resources. With it, each unsupported resource is left out, and so is everything that
-    needs it: resources and outputs referring to it (Ref, GetAtt, Sub, DependsOn), transitively,
-    and in later stacks whatever imports an export that was left out.
-    """
-    waves = assembly.deployment_waves()
-    unsupported: dict[str, list[str]] = {}
-    for artifact in assembly.stacks.values():
-        for logical_id, resource in artifact.resources.items():
-            if classify(resource.get("Type", "?"))[0] == UNSUPPORTED:
-                unsupported.setdefault(resource.get("Type", "?"), []).append(f"{artifact.artifact_id}/{logical_id}")
-    if unsupported and not allow_unsupported:
-        listing = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in sorted(unsupported.items()))
-        raise UnsupportedResourceError(
-            f"the emulator cannot create these resource types: {listing}. "
-            "Run `stackcheck emulator capabilities` for the matrix, or deploy the rest with --allow-unsupported"
-        )
-    removed_exports: set[str] = set()
-    plans: list[list[TemplatePlan]] = []
-    for wave in waves:
-        wave_plans = []
-        for artifact in wave:
-            plan = _plan_stack(artifact, removed_exports)
-            wave_plans.append(plan)
-        plans.append(wave_plans)
-    return plans
-
-
-def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplatePlan:
-    template = copy.deepcopy(artifact.template)
-    resources: dict[str, Any] = template.get("Resources", {}) or {}
-    skipped: dict[str, str] = {}
-    for logical_id, resource in resources.items():
-        resource_type = resource.get("Type", "?")
-        if classify(resource_type)[0] == UNSUPPORTED:
-            skipped[logical_id] = f"unsupported type {resource_type}"
-        else:
-            _ids, imports = references(resource)
-            gone = sorted(imports & removed_exports)
-            if gone:
-                skipped[logical_id] = f"imports {gone[0]}, whose resource was skipped"
-    changed = True
-    while changed:
-        changed = False
-        for logical_id, resource in resources.items():
-            if logical_id in skipped:
-                continue
-            ids, _ = references(resource)
-            needed = sorted((ids | _depends_on(resource)) & set(skipped))
-            if needed:
-                skipped[logical_id] = f"needs {needed[0]}, which was skipped"
-                changed = True
-    for logical_id in skipped:
-        del resources[logical_id]
-    removed_outputs = []
-    for key, output in list((template.get("Outputs") or {}).items()):
-        ids, imports = references(output.get("Value"))
-        if ids & set(skipped) or imports & removed_exports:
-            removed_outputs.append(key)
-            name = (output.get("Export") or {}).get("Name")
-            if isinstance(name, str):
-                removed_exports.add(name)
-            del template["Outputs"][key]
-    return TemplatePlan(artifact, template, skipped, removed_outputs)
 
 
 def _seed_bootstrap_parameters(session: Any, record: EmulatorRecord, plans: Iterable[TemplatePlan]) -> list[str]:
