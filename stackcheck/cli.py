@@ -12,7 +12,7 @@ from stackcheck.errors import StackcheckError
 # Each stage of the data flow is a package whose CLI face is its `command.py`, holding
 # COMMANDS = {name: (help, add_arguments(parser), run(args) -> exit code)}. Command modules import
 # their stage's library inside `run`, so `stackcheck synth` never pays for checkov.
-STAGES = ("assembly", "scan", "emulator", "outputs", "drift", "compliance", "gate")
+STAGES = ("assembly", "scan", "report", "emulator", "outputs", "drift", "compliance", "fleet", "gate")
 
 
 def build_parser() -> argparse.ArgumentParser:
