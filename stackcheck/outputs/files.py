@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,15 @@ def write_outputs(
 def read_outputs(
     path: str | os.PathLike[str],
     next_step: NextStep | None = NextStep.DEPLOY_LOCAL,
+    *,
+    repeated_keys: bool = False,
 ) -> tuple[dict[str, str], dict[str, dict[str, str]] | None]:
     """Read an outputs file, flat or the cdk CLI's nested one: ``(flat, nested)``; ``nested`` is None for a flat file.
 
     Raises OutputsError naming the file, carrying ``next_step`` (what to do), when it is missing,
     unreadable, not UTF-8, empty, not JSON, not an object or holds non-string values;
-    OutputCollisionError when two stacks of a nested file declare the same output key.
+    OutputCollisionError when two stacks of a nested file declare the same output key, unless
+    ``repeated_keys`` (then ``flat`` holds only the keys one stack declares, ``nested`` them all).
     """
     where = Path(path)
     data = read_json(where, what="outputs file", error=OutputsError, next_step=next_step)
@@ -98,6 +102,11 @@ def read_outputs(
         )
     if data and all(isinstance(v, dict) for v in data.values()):
         nested = {stack: dict(values) for stack, values in data.items()}
+        if repeated_keys:
+            per_stack = {s: flatten_outputs({s: v}, source=f"outputs file {where}") for s, v in nested.items()}
+            counts = Counter(k for values in per_stack.values() for k in values)
+            flat = {k: v for values in per_stack.values() for k, v in values.items() if counts[k] == 1}
+            return flat, per_stack
         flat = flatten_outputs(nested, source=f"outputs file {where}")
         return flat, {stack: {k: flat[k] for k in values} for stack, values in nested.items()}
     bad = sorted(k for k, v in data.items() if not isinstance(v, str))

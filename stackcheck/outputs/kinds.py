@@ -18,9 +18,26 @@ from stackcheck.errors import (
 _TOKEN = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
+# CDK makes the logical ID of an output defined inside a construct from its construct path and an
+# 8-character upper-case hex hash of that path (aws-cdk-lib's makeUniqueId:
+# https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/core/lib/private/uniqueid.ts).
+_CDK_HASH = re.compile(r"(?<=[A-Za-z0-9])(?=[0-9A-F]{8}$)(?=.*[0-9])[0-9A-F]{8}$")
+EXPORTS_PREFIX = "ExportsOutput"
+"""Keys CDK writes for a value another stack imports (``ExportsOutputRefVpc8378EB38``,
+``ExportsOutputFnGetAttDbEndpointAddress...``): matched like any key, ranked below the app's own outputs."""
+
+
+def strip_cdk_hash(key: str) -> str:
+    """``WebLoadBalancerDnsName3F1A9B2C`` → ``WebLoadBalancerDnsName``: the 8-hex hash CDK appends to the
+    logical ID of an output inside a construct (only when the suffix holds a digit, so words survive)."""
+    stripped = _CDK_HASH.sub("", key)
+    return stripped or key
+
+
 def key_words(text: str) -> tuple[str, ...]:
-    """Lowercase words of an output key or stack name: ``SourceDbEndpointAddress`` → source, db, endpoint, address."""
-    return tuple(t.lower() for t in _TOKEN.findall(text))
+    """Lowercase words of an output key or stack name, CDK's hash suffix left out:
+    ``SourceDbEndpointAddress`` → source, db, endpoint, address."""
+    return tuple(t.lower() for t in _TOKEN.findall(strip_cdk_hash(text)))
 
 
 def _arn_shape(service: str, resource_type: str, extra: Callable[[Arn], bool] | None = None) -> Callable[[str], bool]:
@@ -46,6 +63,15 @@ def _raises_not(fn: Callable[[str], Any]) -> Callable[[str], bool]:
         return True
 
     return shape
+
+
+_S3_ENDPOINT = re.compile(r"\.s3[.-]|\.s3$|\.amazonaws\.com(\.cn)?$|://")
+
+
+def _bucket_name(value: str) -> bool:
+    """A bucket name, and not one of the bucket's endpoint host names (``b.s3.amazonaws.com``,
+    ``b.s3.eu-west-1.amazonaws.com``, website endpoints) nor a URL, which also obey S3's naming rules."""
+    return normalize.is_bucket_name(value) and not _S3_ENDPOINT.search(value)
 
 
 def _port(value: str) -> bool:
@@ -126,9 +152,7 @@ KINDS: dict[str, KindSpec] = {
         "S3 bucket",
         (("bucket",),),
         {
-            "name": AttrSpec(
-                normalize.is_bucket_name, "an S3 bucket name", derive_from=(("arn", normalize.bucket_name),)
-            ),
+            "name": AttrSpec(_bucket_name, "an S3 bucket name", derive_from=(("arn", normalize.bucket_name),)),
             "arn": AttrSpec(
                 _arn_shape("s3", "", lambda a: not a.account and "/" not in a.resource), "an S3 bucket ARN"
             ),

@@ -19,7 +19,16 @@ from stackcheck.files import (
     DEFAULT_OUTPUTS_FILE,
 )
 from stackcheck.outputs.files import flatten_outputs, read_outputs
-from stackcheck.outputs.kinds import ATTR_WORDS, KINDS, ROLE_WORDS, AttrSpec, KindSpec, key_words
+from stackcheck.outputs.kinds import (
+    ATTR_WORDS,
+    EXPORTS_PREFIX,
+    KINDS,
+    ROLE_WORDS,
+    AttrSpec,
+    KindSpec,
+    key_words,
+    strip_cdk_hash,
+)
 
 
 def _contains(tokens: Sequence[str], words: Sequence[str]) -> bool:
@@ -90,30 +99,49 @@ class OutputResolver:
         stacks: Mapping[str, str] | None = None,
         kinds: Mapping[str, KindSpec] | None = None,
         roles: Mapping[str, Sequence[str]] | None = None,
+        nested: Mapping[str, Mapping[str, str]] | None = None,
     ):
+        """``outputs`` is flat ``{key: value}`` with ``stacks`` ``{key: stack name}`` where known; or give
+        ``nested`` ``{stack: {key: value}}`` instead, where a key may repeat across stacks (each is
+        then found by ``stack=``). ``entries`` and ``outputs`` are keyed by output key, or by
+        ``stack/key`` for a key several stacks declare."""
         self.source = str(source)
         self.kinds = dict(KINDS if kinds is None else kinds)
         self.roles = {r: tuple(w) for r, w in (ROLE_WORDS if roles is None else roles).items()}
-        self.outputs = dict(outputs)
         stacks = stacks or {}
-        self.entries = {key: self._classify(key, value, stacks.get(key)) for key, value in self.outputs.items()}
+        triples = (
+            [(stack, key, value) for stack, values in nested.items() for key, value in values.items()]
+            if nested is not None
+            else [(stacks.get(key), key, value) for key, value in outputs.items()]
+        )
+        keys = [key for _, key, _ in triples]
+        self.entries: dict[str, OutputEntry] = {}
+        self.outputs: dict[str, str] = {}
+        for stack, key, value in triples:
+            name = key if keys.count(key) == 1 else f"{stack}/{key}"
+            self.entries[name] = self._classify(key, value, stack)
+            self.outputs[name] = value
+        self.stacks = sorted({stack for stack, _, _ in triples if stack is not None})
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE, **kwargs: Any) -> OutputResolver:
-        """A resolver over a flat or nested outputs file (see ``load_outputs`` for errors raised)."""
-        flat, nested = read_outputs(path)
-        stacks = {key: stack for stack, values in (nested or {}).items() for key in values}
-        return cls(flat, source=str(path), stacks=stacks, **kwargs)
+        """A resolver over a flat or nested outputs file (see ``read_outputs`` for errors raised); in a
+        nested file a key may repeat across stacks."""
+        flat, nested = read_outputs(path, repeated_keys=True)
+        if nested is not None:
+            return cls({}, source=str(path), nested=nested, **kwargs)
+        return cls(flat, source=str(path), **kwargs)
 
     @classmethod
     def from_nested(
         cls, nested: Mapping[str, Mapping[str, str]], *, source: str = "DescribeStacks", **kwargs: Any
     ) -> OutputResolver:
         """A resolver over ``{stack: {key: value}}`` (cdk CLI file or ``describe_stack_outputs``);
-        a key without a role word takes the role its stack name names."""
-        flat = flatten_outputs(nested, source=source)
-        stacks = {key: stack for stack, values in nested.items() for key in values}
-        return cls(flat, source=source, stacks=stacks, **kwargs)
+        a key without a role word takes the role its stack name names; a key may repeat across stacks.
+        Raises OutputsError when ``nested`` is not that shape."""
+        for stack, values in nested.items():
+            flatten_outputs({stack: values}, source=source)  # the shape, stack by stack
+        return cls({}, source=source, nested=nested, **kwargs)
 
     def _classify(self, key: str, value: str, stack: str | None) -> OutputEntry:
         tokens = list(key_words(key))
@@ -177,17 +205,57 @@ class OutputResolver:
         qual = f" ({qualifier})" if qualifier else ""
         return f"{role or 'shared'} {spec.label}{qual} {attr}"
 
-    def find(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> list[OutputMatch]:
-        """Every output that matches, without raising for none or several (values deduplicated).
+    def find(
+        self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
+    ) -> list[OutputMatch]:
+        """Every output that matches (of ``stack`` only, when given), without raising for none or several
+        (values deduplicated).
 
         Outputs holding the attribute itself win; derived values (bucket name from bucket ARN)
-        are returned only when there are none.
+        are returned only when there are none. The app's own outputs win over the ``ExportsOutput*``
+        ones CDK adds for cross-stack references.
         """
-        return self._find(role, kind, attr, qualifier)[0]
+        return self._find(role, kind, attr, qualifier, stack)[0]
+
+    def _check_stack(self, stack: str | None) -> None:
+        if stack is not None and stack not in self.stacks:
+            known = ", ".join(self.stacks) or "none: the file names no stack (a flat outputs file)"
+            raise OutputNotFoundError(
+                f"stack {stack!r} is not in {self.source}; stacks there: {known}", next_step=NextStep.DEPLOY_LOCAL
+            )
+
+    def value(self, key: str, *, stack: str | None = None) -> str:
+        """The value of output ``key`` exactly (of ``stack`` when given; CDK's hash suffix need not be given).
+
+        Raises OutputNotFoundError naming the closest keys when there is none (or ``stack`` is not in
+        the outputs), AmbiguousOutputError when several stacks declare ``key`` and no ``stack`` is given.
+        """
+        import difflib
+
+        self._check_stack(stack)
+        found = [
+            e
+            for e in self.entries.values()
+            if (e.key == key or strip_cdk_hash(e.key) == key) and (stack is None or e.stack == stack)
+        ]
+        if not found:
+            close = difflib.get_close_matches(key, sorted({e.key for e in self.entries.values()}), n=3)
+            where = f" of stack {stack}" if stack else ""
+            raise OutputNotFoundError(
+                f"output {key!r}{where} not found in {self.source}; closest keys: {close or 'none'}",
+                next_step=NextStep.DEPLOY_LOCAL,
+            )
+        if len({(e.stack, e.key) for e in found}) > 1:
+            raise AmbiguousOutputError(
+                f"output {key!r} is declared by stacks {sorted(str(e.stack) for e in found)} in {self.source}; pass stack=",
+                candidates=[f"{e.stack}/{e.key}" for e in found],
+            )
+        return found[0].value
 
     def _find(
-        self, role: str | None, kind: str, attr: str, qualifier: str | None
+        self, role: str | None, kind: str, attr: str, qualifier: str | None, stack: str | None = None
     ) -> tuple[list[OutputMatch], list[str], str]:
+        self._check_stack(stack)
         role_name, kind_name, attr_name, spec, attr_spec = self._query(role, kind, attr)
         direct: list[OutputMatch] = []
         derived: list[OutputMatch] = []
@@ -195,7 +263,7 @@ class OutputResolver:
         key_attrs = attr_spec.key_attrs or (attr_name,)
         derivers = dict(attr_spec.derive_from)
         for entry in self.entries.values():
-            if kind_name not in entry.kinds:
+            if kind_name not in entry.kinds or (stack is not None and entry.stack != stack):
                 continue
             why = None
             if entry.role != role_name:
@@ -220,7 +288,7 @@ class OutputResolver:
                 why = f"holds the {entry.attr}"
             if why:
                 seen.append(f"{entry.key} ({why})")
-        found = direct or derived
+        found = _own_first(direct) or _own_first(derived)
         unique: dict[str, OutputMatch] = {}
         for match in found:
             unique.setdefault(match.value, match)
@@ -228,7 +296,9 @@ class OutputResolver:
             seen = [f"{k} (not a {spec.label})" for k in sorted(self.entries)]
         return list(unique.values()), seen, self._describe(role_name, spec, attr_name, qualifier)
 
-    def resolve(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> OutputMatch:
+    def resolve(
+        self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
+    ) -> OutputMatch:
         """The one output that matches, as an OutputMatch.
 
         Raises OutputNotFoundError (naming the outputs file, what was asked, the candidate keys
@@ -236,7 +306,7 @@ class OutputResolver:
         matches, AmbiguousOutputError listing the candidates when several distinct values match,
         and BadInputError for an unknown role, kind or attribute.
         """
-        matches, seen, what = self._find(role, kind, attr, qualifier)
+        matches, seen, what = self._find(role, kind, attr, qualifier, stack)
         if not matches:
             raise OutputNotFoundError(
                 f"output for the {what} not found in {self.source}; candidates: [{', '.join(seen)}]",
@@ -244,8 +314,18 @@ class OutputResolver:
             )
         if len(matches) > 1:
             keys = [m.key for m in matches]
-            quals = sorted({" ".join(self.entries[k].qualifiers) for k in keys} - {""})
-            hint = f"pass qualifier= one of {quals}" if quals else "give the outputs distinct names"
+            values = {m.value for m in matches}
+            quals = sorted(
+                {" ".join(e.qualifiers) for e in self.entries.values() if e.key in keys and e.value in values} - {""}
+            )
+            stacks = sorted({m.stack for m in matches if m.stack})
+            hint = (
+                f"pass qualifier= one of {quals}"
+                if quals
+                else f"pass stack= one of {stacks}"
+                if len(stacks) > 1
+                else "give the outputs distinct names"
+            )
             raise AmbiguousOutputError(
                 f"{len(matches)} outputs in {self.source} match the {what}: "
                 f"{', '.join(f'{m.key}={m.value!r}' for m in matches)}; {hint}",
@@ -253,6 +333,14 @@ class OutputResolver:
             )
         return matches[0]
 
-    def get(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> str:
+    def get(
+        self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
+    ) -> str:
         """The value of the one output that matches (see ``resolve`` for errors raised)."""
-        return self.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier).value
+        return self.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack).value
+
+
+def _own_first(matches: list[OutputMatch]) -> list[OutputMatch]:
+    """The app's own outputs when there are any, else CDK's ``ExportsOutput*`` ones."""
+    own = [m for m in matches if not m.key.startswith(EXPORTS_PREFIX)]
+    return own or matches
