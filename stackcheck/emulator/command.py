@@ -245,6 +245,7 @@ def run_deploy(args: argparse.Namespace) -> int:
             allow_unsupported=args.allow_unsupported,
             max_parallel=1 if args.sequential else 4,
             on_stack=report,
+            on_assets=lambda assets: print(f"  {assets.line()}", flush=True) if assets.line() else None,
         )
     except DeployError as exc:
         raise DeployError(

@@ -9,11 +9,12 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stackcheck.assembly import CloudAssembly
+from stackcheck.emulator.assets import PublishedAssets, publish_assets
 from stackcheck.emulator.plan import TemplatePlan, plan_templates, references
 from stackcheck.emulator.process import (
     DEFAULT_OUTPUTS_DIR,
@@ -80,11 +81,13 @@ class StackResult:
 
 @dataclass(frozen=True)
 class DeployResult:
-    """Every stack's StackResult in deployment order, the outputs files written and total wall seconds."""
+    """Every stack's StackResult in deployment order, the outputs files written, total wall seconds and
+    the assets published before the stacks (``stackcheck.emulator.assets``)."""
 
     stacks: list[StackResult]
     outputs_files: tuple[Path, Path]
     seconds: float
+    assets: PublishedAssets = field(default_factory=PublishedAssets)
 
 
 def _seed_bootstrap_parameters(session: Any, record: EmulatorRecord, plans: Iterable[TemplatePlan]) -> list[str]:
@@ -273,6 +276,7 @@ def deploy_assembly(
     max_parallel: int = 4,
     on_stack: Callable[[StackResult], None] | None = None,
     log_file: str | os.PathLike[str] | None = None,
+    on_assets: Callable[[PublishedAssets], None] | None = None,
 ) -> DeployResult:
     """Create every stack of ``assembly`` on the emulator ``record`` names, each once all it depends on is up.
 
@@ -280,7 +284,8 @@ def deploy_assembly(
     soon as every stack it depends on is complete, in up to ``max_parallel`` threads, each with its
     own boto3 Session (boto3 documents Sessions as not thread-safe:
     https://boto3.amazonaws.com/v1/documentation/api/latest/guide/session.html#multithreading-or-multiprocessing-with-sessions).
-    The CDK bootstrap version parameter is seeded first. Each stack must end CREATE_COMPLETE with
+    The CDK bootstrap version parameter is seeded and the assembly's assets are published first
+    (``on_assets`` is called with what was published). Each stack must end CREATE_COMPLETE with
     every declared resource live and every output resolved; ``on_stack`` is called with each
     StackResult as it completes. After a failure no further stack starts; those running finish.
     Then ``all-outputs.json`` (stack -> key -> value) and ``flat-outputs.json`` are written to
@@ -301,7 +306,11 @@ def deploy_assembly(
         for wave in plan_templates(assembly, allow_unsupported=allow_unsupported)
         for p in wave
     }
-    _seed_bootstrap_parameters(emulator_session(record), record, plans.values())
+    session = emulator_session(record)
+    _seed_bootstrap_parameters(session, record, plans.values())
+    assets = publish_assets(assembly.directory, session, record.endpoint_url, record.region)
+    if on_assets:
+        on_assets(assets)
     log = Path(log_file) if log_file is not None else Path(outputs_dir) / LOG_FILE
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter(
         {artifact_id: set(plan.artifact.dependencies) & set(plans) for artifact_id, plan in plans.items()}
@@ -336,7 +345,7 @@ def deploy_assembly(
     ordered = [results[artifact_id] for artifact_id in plans]
     nested = {r.stack_name: dict(r.outputs) for r in ordered}
     files = write_outputs(nested, outputs_dir)
-    return DeployResult(ordered, files, time.perf_counter() - started)
+    return DeployResult(ordered, files, time.perf_counter() - started, assets)
 
 
 def _deploy_stack_in_own_session(record: EmulatorRecord, plan: TemplatePlan, log: Path | None) -> StackResult:

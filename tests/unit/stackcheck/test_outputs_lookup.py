@@ -103,9 +103,7 @@ def test_an_exact_key_that_is_missing_names_the_closest_keys():
     resolver = OutputResolver({"SourceVpcId": "vpc-1", "TargetVpcId": "vpc-2"})
     with pytest.raises(OutputNotFoundError) as err:
         resolver.value("SourceVpcID")
-    assert err.value.message == (
-        f"output 'SourceVpcID' not found in {resolver.source}; closest keys: ['SourceVpcId']"
-    )
+    assert err.value.message == (f"output 'SourceVpcID' not found in {resolver.source}; closest keys: ['SourceVpcId']")
 
 
 def test_a_per_stack_file_repeating_a_key_is_read_whole(tmp_path):

@@ -219,6 +219,7 @@ def test_a_stack_starts_as_soon_as_its_own_dependencies_complete_each_thread_wit
     # Slow needs nothing and blocks until Later is reported; Later needs only Fast. Deploying wave by
     # wave (Later after the whole first wave) would never release Slow.
     from stackcheck.emulator import deploy as deploy_module
+    from stackcheck.emulator.assets import PublishedAssets
     from stackcheck.emulator.deploy import StackResult, deploy_assembly
     from stackcheck.emulator.process import EmulatorRecord
 
@@ -233,6 +234,9 @@ def test_a_stack_starts_as_soon_as_its_own_dependencies_complete_each_thread_wit
         return StackResult(plan.artifact.artifact_id, name, "CREATE_COMPLETE", 0, 0, (), {}, {name: "v"}, 0.0)
 
     monkeypatch.setattr(deploy_module, "_deploy_stack", fake_deploy)
+    monkeypatch.setattr(
+        deploy_module, "publish_assets", lambda *args: PublishedAssets()
+    )  # no server behind this record
     reported = []
 
     def on_stack(result):
