@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registers its models and wrappers)
+    awslambda,
     cdk,
     cloudwatch,
     dms,

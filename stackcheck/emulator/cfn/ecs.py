@@ -147,7 +147,8 @@ def create_service(
     type, load balancers, the awsvpc network configuration (validated by moto: the subnets and
     security groups must exist), platform version, tag propagation, tags, deployment
     configuration (circuit breaker) and controller, health check grace period, ECS Exec and
-    managed tags (false unless given, as in ECS).
+    managed tags (false unless given, as in ECS), and DesiredCount 1 when the template gives none
+    (CloudFormation's default for a new REPLICA service).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html
     """
@@ -178,7 +179,11 @@ def create_service(
         ("EnableECSManagedTags", "enable_ecs_managed_tags"),
     ):
         setattr(service, attribute, str(p.get(cfn_name, False)).lower() == "true")  # ECS defaults: false
+    if p.get("DesiredCount") is None and p.get("SchedulingStrategy") != "DAEMON":
+        # "For new services, if a desired count is not specified, a default value of 1 is used"
+        service.desired_count = 1
     for deployment in service.deployments:
+        deployment["desiredCount"] = service.desired_count
         deployment["launchType"] = service.launch_type
         deployment["platformFamily"] = "EC2" if service.launch_type == "EC2" else "FARGATE"
         deployment["platformVersion"] = service.platform_version

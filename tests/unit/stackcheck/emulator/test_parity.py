@@ -1,0 +1,114 @@
+"""Create-time parity with AWS: what AWS refuses the emulator refuses, what CloudFormation fills in it fills in."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from stackcheck.emulator.cfn.awslambda import blocked_runtime_message
+from stackcheck.errors import DeployError
+
+TEMPLATES = Path(__file__).resolve().parents[3] / "data" / "emulator"
+
+
+def function_template(runtime: str) -> dict:
+    return {
+        "Resources": {
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                },
+            },
+            "Function": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": runtime,
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
+                },
+            },
+        },
+        "Outputs": {"FunctionName": {"Value": {"Ref": "Function"}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("runtime", "today", "message"),
+    [
+        (
+            "python3.7",
+            dt.date(2026, 12, 3),
+            "The runtime parameter of python3.7 is no longer supported for creating or updating AWS Lambda functions. "
+            "We recommend you use the new runtime ({successor}) while creating or updating functions.",
+        ),
+        ("python3.12", dt.date(2026, 12, 3), None),
+        ("no-such-runtime", dt.date(2026, 12, 3), None),  # unknown to the table: Lambda's own validation decides
+    ],
+)
+def test_blocked_runtime_message(runtime, today, message):
+    # the successor is cfn-lint's (it moves with each cfn-lint release); the wording is Lambda's
+    successor = _lifecycle()["python3.7"]["successor"]
+    assert successor.startswith("python3.")
+    assert blocked_runtime_message(runtime, today) == (message.format(successor=successor) if message else None)
+
+
+def _lifecycle():
+    from cfnlint.data import AdditionalSpecs
+    from cfnlint.helpers import load_resource
+
+    return load_resource(AdditionalSpecs, "LmbdRuntimeLifecycle.json")
+
+
+def test_a_runtime_is_blocked_from_its_create_block_date_on():
+    from cfnlint.data import AdditionalSpecs
+    from cfnlint.helpers import load_resource
+
+    blocked = dt.date.fromisoformat(
+        load_resource(AdditionalSpecs, "LmbdRuntimeLifecycle.json")["nodejs14.x"]["create-block"]
+    )
+    assert blocked_runtime_message("nodejs14.x", blocked - dt.timedelta(days=1)) is None
+    assert blocked_runtime_message("nodejs14.x", blocked).startswith("The runtime parameter of nodejs14.x is no longer")
+
+
+@pytest.mark.emulator
+def test_a_function_on_a_blocked_runtime_fails_its_stack_with_lambdas_message(deploy):
+    with pytest.raises(DeployError) as err:
+        deploy({"Old": (function_template("python3.7"), [])})
+    assert "The runtime parameter of python3.7 is no longer supported for creating or updating" in str(err.value)
+
+
+@pytest.mark.emulator
+def test_a_function_on_a_current_runtime_is_created(deploy, aws, tmp_path):
+    result = deploy({"Current": (function_template("python3.12"), [])})
+    assert [(s.status, s.created, s.declared) for s in result.stacks] == [("CREATE_COMPLETE", 2, 2)]
+    name = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())["FunctionName"]
+    assert aws("lambda").get_function(FunctionName=name)["Configuration"]["Runtime"] == "python3.12"
+
+
+@pytest.mark.emulator
+def test_a_service_without_desired_count_gets_cloudformations_default_of_one(deploy, aws, tmp_path):
+    web = json.loads((TEMPLATES / "web.json").read_text())
+    template = copy.deepcopy(web)
+    del template["Resources"]["Service"]["Properties"]["DesiredCount"]
+    deploy({"Stack": (template, [])})
+    out = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())
+    (service,) = aws("ecs").describe_services(cluster=out["EcsClusterName"], services=[out["EcsServiceName"]])[
+        "services"
+    ]
+    assert service["desiredCount"] == 1
+    assert [d["desiredCount"] for d in service["deployments"]] == [1]
