@@ -230,7 +230,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
 
     from stackcheck.assembly import JSII_QUIET
+    from stackcheck.aws.secrets import install_log_redaction
 
+    install_log_redaction()  # before any check or fixture sends a secret through botocore
     for flag, value in JSII_QUIET.items():  # before any test module starts the jsii kernel
         os.environ.setdefault(flag, value)
     registered = {line.split(":", 1)[0].split("(", 1)[0].strip() for line in config.getini("markers")}
