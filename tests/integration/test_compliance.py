@@ -79,6 +79,8 @@ def compliance(
             ]
         )
         report = json.loads((tmp_path / "compliance.json").read_text())
+        if "findings" not in report:  # a run that could not check (exit 2 or 3) says why in `error`
+            pytest.fail(f"`stackcheck compliance` could not check (exit {code}): {report.get('error')}", pytrace=False)
         return code, {(f["rule_id"], f["construct_path"]) for f in report["findings"] if f["status"] == "FAILED"}
 
     return run
