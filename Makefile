@@ -10,6 +10,10 @@ SCAN_ARGS ?=
 DRIFT_ARGS ?=
 COMPLIANCE_ARGS ?=
 BENCH_ARGS ?=
+# Which deployment the targets synthesize, deploy and check: the stacks TapStack{suffix}*. Unset or
+# empty: cdk.json's context (dev). Passed JSON-quoted, so a numeric suffix stays a string.
+ENVIRONMENT_SUFFIX ?=
+SYNTH_ARGS := $(if $(strip $(ENVIRONMENT_SUFFIX)),-c 'environmentSuffix="$(strip $(ENVIRONMENT_SUFFIX))"')
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
@@ -31,7 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 synth: $(STAMP)
-	$(SC) synth
+	$(SC) synth $(SYNTH_ARGS)
 
 scan: synth
 	$(SC) scan --assembly cdk.out $(SCAN_ARGS)

@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from stackcheck.aws.retry import RETRY_LOG, THROTTLING, RetryLog, RetryProfile, RetryRecord, current_node_id
+from stackcheck.aws.secrets import register_secret_redaction
 from stackcheck.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ class ClientFactory:
     recorded in ``log``, RETRY_LOG by default); ``factory.raw("s3")`` the plain boto3 client.
     Clients are cached per service. Fake credentials (FAKE_CREDENTIALS) are used only when
     ``emulator`` is true, which requires ``endpoint_url``; otherwise boto3's credential chain
-    applies. ``region=None`` leaves the region to boto3's configuration chain.
+    applies. What Secrets Manager clients read is redacted (stackcheck.aws.secrets: GetSecretValue's
+    ``SecretString`` is a Redacted; ``.reveal()`` gives the value, ``.json()`` its fields). ``region=None`` leaves the region to boto3's configuration chain.
     """
 
     def __init__(
@@ -206,6 +208,7 @@ class ClientFactory:
                     service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
                 )
                 record_botocore_retries(client, self.log)
+                register_secret_redaction(client)
                 self._raw[service] = client
             return self._raw[service]
 

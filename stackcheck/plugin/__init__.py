@@ -209,7 +209,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_const",
         const=True,
         default=None,
-        help=f"fail, instead of skip, checks whose stack outputs are missing (env {ENV_STRICT}=1, ini {INI_STRICT})",
+        help="fail, instead of skip, checks whose stack outputs are missing or when nothing is deployed "
+        f"(env {ENV_STRICT}=1, ini {INI_STRICT}); unreadable input fails either way",
     )
     group.addoption(
         "--assembly-dir",
@@ -230,7 +231,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
 
     from stackcheck.assembly import JSII_QUIET
+    from stackcheck.aws.secrets import install_log_redaction
 
+    install_log_redaction()  # before any check or fixture sends a secret through botocore
     for flag, value in JSII_QUIET.items():  # before any test module starts the jsii kernel
         os.environ.setdefault(flag, value)
     registered = {line.split(":", 1)[0].split("(", 1)[0].strip() for line in config.getini("markers")}
@@ -254,6 +257,11 @@ def pytest_configure(config: pytest.Config) -> None:
         rootdir=config.rootpath,
     )
     config.pluginmanager.register(RetrySummary(), "stackcheck-retry-summary")
+    from stackcheck.plugin.endpoint import WATCH_KEY, EndpointWatch
+
+    watch = EndpointWatch(emulator=config.stash[SETTINGS_KEY].emulator)
+    config.stash[WATCH_KEY] = watch
+    config.pluginmanager.register(watch, "stackcheck-endpoint-watch")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -42,6 +42,15 @@ def missing(message: str, *, strict: bool) -> NoReturn:
     pytest.skip(message)
 
 
+def nothing_deployed(outputs_file: Path) -> bool:
+    """True when nothing is deployed: neither the outputs file nor an emulator record beside it
+    exists. Only then may a non-strict run skip; a broken input fails whatever the mode."""
+    from stackcheck.files import EMULATOR_RECORD_FILE
+
+    where = Path(outputs_file)
+    return not where.exists() and not (where.parent / EMULATOR_RECORD_FILE).exists()
+
+
 # -- settings (override any of these in a conftest.py) -----------------------------------------
 
 
@@ -98,8 +107,9 @@ def aws_retry_profile() -> RetryProfile:
 def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
     """The stack outputs as ``{output key: value}``, loaded once per session.
 
-    A missing or malformed outputs file skips (strict: fails) every test that uses it, with the
-    reason and what to do next.
+    No outputs file at all (nothing deployed) skips (strict: fails) every test that uses it; an
+    outputs file that is unreadable, not UTF-8, not JSON or of the wrong shape fails them, strict
+    or not. Either way the message names the file and what to do next.
     """
     from stackcheck.errors import OutputsError
     from stackcheck.outputs import load_outputs
@@ -107,7 +117,7 @@ def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
     try:
         return load_outputs(outputs_file)
     except OutputsError as exc:
-        missing(str(exc), strict=strict_outputs)
+        missing(str(exc), strict=strict_outputs or Path(outputs_file).exists())
 
 
 @pytest.fixture(scope="session")
@@ -161,20 +171,6 @@ def outputs(output_resolver: OutputResolver, strict_outputs: bool) -> StackOutpu
 # -- AWS -------------------------------------------------------------------------------------------
 
 
-def _answers(endpoint_url: str, timeout: float = 3.0) -> bool:
-    """True when a TCP connection to the endpoint's host and port opens within ``timeout`` seconds."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(endpoint_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def aws_client(
     aws_region: str | None,
@@ -182,29 +178,39 @@ def aws_client(
     aws_retry_profile: RetryProfile,
     stackcheck_settings: StackcheckSettings,
     strict_outputs: bool,
+    outputs_file: Path,
+    pytestconfig: pytest.Config,
 ) -> ClientFactory:
     """Client factory: ``aws_client("s3")`` is a boto3 client sharing one botocore Config
     (standard retries, timeouts), the endpoint and the region, whose calls are retried on
     throttling under ``aws_retry_profile`` and recorded for the retry summary.
 
-    Fake credentials are used only when the endpoint is the one in the emulator record.
+    Fake credentials are used only when the endpoint is the one in the emulator record. An
+    unreadable emulator record fails every test that uses it; an endpoint that does not answer
+    fails them too and ends the session with exit 3 (stackcheck.plugin.endpoint); missing
+    credentials or region skip them (strict: fail) only when nothing is deployed.
     """
     from stackcheck.aws.clients import ClientFactory
+    from stackcheck.plugin.endpoint import WATCH_KEY, answers
 
+    fail = strict_outputs or not nothing_deployed(outputs_file)
     if stackcheck_settings.problems and aws_endpoint_url is None:
-        missing("; ".join(stackcheck_settings.problems), strict=strict_outputs)
+        pytest.fail("; ".join(stackcheck_settings.problems), pytrace=False)
     record = stackcheck_settings.emulator_record
     emulator = record is not None and aws_endpoint_url == record.endpoint_url
     factory = ClientFactory(
         region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator, profile=aws_retry_profile
     )
-    if aws_endpoint_url and not _answers(aws_endpoint_url):
+    if aws_endpoint_url and not answers(aws_endpoint_url):
         hint = (
             f"the emulator record is stale; {NextStep.REDEPLOY_LOCAL.render()}"
             if emulator
             else "check --aws-endpoint-url / AWS_ENDPOINT_URL"
         )
-        missing(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", strict=strict_outputs)
+        watch = pytestconfig.stash.get(WATCH_KEY, None)
+        if watch is not None:
+            watch.mark_down(aws_endpoint_url, "the aws_client fixture", "it does not accept connections")
+        pytest.fail(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", pytrace=False)
     if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
         session = factory.session
         where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"
@@ -212,10 +218,10 @@ def aws_client(
             missing(
                 f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); "
                 f"{NextStep.DEPLOY_LOCAL.render()}, or configure credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)",
-                strict=strict_outputs,
+                strict=fail,
             )
         if not (aws_region or session.region_name):
-            missing(f"no AWS region set ({where}); pass --aws-region or set AWS_REGION", strict=strict_outputs)
+            missing(f"no AWS region set ({where}); pass --aws-region or set AWS_REGION", strict=fail)
     return factory
 
 
@@ -233,11 +239,12 @@ def retry_log() -> RetryLog:
 @pytest.fixture(scope="session")
 def cloud_assembly(cloud_assembly_dir: Path, strict_outputs: bool) -> CloudAssembly:
     """The cloud assembly read with ``stackcheck.assembly.read_assembly``; skips (strict: fails)
-    with what to do next (synthesize) when it is absent or malformed."""
+    with what to do next (synthesize) when the directory does not exist, and fails when it
+    exists but cannot be read (no or a malformed manifest, a missing template)."""
     from stackcheck.assembly import read_assembly
     from stackcheck.errors import AssemblyError
 
     try:
         return read_assembly(cloud_assembly_dir)
     except AssemblyError as exc:
-        missing(str(exc), strict=strict_outputs)
+        missing(str(exc), strict=strict_outputs or Path(cloud_assembly_dir).exists())

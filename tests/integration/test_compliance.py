@@ -48,10 +48,13 @@ def stack_id(cloud_assembly) -> Callable[[str], str]:
 
 @pytest.fixture
 def compliance(
-    request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, tmp_path
+    request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, stack_outputs, tmp_path
 ) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
     """``compliance()``: run `stackcheck compliance` against the deployment the settings name; (exit code,
-    {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json)."""
+    {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json).
+
+    Needs ``stack_outputs`` so that, like every check, it skips when nothing is deployed and fails
+    on an unreadable outputs file."""
     from stackcheck.cli import main
 
     root = Path(request.config.rootpath)
@@ -79,6 +82,8 @@ def compliance(
             ]
         )
         report = json.loads((tmp_path / "compliance.json").read_text())
+        if "findings" not in report:  # a run that could not check (exit 2 or 3) says why in `error`
+            pytest.fail(f"`stackcheck compliance` could not check (exit {code}): {report.get('error')}", pytrace=False)
         return code, {(f["rule_id"], f["construct_path"]) for f in report["findings"] if f["status"] == "FAILED"}
 
     return run

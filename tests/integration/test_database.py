@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from stackcheck.aws import normalize
@@ -41,11 +39,12 @@ def test_db_endpoint_matches_outputs(db_instance, outputs, role):
 
 def test_db_secret_holds_credentials_matching_the_master_username(db_instance, outputs, aws_client, role):
     secret_arn = outputs.get(role=role, kind="db_secret", attr="arn")
-    value = json.loads(aws_client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
+    # SecretString is a stackcheck.aws.secrets.Redacted: a failing assertion shows no value.
+    value = aws_client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"].json()
     assert {"username", "password", "host", "port"} <= set(value)
     assert not db_instance["MasterUsername"].startswith("{{resolve:")
     assert value["username"] == db_instance["MasterUsername"] == "payments_admin"
-    assert (value["host"].lower(), int(value["port"])) == (
+    assert (value["host"].reveal().lower(), int(value["port"].reveal())) == (
         db_instance["Endpoint"]["Address"].lower(),
         db_instance["Endpoint"]["Port"],
     )

@@ -103,3 +103,49 @@ def test_make_lint_runs_ruff_lint_ruff_format_and_mypy():
         "ruff format --check .",
         "mypy",
     ]
+
+
+def make_synth_command(*assignments: str) -> list[str]:
+    """The `stackcheck synth` command `make -n synth` prints, split as the shell would."""
+    done = subprocess.run(["make", "-n", "-C", str(ROOT), "synth", *assignments], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if line.split(" ", 1)[0].endswith("/stackcheck")]
+    return shlex.split(line)
+
+
+@pytest.mark.parametrize(
+    ("assignments", "context"),
+    [
+        ((), {}),
+        (("ENVIRONMENT_SUFFIX=",), {}),
+        (("ENVIRONMENT_SUFFIX=qa",), {"environmentSuffix": "qa"}),
+        (("ENVIRONMENT_SUFFIX=2024",), {"environmentSuffix": "2024"}),
+    ],
+    ids=["unset", "empty", "qa", "numeric"],
+)
+def test_make_synth_passes_environment_suffix_as_cdk_context(assignments: tuple, context: dict):
+    from stackcheck.assembly.command import parse_context
+
+    words = make_synth_command(*assignments)
+    assert words[1] == "synth"
+    pairs = [words[i + 1] for i, word in enumerate(words) if word == "-c"]
+    assert parse_context(pairs) == context
+    assert len(words) == 2 + 2 * len(context)
+
+
+@pytest.mark.parametrize("target", ["scan", "deploy", "drift", "compliance", "unit"])
+def test_targets_that_synthesize_carry_the_suffix(target: str):
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), target, "ENVIRONMENT_SUFFIX=qa"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    commands = [shlex.split(line) for line in done.stdout.splitlines() if "/stackcheck " in line]
+    synth = [words[1:] for words in commands if words[1] == "synth"]
+    assert synth == [["synth", "-c", 'environmentSuffix="qa"']]
+
+
+def test_nightly_hands_the_environment_suffix_variable_to_make():
+    job = load(ROOT / ".github" / "workflows" / "nightly.yml")["jobs"]["drift-and-compliance"]
+    assert job["env"] == {"ENVIRONMENT_SUFFIX": "${{ vars.ENVIRONMENT_SUFFIX }}"}
+    runs = [step["run"] for step in job["steps"] if "make" in step.get("run", "")]
+    assert runs == ["make drift", "make compliance"]

@@ -274,21 +274,34 @@ def test_emulator_clients_get_fake_credentials_only_at_the_record_endpoint(pt: p
     pt.runpytest("--aws-endpoint-url", f"http://127.0.0.1:{other}").assert_outcomes(passed=1)
 
 
-def test_endpoint_that_does_not_answer_skips_or_fails_naming_it(pt: pytest.Pytester) -> None:
-    write_record(pt)  # http://127.0.0.1:5555, nothing listens there
+@pytest.mark.parametrize("args", [[], ["--strict-outputs"]], ids=["non-strict", "strict"])
+def test_endpoint_that_does_not_answer_fails_naming_it_and_exits_3(pt: pytest.Pytester, args: list) -> None:
+    write_record(pt)  # http://127.0.0.1:5555, nothing listens there: a deployment that is gone, not "nothing deployed"
     pt.makepyfile("""
         def test_clients(aws_client):
             aws_client("s3").list_buckets()
+
+        def test_more_clients(aws_client):
+            aws_client("s3").list_buckets()
     """)
-    result = pt.runpytest("-rs")
-    result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
-            "stale; deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`*"
-        ]
+    result = pt.runpytest(*args)
+    result.assert_outcomes(errors=2)
+    assert result.ret == 3
+    stale = (
+        "the AWS endpoint http://127.0.0.1:5555 does not answer; the emulator record is "
+        "stale; deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`"
     )
-    pt.runpytest("--strict-outputs").assert_outcomes(errors=1)
+    not_run = "not run: the AWS endpoint http://127.0.0.1:5555 stopped answering (first seen in the aws_client fixture)"
+    lines = result.outlines
+    # Each error is one line under its header: no traceback.
+    assert lines[lines.index(stale) - 1].startswith("____") and lines[lines.index(stale) + 1].startswith("____")
+    assert lines.index(not_run) == lines.index(stale) + 2
+    assert lines[lines.index("= stackcheck: the AWS endpoint stopped answering =".center(80, "=")) + 1 :][:3] == [
+        "the AWS endpoint http://127.0.0.1:5555 stopped answering (first seen in the aws_client fixture): "
+        "it does not accept connections",
+        "1 later check was not run (it failed without calling the endpoint)",
+        "exit 3 (could not run); deploy again with `stackcheck emulator start && stackcheck deploy --target emulator`",
+    ]
 
 
 INTENT = """
