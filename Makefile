@@ -75,7 +75,7 @@ test: unit
 # The main job: synth → scan → a fresh emulator, deploy → post-deploy checks (strict) → out-of-band
 # checks → teardown; reports/gate.md says how each stage ended, whichever stopped the run.
 gate: $(STAMP)
-	$(SC) gate $(foreach arg,$(SCAN_ARGS),--scan-arg=$(arg))
+	$(SC) gate $(foreach arg,$(SYNTH_ARGS),--synth-arg=$(arg)) $(foreach arg,$(SCAN_ARGS),--scan-arg=$(arg))
 
 deploy: scan
 	$(SC) deploy --target aws

@@ -150,7 +150,9 @@ def redact_secret_response(parsed: Any, model: Any = None, **_: Any) -> None:
         return
     operation = getattr(model, "name", None)
     entries = parsed.get("SecretValues", []) if operation == "BatchGetSecretValue" else [parsed]
-    members = ("SecretString", "SecretBinary") if operation == "BatchGetSecretValue" else SECRET_FIELDS.get(str(operation))
+    members = (
+        ("SecretString", "SecretBinary") if operation == "BatchGetSecretValue" else SECRET_FIELDS.get(str(operation))
+    )
     for entry in entries:
         for member in members or ():
             value = entry.get(member)

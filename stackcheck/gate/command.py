@@ -15,7 +15,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --app-dir, --assembly, --report-dir, --outputs-dir, --checks, --scan-arg, --pytest-arg."""
+    """Options: --app-dir, --assembly, --report-dir, --outputs-dir, --checks, --synth-arg, --scan-arg, --pytest-arg."""
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
     parser.add_argument("--assembly", default="cdk.out", help="cloud assembly folder (default: cdk.out)")
     parser.add_argument("--report-dir", default=REPORTS_DIR, help="where the reports and gate.md go (default: reports)")
@@ -24,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checks",
         default="tests/integration",
         help="pytest path of the post-deploy checks (default: tests/integration)",
+    )
+    parser.add_argument(
+        "--synth-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for `stackcheck synth` (e.g. -c, environmentSuffix=qa); repeatable",
     )
     parser.add_argument(
         "--scan-arg",
@@ -61,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         outputs_dir=Path(args.outputs_dir),
         checks=Path(args.checks),
         scan_args=tuple(args.scan_arg),
+        synth_args=tuple(args.synth_arg),
         pytest_args=tuple(args.pytest_arg),
     )
     done: list[Stage] = []

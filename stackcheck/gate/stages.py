@@ -38,7 +38,8 @@ class Stage:
 @dataclass(frozen=True)
 class GateOptions:
     """Where the gate reads and writes: the app (folder of cdk.json), the cloud assembly, reports and
-    deployment outputs folders, the post-deploy checks (a pytest path) and the scan's extra arguments."""
+    deployment outputs folders, the post-deploy checks (a pytest path), and the synthesis's, the scan's and
+    pytest's extra arguments."""
 
     app_dir: Path = Path(".")
     assembly: Path = Path("cdk.out")
@@ -46,6 +47,7 @@ class GateOptions:
     outputs_dir: Path = Path("cfn-outputs")
     checks: Path = Path("tests/integration")
     scan_args: tuple[str, ...] = ()
+    synth_args: tuple[str, ...] = ()
     pytest_args: tuple[str, ...] = ()
     python: str = sys.executable
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -123,7 +125,10 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
     plan: list[tuple[str, Callable[[], Stage]]] = [
         (
             "synth",
-            lambda: _cli_stage("synth", [["synth", "--app-dir", str(options.app_dir), "-o", str(options.assembly)]]),
+            lambda: _cli_stage(
+                "synth",
+                [["synth", "--app-dir", str(options.app_dir), "-o", str(options.assembly), *options.synth_args]],
+            ),
         ),
         ("scan", lambda: _scan_stage(options)),
         (

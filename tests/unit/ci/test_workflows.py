@@ -144,6 +144,15 @@ def test_targets_that_synthesize_carry_the_suffix(target: str):
     assert synth == [["synth", "-c", 'environmentSuffix="qa"']]
 
 
+def test_the_gate_hands_the_suffix_to_its_synth_stage():
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "gate", "ENVIRONMENT_SUFFIX=qa"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    (gate,) = [shlex.split(line) for line in done.stdout.splitlines() if "/stackcheck gate" in line]
+    assert gate[1:] == ["gate", "--synth-arg=-c", '--synth-arg=environmentSuffix="qa"']
+
+
 def test_nightly_hands_the_environment_suffix_variable_to_make():
     job = load(ROOT / ".github" / "workflows" / "nightly.yml")["jobs"]["drift-and-compliance"]
     assert job["env"] == {"ENVIRONMENT_SUFFIX": "${{ vars.ENVIRONMENT_SUFFIX }}"}
