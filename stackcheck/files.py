@@ -1,10 +1,14 @@
-"""The file I/O every stage shares: atomic writes, JSON/YAML reads with the errors users see, and the names of the files under cfn-outputs/ and reports/."""
+"""The file I/O every stage shares: atomic writes, report sets published whole, JSON/YAML reads with the errors users see, and the names of the files under cfn-outputs/ and reports/."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +37,13 @@ __all__ = [
     "SCAN_SARIF",
     "atomic_write_json",
     "atomic_write_text",
+    "json_text",
     "load_yaml_list",
+    "publish_reports",
     "read_json",
+    "read_reports",
     "read_text",
+    "reports_lock",
 ]
 
 # -- names ---------------------------------------------------------------------------------------
@@ -90,9 +98,74 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return target
 
 
+def json_text(data: Any) -> str:
+    """``data`` as the JSON text every stackcheck file holds: indented, keys sorted, one final newline."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
 def atomic_write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write ``data`` as indented, key-sorted JSON to ``path`` atomically (see ``atomic_write_text``)."""
-    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return atomic_write_text(path, json_text(data))
+
+
+# -- report sets ---------------------------------------------------------------------------------
+@contextlib.contextmanager
+def reports_lock(directory: str | os.PathLike[str], *, shared: bool = False) -> Iterator[None]:
+    """Hold the report folder's lock: ``flock`` on ``directory`` itself (shared for readers, else exclusive).
+
+    The folder is created when missing; no lock file is left among the reports. Blocks until the
+    lock is free; released on exit, and by the kernel when the process dies, so a killed run never
+    leaves a stuck lock. Do not fork while holding it: the child shares the locked descriptor.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def publish_reports(directory: str | os.PathLike[str], files: Mapping[str, str]) -> dict[str, Path]:
+    """Publish one run's report set: ``files`` maps file name (``scan.json``) → UTF-8 text.
+
+    Every file is written aside first, into a temporary folder inside ``directory`` (so on the
+    same filesystem), then all are renamed into place while holding ``reports_lock``: two runs
+    publishing at once leave one run's set whole, never a mix, and a reader holding the shared
+    lock (``read_reports``) sees one run's set. A failure while writing aside leaves the files
+    in place untouched. Returns name → path written, in the order of ``files``.
+    Raises ValueError for a name that is not a plain file name.
+    """
+    folder = Path(directory)
+    for name in files:
+        if not name or Path(name).name != name or name in (".", ".."):
+            raise ValueError(f"report file name {name!r} must be a plain file name")
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=folder))
+    try:
+        for name, text in files.items():
+            atomic_write_text(staging / name, text)
+        with reports_lock(folder):
+            for name in files:
+                os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: folder / name for name in files}
+
+
+def read_reports(directory: str | os.PathLike[str], names: Iterable[str]) -> dict[str, str | None]:
+    """The texts of report files ``names`` in ``directory``, read under the shared ``reports_lock``:
+    all from one published set. A file that does not exist reads as None."""
+    folder = Path(directory)
+    texts: dict[str, str | None] = {}
+    with reports_lock(folder, shared=True):
+        for name in names:
+            try:
+                texts[name] = (folder / name).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                texts[name] = None
+    return texts
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ __all__ = [
     "LedgerWarning",
     "apply_ledger",
     "load_ledger",
+    "scan_scope",
 ]
 
 DEFAULT_LEDGER = Path("policies/suppressions.yaml")
@@ -76,6 +77,17 @@ class LedgerEntry:
     def _normalized(self) -> str:
         target = self.target.lstrip("/")
         return target[:-2] if self.subtree else target
+
+    @property
+    def stack(self) -> str | None:
+        """The stack the target names: the first segment of a construct path or ``stack/logical ID``
+        target; None for a bare logical ID, which may match in any stack."""
+        head, sep, _ = self.target.lstrip("/").partition("/")
+        return head if sep else None
+
+    def in_scope(self, scope: Collection[str]) -> bool:
+        """True when the entry can match in a scan of ``scope`` (stack ids and construct path roots)."""
+        return self.stack is None or self.stack in scope
 
     def expired(self, today: date) -> bool:
         """True from the ``expires`` day on."""
@@ -255,7 +267,7 @@ def _as_date(value: Any) -> date | None:
 
 
 def apply_ledger(
-    findings: Iterable[Finding], ledger: Ledger, today: date | None = None
+    findings: Iterable[Finding], ledger: Ledger, today: date | None = None, *, scope: Collection[str] | None = None
 ) -> tuple[list[Finding], list[LedgerWarning]]:
     """Suppress the FAILED findings that in-force entries cover; report expired and stale entries.
 
@@ -263,8 +275,15 @@ def apply_ledger(
     SUPPRESSED with the entry's reason, owner and expiry (the narrowest matching entry wins, then
     the first in the file). An expired entry (``today >= expires``) suppresses nothing and gives
     an ``expired`` warning; an in-force entry that covers no FAILED finding gives a ``stale`` one.
+
+    ``scope`` names what was scanned: stack ids and the first segments of the scanned stacks'
+    construct paths (``scan_scope``). Entries whose target names another stack (see
+    ``LedgerEntry.stack``) are then left out altogether: neither applied nor reported, since
+    a scan of some templates says nothing about the others. None (the default) applies every entry.
     """
     today = today or date.today()
+    entries = ledger.entries if scope is None else tuple(e for e in ledger.entries if e.in_scope(scope))
+    ledger = Ledger(ledger.path, entries)
     in_force = [e for e in ledger.entries if not e.expired(today)]
     expired = [e for e in ledger.entries if e.expired(today)]
     used: set[int] = set()
@@ -326,3 +345,10 @@ def apply_ledger(
                 )
             )
     return result, warnings
+
+
+def scan_scope(stacks: Iterable[str], construct_paths: Iterable[str] = ()) -> frozenset[str]:
+    """The ``scope`` of ``apply_ledger`` for a scan of ``stacks`` whose resources have ``construct_paths``:
+    the stack ids and each construct path's first segment (a stack inside a Stage has ``Stage/Stack/...``)."""
+    roots = {path.lstrip("/").partition("/")[0] for path in construct_paths}
+    return frozenset(stacks) | frozenset(r for r in roots if r)

@@ -146,7 +146,7 @@ def check_compliance(
     refuses the calls.
     """
     from stackcheck.scan.runner import ScanResult, UnitResult
-    from stackcheck.suppressions import Ledger, apply_ledger
+    from stackcheck.suppressions import Ledger, apply_ledger, scan_scope
 
     target = target or LiveTarget()
     started = time.perf_counter()
@@ -176,8 +176,10 @@ def check_compliance(
     warnings: list[Any] = []
     if ledger is not None:
         ids = {form.id for form in forms} | {READ_ERROR_RULE}
+        # Entries for stacks not evaluated here are neither applied nor reported stale.
+        scope = scan_scope(by_id, (p for s in stacks for p in s.artifact.construct_paths.values()))
         findings, warnings = apply_ledger(
-            findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)), today
+            findings, Ledger(ledger.path, tuple(e for e in ledger.entries if e.rule in ids)), today, scope=scope
         )
     tools = {LIVE_TOOL: {"version": __version__, "reports_passes": True}}
     timings = {

@@ -12,8 +12,8 @@ from stackcheck.files import (
     COMPLIANCE_MARKDOWN,
     COMPLIANCE_SARIF,
     REPORTS_DIR,
-    atomic_write_json,
-    atomic_write_text,
+    json_text,
+    publish_reports,
 )
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
@@ -124,7 +124,7 @@ def write_compliance_reports(
     commit: Commit | None = None,
 ) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
-    into ``report_dir``; returns ``{"json", "sarif", "markdown"}`` → path. Each file is written atomically.
+    into ``report_dir`` as one set (``publish_reports``); returns ``{"json", "sarif", "markdown"}`` → path.
     compliance.json and compliance.md name the same moment and commit (``now`` and ``commit`` as for
     ``build_compliance_report``, resolved once); compliance.sarif names neither."""
     from stackcheck.report import build_sarif
@@ -132,14 +132,20 @@ def write_compliance_reports(
     now, commit = resolve(now, commit)
     directory = Path(report_dir)
     report = build_compliance_report(result, ledger_path=ledger_path, now=now, commit=commit)
-    paths = {
-        "json": atomic_write_json(directory / JSON_FILE, report),
-        "sarif": atomic_write_json(directory / SARIF_FILE, build_sarif(result.scan, scanners=[_LiveRules(result)])),
-        "markdown": atomic_write_text(
-            directory / MARKDOWN_FILE, render_compliance_markdown(result, now=now, commit=commit)
-        ),
-    }
-    return paths
+    return _publish(
+        directory,
+        report,
+        build_sarif(result.scan, scanners=[_LiveRules(result)]),
+        render_compliance_markdown(result, now=now, commit=commit),
+    )
+
+
+def _publish(directory: Path, report: Any, sarif: Any, markdown: str) -> dict[str, Path]:
+    """compliance.json, .sarif and .md published as one set (``publish_reports``)."""
+    paths = publish_reports(
+        directory, {JSON_FILE: json_text(report), SARIF_FILE: json_text(sarif), MARKDOWN_FILE: markdown}
+    )
+    return {"json": paths[JSON_FILE], "sarif": paths[SARIF_FILE], "markdown": paths[MARKDOWN_FILE]}
 
 
 def write_error_reports(
@@ -181,21 +187,15 @@ def write_error_reports(
             }
         ],
     }
-    return {
-        "json": atomic_write_json(
-            directory / JSON_FILE,
-            {
-                "schema": SCHEMA,
-                "exit_code": exit_code,
-                **report_fields(now, commit),
-                "error": message,
-                "target": target.to_dict() if target else None,
-            },
-        ),
-        "sarif": atomic_write_json(directory / SARIF_FILE, sarif),
-        "markdown": atomic_write_text(
-            directory / MARKDOWN_FILE,
-            f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
-            f"{stamp(now, commit)}\n\nLive target: {where}.\n\n{' '.join(message.split())}\n",
-        ),
+    report = {
+        "schema": SCHEMA,
+        "exit_code": exit_code,
+        **report_fields(now, commit),
+        "error": message,
+        "target": target.to_dict() if target else None,
     }
+    markdown = (
+        f"## stackcheck compliance: NOT CHECKED (exit {exit_code})\n\n"
+        f"{stamp(now, commit)}\n\nLive target: {where}.\n\n{' '.join(message.split())}\n"
+    )
+    return _publish(directory, report, sarif, markdown)

@@ -16,7 +16,7 @@ from stackcheck.drift.model import (
     ResourceStatus,
     Verdict,
 )
-from stackcheck.files import DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, REPORTS_DIR, atomic_write_json, atomic_write_text
+from stackcheck.files import DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, REPORTS_DIR, json_text, publish_reports
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 __all__ = [
@@ -350,14 +350,18 @@ def write_drift_reports(
     now: datetime | None = None,
     commit: Commit | None = None,
 ) -> dict[str, Path]:
-    """Write drift.json, drift.md and drift.xml into ``report_dir``, each atomically (temporary
-    file and rename); drift.json and drift.md name the same moment and commit (``now`` and ``commit``
+    """Write drift.json, drift.md and drift.xml into ``report_dir`` as one set (``publish_reports``:
+    written aside, then moved in under the report folder's lock); drift.json and drift.md name the same moment and commit (``now`` and ``commit``
     as for ``build_json``, resolved once). Returns ``{"json": path, "markdown": path, "junit": path}``."""
     now, commit = resolve(now, commit)
     out = Path(report_dir)
     junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)  # type: ignore[arg-type]  # an ElementTree built from a root always has one
-    return {
-        "json": atomic_write_json(out / JSON_FILE, build_json(result, now=now, commit=commit)),
-        "markdown": atomic_write_text(out / MARKDOWN_FILE, render_markdown(result, now=now, commit=commit)),
-        "junit": atomic_write_text(out / JUNIT_FILE, junit + "\n"),
-    }
+    paths = publish_reports(
+        out,
+        {
+            JSON_FILE: json_text(build_json(result, now=now, commit=commit)),
+            MARKDOWN_FILE: render_markdown(result, now=now, commit=commit),
+            JUNIT_FILE: junit + "\n",
+        },
+    )
+    return {"json": paths[JSON_FILE], "markdown": paths[MARKDOWN_FILE], "junit": paths[JUNIT_FILE]}

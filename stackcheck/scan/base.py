@@ -127,7 +127,8 @@ def load_template(path: str | Path) -> dict[str, Any]:
 
     ``.json`` files must be strict JSON (YAML would accept some broken JSON). Raises
     BadInputError naming the file (and line) when it is missing, unreadable, malformed, not an
-    object or has no ``Resources`` object (which CloudFormation requires).
+    object or has no ``Resources`` object (which CloudFormation requires). An empty ``Resources``
+    object is a valid template: it is scanned like any other.
     """
     path = Path(path)
     if not path.is_file():
@@ -148,8 +149,12 @@ def load_template(path: str | Path) -> dict[str, Any]:
             raise BadInputError(f"template {path} is not valid YAML or JSON (line {first.linenumber}: {first.message})")
     if not isinstance(template, dict):
         raise BadInputError(f"template {path} must be an object (mapping) at the top, got {type(template).__name__}")
-    if not isinstance(template.get("Resources"), dict) or not template["Resources"]:
-        raise BadInputError(f"template {path} has no Resources object; is it a CloudFormation template?")
+    if not isinstance(template.get("Resources"), dict):
+        # An empty Resources object is valid input (cfn-lint lints it); a missing one is not a template.
+        raise BadInputError(
+            f"template {path} has no Resources object; is it a CloudFormation template? "
+            "CloudFormation requires one (an empty `Resources: {}` is valid)"
+        )
     return template
 
 

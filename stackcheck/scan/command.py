@@ -15,7 +15,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
+    """Options: [TEMPLATE...], --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
     --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
@@ -26,6 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument(
         "--template", nargs="+", default=None, metavar="FILE", help="template files to scan instead of a cloud assembly"
+    )
+    parser.add_argument(
+        "templates",
+        nargs="*",
+        default=[],
+        metavar="TEMPLATE",
+        help="template files to scan (as --template); files with the same name in different folders are told "
+        "apart by their path",
     )
     parser.add_argument(
         "--policies",
@@ -88,7 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Scan, print the console report, write ``<report-dir>/scan.json``, ``scan.sarif`` and ``scan.md``
-    (scan.json and scan.md say when and from which commit of the working directory's checkout).
+    as one set (``publish_reports``; scan.json and scan.md say when and from which commit of the
+    working directory's checkout). Ledger entries naming stacks outside the scanned set are left
+    out (listed under ``ledger.out_of_scope`` in scan.json and on one console line).
 
     cdk-nag findings come from the reports cdk-nag wrote into the cloud assembly at synthesis,
     so ``--template`` scans leave cdk-nag out (its rule ids still count for the ledger).
@@ -97,12 +107,19 @@ def run(args: argparse.Namespace) -> int:
     Raises BadInputError/AssemblyError/LedgerError (exit 2) naming the file for a missing or
     malformed template, assembly, ledger or baseline; ScannerError (exit 3) when a scanner cannot load.
     """
-    from pathlib import Path
 
     from stackcheck.assembly.digest import assembly_digest
     from stackcheck.errors import BadInputError
-    from stackcheck.files import atomic_write_json
-    from stackcheck.report import REPORT_FILE, build_report, render_console, write_markdown, write_sarif
+    from stackcheck.files import json_text, publish_reports
+    from stackcheck.report import (
+        MARKDOWN_FILE,
+        REPORT_FILE,
+        SARIF_FILE,
+        build_report,
+        build_sarif,
+        render_console,
+        render_markdown,
+    )
     from stackcheck.report.console import cache_line, failure_line
     from stackcheck.report.provenance import resolve
     from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
@@ -111,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         contexts_from_files,
         default_jobs,
         findings_cache,
+        ledger_scope,
         load_scanners,
         remember_scanners,
         scan,
@@ -118,9 +136,12 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.suppressions import load_ledger
 
     started = time.perf_counter()
+    templates = [*(args.template or ()), *args.templates]
+    if args.templates and args.assembly:
+        raise BadInputError(f"give templates ({' '.join(args.templates)}) or --assembly {args.assembly}, not both")
     scanned_assembly = None
-    if args.template:
-        contexts = contexts_from_files(args.template)
+    if templates:
+        contexts = contexts_from_files(templates)
     else:
         contexts = contexts_from_assembly(args.assembly or "cdk.out")
         # what was scanned, as deploy will compare it (before scanning: a later change is not "scanned")
@@ -140,10 +161,13 @@ def run(args: argparse.Namespace) -> int:
     # exits without tearing down thousands of modules.
     every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
     loaded = time.perf_counter()
-    scanners = tuple(s for s in every if not (args.template and getattr(s, "assembly_only", False)))
+    scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
     result = scan(contexts, scanners, cache=cache, jobs=jobs)
     ledger = load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
-    result = result.with_ledger(ledger)
+    # Entries for stacks outside the scanned set are neither applied nor reported stale.
+    scope = ledger_scope(contexts)
+    result = result.with_ledger(ledger, scope=scope)
+    left_out = [e for e in ledger.entries if not e.in_scope(scope)]
     if cache is not None:
         remember_scanners(cache, every)
         if any(not u.cached for u in result.units):
@@ -168,15 +192,29 @@ def run(args: argparse.Namespace) -> int:
         }
     result.timings["total"] = time.perf_counter() - started
     report["timings"]["total"] = round(result.timings["total"], 3)
-    path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
-    sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
-    markdown = write_markdown(
-        result, args.report_dir, comparison=comparison, now=now, commit=commit, ledger=args.ledger
+    if left_out:
+        report["ledger"]["out_of_scope"] = [{"entry": e.index, "rule": e.rule, "target": e.target} for e in left_out]
+    # One run's set, whole: written aside, then moved in under the report folder's lock, so two
+    # scans at once never leave (or show a reader) files from both.
+    paths = publish_reports(
+        args.report_dir,
+        {
+            REPORT_FILE: json_text(report),
+            SARIF_FILE: json_text(build_sarif(result, scanners=scanners, comparison=comparison)),
+            MARKDOWN_FILE: render_markdown(result, comparison=comparison, now=now, commit=commit, ledger=args.ledger),
+        },
     )
+    path, sarif, markdown = paths[REPORT_FILE], paths[SARIF_FILE], paths[MARKDOWN_FILE]
     if args.write_baseline:
         written = write_baseline(result, args.write_baseline)
         print(f"baseline written: {written} ({len(baseline_from_result(result).entries)} failures recorded)")
     print(render_console(result))
+    if left_out:
+        stacks = sorted({e.stack for e in left_out if e.stack})
+        print(
+            f"\nledger: {len(left_out)} entr{'ies' if len(left_out) != 1 else 'y'} of {args.ledger} name stacks "
+            f"not scanned ({', '.join(stacks)}), so they were neither applied nor checked for staleness"
+        )
     if comparison:
         print(
             f"\nbaseline {args.baseline} of {comparison.baseline.created}: {len(comparison.new)} new, "

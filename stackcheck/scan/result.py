@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -87,9 +87,11 @@ class ScanResult:
         """
         return 1 if self.failures() else 0
 
-    def with_ledger(self, ledger: Ledger, today: date | None = None) -> ScanResult:
-        """This result with ``ledger`` applied (for a scan run without one); see ``apply_ledger``."""
-        findings, warnings = apply_ledger(self.findings, ledger, today)
+    def with_ledger(
+        self, ledger: Ledger, today: date | None = None, *, scope: Collection[str] | None = None
+    ) -> ScanResult:
+        """This result with ``ledger`` applied (for a scan run without one); see ``apply_ledger`` (``scope`` as there)."""
+        findings, warnings = apply_ledger(self.findings, ledger, today, scope=scope)
         return dataclasses.replace(self, findings=tuple(findings), ledger_warnings=tuple(warnings))
 
     def slowest_rules(self, limit: int = 5) -> list[RuleTiming]:

@@ -21,9 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.errors import BadInputError
 from stackcheck.findings import Finding, deduplicate
-from stackcheck.scan.base import Scanner, StackContext, load_template, scanner_error_finding
+from stackcheck.scan.base import Scanner, StackContext, load_template, scanner_error_finding, stack_id_for_file
 from stackcheck.scan.loading import (
     ASSEMBLY_ONLY_TOOLS,
     DeferredScanner,
@@ -36,7 +35,7 @@ from stackcheck.scan.loading import (
 )
 from stackcheck.scan.result import RULE_TIMING_PREFIX, RuleTiming, ScanResult, SummaryRow, UnitResult
 from stackcheck.scan.timing import RuleClock, instrument
-from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger
+from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger, scan_scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.cache import FindingsCache
@@ -56,11 +55,13 @@ __all__ = [
     "default_jobs",
     "describe_scanner",
     "findings_cache",
+    "ledger_scope",
     "load_scanners",
     "remember_scanners",
     "run_unit",
     "scan",
     "scanner_tools",
+    "stack_ids_for_files",
 ]
 
 
@@ -80,24 +81,57 @@ def contexts_from_assembly(directory: str | os.PathLike[str] = "cdk.out") -> lis
 
 
 def contexts_from_files(paths: Iterable[str | os.PathLike[str]]) -> list[StackContext]:
-    """One StackContext per template file; the stack id is the file name less ``.template.json`` etc.
+    """One StackContext per template file, in the order given; a file given twice is scanned once.
 
-    Raises BadInputError naming the file when one is missing or malformed, and when two files
-    would get the same stack id.
+    The stack id is the file name less ``.template.json`` etc. (``stack_id_for_file``). Files
+    whose names give the same id (``a/t.json`` and ``b/t.json``) are told apart by their path:
+    each gets the shortest tail of its path that no other file of the set shares (``a/t`` and
+    ``b/t``), so findings, cache keys and reports never conflate them.
+    Raises BadInputError naming the file when one is missing or malformed.
     """
-    contexts: list[StackContext] = []
-    owners: dict[str, Path] = {}
+    files: list[Path] = []
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        context = StackContext.from_template(path, load_template(path))
-        if context.stack in owners:
-            raise BadInputError(
-                f"templates {owners[context.stack]} and {path} both give stack id {context.stack!r}; "
-                "scan them separately"
-            )
-        owners[context.stack] = path
-        contexts.append(context)
-    return contexts
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            files.append(path)
+    templates = [load_template(path) for path in files]
+    ids = stack_ids_for_files(files)
+    return [
+        StackContext.from_template(path, template, stack=stack)
+        for path, template, stack in zip(files, templates, ids, strict=True)
+    ]
+
+
+def stack_ids_for_files(files: Sequence[Path]) -> list[str]:
+    """Stack ids for distinct template files, in their order: ``stack_id_for_file`` where that is unique in
+    the set, else the shortest path tail that is (``a/t``, ``b/t``; ``t.json``, ``t.yaml`` for one folder)."""
+    plain = [stack_id_for_file(path) for path in files]
+    ids = list(plain)
+    for stem in {s for s in plain if plain.count(s) > 1}:
+        group = [i for i, s in enumerate(plain) if s == stem]
+        ids_for = _distinct_tails([files[i].resolve() for i in group])
+        for i, stack in zip(group, ids_for, strict=True):
+            ids[i] = stack
+    return ids
+
+
+def _distinct_tails(paths: list[Path]) -> list[str]:
+    # Resolved and distinct, so the full name with the whole folder path always tells them apart.
+    depth = max(len(p.parent.parts) for p in paths)
+    for name in (stack_id_for_file, lambda p: p.name):
+        for k in range(depth + 1):
+            tails = ["/".join([*p.parent.parts[len(p.parent.parts) - k :], name(p)]).lstrip("/") for p in paths]
+            if len(set(tails)) == len(tails):
+                return tails
+    return [p.as_posix() for p in paths]  # pragma: no cover - distinct resolved paths never get here
+
+
+def ledger_scope(contexts: Iterable[StackContext]) -> frozenset[str]:
+    """What a scan of ``contexts`` covers, for ``apply_ledger(scope=...)``: stack ids and construct path roots."""
+    contexts = list(contexts)
+    return scan_scope((c.stack for c in contexts), (p for c in contexts for p in c.construct_paths.values()))
 
 
 _CLOCK = RuleClock()
@@ -243,7 +277,7 @@ def scan(
     findings = deduplicate(f for unit in done for f in unit.findings)
     warnings: list[LedgerWarning] = []
     if ledger is not None:
-        findings, warnings = apply_ledger(findings, ledger, today)
+        findings, warnings = apply_ledger(findings, ledger, today, scope=ledger_scope(contexts))
     tools = {s.tool: {"version": s.version, "reports_passes": s.reports_passes} for s in scanners}
     timings = {f"scan.{s.tool}": sum(u.seconds for u in done if u.tool == s.tool) for s in scanners}
     timings["scan"] = scanned - started

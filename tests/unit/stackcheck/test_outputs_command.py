@@ -66,3 +66,48 @@ def test_outputs_flatten_command_exits_2_on_collision(tmp_path, capsys):
     source.write_text(json.dumps({"A": {"VpcId": "vpc-1"}, "B": {"VpcId": "vpc-2"}}))
     assert main(["outputs", "flatten", str(source)]) == 2
     assert "declared by both stack 'A' and stack 'B'" in capsys.readouterr().err
+
+
+NOT_UTF8 = b'{"SourceVpcId": "vpc-\xff"}'
+DEPLOY_LOCAL_AGAIN = "deploy again with `make deploy-local`"
+
+
+@pytest.mark.parametrize(
+    ("argv", "name", "what", "next_step"),
+    [
+        (
+            ["outputs", "flatten", "{dir}/all-outputs.json"],
+            "all-outputs.json",
+            "outputs file",
+            "deploy first with `make deploy`, which writes it; did the deploy fail?",
+        ),
+        (["emulator", "stop", "--outputs-dir", "{dir}"], "target.json", "emulator record", DEPLOY_LOCAL_AGAIN),
+        (["destroy", "--outputs-dir", "{dir}"], "target.json", "emulator record", DEPLOY_LOCAL_AGAIN),
+    ],
+)
+def test_non_utf8_outputs_files_exit_2_naming_the_file(tmp_path, capsys, argv, name, what, next_step):
+    (tmp_path / name).write_bytes(NOT_UTF8)
+    assert main([part.format(dir=tmp_path) for part in argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"stackcheck {argv[0]}: error: {what} {tmp_path / name} is not UTF-8 text (byte 21: invalid start byte); "
+        f"{next_step}\n"
+    )
+    assert not (tmp_path / "flat-outputs.json").exists()
+
+
+def test_non_utf8_flat_outputs_file_raises_outputs_error_for_checks(tmp_path):
+    from stackcheck.outputs import load_outputs
+    from stackcheck.outputs.resolver import OutputResolver
+
+    path = tmp_path / "flat-outputs.json"
+    path.write_bytes(NOT_UTF8)
+    message = (
+        f"outputs file {path} is not UTF-8 text (byte 21: invalid start byte); deploy first with `make deploy-local`"
+    )
+    for read in (load_outputs, OutputResolver.from_file):
+        with pytest.raises(OutputsError) as err:
+            read(path)
+        assert str(err.value) == message
+        assert err.value.exit_code == 2

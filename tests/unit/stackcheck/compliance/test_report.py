@@ -145,6 +145,29 @@ def test_error_reports_say_when_and_from_which_commit(tmp_path, target, where):
     }
 
 
+def test_compliance_and_error_reports_are_published_as_one_set(tmp_path, monkeypatch):
+    import stackcheck.compliance.report
+
+    calls = []
+    real = stackcheck.compliance.report.publish_reports
+    monkeypatch.setattr(
+        stackcheck.compliance.report,
+        "publish_reports",
+        lambda d, files: calls.append((d, sorted(files))) or real(d, files),
+    )
+    names = ["compliance.json", "compliance.md", "compliance.sarif"]
+    written = write_compliance_reports(compliance_result(), tmp_path / "ok", now=NOW, commit=COMMIT)
+    failed = write_error_reports(tmp_path / "error", "no endpoint", 3, None, now=NOW, commit=COMMIT)
+    assert calls == [(tmp_path / "ok", names), (tmp_path / "error", names)]
+    for folder, paths in ((tmp_path / "ok", written), (tmp_path / "error", failed)):
+        assert paths == {
+            "json": folder / "compliance.json",
+            "sarif": folder / "compliance.sarif",
+            "markdown": folder / "compliance.md",
+        }
+        assert sorted(p.name for p in folder.iterdir()) == names
+
+
 def test_defaults_are_the_clock_and_the_working_directory_checkout(outside_git, monkeypatch):
     monkeypatch.setattr("stackcheck.report.provenance.utc_now", lambda: NOW)
     assert render_compliance_markdown(compliance_result()).splitlines()[:3] == [

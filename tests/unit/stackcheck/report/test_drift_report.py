@@ -294,6 +294,24 @@ def test_written_reports_name_one_moment_and_commit(tmp_path, monkeypatch):
     ]
 
 
+def test_drift_reports_are_published_as_one_set(tmp_path, monkeypatch):
+    import stackcheck.drift.report
+
+    calls = []
+    real = stackcheck.drift.report.publish_reports
+    monkeypatch.setattr(
+        stackcheck.drift.report, "publish_reports", lambda d, files: calls.append((d, sorted(files))) or real(d, files)
+    )
+    paths = write_drift_reports(result(stack(IN_SYNC)), tmp_path, now=NOW, commit=COMMIT)
+    assert calls == [(tmp_path, ["drift.json", "drift.md", "drift.xml"])]
+    assert paths == {
+        "json": tmp_path / "drift.json",
+        "markdown": tmp_path / "drift.md",
+        "junit": tmp_path / "drift.xml",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drift.json", "drift.md", "drift.xml"]
+
+
 def test_a_one_entry_allowlist_is_one_entry():
     drift = dataclasses.replace(result(stack(NOT_CHECKED)), allowlist=Allowlist(None, (ENTRY,)))
     (line,) = [x for x in render_markdown(drift).splitlines() if x.startswith("Target:")]

@@ -19,7 +19,11 @@ from stackcheck.scan.base import StackContext, load_template, split_resource_pat
         ("malformed.yaml", "template {path} is not valid YAML or JSON (line 6: "),
         # YAML would accept this trailing comma; a .json template must be strict JSON
         ("malformed.json", "template {path} is not valid JSON (line 3, column 42: Expecting property name"),
-        ("no_resources.yaml", "template {path} has no Resources object; is it a CloudFormation template?"),
+        (
+            "no_resources.yaml",
+            "template {path} has no Resources object; is it a CloudFormation template? CloudFormation requires one "
+            "(an empty `Resources: {{}}` is valid)",
+        ),
     ],
 )
 def test_bad_templates_raise_bad_input_naming_the_file(templates, name, message):
@@ -28,6 +32,15 @@ def test_bad_templates_raise_bad_input_naming_the_file(templates, name, message)
         load_template(path)
     assert str(err.value).startswith(message.format(path=path))
     assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.json", '{"Resources": {}}'), ("empty.yaml", "Resources: {}\n")])
+def test_a_template_with_empty_resources_is_valid(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert load_template(path) == {"Resources": {}}
+    context = StackContext.from_template(path, load_template(path))
+    assert (context.stack, context.construct_paths, context.resource_types) == ("empty", {}, {})
 
 
 def test_directory_and_non_mapping_templates_raise(tmp_path):

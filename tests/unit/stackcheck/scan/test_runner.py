@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from stackcheck.errors import BadInputError
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.base import SCANNER_ERROR_RULE, StackContext
 from stackcheck.scan.runner import SummaryRow, contexts_from_assembly, contexts_from_files, scan
@@ -111,11 +110,66 @@ def test_scanner_crash_becomes_unknown_error_finding_and_scan_goes_on(scanners, 
     assert result.exit_code == 1
 
 
-def test_duplicate_templates_are_rejected(templates, tmp_path):
-    copy = tmp_path / "s3_private_encrypted.yml"
-    copy.write_text((templates / "s3_private_encrypted.yaml").read_text())
-    with pytest.raises(BadInputError, match="both give stack id 's3_private_encrypted'"):
-        contexts_from_files([templates / "s3_private_encrypted.yaml", copy])
+def _copies(tmp_path, source, *names):
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(source.read_text())
+    return [tmp_path / name for name in names]
+
+
+@pytest.mark.parametrize(
+    ("names", "stacks"),
+    [
+        (["a/t.yaml", "b/t.yaml", "c/other.yaml"], ["a/t", "b/t", "other"]),
+        (["x/a/t.yaml", "y/a/t.yaml"], ["x/a/t", "y/a/t"]),
+        (["a/t.yaml", "a/t.yml", "b/t.yaml"], ["a/t.yaml", "a/t.yml", "b/t.yaml"]),
+        (["t.template.yaml", "t.yml"], ["t.template.yaml", "t.yml"]),
+    ],
+)
+def test_templates_sharing_a_name_get_stack_ids_from_their_paths(templates, tmp_path, names, stacks):
+    files = _copies(tmp_path, templates / "s3_private_encrypted.yaml", *names)
+    contexts = contexts_from_files(files)
+    assert [(c.stack, c.template_file) for c in contexts] == list(zip(stacks, files, strict=True))
+
+
+def test_one_file_given_twice_is_scanned_once(templates, tmp_path, monkeypatch):
+    monkeypatch.chdir(templates)
+    contexts = contexts_from_files(["s3_private_encrypted.yaml", templates / "s3_private_encrypted.yaml"])
+    assert [(c.stack, c.template_file) for c in contexts] == [
+        ("s3_private_encrypted", Path("s3_private_encrypted.yaml"))
+    ]
+
+
+def test_templates_sharing_a_name_are_both_scanned_and_kept_apart(scanners, templates, tmp_path):
+    first, second = _copies(tmp_path, templates / "s3_public_unencrypted.yaml", "a/t.yaml", "b/t.yaml")
+    result = scan(contexts_from_files([first, second]), scanners)
+    failed = {(f.stack, f.template_file, f.rule_id) for f in result.findings if f.status is Status.FAILED}
+    assert failed == {
+        (stack, str(path), rule) for stack, path in (("a/t", first), ("b/t", second)) for rule in BAD_FAILED
+    }
+    assert [(u.stack, u.template_file) for u in result.units] == [
+        ("a/t", str(first)),
+        ("a/t", str(first)),
+        ("b/t", str(second)),
+        ("b/t", str(second)),
+    ]
+    assert [(r.stack, r.tool, r.failed) for r in result.summary()] == [
+        ("a/t", "cfn-lint", 2),
+        ("a/t", "checkov", 7),
+        ("b/t", "cfn-lint", 2),
+        ("b/t", "checkov", 7),
+    ]
+
+
+def test_an_empty_template_is_scanned_beside_the_others(scanners, templates, tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"Resources": {}}')
+    result = scan(contexts_from_files([empty, templates / "s3_public_unencrypted.yaml"]), scanners)
+    assert [(u.stack, u.tool, u.crashed, u.findings) for u in result.units[:2]] == [
+        ("empty", "cfn-lint", False, ()),
+        ("empty", "checkov", False, ()),
+    ]
+    assert {f.rule_id for f in result.findings if f.status is Status.FAILED} == BAD_FAILED
 
 
 def test_assembly_scan_carries_construct_paths(scanners, templates):
@@ -136,6 +190,24 @@ def test_assembly_scan_carries_construct_paths(scanners, templates):
             "/TapStackTestSource/Storage/DataBucket/Resource",
         ),
         ("CKV_AWS_26", "TapStackTestTarget", "AlertsTopicC9D0E1F2", "/TapStackTestTarget/Alerts/Topic/Resource"),
+    }
+
+
+def test_an_assembly_stack_without_resources_is_scanned_and_the_others_still_are(scanners, templates, tmp_path):
+    import shutil
+
+    assembly = shutil.copytree(templates / "assembly", tmp_path / "cdk.out")
+    (assembly / "TapStackTestTarget.template.json").write_text('{"Resources": {}}\n')
+    result = scan(contexts_from_assembly(assembly), scanners)
+    assert [(u.stack, u.tool, u.crashed) for u in result.units] == [
+        ("TapStackTestSource", "cfn-lint", False),
+        ("TapStackTestSource", "checkov", False),
+        ("TapStackTestTarget", "cfn-lint", False),
+        ("TapStackTestTarget", "checkov", False),
+    ]
+    assert {(f.rule_id, f.stack, f.logical_id) for f in result.findings if f.status is Status.FAILED} == {
+        ("CKV_AWS_18", "TapStackTestSource", "StorageLogsBucketA1B2C3D4"),
+        ("CKV_AWS_18", "TapStackTestSource", "StorageDataBucketE5F6A7B8"),
     }
 
 
