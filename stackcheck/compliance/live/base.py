@@ -12,7 +12,13 @@ from stackcheck.errors import DetectionUnavailableError
 from stackcheck.scan.policy import TemplateView
 
 # Physical IDs CloudFormation and the service APIs spell in different cases.
-_CASELESS = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBSubnetGroup")
+_CASELESS = (
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::RDS::DBParameterGroup",
+    "AWS::RDS::DBClusterParameterGroup",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""Live-state readers on a real emulator server: each reader's CloudFormation-shaped properties, exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stackcheck.compliance import LiveReader, LiveTemplate, deployed_stacks
+from tests.unit.stackcheck.test_compliance import Live, fixture
+
+pytestmark = pytest.mark.emulator
+
+
+def read(live: Live, *resource_types: str) -> LiveTemplate:
+    """The live template of stack ``Fixture`` holding its resources of ``resource_types`` (and what they point at)."""
+    stacks = deployed_stacks(live.aws("cloudformation"), live.assembly.dependency_order())
+    (stack,) = stacks
+    return LiveReader(live.factory(), stacks).live_template(stack, set(resource_types))
+
+
+def properties(template: LiveTemplate, key: str) -> dict[str, Any]:
+    return template.template["Resources"][key]["Properties"]
+
+
+def key_arn(live: Live) -> str:
+    return f"arn:aws:kms:us-east-1:123456789012:key/{live.physical_id('Key')}"
+
+
+# -- RDS -------------------------------------------------------------------------------------------
+
+
+def database_with_backups() -> dict[str, Any]:
+    """The database fixture with 7 days of automated backups, deletion protection and its own parameter group."""
+    template = fixture("database")
+    template["Resources"]["Parameters"] = {
+        "Type": "AWS::RDS::DBParameterGroup",
+        "Properties": {
+            "Family": "postgres16",
+            "Description": "fixture parameters",
+            "Parameters": {"rds.force_ssl": "1"},
+        },
+    }
+    template["Resources"]["Database"]["Properties"].update(
+        {"BackupRetentionPeriod": 7, "DeletionProtection": True, "DBParameterGroupName": {"Ref": "Parameters"}}
+    )
+    return template
+
+
+def test_db_instance_reads_backups_deletion_protection_and_parameter_group(deploy):
+    live = deploy("database", template=database_with_backups())
+    template = read(live, "AWS::RDS::DBInstance")
+    assert properties(template, "Database") == {
+        "DBInstanceIdentifier": live.physical_id("Database"),
+        "Engine": "postgres",
+        "StorageEncrypted": True,
+        "PubliclyAccessible": False,
+        "BackupRetentionPeriod": 7,
+        "DeletionProtection": True,
+        "EnableIAMDatabaseAuthentication": False,
+        "MonitoringInterval": 0,
+        "DBParameterGroupName": {"Ref": "Parameters"},
+        "KmsKeyId": key_arn(live),
+        "DBSubnetGroupName": {"Ref": "SubnetGroup"},
+    }
+    # the parameter group is named, not read: no reader of its own
+    assert template.template["Resources"]["Parameters"] == {"Type": "AWS::RDS::DBParameterGroup", "Properties": {}}
+    assert template.resources["Database"].operations == ["rds:DescribeDBInstances", "kms:DescribeKey"]
+
+
+def test_db_instance_with_backups_and_deletion_protection_turned_off_out_of_band_reads_them_off(deploy):
+    live = deploy("database", template=database_with_backups())
+    rds = live.aws("rds")
+    # a group no stack declares is named by its name
+    rds.create_db_parameter_group(DBParameterGroupName="loose", DBParameterGroupFamily="postgres16", Description="x")
+    rds.modify_db_instance(
+        DBInstanceIdentifier=live.physical_id("Database"),
+        BackupRetentionPeriod=0,
+        DeletionProtection=False,
+        DBParameterGroupName="loose",
+        ApplyImmediately=True,
+    )
+    props = properties(read(live, "AWS::RDS::DBInstance"), "Database")
+    assert (props["BackupRetentionPeriod"], props["DeletionProtection"], props["DBParameterGroupName"]) == (
+        0,
+        False,
+        "loose",
+    )
+
+
+def test_db_cluster_reads_backups_deletion_protection_and_parameter_group(deploy):
+    from stackcheck.compliance import DeployedResource, DeployedStack
+
+    live = deploy("database")
+    rds = live.aws("rds")
+    rds.create_db_cluster_parameter_group(
+        DBClusterParameterGroupName="ledger-params", DBParameterGroupFamily="aurora-postgresql16", Description="x"
+    )
+    rds.create_db_cluster(
+        DBClusterIdentifier="ledger",
+        Engine="aurora-postgresql",
+        MasterUsername="fixture",
+        MasterUserPassword="fixture-password-only-in-the-emulator",
+        BackupRetentionPeriod=0,
+        DeletionProtection=False,
+        DBClusterParameterGroupName="ledger-params",
+        StorageEncrypted=True,
+        KmsKeyId=key_arn(live),
+        DBSubnetGroupName=live.physical_id("SubnetGroup"),
+    )
+    (deployed,) = deployed_stacks(live.aws("cloudformation"), live.assembly.dependency_order())
+    stack = DeployedStack(
+        artifact=deployed.artifact,
+        status="CREATE_COMPLETE",
+        resources=(
+            *deployed.resources,
+            DeployedResource(
+                "Fixture", "Ledger", "AWS::RDS::DBCluster", "ledger", "CREATE_COMPLETE", "/Fixture/Ledger"
+            ),
+            DeployedResource(
+                "Fixture", "LedgerParams", "AWS::RDS::DBClusterParameterGroup", "Ledger-Params", "CREATE_COMPLETE"
+            ),
+        ),
+    )
+    template = LiveReader(live.factory(), [stack]).live_template(stack, {"AWS::RDS::DBCluster"})
+    assert template.errors() == [], template.errors()
+    assert {key: template.template["Resources"][key] for key in ("Ledger", "LedgerParams")} == {
+        "Ledger": {
+            "Type": "AWS::RDS::DBCluster",
+            "Properties": {
+                "DBClusterIdentifier": "ledger",
+                "Engine": "aurora-postgresql",
+                "StorageEncrypted": True,
+                "PubliclyAccessible": False,
+                "BackupRetentionPeriod": 0,
+                "DeletionProtection": False,
+                "EnableIAMDatabaseAuthentication": False,
+                "CopyTagsToSnapshot": False,
+                "DBClusterParameterGroupName": {"Ref": "LedgerParams"},
+                "KmsKeyId": key_arn(live),
+                "DBSubnetGroupName": {"Ref": "SubnetGroup"},
+            },
+        },
+        "LedgerParams": {"Type": "AWS::RDS::DBClusterParameterGroup", "Properties": {}},
+    }
