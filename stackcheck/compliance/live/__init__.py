@@ -23,6 +23,7 @@ from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
 from stackcheck.compliance.live.rds import RdsReaders
 from stackcheck.compliance.live.s3 import S3Readers
+from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
 from stackcheck.scan.policy import TemplateView, as_list
 
@@ -54,6 +55,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": Elbv2Readers.target_group,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": Elbv2Readers.load_balancer,
     "AWS::EC2::SecurityGroup": Ec2Readers.security_group,
+    "AWS::SecretsManager::Secret": SecretsManagerReaders.secret,
 }
 
 
@@ -62,7 +64,16 @@ READ_TYPES: frozenset[str] = frozenset(READERS)
 
 
 class TemplateBuilder(
-    S3Readers, IamReaders, RdsReaders, Ec2Readers, KmsReaders, SnsReaders, LogsReaders, EcsReaders, Elbv2Readers
+    S3Readers,
+    IamReaders,
+    RdsReaders,
+    Ec2Readers,
+    KmsReaders,
+    SnsReaders,
+    LogsReaders,
+    EcsReaders,
+    Elbv2Readers,
+    SecretsManagerReaders,
 ):
     """The live template builder with every per-service reader."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -143,3 +144,73 @@ def test_db_cluster_reads_backups_deletion_protection_and_parameter_group(deploy
         },
         "LedgerParams": {"Type": "AWS::RDS::DBClusterParameterGroup", "Properties": {}},
     }
+
+
+# -- Secrets Manager -------------------------------------------------------------------------------
+
+OPEN_TO_EVERYONE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}],
+}
+
+
+def storage_with_a_secret() -> dict[str, Any]:
+    """The storage fixture with a secret encrypted under its key."""
+    template = fixture("storage")
+    template["Resources"]["Secret"] = {
+        "Type": "AWS::SecretsManager::Secret",
+        "Properties": {
+            "Name": "compliance-fixture-db",
+            "Description": "fixture database credentials",
+            "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]},
+            "GenerateSecretString": {
+                "SecretStringTemplate": '{"username": "fixture"}',
+                "GenerateStringKey": "password",
+            },
+        },
+    }
+    return template
+
+
+def test_secret_without_policy_or_rotation_reads_its_name_description_and_key(deploy):
+    live = deploy("storage", template=storage_with_a_secret())
+    template = read(live, "AWS::SecretsManager::Secret")
+    assert template.template["Resources"] == {
+        "Secret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Name": "compliance-fixture-db",
+                "Description": "fixture database credentials",
+                "KmsKeyId": key_arn(live),
+            },
+        }
+    }
+    secret = template.resources["Secret"]
+    assert secret.operations == ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"]
+    assert secret.notes == ["GetResourcePolicy: no resource policy", "DescribeSecret: rotation not enabled"]
+
+
+def test_resource_policy_put_out_of_band_is_a_resource_policy_of_the_live_template(deploy):
+    live = deploy("storage", template=storage_with_a_secret())
+    arn = live.physical_id("Secret")
+    live.aws("secretsmanager").put_resource_policy(SecretId=arn, ResourcePolicy=json.dumps(OPEN_TO_EVERYONE))
+    template = read(live, "AWS::SecretsManager::Secret")
+    assert template.template["Resources"]["Secret/ResourcePolicy"] == {
+        "Type": "AWS::SecretsManager::ResourcePolicy",
+        "Properties": {"SecretId": {"Ref": "Secret"}, "ResourcePolicy": OPEN_TO_EVERYONE},
+    }
+    policy = template.resources["Secret/ResourcePolicy"]
+    assert (policy.physical_id, policy.owner, policy.operations) == (arn, None, ["secretsmanager:GetResourcePolicy"])
+
+
+def test_rotation_turned_on_is_a_rotation_schedule_of_the_live_template(deploy):
+    live = deploy("storage", template=storage_with_a_secret())
+    arn = live.physical_id("Secret")
+    live.aws("secretsmanager").rotate_secret(SecretId=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    template = read(live, "AWS::SecretsManager::Secret")
+    assert set(template.template["Resources"]) == {"Secret", "Secret/RotationSchedule"}
+    assert template.template["Resources"]["Secret/RotationSchedule"] == {
+        "Type": "AWS::SecretsManager::RotationSchedule",
+        "Properties": {"SecretId": {"Ref": "Secret"}, "RotationRules": {"AutomaticallyAfterDays": 30}},
+    }
+    assert template.resources["Secret"].notes == ["GetResourcePolicy: no resource policy"]
