@@ -54,6 +54,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::ECS::TaskDefinition": EcsReaders.task_definition,
     "AWS::ElasticLoadBalancingV2::TargetGroup": Elbv2Readers.target_group,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": Elbv2Readers.load_balancer,
+    "AWS::ElasticLoadBalancingV2::Listener": Elbv2Readers.listener,
     "AWS::EC2::SecurityGroup": Ec2Readers.security_group,
     "AWS::SecretsManager::Secret": SecretsManagerReaders.secret,
 }

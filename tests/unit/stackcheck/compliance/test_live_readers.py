@@ -214,3 +214,89 @@ def test_rotation_turned_on_is_a_rotation_schedule_of_the_live_template(deploy):
         "Properties": {"SecretId": {"Ref": "Secret"}, "RotationRules": {"AutomaticallyAfterDays": 30}},
     }
     assert template.resources["Secret"].notes == ["GetResourcePolicy: no resource policy"]
+
+
+# -- ELBv2 -----------------------------------------------------------------------------------------
+
+
+def test_listener_reads_port_protocol_and_default_actions(deploy):
+    live = deploy("web")
+    template = read(live, "AWS::ElasticLoadBalancingV2::Listener")
+    assert template.template["Resources"] == {
+        "Listener": {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "LoadBalancer"},
+                "Port": 80,
+                "Protocol": "HTTP",
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}],
+            },
+        },
+        # named, not read: no live form asked for them
+        "LoadBalancer": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}},
+        "TargetGroup": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {}},
+    }
+    assert template.resources["Listener"].operations == ["elbv2:DescribeListeners", "elbv2:DescribeRules"]
+
+
+def test_load_balancer_reads_attributes_listeners_certificates_and_rules_changed_out_of_band(deploy):
+    live = deploy("web")
+    elbv2 = live.aws("elbv2")
+    balancer, group = live.physical_id("LoadBalancer"), live.physical_id("TargetGroup")
+    certificate = live.aws("acm").request_certificate(DomainName="pay.example.com")["CertificateArn"]
+    not_found = {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "no"}
+    https = elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Port=443,
+        Protocol="HTTPS",
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        Certificates=[{"CertificateArn": certificate}],
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": not_found}],
+    )["Listeners"][0]["ListenerArn"]
+    rule = elbv2.create_rule(
+        ListenerArn=https,
+        Priority=10,
+        Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/pay/*"]}}],
+        Actions=[{"Type": "forward", "TargetGroupArn": group}],
+    )["Rules"][0]["RuleArn"]
+    elbv2.modify_listener(ListenerArn=live.physical_id("Listener"), Port=8081)
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=balancer, Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}]
+    )
+    template = read(live, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    resources = template.template["Resources"]
+    assert set(resources) == {"LoadBalancer", "AlbSecurityGroup", "TargetGroup", "Listener", https, rule}
+    # the emulator answers these four attributes; AWS answers every attribute of the load balancer type
+    assert resources["LoadBalancer"]["Properties"] == {
+        "Name": elbv2.describe_load_balancers(LoadBalancerArns=[balancer])["LoadBalancers"][0]["LoadBalancerName"],
+        "Type": "application",
+        "Scheme": "internet-facing",
+        "SecurityGroups": [{"Ref": "AlbSecurityGroup"}],
+        "LoadBalancerAttributes": [
+            {"Key": "access_logs.s3.bucket", "Value": ""},
+            {"Key": "access_logs.s3.prefix", "Value": ""},
+            {"Key": "deletion_protection.enabled", "Value": "true"},
+            {"Key": "load_balancing.cross_zone.enabled", "Value": "false"},
+        ],
+    }
+    assert resources["Listener"]["Properties"]["Port"] == 8081
+    assert resources[https]["Properties"] == {
+        "LoadBalancerArn": {"Ref": "LoadBalancer"},
+        "Port": 443,
+        "Protocol": "HTTPS",
+        "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "Certificates": [{"CertificateArn": certificate}],
+        "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": not_found}],
+    }
+    assert resources[rule] == {
+        "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "Properties": {
+            "ListenerArn": {"Ref": https},
+            "Priority": 10,
+            "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/pay/*"]}}],
+            "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}],
+        },
+    }
+    assert template.resources["LoadBalancer"].sources == {
+        "LoadBalancerAttributes": [("operation", "elbv2:DescribeLoadBalancerAttributes")]
+    }
