@@ -2,6 +2,7 @@
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.evaluate import (
+    GONE_RULE,
     LIVE_TOOL,
     READ_ERROR_RULE,
     ComplianceResult,
@@ -15,6 +16,7 @@ from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, Liv
 from stackcheck.compliance.report import write_compliance_reports, write_error_reports
 
 __all__ = [
+    "GONE_RULE",
     "LIBRARY_CHECKS",
     "LIVE_TOOL",
     "READ_ERROR_RULE",

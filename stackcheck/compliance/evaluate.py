@@ -14,6 +14,7 @@ from stackcheck import __version__
 from stackcheck.aws.target import AwsTarget
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.forms import LiveForm
+from stackcheck.compliance.gone import GONE_RULE, gone_findings
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
 from stackcheck.errors import BadInputError, DetectionUnavailableError, NextStep, ScannerError
 from stackcheck.findings import Finding, Severity, Status, deduplicate
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.suppressions import Ledger
 
 __all__ = [
+    "GONE_RULE",
     "LIVE_TOOL",
     "READ_ERROR_RULE",
     "ComplianceResult",
@@ -138,8 +140,10 @@ def check_compliance(
     FAILED finding, whether the template form of the rule passes or does not apply to the
     resource (an out-of-band change: an inline policy put on a role that declares none) or
     fails too.
-    Also: UNKNOWN findings (severity ERROR, rule READ_ERROR_RULE) for live resources that could
-    not be read, and UNKNOWN (WARNING) for resources the template declares but the stack lacks.
+    Also: FAILED findings (severity ERROR, rule GONE_RULE) for declared resources that are gone
+    (deleted outside CloudFormation, see ``gone_findings``), UNKNOWN findings (severity ERROR, rule
+    READ_ERROR_RULE) for other live resources that could not be read, and UNKNOWN (WARNING) for
+    resources the template declares but the stack lacks.
 
     Raises BadInputError (exit 2) when a stack is not deployed, DetectionUnavailableError
     (exit 3) when the endpoint does not answer, there are no credentials or CloudFormation
@@ -160,7 +164,7 @@ def check_compliance(
     for stack in stacks:
         began = time.perf_counter()
         live = reader.live_template(stack, types)
-        findings = [*_read_errors(stack, live, forms), *_not_live(stack, forms)]
+        findings = [*gone_findings(stack, live, LIVE_TOOL), *_read_errors(stack, live, forms), *_not_live(stack, forms)]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
         units.append(
@@ -175,7 +179,7 @@ def check_compliance(
     findings = deduplicate(f for unit in units for f in unit.findings)
     warnings: list[Any] = []
     if ledger is not None:
-        ids = {form.id for form in forms} | {READ_ERROR_RULE}
+        ids = {form.id for form in forms} | {READ_ERROR_RULE, GONE_RULE}
         # Entries for stacks not evaluated here are neither applied nor reported stale.
         scope = scan_scope(by_id, (p for s in stacks for p in s.artifact.construct_paths.values()))
         findings, warnings = apply_ledger(
@@ -359,8 +363,10 @@ def _finding(
 
 
 def _read_errors(stack: DeployedStack, live: LiveTemplate, forms: Sequence[LiveForm]) -> Iterator[Finding]:
-    """One UNKNOWN ERROR finding per live resource that could not be read."""
+    """One UNKNOWN ERROR finding per live resource that could not be read (but a gone one of this stack: FAILED)."""
     for entry in live.errors():
+        if entry.gone and entry.owner is not None and entry.owner.stack == stack.artifact_id:
+            continue  # gone_findings reports it
         home, logical_id, construct_path = _where(entry.owner, stack, {stack.artifact_id: stack})
         rules = sorted(f.id for f in forms if entry.resource_type in f.resource_types) or [
             "the live forms that read it"

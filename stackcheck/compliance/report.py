@@ -42,11 +42,12 @@ class _LiveRules:
     """What the SARIF writer asks of a scanner: the tool name and each rule's one-line description."""
 
     def __init__(self, result: ComplianceResult):
-        from stackcheck.compliance.evaluate import LIVE_TOOL, READ_ERROR_RULE
+        from stackcheck.compliance.evaluate import GONE_RULE, LIVE_TOOL, READ_ERROR_RULE
 
         self.tool = LIVE_TOOL
         self._descriptions = {form.id: form.rule.outcome for form in result.forms}
         self._descriptions[READ_ERROR_RULE] = "A live resource the live forms need can be read"
+        self._descriptions[GONE_RULE] = "Every declared resource CloudFormation lists still exists"
 
     def rule_description(self, rule_id: str) -> str | None:
         return self._descriptions.get(rule_id)

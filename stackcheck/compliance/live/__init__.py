@@ -23,6 +23,7 @@ from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
 from stackcheck.compliance.live.rds import RdsReaders
 from stackcheck.compliance.live.s3 import S3Readers
+from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
 from stackcheck.scan.policy import TemplateView, as_list
 
@@ -53,7 +54,9 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::ECS::TaskDefinition": EcsReaders.task_definition,
     "AWS::ElasticLoadBalancingV2::TargetGroup": Elbv2Readers.target_group,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": Elbv2Readers.load_balancer,
+    "AWS::ElasticLoadBalancingV2::Listener": Elbv2Readers.listener,
     "AWS::EC2::SecurityGroup": Ec2Readers.security_group,
+    "AWS::SecretsManager::Secret": SecretsManagerReaders.secret,
 }
 
 
@@ -62,7 +65,16 @@ READ_TYPES: frozenset[str] = frozenset(READERS)
 
 
 class TemplateBuilder(
-    S3Readers, IamReaders, RdsReaders, Ec2Readers, KmsReaders, SnsReaders, LogsReaders, EcsReaders, Elbv2Readers
+    S3Readers,
+    IamReaders,
+    RdsReaders,
+    Ec2Readers,
+    KmsReaders,
+    SnsReaders,
+    LogsReaders,
+    EcsReaders,
+    Elbv2Readers,
+    SecretsManagerReaders,
 ):
     """The live template builder with every per-service reader."""
 

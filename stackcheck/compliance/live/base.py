@@ -12,7 +12,43 @@ from stackcheck.errors import DetectionUnavailableError
 from stackcheck.scan.policy import TemplateView
 
 # Physical IDs CloudFormation and the service APIs spell in different cases.
-_CASELESS = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::DBSubnetGroup")
+_CASELESS = (
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::RDS::DBParameterGroup",
+    "AWS::RDS::DBClusterParameterGroup",
+)
+
+
+NOT_FOUND_CODES: frozenset[str] = frozenset(
+    {
+        "NoSuchBucket",
+        "NoSuchEntity",
+        "NotFound",
+        "NotFoundException",
+        "ResourceNotFoundException",
+        "DBInstanceNotFound",
+        "DBInstanceNotFoundFault",
+        "DBClusterNotFoundFault",
+        "DBSubnetGroupNotFoundFault",
+        "LoadBalancerNotFound",
+        "TargetGroupNotFound",
+        "ListenerNotFound",
+        "RuleNotFound",
+        "ClusterNotFoundException",
+        "ServiceNotFoundException",
+        "InvalidGroup.NotFound",
+        "InvalidSubnetID.NotFound",
+        "InvalidRouteTableID.NotFound",
+    }
+)
+"""Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets
+Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2): a declared resource answering one is gone."""
+
+
+class Gone(LookupError):
+    """Raised by a reader whose list API answers without the resource (DescribeLogGroups lists no such group)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +69,8 @@ class LiveResource:
     operations read (``s3:GetBucketEncryption``); ``notes`` what the API said where it has no
     property to show (``GetBucketPolicy: NoSuchBucketPolicy``); ``sources`` maps a property to
     the operations and notes behind it, for readers that read properties one call each;
-    ``error`` why it could not be read (then its properties are empty). ``full`` is False for a
+    ``error`` why it could not be read (then its properties are empty), ``gone`` True when that error
+    says the resource does not exist (NOT_FOUND_CODES, or ``Gone``). ``full`` is False for a
     resource only referenced (a security group named as a source): its type is known, its
     properties were not read.
     """
@@ -45,6 +82,7 @@ class LiveResource:
     operations: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    gone: bool = False
     full: bool = False
     sources: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
@@ -161,6 +199,7 @@ class Builder:
             code = error_code(exc)
             detail = " ".join(str(exc).split())[:300]
             known.error = f"{code}: {detail}" if code and code not in detail else detail or type(exc).__name__
+            known.gone = isinstance(exc, Gone) or code in NOT_FOUND_CODES
         return key
 
     def call(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
 
 
 class LogsReaders(Builder):
@@ -16,5 +16,5 @@ class LogsReaders(Builder):
         pages = self.call(resource, "logs", "paginate:describe_log_groups", logGroupNamePrefix=name)
         found = [g for page in pages for g in page.get("logGroups", []) if g.get("logGroupName") == name]
         if not found:
-            raise LookupError(f"ResourceNotFoundException: DescribeLogGroups lists no log group {name}")
+            raise Gone(f"ResourceNotFoundException: DescribeLogGroups lists no log group {name}")
         return drop_none({"LogGroupName": name, "KmsKeyId": found[0].get("kmsKeyId")})

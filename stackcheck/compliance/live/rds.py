@@ -7,24 +7,53 @@ from typing import Any
 
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
 
+# DescribeDBInstances field -> AWS::RDS::DBInstance property (the same value, another name or the same name).
+_INSTANCE_FIELDS = {
+    "DBInstanceIdentifier": "DBInstanceIdentifier",
+    "Engine": "Engine",
+    "StorageEncrypted": "StorageEncrypted",
+    "PubliclyAccessible": "PubliclyAccessible",
+    "ReadReplicaSourceDBInstanceIdentifier": "SourceDBInstanceIdentifier",
+    "BackupRetentionPeriod": "BackupRetentionPeriod",
+    "DeletionProtection": "DeletionProtection",
+    "MultiAZ": "MultiAZ",
+    "AutoMinorVersionUpgrade": "AutoMinorVersionUpgrade",
+    "IAMDatabaseAuthenticationEnabled": "EnableIAMDatabaseAuthentication",
+    "CopyTagsToSnapshot": "CopyTagsToSnapshot",
+    "MonitoringInterval": "MonitoringInterval",
+}
+# DescribeDBClusters field -> AWS::RDS::DBCluster property.
+_CLUSTER_FIELDS = {
+    "DBClusterIdentifier": "DBClusterIdentifier",
+    "Engine": "Engine",
+    "StorageEncrypted": "StorageEncrypted",
+    "PubliclyAccessible": "PubliclyAccessible",
+    "BackupRetentionPeriod": "BackupRetentionPeriod",
+    "DeletionProtection": "DeletionProtection",
+    "IAMDatabaseAuthenticationEnabled": "EnableIAMDatabaseAuthentication",
+    "CopyTagsToSnapshot": "CopyTagsToSnapshot",
+}
+
 
 class RdsReaders(Builder):
     """Readers of Amazon RDS resources (mixed into the live template builder)."""
 
     def db_instance(self, resource: LiveResource) -> dict[str, Any]:
         """RDS DB instance: DescribeDBInstances
-        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html)."""
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html), under the
+        property names of AWS::RDS::DBInstance: identifiers, encryption, public access, ``BackupRetentionPeriod``
+        (0: automated backups off), ``DeletionProtection``, Multi-AZ, minor version upgrades, IAM authentication,
+        ``MonitoringInterval``, ``EnableCloudwatchLogsExports``, and ``DBParameterGroupName`` (the first of
+        ``DBParameterGroups``; a ``Ref`` when a deployed stack declares the group)."""
         (db,) = self.call(resource, "rds", "describe_db_instances", DBInstanceIdentifier=resource.physical_id)[
             "DBInstances"
         ]
-        props = drop_none(
-            {
-                "DBInstanceIdentifier": db.get("DBInstanceIdentifier"),
-                "StorageEncrypted": db.get("StorageEncrypted"),
-                "PubliclyAccessible": db.get("PubliclyAccessible"),
-                "SourceDBInstanceIdentifier": db.get("ReadReplicaSourceDBInstanceIdentifier"),
-            }
-        )
+        props = drop_none({prop: db.get(field) for field, prop in _INSTANCE_FIELDS.items()})
+        if db.get("EnabledCloudwatchLogsExports"):
+            props["EnableCloudwatchLogsExports"] = list(db["EnabledCloudwatchLogsExports"])
+        groups = [g["DBParameterGroupName"] for g in db.get("DBParameterGroups", []) if g.get("DBParameterGroupName")]
+        if groups:
+            props["DBParameterGroupName"] = self._named("AWS::RDS::DBParameterGroup", groups[0])
         if db.get("KmsKeyId"):
             props["KmsKeyId"] = self.customer_key(resource, db["KmsKeyId"])
         if db.get("DBClusterIdentifier"):
@@ -41,22 +70,28 @@ class RdsReaders(Builder):
 
     def db_cluster(self, resource: LiveResource) -> dict[str, Any]:
         """RDS DB cluster: DescribeDBClusters
-        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html)."""
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html), under the
+        property names of AWS::RDS::DBCluster, ``BackupRetentionPeriod``, ``DeletionProtection`` and
+        ``DBClusterParameterGroupName`` (a ``Ref`` when a deployed stack declares the group) among them."""
         (cluster,) = self.call(resource, "rds", "describe_db_clusters", DBClusterIdentifier=resource.physical_id)[
             "DBClusters"
         ]
-        props = drop_none(
-            {
-                "DBClusterIdentifier": cluster.get("DBClusterIdentifier"),
-                "StorageEncrypted": cluster.get("StorageEncrypted"),
-                "PubliclyAccessible": cluster.get("PubliclyAccessible"),
-            }
-        )
+        props = drop_none({prop: cluster.get(field) for field, prop in _CLUSTER_FIELDS.items()})
+        if cluster.get("EnabledCloudwatchLogsExports"):
+            props["EnableCloudwatchLogsExports"] = list(cluster["EnabledCloudwatchLogsExports"])
+        if cluster.get("DBClusterParameterGroup"):
+            props["DBClusterParameterGroupName"] = self._named(
+                "AWS::RDS::DBClusterParameterGroup", cluster["DBClusterParameterGroup"]
+            )
         if cluster.get("KmsKeyId"):
             props["KmsKeyId"] = self.customer_key(resource, cluster["KmsKeyId"])
         if cluster.get("DBSubnetGroup"):
             props["DBSubnetGroupName"] = self.ref("AWS::RDS::DBSubnetGroup", cluster["DBSubnetGroup"], full=True)
         return drop_none(props)
+
+    def _named(self, resource_type: str, name: str) -> Any:
+        """``{"Ref": ...}`` to the group when a deployed stack declares it, else its name (a default group)."""
+        return self.ref(resource_type, name) if self.reader.owner(resource_type, name) is not None else name
 
     def db_subnet_group(self, resource: LiveResource) -> dict[str, Any]:
         """DB subnet group: DescribeDBSubnetGroups; each subnet read with its route table."""

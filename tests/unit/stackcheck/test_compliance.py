@@ -14,7 +14,15 @@ import pytest
 from stackcheck.assembly import CloudAssembly, read_assembly
 from stackcheck.aws.clients import ClientFactory
 from stackcheck.aws.retry import THROTTLING, RetryLog
-from stackcheck.compliance import LIVE_TOOL, READ_ERROR_RULE, ComplianceResult, LiveTarget, check_compliance, live_forms
+from stackcheck.compliance import (
+    GONE_RULE,
+    LIVE_TOOL,
+    READ_ERROR_RULE,
+    ComplianceResult,
+    LiveTarget,
+    check_compliance,
+    live_forms,
+)
 from stackcheck.emulator.process import EmulatorRecord, client, reset, start, stop
 from stackcheck.errors import BadInputError
 from stackcheck.findings import Severity, Status
@@ -447,7 +455,7 @@ CHANGES = {
     "encryption_deleted": ("storage", delete_encryption, {("CKV_TAP_3", "Bucket")}),
     "public_access_block_deleted": ("storage", delete_public_access_block, {("CKV_TAP_4", "Bucket")}),
     "public_policies_allowed": ("storage", allow_public_policies, {("CKV_TAP_4", "Bucket")}),
-    "bucket_policy_deleted": ("storage", delete_bucket_policy, {("E9003", "Bucket")}),
+    "bucket_policy_deleted": ("storage", delete_bucket_policy, {("E9003", "Bucket"), (GONE_RULE, "BucketPolicy")}),
     "tls_deny_replaced": ("storage", policy_without_tls_deny, {("E9003", "Bucket")}),
     "key_rotation_disabled": ("storage", disable_key_rotation, {("CKV_AWS_7", "Key")}),
     "regional_dms_principal_dropped": ("storage", drop_regional_dms_principal, {("CKV_TAP_1", "DmsVpcRole")}),
@@ -768,26 +776,79 @@ def test_ledger_entry_on_the_construct_suppresses_the_live_finding(deploy, tmp_p
     assert result.scan.ledger_warnings == ()
 
 
-def test_resource_deleted_out_of_band_is_a_read_error_that_fails_the_run(deploy):
+def test_bucket_deleted_out_of_band_is_gone_and_fails_the_run(deploy):
     live = deploy("storage")
     s3 = live.aws("s3")
     for version in s3.list_object_versions(Bucket="compliance-fixture-logs").get("Versions", []):
         s3.delete_object(Bucket="compliance-fixture-logs", Key=version["Key"], VersionId=version["VersionId"])
     s3.delete_bucket(Bucket="compliance-fixture-logs")
     result = live.check()
-    errors = [f for f in result.scan.failures() if f.rule_id == READ_ERROR_RULE]
-    assert [(f.logical_id, f.status, f.severity) for f in errors] == [("Bucket", Status.UNKNOWN, Severity.ERROR)]
-    assert (
-        "NoSuchBucket" in errors[0].message
-        and "CKV_AWS_21, CKV_TAP_3, CKV_TAP_4, E9003 did not run" in errors[0].message
+    # the bucket's policy went with it: only the bucket is reported, and not as a resource that cannot be read
+    assert READ_ERROR_RULE not in {f.rule_id for f in result.scan.findings}
+    (gone,) = [f for f in result.scan.failures() if f.rule_id == GONE_RULE]
+    assert (gone.logical_id, gone.status, gone.severity, gone.construct_path) == (
+        "Bucket",
+        Status.FAILED,
+        Severity.ERROR,
+        "/Fixture/Bucket",
     )
-    assert {(r, lid) for r, lid, _ in outcomes(result)} == {
-        (READ_ERROR_RULE, "Bucket"),
-        ("CKV_TAP_1", "DmsVpcRole"),
-        ("CKV_TAP_3", "Topic"),
-        ("CKV_TAP_3", "LogGroup"),
-        ("CKV_AWS_7", "Key"),
+    assert gone.message == (
+        "declared Bucket (AWS::S3::Bucket) is gone: CloudFormation lists it as compliance-fixture-logs "
+        "(CREATE_COMPLETE), but its read answered An error occurred (NoSuchBucket) when calling the "
+        "GetBucketEncryption operation: The specified bucket does not exist [live: compliance-fixture-logs via "
+        "s3:GetBucketEncryption]; it was deleted outside CloudFormation (a redeploy recreates it): restore it, or "
+        "redeploy the stack"
+    )
+    assert {(r, lid, status) for r, lid, status in outcomes(result)} == {
+        (GONE_RULE, "Bucket", "FAILED"),
+        ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_3", "Topic", "PASSED"),
+        ("CKV_TAP_3", "LogGroup", "PASSED"),
+        ("CKV_AWS_7", "Key", "PASSED"),
     }
+    assert result.exit_code == 1
+
+
+def test_bucket_policy_deleted_out_of_band_is_declared_gone(deploy):
+    live = deploy("storage")
+    delete_bucket_policy(live)
+    result = live.check()
+    (gone,) = [f for f in result.scan.failures() if f.rule_id == GONE_RULE]
+    assert (gone.logical_id, gone.resource_type, gone.status, gone.construct_path) == (
+        "BucketPolicy",
+        "AWS::S3::BucketPolicy",
+        Status.FAILED,
+        "/Fixture/BucketPolicy",
+    )
+    assert gone.message == (
+        "declared BucketPolicy (AWS::S3::BucketPolicy) is gone: CloudFormation lists it as "
+        f"{live.physical_id('BucketPolicy')} (CREATE_COMPLETE), but `Bucket` (AWS::S3::Bucket) has none [live: "
+        "compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketVersioning, "
+        "s3:GetBucketPolicy; GetBucketPolicy: NoSuchBucketPolicy]; it was deleted outside CloudFormation (a redeploy "
+        "recreates it): restore it, or redeploy the stack"
+    )
+    assert gone.line is not None
+    assert not [f for f in result.scan.findings if f.status is Status.UNKNOWN]
+
+
+def test_listener_deleted_out_of_band_is_declared_gone_and_fails_the_run(deploy):
+    live = deploy("web")
+    listener = live.physical_id("Listener")
+    live.aws("elbv2").delete_listener(ListenerArn=listener)
+    result = live.check()
+    (gone,) = [f for f in result.scan.failures() if f.rule_id == GONE_RULE]
+    assert (gone.logical_id, gone.resource_type, gone.severity, gone.construct_path) == (
+        "Listener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        Severity.ERROR,
+        "/Fixture/Listener",
+    )
+    assert gone.message.startswith(
+        "declared Listener (AWS::ElasticLoadBalancingV2::Listener) is gone: CloudFormation lists it as "
+        f"{listener} (CREATE_COMPLETE), but `LoadBalancer` (AWS::ElasticLoadBalancingV2::LoadBalancer) has none "
+        "[live: "
+    )
+    assert failures(result) == {(GONE_RULE, "Listener")}
     assert result.exit_code == 1
 
 
