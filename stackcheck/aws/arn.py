@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stackcheck.errors import IdentifierError
 
-__all__ = ["PARTITIONS", "Arn", "is_arn", "parse_arn"]
+__all__ = ["PARTITIONS", "Arn", "build_arn", "is_arn", "parse_arn", "partition_for_region", "same_arn"]
 
 PARTITIONS: tuple[str, ...] = (
     "aws",
@@ -124,3 +124,76 @@ def is_arn(text: object, service: str | None = None, resource_type: str | None =
     if service is not None and arn.service != service:
         return False
     return not (resource_type is not None and (arn.resource_type or "") != resource_type)
+
+
+# Region prefixes of the partitions other than "aws", longest first (us-isob- before us-iso-), after
+# botocore's endpoints.json "regionRegex" of each partition.
+_PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-gov-", "aws-us-gov"),
+    ("eusc-", "aws-eusc"),
+    ("cn-", "aws-cn"),
+)
+
+
+def partition_for_region(region: str) -> str:
+    """The partition of ``region``: ``cn-north-1`` → ``aws-cn``, ``us-gov-west-1`` → ``aws-us-gov``,
+    ``us-iso-east-1`` → ``aws-iso``, ``us-isob-east-1`` → ``aws-iso-b``, any other well-formed region → ``aws``.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html ("partition"); the prefixes are
+    those of botocore's ``endpoints.json``. Raises IdentifierError for a malformed region.
+    """
+    if not isinstance(region, str) or not _REGION.match(region):
+        raise IdentifierError(f"{region!r} is not an AWS region code (like us-east-1 or cn-north-1)")
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def build_arn(
+    service: str,
+    resource: str,
+    *,
+    region: str = "",
+    account: str = "",
+    partition: str | None = None,
+    home_region: str | None = None,
+) -> str:
+    """An ARN ``arn:<partition>:<service>:<region>:<account>:<resource>`` in the right partition.
+
+    ``partition`` defaults to the partition of ``region``, or of ``home_region`` for global
+    resources that carry no region (IAM roles, S3 buckets): ``build_arn("iam", "role/app",
+    account="123456789012", home_region="us-gov-west-1")`` gives ``arn:aws-us-gov:iam::123456789012:role/app``.
+    Hard-coding ``arn:aws:`` is the bug this avoids. Raises IdentifierError when no partition can
+    be told (no partition, region or home region), when ``partition`` contradicts ``region``, or
+    when the result does not parse as an ARN.
+    """
+    where = region or home_region
+    if partition is None:
+        if not where:
+            raise IdentifierError(
+                f"cannot build an ARN for {service}:{resource}: pass partition= or the region (home_region= for global resources)"
+            )
+        partition = partition_for_region(where)
+    elif where and partition_for_region(where) != partition:
+        raise IdentifierError(f"region {where!r} is in partition {partition_for_region(where)!r}, not {partition!r}")
+    text = f"arn:{partition}:{service}:{region}:{account}:{resource}"
+    parse_arn(text)
+    return text
+
+
+def same_arn(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` are the same ARN: partition, service, region, account and resource
+    (IAM path included) all equal. Raises IdentifierError when either is not an ARN."""
+    left, right = parse_arn(a), parse_arn(b)
+    return (left.partition, left.service, left.region, left.account, left.resource) == (
+        right.partition,
+        right.service,
+        right.region,
+        right.account,
+        right.resource,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,13 +16,18 @@ from stackcheck.errors import BadInputError
 
 __all__ = [
     "DefaultEncryption",
+    "EncryptionKind",
     "EncryptionRule",
+    "EncryptionVerdict",
     "PublicAccessBlock",
     "bucket_default_encryption",
+    "bucket_encryption_verdict",
     "bucket_policy",
     "bucket_public_access_block",
     "bucket_region",
     "denies_insecure_transport",
+    "encryption_verdict",
+    "head_bucket_region",
     "iam_policy_document",
     "parse_bucket_encryption",
     "parse_bucket_region",
@@ -98,13 +104,118 @@ def bucket_default_encryption(s3: Any, bucket: str) -> DefaultEncryption:
         raise
 
 
-def parse_bucket_region(response: Mapping[str, Any]) -> str:
-    """The region of a GetBucketLocation response.
+class EncryptionKind(str, Enum):
+    """What a bucket's default encryption is, as far as GetBucketEncryption tells."""
 
-    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html: a bucket in
-    us-east-1 has a null ``LocationConstraint`` (boto3 gives None, some emulators ""), and the
-    legacy value ``EU`` means eu-west-1.
+    SSE_S3 = "SSE-S3"
+    SSE_KMS = "SSE-KMS"
+    DSSE_KMS = "DSSE-KMS"
+    NONE = "none"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class EncryptionVerdict:
+    """A bucket's default encryption verdict.
+
+    ``kind`` is SSE-S3 (``AES256``), SSE-KMS (``aws:kms``; ``kms_key_id`` None means the AWS
+    managed key ``aws/s3``), DSSE-KMS (``aws:kms:dsse``), none (no configuration, or a rule with
+    only ``BucketKeyEnabled``) or unreadable (the call failed: ``error_code`` says why, e.g.
+    AccessDenied; never read as "not encrypted"). ``reason`` is a sentence a check can show.
     """
+
+    kind: EncryptionKind
+    kms_key_id: str | None = None
+    bucket_key_enabled: bool = False
+    error_code: str | None = None
+    reason: str = ""
+
+
+_ALGORITHMS = {
+    "AES256": EncryptionKind.SSE_S3,
+    "aws:kms": EncryptionKind.SSE_KMS,
+    "aws:kms:dsse": EncryptionKind.DSSE_KMS,
+}
+
+
+def encryption_verdict(answer: Mapping[str, Any] | ClientError) -> EncryptionVerdict:
+    """The verdict of a GetBucketEncryption answer or of the ClientError it raised.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html: the answer holds
+    ``ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault`` with
+    ``SSEAlgorithm`` and, for KMS, ``KMSMasterKeyID``. ``ServerSideEncryptionConfigurationNotFoundError``
+    means none; any other error (AccessDenied, NoSuchBucket, throttling) is unreadable with its
+    code. A raw error response (``{"Error": {"Code": ...}}``) counts as its error.
+    """
+    if isinstance(answer, ClientError):
+        code: str | None = error_code(answer)
+    elif isinstance(answer, Mapping) and isinstance(answer.get("Error"), Mapping):
+        code = str(answer["Error"].get("Code") or "") or None
+    else:
+        code = None
+    if code == NO_DEFAULT_ENCRYPTION:
+        return EncryptionVerdict(EncryptionKind.NONE, reason="no default encryption configuration")
+    if code is not None or isinstance(answer, ClientError):
+        return EncryptionVerdict(
+            EncryptionKind.UNREADABLE, error_code=code, reason=f"GetBucketEncryption failed with {code or 'an error'}"
+        )
+    encryption = parse_bucket_encryption(answer)
+    for rule in encryption.rules:
+        if rule.algorithm is None:
+            continue
+        kind = _ALGORITHMS.get(rule.algorithm)
+        if kind is None:
+            return EncryptionVerdict(EncryptionKind.UNREADABLE, reason=f"unknown SSEAlgorithm {rule.algorithm!r}")
+        key = rule.kms_master_key_id if kind is not EncryptionKind.SSE_S3 else None
+        why = {
+            EncryptionKind.SSE_S3: "SSE-S3 (AES256)",
+            EncryptionKind.SSE_KMS: f"SSE-KMS with {key or 'the AWS managed key aws/s3'}",
+            EncryptionKind.DSSE_KMS: f"DSSE-KMS with {key or 'the AWS managed key aws/s3'}",
+        }[kind]
+        return EncryptionVerdict(kind, key, rule.bucket_key_enabled, reason=why)
+    if encryption.rules:
+        return EncryptionVerdict(
+            EncryptionKind.NONE,
+            bucket_key_enabled=any(r.bucket_key_enabled for r in encryption.rules),
+            reason="rules set no SSEAlgorithm (only BucketKeyEnabled)",
+        )
+    return EncryptionVerdict(EncryptionKind.NONE, reason="no encryption rules")
+
+
+def bucket_encryption_verdict(s3: Any, bucket: str) -> EncryptionVerdict:
+    """Call GetBucketEncryption on ``bucket`` and return its verdict; a ClientError becomes a verdict, never raises."""
+    try:
+        return encryption_verdict(s3.get_bucket_encryption(Bucket=bucket))
+    except ClientError as exc:
+        return encryption_verdict(exc)
+
+
+def head_bucket_region(answer: Mapping[str, Any] | ClientError) -> str | None:
+    """The bucket region a HeadBucket answer (or the ClientError it raised) carries, else None.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html: ``BucketRegion`` in the
+    answer (the ``x-amz-bucket-region`` header), sent also with 301 and 403 errors, so the region
+    is known even without access. AWS recommends HeadBucket over GetBucketLocation for this.
+    """
+    response = answer.response if isinstance(answer, ClientError) else answer
+    region = response.get("BucketRegion") if isinstance(response, Mapping) else None
+    if not region:
+        headers = ((response or {}).get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+        region = next((v for k, v in headers.items() if k.lower() == "x-amz-bucket-region"), None)
+    return str(region) if region else None
+
+
+def parse_bucket_region(response: Mapping[str, Any]) -> str:
+    """The region of a HeadBucket or GetBucketLocation response.
+
+    HeadBucket's region (``head_bucket_region``) first. Else GetBucketLocation's
+    ``LocationConstraint`` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html):
+    a bucket in us-east-1 has a null one (boto3 gives None, some emulators ""), and the legacy
+    value ``EU`` means eu-west-1.
+    """
+    region = head_bucket_region(response)
+    if region:
+        return region
     constraint = response.get("LocationConstraint")
     if not constraint:
         return "us-east-1"
@@ -114,7 +225,17 @@ def parse_bucket_region(response: Mapping[str, Any]) -> str:
 
 
 def bucket_region(s3: Any, bucket: str) -> str:
-    """Call GetBucketLocation on ``bucket`` and return its region (see ``parse_bucket_region``)."""
+    """The region of ``bucket``: HeadBucket's ``BucketRegion`` (also on a 301/403 error), then
+    GetBucketLocation (see ``parse_bucket_region``) when HeadBucket carries none. A HeadBucket
+    error without a region (404 NoSuchBucket) propagates."""
+    try:
+        region = head_bucket_region(s3.head_bucket(Bucket=bucket))
+    except ClientError as exc:
+        region = head_bucket_region(exc)
+        if region is None:
+            raise
+    if region:
+        return region
     return parse_bucket_region(s3.get_bucket_location(Bucket=bucket))
 
 

@@ -140,10 +140,66 @@ def test_parse_bucket_region(response: dict, region: str) -> None:
     assert p.parse_bucket_region({**META, **response}) == region
 
 
-def test_bucket_region_calls_get_bucket_location(s3: Any) -> None:
+def test_bucket_region_falls_back_to_get_bucket_location_when_head_bucket_has_none(s3: Any) -> None:
     with Stubber(s3) as stub:
+        stub.add_response("head_bucket", {}, {"Bucket": "tap-logs"})
         stub.add_response("get_bucket_location", {"LocationConstraint": "EU"}, {"Bucket": "tap-logs"})
         assert p.bucket_region(s3, "tap-logs") == "eu-west-1"
+        stub.assert_no_pending_responses()
+
+
+def test_bucket_region_reads_head_bucket_first(s3: Any) -> None:
+    with Stubber(s3) as stub:
+        stub.add_response("head_bucket", {"BucketRegion": "ap-southeast-2"}, {"Bucket": "tap-logs"})
+        assert p.bucket_region(s3, "tap-logs") == "ap-southeast-2"
+        stub.assert_no_pending_responses()
+
+
+def test_bucket_region_from_a_head_bucket_403_header(s3: Any) -> None:
+    with Stubber(s3) as stub:
+        stub.add_client_error(
+            "head_bucket",
+            service_error_code="403",
+            http_status_code=403,
+            response_meta={"HTTPHeaders": {"x-amz-bucket-region": "eu-central-1"}},
+            expected_params={"Bucket": "tap-logs"},
+        )
+        assert p.bucket_region(s3, "tap-logs") == "eu-central-1"
+
+
+def test_bucket_region_head_bucket_404_propagates(s3: Any) -> None:
+    with Stubber(s3) as stub:
+        stub.add_client_error("head_bucket", service_error_code="404", http_status_code=404)
+        with pytest.raises(ClientError) as err:
+            p.bucket_region(s3, "tap-logs")
+    assert err.value.response["Error"]["Code"] == "404"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("ServerSideEncryptionConfigurationNotFoundError", p.EncryptionKind.NONE),
+        ("AccessDenied", p.EncryptionKind.UNREADABLE),
+        ("NoSuchBucket", p.EncryptionKind.UNREADABLE),
+    ],
+)
+def test_bucket_encryption_verdict_turns_errors_into_verdicts(s3: Any, code: str, kind: p.EncryptionKind) -> None:
+    with Stubber(s3) as stub:
+        stub.add_client_error("get_bucket_encryption", service_error_code=code, http_status_code=403)
+        verdict = p.bucket_encryption_verdict(s3, "tap-logs")
+    assert (verdict.kind, verdict.error_code) == (kind, None if kind is p.EncryptionKind.NONE else code)
+
+
+def test_bucket_encryption_verdict_reads_the_kms_key(s3: Any) -> None:
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/tap"}}
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "get_bucket_encryption",
+            {"ServerSideEncryptionConfiguration": {"Rules": [{**rule, "BucketKeyEnabled": True}]}},
+            {"Bucket": "tap-logs"},
+        )
+        verdict = p.bucket_encryption_verdict(s3, "tap-logs")
+    assert verdict == p.EncryptionVerdict(p.EncryptionKind.SSE_KMS, "alias/tap", True, reason="SSE-KMS with alias/tap")
 
 
 # -- GetPublicAccessBlock ----------------------------------------------------------------------
