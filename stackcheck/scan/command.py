@@ -84,6 +84,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="run every scanner on every template; read and write no findings cache"
     )
+    parser.add_argument(
+        "--sarif-suppressed",
+        action="store_true",
+        help="keep suppressed findings in scan.sarif, with SARIF suppressions (for consumers that honour them, such "
+        "as the advanced-security/dismiss-alerts action); by default they are left out, since GitHub code scanning "
+        "opens alerts for them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -169,7 +176,9 @@ def run(args: argparse.Namespace) -> int:
     result.timings["total"] = time.perf_counter() - started
     report["timings"]["total"] = round(result.timings["total"], 3)
     path = atomic_write_json(Path(args.report_dir) / REPORT_FILE, report)
-    sarif = write_sarif(result, args.report_dir, scanners=scanners, comparison=comparison)
+    sarif = write_sarif(
+        result, args.report_dir, scanners=scanners, comparison=comparison, include_suppressed=args.sarif_suppressed
+    )
     markdown = write_markdown(
         result, args.report_dir, comparison=comparison, now=now, commit=commit, ledger=args.ledger
     )
