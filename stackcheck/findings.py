@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "Finding",
     "PropertyPath",
+    "RuleDoc",
     "Severity",
     "Status",
     "Suppression",
@@ -74,6 +75,56 @@ class Suppression:
             owner=data["owner"],
             expires=date.fromisoformat(expires) if expires else None,
             source=data.get("source", ""),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleDoc:
+    """What a rule says about itself, for reports: the scanners' ``rule_doc(rule_id)`` answer.
+
+    ``outcome`` is the one-line outcome ("Ensure the S3 bucket has access logging enabled");
+    ``description`` why it matters (empty when the tool gives nothing more); ``help_url`` the
+    documentation followed; ``tags`` the tool's categories; ``severity`` the rule's declared
+    severity (None when the tool declares none); ``fix`` how to make a resource pass (empty:
+    each finding's message names it).
+    """
+
+    rule_id: str
+    outcome: str
+    description: str = ""
+    help_url: str | None = None
+    tags: tuple[str, ...] = ()
+    severity: Severity | None = None
+    fix: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", tuple(self.tags))
+        if self.severity is not None:
+            object.__setattr__(self, "severity", Severity(self.severity))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field; the severity as its name or None."""
+        return {
+            "rule_id": self.rule_id,
+            "outcome": self.outcome,
+            "description": self.description,
+            "help_url": self.help_url,
+            "tags": list(self.tags),
+            "severity": self.severity.value if self.severity else None,
+            "fix": self.fix,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RuleDoc:
+        """Inverse of ``to_dict``; raises KeyError/ValueError/TypeError for a malformed dict."""
+        return cls(
+            rule_id=str(data["rule_id"]),
+            outcome=str(data["outcome"]),
+            description=str(data.get("description") or ""),
+            help_url=data.get("help_url") or None,
+            tags=tuple(str(t) for t in data.get("tags") or ()),
+            severity=data.get("severity") or None,
+            fix=str(data.get("fix") or ""),
         )
 
 

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from stackcheck.assembly.callsites import CALL_SITES_FILE, record_call_sites, write_call_sites
 from stackcheck.assembly.watch import watched_files
 from stackcheck.errors import AssemblyError, NextStep, SynthesisError
 from stackcheck.files import read_json
@@ -399,7 +400,7 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     started = time.perf_counter()
     key = cache_key(root, context)
     record = out / CACHE_RECORD
-    if not force and record.is_file():
+    if not force and record.is_file() and (out / CALL_SITES_FILE).is_file():
         with contextlib.suppress(OSError, ValueError, AssemblyError):
             if json.loads(record.read_text()).get("key") == key:
                 assembly = read_assembly(out)
@@ -413,7 +414,8 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     if added_path:
         sys.path.insert(0, str(root))
     try:
-        with _app_defaults(staging, merged), contextlib.chdir(root):
+        sources = watched_files(root, cdk_json)
+        with _app_defaults(staging, merged), contextlib.chdir(root), record_call_sites(root, sources) as sites:
             if kind == "module":
                 # Forget earlier imports of the app's package so edited sources take effect.
                 package = target.split(".")[0]
@@ -426,6 +428,7 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
             raise SynthesisError(
                 f"the app {cdk_json['app']!r} ran but wrote no cloud assembly; does it call app.synth()?"
             )
+        write_call_sites(sites, staging, root)
         (staging / CACHE_RECORD).write_text(json.dumps({"key": key}))
         assembly_check = read_assembly(staging)  # validate before replacing the old one
         del assembly_check

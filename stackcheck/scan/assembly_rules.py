@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from stackcheck.errors import ScannerError
-from stackcheck.findings import Finding, Severity, Status
+from stackcheck.findings import Finding, RuleDoc, Severity, Status
 from stackcheck.scan.base import StackContext
 from stackcheck.scan.policy import Outcome, Verdict
 
@@ -33,7 +33,8 @@ class AssemblyRule:
     """Base of a rule over the cloud assembly.
 
     Subclasses set ``id`` (E9xxx/W9xxx), ``outcome`` (the one-line "Ensure ..."),
-    ``description`` (why), ``source_url`` and ``severity``, and ``evaluate``: a function
+    ``description`` (why), ``source_url``, ``severity`` and, optionally, ``fix`` (how to make a
+    stack pass, for reports), and ``evaluate``: a function
     ``(CloudAssembly) -> Iterable[tuple[str, Verdict]]`` (stack artifact id, verdict with
     logical ID) kept at module level so other stages can call it. ``file`` is set on loading.
     """
@@ -43,6 +44,7 @@ class AssemblyRule:
     description: str = ""
     source_url: str = ""
     severity: Severity = Severity.ERROR
+    fix: str = ""
     evaluate: Any = None
     file: Path = Path()
 
@@ -119,6 +121,21 @@ class AssemblyRuleScanner:
     def rule_ids(self) -> frozenset[str]:
         """Ids of the loaded assembly rules."""
         return frozenset(rule.id for rule in self.rules)
+
+    def rule_doc(self, rule_id: str) -> RuleDoc | None:
+        """The rule's outcome, description, source_url, severity and fix; None for an unknown id."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return RuleDoc(
+                    rule_id=rule.id,
+                    outcome=rule.outcome or rule.id,
+                    description=rule.description,
+                    help_url=rule.source_url or None,
+                    tags=(TOOL,),
+                    severity=rule.severity,
+                    fix=rule.fix,
+                )
+        return None
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
         """Findings of every assembly rule about ``stack_context.stack`` (``[]`` outside an assembly).

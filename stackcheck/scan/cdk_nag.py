@@ -23,7 +23,7 @@ from typing import Any
 
 from stackcheck.errors import BadInputError, NextStep, ScannerError
 from stackcheck.files import read_json, read_text
-from stackcheck.findings import Finding, Severity, Status
+from stackcheck.findings import Finding, RuleDoc, Severity, Status
 from stackcheck.scan.base import StackContext
 
 __all__ = [
@@ -195,6 +195,20 @@ class CdkNagScanner:
         """The rule's cause as RULES.md states it, or None for an unknown id."""
         rule = self._rules.get(rule_id)
         return rule.cause if rule else None
+
+    def rule_doc(self, rule_id: str) -> RuleDoc | None:
+        """The rule's cause, explanation and level as RULES.md states them; None for an unknown id."""
+        rule = self._rules.get(rule_id)
+        if rule is None:
+            return None
+        return RuleDoc(
+            rule_id=rule_id,
+            outcome=rule.cause,
+            description=rule.explanation,
+            help_url=HELP_URL,
+            tags=("cdk-nag", PACK),
+            severity=_SEVERITY.get(rule.level, Severity.ERROR),
+        )
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
         """Findings for the stack of ``template_path``, from the reports in its cloud assembly folder.

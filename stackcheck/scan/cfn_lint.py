@@ -14,7 +14,7 @@ import cfnlint.version
 from cfnlint.config import ConfigMixIn, ManualArgs
 from cfnlint.runner import Runner, run_template_by_file_path
 
-from stackcheck.findings import Finding, Severity, Status
+from stackcheck.findings import Finding, RuleDoc, Severity, Status
 from stackcheck.scan.base import StackContext, split_resource_path
 
 __all__ = ["DEFAULT_REGIONS", "RULE_ERROR_ID", "CfnLintScanner"]
@@ -51,6 +51,24 @@ class CfnLintScanner:
     def rule_ids(self) -> frozenset[str]:
         """Every rule id in the loaded registry (``E0000`` … plus appended rules)."""
         return frozenset(self._rules.keys())
+
+    def rule_doc(self, rule_id: str) -> RuleDoc | None:
+        """The rule's ``shortdesc``, ``description``, ``source_url``, ``tags`` and severity; None for an unknown id.
+
+        A rule class may also set ``fix`` (the policy pack's base classes have it, see stackcheck.scan.custom).
+        """
+        rule = self._rules.get(rule_id)
+        if rule is None:
+            return None
+        return RuleDoc(
+            rule_id=rule_id,
+            outcome=str(rule.shortdesc or rule_id),
+            description=str(rule.description or ""),
+            help_url=rule.source_url or None,
+            tags=tuple(str(t) for t in rule.tags or ()),
+            severity=_SEVERITY.get(rule.severity, Severity.ERROR),
+            fix=str(getattr(rule, "fix", "") or ""),
+        )
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
         """Lint one template; one FAILED finding per match (E0002, a rule crash, is UNKNOWN)."""

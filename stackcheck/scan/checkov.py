@@ -20,7 +20,7 @@ from checkov.runner_filter import RunnerFilter
 from checkov.version import version as _checkov_version
 
 from stackcheck.errors import ScannerError
-from stackcheck.findings import Finding, PropertyPath, Severity, Status
+from stackcheck.findings import Finding, PropertyPath, RuleDoc, Severity, Status
 from stackcheck.scan.base import StackContext
 
 __all__ = ["CheckovScanner", "evaluated_keys_path"]
@@ -54,10 +54,35 @@ class CheckovScanner:
         logging.getLogger("checkov").setLevel(logging.WARNING)
         graph_registry = Runner().graph_registry
         graph_registry.load_checks()
-        ids = {check.id for checks in cfn_registry.checks.values() for check in checks}
-        ids |= {check.id for checks in cfn_registry.wildcard_checks.values() for check in checks}
-        ids |= {check.id for check in graph_registry.checks}
-        self._rule_ids = frozenset(ids)
+        checks: dict[str, Any] = {}
+        for registry in (cfn_registry.checks, cfn_registry.wildcard_checks):
+            for entity_checks in registry.values():
+                checks.update({check.id: check for check in entity_checks})
+        checks.update({check.id: check for check in graph_registry.checks})
+        self._checks = checks
+        self._rule_ids = frozenset(checks)
+
+    def rule_doc(self, rule_id: str) -> RuleDoc | None:
+        """The check's name (its one-line outcome), guideline and categories; None for an unknown id.
+
+        A check may also set ``description``, ``source_url``, ``level`` (a Severity) and ``fix``
+        (the policy pack's ResourceCheck has them, see stackcheck.scan.custom); checkov's own checks have no
+        severity offline.
+        """
+        check = self._checks.get(rule_id)
+        if check is None:
+            return None
+        categories = getattr(check, "categories", None) or [getattr(check, "category", None)]
+        level = getattr(check, "level", None)
+        return RuleDoc(
+            rule_id=rule_id,
+            outcome=str(check.name or rule_id),
+            description=str(getattr(check, "description", "") or ""),
+            help_url=getattr(check, "source_url", None) or check.guideline or None,
+            tags=tuple(str(getattr(c, "name", c)).lower() for c in categories if c is not None),
+            severity=level if isinstance(level, Severity) else None,
+            fix=str(getattr(check, "fix", "") or ""),
+        )
 
     def rule_ids(self) -> frozenset[str]:
         """Every CloudFormation check id checkov knows: resource checks and graph checks (CKV2_...)."""

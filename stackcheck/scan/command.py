@@ -92,6 +92,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="run every scanner on every template; read and write no findings cache"
     )
+    parser.add_argument(
+        "--sarif-suppressed",
+        action="store_true",
+        help="keep suppressed findings in scan.sarif, with SARIF suppressions (for consumers that honour them, such "
+        "as the advanced-security/dismiss-alerts action); by default they are left out, since GitHub code scanning "
+        "opens alerts for them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -200,7 +207,9 @@ def run(args: argparse.Namespace) -> int:
         args.report_dir,
         {
             REPORT_FILE: json_text(report),
-            SARIF_FILE: json_text(build_sarif(result, scanners=scanners, comparison=comparison)),
+            SARIF_FILE: json_text(
+                build_sarif(result, scanners=scanners, comparison=comparison, include_suppressed=args.sarif_suppressed)
+            ),
             MARKDOWN_FILE: render_markdown(result, comparison=comparison, now=now, commit=commit, ledger=args.ledger),
         },
     )

@@ -77,13 +77,15 @@ class TemplateRule(CloudFormationLintRule):
     """Base of the pack's cfn-lint rules: the logic is ``check(view)``, a plain function of the template.
 
     Subclasses set cfn-lint's ``id`` (E9xxx/W9xxx), ``shortdesc`` (the one-line outcome,
-    "Ensure ..."), ``description`` (why), ``source_url`` and ``tags``, and ``check``: a function
+    "Ensure ..."), ``description`` (why), ``source_url``, ``tags``, optionally ``fix`` (how to make a
+    resource pass, for reports), and ``check``: a function
     ``(TemplateView) -> Iterable[Verdict]``, kept at module level so other stages can call it.
     Rule files reference this class as ``custom.TemplateRule``: cfn-lint instantiates every rule
     class a rule file's namespace holds, and this base is not a rule.
     """
 
     check: Any = None
+    fix: str = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -179,7 +181,8 @@ class ResourceCheck(BaseResourceCheck):
     """Base of the pack's checkov checks: the logic is ``evaluate(logical_id, resource_type, properties, resolver)``.
 
     Subclasses set ``id`` (CKV_TAP_n), ``outcome`` (the one-line "Ensure ..."), ``description``
-    (why), ``source_url``, ``resource_types``, ``categories`` and ``level`` (a Severity), and
+    (why), ``source_url``, ``resource_types``, ``categories``, ``level`` (a Severity), optionally
+    ``fix`` (how to make a resource pass, for reports), and
     ``evaluate``: a function ``(logical_id, resource_type, properties, TemplateView) -> Verdict``
     kept at module level so other stages can call it. The file ends with ``check = MyCheck()``.
     Every verdict is also kept in ``notes`` (checkov keeps PASSED and FAILED only, and
@@ -193,6 +196,7 @@ class ResourceCheck(BaseResourceCheck):
     resource_types: tuple[str, ...] = ()
     categories: tuple[CheckCategories, ...] = (CheckCategories.GENERAL_SECURITY,)
     level: Severity = Severity.ERROR
+    fix: str = ""
     evaluate: Any = None
 
     def __init__(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import ScannerError
-from stackcheck.findings import Finding
+from stackcheck.findings import Finding, RuleDoc
 from stackcheck.scan.base import Scanner, StackContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,6 +115,10 @@ def describe_scanner(scanner: Scanner) -> dict[str, Any]:
     describe = getattr(scanner, "rule_description", None)
     if describe is not None:
         info["descriptions"] = {rule_id: describe(rule_id) for rule_id in info["rule_ids"]}
+    document = getattr(scanner, "rule_doc", None)
+    if document is not None:
+        docs = {rule_id: document(rule_id) for rule_id in info["rule_ids"]}
+        info["docs"] = {rule_id: doc.to_dict() for rule_id, doc in docs.items() if doc is not None}
     return info
 
 
@@ -150,8 +154,14 @@ class DeferredScanner:
             or not isinstance(ids, list)
             or not all(isinstance(i, str) for i in ids)
             or not isinstance(descriptions, dict)
+            or not isinstance(info.get("docs") or {}, dict)
         ):
             raise ValueError(f"malformed registry entry for {self.tool}")
+        try:
+            docs = {rule_id: RuleDoc.from_dict(doc) for rule_id, doc in (info.get("docs") or {}).items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"malformed rule documentation in the registry entry for {self.tool}: {exc}") from None
+        self._docs = docs
         self._info = {**info, "rule_ids": sorted(ids), "descriptions": dict(descriptions)}
         self._rule_ids = frozenset(ids)
 
@@ -185,6 +195,11 @@ class DeferredScanner:
     def rule_description(self, rule_id: str) -> str | None:
         """The tool's own description of ``rule_id`` when it gives one (cdk-nag does), else None."""
         return self.info().get("descriptions", {}).get(rule_id)
+
+    def rule_doc(self, rule_id: str) -> RuleDoc | None:
+        """What the real scanner's ``rule_doc`` said about ``rule_id`` (None when it has none)."""
+        self.info()
+        return self._docs.get(rule_id)
 
     def load(self) -> Scanner:
         """The real adapter; ScannerError when it cannot load."""

@@ -241,6 +241,17 @@ def test_assembly_scan_with_subtree_suppression_exits_0_when_all_covered(capsys,
         "directory": str(templates / "assembly"),
         "digest": assembly_digest(templates / "assembly"),
     }
+    # scan.sarif, uploaded to code scanning, leaves the suppressed findings out; --sarif-suppressed keeps them
+    sarif = json.loads((tmp_path / "reports" / "scan.sarif").read_text())
+    assert [r for run in sarif["runs"] for r in run["results"] if r["properties"]["status"] == "SUPPRESSED"] == []
+    assert sum(run["properties"]["stackcheck/suppressed"] for run in sarif["runs"]) == 3
+    code, _, _ = run_scan(
+        capsys, tmp_path, "--assembly", str(templates / "assembly"), "--ledger", str(path), "--sarif-suppressed"
+    )
+    sarif = json.loads((tmp_path / "reports" / "scan.sarif").read_text())
+    kept = [r for run in sarif["runs"] for r in run["results"] if r["properties"]["status"] == "SUPPRESSED"]
+    assert (code, sorted(r["ruleId"] for r in kept)) == (0, ["CKV_AWS_18", "CKV_AWS_18", "CKV_AWS_26"])
+    assert {r["suppressions"][0]["status"] for r in kept} == {"accepted"}
 
 
 def test_help_does_not_import_the_scanners():
