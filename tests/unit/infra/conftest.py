@@ -15,9 +15,10 @@ ROLES = ("source", "target")
 
 
 @pytest.fixture(scope="session")
-def app_assembly() -> CloudAssembly:
-    """The app's cloud assembly in cdk.out, synthesized once (reused when sources are unchanged)."""
-    return synthesize(ROOT).assembly
+def app_assembly(cdk_app_dir: Path) -> CloudAssembly:
+    """The app's cloud assembly in cdk.out, synthesized once (reused when sources are unchanged);
+    ``cdk_app_dir`` (the repository's top-level conftest.py) says which app."""
+    return synthesize(cdk_app_dir).assembly
 
 
 @pytest.fixture(scope="session")
