@@ -276,9 +276,10 @@ def test_check_current_refuses_a_missing_assembly(tmp_path):
         check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
 
 
-def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys):
-    assembly = make_assembly({"Stack": ("storage", [])})
-    code = main(
+def deploy_cli(assembly, tmp_path, outputs_dir) -> int:
+    """``stackcheck deploy`` of ``assembly``, its staleness and scan checks pointed at ``tmp_path`` (no
+    cdk.json, no scan there: the checkout's own ``reports/`` must not count)."""
+    return main(
         [
             "deploy",
             "--assembly",
@@ -286,11 +287,16 @@ def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys
             "--app-dir",
             str(tmp_path),
             "--report-dir",
-            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
+            str(tmp_path / "reports"),
             "--outputs-dir",
-            str(tmp_path / "cfn-outputs"),
+            str(outputs_dir),
         ]
     )
+
+
+def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys):
+    assembly = make_assembly({"Stack": ("storage", [])})
+    code = deploy_cli(assembly, tmp_path, str(tmp_path / "cfn-outputs"))
     assert code == 3
     assert "start it with `stackcheck emulator start`" in capsys.readouterr().err
 
@@ -298,19 +304,7 @@ def test_deploy_command_without_emulator_exits_3(make_assembly, tmp_path, capsys
 @pytest.mark.emulator
 def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Edge": ("unsupported", [])})
-    code = main(
-        [
-            "deploy",
-            "--assembly",
-            str(assembly.directory),
-            "--app-dir",
-            str(tmp_path),
-            "--report-dir",
-            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
-            "--outputs-dir",
-            str(emulator_dir),
-        ]
-    )
+    code = deploy_cli(assembly, tmp_path, str(emulator_dir))
     assert code == 2
     assert "AWS::CloudFront::Distribution (Edge/Distribution)" in capsys.readouterr().err
 
@@ -318,19 +312,7 @@ def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, e
 @pytest.mark.emulator
 def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Broken": ("failing", [])})
-    code = main(
-        [
-            "deploy",
-            "--assembly",
-            str(assembly.directory),
-            "--app-dir",
-            str(tmp_path),
-            "--report-dir",
-            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
-            "--outputs-dir",
-            str(emulator_dir),
-        ]
-    )
+    code = deploy_cli(assembly, tmp_path, str(emulator_dir))
     err = capsys.readouterr().err
     assert code == 1
     assert "failed: Parameter (AWS::SSM::Parameter)" in err
@@ -340,19 +322,7 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
 @pytest.mark.emulator
 def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Storage": ("storage", [])})
-    code = main(
-        [
-            "deploy",
-            "--assembly",
-            str(assembly.directory),
-            "--app-dir",
-            str(tmp_path),
-            "--report-dir",
-            str(tmp_path / "reports"),  # no scan here: the checkout's own reports/ must not count
-            "--outputs-dir",
-            str(emulator_dir),
-        ]
-    )
+    code = deploy_cli(assembly, tmp_path, str(emulator_dir))
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[1].startswith("  Storage  CREATE_COMPLETE  created 3/3  (")
