@@ -15,6 +15,7 @@ is in force up to the day before ``expires``; from that day it stops suppressing
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -151,6 +152,14 @@ class LedgerWarning:
             "target": self.target,
             "message": self.message,
         }
+
+
+def ledger_path(given: str | os.PathLike[str] | None) -> Path | None:
+    """The ledger to load: ``given`` (which must then exist), else ``DEFAULT_LEDGER`` when this folder
+    has one, else None (no ledger: nothing is suppressed, as in a project that has not written one)."""
+    if given is not None:
+        return Path(given)
+    return DEFAULT_LEDGER if DEFAULT_LEDGER.exists() else None
 
 
 def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[str] | None = None) -> Ledger:

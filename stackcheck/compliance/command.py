@@ -42,9 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ledger",
-        default="policies/suppressions.yaml",
+        default=None,
         metavar="FILE",
-        help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml)",
+        help="suppression ledger; its entries for the live rule ids apply (default: policies/suppressions.yaml when there is one)",
     )
     parser.add_argument(
         "--report-dir",
@@ -99,14 +99,15 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.compliance import check_compliance, live_forms, write_compliance_reports, write_error_reports
     from stackcheck.compliance.report import render_compliance_console
     from stackcheck.errors import StackcheckError
-    from stackcheck.suppressions import load_ledger
+    from stackcheck.suppressions import ledger_path, load_ledger
 
     started = time.perf_counter()
     target = None
     try:
         assembly = read_assembly(args.assembly)
         artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
-        ledger = load_ledger(args.ledger)
+        args.ledger = ledger_path(args.ledger)
+        ledger = load_ledger(args.ledger) if args.ledger else None
         forms, template_only = live_forms(args.policies)
         target = resolve_target(args)
         factory = make_factory(target)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from stackcheck.assembly import CloudAssembly
     from stackcheck.aws.clients import ClientFactory
     from stackcheck.aws.retry import RetryLog, RetryProfile
+    from stackcheck.emulator.record import EmulatorRecord
     from stackcheck.outputs import OutputMatch, OutputResolver
     from stackcheck.plugin import StackcheckSettings
 
@@ -24,6 +25,7 @@ __all__ = [
     "aws_retry_profile",
     "cloud_assembly",
     "cloud_assembly_dir",
+    "emulator_record",
     "output_resolver",
     "outputs",
     "outputs_file",
@@ -69,15 +71,51 @@ def outputs_file(stackcheck_settings: StackcheckSettings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def aws_region(stackcheck_settings: StackcheckSettings) -> str | None:
-    """Region for every AWS client; None leaves it to the AWS config chain."""
-    return stackcheck_settings.aws_region.value
+def emulator_record(outputs_file: Path, stackcheck_settings: StackcheckSettings) -> EmulatorRecord | None:
+    """The emulator record (``target.json``) beside ``outputs_file``, or None when there is none.
+
+    Beside the ``outputs_file`` fixture, so a conftest.py that points ``outputs_file`` at its own
+    project's folder finds that project's emulator too. An unreadable record fails the test.
+    """
+    from stackcheck.emulator.record import read_emulator_record
+    from stackcheck.errors import BadInputError
+    from stackcheck.files import EMULATOR_RECORD_FILE
+
+    path = Path(outputs_file).parent / EMULATOR_RECORD_FILE
+    known = stackcheck_settings.emulator_record_path
+    if known is not None and known.resolve() == path.resolve():
+        return stackcheck_settings.emulator_record
+    if not path.is_file():
+        return None
+    try:
+        return read_emulator_record(path)
+    except BadInputError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def _from_emulator(source: str) -> bool:
+    """True for a setting nobody gave (its default, or the record the plugin found beside its own outputs setting)."""
+    return source == "default" or source.startswith("emulator record")
 
 
 @pytest.fixture(scope="session")
-def aws_endpoint_url(stackcheck_settings: StackcheckSettings) -> str | None:
-    """Endpoint URL for every AWS client (the emulator's), or None for AWS itself."""
-    return stackcheck_settings.aws_endpoint_url.value
+def aws_region(stackcheck_settings: StackcheckSettings, emulator_record: EmulatorRecord | None) -> str | None:
+    """Region for every AWS client: the command line's, environment's or ini's, else the emulator
+    record's (``emulator_record``); None leaves it to the AWS config chain."""
+    setting = stackcheck_settings.aws_region
+    if _from_emulator(setting.source):
+        return emulator_record.region if emulator_record is not None and emulator_record.region else None
+    return setting.value
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint_url(stackcheck_settings: StackcheckSettings, emulator_record: EmulatorRecord | None) -> str | None:
+    """Endpoint URL for every AWS client: the command line's, environment's or ini's, else the
+    emulator record's (``emulator_record``); None for AWS itself."""
+    setting = stackcheck_settings.aws_endpoint_url
+    if _from_emulator(setting.source):
+        return emulator_record.endpoint_url if emulator_record is not None else None
+    return setting.value
 
 
 @pytest.fixture(scope="session")
@@ -105,32 +143,37 @@ def aws_retry_profile() -> RetryProfile:
 
 @pytest.fixture(scope="session")
 def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
-    """The stack outputs as ``{output key: value}``, loaded once per session.
+    """The stack outputs as ``{output key: value}``, loaded once per session (of a per-stack file, the
+    keys one stack declares; ``outputs.value(key, stack=...)`` reaches a key several stacks declare).
 
     No outputs file at all (nothing deployed) skips (strict: fails) every test that uses it; an
     outputs file that is unreadable, not UTF-8, not JSON or of the wrong shape fails them, strict
     or not. Either way the message names the file and what to do next.
     """
     from stackcheck.errors import OutputsError
-    from stackcheck.outputs import load_outputs
+    from stackcheck.outputs import read_outputs
 
     try:
-        return load_outputs(outputs_file)
+        return read_outputs(outputs_file, repeated_keys=True)[0]
     except OutputsError as exc:
         missing(str(exc), strict=strict_outputs or Path(outputs_file).exists())
 
 
 @pytest.fixture(scope="session")
 def output_resolver(stack_outputs: dict[str, str], outputs_file: Path, pytestconfig: pytest.Config) -> OutputResolver:
-    """The session's OutputResolver over ``stack_outputs``; messages name the outputs file
-    relative to the rootdir when it lies inside it."""
-    from stackcheck.outputs import OutputResolver
+    """The session's OutputResolver over the outputs file (every stack's outputs of a per-stack file,
+    a key several stacks declare included); messages name the file relative to the rootdir when it
+    lies inside it. Reads only after ``stack_outputs`` has (so the same skip or failure applies)."""
+    from stackcheck.outputs import OutputResolver, read_outputs
 
     try:
         shown = str(Path(outputs_file).resolve().relative_to(pytestconfig.rootpath.resolve()))
     except ValueError:
         shown = str(outputs_file)
-    return OutputResolver(stack_outputs, source=shown)
+    flat, nested = read_outputs(outputs_file, repeated_keys=True)
+    if nested is not None:
+        return OutputResolver({}, source=shown, nested=nested)
+    return OutputResolver(flat, source=shown)
 
 
 class StackOutputs:
@@ -141,22 +184,39 @@ class StackOutputs:
         self.resolver = resolver
         self.strict = strict
 
-    def resolve(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> OutputMatch:
+    def resolve(
+        self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
+    ) -> OutputMatch:
         """The matching OutputMatch (key, value, derived_from); see ``OutputResolver.resolve``."""
         __tracebackhide__ = True
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
 
         try:
-            return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier)
+            return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack)
         except OutputNotFoundError as exc:
             missing(str(exc), strict=self.strict)
         except AmbiguousOutputError as exc:
             pytest.fail(str(exc), pytrace=False)
 
-    def get(self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None) -> str:
+    def get(
+        self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
+    ) -> str:
         """The matching output's value, e.g. ``outputs.get(role="source", kind="bucket", attr="name")``."""
         __tracebackhide__ = True
-        return self.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier).value
+        return self.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack).value
+
+    def value(self, key: str, *, stack: str | None = None) -> str:
+        """Output ``key`` exactly (of ``stack`` when given); skips (strict: fails) when it is not there,
+        fails when several stacks declare it and no ``stack`` is given. See ``OutputResolver.value``."""
+        __tracebackhide__ = True
+        from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
+
+        try:
+            return self.resolver.value(key, stack=stack)
+        except OutputNotFoundError as exc:
+            missing(str(exc), strict=self.strict)
+        except AmbiguousOutputError as exc:
+            pytest.fail(str(exc), pytrace=False)
 
     def __repr__(self) -> str:
         return f"StackOutputs({self.resolver.source}, {len(self.resolver.outputs)} outputs, strict={self.strict})"
@@ -180,6 +240,7 @@ def aws_client(
     strict_outputs: bool,
     outputs_file: Path,
     pytestconfig: pytest.Config,
+    emulator_record: EmulatorRecord | None,
 ) -> ClientFactory:
     """Client factory: ``aws_client("s3")`` is a boto3 client sharing one botocore Config
     (standard retries, timeouts), the endpoint and the region, whose calls are retried on
@@ -196,7 +257,7 @@ def aws_client(
     fail = strict_outputs or not nothing_deployed(outputs_file)
     if stackcheck_settings.problems and aws_endpoint_url is None:
         pytest.fail("; ".join(stackcheck_settings.problems), pytrace=False)
-    record = stackcheck_settings.emulator_record
+    record = emulator_record
     emulator = record is not None and aws_endpoint_url == record.endpoint_url
     factory = ClientFactory(
         region=aws_region, endpoint_url=aws_endpoint_url, emulator=emulator, profile=aws_retry_profile
@@ -213,7 +274,7 @@ def aws_client(
         pytest.fail(f"the AWS endpoint {aws_endpoint_url} does not answer; {hint}", pytrace=False)
     if not emulator:  # real AWS (or another endpoint): say what is missing before any call fails deep inside
         session = factory.session
-        where = f"no emulator record beside {stackcheck_settings.outputs_file.value}"
+        where = f"no emulator record beside {outputs_file}"
         if session.get_credentials() is None:
             missing(
                 f"no AWS credentials found for {aws_endpoint_url or 'AWS'} ({where}); "

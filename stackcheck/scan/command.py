@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -37,18 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--policies",
-        default="policies",
+        default=None,
         metavar="DIR",
-        help="the organisation's policy pack (cfn_lint/, checkov/, assembly/; default: policies)",
+        help="the organisation's policy pack (cfn_lint/, checkov/, assembly/; default: policies when this folder has one)",
     )
     parser.add_argument(
         "--no-policies", action="store_true", help="run the generic scanners only, without the policy pack"
     )
     parser.add_argument(
         "--ledger",
-        default="policies/suppressions.yaml",
+        default=None,
         metavar="FILE",
-        help="suppression ledger (default: policies/suppressions.yaml)",
+        help="suppression ledger (default: policies/suppressions.yaml when there is one; none: nothing suppressed)",
     )
     parser.add_argument(
         "--report-dir",
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         remember_scanners,
         scan,
     )
-    from stackcheck.suppressions import load_ledger
+    from stackcheck.suppressions import DEFAULT_LEDGER, Ledger, ledger_path, load_ledger
 
     started = time.perf_counter()
     templates = [*(args.template or ()), *args.templates]
@@ -160,9 +161,12 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
     jobs = default_jobs() if args.jobs is None else args.jobs
-    load_ledger(args.ledger)  # the ledger's own mistakes fail before any scanning; rule ids are checked below
+    args.ledger = ledger_path(args.ledger)
+    if args.ledger:
+        load_ledger(args.ledger)  # the ledger's own mistakes fail before any scanning; rule ids are checked below
     loading = time.perf_counter()
-    policies = None if args.no_policies else args.policies
+    # the default pack is this folder's policies/ when there is one; a pack given must exist
+    policies = None if args.no_policies else args.policies or ("policies" if os.path.isdir("policies") else None)
     cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
     # With worker processes the tools load in the workers only: this process stays small, and
     # exits without tearing down thousands of modules.
@@ -170,7 +174,11 @@ def run(args: argparse.Namespace) -> int:
     loaded = time.perf_counter()
     scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
     result = scan(contexts, scanners, cache=cache, jobs=jobs)
-    ledger = load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
+    ledger = (
+        load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
+        if args.ledger
+        else Ledger(DEFAULT_LEDGER)
+    )
     # Entries for stacks outside the scanned set are neither applied nor reported stale.
     scope = ledger_scope(contexts)
     result = result.with_ledger(ledger, scope=scope)

@@ -432,3 +432,34 @@ def test_cold_partly_cached_and_warm_scans_say_what_the_rule_timings_cover(
     assert len(partly_console) == 6
     assert partly_md[2] == partly_console[0].removeprefix("slowest rules: ")
     assert partly_out.splitlines()[-1].endswith(", 2 of 4 scan units from the findings cache)")
+
+
+def test_a_project_without_a_ledger_or_policy_pack_scans_with_the_generic_scanners(
+    capsys, tmp_path, templates, monkeypatch
+):
+    # another project's first scan: no policies/ folder, so no pack and no ledger, and nothing to create first
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        [
+            "scan",
+            "--template",
+            str(templates / "s3_public_unencrypted.yaml"),
+            "--report-dir",
+            "reports",
+            "--cache-dir",
+            "cache",
+        ]
+    )
+    assert code == 1
+    written = json.loads((tmp_path / "reports" / "scan.json").read_text())
+    assert set(written["tools"]) == {"cfn-lint", "checkov"}
+    assert written["ledger"]["path"] is None
+    assert "error" not in capsys.readouterr().err
+
+
+def test_a_ledger_given_must_exist(capsys, tmp_path, templates):
+    code = main(
+        ["scan", "--template", str(templates / "s3_private_encrypted.yaml"), "--ledger", str(tmp_path / "none.yaml")]
+    )
+    assert code == 2
+    assert "none.yaml does not exist" in capsys.readouterr().err
