@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from stackcheck.emulator.record import EmulatorRecord
 
 __all__ = [
+    "EMULATOR_ACCOUNT_HEADER",
     "FAKE_CREDENTIALS",
     "ClientFactory",
     "RecordingClient",
     "botocore_config",
     "record_botocore_retries",
+    "use_emulator_account",
 ]
 
 FAKE_CREDENTIALS = {
@@ -28,6 +30,29 @@ FAKE_CREDENTIALS = {
     "aws_session_token": "testing",
 }
 """Credentials handed to the local emulator only, so a real profile is never sent to it."""
+
+EMULATOR_ACCOUNT_HEADER = "x-moto-account-id"
+"""The request header that makes the emulator (moto) act as that account.
+
+moto picks the account of each request, in this order: the ``MOTO_ACCOUNT_ID`` environment
+variable of the server, this header, the account an access key was issued in (IAM CreateAccessKey
+or STS AssumeRole on the server), else 123456789012 (moto.core.responses.BaseResponse.get_current_account
+and moto.iam.models.get_account_id_from in moto 5; https://docs.getmoto.org/en/latest/docs/multi_account.html).
+An access key that merely looks like an account id is not one of them: it gets the default account.
+"""
+
+
+def use_emulator_account(events: Any, account: str) -> None:
+    """Make every request sent through ``events`` (a boto3 Session's or a client's ``meta.events``) act
+    as ``account`` on the emulator, by the ``EMULATOR_ACCOUNT_HEADER`` header. Emulator only: AWS ignores it.
+    Raises BadInputError unless ``account`` is 12 digits."""
+    if not (len(account) == 12 and account.isdigit()):
+        raise BadInputError(f"emulator account {account!r} must be a 12-digit account id")
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers[EMULATOR_ACCOUNT_HEADER] = account
+
+    events.register("before-send", add_header, unique_id=f"stackcheck-emulator-account-{account}")
 
 
 def botocore_config(*, max_attempts: int = 3, connect_timeout: float = 5, read_timeout: float = 30) -> Any:
@@ -155,6 +180,8 @@ class ClientFactory:
     ``emulator`` is true, which requires ``endpoint_url``; otherwise boto3's credential chain
     applies. What Secrets Manager clients read is redacted (stackcheck.aws.secrets: GetSecretValue's
     ``SecretString`` is a Redacted; ``.reveal()`` gives the value, ``.json()`` its fields). ``region=None`` leaves the region to boto3's configuration chain.
+    ``account`` (emulator only; a 12-digit id) makes every client act as that account on the emulator
+    (``use_emulator_account``); None is the emulator's default account.
     """
 
     def __init__(
@@ -166,9 +193,15 @@ class ClientFactory:
         config: Any = None,
         profile: RetryProfile = THROTTLING,
         log: RetryLog | None = None,
+        account: str | None = None,
     ):
         if emulator and not endpoint_url:
             raise BadInputError("fake emulator credentials need the emulator's endpoint URL")
+        if account is not None and not emulator:
+            raise BadInputError(
+                f"account {account} can only be chosen on the emulator; on AWS the credentials decide it"
+            )
+        self.account = account
         self.region = region
         self.endpoint_url = endpoint_url
         self.emulator = emulator
@@ -198,6 +231,8 @@ class ClientFactory:
 
             credentials = FAKE_CREDENTIALS if self.emulator else {}
             self._session = boto3.session.Session(region_name=self.region, **credentials)
+            if self.account is not None:
+                use_emulator_account(self._session.events, self.account)
         return self._session
 
     def raw(self, service: str) -> Any:

@@ -16,17 +16,24 @@ __all__ = ["AwsTarget", "add_target_arguments", "resolve_target"]
 class AwsTarget:
     """Endpoint (None: AWS's own), region (None: boto3's configuration), whether the endpoint is the
     embedded emulator's (fake credentials are used for it only), and ``source``: where these came
-    from (``--aws-endpoint-url/--aws-region``, the emulator record's path, or the boto3 chain)."""
+    from (``--aws-endpoint-url/--aws-region``, the emulator record's path, or the boto3 chain);
+    ``account``: the emulator account the calls act as (``--emulator-account``; None: the emulator's
+    default account, or on AWS whatever account the credentials belong to)."""
 
     endpoint_url: str | None = None
     region: str | None = None
     emulator: bool = False
     source: str = "boto3 default chain"
+    account: str | None = None
 
     def describe(self) -> str:
-        """``emulator http://127.0.0.1:4566 (us-east-1; <record path>)``, for messages and reports."""
+        """``emulator http://127.0.0.1:4566 (us-east-1; <record path>)``, for messages and reports
+        (``account 111111111111, us-east-1`` in the parentheses when an emulator account is chosen)."""
         where = self.endpoint_url or "AWS"
-        return f"{'emulator ' if self.emulator else ''}{where} ({self.region or 'region from boto3'}; {self.source})"
+        region = self.region or "region from boto3"
+        if self.account:
+            region = f"account {self.account}, {region}"
+        return f"{'emulator ' if self.emulator else ''}{where} ({region}; {self.source})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of every field."""
@@ -56,12 +63,21 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, api: str = "every A
     parser.add_argument(
         "--no-emulator", action="store_true", help="ignore the emulator record: call AWS with boto3's credential chain"
     )
+    parser.add_argument(
+        "--emulator-account",
+        default=None,
+        metavar="ACCOUNT",
+        help="on the emulator, act as this 12-digit account (moto keeps accounts apart; default: 123456789012)",
+    )
 
 
 def resolve_target(args: argparse.Namespace) -> AwsTarget:
     """Endpoint and region from --aws-endpoint-url/--aws-region, else the emulator record (unless
-    --no-emulator), else None (boto3's default chain). Raises BadInputError for a malformed record."""
+    --no-emulator), else None (boto3's default chain); the account from --emulator-account.
+    Raises BadInputError for a malformed record, or --emulator-account that is not 12 digits or
+    not for the emulator."""
     from stackcheck.emulator.record import read_emulator_record
+    from stackcheck.errors import BadInputError
 
     record = None if args.no_emulator else read_emulator_record(args.emulator_record)
     endpoint = args.aws_endpoint_url or (record.endpoint_url if record else None)
@@ -73,4 +89,13 @@ def resolve_target(args: argparse.Namespace) -> AwsTarget:
         source = str(args.emulator_record)
     else:
         source = "boto3 default chain"
-    return AwsTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source)
+    account = getattr(args, "emulator_account", None)
+    if account is not None:
+        if not (len(account) == 12 and account.isdigit()):
+            raise BadInputError(f"--emulator-account {account!r}: give a 12-digit account id")
+        if not emulator:
+            raise BadInputError(
+                f"--emulator-account {account} needs the emulator (no emulator record at {args.emulator_record}, or "
+                "--no-emulator or another --aws-endpoint-url given); on AWS the credentials decide the account"
+            )
+    return AwsTarget(endpoint_url=endpoint, region=region, emulator=emulator, source=source, account=account)

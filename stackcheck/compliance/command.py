@@ -19,7 +19,7 @@ HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --assembly, --stack (repeatable), --policies, --ledger, --report-dir, --aws-endpoint-url,
-    --aws-region, --emulator-record, --no-emulator."""
+    --aws-region, --emulator-record, --no-emulator, --emulator-account."""
     parser.add_argument(
         "--assembly",
         default="cdk.out",
@@ -73,7 +73,9 @@ def make_factory(target: Any) -> Any:
             "check AWS)",
             next_step=NextStep.REDEPLOY_LOCAL,
         )
-    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
+    factory = ClientFactory(
+        region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator, account=target.account
+    )
     try:
         factory.raw("cloudformation")
     except NoRegionError:

@@ -72,7 +72,9 @@ def make_client(target: Any) -> Any:
     from stackcheck.aws.clients import ClientFactory
     from stackcheck.errors import DetectionUnavailableError
 
-    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator)
+    factory = ClientFactory(
+        region=target.region, endpoint_url=target.endpoint_url, emulator=target.emulator, account=target.account
+    )
     try:
         return factory.raw("cloudformation")
     except NoRegionError:

@@ -180,7 +180,7 @@ def check_scanned(assembly: str, report_dir: str, *, required: bool, allow_unsca
     """AssemblyError (exit 2) when ``assembly`` is not the cloud assembly the last scan scanned.
 
     The last scan is ``<report_dir>/scan.json``: its ``assembly`` record (folder and digest, see
-    ``stackcheck.assembly.digest``) must name the same folder and the digest ``assembly`` has now.
+    ``stackcheck.assembly.digest``; for a scan of several, the one of ``assemblies`` naming this folder) must name the same folder and the digest ``assembly`` has now.
     Without a scan record (no scan.json, or a scan of loose templates) the check passes unless
     ``required`` (a deploy to AWS). With ``allow_unscanned`` a warning replaces the error.
     Raises BadInputError when scan.json exists but cannot be read.
@@ -192,6 +192,16 @@ def check_scanned(assembly: str, report_dir: str, *, required: bool, allow_unsca
     report = Path(report_dir) / "scan.json"
     data = read_json(report, what="scan report") if report.is_file() else None
     scanned = data.get("assembly") if isinstance(data, dict) else None
+    if scanned is None and isinstance(data, dict) and isinstance(data.get("assemblies"), list):
+        # a scan of several assemblies: the record of this one, if it was among them
+        scanned = next(
+            (
+                a
+                for a in data["assemblies"]
+                if isinstance(a, dict) and Path(str(a.get("directory"))).resolve() == Path(assembly).resolve()
+            ),
+            None,
+        )
     problem = None
     if not isinstance(scanned, dict) or not scanned.get("digest"):
         if required:

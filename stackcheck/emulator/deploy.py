@@ -277,6 +277,7 @@ def deploy_assembly(
     on_stack: Callable[[StackResult], None] | None = None,
     log_file: str | os.PathLike[str] | None = None,
     on_assets: Callable[[PublishedAssets], None] | None = None,
+    account: str | None = None,
 ) -> DeployResult:
     """Create every stack of ``assembly`` on the emulator ``record`` names, each once all it depends on is up.
 
@@ -290,7 +291,9 @@ def deploy_assembly(
     StackResult as it completes. After a failure no further stack starts; those running finish.
     Then ``all-outputs.json`` (stack -> key -> value) and ``flat-outputs.json`` are written to
     ``outputs_dir``. ``log_file`` is the server log an internal error is looked up in (default:
-    ``<outputs_dir>/emulator.log``).
+    ``<outputs_dir>/emulator.log``). ``account`` (12 digits) deploys into that account of the
+    emulator (``emulator_session``), in the record's region (pass a record with another ``region``
+    for another); None is the emulator's default account.
 
     Outputs files of an earlier deployment are removed first. Raises UnsupportedResourceError
     (see ``plan_templates``), DeployError naming each failed stack, its status, the error and the
@@ -306,7 +309,7 @@ def deploy_assembly(
         for wave in plan_templates(assembly, allow_unsupported=allow_unsupported)
         for p in wave
     }
-    session = emulator_session(record)
+    session = emulator_session(record, account=account)
     _seed_bootstrap_parameters(session, record, plans.values())
     assets = publish_assets(assembly.directory, session, record.endpoint_url, record.region)
     if on_assets:
@@ -323,7 +326,9 @@ def deploy_assembly(
         while True:
             if not failures:
                 for artifact_id in sorted(sorter.get_ready()):
-                    running[pool.submit(_deploy_stack_in_own_session, record, plans[artifact_id], log)] = artifact_id
+                    running[pool.submit(_deploy_stack_in_own_session, record, plans[artifact_id], log, account)] = (
+                        artifact_id
+                    )
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -348,9 +353,11 @@ def deploy_assembly(
     return DeployResult(ordered, files, time.perf_counter() - started, assets)
 
 
-def _deploy_stack_in_own_session(record: EmulatorRecord, plan: TemplatePlan, log: Path | None) -> StackResult:
+def _deploy_stack_in_own_session(
+    record: EmulatorRecord, plan: TemplatePlan, log: Path | None, account: str | None = None
+) -> StackResult:
     """``_deploy_stack`` with a boto3 Session made in (and used only by) the calling thread."""
-    return _deploy_stack(emulator_session(record), record, plan, log)
+    return _deploy_stack(emulator_session(record, account=account), record, plan, log)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackcheck.aws.clients import FAKE_CREDENTIALS
+from stackcheck.aws.clients import FAKE_CREDENTIALS, use_emulator_account
 from stackcheck.emulator.record import EmulatorRecord, read_emulator_record, record_path, write_emulator_record
 from stackcheck.errors import EmulatorError, NextStep
 from stackcheck.files import EMULATOR_LOG_FILE, EMULATOR_RECORD_FILE, OUTPUTS_DIR
@@ -272,15 +272,21 @@ def reset(record: EmulatorRecord, timeout: float = 30.0) -> None:
         raise EmulatorError(f"emulator at {record.endpoint_url} did not accept the reset: {exc}") from None
 
 
-def emulator_session(record: EmulatorRecord) -> Any:
-    """A boto3 Session for the emulator: the record's region and fake credentials (``FAKE_CREDENTIALS``).
+def emulator_session(record: EmulatorRecord, *, account: str | None = None, region: str | None = None) -> Any:
+    """A boto3 Session for the emulator: ``region`` (default: the record's) and fake credentials (``FAKE_CREDENTIALS``).
 
+    With ``account`` (12 digits) every client of the session acts as that account on the emulator,
+    which keeps each account's resources apart (``stackcheck.aws.clients.use_emulator_account``:
+    moto reads the ``x-moto-account-id`` header); None is moto's default account, 123456789012.
     The credentials live in this session only; the process environment is left alone, so a
-    client made elsewhere for real AWS never signs with them.
+    client made elsewhere for real AWS never signs with them. Raises BadInputError for a malformed account.
     """
     import boto3
 
-    return boto3.session.Session(region_name=record.region, **FAKE_CREDENTIALS)
+    session = boto3.session.Session(region_name=region or record.region, **FAKE_CREDENTIALS)
+    if account is not None:
+        use_emulator_account(session.events, account)
+    return session
 
 
 def client(

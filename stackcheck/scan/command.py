@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from stackcheck.files import REPORTS_DIR
 
@@ -16,14 +18,16 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: [TEMPLATE...], --assembly DIR | --template FILE..., --ledger FILE, --report-dir DIR, --region REGION,
-    --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache."""
+    """Options: [TEMPLATE...], --assembly DIR (repeatable) | --template FILE..., --ledger FILE, --report-dir DIR,
+    --region REGION, --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache, --shard K/N."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--assembly",
+        action="append",
         default=None,
         metavar="DIR",
-        help="cloud assembly folder whose stacks are scanned (default: cdk.out)",
+        help="cloud assembly folder whose stacks are scanned (default: cdk.out); repeatable, for several apps "
+        "in one scan (their stack ids must differ)",
     )
     source.add_argument(
         "--template", nargs="+", default=None, metavar="FILE", help="template files to scan instead of a cloud assembly"
@@ -94,6 +98,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="run every scanner on every template; read and write no findings cache"
     )
     parser.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run shard K of N (1 <= K <= N) of the scan's (tool, template) units, split deterministically, for "
+        "N matrix jobs whose report folders `stackcheck report merge` joins",
+    )
+    parser.add_argument(
         "--sarif-suppressed",
         action="store_true",
         help="keep suppressed findings in scan.sarif, with SARIF suppressions (for consumers that honour them, such "
@@ -115,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     Raises BadInputError/AssemblyError/LedgerError (exit 2) naming the file for a missing or
     malformed template, assembly, ledger or baseline; ScannerError (exit 3) when a scanner cannot load.
     """
+
+    import dataclasses
 
     from stackcheck.assembly.digest import assembly_digest
     from stackcheck.errors import BadInputError
@@ -141,22 +154,26 @@ def run(args: argparse.Namespace) -> int:
         remember_scanners,
         scan,
     )
+    from stackcheck.scan.shard import judged_stale, parse_shard
     from stackcheck.suppressions import DEFAULT_LEDGER, Ledger, ledger_path, load_ledger
 
     started = time.perf_counter()
     templates = [*(args.template or ()), *args.templates]
     if args.templates and args.assembly:
-        raise BadInputError(f"give templates ({' '.join(args.templates)}) or --assembly {args.assembly}, not both")
-    scanned_assembly = None
+        raise BadInputError(
+            f"give templates ({' '.join(args.templates)}) or --assembly {' '.join(args.assembly)}, not both"
+        )
+    shard = parse_shard(args.shard) if args.shard is not None else None
+    scanned_assemblies: list[dict[str, str]] = []
     if templates:
         contexts = contexts_from_files(templates)
     else:
-        contexts = contexts_from_assembly(args.assembly or "cdk.out")
-        # what was scanned, as deploy will compare it (before scanning: a later change is not "scanned")
-        scanned_assembly = {
-            "directory": args.assembly or "cdk.out",
-            "digest": assembly_digest(args.assembly or "cdk.out"),
-        }
+        contexts = []
+        for directory in dict.fromkeys(args.assembly or ["cdk.out"]):
+            contexts += contexts_from_assembly(directory)
+            # what was scanned, as deploy will compare it (before scanning: a later change is not "scanned")
+            scanned_assemblies.append({"directory": directory, "digest": assembly_digest(directory)})
+        _check_distinct_stacks(contexts)
     baseline = load_baseline(args.baseline) if args.baseline else None
     if args.jobs is not None and args.jobs < 1:
         raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
@@ -173,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
     loaded = time.perf_counter()
     scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
-    result = scan(contexts, scanners, cache=cache, jobs=jobs)
+    result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard)
     ledger = (
         load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
         if args.ledger
@@ -182,6 +199,19 @@ def run(args: argparse.Namespace) -> int:
     # Entries for stacks outside the scanned set are neither applied nor reported stale.
     scope = ledger_scope(contexts)
     result = result.with_ledger(ledger, scope=scope)
+    unjudged: list[int] = []
+    if shard is not None:
+        # A shard cannot call an entry stale whose findings may come from another shard's units.
+        kept, unjudged = judged_stale(
+            result.ledger_warnings,
+            ledger,
+            ran={(u.tool, u.stack) for u in result.units},
+            every=[(s.tool, c) for c in contexts for s in scanners],
+            rule_tools={
+                rule: [s.tool for s in scanners if rule in s.rule_ids()] for rule in {e.rule for e in ledger.entries}
+            },
+        )
+        result = dataclasses.replace(result, ledger_warnings=tuple(kept))
     left_out = [e for e in ledger.entries if not e.in_scope(scope)]
     if cache is not None:
         remember_scanners(cache, every)
@@ -194,8 +224,13 @@ def run(args: argparse.Namespace) -> int:
     # findings cache, the fingerprints (baseline) and scan.sarif stay as they were.
     now, commit = resolve()
     report = build_report(result, ledger_path=args.ledger, now=now, commit=commit)
-    if scanned_assembly is not None:
-        report["assembly"] = scanned_assembly
+    if len(scanned_assemblies) == 1:
+        report["assembly"] = scanned_assemblies[0]
+    elif scanned_assemblies:
+        report["assemblies"] = scanned_assemblies
+    if shard is not None:
+        report["shard"] = {**shard.to_dict(), "units": len(result.units), "of": len(contexts) * len(scanners)}
+        report["ledger"]["stale_not_judged"] = unjudged
     if comparison:
         report["exit_code"] = comparison.exit_code
         report["baseline"] = {
@@ -251,6 +286,20 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.flush()
     return comparison.exit_code if comparison else result.exit_code
+
+
+def _check_distinct_stacks(contexts: list[Any]) -> None:
+    """BadInputError (exit 2) when two scanned assemblies hold stacks of the same id: their findings would merge."""
+    from stackcheck.errors import BadInputError
+
+    seen: dict[str, str] = {}
+    for context in contexts:
+        folder = str(Path(context.template_file).resolve().parent)
+        if seen.setdefault(context.stack, folder) != folder:
+            raise BadInputError(
+                f"stack {context.stack} is in two of the scanned assemblies ({seen[context.stack]} and {folder}); "
+                "scan them in separate runs (one --report-dir each) and join them with `stackcheck report merge`"
+            )
 
 
 COMMANDS = {"scan": (HELP, add_arguments, run)}

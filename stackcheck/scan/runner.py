@@ -34,6 +34,7 @@ from stackcheck.scan.loading import (
     scanner_tools,
 )
 from stackcheck.scan.result import RULE_TIMING_PREFIX, RuleTiming, ScanResult, SummaryRow, UnitResult
+from stackcheck.scan.shard import Shard, shard_units
 from stackcheck.scan.timing import RuleClock, instrument
 from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger, scan_scope
 
@@ -238,13 +239,15 @@ def scan(
     today: date | None = None,
     cache: FindingsCache | None = None,
     jobs: int = 1,
+    shard: Shard | None = None,
 ) -> ScanResult:
     """Run each scanner on each template (each pair a unit of work), deduplicate, apply ``ledger``.
 
     With ``cache``, a unit whose key the cache holds is not run (``UnitResult.cached``) and every
     unit that ran without crashing is stored; with ``jobs`` > 1 the units to run are spread over
     that many forked worker processes (Linux; elsewhere they run here). The findings are the same
-    in every case, in context × scanner order.
+    in every case, in context × scanner order. With ``shard`` only that shard's units run
+    (``stackcheck.scan.shard``: the N shards together are the unsharded scan, each unit once).
     ``timings``: ``scan`` (wall seconds), ``scan.<tool>`` (seconds of that tool's units that ran),
     ``scan.cache`` (keys and lookups), ``rule.<tool>.<rule id>`` (CPU seconds, see ``slowest_rules``).
     Returns a ScanResult; never raises for a scanner crash (see ``run_unit``); ScannerError when a
@@ -252,6 +255,8 @@ def scan(
     """
     started = time.perf_counter()
     units = [(scanner, context) for context in contexts for scanner in scanners]
+    if shard is not None:
+        units = [units[i] for i in shard_units(units, shard, {i: s.tool for i, (s, _) in enumerate(units)})]
     results: list[UnitResult | None] = [None] * len(units)
     keys: list[str | None] = [None] * len(units)
     if cache is not None:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from stackcheck.aws.target import AwsTarget, add_target_arguments, resolve_target
+from stackcheck.errors import BadInputError
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -56,4 +57,25 @@ def test_no_record_means_the_boto3_chain(tmp_path):
         "region": None,
         "emulator": False,
         "source": "boto3 default chain",
+        "account": None,
     }
+
+
+def test_emulator_account_is_kept_and_described(tmp_path):
+    record = tmp_path / "target.json"
+    record.write_text(
+        '{"target": "emulator", "endpoint_url": "http://127.0.0.1:5000", "region": "us-east-1", "pid": 1}'
+    )
+    target = resolve_target(
+        parse("--emulator-record", str(record), "--emulator-account", "111111111111", "--aws-region", "eu-west-1")
+    )
+    assert (target.account, target.region, target.emulator) == ("111111111111", "eu-west-1", True)
+    assert target.describe() == (
+        f"emulator http://127.0.0.1:5000 (account 111111111111, eu-west-1; --aws-endpoint-url/--aws-region and {record})"
+    )
+
+
+@pytest.mark.parametrize("account", ["1111", "11111111111a", "1111111111111"])
+def test_emulator_account_not_twelve_digits_is_refused(tmp_path, account):
+    with pytest.raises(BadInputError, match=f"--emulator-account '{account}': give a 12-digit account id"):
+        resolve_target(parse("--emulator-record", str(tmp_path / "absent.json"), "--emulator-account", account))

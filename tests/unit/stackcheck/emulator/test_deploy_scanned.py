@@ -104,3 +104,18 @@ def test_deploy_to_aws_of_an_unscanned_assembly_exits_2_before_running_the_cdk_c
     assert f"cloud assembly {assembly} was never scanned" in err
     assert "stackcheck scan --assembly cdk.out" in err  # the next step, outside this repository's Makefile
     assert not (tmp_path / "cfn-outputs").exists()
+
+
+def test_an_assembly_among_several_scanned_deploys_and_one_not_among_them_is_refused(tmp_path, assembly):
+    other = tmp_path / "other.out"
+    other.mkdir()
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    scanned = [
+        {"directory": str(tmp_path / "third.out"), "digest": "sha256:" + "0" * 64},
+        {"directory": str(assembly), "digest": assembly_digest(assembly)},
+    ]
+    (reports / "scan.json").write_text(json.dumps({"schema": "stackcheck.scan/1", "assemblies": scanned}))
+    assert check_scanned(str(assembly), str(reports), required=True, allow_unscanned=False) is None
+    with pytest.raises(AssemblyError, match=r"cloud assembly .*other.out was never scanned"):
+        check_scanned(str(other), str(reports), required=True, allow_unscanned=False)
