@@ -326,7 +326,8 @@ def _waited(
             raise
         message = (last.get("Error") or {}).get("Message", "")
         saw = f"{code}: {message}".rstrip(": ") if code else describe(last)
-        budget = f"{profile.max_attempts} polls every {profile.delay:g} s"
+        polls = "1 poll" if profile.max_attempts == 1 else f"{profile.max_attempts} polls"
+        budget = f"{polls} every {profile.delay:g} s"
         seconds = time.monotonic() - start
         raise WaitPastBudget(
             exc, what=what, polls=profile.max_attempts, seconds=seconds, saw=saw, budget=budget

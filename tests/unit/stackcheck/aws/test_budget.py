@@ -116,7 +116,12 @@ PARAMS = {"cluster": "tap-source", "services": ["tap-svc"]}
 
 def test_ecs_service_unstable_past_its_budget_is_inconclusive() -> None:
     ecs = client("ecs")
-    rolling = {"serviceName": "tap-svc", "deployments": [{"id": "a"}, {"id": "b"}], "runningCount": 1, "desiredCount": 2}
+    rolling = {
+        "serviceName": "tap-svc",
+        "deployments": [{"id": "a"}, {"id": "b"}],
+        "runningCount": 1,
+        "desiredCount": 2,
+    }
     with Stubber(ecs) as stub:
         stub.add_response("describe_services", {"services": [rolling], "failures": []}, PARAMS)
         with pytest.raises(WaitPastBudget) as err:

@@ -9,7 +9,7 @@ from pathlib import Path
 from stackcheck.gate.stages import FAILED, INCONCLUSIVE, GateOptions, _pytest_stage
 
 ROOT = Path(__file__).resolve().parents[4]
-CHECKS = '''
+CHECKS = """
 from stackcheck.errors import InconclusiveError
 
 def test_settled():
@@ -17,7 +17,7 @@ def test_settled():
 
 def test_unsettled():
     raise InconclusiveError("Route 53 change C1 still not INSYNC when its wait budget ran out")
-'''
+"""
 
 
 def run(tmp_path: Path, extra: str = "") -> object:
