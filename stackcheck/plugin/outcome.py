@@ -74,6 +74,11 @@ def inconclusive_reason(exc: BaseException | None) -> str | None:
     return None
 
 
+def retries_text(count: int) -> str:
+    """``"1 retry"``, ``"2 retries"``."""
+    return "1 retry" if count == 1 else f"{count} retries"
+
+
 def annotate_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, retries: int) -> None:
     """Turn ``report`` INCONCLUSIVE when its error is (see ``inconclusive_reason``), or add the
     "passed after N retries" properties to a passed call (``retries``: this test's so far).
@@ -93,7 +98,10 @@ def annotate_report(item: pytest.Item, call: pytest.CallInfo[None], report: pyte
         if retries:
             properties.append(("stackcheck_retries", str(retries)))
     elif call.when == "call" and report.passed and retries:
-        properties = [("stackcheck_retries", str(retries)), ("stackcheck_outcome", f"passed after {retries} retries")]
+        properties = [
+            ("stackcheck_retries", str(retries)),
+            ("stackcheck_outcome", f"passed after {retries_text(retries)}"),
+        ]
     item.user_properties.extend(properties)
     report.user_properties.extend(properties)
 
@@ -202,7 +210,7 @@ class RetrySummary:
         for node, records in sorted(tests.items()):
             slept = sum(r["sleep"] for r in records)
             ended = self.ended.get(node)
-            how = f"{ended} after {len(records)} retries" if ended else f"{len(records)} retries"
+            how = f"{ended} after {retries_text(len(records))}" if ended else retries_text(len(records))
             terminalreporter.write_line(f"{node}: {how}, slept {slept:.2f} s")
             counts: dict[tuple[str, str, str], int] = defaultdict(int)
             for r in records:
