@@ -16,6 +16,7 @@ __all__ = [
     "EmulatorError",
     "EmulatorRecordError",
     "IdentifierError",
+    "InconclusiveError",
     "LedgerError",
     "NextStep",
     "OutputCollisionError",
@@ -191,3 +192,20 @@ class DetectionUnavailableError(StackcheckError):
 
 class IdentifierError(BadInputError, ValueError):
     """An AWS identifier (ARN, name, ID, endpoint) does not have the shape its kind requires."""
+
+
+class InconclusiveError(StackcheckError):
+    """A check ran out of its retry or wait budget before AWS gave an answer it could judge
+    (throttling outlasting the retry profile, a change still PENDING, IAM not yet propagated).
+
+    Neither a pass nor a failure: the pytest plugin reports the check INCONCLUSIVE with ``saw``
+    (what the last answer was: an error code and message, a status) and ``budget`` (what ran
+    out, e.g. "5 attempts / 60 s"). Exit code 3, "could not conclude", like drift's UNKNOWN.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, saw: str = "", budget: str = "", next_step: NextStep | None = None):
+        super().__init__(message, next_step=next_step)
+        self.saw = saw
+        self.budget = budget

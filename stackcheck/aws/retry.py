@@ -169,7 +169,9 @@ class RetryProfile:
     ``[0, min(max_wait, initial_wait * 2**n)]`` seconds
     (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/). Errors whose code
     is in ``final_codes`` are never retried, even when listed in ``retry_codes``. Set
-    ``initial_wait=0`` (see ``without_waits``) to run the retries without sleeping.
+    ``initial_wait=0`` (see ``without_waits``) to run the retries without sleeping. When the budget
+    runs out on a retryable error the call ends INCONCLUSIVE (``retrying``); ``exhausted_why`` is
+    how that message names the state ("still throttled").
     """
 
     name: str
@@ -179,6 +181,12 @@ class RetryProfile:
     initial_wait: float = 1.0
     max_wait: float = 20.0
     final_codes: frozenset[str] = FINAL_CODES
+    exhausted_why: str = "still throttled"
+
+    @property
+    def budget(self) -> str:
+        """The budget in words: ``"5 attempts / 60 s"``."""
+        return f"{self.max_attempts} attempts / {self.deadline:g} s"
 
     def without_waits(self) -> RetryProfile:
         """The same profile with zero-second waits (for tests)."""
@@ -190,13 +198,24 @@ class RetryProfile:
         return code is not None and code not in self.final_codes and code in self.retry_codes
 
     def retrying(
-        self, operation: str, *, log: RetryLog | None = None, sleep: Callable[[float], None] = time.sleep
+        self,
+        operation: str,
+        *,
+        log: RetryLog | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        give_up: Callable[[], bool] | None = None,
     ) -> tenacity.Retrying:
         """A tenacity Retrying for ``operation`` that records each retry in ``log`` (RETRY_LOG by default).
 
-        The last error is re-raised unchanged when attempts or the deadline run out.
+        When attempts or the deadline run out on a retryable error, raises
+        ``stackcheck.aws.budget.ThrottledPastBudget``: the last ClientError (same response) that is
+        also an InconclusiveError saying what was seen. Errors this profile does not retry are
+        raised unchanged. ``give_up`` (no arguments) ends the retries early when it returns True
+        (stackcheck.aws.propagation: the IAM propagation window closed).
         """
         import tenacity
+
+        from stackcheck.aws.budget import ThrottledPastBudget
 
         target = RETRY_LOG if log is None else log
         # tenacity >= 8.3 can stop *before* a sleep that would cross the deadline.
@@ -214,13 +233,33 @@ class RetryProfile:
                 )
             )
 
+        def exhausted(state: tenacity.RetryCallState) -> Any:
+            exc = state.outcome.exception() if state.outcome else None
+            raise ThrottledPastBudget(
+                exc,  # only ClientErrors carry a retryable code
+                operation=operation,
+                attempts=state.attempt_number,
+                seconds=state.seconds_since_start or 0.0,
+                budget=self.budget,
+                why=self.exhausted_why,
+            ) from exc
+
+        stop = tenacity.stop_after_attempt(self.max_attempts) | stop_by_deadline(self.deadline)
+        if give_up is not None:
+            ask = give_up
+
+            class _GivenUp(tenacity.stop.stop_base):
+                def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+                    return ask()
+
+            stop = tenacity.stop_any(stop, _GivenUp())
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.is_retryable),
-            stop=tenacity.stop_after_attempt(self.max_attempts) | stop_by_deadline(self.deadline),
+            stop=stop,
             wait=tenacity.wait_random_exponential(multiplier=self.initial_wait, max=self.max_wait),
             before_sleep=record,
             sleep=sleep,
-            reraise=True,
+            retry_error_callback=exhausted,
         )
 
     def call(
@@ -262,16 +301,76 @@ IAM_PROPAGATION_GRACE = 15.0
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency)."""
 
 
+def _waited(
+    waiter: Any, what: str, profile: WaitProfile, describe: Callable[[Mapping[str, Any]], str], **kwargs: Any
+) -> float:
+    """Run ``waiter.wait(**kwargs)`` under ``profile``; seconds waited.
+
+    A wait that ends on its poll budget ("Max attempts exceeded") or on a throttled poll raises
+    WaitPastBudget (INCONCLUSIVE) saying ``what`` and the last answer (``describe(last_response)``);
+    a terminal failure state (the resource is gone, a failed deployment) is an answer and stays
+    botocore's WaiterError.
+    """
+    from botocore.exceptions import WaiterError
+
+    from stackcheck.aws.budget import WaitPastBudget
+
+    start = time.monotonic()
+    try:
+        waiter.wait(**kwargs, WaiterConfig=profile.waiter_config)
+    except WaiterError as exc:
+        last = exc.last_response if isinstance(exc.last_response, Mapping) else {}
+        code = str((last.get("Error") or {}).get("Code", ""))
+        reason = str(exc.kwargs.get("reason", ""))
+        if code not in THROTTLING_CODES and not reason.startswith("Max attempts exceeded"):
+            raise
+        message = (last.get("Error") or {}).get("Message", "")
+        saw = f"{code}: {message}".rstrip(": ") if code else describe(last)
+        polls = "1 poll" if profile.max_attempts == 1 else f"{profile.max_attempts} polls"
+        budget = f"{polls} every {profile.delay:g} s"
+        seconds = time.monotonic() - start
+        raise WaitPastBudget(
+            exc, what=what, polls=profile.max_attempts, seconds=seconds, saw=saw, budget=budget
+        ) from exc
+    return time.monotonic() - start
+
+
+def _change_state(response: Mapping[str, Any]) -> str:
+    info = response.get("ChangeInfo") or {}
+    submitted = info.get("SubmittedAt")
+    shown = submitted.isoformat() if isinstance(submitted, datetime) else submitted
+    return f"Status {info.get('Status', '?')}, SubmittedAt {shown}"
+
+
 def wait_route53_change_insync(route53: Any, change: str, *, profile: WaitProfile = ROUTE53_CHANGE_INSYNC) -> float:
     """Wait until Route 53 reports ``change`` (``C123`` or ``/change/C123``) INSYNC.
 
     Uses boto3's ``resource_record_sets_changed`` waiter (GetChange,
     https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html). Returns the
-    seconds waited; raises botocore's WaiterError when the change is still PENDING at the end.
+    seconds waited. Still PENDING (or throttled) when ``profile``'s polls run out:
+    ``stackcheck.aws.budget.WaitPastBudget`` (INCONCLUSIVE, a WaiterError) with the last
+    Status and SubmittedAt.
     """
-    start = time.monotonic()
-    route53.get_waiter("resource_record_sets_changed").wait(Id=_change_id(change), WaiterConfig=profile.waiter_config)
-    return time.monotonic() - start
+    change_id = _change_id(change)
+    return _waited(
+        route53.get_waiter("resource_record_sets_changed"),
+        f"Route 53 change {change_id} still not INSYNC",
+        profile,
+        _change_state,
+        Id=change_id,
+    )
+
+
+def _service_state(response: Mapping[str, Any]) -> str:
+    services = response.get("services") or []
+    if not services:
+        failures = response.get("failures") or []
+        return "; ".join(f"{f.get('arn', '?')}: {f.get('reason', '?')}" for f in failures) or "no service"
+    svc = services[0]
+    return (
+        f"{len(svc.get('deployments') or [])} deployments, runningCount {svc.get('runningCount')}, "
+        f"desiredCount {svc.get('desiredCount')}"
+    )
 
 
 def wait_ecs_service_stable(
@@ -279,17 +378,46 @@ def wait_ecs_service_stable(
 ) -> float:
     """Wait until an ECS service is stable (one deployment, running count = desired count).
 
-    ``service`` is a name or either ARN format; the cluster comes from a new-format ARN, from
-    ``cluster``, or is ``default``. Uses boto3's ``services_stable`` waiter (DescribeServices,
+    ``service`` is a name or either ARN format; the cluster comes from a new-format ARN or from
+    ``cluster`` (a name or ARN). Service names are unique per cluster only, so neither giving
+    one raises IdentifierError (the waiter would look in the ``default`` cluster). Uses boto3's
+    ``services_stable`` waiter (DescribeServices,
     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html).
-    Returns the seconds waited; raises WaiterError on timeout.
+    Returns the seconds waited; a cluster ECS does not know raises IdentifierError naming it;
+    still unstable (or throttled) when the polls run out raises WaitPastBudget (INCONCLUSIVE)
+    with the last deployments and counts; a service that is gone, the waiter's WaiterError.
     """
+    from stackcheck.errors import IdentifierError
+
     ref = _ecs_service(service, cluster)
-    start = time.monotonic()
-    ecs.get_waiter("services_stable").wait(
-        cluster=ref.cluster or "default", services=[ref.name], WaiterConfig=profile.waiter_config
-    )
-    return time.monotonic() - start
+    if not ref.cluster:
+        raise IdentifierError(
+            f"ECS service {service!r}: no cluster; pass cluster= (name or ARN) or the service's "
+            "new-format ARN (arn:<partition>:ecs:<region>:<account>:service/<cluster>/<name>)"
+        )
+    try:
+        return _waited(
+            ecs.get_waiter("services_stable"),
+            f"ECS service {ref.name} in cluster {ref.cluster} still not stable",
+            profile,
+            _service_state,
+            cluster=ref.cluster,
+            services=[ref.name],
+        )
+    except Exception as exc:
+        if error_code(exc) == "ClusterNotFoundException" or _last_code(exc) == "ClusterNotFoundException":
+            raise IdentifierError(
+                f"ECS cluster {ref.cluster!r} (for service {ref.name!r}) does not exist in this account and region"
+            ) from exc
+        raise
+
+
+def _last_code(exc: BaseException) -> str | None:
+    last = getattr(exc, "last_response", None)
+    if isinstance(last, Mapping):
+        code = (last.get("Error") or {}).get("Code")
+        return str(code) if code is not None else None
+    return None
 
 
 def wait_iam_propagation(

@@ -45,10 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def exit_code(stages: list) -> int:  # list[Stage]
-    """The first failed stage's exit code (at least 1), else 0."""
+    """The first failed stage's exit code (at least 1), else 3 when a stage ended INCONCLUSIVE, else 0."""
     for stage in stages:
         if stage.status == "FAILED":
             return max(stage.exit_code or 1, 1)
+    if any(stage.status == "INCONCLUSIVE" for stage in stages):
+        from stackcheck.errors import InconclusiveError
+
+        return InconclusiveError.exit_code
     return 0
 
 

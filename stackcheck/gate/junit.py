@@ -1,4 +1,4 @@
-"""JUnit XML files of pytest runs (``--junitxml``): counts, failed test ids and their reasons."""
+"""JUnit XML files of pytest runs (``--junitxml``): counts (INCONCLUSIVE apart from skipped), failed and inconclusive test ids and their reasons."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ __all__ = ["JUnitSuite", "read_junit"]
 @dataclass(frozen=True)
 class JUnitSuite:
     """Counts of one JUnit XML file (pytest's ``--junitxml``), the ids of failed tests, and ``reasons``:
-    ``"<id>: <first line of the failure message>"`` for each of them."""
+    ``"<id>: <first line of the failure message>"`` for each of them.
+
+    ``inconclusive`` counts the checks the stackcheck plugin ended INCONCLUSIVE (a ``<skipped
+    type="inconclusive">`` element or the property ``stackcheck_outcome=inconclusive``); they are not
+    in ``skipped``, and ``unsettled`` holds ``"<id>: <what it saw>"`` for each."""
 
     path: Path
     tests: int
@@ -25,11 +29,26 @@ class JUnitSuite:
     seconds: float
     failed: tuple[str, ...] = field(default=())
     reasons: tuple[str, ...] = field(default=())
+    inconclusive: int = 0
+    unsettled: tuple[str, ...] = field(default=())
 
     @property
     def passed(self) -> int:
-        """Tests that neither failed, errored nor were skipped."""
-        return self.tests - self.failures - self.errors - self.skipped
+        """Tests that neither failed, errored, were skipped nor ended INCONCLUSIVE."""
+        return self.tests - self.failures - self.errors - self.skipped - self.inconclusive
+
+
+def _inconclusive(case: ET.Element) -> str | None:
+    """What an INCONCLUSIVE testcase saw ("" when unsaid), None for any other testcase."""
+    properties = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
+    skipped = case.find("skipped")
+    marked = skipped is not None and skipped.get("type") == "inconclusive"
+    if not marked and properties.get("stackcheck_outcome") != "inconclusive":
+        return None
+    if "stackcheck_inconclusive" in properties:
+        return properties["stackcheck_inconclusive"]
+    message = (skipped.get("message") or "") if skipped is not None else ""
+    return message.removeprefix("INCONCLUSIVE: ")
 
 
 def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
@@ -43,8 +62,15 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
     total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
     failed: list[str] = []
     reasons: list[str] = []
+    unsettled: list[str] = []
+    skipped_too = 0  # INCONCLUSIVE cases pytest also counted in the suite's skipped attribute
     for suite in suites:
         for case in suite.iter("testcase"):
+            saw = _inconclusive(case)
+            if saw is not None and case.find("failure") is None and case.find("error") is None:
+                unsettled.append(f"{case.get('classname')}::{case.get('name')}: {saw}".rstrip(": "))
+                skipped_too += case.find("skipped") is not None
+                continue
             problem = case.find("failure")
             problem = problem if problem is not None else case.find("error")
             if problem is None:
@@ -59,8 +85,10 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
         total["tests"],
         total["failures"],
         total["errors"],
-        total["skipped"],
+        max(total["skipped"] - skipped_too, 0),
         seconds,
         tuple(failed),
         tuple(reasons),
+        len(unsettled),
+        tuple(unsettled),
     )

@@ -12,19 +12,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stackcheck.errors import InconclusiveError
 from stackcheck.files import REPORTS_DIR, SCAN_JSON, read_json
 from stackcheck.gate.junit import read_junit
 
-__all__ = ["FAILED", "NOT_RUN", "PASSED", "GateOptions", "Stage", "run_gate"]
+__all__ = ["FAILED", "INCONCLUSIVE", "NOT_RUN", "PASSED", "GateOptions", "Stage", "run_gate"]
 
-PASSED, FAILED, NOT_RUN = "PASSED", "FAILED", "NOT RUN"
+PASSED, FAILED, NOT_RUN, INCONCLUSIVE = "PASSED", "FAILED", "NOT RUN", "INCONCLUSIVE"
+INCONCLUSIVE_EXIT = InconclusiveError.exit_code
+"""pytest's exit status when checks ended INCONCLUSIVE and none failed (stackcheck.plugin.outcome)."""
 MAX_REASONS = 5
 """First failures kept per stage (the stage's own report holds the rest)."""
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One stage of a gate run: ``status`` PASSED / FAILED / NOT RUN, its exit code (None when not
+    """One stage of a gate run: ``status`` PASSED / FAILED / NOT RUN / INCONCLUSIVE (checks only: some
+    ran out of their retry or wait budget and none failed), its exit code (None when not
     run), wall ``seconds``, and ``reasons``: the first failures, each one line ("`E9001`
     /Stack/Service: port 8080 differs ...", "tests/integration/test_x.py::test_y: assert ...")."""
 
@@ -101,10 +105,13 @@ def _pytest_stage(name: str, options: GateOptions, marker: str, junit: Path) -> 
             f"--junitxml={junit}", *options.pytest_args]  # fmt: skip
     code = subprocess.run(argv, env=env, check=False).returncode
     reasons: tuple[str, ...] = ()
-    if junit.is_file():
-        reasons = read_junit(junit).reasons[:MAX_REASONS]
+    suite = read_junit(junit) if junit.is_file() else None
+    if suite is not None:
+        reasons = suite.reasons[:MAX_REASONS]
     if code == 5:  # pytest: no test collected
         return Stage(name, PASSED, 0, time.monotonic() - started, ("no test selected",))
+    if code == INCONCLUSIVE_EXIT and suite is not None and suite.inconclusive and not suite.failed:
+        return Stage(name, INCONCLUSIVE, code, time.monotonic() - started, suite.unsettled[:MAX_REASONS])
     return Stage(name, PASSED if code == 0 else FAILED, code, time.monotonic() - started, reasons)
 
 

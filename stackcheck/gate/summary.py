@@ -10,10 +10,10 @@ from typing import Any
 
 from stackcheck.files import GATE_MARKDOWN, atomic_write_text
 from stackcheck.gate.junit import JUnitSuite
-from stackcheck.gate.stages import FAILED, NOT_RUN, PASSED, Stage
+from stackcheck.gate.stages import FAILED, INCONCLUSIVE, NOT_RUN, PASSED, Stage
 from stackcheck.report.provenance import Commit, read_commit, stamp, utc_now
 
-__all__ = ["GATE_FILE", "gate_passed", "render_gate", "write_gate"]
+__all__ = ["GATE_FILE", "gate_passed", "gate_verdict", "render_gate", "write_gate"]
 
 GATE_FILE = GATE_MARKDOWN
 
@@ -21,6 +21,21 @@ GATE_FILE = GATE_MARKDOWN
 def gate_passed(stages: Sequence[Stage]) -> bool:
     """True when every stage PASSED (a NOT RUN stage means an earlier one failed, or nothing was deployed)."""
     return bool(stages) and all(s.status == PASSED for s in stages)
+
+
+def gate_verdict(stages: Sequence[Stage]) -> str:
+    """PASSED when every stage passed; INCONCLUSIVE when none failed but checks ended INCONCLUSIVE
+    (their budget ran out: not a pass); else FAILED."""
+    if gate_passed(stages):
+        return PASSED
+    statuses = {s.status for s in stages}
+    if (
+        INCONCLUSIVE in statuses
+        and FAILED not in statuses
+        and all(s.status != NOT_RUN or s.name == "teardown" for s in stages)
+    ):
+        return INCONCLUSIVE
+    return FAILED
 
 
 def _cell(text: str) -> str:
@@ -35,15 +50,17 @@ def render_gate(
     now: datetime | None = None,
     commit: Commit | None = None,
 ) -> str:
-    """Markdown: headline PASSED/FAILED, when and from which commit (``Generated 2026-03-04T05:06:07Z from
+    """Markdown: headline PASSED/FAILED/INCONCLUSIVE (``gate_verdict``), when and from which commit (``Generated 2026-03-04T05:06:07Z from
     commit 1a2b3c4 (dirty).``), one row per stage (PASSED / FAILED / NOT RUN, exit code, seconds), the
-    first failures of each failed stage with their reasons, then the scan totals and one row per JUnit file.
+    first failures of each failed stage with their reasons, what each INCONCLUSIVE check saw, then the scan
+    totals and one row per JUnit file (passed, failed, errors, skipped, inconclusive: INCONCLUSIVE is its
+    own count, never in passed or skipped).
 
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()`` of
     the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
     """
     lines = [
-        f"## Gate: {PASSED if gate_passed(stages) else FAILED}",
+        f"## Gate: {gate_verdict(stages)}",
         "",
         stamp(utc_now() if now is None else now, read_commit() if commit is None else commit),
         "",
@@ -58,6 +75,9 @@ def render_gate(
         if s.status == FAILED:
             lines += ["", f"### {s.name}: FAILED", ""]
             lines += [f"- {_cell(reason)}" for reason in s.reasons] or [f"- exited with {s.exit_code}"]
+        elif s.status == INCONCLUSIVE:
+            lines += ["", f"### {s.name}: INCONCLUSIVE (a retry or wait budget ran out; not passed)", ""]
+            lines += [f"- {_cell(reason)}" for reason in s.reasons]
     if scan_report is not None:
         totals = scan_report.get("summary", {}).get("totals", {})
         lines += [
@@ -74,11 +94,12 @@ def render_gate(
             "",
             "### Post-deploy checks",
             "",
-            "| report | passed | failed | errors | skipped | seconds |",
-            "|---|---|---|---|---|---|",
+            "| report | passed | failed | errors | skipped | inconclusive | seconds |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.seconds:.1f} |"
+            f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.inconclusive} "
+            f"| {s.seconds:.1f} |"
             for s in suites
         ]
     return "\n".join(lines) + "\n"

@@ -1,10 +1,9 @@
-"""pytest plugin: stackcheck's options, ini settings, markers, report header and per-test retry summary."""
+"""pytest plugin: stackcheck's options, ini settings, markers, report header; retries and INCONCLUSIVE outcomes (stackcheck.plugin.outcome)."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections import defaultdict
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,7 +255,10 @@ def pytest_configure(config: pytest.Config) -> None:
         ini_dir=config.inipath.parent if config.inipath else config.rootpath,
         rootdir=config.rootpath,
     )
+    from stackcheck.plugin.outcome import CheckOutcomes, RetrySummary
+
     config.pluginmanager.register(RetrySummary(), "stackcheck-retry-summary")
+    config.pluginmanager.register(CheckOutcomes(config), "stackcheck-outcomes")
     from stackcheck.plugin.endpoint import WATCH_KEY, EndpointWatch
 
     watch = EndpointWatch(emulator=config.stash[SETTINGS_KEY].emulator)
@@ -301,55 +303,16 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    from stackcheck.plugin.outcome import annotate_report, record_line
+
     retry = sys.modules.get("stackcheck.aws.retry")
-    if retry is None:  # no retry can have happened in this process
-        return
-    records = [r.as_dict() for r in retry.RETRY_LOG.drain(item.nodeid)]
+    records = [r.as_dict() for r in retry.RETRY_LOG.drain(item.nodeid)] if retry is not None else []
     if records:
         # A plain attribute survives pytest-xdist's report serialization to the controller.
         report.stackcheck_retries = records
-        report.sections.append(("stackcheck retries", "\n".join(_record_line(r) for r in records)))
+        report.sections.append(("stackcheck retries", "\n".join(record_line(r) for r in records)))
+    retries = getattr(item, "stackcheck_retry_count", 0) + len(records)
+    item.stackcheck_retry_count = retries  # type: ignore[attr-defined]
+    annotate_report(item, call, report, retries)
     if "aws_client" in getattr(item, "fixturenames", ()):
         report.stackcheck_aws = True
-
-
-def _record_line(record: Mapping[str, Any]) -> str:
-    return (
-        f"{record['operation']}: {record['error_code']} on attempt {record['attempt']}, "
-        f"slept {record['sleep']:.2f} s ({record['layer']})"
-    )
-
-
-class RetrySummary:
-    """Collects retries from test reports (local or from pytest-xdist workers) and prints them
-    per test in a ``stackcheck retries`` terminal summary section."""
-
-    def __init__(self) -> None:
-        self.by_test: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.aws_used = False
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.by_test[report.nodeid].extend(getattr(report, "stackcheck_retries", None) or [])
-        self.aws_used = self.aws_used or bool(getattr(report, "stackcheck_aws", False))
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        retry = sys.modules.get("stackcheck.aws.retry")
-        if retry is not None:
-            outside = [r.as_dict() for r in retry.RETRY_LOG.drain("")]
-            if outside:
-                self.by_test["(outside any test)"].extend(outside)
-        tests = {node: records for node, records in self.by_test.items() if records}
-        if not tests and not self.aws_used:
-            return
-        terminalreporter.write_sep("=", "stackcheck retries")
-        if not tests:
-            terminalreporter.write_line("no AWS call was retried")
-            return
-        for node, records in sorted(tests.items()):
-            slept = sum(r["sleep"] for r in records)
-            terminalreporter.write_line(f"{node}: {len(records)} retries, slept {slept:.2f} s")
-            counts: dict[tuple[str, str, str], int] = defaultdict(int)
-            for r in records:
-                counts[(r["operation"], r["error_code"], r["layer"])] += 1
-            for (operation, code, layer), count in sorted(counts.items()):
-                terminalreporter.write_line(f"    {operation} {code} x{count} ({layer})")

@@ -486,7 +486,7 @@ def test_retry_summary_per_test(pt: pytest.Pytester, workers: list[str]) -> None
     text = result.stdout.str()
     summary = text[text.index("stackcheck retries =") :].splitlines()[1:3]
     assert summary == [
-        "test_checks.py::test_throttled: 2 retries, slept 0.00 s",
+        "test_checks.py::test_throttled: passed after 2 retries, slept 0.00 s",
         "    s3.get_bucket_versioning SlowDown x2 (tenacity)",
     ]
     assert "test_calm" not in text[text.index("stackcheck retries =") :]

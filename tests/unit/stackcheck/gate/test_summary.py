@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from stackcheck.errors import BadInputError
+from stackcheck.gate.command import exit_code
 from stackcheck.gate.junit import read_junit
-from stackcheck.gate.stages import FAILED, NOT_RUN, PASSED, Stage
-from stackcheck.gate.summary import gate_passed, render_gate, write_gate
+from stackcheck.gate.stages import FAILED, INCONCLUSIVE, NOT_RUN, PASSED, Stage
+from stackcheck.gate.summary import gate_passed, gate_verdict, render_gate, write_gate
 from stackcheck.report.provenance import Commit
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 250_000, tzinfo=UTC)
@@ -109,7 +110,7 @@ def test_gate_md_lists_check_failures_and_suites(tmp_path):
         "### checks: FAILED\n\n- tests.integration.test_storage::test_b[source]: AssertionError: assert "
         "'Suspended' == 'Enabled'\n" in text
     )
-    assert text.rstrip().endswith("| `integration.xml` | 3 | 1 | 0 | 1 | 2.5 |")
+    assert text.rstrip().endswith("| `integration.xml` | 3 | 1 | 0 | 1 | 0 | 2.5 |")
     assert "### Scan" not in text
 
 
@@ -131,3 +132,72 @@ def test_a_failed_stage_without_reasons_says_its_exit_code():
 def test_write_gate_passes_time_and_commit_through(tmp_path, commit, line):
     path = write_gate(tmp_path, ALL_PASSED, None, [], now=NOW, commit=commit)
     assert path.read_text().splitlines()[:3] == ["## Gate: PASSED", "", line]
+
+
+INCONCLUSIVE_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="0" failures="0" skipped="3" tests="4" time="1.5">
+<testcase classname="tests.integration.test_dns" name="test_zone"/>
+<testcase classname="tests.integration.test_dns" name="test_change_insync">
+<properties><property name="stackcheck_outcome" value="inconclusive"/>
+<property name="stackcheck_inconclusive" value="Route 53 change C1 still not INSYNC when its wait budget ran out"/>
+</properties><skipped type="inconclusive" message="INCONCLUSIVE: Route 53 change C1 still not INSYNC when its wait budget ran out">x</skipped></testcase>
+<testcase classname="tests.integration.test_storage" name="test_versioned">
+<skipped type="inconclusive" message="INCONCLUSIVE: s3.get_bucket_versioning still throttled">x</skipped></testcase>
+<testcase classname="tests.integration.test_storage" name="test_replica"><skipped type="pytest.skip" message="no output"/></testcase>
+</testsuite></testsuites>"""
+
+
+def test_read_junit_counts_inconclusive_apart_from_skipped(tmp_path):
+    (tmp_path / "integration.xml").write_text(INCONCLUSIVE_JUNIT)
+    suite = read_junit(tmp_path / "integration.xml")
+    assert (suite.tests, suite.passed, suite.failures, suite.errors, suite.skipped, suite.inconclusive) == (
+        4, 1, 0, 0, 1, 2,
+    )  # fmt: skip
+    assert suite.failed == ()
+    assert suite.unsettled == (
+        "tests.integration.test_dns::test_change_insync: Route 53 change C1 still not INSYNC when its wait budget ran out",
+        "tests.integration.test_storage::test_versioned: s3.get_bucket_versioning still throttled",
+    )
+
+
+def test_gate_md_shows_inconclusive_as_its_own_count_and_verdict(tmp_path):
+    (tmp_path / "integration.xml").write_text(INCONCLUSIVE_JUNIT)
+    suite = read_junit(tmp_path / "integration.xml")
+    stages = [*ALL_PASSED[:3], Stage("checks", INCONCLUSIVE, 3, 1.5, suite.unsettled), *ALL_PASSED[4:]]
+    assert gate_verdict(stages) == INCONCLUSIVE
+    assert not gate_passed(stages)
+    text = render_gate(stages, None, [suite], now=NOW, commit=Commit("1a2b3c4", False))
+    assert text == (
+        """\
+## Gate: INCONCLUSIVE
+
+Generated 2026-03-04T05:06:07Z from commit 1a2b3c4.
+
+| stage | result | exit | seconds |
+|---|---|---|---|
+| synth | PASSED | 0 | 1.0 |
+| scan | PASSED | 0 | 1.0 |
+| deploy | PASSED | 0 | 1.0 |
+| checks | INCONCLUSIVE | 3 | 1.5 |
+| out-of-band | PASSED | 0 | 1.0 |
+| teardown | PASSED | 0 | 1.0 |
+
+### checks: INCONCLUSIVE (a retry or wait budget ran out; not passed)
+
+- tests.integration.test_dns::test_change_insync: Route 53 change C1 still not INSYNC when its wait budget ran out
+- tests.integration.test_storage::test_versioned: s3.get_bucket_versioning still throttled
+
+### Post-deploy checks
+
+| report | passed | failed | errors | skipped | inconclusive | seconds |
+|---|---|---|---|---|---|---|
+| `integration.xml` | 1 | 0 | 0 | 1 | 2 | 1.5 |
+"""
+    )
+
+
+def test_a_failure_outranks_inconclusive():
+    stages = [*ALL_PASSED[:3], Stage("checks", INCONCLUSIVE, 3), Stage("out-of-band", FAILED, 1), ALL_PASSED[5]]
+    assert gate_verdict(stages) == FAILED
+    assert exit_code(stages) == 1
+    assert exit_code([*ALL_PASSED[:3], Stage("checks", INCONCLUSIVE, 3), *ALL_PASSED[4:]]) == 3

@@ -1,0 +1,45 @@
+"""The checks stage of the gate: a child pytest whose only non-passing checks are INCONCLUSIVE makes the stage INCONCLUSIVE, with what each saw."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from stackcheck.gate.stages import FAILED, INCONCLUSIVE, GateOptions, _pytest_stage
+
+ROOT = Path(__file__).resolve().parents[4]
+CHECKS = """
+from stackcheck.errors import InconclusiveError
+
+def test_settled():
+    assert True
+
+def test_unsettled():
+    raise InconclusiveError("Route 53 change C1 still not INSYNC when its wait budget ran out")
+"""
+
+
+def run(tmp_path: Path, extra: str = "") -> object:
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_checks.py").write_text(CHECKS + extra)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "STACKCHECK_"))}
+    env["PYTHONPATH"] = str(ROOT)  # the child imports this tree's stackcheck and its plugin
+    options = GateOptions(checks=checks, python=sys.executable, environ=env, pytest_args=("-p", "no:cacheprovider"))
+    return _pytest_stage("checks", options, "not outofband", tmp_path / "integration.xml")
+
+
+def test_inconclusive_checks_make_the_stage_inconclusive(tmp_path):
+    stage = run(tmp_path)
+    assert (stage.status, stage.exit_code, stage.reasons) == (
+        INCONCLUSIVE,
+        3,
+        ("test_checks::test_unsettled: Route 53 change C1 still not INSYNC when its wait budget ran out",),
+    )
+
+
+def test_a_failed_check_makes_it_failed(tmp_path):
+    stage = run(tmp_path, "\ndef test_wrong():\n    assert 1 == 2\n")
+    assert (stage.status, stage.exit_code) == (FAILED, 1)
+    assert stage.reasons == ("test_checks::test_wrong: assert 1 == 2",)
