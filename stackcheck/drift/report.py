@@ -210,8 +210,8 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     lines.append("")
     for stack in result.stacks:
         methods = ", ".join(f"{n} by {m}" for m, n in stack.by_method().items())
-        checked_by = f" (checked: {methods})" if methods else ""
-        lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}{_md(checked_by, 200)}")
+        checked_by = f" (checked: {_md(methods, 200)})" if methods else ""
+        lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}{checked_by}")
     lines.append("")
     rows = []
     for stack in result.stacks:
