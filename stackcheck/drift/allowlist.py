@@ -14,7 +14,10 @@ DEFAULT_ALLOWLIST = Path("policies/drift-allowlist.yaml")
 MIN_REASON_LENGTH = 10
 
 
-_ALLOWLIST_KEYS = ("resource_type", "property_path", "reason")
+_ALLOWLIST_KEYS = ("resource_type", "property_path", "reason", "difference_type")
+_REQUIRED_KEYS = ("resource_type", "property_path", "reason")
+DIFFERENCE_TYPES = ("ADD", "REMOVE", "NOT_EQUAL")
+"""PropertyDifference.DifferenceType values an allowlist entry may be limited to."""
 _RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$")
 
 
@@ -24,7 +27,10 @@ class AllowlistEntry:
 
     ``property_path`` is a path as CloudFormation reports it in PropertyDifference.PropertyPath
     (``/PolicyDocument/Version``); a trailing ``/*`` covers every path below (``/Tags/*`` covers
-    ``/Tags/0/Value``, not ``/Tags`` itself).
+    ``/Tags/0/Value``, not ``/Tags`` itself). ``difference_type`` (ADD, REMOVE or NOT_EQUAL, as in
+    PropertyDifference.DifferenceType) limits the entry to differences of that type: a value AWS fills
+    in is an ADD, and an entry for it must not also allow someone changing the value (NOT_EQUAL);
+    None allows every type.
     """
 
     index: int
@@ -32,23 +38,28 @@ class AllowlistEntry:
     resource_type: str
     property_path: str
     reason: str
+    difference_type: str | None = None
 
     @property
     def subtree(self) -> bool:
         """True when ``property_path`` ends in ``/*``."""
         return self.property_path.endswith("/*")
 
-    def matches(self, resource_type: str, property_path: str) -> bool:
-        """True when this entry covers a difference at ``property_path`` of a ``resource_type`` resource."""
+    def matches(self, resource_type: str, property_path: str, difference_type: str | None = None) -> bool:
+        """True when this entry covers a difference (of ``difference_type``, when given) at ``property_path``
+        of a ``resource_type`` resource."""
         if resource_type != self.resource_type:
+            return False
+        if self.difference_type is not None and difference_type != self.difference_type:
             return False
         if self.subtree:
             return property_path.startswith(self.property_path[:-1])
         return property_path == self.property_path
 
     def describe(self) -> str:
-        """``entry 2 (AWS::RDS::DBInstance /EngineVersion)``."""
-        return f"entry {self.index} ({self.resource_type} {self.property_path})"
+        """``entry 2 (AWS::RDS::DBInstance /EngineVersion)``, ``entry 3 (AWS::S3::Bucket /BucketEncryption ADD)``."""
+        kind = f" {self.difference_type}" if self.difference_type else ""
+        return f"entry {self.index} ({self.resource_type} {self.property_path}{kind})"
 
 
 @dataclass(frozen=True)
@@ -58,13 +69,16 @@ class Allowlist:
     path: Path | None = None
     entries: tuple[AllowlistEntry, ...] = ()
 
-    def match(self, resource_type: str, property_path: str) -> AllowlistEntry | None:
-        """The entry covering this difference: an exact path beats a ``/*`` one, a deeper ``/*`` a
-        shallower one, then the first in the file; None when no entry covers it."""
-        hits = [e for e in self.entries if e.matches(resource_type, property_path)]
+    def match(
+        self, resource_type: str, property_path: str, difference_type: str | None = None
+    ) -> AllowlistEntry | None:
+        """The entry covering this difference (of ``difference_type``, when given): an exact path beats a
+        ``/*`` one, a deeper ``/*`` a shallower one, an entry for the difference type one for every type,
+        then the first in the file; None when no entry covers it."""
+        hits = [e for e in self.entries if e.matches(resource_type, property_path, difference_type)]
         if not hits:
             return None
-        return max(hits, key=lambda e: (not e.subtree, len(e.property_path), -e.index))
+        return max(hits, key=lambda e: (not e.subtree, len(e.property_path), e.difference_type is not None, -e.index))
 
     def source(self, entry: AllowlistEntry) -> str:
         """``policies/drift-allowlist.yaml:7`` (where ``entry`` is), for reports."""
@@ -74,13 +88,14 @@ class Allowlist:
 
 def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
     """Load and validate the drift allowlist at ``path``: a YAML list of
-    ``{resource_type, property_path, reason}`` mappings. An empty file (or ``[]``) is an empty allowlist.
+    ``{resource_type, property_path, reason}`` mappings, each with an optional ``difference_type``
+    (ADD, REMOVE or NOT_EQUAL). An empty file (or ``[]``) is an empty allowlist.
 
     Raises BadInputError (exit code 2) naming the file, and each bad entry's index and line with
     the fix: missing file, malformed YAML, not a list, unknown or missing keys, a resource type
     not of the ``AWS::Service::Type`` shape, a property path not starting with ``/``, with empty
     segments, or with ``*`` anywhere but a trailing ``/*`` below a property, a reason shorter than
-    ``MIN_REASON_LENGTH`` characters, duplicate entries.
+    ``MIN_REASON_LENGTH`` characters, a difference type not in DIFFERENCE_TYPES, duplicate entries.
     """
     path = Path(path)
     items = load_yaml_list(path, what="drift allowlist", example="- resource_type: ...")
@@ -88,7 +103,7 @@ def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
         return Allowlist(path, ())
     entries: list[AllowlistEntry] = []
     problems: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     for index, line, raw in items:
         label = f"{path}:{line}: entry {index}" if line else f"{path}: entry {index}"
         if isinstance(raw, dict) and isinstance(raw.get("resource_type"), str):
@@ -103,10 +118,13 @@ def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
             resource_type=raw["resource_type"],
             property_path=raw["property_path"],
             reason=raw["reason"].strip(),
+            difference_type=raw.get("difference_type"),
         )
-        key = (entry.resource_type, entry.property_path)
+        key = (entry.resource_type, entry.property_path, entry.difference_type or "")
         if key in seen:
-            problems.append(f"{label}: duplicates entry {seen[key]} (same resource type and property path); keep one")
+            problems.append(
+                f"{label}: duplicates entry {seen[key]} (same resource type, property path and difference type); keep one"
+            )
             continue
         seen[key] = index
         entries.append(entry)
@@ -127,9 +145,14 @@ def _allowlist_entry_errors(raw: Any) -> list[str]:
         "property_path": "/EngineVersion",
         "reason": "<why this difference is not drift, 10+ characters>",
     }
-    missing = [k for k in _ALLOWLIST_KEYS if raw.get(k) in (None, "")]
+    missing = [k for k in _REQUIRED_KEYS if raw.get(k) in (None, "")]
     errors.extend(f"missing {k!r}; add `{k}: {examples[k]}`" for k in missing)
-    resource_type, property_path, reason = (raw.get(k) for k in _ALLOWLIST_KEYS)
+    resource_type, property_path, reason = (raw.get(k) for k in _REQUIRED_KEYS)
+    kind = raw.get("difference_type")
+    if kind is not None and kind not in DIFFERENCE_TYPES:
+        errors.append(
+            f"difference_type {kind!r} is not one of {', '.join(DIFFERENCE_TYPES)} (or leave it out: every type)"
+        )
     if "resource_type" not in missing and (
         not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type)
     ):

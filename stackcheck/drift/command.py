@@ -1,4 +1,4 @@
-"""`stackcheck drift`: DetectStackDrift on the deployed stacks of the cloud assembly; reports/drift.{json,md,xml}."""
+"""`stackcheck drift`: DetectStackDrift and the live-template diff on the deployed stacks of the cloud assembly; reports/drift.{json,md,xml}."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from stackcheck.aws.target import add_target_arguments, resolve_target
 from stackcheck.files import REPORTS_DIR
 
 HELP = (
-    "detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift); "
+    "detect drift of the deployed stacks of the cloud assembly (CloudFormation DetectStackDrift, merged with a "
+    "property diff of each stack's live template against its declared template); "
     "write reports/drift.json, drift.md and drift.xml"
 )
+METHODS = ("both", "cloudformation", "live-template")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --assembly, --stack (repeatable), --allowlist, --report-dir, --aws-endpoint-url,
+    """Options: --assembly, --stack (repeatable), --allowlist, --report-dir, --method, --aws-endpoint-url,
     --aws-region, --emulator-record, --no-emulator, --poll-interval, --max-polls, --timeout."""
     parser.add_argument(
         "--assembly",
@@ -43,6 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=REPORTS_DIR,
         metavar="DIR",
         help="where drift.json, drift.md and drift.xml are written (default: reports)",
+    )
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="both",
+        help="cloudformation: DetectStackDrift only; live-template: the live-template diff only; both (default): "
+        "both, merged per resource (where DetectStackDrift is not available, as on the emulator, the live-template "
+        "diff alone)",
     )
     add_target_arguments(parser, api="CloudFormation")
     parser.add_argument(
@@ -98,10 +108,13 @@ def poll_profile(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Detect drift, print the console summary, write the three reports.
 
-    Returns 0 (in sync, or PARTIAL coverage without drift: said in words), 1 (drift found) or 3
-    (could not detect: the API is unavailable at the target, no credentials, every stack UNKNOWN,
-    or a stack timed out or could not start). Raises AssemblyError/BadInputError (exit 2) for a
-    missing assembly, an unknown --stack or a malformed allowlist or emulator record.
+    ``--method both`` (the default) runs DetectStackDrift and the live-template diff
+    (``stackcheck.drift.live``) and merges them per resource (``stackcheck.drift.merge``); where
+    DetectStackDrift is unavailable (the emulator) the live-template diff alone decides, and the reports
+    say why. Returns 0 (in sync, or PARTIAL coverage without drift: said in words), 1 (drift found) or 3
+    (could not detect: no method could run at the target, no credentials, every stack UNKNOWN, or a
+    stack timed out or could not start). Raises AssemblyError/BadInputError (exit 2) for a missing
+    assembly, an unknown --stack or a malformed allowlist or emulator record.
     """
     from stackcheck.assembly import read_assembly
     from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
@@ -114,12 +127,42 @@ def run(args: argparse.Namespace) -> int:
     allowlist = load_allowlist(args.allowlist)
     profile = poll_profile(args)
     target = resolve_target(args)
-    try:
-        client = make_client(target)
-        result = DriftDetector(client, allowlist=allowlist, poll=profile, target=target).detect(artifacts)
-    except DetectionUnavailableError as exc:
+    method = getattr(args, "method", "both")
+    detected: DriftResult | None = None
+    reasons: list[str] = []
+    if method in ("both", "cloudformation"):
+        try:
+            client = make_client(target)
+            detected = DriftDetector(client, allowlist=allowlist, poll=profile, target=target).detect(artifacts)
+        except DetectionUnavailableError as exc:
+            reasons.append(str(exc))
+    live: Any = None
+    if method in ("both", "live-template"):
+        try:
+            live = live_stacks(target, artifacts, assembly.dependency_order(), allowlist)
+        except DetectionUnavailableError as exc:
+            reasons.append(f"the live-template diff could not run either: {exc}" if reasons else str(exc))
+    seconds = time.perf_counter() - started
+    if detected is not None and live is not None:
+        from stackcheck.drift.merge import merge_methods
+
+        result = DriftResult(
+            stacks=merge_methods(detected.stacks, live), target=target, allowlist=allowlist, seconds=seconds
+        )
+    elif detected is not None:
+        result = detected
+    elif live is not None:
+        cloudformation = reasons[0] if reasons else "not asked for (--method live-template)"
+        result = DriftResult(
+            stacks=tuple(live),
+            target=target,
+            allowlist=allowlist,
+            seconds=seconds,
+            cloudformation_unavailable=cloudformation,
+        )
+    else:
         result = DriftResult.for_unavailable(
-            artifacts, str(exc), target=target, allowlist=allowlist, seconds=time.perf_counter() - started
+            artifacts, "; ".join(reasons), target=target, allowlist=allowlist, seconds=seconds
         )
     paths = write_drift_reports(result, args.report_dir)
     print(render_console(result))
@@ -127,7 +170,19 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if result.unavailable is not None:
         print(f"stackcheck drift: error: {result.unavailable}", file=sys.stderr)
+    elif detected is not None and live is None and len(reasons) == 1 and method == "both":
+        print(f"stackcheck drift: warning: the live-template diff did not run: {reasons[0]}", file=sys.stderr)
     return result.exit_code
+
+
+def live_stacks(target: Any, artifacts: Any, every: Any, allowlist: Any) -> Any:
+    """The live-template method's StackDrifts for ``artifacts`` (``LiveDrift.detect``) through a ClientFactory for
+    ``target``. Raises DetectionUnavailableError when the endpoint does not answer, there are no credentials or
+    no region."""
+    from stackcheck.compliance.command import make_factory
+    from stackcheck.drift.live import LiveDrift
+
+    return LiveDrift(make_factory(target), allowlist=allowlist).detect(artifacts, every)
 
 
 COMMANDS = {"drift": (HELP, add_arguments, run)}

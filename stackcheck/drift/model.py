@@ -98,15 +98,38 @@ class PropertyDifference:
         }
 
 
+CLOUDFORMATION = "cloudformation"
+"""``ResourceDrift.method`` of a resource CloudFormation's DetectStackDrift checked."""
+LIVE_TEMPLATE = "live-template"
+"""``ResourceDrift.method`` of a resource checked by the property diff of its live template against its declaration."""
+
+
+@dataclass(frozen=True)
+class UncheckedProperty:
+    """A declared property (``property_path`` as in PropertyDifference, ``/Tags/0/Value``) of a checked resource
+    that no method compared, and why (the reader does not read it, an intrinsic could not be resolved, ...)."""
+
+    property_path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"property_path", "reason"}``."""
+        return {"property_path": self.property_path, "reason": self.reason}
+
+
 @dataclass(frozen=True)
 class ResourceDrift:
     """Drift of one resource of one stack.
 
-    ``status`` is after the allowlist; ``reported_status`` is CloudFormation's
-    StackResourceDriftStatus (None when the resource got no drift result). ``reason`` says why a
+    ``status`` is after the allowlist; ``reported_status`` is the status the checking method gave
+    before the allowlist: CloudFormation's StackResourceDriftStatus, or the live-template diff's
+    IN_SYNC / MODIFIED / DELETED (None when the resource got no drift result). ``reason`` says why a
     resource is NOT_CHECKED, or that a MODIFIED one only has allowed differences. ``in_template``
     is False for a resource CloudFormation reported that the assembly's template does not declare
     (the assembly is newer or older than the deployment). ``checked_at`` is the ISO 8601 Timestamp.
+    ``method`` says which method checked it: ``"cloudformation"`` (DetectStackDrift),
+    ``"live-template"`` (the property diff of ``stackcheck.drift.live``), both joined by ``+``, or
+    None (NOT_CHECKED); ``unchecked_properties`` are the declared properties neither method compared.
     """
 
     logical_id: str
@@ -119,6 +142,8 @@ class ResourceDrift:
     reason: str | None = None
     in_template: bool = True
     checked_at: str | None = None
+    method: str | None = CLOUDFORMATION
+    unchecked_properties: tuple[UncheckedProperty, ...] = ()
 
     @property
     def drifted(self) -> bool:
@@ -127,7 +152,7 @@ class ResourceDrift:
 
     @property
     def checked(self) -> bool:
-        """True when CloudFormation checked it (IN_SYNC, MODIFIED or DELETED, before the allowlist)."""
+        """True when a method checked it (IN_SYNC, MODIFIED or DELETED, before the allowlist)."""
         return self.status is not ResourceStatus.NOT_CHECKED
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,7 +167,9 @@ class ResourceDrift:
             "in_template": self.in_template,
             "checked_at": self.checked_at,
             "reason": self.reason,
+            "method": self.method if self.checked else None,
             "differences": [d.to_dict() for d in self.differences],
+            "unchecked_properties": [p.to_dict() for p in self.unchecked_properties],
         }
 
 
@@ -155,6 +182,7 @@ def unchecked(artifact: StackArtifact, reason: str) -> tuple[ResourceDrift, ...]
             status=ResourceStatus.NOT_CHECKED,
             construct_path=artifact.construct_path(lid),
             reason=reason,
+            method=None,
         )
         for lid, res in artifact.resources.items()
     )
@@ -174,7 +202,8 @@ class StackDrift:
     ``drifted_resource_count`` are DescribeStackDriftDetectionStatus's DetectionStatus,
     DetectionStatusReason (or why the detection did not run or complete), StackDriftStatus and
     DriftedStackResourceCount. ``polls`` counts status polls; ``seconds`` runs from DetectStackDrift
-    to the last response.
+    to the last response. ``methods`` are the methods that ran on the stack (``"cloudformation"``,
+    ``"live-template"``); with the live-template diff, ``outcome`` is COMPLETE when either method completed.
     """
 
     artifact_id: str
@@ -188,6 +217,7 @@ class StackDrift:
     drifted_resource_count: int | None = None
     polls: int = 0
     seconds: float = 0.0
+    methods: tuple[str, ...] = (CLOUDFORMATION,)
 
     @property
     def verdict(self) -> Verdict:
@@ -212,6 +242,14 @@ class StackDrift:
         """Resources CloudFormation checked."""
         return sum(1 for r in self.resources if r.checked)
 
+    def by_method(self) -> dict[str, int]:
+        """Checked resources per ``ResourceDrift.method`` (``{"live-template": 5, "cloudformation": 2}``), sorted."""
+        found: dict[str, int] = {}
+        for resource in self.resources:
+            if resource.checked and resource.method:
+                found[resource.method] = found.get(resource.method, 0) + 1
+        return dict(sorted(found.items()))
+
     def not_checked_types(self) -> dict[str, int]:
         """NOT_CHECKED resources by type, most frequent first then by name."""
         types: dict[str, int] = {}
@@ -229,8 +267,20 @@ class StackDrift:
         listed = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in types.items())
         return f"{missing} of {plural(len(self.resources), 'resource')} not checked: {listed}"
 
+    def unchecked_properties(self) -> int:
+        """Declared properties of checked resources that no method compared."""
+        return sum(len(r.unchecked_properties) for r in self.resources)
+
     def summary(self) -> str:
-        """The verdict in words; a PARTIAL stack is never described as in sync."""
+        """The verdict in words; a PARTIAL stack is never described as in sync. Declared properties no
+        method compared are counted at the end (``; 3 declared properties not compared``)."""
+        text = self._summary()
+        unchecked = self.unchecked_properties()
+        if unchecked and self.checked:
+            text += f"; {unchecked} declared propert{'y' if unchecked == 1 else 'ies'} not compared"
+        return text
+
+    def _summary(self) -> str:
         counts = self.counts()
         total = len(self.resources)
         coverage = self.coverage()
@@ -267,11 +317,14 @@ class StackDrift:
                 "polls": self.polls,
                 "seconds": round(self.seconds, 3),
             },
+            "methods": list(self.methods),
             "coverage": {
                 "total": len(self.resources),
                 "checked": self.checked,
                 "not_checked": len(self.resources) - self.checked,
                 "not_checked_types": self.not_checked_types(),
+                "by_method": self.by_method(),
+                "unchecked_properties": self.unchecked_properties(),
             },
             "counts": {status.value: n for status, n in self.counts().items()},
             "resources": [r.to_dict() for r in self.resources],
@@ -284,13 +337,15 @@ DriftTarget = AwsTarget  # where the CloudFormation API was called
 @dataclass(frozen=True)
 class DriftResult:
     """Drift of every stack asked for. ``unavailable`` is the reason drift detection could not
-    run at all (then every stack is UNKNOWN with outcome UNAVAILABLE)."""
+    run at all (then every stack is UNKNOWN with outcome UNAVAILABLE). ``cloudformation_unavailable``
+    is why DetectStackDrift could not run when the live-template diff ran without it (the emulator)."""
 
     stacks: tuple[StackDrift, ...]
     target: DriftTarget = field(default_factory=DriftTarget)
     allowlist: Allowlist = field(default_factory=Allowlist)
     seconds: float = 0.0
     unavailable: str | None = None
+    cloudformation_unavailable: str | None = None
 
     @property
     def exit_code(self) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 from stackcheck.assembly import StackArtifact
 from stackcheck.drift.allowlist import Allowlist
-from stackcheck.drift.model import PropertyDifference, ResourceDrift, ResourceStatus, plural
+from stackcheck.drift.model import CLOUDFORMATION, PropertyDifference, ResourceDrift, ResourceStatus, plural
 
 _NOT_CHECKED_REASONS = {
     "NOT_CHECKED": "CloudFormation did not check it (NOT_CHECKED: the type does not support drift detection, "
@@ -66,17 +66,19 @@ def parse_resource_drift(
         reason=reason,
         in_template=in_template,
         checked_at=_iso(entry.get("Timestamp")),
+        method=None if status is ResourceStatus.NOT_CHECKED else CLOUDFORMATION,
     )
 
 
 def _difference(raw: Mapping[str, Any], resource_type: str, allowlist: Allowlist) -> PropertyDifference:
     path = str(raw.get("PropertyPath", ""))
-    entry = allowlist.match(resource_type, path)
+    kind = str(raw.get("DifferenceType", ""))
+    entry = allowlist.match(resource_type, path, kind)
     return PropertyDifference(
         property_path=path,
         expected=str(raw.get("ExpectedValue", "")),
         actual=str(raw.get("ActualValue", "")),
-        difference_type=str(raw.get("DifferenceType", "")),
+        difference_type=kind,
         allowed_by=entry,
         allowed_source=allowlist.source(entry) if entry else None,
     )
@@ -102,6 +104,7 @@ def merge(
                     status=ResourceStatus.NOT_CHECKED,
                     construct_path=path,
                     reason=missing_reason,
+                    method=None,
                 )
             )
     for lid, entry in by_id.items():

@@ -102,7 +102,8 @@ def build_json(result: DriftResult, *, now: datetime | None = None, commit: Comm
     """The JSON report: ``schema``, ``exit_code``, ``generated`` (UTC, ISO 8601 to the second:
     ``2026-03-04T05:06:07Z``), ``commit`` (``sha``, ``dirty``, ``reason``: ``Commit.to_dict``), ``verdict``
     (the run's: DRIFTED, IN_SYNC, PARTIAL or UNKNOWN, as drift.md's heading), ``summary`` (``overall``'s
-    sentence), ``unavailable``, ``target``, ``allowlist`` (path, entries, unused), ``totals`` (stacks per
+    sentence), ``unavailable``, ``cloudformation_unavailable`` (why DetectStackDrift did not run when the
+    live-template diff did), ``target``, ``allowlist`` (path, entries, unused), ``totals`` (stacks per
     verdict, resources per status, allowed differences), ``stacks`` (``StackDrift.to_dict`` each: every
     resource, every difference, allowed or not), ``seconds``.
 
@@ -119,6 +120,7 @@ def build_json(result: DriftResult, *, now: datetime | None = None, commit: Comm
         "verdict": result.verdict.value,
         "summary": overall(result),
         "unavailable": result.unavailable,
+        "cloudformation_unavailable": result.cloudformation_unavailable,
         "target": result.target.to_dict(),
         "allowlist": {
             "path": str(result.allowlist.path) if result.allowlist.path else None,
@@ -169,7 +171,8 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
     stack | verdict | checked/total | modified | deleted | not checked, each stack's summary in
     words, then how many resources were checked (``_differences_lead``) and every difference
     (DRIFTED and ALLOWED, with the allowlist reason) and every DELETED resource, then the allowlist
-    entries that matched nothing (only when some resource was checked); values longer than 120
+    entries that matched nothing (only when some resource was checked), and the declared properties no
+    method compared (``_unchecked_properties``); values longer than 120
     characters are cut (drift.json has them whole). Raises ValueError for a naive ``now``."""
     moment, commit = resolve(now, commit)
     lines = [
@@ -188,6 +191,14 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
         f"Allowlist: {result.allowlist.path or 'none'} ({count} {'entry' if count == 1 else 'entries'}).",
         "",
     ]
+    if result.cloudformation_unavailable is not None and result.unavailable is None:
+        lines += [
+            _paragraph(
+                "DetectStackDrift did not run, so every resource checked was checked by the live-template diff "
+                f"alone: {result.cloudformation_unavailable}"
+            ),
+            "",
+        ]
     lines += ["| stack | verdict | checked/total | modified | deleted | not checked |", "|---|---|---|---|---|---|"]
     for stack in result.stacks:
         counts = stack.counts()
@@ -198,7 +209,9 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
         )
     lines.append("")
     for stack in result.stacks:
-        lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}")
+        methods = ", ".join(f"{n} by {m}" for m, n in stack.by_method().items())
+        checked_by = f" (checked: {_md(methods, 200)})" if methods else ""
+        lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}{checked_by}")
     lines.append("")
     rows = []
     for stack in result.stacks:
@@ -224,6 +237,7 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
             "|---|---|---|---|---|---|---|---|---|",
             *rows,
         ]
+    lines += _unchecked_properties(result)
     unused = result.unused_allowlist_entries()
     if unused and result.unavailable is None and checked:
         # With nothing checked no entry could have matched: listing them all would say nothing.
@@ -233,6 +247,33 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
             + ", ".join(f"{_md(e.resource_type)} `{_md(e.property_path)}`" for e in unused),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _unchecked_properties(result: DriftResult, limit: int = 200) -> list[str]:
+    """The "Properties not compared" section: each declared property of a checked resource that no method
+    compared, with why (at most ``limit`` rows; drift.json has them all); nothing when there are none."""
+    rows = [
+        f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | {_md(resource.method or '')} | "
+        f"`{_md(prop.property_path)}` | {_md(prop.reason, 200)} |"
+        for stack in result.stacks
+        for resource in stack.resources
+        for prop in resource.unchecked_properties
+    ]
+    if not rows:
+        return []
+    lead = f"{len(rows)} declared propert{'y' if len(rows) == 1 else 'ies'} of checked resources no method compared"
+    if len(rows) > limit:
+        lead += f" (the first {limit}; drift.json lists all)"
+    return [
+        "",
+        "### Properties not compared",
+        "",
+        lead + ":",
+        "",
+        "| stack | logical ID | method | property path | why |",
+        "|---|---|---|---|---|",
+        *rows[:limit],
+    ]
 
 
 # -- JUnit --------------------------------------------------------------------------------------
@@ -332,6 +373,8 @@ def render_console(result: DriftResult) -> str:
                         f"    MODIFIED  {where} {diff.property_path}: expected {diff.expected!r}, "
                         f"actual {diff.actual!r} ({diff.difference_type})"
                     )
+    if result.cloudformation_unavailable is not None and result.unavailable is None:
+        lines.append(f"(DetectStackDrift did not run: {result.cloudformation_unavailable}; live-template diff only)")
     if result.unavailable is not None:
         sentence = "could not detect drift: nothing was checked (the reason follows)"
     else:

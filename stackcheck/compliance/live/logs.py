@@ -11,10 +11,20 @@ class LogsReaders(Builder):
     """Readers of CloudWatch Logs resources (mixed into the live template builder)."""
 
     def log_group(self, resource: LiveResource) -> dict[str, Any]:
-        """CloudWatch Logs log group: DescribeLogGroups by name prefix, the exact name picked (``kmsKeyId``)."""
+        """CloudWatch Logs log group: DescribeLogGroups by name prefix, the exact name picked
+        (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html):
+        ``KmsKeyId`` (``kmsKeyId``) and ``RetentionInDays`` (``retentionInDays``), each absent (and noted as
+        read) when the group has none: not encrypted with a customer key, events never expire."""
         name = resource.physical_id
         pages = self.call(resource, "logs", "paginate:describe_log_groups", logGroupNamePrefix=name)
         found = [g for page in pages for g in page.get("logGroups", []) if g.get("logGroupName") == name]
         if not found:
             raise Gone(f"ResourceNotFoundException: DescribeLogGroups lists no log group {name}")
-        return drop_none({"LogGroupName": name, "KmsKeyId": found[0].get("kmsKeyId")})
+        group = found[0]
+        if group.get("kmsKeyId") is None:
+            self.note(resource, "DescribeLogGroups: no kmsKeyId", "KmsKeyId")
+        if group.get("retentionInDays") is None:
+            self.note(resource, "DescribeLogGroups: no retentionInDays (events never expire)", "RetentionInDays")
+        return drop_none(
+            {"LogGroupName": name, "KmsKeyId": group.get("kmsKeyId"), "RetentionInDays": group.get("retentionInDays")}
+        )

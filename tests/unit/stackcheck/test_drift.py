@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import textwrap
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -145,6 +146,8 @@ def parse(tmp_path: Path, *argv: str) -> argparse.Namespace:
             "us-east-1",
             "--poll-interval",
             "0",
+            "--method",
+            "cloudformation",
             *argv,
         ]
     )
@@ -475,6 +478,8 @@ def test_reports_hold_every_stack_resource_and_difference(tmp_path, use_client):
             "checked": 5,
             "not_checked": 3,
             "not_checked_types": {"AWS::DMS::Endpoint": 1, "AWS::DMS::ReplicationTask": 1, "AWS::ECS::Cluster": 1},
+            "by_method": {"cloudformation": 5},
+            "unchecked_properties": 0,
         },
     )
     database = next(r for r in source["resources"] if r["logical_id"] == "DatabaseInstanceAA8A5FDE")
@@ -683,8 +688,8 @@ def tiny_assembly(root: Path) -> Path:
     return root
 
 
-@pytest.mark.emulator
-def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
+def run_on_plain_moto(tmp_path: Path, *argv: str) -> tuple[int, str]:
+    """`stackcheck drift` on TINY deployed to a plain moto server (no DetectStackDrift): (exit code, endpoint)."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -692,6 +697,8 @@ def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
     try:
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
+        # moto's backends live in this process: empty them so each test deploys afresh
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
         cfn = boto3.client(
             "cloudformation",
             endpoint_url=endpoint,
@@ -717,18 +724,58 @@ def test_emulator_without_drift_detection_exits_3_plainly(tmp_path, capsys):
                 str(record),
                 "--report-dir",
                 str(tmp_path / "reports"),
+                *argv,
             ]
         )
     finally:
         server.stop()
-    captured = capsys.readouterr()
-    assert code == 3
-    assert captured.err.startswith(
-        "stackcheck drift: error: the embedded emulator has no drift detection (moto does not implement "
+    return code, endpoint
+
+
+def no_detection(endpoint: str) -> str:
+    return (
+        "the embedded emulator has no drift detection (moto does not implement "
         f"DetectStackDrift); run against AWS: `stackcheck drift --no-emulator` with credentials for the account "
         f"the stacks are deployed in (the emulator at {endpoint} answered DetectStackDrift with an HTML page "
         "(500 Internal Server Error), not a CloudFormation response)"
     )
+
+
+@pytest.mark.emulator
+def test_emulator_without_drift_detection_is_checked_by_the_live_template_diff(tmp_path, capsys):
+    code, endpoint = run_on_plain_moto(tmp_path)
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+    assert captured.out.splitlines()[-3:-1] == [
+        f"(DetectStackDrift did not run: {no_detection(endpoint)}; live-template diff only)",
+        "IN_SYNC: in sync: 1 stack, every resource checked, none drifted",
+    ]
+    report = json.loads((tmp_path / "reports" / "drift.json").read_text())
+    assert (report["verdict"], report["unavailable"], report["cloudformation_unavailable"]) == (
+        "IN_SYNC",
+        None,
+        no_detection(endpoint),
+    )
+    (stack,) = report["stacks"]
+    assert (stack["stack"], stack["verdict"], stack["methods"], stack["coverage"]["by_method"]) == (
+        "DriftTiny",
+        "IN_SYNC",
+        ["live-template"],
+        {"live-template": 1},
+    )
+    assert [(r["logical_id"], r["status"], r["method"], r["unchecked_properties"]) for r in stack["resources"]] == [
+        ("AlarmTopic", "IN_SYNC", "live-template", [])
+    ]
+    assert (tmp_path / "reports" / "drift.md").read_text().splitlines()[0] == "## Drift detection: IN_SYNC"
+
+
+@pytest.mark.emulator
+def test_emulator_without_drift_detection_exits_3_plainly_with_cloudformation_only(tmp_path, capsys):
+    code, endpoint = run_on_plain_moto(tmp_path, "--method", "cloudformation")
+    captured = capsys.readouterr()
+    assert code == 3
+    assert captured.err.startswith(f"stackcheck drift: error: {no_detection(endpoint)}")
     assert "\nUNKNOWN: could not detect drift: nothing was checked (the reason follows)\n" in captured.out
     report = json.loads((tmp_path / "reports" / "drift.json").read_text())
     assert report["verdict"] == "UNKNOWN"

@@ -1,0 +1,225 @@
+"""The live-template drift method on a real emulator server: a small stack deployed, changed out of band with boto3, `stackcheck drift` run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stackcheck.assembly import read_assembly
+from stackcheck.cli import main
+from stackcheck.emulator.process import EmulatorRecord, client, reset, start, stop
+
+pytestmark = pytest.mark.emulator
+
+REPO = Path(__file__).resolve().parents[3]
+FIXTURE = REPO / "tests" / "data" / "drift" / "live" / "fixture.json"
+BUCKET, LOG_GROUP = "drift-live-logs", "drift-live-app"
+
+# Declared properties of the clean deployment no method compares, with why.
+UNCHECKED = {
+    ("Key", "/Description", "the AWS::KMS::Key reader does not read Description"),
+    ("Key", "/KeyPolicy", "the AWS::KMS::Key reader does not read KeyPolicy"),
+    ("WebGroup", "/GroupDescription", "the AWS::EC2::SecurityGroup reader does not read GroupDescription"),
+    ("Alarms", "/KmsMasterKeyId", "Fn::GetAtt Key.Arn: the live template has no such attribute"),
+}
+RESOURCES = {"Key", "Bucket", "BucketPolicy", "WebGroup", "AppLogs", "Alarms"}
+
+
+@pytest.fixture(scope="module")
+def emulator_server(tmp_path_factory: pytest.TempPathFactory):
+    """One emulator server process for this module, stopped at the end."""
+    directory = tmp_path_factory.mktemp("drift-live-emulator")
+    record, _ = start(directory)
+    yield record, directory / "target.json"
+    stop(directory)
+
+
+@dataclass
+class Deployed:
+    """The fixture deployed as stack ``Fixture``; ``drift()`` runs `stackcheck drift` on it through the CLI."""
+
+    record: EmulatorRecord
+    record_file: Path
+    root: Path
+
+    def aws(self, service: str) -> Any:
+        return client(service, self.record)
+
+    def physical_id(self, logical_id: str) -> str:
+        resources = self.aws("cloudformation").describe_stack_resources(StackName="Fixture")["StackResources"]
+        return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == logical_id)
+
+    def drift(self, *argv: str, allowlist: str | None = None) -> tuple[int, dict[str, Any]]:
+        allowlist_file = self.root / "allowlist.yaml"
+        allowlist_file.write_text(allowlist or "[]\n")
+        code = main(
+            [
+                "drift",
+                "--assembly",
+                str(self.root / "cdk.out"),
+                "--allowlist",
+                str(allowlist_file),
+                "--emulator-record",
+                str(self.record_file),
+                "--report-dir",
+                str(self.root / "reports"),
+                *argv,
+            ]
+        )
+        return code, json.loads((self.root / "reports" / "drift.json").read_text())
+
+
+@pytest.fixture
+def deploy(emulator_server, tmp_path: Path) -> Callable[[], Deployed]:
+    """``deploy()``: the fixture template as stack ``Fixture`` on the emptied emulator."""
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    record, record_file = emulator_server
+
+    def run() -> Deployed:
+        reset(record)
+        root = tmp_path / "cdk.out"
+        root.mkdir()
+        template = json.loads(FIXTURE.read_text())
+        (root / "Fixture.template.json").write_text(json.dumps(template))
+        artifact = {
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://unknown-account/unknown-region",
+            "properties": {"templateFile": "Fixture.template.json"},
+            "metadata": {
+                f"/Fixture/{lid}": [{"type": "aws:cdk:logicalId", "data": lid}] for lid in template["Resources"]
+            },
+        }
+        (root / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {"Fixture": artifact}}))
+        deploy_assembly(read_assembly(root), record, outputs_dir=tmp_path / "cfn-outputs")
+        return Deployed(record, record_file, tmp_path)
+
+    return run
+
+
+def resources(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    (stack,) = report["stacks"]
+    return {r["logical_id"]: r for r in stack["resources"]}
+
+
+def drifted(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(logical ID, property path, difference type) of every DRIFTED difference."""
+    return {
+        (lid, d["property_path"], d["difference_type"])
+        for lid, r in resources(report).items()
+        for d in r["differences"]
+        if d["status"] == "DRIFTED"
+    }
+
+
+def test_clean_deployment_is_in_sync_with_unread_properties_listed(deploy, capsys):
+    deployed = deploy()
+    code, report = deployed.drift()
+    assert (code, report["verdict"], report["exit_code"]) == (0, "IN_SYNC", 0)
+    found = resources(report)
+    assert set(found) == RESOURCES
+    assert {(lid, r["status"], r["method"]) for lid, r in found.items()} == {
+        (lid, "IN_SYNC", "live-template") for lid in RESOURCES
+    }
+    assert {(lid, p["property_path"], p["reason"]) for lid, r in found.items() for p in r["unchecked_properties"]} == (
+        UNCHECKED
+    )
+    assert report["stacks"][0]["summary"] == (
+        "in sync: all 6 resources checked, none drifted; 4 declared properties not compared"
+    )
+    markdown = (deployed.root / "reports" / "drift.md").read_text()
+    assert "4 declared properties of checked resources no method compared:" in markdown
+    assert "| Fixture | `Key` | live-template | `/KeyPolicy` | the AWS::KMS::Key reader does not read KeyPolicy |" in (
+        markdown.splitlines()
+    )
+    assert "IN_SYNC: in sync: 1 stack, every resource checked, none drifted" in capsys.readouterr().out
+
+
+def test_out_of_band_changes_are_drift_naming_resource_and_property(deploy, capsys):
+    deployed = deploy()
+    deployed.aws("s3").put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
+    deployed.aws("ec2").authorize_security_group_ingress(
+        GroupId=deployed.physical_id("WebGroup"),
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    deployed.aws("logs").put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=7)
+    code, report = deployed.drift()
+    assert (code, report["verdict"]) == (1, "DRIFTED")
+    assert drifted(report) == {
+        ("Bucket", "/VersioningConfiguration/Status", "NOT_EQUAL"),
+        ("WebGroup", "/SecurityGroupIngress/1", "ADD"),
+        ("AppLogs", "/RetentionInDays", "NOT_EQUAL"),
+    }
+    found = resources(report)
+    assert {lid for lid, r in found.items() if r["status"] == "MODIFIED"} == {"Bucket", "WebGroup", "AppLogs"}
+    (retention,) = found["AppLogs"]["differences"]
+    assert (retention["expected"], retention["actual"]) == ("30", "7")
+    (rule,) = found["WebGroup"]["differences"]
+    assert json.loads(rule["actual"]) == {"CidrIp": "0.0.0.0/0", "FromPort": 22, "IpProtocol": "tcp", "ToPort": 22}
+    out = capsys.readouterr().out
+    assert (
+        "    MODIFIED  Fixture/AppLogs (AWS::Logs::LogGroup) /RetentionInDays: expected '30', actual '7' (NOT_EQUAL)"
+        in out.splitlines()
+    )
+
+
+def test_declared_resources_that_are_gone_are_deleted_not_unknown(deploy):
+    deployed = deploy()
+    deployed.aws("s3").delete_bucket_policy(Bucket=BUCKET)
+    deployed.aws("logs").delete_log_group(logGroupName=LOG_GROUP)
+    code, report = deployed.drift()
+    assert (code, report["verdict"]) == (1, "DRIFTED")
+    found = resources(report)
+    assert {lid for lid, r in found.items() if r["status"] != "IN_SYNC"} == {"BucketPolicy", "AppLogs"}
+    assert {(lid, found[lid]["status"], found[lid]["method"]) for lid in ("BucketPolicy", "AppLogs")} == {
+        ("BucketPolicy", "DELETED", "live-template"),
+        ("AppLogs", "DELETED", "live-template"),
+    }
+    assert found["BucketPolicy"]["reason"].startswith(
+        "declared BucketPolicy is gone: Bucket (AWS::S3::Bucket) has none"
+    )
+    assert found["AppLogs"]["reason"] == (
+        "declared AppLogs is gone: its read answered ResourceNotFoundException: DescribeLogGroups lists no log "
+        "group drift-live-app"
+    )
+    assert report["totals"]["resources"] == {"IN_SYNC": 4, "MODIFIED": 0, "DELETED": 2, "NOT_CHECKED": 0}
+
+
+ADD_ONLY = """\
+- resource_type: AWS::EC2::SecurityGroup
+  property_path: /SecurityGroupIngress/*
+  difference_type: ADD
+  reason: test entry, allows rules added to the group
+- resource_type: AWS::Logs::LogGroup
+  property_path: /RetentionInDays
+  difference_type: ADD
+  reason: test entry, allows a retention set where none is declared
+"""
+
+
+def test_allowlist_entries_cover_only_their_difference_type(deploy):
+    deployed = deploy()
+    deployed.aws("ec2").authorize_security_group_ingress(
+        GroupId=deployed.physical_id("WebGroup"),
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    deployed.aws("logs").put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=7)
+    code, report = deployed.drift(allowlist=ADD_ONLY)
+    assert code == 1
+    assert drifted(report) == {("AppLogs", "/RetentionInDays", "NOT_EQUAL")}
+    found = resources(report)
+    assert (found["WebGroup"]["status"], found["WebGroup"]["differences"][0]["status"]) == ("IN_SYNC", "ALLOWED")
+    assert report["allowlist"]["unused"] == [
+        {"entry": 2, "line": 5, "resource_type": "AWS::Logs::LogGroup", "property_path": "/RetentionInDays"}
+    ]
+
+
+def test_method_cloudformation_alone_on_the_emulator_exits_3(deploy, capsys):
+    code, report = deploy().drift("--method", "cloudformation")
+    assert (code, report["verdict"]) == (3, "UNKNOWN")
+    assert capsys.readouterr().err.startswith("stackcheck drift: error: the embedded emulator has no drift detection")

@@ -1,0 +1,171 @@
+"""The live-template method's parts without AWS: intrinsics resolved with a deployment, values compared, methods merged."""
+
+from __future__ import annotations
+
+import pytest
+
+from stackcheck.drift.compare import Difference, compare
+from stackcheck.drift.merge import merge_resource
+from stackcheck.drift.model import PropertyDifference, ResourceDrift, ResourceStatus, UncheckedProperty
+from stackcheck.drift.resolve import DeclaredResolver, Deployment, Unresolved
+
+STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/Shop/5f1e"
+TEMPLATE = {
+    "Parameters": {"Env": {"Type": "String"}, "Zones": {"Type": "CommaDelimitedList"}},
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+        "NotProd": {"Fn::Not": [{"Condition": "IsProd"}]},
+        "Unknowable": {"Fn::Equals": [{"Fn::GetAZs": ""}, "x"]},
+    },
+    "Mappings": {"Sizes": {"prod": {"Db": "db.r6g.large"}}},
+    "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}, "Group": {"Type": "AWS::EC2::SecurityGroup"}},
+}
+
+
+def resolver() -> DeclaredResolver:
+    live = {("Group", "GroupId"): "sg-0abc"}
+    return DeclaredResolver(
+        TEMPLATE,
+        Deployment(
+            physical_ids={"Bucket": "shop-bucket-1x2y", "Group": "sg-0abc"},
+            parameters={"Env": "prod", "Zones": "a,b"},
+            pseudo=Deployment.pseudo_from_stack_id(STACK_ID, "Shop"),
+            exports={"Network-VpcId": "vpc-123"},
+            attribute=lambda lid, attr: live.get((lid, attr), Unresolved(f"Fn::GetAtt {lid}.{attr}: not live")),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "node, expected",
+    [
+        ({"Ref": "Bucket"}, "shop-bucket-1x2y"),
+        ({"Ref": "Zones"}, ["a", "b"]),
+        ({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"}, "arn:aws:s3:::shop-bucket-1x2y/*"),
+        ({"Fn::Sub": ["${Name}-${AWS::Region}-${!Literal}", {"Name": {"Ref": "Env"}}]}, "prod-eu-west-1-${Literal}"),
+        ({"Fn::Join": [":", ["a", {"Ref": "AWS::AccountId"}, 3]]}, "a:111122223333:3"),
+        ({"Fn::Select": [1, {"Fn::Split": [",", "x,y,z"]}]}, "y"),
+        ({"Fn::If": ["IsProd", "big", "small"]}, "big"),
+        ({"Fn::If": ["NotProd", "big", "small"]}, "small"),
+        ({"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Db"]}, "db.r6g.large"),
+        ({"Fn::GetAtt": ["Group", "GroupId"]}, "sg-0abc"),
+        ({"Fn::GetAtt": "Group.GroupId"}, "sg-0abc"),
+        ({"Fn::ImportValue": "Network-VpcId"}, "vpc-123"),
+        ({"Fn::Base64": "hi"}, "aGk="),
+        ({"A": 1, "B": {"Ref": "AWS::NoValue"}, "C": [{"Ref": "AWS::NoValue"}, "x"]}, {"A": 1, "C": ["x"]}),
+    ],
+)
+def test_intrinsics_resolve_with_the_deployment(node, expected):
+    assert resolver().resolve(node) == expected
+
+
+@pytest.mark.parametrize(
+    "node, reason",
+    [
+        ({"Fn::GetAtt": ["Bucket", "Arn"]}, "Fn::GetAtt Bucket.Arn: not live"),
+        ({"Fn::Sub": "${Bucket.Arn}/x"}, "Fn::Sub: Fn::GetAtt Bucket.Arn: not live"),
+        ({"Fn::If": ["Unknowable", 1, 2]}, "Fn::If Unknowable: Fn::GetAZs is not resolved by the live-template diff"),
+        ({"Fn::ImportValue": "Nope"}, "Fn::ImportValue Nope: no such export (ListExports)"),
+        (
+            "{{resolve:secretsmanager:db:SecretString:password}}",
+            "dynamic reference {{resolve:secretsmanager:db:SecretString:password}}",
+        ),
+        ({"Ref": "Missing"}, "Ref Missing: no such resource or parameter in the template"),
+        ({"Fn::Cidr": ["10.0.0.0/16", 2, 8]}, "Fn::Cidr is not resolved by the live-template diff"),
+    ],
+)
+def test_unresolvable_values_say_why(node, reason):
+    assert resolver().resolve(node) == Unresolved(reason)
+
+
+def test_pseudo_parameters_come_from_the_stack_id():
+    assert Deployment.pseudo_from_stack_id("arn:aws-cn:cloudformation:cn-north-1:1:stack/S/g", "S") == {
+        "AWS::Region": "cn-north-1",
+        "AWS::AccountId": "1",
+        "AWS::Partition": "aws-cn",
+        "AWS::StackName": "S",
+        "AWS::StackId": "arn:aws-cn:cloudformation:cn-north-1:1:stack/S/g",
+        "AWS::URLSuffix": "amazonaws.com.cn",
+    }
+
+
+RULE_443 = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16", "Description": "web"}
+LIVE_443 = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"}
+LIVE_22 = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+
+
+def test_lists_compare_as_multisets_and_unread_keys_are_unchecked():
+    found = compare([RULE_443], [LIVE_22, LIVE_443], "/SecurityGroupIngress")
+    assert found.differences == [
+        Difference(
+            "/SecurityGroupIngress/0", "", '{"CidrIp":"0.0.0.0/0","FromPort":22,"IpProtocol":"tcp","ToPort":22}', "ADD"
+        )
+    ]
+    assert found.unchecked == [("/SecurityGroupIngress/0/Description", "the live state read does not include it")]
+
+
+def test_removed_list_items_are_remove_at_their_declared_index():
+    found = compare(["a", "b", "c"], ["c", "a"], "/Subnets")
+    assert [(d.path, d.expected, d.kind) for d in found.differences] == [("/Subnets/1", "b", "REMOVE")]
+
+
+def test_key_value_lists_compare_declared_keys_only():
+    declared = [{"Key": "deletion_protection.enabled", "Value": "true"}]
+    live = [
+        {"Key": "idle_timeout.timeout_seconds", "Value": "60"},
+        {"Key": "deletion_protection.enabled", "Value": "false"},
+    ]
+    found = compare(declared, live, "/LoadBalancerAttributes")
+    assert found.differences == [Difference("/LoadBalancerAttributes/0/Value", "true", "false", "NOT_EQUAL")]
+
+
+@pytest.mark.parametrize(
+    "declared, live, equal",
+    [
+        (80, "80", True),
+        ("true", True, True),
+        (30, 7, False),
+        ("s3:GetObject", ["s3:GetObject"], True),
+        (["s3:GetObject"], "s3:GetObject", True),
+        ({"Status": "Enabled"}, {"Status": "Enabled", "MfaDelete": "Disabled"}, True),
+        ("Enabled", None, False),
+    ],
+)
+def test_scalars_compare_as_cloudformation_shows_them(declared, live, equal):
+    assert (not compare(declared, live, "/P").differences) is equal
+
+
+def drift(status: ResourceStatus, method: str | None, *differences: PropertyDifference) -> ResourceDrift:
+    return ResourceDrift(
+        logical_id="Bucket",
+        resource_type="AWS::S3::Bucket",
+        status=status,
+        reported_status=status.value,
+        differences=differences,
+        method=method,
+        unchecked_properties=(UncheckedProperty("/Tags", "not read"),) if method == "live-template" else (),
+    )
+
+
+VERSIONING = PropertyDifference("/VersioningConfiguration/Status", "Enabled", "Suspended", "NOT_EQUAL")
+ENCRYPTION = PropertyDifference("/BucketEncryption", "{}", "", "REMOVE")
+
+
+def test_a_resource_both_methods_checked_takes_the_worse_status_and_both_differences():
+    merged = merge_resource(
+        drift(ResourceStatus.MODIFIED, "cloudformation", VERSIONING),
+        drift(ResourceStatus.MODIFIED, "live-template", VERSIONING, ENCRYPTION),
+    )
+    assert (merged.status, merged.method, merged.differences, merged.unchecked_properties) == (
+        ResourceStatus.MODIFIED,
+        "cloudformation+live-template",
+        (VERSIONING, ENCRYPTION),
+        (),
+    )
+
+
+def test_a_resource_cloudformation_did_not_check_takes_the_live_result():
+    live = drift(ResourceStatus.MODIFIED, "live-template", ENCRYPTION)
+    assert merge_resource(drift(ResourceStatus.NOT_CHECKED, None), live) == live
+    cloudformation = drift(ResourceStatus.IN_SYNC, "cloudformation")
+    assert merge_resource(cloudformation, drift(ResourceStatus.NOT_CHECKED, None)) == cloudformation
