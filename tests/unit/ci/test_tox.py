@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -39,7 +40,11 @@ def config(key: str) -> dict[str, list[str]]:
 
 def make_commands(target: str) -> list[list[str]]:
     """What ``make -n TARGET`` runs past the venv bootstrap, words split, ``.venv/bin/`` left out."""
-    dry = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    # run from inside `make test` too: a parent make's MAKELEVEL/MAKEFLAGS would add "Entering directory" lines
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True, env=env
+    ).stdout
     bootstrap = ("test -x ", "touch ", "mkdir ")
     return [
         shlex.split(line.replace(".venv/bin/", ""))
