@@ -26,7 +26,14 @@ def run(tmp_path: Path, extra: str = "") -> object:
     (checks / "test_checks.py").write_text(CHECKS + extra)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "STACKCHECK_"))}
     env["PYTHONPATH"] = str(ROOT)  # the child imports this tree's stackcheck and its plugin
-    options = GateOptions(checks=checks, python=sys.executable, environ=env, pytest_args=("-p", "no:cacheprovider"))
+    # the child's rootdir is the checks folder wherever this checkout lives (pytest takes the common
+    # ancestor of the invocation folder and the arguments otherwise: /tmp for a clone under /tmp)
+    options = GateOptions(
+        checks=checks,
+        python=sys.executable,
+        environ=env,
+        pytest_args=("-p", "no:cacheprovider", "--rootdir", str(checks)),
+    )
     return _pytest_stage("checks", options, "not outofband", tmp_path / "integration.xml")
 
 
