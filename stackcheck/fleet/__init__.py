@@ -18,7 +18,7 @@ from typing import Any
 from stackcheck.errors import BadInputError
 from stackcheck.files import load_yaml_list
 
-__all__ = ["DEFAULT_FLEET", "ENTRY_SCHEMA", "FleetError", "FleetTarget", "load_fleet"]
+__all__ = ["DEFAULT_FLEET", "ENTRY_SCHEMA", "FleetError", "FleetTarget", "load_fleet", "single_target"]
 
 DEFAULT_FLEET = Path("policies/fleet.yaml")
 
@@ -112,6 +112,31 @@ def load_fleet(path: str | os.PathLike[str] = DEFAULT_FLEET) -> tuple[FleetTarge
     if problems:
         raise FleetError(f"fleet file {path}: " + "; ".join(problems))
     return tuple(targets)
+
+
+def single_target(role_arn: str, region: str | None, environment_suffix: str | None = None) -> FleetTarget:
+    """The one target of a repository without a fleet file: ``default``, in the role's account.
+
+    Validated as a fleet entry is; raises FleetError naming what is missing or malformed (an empty
+    region or role, as an unset repository variable gives).
+    """
+    import jsonschema
+
+    raw: dict[str, Any] = {"name": "default", "role_arn": role_arn, "region": region or ""}
+    parts = role_arn.split(":")
+    raw["account"] = parts[4] if len(parts) > 4 else ""
+    if environment_suffix:
+        raw["environment_suffix"] = environment_suffix
+    errors = sorted(
+        jsonschema.Draft202012Validator(ENTRY_SCHEMA).iter_errors(raw), key=lambda e: list(map(str, e.path))
+    )
+    if errors:
+        raise FleetError(
+            "the single target (no fleet file): "
+            + "; ".join(_describe(e) for e in errors)
+            + "; set the repository variables AWS_NIGHTLY_ROLE_ARN and AWS_REGION, or write policies/fleet.yaml"
+        )
+    return FleetTarget(**raw)
 
 
 def _describe(error: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from stackcheck.files import EMULATOR_RECORD, REPORTS_DIR
 
@@ -22,6 +23,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="matrix: the targets as one JSON line; run: compliance for each target on the emulator, then merge",
     )
     parser.add_argument("--fleet", default="policies/fleet.yaml", help="the fleet file (default: policies/fleet.yaml)")
+    parser.add_argument(
+        "--role-arn",
+        default=None,
+        metavar="ARN",
+        help="matrix: when the fleet file does not exist, one target `default` assuming this role "
+        "(with --region, --environment-suffix): the repository's single deployment",
+    )
+    parser.add_argument("--region", default=None, help="matrix: the single target's region (with --role-arn)")
+    parser.add_argument(
+        "--environment-suffix", default=None, help="matrix: the single target's environment suffix (default: dev)"
+    )
     parser.add_argument(
         "--emulator",
         action="store_true",
@@ -64,14 +76,15 @@ def run(args: argparse.Namespace) -> int:
     on a bad fleet file, BadInputError (exit 2) for run without --emulator or bad --jobs, and
     EmulatorError (exit 3) when the emulator is not running.
     """
-    from stackcheck.fleet import load_fleet
+    from stackcheck.fleet import FleetTarget, load_fleet, single_target
 
-    targets = load_fleet(args.fleet)
+    if args.action == "matrix" and args.role_arn is not None and not Path(args.fleet).exists():
+        targets: tuple[FleetTarget, ...] = (single_target(args.role_arn, args.region, args.environment_suffix),)
+    else:
+        targets = load_fleet(args.fleet)
     if args.action == "matrix":
         print(json.dumps({"include": [t.to_dict() for t in targets]}, separators=(",", ":")))
         return 0
-    from pathlib import Path
-
     from stackcheck.emulator.process import is_answering
     from stackcheck.emulator.record import read_emulator_record
     from stackcheck.errors import BadInputError, EmulatorError, NextStep

@@ -29,6 +29,7 @@ PINS = {
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/setup-node": ("820762786026740c76f36085b0efc47a31fe5020", "v7.0.0"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
     "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
     "github/codeql-action/upload-sarif": ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2"),
     "dorny/test-reporter": ("a43b3a5f7366b97d083190328d2c652e1a8b6aa2", "v3.0.0"),
@@ -88,7 +89,11 @@ def test_workflows_call_the_gates_they_promise():
         p.name: set().union(*(make_targets(s.get("run", "")) for j in load(p)["jobs"].values() for s in j["steps"]))
         for p in WORKFLOWS
     }
-    assert calls == {"ci.yml": {"lint", "test"}, "pre-merge.yml": {"scan"}, "nightly.yml": {"drift", "compliance"}}
+    assert calls == {
+        "ci.yml": {"lint", "test"},
+        "pre-merge.yml": {"scan"},
+        "nightly.yml": {"venv", "drift", "compliance"},
+    }
 
 
 def steps_of(path: Path) -> list[dict]:
@@ -96,8 +101,10 @@ def steps_of(path: Path) -> list[dict]:
 
 
 def step_using(path: Path, action: str) -> dict:
-    (step,) = [s for s in steps_of(path) if s.get("uses", "").split("@")[0] == action]
-    return step
+    """The step of ``path`` using ``action``: one, or several that are the same (every job of a workflow)."""
+    steps = [s for s in steps_of(path) if s.get("uses", "").split("@")[0] == action]
+    assert steps and all(step == steps[0] for step in steps), steps
+    return steps[0]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -294,8 +301,82 @@ def test_the_gate_hands_the_suffix_to_its_synth_stage():
     assert gate[1:] == ["gate", "--synth-arg=-c", '--synth-arg=environmentSuffix="qa"']
 
 
-def test_nightly_hands_the_environment_suffix_variable_to_make():
+def test_nightly_hands_each_targets_environment_suffix_to_make():
     job = load(ROOT / ".github" / "workflows" / "nightly.yml")["jobs"]["drift-and-compliance"]
-    assert job["env"] == {"ENVIRONMENT_SUFFIX": "${{ vars.ENVIRONMENT_SUFFIX }}"}
+    assert job["env"] == {"ENVIRONMENT_SUFFIX": "${{ matrix.environment_suffix }}"}
     runs = [step["run"] for step in job["steps"] if "make" in step.get("run", "")]
-    assert runs == ["make drift", "make compliance"]
+    assert runs == [
+        'make drift DRIFT_ARGS="--report-dir reports/${{ matrix.name }}"',
+        'make compliance COMPLIANCE_ARGS="--report-dir reports/${{ matrix.name }}"',
+    ]
+
+
+def test_nightly_runs_one_job_per_target_of_the_fleet_file_or_the_repository_variables_then_merges():
+    jobs = load(ROOT / ".github" / "workflows" / "nightly.yml")["jobs"]
+    assert list(jobs) == ["targets", "drift-and-compliance", "merge"]
+    (matrix,) = [s for s in jobs["targets"]["steps"] if s.get("id") == "matrix"]
+    assert matrix["env"] == {
+        "ROLE_ARN": "${{ vars.AWS_NIGHTLY_ROLE_ARN }}",
+        "REGION": "${{ vars.AWS_REGION }}",
+        "SUFFIX": "${{ vars.ENVIRONMENT_SUFFIX }}",
+    }
+    assert ".venv/bin/stackcheck fleet matrix --fleet policies/fleet.yaml --role-arn" in matrix["run"]
+    target = jobs["drift-and-compliance"]
+    assert target["strategy"] == {
+        "fail-fast": False,
+        "max-parallel": 4,
+        "matrix": "${{ fromJSON(needs.targets.outputs.matrix) }}",
+    }
+    (configure,) = [s for s in target["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")]
+    assert (configure["with"]["role-to-assume"], configure["with"]["aws-region"]) == (
+        "${{ matrix.role_arn }}",
+        "${{ matrix.region }}",
+    )
+    assert jobs["merge"]["needs"] == ["targets", "drift-and-compliance"]
+    assert "stackcheck report merge reports/parts/* --output reports/merged" in jobs["merge"]["steps"][-2]["run"]
+
+
+@pytest.mark.parametrize(
+    ("fleet", "extra", "expected"),
+    [
+        # no fleet file: the repository variables make the one target
+        (
+            None,
+            [
+                "--role-arn",
+                "arn:aws:iam::111111111111:role/nightly",
+                "--region",
+                "eu-west-1",
+                "--environment-suffix",
+                "",
+            ],
+            [("default", "111111111111", "eu-west-1", "dev")],
+        ),
+        # a fleet file wins over the variables
+        (
+            "- name: prod\n  account: '222222222222'\n  region: us-east-1\n"
+            "  role_arn: arn:aws:iam::222222222222:role/r\n  environment_suffix: prod\n",
+            ["--role-arn", "arn:aws:iam::111111111111:role/nightly", "--region", "eu-west-1"],
+            [("prod", "222222222222", "us-east-1", "prod")],
+        ),
+    ],
+)
+def test_the_matrix_step_gives_the_targets(tmp_path, capsys, fleet, extra, expected):
+    from stackcheck.cli import main
+
+    path = tmp_path / "fleet.yaml"
+    if fleet:
+        path.write_text(fleet)
+    assert main(["fleet", "matrix", "--fleet", str(path), *extra]) == 0
+    include = json.loads(capsys.readouterr().out)["include"]
+    assert [(t["name"], t["account"], t["region"], t["environment_suffix"]) for t in include] == expected
+
+
+def test_the_matrix_step_with_unset_variables_and_no_fleet_file_exits_2_saying_what_to_set(tmp_path, capsys):
+    from stackcheck.cli import main
+
+    code = main(["fleet", "matrix", "--fleet", str(tmp_path / "none.yaml"), "--role-arn", "", "--region", ""])
+    assert code == 2
+    assert "set the repository variables AWS_NIGHTLY_ROLE_ARN and AWS_REGION, or write policies/fleet.yaml" in (
+        capsys.readouterr().err
+    )
