@@ -5,7 +5,7 @@ Writes ``bench/results.json`` (figures, every raw timing, the machine, the load)
 alternately within one run (A B, B A, ...) and reported as the median of per-pair ratios, so a
 change in the machine's load hits both sides of a pair alike. Usage::
 
-    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist] [--environments 1,3,10]
+    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist,fleet] [--environments 1,3,10]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.fleet import bench_fleet
 from bench.measure import Run, alternate, load_average, machine, median_ratio, run
 from bench.workspace import Workspace, scaled_ledger
 
@@ -30,12 +31,13 @@ BENCH = REPO / "bench"
 RESULTS = BENCH / "results.json"
 PLOT = BENCH / "scan_time_vs_resources.png"
 SUMMARY = BENCH / "RESULTS.md"
-SECTIONS = ("naive", "scaling", "xdist")
+SECTIONS = ("naive", "scaling", "xdist", "fleet")
 TARGETS = {
     "scan_vs_naive_cold": ("<=", 0.7),
     "scan_vs_naive_warm": ("<=", 0.15),
     "scaling_time_ratio_10x": ("<=", "min(resource ratio, 10)"),
     "xdist_ratio": ("<=", 0.65),
+    "fleet_6_vs_1": ("<=", 3.5),
 }
 
 
@@ -464,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     if "xdist" in sections:
         results["xdist"] = bench_xdist(ws, args.rounds, logs)
         results["xdist_ratio"] = results["xdist"]["xdist_ratio"]
+    if "fleet" in sections:
+        results["fleet"] = bench_fleet(REPO, workdir / "fleet", ws.root / "policies", args.rounds, logs)
+        results["fleet_6_vs_1"] = results["fleet"]["fleet_6_vs_1"]
     results.update(
         {
             "schema": "stackcheck.bench/1",
