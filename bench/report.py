@@ -178,11 +178,21 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
             "## Fleet: 6 targets vs 1",
             "",
             f"`{fleet['command']}` on {fleet['cpus_available']} CPUs: one target {m['one']:.2f}s, six targets "
-            f"(3 accounts x 2 regions) {m['six']:.2f}s; ratio {fleet['fleet_6_vs_1']:.2f}. The pack is loaded once "
-            "in the parent; forked workers check the targets.",
+            f"(3 accounts x 2 regions) {m['six']:.2f}s; ratio {fleet['fleet_6_vs_1']:.2f} (median of "
+            f"{len(fleet['rounds'])} pairs). The pack is loaded once in the parent; forked workers check the targets."
+            + _stamped(fleet),
             "",
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _stamped(section: dict[str, Any]) -> str:
+    """`` Measured <when> at commit <sha> (load ...).`` for a section run apart from the rest of the file, else ``""``."""
+    run = section.get("run")
+    if not run:
+        return ""
+    load = (run.get("load") or {}).get("start")
+    return f" Measured {run['generated']} at commit `{(run.get('git') or {}).get('commit', '')[:12]}` (load {load} at the start)."
 
 
 def xdist_floor_sentence(floor: dict[str, Any]) -> str:

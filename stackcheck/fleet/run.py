@@ -146,8 +146,8 @@ def _check_one(target: FleetTarget, argv: list[str], folder: Path, timeout: floa
     args = parser.parse_args(argv[argv.index("compliance") + 1 :])
     with open(log, "w", encoding="utf-8") as out, _output_to(out):
         previous = signal.signal(signal.SIGALRM, _expire)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
             code = run(args, pack=_PACK)
         except _Expired:
             message = f"stackcheck fleet run: {target.name} did not finish within {timeout:g} s; it was stopped"
