@@ -94,7 +94,7 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
     ]
     lines += [
         _figure(results, key)
-        for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x", "xdist_ratio")
+        for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x", "xdist_ratio", "fleet_6_vs_1")
     ]
     lines += [
         "",
@@ -171,7 +171,28 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
                 xdist_floor_sentence(floor),
                 "",
             ]
+    fleet = results.get("fleet")
+    if fleet:
+        m = fleet["median_seconds"]
+        lines += [
+            "## Fleet: 6 targets vs 1",
+            "",
+            f"`{fleet['command']}` on {fleet['cpus_available']} CPUs: one target {m['one']:.2f}s, six targets "
+            f"(3 accounts x 2 regions) {m['six']:.2f}s; ratio {fleet['fleet_6_vs_1']:.2f} (median of "
+            f"{len(fleet['rounds'])} pairs). The pack is loaded once in the parent; forked workers check the targets."
+            + _stamped(fleet),
+            "",
+        ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _stamped(section: dict[str, Any]) -> str:
+    """`` Measured <when> at commit <sha> (load ...).`` for a section run apart from the rest of the file, else ``""``."""
+    run = section.get("run")
+    if not run:
+        return ""
+    load = (run.get("load") or {}).get("start")
+    return f" Measured {run['generated']} at commit `{(run.get('git') or {}).get('commit', '')[:12]}` (load {load} at the start)."
 
 
 def xdist_floor_sentence(floor: dict[str, Any]) -> str:

@@ -85,8 +85,12 @@ def make_factory(target: Any) -> Any:
     return factory
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int:
     """Check live compliance, print the console report, write the three reports.
+
+    ``pack``: the ``(forms, template_only)`` that ``stackcheck.compliance.live_forms(args.policies)``
+    returns, loaded already (``stackcheck fleet run`` loads the pack once for every target); None
+    loads it here.
 
     Returns 0 when compliant, 1 when any unsuppressed FAILED finding (or a live resource that
     could not be read, or a rule that crashed) is left. Raises AssemblyError/BadInputError/
@@ -110,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
         args.ledger = ledger_path(args.ledger)
         ledger = load_ledger(args.ledger) if args.ledger else None
-        forms, template_only = live_forms(args.policies)
+        forms, template_only = pack if pack is not None else live_forms(args.policies)
         target = resolve_target(args)
         factory = make_factory(target)
         result = check_compliance(artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only)
