@@ -10,6 +10,7 @@ from __future__ import annotations
 from stackcheck.files import ALL_OUTPUTS_FILE, DEFAULT_OUTPUTS_FILE, FLAT_OUTPUTS_FILE
 from stackcheck.outputs.files import describe_stack_outputs, flatten_outputs, load_outputs, read_outputs, write_outputs
 from stackcheck.outputs.kinds import ATTR_WORDS, KINDS, ROLE_WORDS, AttrSpec, KindSpec, key_words
+from stackcheck.outputs.registry import RegistryError, parse_registry, project_registry
 from stackcheck.outputs.resolver import OutputEntry, OutputMatch, OutputResolver
 
 __all__ = [
@@ -24,10 +25,13 @@ __all__ = [
     "OutputEntry",
     "OutputMatch",
     "OutputResolver",
+    "RegistryError",
     "describe_stack_outputs",
     "flatten_outputs",
     "key_words",
     "load_outputs",
+    "parse_registry",
+    "project_registry",
     "read_outputs",
     "write_outputs",
 ]

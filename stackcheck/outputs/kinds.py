@@ -130,6 +130,15 @@ _DB_ID = AttrSpec(
     key_attrs=("id", "name"),
     derive_from=(("arn", lambda v: parse_arn(v).resource_id),),
 )
+# Aurora endpoints: <cluster>.cluster-<hash>.<region>.rds.amazonaws.com (writer) and
+# <cluster>.cluster-ro-<hash>.<region>.rds.amazonaws.com (reader)
+# (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html).
+_CLUSTER_ID = AttrSpec(
+    _RDS_ID,
+    "an RDS DB cluster identifier",
+    key_attrs=("id", "name"),
+    derive_from=(("arn", lambda v: parse_arn(v).resource_id),),
+)
 _ELB_NAME = _pattern(r"^[A-Za-z0-9](?!.*--)[A-Za-z0-9-]{0,31}$")
 _ECS_NAME = _pattern(r"^[A-Za-z0-9_-]{1,255}$")
 
@@ -207,6 +216,24 @@ KINDS: dict[str, KindSpec] = {
             "name": _DB_ID,
             "arn": AttrSpec(_arn_shape("rds", "db"), "an RDS DB instance ARN"),
             "endpoint": AttrSpec(normalize.is_hostname, "a hostname"),
+            "port": AttrSpec(_port, "a port number (1-65535)"),
+        },
+    ),
+    "rds_cluster": KindSpec(
+        "RDS DB cluster",
+        (("db", "cluster"), ("database", "cluster"), ("rds", "cluster"), ("aurora", "cluster"), ("aurora",)),
+        {
+            "id": _CLUSTER_ID,
+            "identifier": _CLUSTER_ID,
+            "arn": AttrSpec(_arn_shape("rds", "cluster"), "an RDS DB cluster ARN"),
+            "endpoint": AttrSpec(
+                lambda v: normalize.is_hostname(v) and ".cluster-ro-" not in v,
+                "a cluster (writer) endpoint hostname, not the reader endpoint",
+            ),
+            "reader_endpoint": AttrSpec(
+                lambda v: normalize.is_hostname(v) and ".cluster-" not in v.replace(".cluster-ro-", ""),
+                "a cluster reader endpoint hostname, not the writer endpoint",
+            ),
             "port": AttrSpec(_port, "a port number (1-65535)"),
         },
     ),

@@ -108,6 +108,11 @@ class OutputResolver:
         self.source = str(source)
         self.kinds = dict(KINDS if kinds is None else kinds)
         self.roles = {r: tuple(w) for r, w in (ROLE_WORDS if roles is None else roles).items()}
+        # An attribute ATTR_WORDS does not know (a project's ``url``, ``reader_endpoint``) is named by its own words.
+        self.attr_words = dict(ATTR_WORDS)
+        for spec in self.kinds.values():
+            for attr in spec.attrs:
+                self.attr_words.setdefault(attr, (tuple(attr.split("_")),))
         stacks = stacks or {}
         triples = (
             [(stack, key, value) for stack, values in nested.items() for key, value in values.items()]
@@ -143,6 +148,18 @@ class OutputResolver:
             flatten_outputs({stack: values}, source=source)  # the shape, stack by stack
         return cls({}, source=source, nested=nested, **kwargs)
 
+    def add_stack(self, stack: str, values: Mapping[str, str]) -> None:
+        """Add the outputs ``{key: value}`` of ``stack`` read elsewhere (DescribeStacks, when the outputs file
+        lacks that stack); a key another stack already declares is kept as ``stack/key``. Raises
+        BadInputError when ``stack`` is already known (its outputs are never mixed)."""
+        if stack in self.stacks:
+            raise BadInputError(f"stack {stack!r} is already in {self.source}; its outputs are not replaced")
+        for key, value in values.items():
+            name = key if key not in self.outputs else f"{stack}/{key}"
+            self.entries[name] = self._classify(key, str(value), stack)
+            self.outputs[name] = str(value)
+        self.stacks = sorted({*self.stacks, stack})
+
     def _classify(self, key: str, value: str, stack: str | None) -> OutputEntry:
         tokens = list(key_words(key))
         # The most specific word set wins: LoadBalancerSecurityGroupId is a security group's, not a
@@ -161,7 +178,7 @@ class OutputResolver:
         rest = _without(tokens, best[kinds[0]][1]) if kinds else tokens
         attr: str | None = None
         attr_words: tuple[str, ...] = ()
-        for name, alternatives in ATTR_WORDS.items():
+        for name, alternatives in self.attr_words.items():
             for words in alternatives:
                 if len(words) > len(attr_words) and _contains(rest, words):
                     attr, attr_words = name, words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from stackcheck.aws.clients import ClientFactory
     from stackcheck.aws.retry import RetryLog, RetryProfile
     from stackcheck.emulator.record import EmulatorRecord
-    from stackcheck.outputs import OutputMatch, OutputResolver
+    from stackcheck.outputs import KindSpec, OutputMatch, OutputResolver
     from stackcheck.plugin import StackcheckSettings
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "cloud_assembly",
     "cloud_assembly_dir",
     "emulator_record",
+    "output_kinds",
     "output_resolver",
+    "output_roles",
     "outputs",
     "outputs_file",
     "retry_log",
@@ -159,30 +162,102 @@ def stack_outputs(outputs_file: Path, strict_outputs: bool) -> dict[str, str]:
         missing(str(exc), strict=strict_outputs or Path(outputs_file).exists())
 
 
+def pyproject_path(config: pytest.Config) -> Path:
+    """The project's pyproject.toml: pytest's ini file when that is one, else the one in the rootdir."""
+    if config.inipath is not None and config.inipath.name == "pyproject.toml":
+        return config.inipath
+    return config.rootpath / "pyproject.toml"
+
+
+def _registry(config: pytest.Config) -> tuple[dict[str, KindSpec], dict[str, tuple[str, ...]]]:
+    from stackcheck.outputs.registry import RegistryError, project_registry
+
+    try:
+        return project_registry(pyproject_path(config))
+    except RegistryError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture(scope="session")
-def output_resolver(stack_outputs: dict[str, str], outputs_file: Path, pytestconfig: pytest.Config) -> OutputResolver:
+def output_kinds(pytestconfig: pytest.Config) -> dict[str, KindSpec]:
+    """The resource kinds ``outputs.get(kind=...)`` knows, ``{name: KindSpec}``: the built-in KINDS merged
+    with the ``[tool.stackcheck.outputs.kinds]`` table of the project's pyproject.toml (see
+    ``stackcheck.outputs.registry.parse_registry``). A malformed table fails every test that uses it,
+    naming the file and the key. Override in a conftest.py to build the registry in code."""
+    return _registry(pytestconfig)[0]
+
+
+@pytest.fixture(scope="session")
+def output_roles(pytestconfig: pytest.Config) -> dict[str, tuple[str, ...]]:
+    """The roles ``outputs.get(role=...)`` knows, ``{role: key words naming it}``: the built-in ROLE_WORDS
+    (source, target) merged with ``[tool.stackcheck.outputs] roles`` of the project's pyproject.toml.
+    Override in a conftest.py to build them in code."""
+    return _registry(pytestconfig)[1]
+
+
+@pytest.fixture(scope="session")
+def output_resolver(
+    outputs_file: Path,
+    pytestconfig: pytest.Config,
+    output_kinds: dict[str, KindSpec],
+    output_roles: dict[str, tuple[str, ...]],
+    aws_endpoint_url: str | None,
+    request: pytest.FixtureRequest,
+) -> OutputResolver:
     """The session's OutputResolver over the outputs file (every stack's outputs of a per-stack file,
-    a key several stacks declare included); messages name the file relative to the rootdir when it
-    lies inside it. Reads only after ``stack_outputs`` has (so the same skip or failure applies)."""
+    a key several stacks declare included) with ``output_kinds`` and ``output_roles``; messages name
+    the file relative to the rootdir when it lies inside it. Reads only after ``stack_outputs`` has
+    (so the same skip or failure applies), except that with no outputs file but an AWS endpoint it
+    starts empty: the ``outputs`` fixture then reads each stack a lookup names with DescribeStacks."""
     from stackcheck.outputs import OutputResolver, read_outputs
 
+    if not Path(outputs_file).exists() and aws_endpoint_url:
+        where = f"DescribeStacks at {aws_endpoint_url}"
+        return OutputResolver({}, source=where, kinds=output_kinds, roles=output_roles)
+    request.getfixturevalue("stack_outputs")
     try:
         shown = str(Path(outputs_file).resolve().relative_to(pytestconfig.rootpath.resolve()))
     except ValueError:
         shown = str(outputs_file)
     flat, nested = read_outputs(outputs_file, repeated_keys=True)
     if nested is not None:
-        return OutputResolver({}, source=shown, nested=nested)
-    return OutputResolver(flat, source=shown)
+        return OutputResolver({}, source=shown, nested=nested, kinds=output_kinds, roles=output_roles)
+    return OutputResolver(flat, source=shown, kinds=output_kinds, roles=output_roles)
 
 
 class StackOutputs:
     """The ``outputs`` fixture: OutputResolver lookups that skip the test (strict: fail it) when
-    no output matches, and fail it when several do."""
+    no output matches, and fail it when several do.
 
-    def __init__(self, resolver: OutputResolver, *, strict: bool):
+    ``read_stack(name)`` gives ``{output key: value}`` of a stack the resolver lacks (DescribeStacks);
+    a lookup with ``stack=`` naming such a stack reads it once and adds it to the resolver.
+    """
+
+    def __init__(
+        self,
+        resolver: OutputResolver,
+        *,
+        strict: bool,
+        read_stack: Callable[[str], Mapping[str, str]] | None = None,
+    ):
         self.resolver = resolver
         self.strict = strict
+        self.read_stack = read_stack
+
+    def _fetch(self, stack: str | None) -> None:
+        __tracebackhide__ = True
+        from stackcheck.errors import OutputsError
+
+        if stack is None or stack in self.resolver.stacks or self.read_stack is None:
+            return
+        try:
+            values = self.read_stack(stack)
+        except OutputsError as exc:
+            missing(
+                f"stack {stack!r} is not in {self.resolver.source} nor found by DescribeStacks: {exc}",
+                strict=self.strict,
+            )
+        self.resolver.add_stack(stack, values)
 
     def resolve(
         self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
@@ -191,6 +266,7 @@ class StackOutputs:
         __tracebackhide__ = True
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
 
+        self._fetch(stack)
         try:
             return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack)
         except OutputNotFoundError as exc:
@@ -211,6 +287,7 @@ class StackOutputs:
         __tracebackhide__ = True
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
 
+        self._fetch(stack)
         try:
             return self.resolver.value(key, stack=stack)
         except OutputNotFoundError as exc:
@@ -223,9 +300,22 @@ class StackOutputs:
 
 
 @pytest.fixture
-def outputs(output_resolver: OutputResolver, strict_outputs: bool) -> StackOutputs:
-    """Find outputs by intent: ``outputs.get(role="source", kind="bucket", attr="name")``."""
-    return StackOutputs(output_resolver, strict=strict_outputs)
+def outputs(output_resolver: OutputResolver, strict_outputs: bool, request: pytest.FixtureRequest) -> StackOutputs:
+    """Find outputs by intent: ``outputs.get(role="source", kind="bucket", attr="name")``.
+
+    A lookup with ``stack=`` naming a stack the outputs file lacks (or with no outputs file but an AWS
+    endpoint) reads that stack's outputs with DescribeStacks through the ``aws_client`` fixture
+    (``stackcheck.outputs.describe_stack_outputs``); a stack DescribeStacks does not find either
+    skips the test (strict: fails it), naming the stack.
+    """
+
+    def read_stack(name: str) -> Mapping[str, str]:
+        from stackcheck.outputs import describe_stack_outputs
+
+        client = request.getfixturevalue("aws_client")("cloudformation")
+        return describe_stack_outputs(client, [name]).get(name, {})
+
+    return StackOutputs(output_resolver, strict=strict_outputs, read_stack=read_stack)
 
 
 # -- AWS -------------------------------------------------------------------------------------------
