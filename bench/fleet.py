@@ -23,47 +23,11 @@ __all__ = ["ACCOUNTS", "REGIONS", "bench_fleet"]
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 REGIONS = ("us-east-1", "eu-west-1")
 JOBS = 2
-# An unnamed bucket: S3 bucket names are global, so six deployments cannot share one name.
-TEMPLATE: dict[str, Any] = {
-    "Resources": {
-        "Bucket": {
-            "Type": "AWS::S3::Bucket",
-            "Properties": {
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-                },
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "IgnorePublicAcls": True,
-                    "RestrictPublicBuckets": True,
-                },
-                "VersioningConfiguration": {"Status": "Enabled"},
-            },
-        },
-        "BucketPolicy": {
-            "Type": "AWS::S3::BucketPolicy",
-            "Properties": {
-                "Bucket": {"Ref": "Bucket"},
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Deny",
-                            "Principal": {"AWS": "*"},
-                            "Action": "s3:*",
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                            "Resource": [
-                                {"Fn::GetAtt": ["Bucket", "Arn"]},
-                                {"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/*"]]},
-                            ],
-                        }
-                    ],
-                },
-            },
-        },
-    }
-}
+# An unnamed bucket (S3 names are global, so six deployments cannot share one), encrypted, with a TLS-only
+# policy: the same template as the fleet run test (tests/data/emulator/fleet_bucket.json).
+TEMPLATE: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "tests" / "data" / "emulator" / "fleet_bucket.json").read_text()
+)
 
 
 def _write_assembly(root: Path) -> Path:

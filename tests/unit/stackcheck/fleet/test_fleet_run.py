@@ -22,46 +22,7 @@ ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 REGIONS = ("us-east-1", "eu-west-1")
 CHANGED = ("222222222222", "eu-west-1")
 # An unnamed bucket (S3 names are global, so six deployments cannot share one), encrypted, with a TLS-only policy.
-TEMPLATE = {
-    "Resources": {
-        "Bucket": {
-            "Type": "AWS::S3::Bucket",
-            "Properties": {
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-                },
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "IgnorePublicAcls": True,
-                    "RestrictPublicBuckets": True,
-                },
-                "VersioningConfiguration": {"Status": "Enabled"},
-            },
-        },
-        "BucketPolicy": {
-            "Type": "AWS::S3::BucketPolicy",
-            "Properties": {
-                "Bucket": {"Ref": "Bucket"},
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Deny",
-                            "Principal": {"AWS": "*"},
-                            "Action": "s3:*",
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                            "Resource": [
-                                {"Fn::GetAtt": ["Bucket", "Arn"]},
-                                {"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/*"]]},
-                            ],
-                        }
-                    ],
-                },
-            },
-        },
-    }
-}
+TEMPLATE = json.loads((REPO / "tests" / "data" / "emulator" / "fleet_bucket.json").read_text())
 
 
 def name_of(account: str, region: str) -> str:
