@@ -237,7 +237,8 @@ def run_deploy(args: argparse.Namespace) -> int:
     record = require_running(args.outputs_dir)
     assembly = read_assembly(args.assembly)
     print(
-        f"deploying {len(assembly.stacks)} stacks ({assembly.resource_count()} resources) "
+        f"deploying {len(assembly.stacks)} stack{'s' if len(assembly.stacks) != 1 else ''} "
+        f"({assembly.resource_count()} resources) "
         f"to the emulator at {record.endpoint_url}",
         flush=True,
     )
@@ -265,7 +266,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     created = sum(s.created for s in result.stacks)
     declared = sum(s.declared for s in result.stacks)
     print(
-        f"deployed {len(result.stacks)} stacks, created {created}/{declared} resources in {result.seconds:.1f}s; "
+        f"deployed {len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}, created {created}/{declared} resources in {result.seconds:.1f}s; "
         f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}"
     )
     return 0

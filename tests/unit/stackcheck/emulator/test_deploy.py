@@ -326,7 +326,8 @@ def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulato
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[1].startswith("  Storage  CREATE_COMPLETE  created 3/3  (")
-    assert out[2].startswith("deployed 1 stacks, created 3/3 resources in ")
+    assert out[0].startswith("deploying 1 stack (3 resources) to the emulator at ")
+    assert out[2].startswith("deployed 1 stack, created 3/3 resources in ")
 
 
 @pytest.mark.emulator
