@@ -50,12 +50,15 @@ class Suppression:
     """Why a finding is suppressed: the ledger entry's reason, owner and expiry date.
 
     ``source`` names where it came from, e.g. ``"policies/suppressions.yaml#3"`` (entry 3, 1-based).
+    ``framework_owned`` is True when the entry marks the target as CDK-generated (the ledger's
+    ``framework_owned: true``); reports label such findings "framework-owned".
     """
 
     reason: str
     owner: str
     expires: date | None
     source: str = ""
+    framework_owned: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``expires`` as ``YYYY-MM-DD`` or None."""
@@ -64,6 +67,7 @@ class Suppression:
             "owner": self.owner,
             "expires": self.expires.isoformat() if self.expires else None,
             "source": self.source,
+            "framework_owned": self.framework_owned,
         }
 
     @classmethod
@@ -75,6 +79,7 @@ class Suppression:
             owner=data["owner"],
             expires=date.fromisoformat(expires) if expires else None,
             source=data.get("source", ""),
+            framework_owned=bool(data.get("framework_owned", False)),
         )
 
 

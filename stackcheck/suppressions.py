@@ -8,8 +8,13 @@ The ledger is a YAML list; each entry suppresses one rule on one target::
       owner: platform-team
       expires: 2026-03-31
 
-A target ending in ``/*`` covers the construct subtree under it (never a whole stack). An entry
-is in force up to the day before ``expires``; from that day it stops suppressing and is reported.
+A target ending in ``/*`` covers the construct subtree under it (never a whole stack). Any other
+``*`` makes the target a construct-path pattern over ``aws:cdk:path`` (wcmatch ``globmatch`` with
+``GLOBSTAR``): ``*`` matches within one path segment, ``**`` across segments, e.g.
+``Source/**/Resource`` or ``*/Vpc/*Subnet*/RouteTable``; it survives CDK's hash changes. An entry
+with ``framework_owned: true`` marks what it covers as CDK-generated (custom-resource provider
+Lambdas, ``Custom::`` resources); reports label those findings so. An entry is in force up to the
+day before ``expires``; from that day it stops suppressing and is reported.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from wcmatch import fnmatch, glob
 
 from stackcheck.errors import LedgerError
 from stackcheck.files import load_yaml_list
@@ -44,6 +50,9 @@ __all__ = [
 DEFAULT_LEDGER = Path("policies/suppressions.yaml")
 MIN_REASON_LENGTH = 10
 _KEYS = ("rule", "target", "reason", "owner", "expires")
+_OPTIONAL_KEYS = ("framework_owned",)
+_GLOB_FLAGS = glob.GLOBSTAR
+_OTHER_GLOB_CHARS = frozenset("?[]!{}|")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -68,11 +77,17 @@ class LedgerEntry:
     reason: str
     owner: str
     expires: date
+    framework_owned: bool = False
 
     @property
     def subtree(self) -> bool:
-        """True when the target ends in ``/*`` and covers a construct subtree."""
-        return self.target.endswith("/*")
+        """True when the target ends in ``/*`` (and has no other ``*``): it covers a construct subtree."""
+        return self.target.endswith("/*") and "*" not in self.target[:-2]
+
+    @property
+    def pattern(self) -> bool:
+        """True when the target is a construct-path pattern: a ``*`` other than one trailing ``/*``."""
+        return "*" in self.target and not self.subtree
 
     @property
     def _normalized(self) -> str:
@@ -87,8 +102,14 @@ class LedgerEntry:
         return head if sep else None
 
     def in_scope(self, scope: Collection[str]) -> bool:
-        """True when the entry can match in a scan of ``scope`` (stack ids and construct path roots)."""
-        return self.stack is None or self.stack in scope
+        """True when the entry can match in a scan of ``scope`` (stack ids and construct path roots);
+        a pattern's first segment is matched against them (``**`` first: always in scope)."""
+        stack = self.stack
+        if stack is None:
+            return True
+        if self.pattern and "*" in stack:
+            return stack == "**" or any(fnmatch.fnmatch(root, stack) for root in scope)
+        return stack in scope
 
     def expired(self, today: date) -> bool:
         """True from the ``expires`` day on."""
@@ -98,11 +119,14 @@ class LedgerEntry:
         """True when this entry's rule and target cover ``finding`` (whatever its status).
 
         An exact target equals the finding's construct path (leading ``/`` optional), its
-        logical ID, or ``stack/logical ID``; a ``/*`` target covers construct paths below it.
+        logical ID, or ``stack/logical ID``; a ``/*`` target covers construct paths below it; a
+        pattern target matches the construct path alone (no path, no match).
         """
         if finding.rule_id != self.rule:
             return False
         path = finding.construct_path.lstrip("/") if finding.construct_path else None
+        if self.pattern:
+            return path is not None and glob.globmatch(path, self._normalized, flags=_GLOB_FLAGS)
         if self.subtree:
             return path is not None and path.startswith(self._normalized + "/")
         names = {path} if path else set()
@@ -111,8 +135,11 @@ class LedgerEntry:
         return self._normalized in names
 
     def specificity(self) -> tuple[int, int]:
-        """Sort key: an exact target beats any subtree; a deeper subtree beats a shallower one."""
-        return (1, 0) if not self.subtree else (0, len(self._normalized))
+        """Sort key: an exact target beats any subtree or pattern; among those, more literal
+        characters (``*`` left out) win."""
+        if not self.subtree and not self.pattern:
+            return (1, 0)
+        return (0, len(self._normalized.replace("*", "")))
 
     def describe(self) -> str:
         """``entry 3 (rule CKV_AWS_18 on Stack/Bucket/Resource)``."""
@@ -168,7 +195,8 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
     ``known_rule_ids`` is every rule id the loaded scanners can report; None skips that check.
     Raises LedgerError (exit code 2) naming the file, each bad entry's index and line, and the
     fix: missing file, malformed YAML, not a list, unknown or missing keys, unknown rule id,
-    wildcard targets other than a trailing ``/*`` below a stack, reason shorter than
+    a trailing ``/*`` on a stack, a pattern naming no construct after the stack (``Stack/**``), a
+    ``**`` inside a segment, glob characters other than ``*``, ``framework_owned`` not a bool, reason shorter than
     ``MIN_REASON_LENGTH``, empty owner, ``expires`` not a ``YYYY-MM-DD`` date, duplicate entries.
     An empty file is an empty ledger.
     """
@@ -198,6 +226,7 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
             reason=raw["reason"].strip(),
             owner=raw["owner"].strip(),
             expires=_as_date(raw["expires"]),  # type: ignore[arg-type]
+            framework_owned=raw.get("framework_owned", False),
         )
         key = (entry.rule, entry.target.lstrip("/"))
         if key in seen:
@@ -214,9 +243,11 @@ def _entry_errors(raw: Any, known: frozenset[str] | None) -> list[str]:
     if not isinstance(raw, dict):
         return [f"must be a mapping with keys {', '.join(_KEYS)}, got {type(raw).__name__}"]
     errors: list[str] = []
-    unknown = sorted(str(k) for k in raw if k not in _KEYS)
+    unknown = sorted(str(k) for k in raw if k not in _KEYS + _OPTIONAL_KEYS)
     if unknown:
-        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_KEYS)}")
+        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_KEYS + _OPTIONAL_KEYS)}")
+    if not isinstance(raw.get("framework_owned", False), bool):
+        errors.append(f"framework_owned must be true or false, got {raw['framework_owned']!r}")
     missing = [k for k in _KEYS if raw.get(k) in (None, "")]
     for key in missing:
         errors.append(f"missing {key!r}; add `{key}: {_EXAMPLES[key]}`")
@@ -254,11 +285,19 @@ _EXAMPLES = {
 def _target_errors(target: Any) -> list[str]:
     if not isinstance(target, str) or not target.strip() or target != target.strip() or " " in target:
         return [f"target must be a construct path or logical ID without spaces, got {target!r}"]
+    other = sorted(_OTHER_GLOB_CHARS & set(target))
+    if other:
+        return [f"target {target!r}: {' '.join(other)} not allowed; the only wildcards are '*' and '**'"]
     body = target[:-2] if target.endswith("/*") else target
-    if "*" in body:
-        return [f"target {target!r}: '*' is allowed only as a trailing '/*' (a construct subtree)"]
-    if target.endswith("/*") and "/" not in body.strip("/"):
-        return [f"target {target!r} would suppress a whole stack; name the construct (Stack/Construct/*)"]
+    if "*" not in body:
+        if target.endswith("/*") and "/" not in body.strip("/"):
+            return [f"target {target!r} would suppress a whole stack; name the construct (Stack/Construct/*)"]
+        return []
+    segments = target.strip("/").split("/")
+    if any("**" in s and s != "**" for s in segments):
+        return [f"target {target!r}: '**' must be a whole path segment (Stack/**/Resource)"]
+    if not any(s.replace("*", "") for s in segments[1:]):
+        return [f"target {target!r} would suppress whole stacks; name a construct after the stack (Stack/**/Resource)"]
     return []
 
 
@@ -318,6 +357,7 @@ def apply_ledger(
                     owner=best.owner,
                     expires=best.expires,
                     source=f"{ledger.path} entry {best.index}",
+                    framework_owned=best.framework_owned,
                 )
             )
         )

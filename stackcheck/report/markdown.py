@@ -192,7 +192,9 @@ def render_markdown(
                             _code(f.rule_id),
                             _cell(f.stack),
                             _code(f.construct_path or f.logical_id),
-                            _cell(f.suppression.reason),
+                            _cell(
+                                ("framework-owned: " if f.suppression.framework_owned else "") + f.suppression.reason
+                            ),
                             _cell(f.suppression.owner),
                             f.suppression.expires.isoformat() if f.suppression.expires else "-",
                         )

@@ -252,6 +252,8 @@ def _result(
                 },
             }
         ]
+        if suppression.framework_owned:
+            result["suppressions"][0]["properties"]["frameworkOwned"] = True
     if baseline_state:
         result["baselineState"] = baseline_state
     return result

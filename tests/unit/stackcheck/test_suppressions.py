@@ -106,20 +106,37 @@ BAD_ENTRIES = [
     ),
     ("missing-target", {"target": None}, "entry 2 (rule CKV_AWS_18): missing 'target'"),
     (
-        "star-inside",
-        {"target": "TapStackdevSource/*/Resource"},
-        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*/Resource': '*' is allowed only as a trailing '/*'",
+        "globstar-inside-segment",
+        {"target": "TapStackdevSource/Stor**/Resource"},
+        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/Stor**/Resource': '**' must be a whole path segment",
+    ),
+    (
+        "pattern-names-no-construct",
+        {"target": "TapStackdevSource/**"},
+        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/**' would suppress whole stacks; name a construct",
+    ),
+    (
+        "other-glob-characters",
+        {"target": "TapStackdevSource/Stor?ge/[ab]"},
+        "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/Stor?ge/[ab]': ? [ ] not allowed; "
+        "the only wildcards are '*' and '**'",
+    ),
+    (
+        "framework-owned-not-bool",
+        {"framework_owned": "maybe"},
+        "entry 2 (rule CKV_AWS_18): framework_owned must be true or false, got 'maybe'",
     ),
     (
         "whole-stack",
         {"target": "TapStackdevSource/*"},
         "entry 2 (rule CKV_AWS_18): target 'TapStackdevSource/*' would suppress a whole stack; name the construct",
     ),
-    ("bare-star", {"target": "'*'"}, "entry 2 (rule CKV_AWS_18): target '*': '*' is allowed only as a trailing '/*'"),
+    ("bare-star", {"target": "'*'"}, "entry 2 (rule CKV_AWS_18): target '*' would suppress whole stacks"),
     (
         "unknown-key",
         {"expiry": "2026-12-31"},
-        "entry 2 (rule CKV_AWS_18): unknown key(s) expiry; allowed keys: rule, target, reason, owner, expires",
+        "entry 2 (rule CKV_AWS_18): unknown key(s) expiry; allowed keys: rule, target, reason, owner, expires, "
+        "framework_owned",
     ),
 ]
 
