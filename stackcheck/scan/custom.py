@@ -31,7 +31,7 @@ from stackcheck.errors import ScannerError
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.scan.assembly_rules import import_rule_file, template_line
 from stackcheck.scan.base import StackContext
-from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, RULE_ERROR_ID, CfnLintScanner
+from stackcheck.scan.cfn_lint import RULE_ERROR_ID, CfnLintScanner
 from stackcheck.scan.checkov import CheckovScanner
 from stackcheck.scan.policy import Outcome, TemplateView, Verdict, clean, crash_message
 
@@ -114,14 +114,19 @@ class PolicyCfnLintScanner(CfnLintScanner):
     ERROR finding of that rule. Raises ScannerError when the rules folder is missing.
     """
 
-    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS, policies: str | Path = DEFAULT_POLICIES):
+    def __init__(
+        self,
+        regions: Sequence[str] | None = None,
+        policies: str | Path = DEFAULT_POLICIES,
+        project_root: str | Path | None = None,
+    ):
         rules_dir = Path(policies).resolve() / "cfn_lint"
         if not rules_dir.is_dir():
             raise ScannerError(
                 f"policy pack folder {rules_dir} does not exist; the cfn-lint rules of the pack live there"
             )
         self._outcome_rules: dict[str, dict[str, Any]] = {}
-        super().__init__(regions, append_rules=[str(rules_dir)])
+        super().__init__(regions, append_rules=[str(rules_dir)], project_root=project_root)
         self.pack_rule_ids = frozenset(rule.id for rule in load_plugins(str(rules_dir)))
         self._outcome_rules = {
             rid: {OUTCOMES_OPTION: True}
@@ -137,7 +142,7 @@ class PolicyCfnLintScanner(CfnLintScanner):
 
     def scan_template(self, template_path: Path, stack_context: StackContext) -> list[Finding]:
         """Lint one template; pack rules give PASSED/FAILED/UNKNOWN findings, other rules FAILED ones."""
-        config = ConfigMixIn(**self._args())
+        config = ConfigMixIn([], **self._args())
         matches = run_template_by_file_path(str(template_path), config, self._rules, ignore_bad_template=False)
         return [self._outcome(match, self._finding(match, template_path, stack_context)) for match in matches]
 

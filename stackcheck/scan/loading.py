@@ -234,13 +234,14 @@ def _load_tool_cached(tool: str, regions: tuple[str, ...], policies: str | None)
 
             return AssemblyRuleScanner(Path(policies) / "assembly")
         if tool == "cfn-lint":
-            from stackcheck.scan.cfn_lint import DEFAULT_REGIONS, CfnLintScanner
+            from stackcheck.scan.cfn_lint import CfnLintScanner
 
+            # No regions given: the project's .cfnlintrc regions, else cfn_lint.DEFAULT_REGIONS.
             if policies is None:
-                return CfnLintScanner(regions or DEFAULT_REGIONS)
+                return CfnLintScanner(regions or None)
             from stackcheck.scan.custom import PolicyCfnLintScanner
 
-            return PolicyCfnLintScanner(regions or DEFAULT_REGIONS, policies)
+            return PolicyCfnLintScanner(regions or None, policies)
         if tool == "checkov":
             from stackcheck.scan.checkov import CheckovScanner
 
