@@ -463,3 +463,28 @@ def test_a_ledger_given_must_exist(capsys, tmp_path, templates):
     )
     assert code == 2
     assert "none.yaml does not exist" in capsys.readouterr().err
+
+
+def test_pattern_targets_suppress_instead_of_aborting_the_scan(capsys, tmp_path, templates, ledger, scanners):
+    path = ledger(f"""\
+        - rule: CKV_AWS_18
+          target: TapStackTestSource/**/Resource
+          reason: the storage construct's buckets log to the central account
+          owner: storage-team
+          expires: {FAR}
+        - rule: CKV_AWS_26
+          target: '*/Alerts/*/Resource'
+          reason: alert topic carries no payment data
+          owner: ops-team
+          expires: {FAR}
+          framework_owned: false
+        """)
+    code, out, _ = run_scan(capsys, tmp_path, "--assembly", str(templates / "assembly"), "--ledger", str(path))
+    assert code == 0
+    assert "PASSED: no unsuppressed finding (3 suppressed)" in out.splitlines()
+    suppressed = [f for f in report(tmp_path)["findings"] if f["status"] == "SUPPRESSED"]
+    assert sorted((f["rule_id"], f["suppression"]["source"].rsplit(" ", 1)[1]) for f in suppressed) == [
+        ("CKV_AWS_18", "1"),
+        ("CKV_AWS_18", "1"),
+        ("CKV_AWS_26", "2"),
+    ]
