@@ -61,14 +61,16 @@ class Suppression:
     framework_owned: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict; ``expires`` as ``YYYY-MM-DD`` or None."""
-        return {
+        """JSON-ready dict; ``expires`` as ``YYYY-MM-DD`` or None; ``framework_owned: True`` only when set."""
+        data: dict[str, Any] = {
             "reason": self.reason,
             "owner": self.owner,
             "expires": self.expires.isoformat() if self.expires else None,
             "source": self.source,
-            "framework_owned": self.framework_owned,
         }
+        if self.framework_owned:
+            data["framework_owned"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Suppression:

@@ -135,7 +135,6 @@ def test_to_dict_round_trip():
         "owner": "db-team",
         "expires": "2099-01-02",
         "source": "x",
-        "framework_owned": False,
     }
     assert data["property_path"] == ["Properties", "Rules", 0]
     assert Finding.from_dict(data) == finding
