@@ -12,6 +12,7 @@ import pytest
 from stackcheck.findings import Finding, Severity, Status
 from stackcheck.report.markdown import render_markdown
 from stackcheck.report.provenance import Commit
+from stackcheck.report.sarif import build_sarif
 from stackcheck.scan.runner import ScanResult, UnitResult
 from stackcheck.suppressions import apply_ledger, load_ledger
 
@@ -166,8 +167,12 @@ def test_framework_owned_label_reaches_json_and_markdown(tmp_path):
     }
     assert Finding.from_dict(as_json) == suppressed
     units = (UnitResult("checkov", "TapStackdevSource", "t.json", (), 0.1),)
+    scan = ScanResult((suppressed,), units, (), {"checkov": {"version": "3", "reports_passes": True}})
+    sarif = build_sarif(scan, root=tmp_path, include_suppressed=True)
+    (result,) = [r for run in sarif["runs"] for r in run["results"]]
+    assert result["suppressions"][0]["properties"]["frameworkOwned"] is True
     text = render_markdown(
-        ScanResult((suppressed,), units, (), {"checkov": {"version": "3", "reports_passes": True}}),
+        scan,
         now=datetime(2026, 6, 1, tzinfo=UTC),
         commit=Commit(sha="1a2b3c4d5e6f", dirty=False),
     )
