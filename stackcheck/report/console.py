@@ -117,6 +117,7 @@ def slowest_rules_lines(result: ScanResult, limit: int = SLOWEST_RULES) -> list[
     if rules:
         tool_width = max(len(r.tool) for r in rules)
         rule_width = max(len(r.rule_id) for r in rules)
+        # not tabulate: left for the deadline of issue 17
         lines += [f"  {r.tool.ljust(tool_width)}  {r.rule_id.ljust(rule_width)}  {r.seconds:7.3f}" for r in rules]
     return lines
 
@@ -144,6 +145,7 @@ def render_console(result: ScanResult) -> str:
     ]
     widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(_COLUMNS)]
 
+    # not tabulate: left for the deadline of issue 17 (tabulate 'plain' with colalign is the drop-in)
     def fmt(cells: tuple[str, ...]) -> str:
         return "  ".join(
             cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=False))
