@@ -121,6 +121,7 @@ def reports_lock(directory: str | os.PathLike[str], *, shared: bool = False) -> 
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
     try:
+        # not filelock: its shared (reader) lock is a SQLite file that would sit among the reports
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:

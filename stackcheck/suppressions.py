@@ -239,6 +239,7 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
     return Ledger(path, tuple(entries))
 
 
+# not a jsonschema schema yet (issue 17): each message names the key and the fix; schema errors would need mapping back
 def _entry_errors(raw: Any, known: frozenset[str] | None) -> list[str]:
     if not isinstance(raw, dict):
         return [f"must be a mapping with keys {', '.join(_KEYS)}, got {type(raw).__name__}"]

@@ -10,7 +10,6 @@ schema in ``aws-cdk.cloud-assembly-schema``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -26,6 +25,8 @@ from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 from stackcheck.assembly.callsites import CALL_SITES_FILE, record_call_sites, write_call_sites
 from stackcheck.assembly.watch import watched_files
@@ -391,8 +392,7 @@ def synthesize(
         os.environ.setdefault(flag, value)
     out.parent.mkdir(parents=True, exist_ok=True)
     # One synthesis at a time per assembly folder (pytest-xdist workers share it).
-    with open(out.parent / f".{out.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with filelock.FileLock(out.parent / f".{out.name}.lock"):
         return _synthesize_locked(root, out, context, force)
 
 

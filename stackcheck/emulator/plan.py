@@ -35,6 +35,7 @@ def references(value: Any) -> tuple[set[str], set[str]]:
     ids: set[str] = set()
     exports: set[str] = set()
 
+    # not cfn-lint's template graph: this walks one fragment (not a whole Template) and also collects Fn::ImportValue export names
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, inner in node.items():

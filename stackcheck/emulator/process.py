@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from stackcheck.aws.clients import FAKE_CREDENTIALS, use_emulator_account
 from stackcheck.emulator.record import EmulatorRecord, read_emulator_record, record_path, write_emulator_record
 from stackcheck.errors import EmulatorError, NextStep
@@ -77,20 +79,14 @@ def read_record(outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR) -> Em
 
 
 def _is_our_server(pid: int) -> bool:
-    """True when ``pid`` is a live (not zombie) emulator server process."""
+    """True when ``pid`` is a live (not zombie) emulator server process (its command line, via psutil)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return False
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
-        try:
-            return SERVER_MODULE.encode() in cmdline.read_bytes()
-        except OSError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
             return False
-    return True  # no /proc (macOS): the pid is alive, trust the record
+        return any(SERVER_MODULE in part for part in process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
 
 
 def is_answering(endpoint_url: str, timeout: float = 2.0) -> bool:
@@ -148,6 +144,7 @@ def _terminate(pid: int, timeout: float) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
+    # not psutil's Process.wait: it waits out a zombie whose parent is elsewhere; gone-or-zombie ends this loop
     while time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
@@ -219,6 +216,7 @@ def _wait_ready(
 ) -> EmulatorRecord:
     deadline = time.monotonic() + timeout
     endpoint = None
+    # not tenacity: each pass checks exit code, ready file and HTTP answer against one deadline
     while time.monotonic() < deadline:
         code = process.poll()
         if code is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from tabulate import SEPARATING_LINE, tabulate
+
 from stackcheck.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,6 +119,7 @@ def slowest_rules_lines(result: ScanResult, limit: int = SLOWEST_RULES) -> list[
     if rules:
         tool_width = max(len(r.tool) for r in rules)
         rule_width = max(len(r.rule_id) for r in rules)
+        # not tabulate: it strips the fixed 7-wide seconds field's leading spaces, so the column would move
         lines += [f"  {r.tool.ljust(tool_width)}  {r.rule_id.ljust(rule_width)}  {r.seconds:7.3f}" for r in rules]
     return lines
 
@@ -142,15 +145,14 @@ def render_console(result: ScanResult) -> str:
         )
         for r in summary
     ]
-    widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(_COLUMNS)]
-
-    def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=False))
-        ).rstrip()
-
-    lines = [fmt(_COLUMNS), fmt(tuple("-" * w for w in widths))]
-    lines += [fmt(row) for row in rows]
+    # the header as a row, not headers=: tabulate pads header columns by 2 more; [1:-1] drops the outer rules
+    table = tabulate(
+        [_COLUMNS, SEPARATING_LINE, *rows],
+        tablefmt="simple",
+        colalign=("left", "left") + ("right",) * (len(_COLUMNS) - 2),
+        disable_numparse=True,
+    )
+    lines = [line.rstrip() for line in table.splitlines()[1:-1]]
     legend = no_pass_legend(summary)
     if legend:
         lines += ["", legend]
