@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackcheck.assembly import CloudAssembly, StackArtifact
-from stackcheck.emulator.capabilities import UNSUPPORTED, classify
+from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
 from stackcheck.errors import UnsupportedResourceError
 
 _SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
@@ -17,12 +17,16 @@ _SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 @dataclass
 class TemplatePlan:
-    """The template to send for one stack and what was left out of it (logical ID → reason)."""
+    """The template to send for one stack and what was left out of it (logical ID → reason);
+    ``emulated``: CDK framework custom resources created by their effect (logical ID → what is
+    done); ``lost_outputs``: output key → the skipped logical ID (or removed export) it depends on."""
 
     artifact: StackArtifact
     template: dict[str, Any]
     skipped: dict[str, str] = field(default_factory=dict)
     removed_outputs: list[str] = field(default_factory=list)
+    emulated: dict[str, str] = field(default_factory=dict)
+    lost_outputs: dict[str, str] = field(default_factory=dict)
 
 
 def references(value: Any) -> tuple[set[str], set[str]]:
@@ -79,7 +83,7 @@ def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) 
     unsupported: dict[str, list[str]] = {}
     for artifact in assembly.stacks.values():
         for logical_id, resource in artifact.resources.items():
-            if classify(resource.get("Type", "?"))[0] == UNSUPPORTED:
+            if classify_resource(resource)[0] == UNSUPPORTED:
                 unsupported.setdefault(resource.get("Type", "?"), []).append(f"{artifact.artifact_id}/{logical_id}")
     if unsupported and not allow_unsupported:
         listing = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in sorted(unsupported.items()))
@@ -102,15 +106,23 @@ def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplateP
     template = copy.deepcopy(artifact.template)
     resources: dict[str, Any] = template.get("Resources", {}) or {}
     skipped: dict[str, str] = {}
+    emulated: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        resource_type = resource.get("Type", "?")
-        if classify(resource_type)[0] == UNSUPPORTED:
-            skipped[logical_id] = f"unsupported type {resource_type}"
+        support, detail = classify_resource(resource)
+        if support == EMULATED:
+            emulated[logical_id] = detail
+        elif support == UNSUPPORTED:
+            skipped[logical_id] = (
+                detail
+                if resource.get("Type", "?").startswith("Custom::")
+                else f"unsupported type {resource.get('Type', '?')}"
+            )
         else:
             _ids, imports = references(resource)
             gone = sorted(imports & removed_exports)
             if gone:
                 skipped[logical_id] = f"imports {gone[0]}, whose resource was skipped"
+    root: dict[str, str] = {}  # logical ID skipped for needing another → the first one skipped in that chain
     changed = True
     while changed:
         changed = False
@@ -121,16 +133,20 @@ def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplateP
             needed = sorted((ids | _depends_on(resource)) & set(skipped))
             if needed:
                 skipped[logical_id] = f"needs {needed[0]}, which was skipped"
+                root[logical_id] = root.get(needed[0], needed[0])
                 changed = True
     for logical_id in skipped:
         del resources[logical_id]
     removed_outputs = []
+    lost_outputs: dict[str, str] = {}
     for key, output in list((template.get("Outputs") or {}).items()):
         ids, imports = references(output.get("Value"))
         if ids & set(skipped) or imports & removed_exports:
             removed_outputs.append(key)
+            gone = sorted(root.get(i, i) for i in ids & set(skipped)) or sorted(imports & removed_exports)
+            lost_outputs[key] = gone[0]
             name = (output.get("Export") or {}).get("Name")
             if isinstance(name, str):
                 removed_exports.add(name)
             del template["Outputs"][key]
-    return TemplatePlan(artifact, template, skipped, removed_outputs)
+    return TemplatePlan(artifact, template, skipped, removed_outputs, emulated, lost_outputs)

@@ -1,0 +1,92 @@
+"""CDK's framework custom resources on the emulator: emulated by their effect, others skipped by name, lost outputs named."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
+from stackcheck.emulator.cfn.framework import framework_kind
+
+APPS = Path(__file__).resolve().parents[3] / "data" / "apps"
+
+NOTIFICATIONS = {
+    "Type": "Custom::S3BucketNotifications",
+    "Properties": {
+        "ServiceToken": {"Fn::GetAtt": ["BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691", "Arn"]},
+        "BucketName": {"Ref": "Inbox"},
+    },
+}
+
+
+def test_a_framework_resource_is_known_by_its_type_and_its_cdk_provider():
+    assert framework_kind(NOTIFICATIONS) == "Custom::S3BucketNotifications"
+    own = {"Type": "Custom::S3BucketNotifications", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Mine", "Arn"]}}}
+    assert framework_kind(own) is None
+    assert framework_kind({"Type": "AWS::S3::Bucket"}) is None
+    assert classify_resource(NOTIFICATIONS) == (
+        EMULATED,
+        "CDK framework custom resource emulated by its effect: bucket notification configuration put",
+    )
+    assert classify_resource(own) == (
+        UNSUPPORTED,
+        "custom resource Custom::S3BucketNotifications (provider Mine) needs its Lambda function to run; "
+        "the emulator cannot run it",
+    )
+
+
+@pytest.mark.emulator
+@pytest.mark.slow
+def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulator, emulator_dir, aws, tmp_path):
+    from stackcheck.assembly import synthesize
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    assembly = synthesize(APPS / "framework_custom", tmp_path / "cdk.out").assembly
+    result = deploy_assembly(assembly, emulator, outputs_dir=tmp_path / "out", log_file=emulator_dir / "emulator.log")
+    (stack,) = result.stacks
+    assert stack.line() == ("FrameworkCustomApp  CREATE_COMPLETE  declared 17 / created 14 / emulated 3 / skipped 0")
+    assert sorted(stack.emulated) == [
+        "HandlerLogRetention34184093",
+        "InboxAutoDeleteObjectsCustomResourceCDDDF728",
+        "InboxNotificationsAC048E36",
+    ]
+    outputs = json.loads((tmp_path / "out" / "flat-outputs.json").read_text())
+    notification = aws("s3").get_bucket_notification_configuration(Bucket=outputs["InboxBucketName"])
+    (queue,) = notification["QueueConfigurations"]
+    assert (queue["QueueArn"], queue["Events"]) == (outputs["UploadsQueueArn"], ["s3:ObjectCreated:*"])
+    assert queue["Filter"] == {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}}
+    (group,) = aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{outputs['HandlerFunctionName']}")[
+        "logGroups"
+    ]
+    assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{outputs['HandlerFunctionName']}", 7)
+
+
+def test_outputs_lost_with_a_skipped_resource_name_the_first_resource_skipped(tmp_path):
+    from stackcheck.emulator.plan import plan_templates
+
+    from .conftest import load_template, write_assembly
+
+    template = load_template("unsupported")
+    template["Resources"]["Mine"] = {
+        "Type": "Custom::Thing",
+        "Properties": {"ServiceToken": {"Fn::GetAtt": ["MyProvider", "Arn"]}},
+    }
+    template["Outputs"]["ParameterName"] = {"Value": {"Ref": "DistributionDomainParameter"}}
+    template["Outputs"]["ThingId"] = {"Value": {"Fn::Sub": "id-${Mine}"}}
+    ((plan,),) = plan_templates(write_assembly(tmp_path, {"Edge": (template, [])}), allow_unsupported=True)
+    assert plan.skipped == {
+        "Distribution": "unsupported type AWS::CloudFront::Distribution",
+        "DistributionDomainParameter": "needs Distribution, which was skipped",
+        "Mine": "custom resource Custom::Thing (provider MyProvider) needs its Lambda function to run; "
+        "the emulator cannot run it",
+    }
+    assert plan.lost_outputs == {
+        "DistributionDomain": "Distribution",
+        "ParameterName": "Distribution",
+        "ThingId": "Mine",
+    }
+    assert plan.emulated == {}
