@@ -152,7 +152,10 @@ def _sdk_shape(value: Any) -> dict[str, Any]:
     params=("resource_type",),
 )
 def _framework_class(original: Any, resource_type: str) -> Any:
-    """Send CDK's framework custom resource types to FrameworkResource, every other type to moto."""
+    """Send CDK's framework custom resource types to FrameworkResource, every other type to moto.
+
+    Follows https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html
+    """
     if resource_type in FRAMEWORK:
         return FrameworkResource
     return original(resource_type)
