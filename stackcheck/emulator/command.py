@@ -81,7 +81,8 @@ def _capabilities(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix
 
-    matrix = capability_matrix(read_assembly(args.assembly))
+    assembly = read_assembly(args.assembly)
+    matrix = capability_matrix(assembly)
     if args.json:
         json.dump(
             [
@@ -99,7 +100,14 @@ def _capabilities(args: argparse.Namespace) -> int:
         )
         print()
     else:
+        from stackcheck.emulator.assets import asset_forecast
+        from stackcheck.emulator.plan import forecast
+
         print(format_matrix(matrix))
+        for line in forecast(assembly):
+            print(f"stack {line}")
+        assets = asset_forecast(assembly.directory).line()
+        print(f"assets: {assets.replace('published', 'to publish', 1) if assets else 'none'}")
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
 
 

@@ -29,6 +29,33 @@ class TemplatePlan:
     lost_outputs: dict[str, str] = field(default_factory=dict)
 
 
+def forecast(assembly: CloudAssembly) -> list[str]:
+    """Before deploying: one line per stack of ``assembly`` (in deployment order), what the emulator
+    will do with it: ``Api: declared 8 / to create 6 / emulated 1 / skipped 1 (Stage: unsupported type
+    AWS::ApiGateway::Stage); lost outputs: ApiUrl (depend on skipped Stage)``. Resources whose
+    condition is false are counted as to create (conditions are evaluated at deploy time)."""
+    lines = []
+    for wave in plan_templates(assembly, allow_unsupported=True):
+        for plan in wave:
+            declared = len(plan.artifact.resources)
+            text = (
+                f"{plan.artifact.stack_name}: declared {declared} / "
+                f"to create {declared - len(plan.skipped) - len(plan.emulated)} / "
+                f"emulated {len(plan.emulated)} / skipped {len(plan.skipped)}"
+            )
+            if plan.skipped:
+                text += f" ({'; '.join(f'{k}: {v}' for k, v in sorted(plan.skipped.items()))})"
+            if plan.lost_outputs:
+                by_cause: dict[str, list[str]] = {}
+                for key, cause in sorted(plan.lost_outputs.items()):
+                    by_cause.setdefault(cause, []).append(key)
+                text += "; lost outputs: " + "; ".join(
+                    f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
+                )
+            lines.append(text)
+    return lines
+
+
 def references(value: Any) -> tuple[set[str], set[str]]:
     """``(logical IDs, export names)`` a template fragment refers to.
 

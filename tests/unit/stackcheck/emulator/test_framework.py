@@ -11,6 +11,8 @@ import pytest
 from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
 from stackcheck.emulator.cfn.framework import framework_kind
 
+from .conftest import load_template, write_assembly
+
 APPS = Path(__file__).resolve().parents[3] / "data" / "apps"
 
 NOTIFICATIONS = {
@@ -68,8 +70,6 @@ def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulat
 def test_outputs_lost_with_a_skipped_resource_name_the_first_resource_skipped(tmp_path):
     from stackcheck.emulator.plan import plan_templates
 
-    from .conftest import load_template, write_assembly
-
     template = load_template("unsupported")
     template["Resources"]["Mine"] = {
         "Type": "Custom::Thing",
@@ -90,3 +90,20 @@ def test_outputs_lost_with_a_skipped_resource_name_the_first_resource_skipped(tm
         "ThingId": "Mine",
     }
     assert plan.emulated == {}
+
+
+def test_capabilities_answer_per_stack_before_deploying(make_assembly, capsys):
+    from stackcheck.cli import main
+
+    template = load_template("storage")
+    template["Resources"]["Notifications"] = dict(NOTIFICATIONS, Properties={**NOTIFICATIONS["Properties"]})
+    assembly = make_assembly({"Storage": (template, []), "Edge": ("unsupported", [])})
+    assert main(["emulator", "capabilities", "--assembly", str(assembly.directory)]) == 1
+    assert capsys.readouterr().out.splitlines()[-4:] == [
+        "5 types, 7 resources: 4 native, 1 extended, 1 emulated, 1 unsupported",
+        "stack Edge: declared 3 / to create 1 / emulated 0 / skipped 2 (Distribution: unsupported type "
+        "AWS::CloudFront::Distribution; DistributionDomainParameter: needs Distribution, which was skipped); "
+        "lost outputs: DistributionDomain (depend on skipped Distribution)",
+        "stack Storage: declared 4 / to create 3 / emulated 1 / skipped 0",
+        "assets: none",
+    ]
