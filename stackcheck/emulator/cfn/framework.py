@@ -10,6 +10,10 @@ against this very server, so the effect is what any client then reads):
 - ``Custom::S3AutoDeleteObjects``: nothing at Create (it empties the bucket at Delete).
 - ``Custom::LogRetention``: PutRetentionPolicy of ``LogGroupName`` / ``RetentionInDays``,
   creating the log group first when it is absent.
+- ``Custom::AWS`` (AwsCustomResource): its ``Create`` SDK call, made with boto3; its response
+  fields answer GetAtt. A call moto does not answer fails the resource with moto's error.
+- ``Custom::CDKBucketDeployment``: the source archives (file assets published before the stacks)
+  unzipped into ``DestinationBucketName`` under ``DestinationBucketKeyPrefix``.
 
 Which resources are CDK's (``framework_kind``) is decided from the template: the type and a
 ``ServiceToken`` that is the ``Arn`` of the provider function the CDK names (its logical ID
@@ -19,7 +23,11 @@ starts with the CDK's fixed prefix). Any other custom resource stays unsupported
 from __future__ import annotations
 
 import contextlib
+import io
+import json
+import re
 import uuid
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +49,11 @@ FRAMEWORK: dict[str, tuple[str, str]] = {
         "nothing to do at create (objects are deleted with the stack)",
     ),
     "Custom::LogRetention": ("LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a", "log group retention policy put"),
+    "Custom::AWS": ("AWS679f53fac002430cb0da5b7982bd2287", "its Create SDK call made against the emulator"),
+    "Custom::CDKBucketDeployment": (
+        "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C",
+        "the source archives' files copied into the destination bucket",
+    ),
 }
 """Emulated type → (logical ID prefix of the CDK provider function, what the emulation does)."""
 
@@ -109,6 +122,7 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
     def __init__(self, physical_id: str, resource_type: str):
         self.physical_id = physical_id
         self.resource_type = resource_type
+        self.fields: dict[str, Any] = {}
 
     @classmethod
     def create_from_cloudformation_json(
@@ -131,7 +145,82 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
             if props.get("RetentionInDays") is not None:
                 logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
             physical_id = name
+        elif resource_type == "Custom::AWS":
+            return _aws_call(props, account_id, region_name, physical_id)
+        elif resource_type == "Custom::CDKBucketDeployment":
+            _bucket_deployment(props, account_id, region_name)
+            physical_id = f"aws.cdk.s3deployment.{uuid.uuid4()}"
         return cls(physical_id, resource_type)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name in self.fields:
+            return self.fields[attribute_name]
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name[0].lower() + name[1:]).lower()
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A response as AwsCustomResource's fields: ``Parameter.Value``, ``Items.0.Id`` → leaf values."""
+    if isinstance(value, dict):
+        found: dict[str, Any] = {}
+        for key, inner in value.items():
+            found.update(_flatten(inner, f"{prefix}{key}."))
+        return found
+    if isinstance(value, list):
+        found = {}
+        for index, inner in enumerate(value):
+            found.update(_flatten(inner, f"{prefix}{index}."))
+        return found
+    return {prefix[:-1]: value if isinstance(value, str) else json.dumps(value, default=str)}
+
+
+def _aws_call(props: dict[str, Any], account_id: str, region_name: str, default_id: str) -> FrameworkResource:
+    """AwsCustomResource's ``Create`` call (``{"service", "action", "parameters", "physicalResourceId"}``,
+    a JSON string) made with boto3 against the emulator; raises what the call raises."""
+    call = props.get("Create")
+    call = json.loads(call) if isinstance(call, str) else (call or {})
+    if not call:
+        return FrameworkResource(default_id, "Custom::AWS")
+    service = str(call["service"]).removeprefix("@aws-sdk/client-").lower().replace("-", "")
+    client = _client(service, account_id, call.get("region") or region_name)
+    response = getattr(client, _snake(str(call["action"])))(**(call.get("parameters") or {}))
+    response.pop("ResponseMetadata", None)
+    fields = _flatten(response)
+    physical = call.get("physicalResourceId") or {}
+    physical_id = physical.get("id") or fields.get(physical.get("responsePath", ""), default_id)
+    resource = FrameworkResource(str(physical_id), "Custom::AWS")
+    resource.fields = fields
+    return resource
+
+
+def _bucket_deployment(props: dict[str, Any], account_id: str, region_name: str) -> None:
+    """BucketDeployment at Create: each source archive (``SourceBucketNames[i]``/``SourceObjectKeys[i]``,
+    published with the assets) unzipped into ``DestinationBucketName`` under ``DestinationBucketKeyPrefix``
+    (``Extract`` false: the archive itself is copied)."""
+    s3 = _client("s3", account_id, region_name)
+    destination = props["DestinationBucketName"]
+    prefix = str(props.get("DestinationBucketKeyPrefix") or "")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    extract = str(props.get("Extract", "true")).lower() != "false"
+    for bucket, key in zip(props.get("SourceBucketNames") or [], props.get("SourceObjectKeys") or [], strict=False):
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        if not extract:
+            s3.put_object(Bucket=destination, Key=f"{prefix}{key.rsplit('/', 1)[-1]}", Body=body)
+            continue
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for name in archive.namelist():
+                if not name.endswith("/"):
+                    s3.put_object(Bucket=destination, Key=f"{prefix}{name}", Body=archive.read(name))
 
 
 def _sdk_shape(value: Any) -> dict[str, Any]:

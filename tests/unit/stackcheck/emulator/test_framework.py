@@ -50,11 +50,13 @@ def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulat
     assembly = synthesize(APPS / "framework_custom", tmp_path / "cdk.out").assembly
     result = deploy_assembly(assembly, emulator, outputs_dir=tmp_path / "out", log_file=emulator_dir / "emulator.log")
     (stack,) = result.stacks
-    assert stack.line() == ("FrameworkCustomApp  CREATE_COMPLETE  declared 17 / created 14 / emulated 3 / skipped 0")
+    assert stack.line() == ("FrameworkCustomApp  CREATE_COMPLETE  declared 26 / created 21 / emulated 5 / skipped 0")
     assert sorted(stack.emulated) == [
         "HandlerLogRetention34184093",
         "InboxAutoDeleteObjectsCustomResourceCDDDF728",
         "InboxNotificationsAC048E36",
+        "Setting2E7FC5C3",
+        "SiteCustomResourceEFE24676",
     ]
     outputs = json.loads((tmp_path / "out" / "flat-outputs.json").read_text())
     notification = aws("s3").get_bucket_notification_configuration(Bucket=outputs["InboxBucketName"])
@@ -65,6 +67,20 @@ def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulat
         "logGroups"
     ]
     assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{outputs['HandlerFunctionName']}", 7)
+    listed = aws("s3").list_objects_v2(Bucket=outputs["InboxBucketName"], Prefix="site/")["Contents"]
+    assert sorted(o["Key"] for o in listed) == ["site/css/site.css", "site/index.html"]
+    page = aws("s3").get_object(Bucket=outputs["InboxBucketName"], Key="site/index.html")["Body"].read()
+    assert page == b"<h1>inbox</h1>\n"
+    setting = aws("ssm").get_parameter(Name="/framework-custom/setting")["Parameter"]
+    assert (setting["Value"], outputs["SettingVersion"]) == (outputs["InboxBucketName"], "1")
+    policy = json.loads(
+        aws("sqs").get_queue_attributes(QueueUrl=aws("sqs").list_queues()["QueueUrls"][0], AttributeNames=["Policy"])[
+            "Attributes"
+        ]["Policy"]
+    )
+    assert [st["Action"] for st in policy["Statement"]] == [
+        ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+    ]
 
 
 def test_outputs_lost_with_a_skipped_resource_name_the_first_resource_skipped(tmp_path):
