@@ -123,3 +123,35 @@ def test_capabilities_answer_per_stack_before_deploying(make_assembly, capsys):
         "stack Storage: declared 4 / to create 3 / emulated 1 / skipped 0",
         "assets: none",
     ]
+
+
+@pytest.mark.emulator
+@pytest.mark.slow
+def test_a_multi_stack_app_repeating_an_output_key_deploys_whole_and_keeps_both_values(
+    emulator, emulator_dir, aws, tmp_path
+):
+    from stackcheck.assembly import synthesize
+    from stackcheck.emulator.deploy import deploy_assembly
+    from stackcheck.errors import OutputCollisionError
+
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    assembly = synthesize(APPS / "multi_stack", tmp_path / "cdk.out").assembly
+    lines = []
+    with pytest.raises(OutputCollisionError) as err:
+        deploy_assembly(
+            assembly,
+            emulator,
+            outputs_dir=tmp_path / "out",
+            log_file=emulator_dir / "emulator.log",
+            on_stack=lambda r: lines.append(r.line()),
+        )
+    assert lines == [
+        "MultiStorage  CREATE_COMPLETE  declared 1 / created 1 / emulated 0 / skipped 0",
+        "MultiAlerts  CREATE_COMPLETE  declared 2 / created 2 / emulated 0 / skipped 0",
+    ]
+    assert "output key 'Name' is declared by both stack 'MultiStorage' and stack 'MultiAlerts'" in str(err.value)
+    nested = json.loads((tmp_path / "out" / "all-outputs.json").read_text())
+    assert sorted(nested) == ["MultiAlerts", "MultiStorage"]
+    assert aws("s3").head_bucket(Bucket=nested["MultiStorage"]["Name"])["ResponseMetadata"]["HTTPStatusCode"] == 200
+    topics = [t["TopicArn"].rsplit(":", 1)[-1] for t in aws("sns").list_topics()["Topics"]]
+    assert topics == [nested["MultiAlerts"]["Name"]]
