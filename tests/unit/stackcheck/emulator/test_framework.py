@@ -155,3 +155,54 @@ def test_a_multi_stack_app_repeating_an_output_key_deploys_whole_and_keeps_both_
     assert aws("s3").head_bucket(Bucket=nested["MultiStorage"]["Name"])["ResponseMetadata"]["HTTPStatusCode"] == 200
     topics = [t["TopicArn"].rsplit(":", 1)[-1] for t in aws("sns").list_topics()["Topics"]]
     assert topics == [nested["MultiAlerts"]["Name"]]
+
+
+@pytest.mark.emulator
+def test_an_sdk_call_the_emulator_refuses_fails_the_stack_naming_the_error(deploy):
+    from stackcheck.errors import DeployError
+
+    provider = "AWS679f53fac002430cb0da5b7982bd22872D164C4C"
+    template = {
+        "Resources": {
+            "ProviderRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                },
+            },
+            provider: {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["ProviderRole", "Arn"]},
+                    "Code": {"ZipFile": "def handler(event, context):\n    return None\n"},
+                },
+            },
+            "Lookup": {
+                "Type": "Custom::AWS",
+                "Properties": {
+                    "ServiceToken": {"Fn::GetAtt": [provider, "Arn"]},
+                    "Create": json.dumps(
+                        {"service": "SSM", "action": "getParameter", "parameters": {"Name": "/absent"}}
+                    ),
+                },
+            },
+        }
+    }
+    with pytest.raises(DeployError) as err:
+        deploy({"Sdk": (template, [])})
+    assert str(err.value) == (
+        "stack Sdk is CREATE_IN_PROGRESS with 2/3 resources; failed: Lookup (Custom::AWS): ParameterNotFound: "
+        "An error occurred (ParameterNotFound) when calling the GetParameter operation: Parameter /absent not found.; "
+        "missing logical IDs: Lookup"
+    )
