@@ -24,7 +24,7 @@ from typing import Any
 
 from stackcheck.errors import AssemblyError, NextStep
 
-__all__ = ["PublishedAssets", "asset_manifests", "publish_assets", "zip_directory"]
+__all__ = ["PublishedAssets", "asset_forecast", "asset_manifests", "publish_assets", "zip_directory"]
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -66,6 +66,29 @@ def asset_manifests(directory: str | Path) -> list[Path]:
             if isinstance(name, str):
                 found.append(root / name)
     return found
+
+
+def asset_forecast(directory: str | Path) -> PublishedAssets:
+    """What ``publish_assets`` would do for the assembly at ``directory``, without an emulator:
+    file assets as ``<asset id> -> <destination bucketName>/<objectKey>`` (placeholders left in), image
+    assets by repository name, and those it would leave alone (with why).
+
+    Raises AssemblyError naming the file when a manifest cannot be read.
+    """
+    forecast = PublishedAssets()
+    for manifest_path in asset_manifests(directory):
+        manifest = _read(manifest_path)
+        for asset_id, asset in (manifest.get("files") or {}).items():
+            if (asset.get("source") or {}).get("executable"):
+                forecast.not_published.append(f"file asset {asset_id} is built by a command, which is not run")
+                continue
+            for destination in (asset.get("destinations") or {}).values():
+                forecast.files.append(f"s3://{destination.get('bucketName')}/{destination.get('objectKey')}")
+        for asset in (manifest.get("dockerImages") or {}).values():
+            for destination in (asset.get("destinations") or {}).values():
+                if destination.get("repositoryName") not in forecast.images:
+                    forecast.images.append(str(destination.get("repositoryName")))
+    return forecast
 
 
 def zip_directory(folder: Path) -> bytes:

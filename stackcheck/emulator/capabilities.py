@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from stackcheck.assembly import CloudAssembly
 
 __all__ = [
+    "EMULATED",
     "EXTENDED",
     "NATIVE",
     "UNSUPPORTED",
     "Capability",
     "capability_matrix",
     "classify",
+    "classify_resource",
     "format_matrix",
     "unsupported_resources",
 ]
@@ -20,6 +23,7 @@ __all__ = [
 NATIVE = "native"
 EXTENDED = "extended"
 UNSUPPORTED = "unsupported"
+EMULATED = "emulated"
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,39 @@ def classify(resource_type: str) -> tuple[str, str]:
     return UNSUPPORTED, "no CloudFormation model in moto or in stackcheck.emulator.cfn"
 
 
+def classify_resource(resource: dict[str, Any]) -> tuple[str, str]:
+    """``(support, detail)`` for one resource of a template: EMULATED for CDK's framework custom
+    resources (``stackcheck.emulator.cfn.framework``), a named reason for any other custom
+    resource, else ``classify`` of its type."""
+    from stackcheck.emulator.cfn.framework import FRAMEWORK, framework_kind
+
+    resource_type = str(resource.get("Type", "?"))
+    kind = framework_kind(resource)
+    if kind:
+        return EMULATED, f"CDK framework custom resource emulated by its effect: {FRAMEWORK[kind][1]}"
+    if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
+        token = (resource.get("Properties") or {}).get("ServiceToken")
+        target = token.get("Fn::GetAtt") if isinstance(token, dict) else None
+        target = target[0] if isinstance(target, list) and target else target
+        backed = f" (provider {str(target).split('.')[0]})" if target else ""
+        return (
+            UNSUPPORTED,
+            f"custom resource {resource_type}{backed} needs its Lambda function to run; the emulator cannot run it",
+        )
+    return classify(resource_type)
+
+
 def capability_matrix(assembly: CloudAssembly) -> list[Capability]:
     """One Capability per resource type the assembly declares, sorted by type."""
-    counts: dict[str, int] = {}
-    stacks: dict[str, list[str]] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    stacks: dict[tuple[str, str, str], list[str]] = {}
     for artifact in assembly.stacks.values():
-        for resource_type, count in artifact.resource_types().items():
-            counts[resource_type] = counts.get(resource_type, 0) + count
-            stacks.setdefault(resource_type, []).append(artifact.artifact_id)
-    matrix = []
-    for resource_type in sorted(counts):
-        support, detail = classify(resource_type)
-        matrix.append(Capability(resource_type, support, detail, counts[resource_type], tuple(stacks[resource_type])))
-    return matrix
+        for resource in artifact.resources.values():
+            row = (str(resource.get("Type", "?")), *classify_resource(resource))
+            counts[row] = counts.get(row, 0) + 1
+            if artifact.artifact_id not in stacks.setdefault(row, []):
+                stacks[row].append(artifact.artifact_id)
+    return [Capability(row[0], row[1], row[2], counts[row], tuple(stacks[row])) for row in sorted(counts)]
 
 
 def unsupported_resources(assembly: CloudAssembly) -> dict[str, list[tuple[str, str]]]:
@@ -81,7 +105,7 @@ def unsupported_resources(assembly: CloudAssembly) -> dict[str, list[tuple[str, 
             resource_type = resource.get("Type", "?")
             if resource_type not in verdicts:
                 verdicts[resource_type] = classify(resource_type)[0]
-            if verdicts[resource_type] == UNSUPPORTED:
+            if verdicts[resource_type] == UNSUPPORTED and classify_resource(resource)[0] == UNSUPPORTED:
                 found.setdefault(resource_type, []).append((artifact.artifact_id, logical_id))
     return found
 
@@ -92,9 +116,11 @@ def format_matrix(matrix: list[Capability]) -> str:
     lines = [f"{'resource type':<{width}}  {'support':<11}  {'count':>5}  model"]
     for c in matrix:
         lines.append(f"{c.resource_type:<{width}}  {c.support:<11}  {c.count:>5}  {c.detail}")
-    totals = {s: sum(c.count for c in matrix if c.support == s) for s in (NATIVE, EXTENDED, UNSUPPORTED)}
+    totals = {s: sum(c.count for c in matrix if c.support == s) for s in (NATIVE, EXTENDED, EMULATED, UNSUPPORTED)}
     lines.append(
-        f"{len(matrix)} types, {sum(totals.values())} resources: {totals[NATIVE]} native, "
-        f"{totals[EXTENDED]} extended, {totals[UNSUPPORTED]} unsupported"
+        f"{len({c.resource_type for c in matrix})} types, {sum(totals.values())} resources: {totals[NATIVE]} native, "
+        f"{totals[EXTENDED]} extended, "
+        + (f"{totals[EMULATED]} emulated, " if totals[EMULATED] else "")
+        + f"{totals[UNSUPPORTED]} unsupported"
     )
     return "\n".join(lines)

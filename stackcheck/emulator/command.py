@@ -81,7 +81,8 @@ def _capabilities(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix
 
-    matrix = capability_matrix(read_assembly(args.assembly))
+    assembly = read_assembly(args.assembly)
+    matrix = capability_matrix(assembly)
     if args.json:
         json.dump(
             [
@@ -99,7 +100,14 @@ def _capabilities(args: argparse.Namespace) -> int:
         )
         print()
     else:
+        from stackcheck.emulator.assets import asset_forecast
+        from stackcheck.emulator.plan import forecast
+
         print(format_matrix(matrix))
+        for line in forecast(assembly):
+            print(f"stack {line}")
+        assets = asset_forecast(assembly.directory).line()
+        print(f"assets: {assets.replace('published', 'to publish', 1) if assets else 'none'}")
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
 
 
@@ -223,7 +231,7 @@ def check_scanned(assembly: str, report_dir: str, *, required: bool, allow_unsca
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    """Deploy; prints one line per stack (``TapStackdevSource  CREATE_COMPLETE  created 74/74``)."""
+    """Deploy; prints one line per stack (``TapStackdevSource  CREATE_COMPLETE  declared 74 / created 74 / emulated 0 / skipped 0``)."""
     check_current(args.app_dir, args.assembly, args.allow_stale)
     check_scanned(args.assembly, args.report_dir, required=args.target == "aws", allow_unscanned=args.allow_unscanned)
     if args.target == "aws":
@@ -245,8 +253,8 @@ def run_deploy(args: argparse.Namespace) -> int:
 
     def report(result) -> None:
         print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
-        for logical_id, why in sorted(result.skipped.items()):
-            print(f"      skipped {logical_id}: {why}", flush=True)
+        for logical_id, why in sorted(result.emulated.items()):
+            print(f"      emulated {logical_id}: {why}", flush=True)
 
     try:
         result = deploy_assembly(
@@ -263,10 +271,13 @@ def run_deploy(args: argparse.Namespace) -> int:
             f"{exc.message}. The emulator keeps what was created (log: {Path(args.outputs_dir) / EMULATOR_LOG_FILE})",
             next_step=NextStep.DESTROY_LOCAL,
         ) from None
-    created = sum(s.created for s in result.stacks)
     declared = sum(s.declared for s in result.stacks)
+    created = sum(s.created for s in result.stacks)
+    emulated = sum(len(s.emulated) for s in result.stacks)
+    skipped = sum(len(s.skipped) for s in result.stacks)
     print(
-        f"deployed {len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}, created {created}/{declared} resources in {result.seconds:.1f}s; "
+        f"deployed {len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}: declared {declared} / "
+        f"created {created} / emulated {emulated} / skipped {skipped} resources in {result.seconds:.1f}s; "
         f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}"
     )
     return 0

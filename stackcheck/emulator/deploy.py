@@ -53,10 +53,14 @@ _UNRESOLVED = re.compile(r"Fn::|\{'Ref'|object at 0x|\{\{resolve:")
 
 @dataclass(frozen=True)
 class StackResult:
-    """How one stack deployed: CloudFormation ``status``, resources ``declared`` in the template
-    sent (after any skipping) and ``created`` live, their difference ``missing`` (logical IDs),
-    ``skipped`` (logical ID → why it was left out), ``outputs`` (output key → value), wall
-    ``seconds``, and ``unchanged`` when the stack was already there from the same template."""
+    """How one stack deployed: CloudFormation ``status``; ``declared``, the resources of the
+    stack's template; ``created``, those created live by a CloudFormation model; ``emulated``
+    (logical ID → what was done), CDK framework custom resources created by their effect;
+    ``skipped`` (logical ID → why it was left out); ``declared == created + len(emulated) +
+    len(skipped)`` once the stack is complete. ``missing``: logical IDs sent but not live;
+    ``lost_outputs``: output key → the skipped logical ID it depends on (Ref/GetAtt/Sub,
+    transitively); ``outputs`` (output key → value), wall ``seconds``, and ``unchanged`` when the
+    stack was already there from the same template."""
 
     artifact_id: str
     stack_name: str
@@ -68,12 +72,25 @@ class StackResult:
     outputs: Mapping[str, str]
     seconds: float
     unchanged: bool = False
+    emulated: Mapping[str, str] = field(default_factory=dict)
+    lost_outputs: Mapping[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
-        """``TapStackdevSource  CREATE_COMPLETE  created 74/74`` (+ skipped count, + "unchanged")."""
-        text = f"{self.stack_name}  {self.status}  created {self.created}/{self.declared}"
+        """``Api  CREATE_COMPLETE  declared 8 / created 6 / emulated 1 / skipped 1 (Stage: unsupported type
+        AWS::ApiGateway::Stage); lost outputs: ApiUrl (depend on skipped Stage)`` (+ "already deployed, unchanged")."""
+        text = (
+            f"{self.stack_name}  {self.status}  declared {self.declared} / created {self.created} / "
+            f"emulated {len(self.emulated)} / skipped {len(self.skipped)}"
+        )
         if self.skipped:
-            text += f"  (skipped {len(self.skipped)}: unsupported, dependent or condition false)"
+            text += f" ({'; '.join(f'{k}: {v}' for k, v in sorted(self.skipped.items()))})"
+        if self.lost_outputs:
+            by_cause: dict[str, list[str]] = {}
+            for key, cause in sorted(self.lost_outputs.items()):
+                by_cause.setdefault(cause, []).append(key)
+            text += "; lost outputs: " + "; ".join(
+                f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
+            )
         if self.unchanged:
             text += "  (already deployed, unchanged)"
         return text
@@ -253,17 +270,20 @@ def _deploy_stack(session: Any, record: EmulatorRecord, plan: TemplatePlan, log:
             f"stack {artifact.stack_name} is {state} but outputs did not resolve: {'; '.join(problems)}. "
             "An intrinsic the emulator cannot evaluate is involved; see `stackcheck emulator capabilities`"
         )
+    emulated = {k: v for k, v in plan.emulated.items() if k in live}
     return StackResult(
         artifact_id=artifact.artifact_id,
         stack_name=artifact.stack_name,
         status=state,
-        declared=len(declared),
-        created=len(set(declared) & set(live)),
+        declared=len(declared) + len(skipped),
+        created=len((set(declared) & set(live)) - set(emulated)),
         missing=missing,
         skipped=skipped,
         outputs=outputs,
         seconds=time.perf_counter() - started,
         unchanged=existing is not None,
+        emulated=emulated,
+        lost_outputs=dict(plan.lost_outputs),
     )
 
 

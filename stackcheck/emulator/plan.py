@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stackcheck.assembly import CloudAssembly, StackArtifact
-from stackcheck.emulator.capabilities import UNSUPPORTED, classify
+from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
 from stackcheck.errors import UnsupportedResourceError
 
 _SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
@@ -17,12 +17,43 @@ _SUB_REFERENCE = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 @dataclass
 class TemplatePlan:
-    """The template to send for one stack and what was left out of it (logical ID → reason)."""
+    """The template to send for one stack and what was left out of it (logical ID → reason);
+    ``emulated``: CDK framework custom resources created by their effect (logical ID → what is
+    done); ``lost_outputs``: output key → the skipped logical ID (or removed export) it depends on."""
 
     artifact: StackArtifact
     template: dict[str, Any]
     skipped: dict[str, str] = field(default_factory=dict)
     removed_outputs: list[str] = field(default_factory=list)
+    emulated: dict[str, str] = field(default_factory=dict)
+    lost_outputs: dict[str, str] = field(default_factory=dict)
+
+
+def forecast(assembly: CloudAssembly) -> list[str]:
+    """Before deploying: one line per stack of ``assembly`` (in deployment order), what the emulator
+    will do with it: ``Api: declared 8 / to create 6 / emulated 1 / skipped 1 (Stage: unsupported type
+    AWS::ApiGateway::Stage); lost outputs: ApiUrl (depend on skipped Stage)``. Resources whose
+    condition is false are counted as to create (conditions are evaluated at deploy time)."""
+    lines = []
+    for wave in plan_templates(assembly, allow_unsupported=True):
+        for plan in wave:
+            declared = len(plan.artifact.resources)
+            text = (
+                f"{plan.artifact.stack_name}: declared {declared} / "
+                f"to create {declared - len(plan.skipped) - len(plan.emulated)} / "
+                f"emulated {len(plan.emulated)} / skipped {len(plan.skipped)}"
+            )
+            if plan.skipped:
+                text += f" ({'; '.join(f'{k}: {v}' for k, v in sorted(plan.skipped.items()))})"
+            if plan.lost_outputs:
+                by_cause: dict[str, list[str]] = {}
+                for key, cause in sorted(plan.lost_outputs.items()):
+                    by_cause.setdefault(cause, []).append(key)
+                text += "; lost outputs: " + "; ".join(
+                    f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
+                )
+            lines.append(text)
+    return lines
 
 
 def references(value: Any) -> tuple[set[str], set[str]]:
@@ -80,7 +111,7 @@ def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) 
     unsupported: dict[str, list[str]] = {}
     for artifact in assembly.stacks.values():
         for logical_id, resource in artifact.resources.items():
-            if classify(resource.get("Type", "?"))[0] == UNSUPPORTED:
+            if classify_resource(resource)[0] == UNSUPPORTED:
                 unsupported.setdefault(resource.get("Type", "?"), []).append(f"{artifact.artifact_id}/{logical_id}")
     if unsupported and not allow_unsupported:
         listing = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in sorted(unsupported.items()))
@@ -103,15 +134,23 @@ def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplateP
     template = copy.deepcopy(artifact.template)
     resources: dict[str, Any] = template.get("Resources", {}) or {}
     skipped: dict[str, str] = {}
+    emulated: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        resource_type = resource.get("Type", "?")
-        if classify(resource_type)[0] == UNSUPPORTED:
-            skipped[logical_id] = f"unsupported type {resource_type}"
+        support, detail = classify_resource(resource)
+        if support == EMULATED:
+            emulated[logical_id] = detail
+        elif support == UNSUPPORTED:
+            skipped[logical_id] = (
+                detail
+                if resource.get("Type", "?").startswith("Custom::")
+                else f"unsupported type {resource.get('Type', '?')}"
+            )
         else:
             _ids, imports = references(resource)
             gone = sorted(imports & removed_exports)
             if gone:
                 skipped[logical_id] = f"imports {gone[0]}, whose resource was skipped"
+    root: dict[str, str] = {}  # logical ID skipped for needing another → the first one skipped in that chain
     changed = True
     while changed:
         changed = False
@@ -122,16 +161,20 @@ def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplateP
             needed = sorted((ids | _depends_on(resource)) & set(skipped))
             if needed:
                 skipped[logical_id] = f"needs {needed[0]}, which was skipped"
+                root[logical_id] = root.get(needed[0], needed[0])
                 changed = True
     for logical_id in skipped:
         del resources[logical_id]
     removed_outputs = []
+    lost_outputs: dict[str, str] = {}
     for key, output in list((template.get("Outputs") or {}).items()):
         ids, imports = references(output.get("Value"))
         if ids & set(skipped) or imports & removed_exports:
             removed_outputs.append(key)
+            gone = sorted(root.get(i, i) for i in ids & set(skipped)) or sorted(imports & removed_exports)
+            lost_outputs[key] = gone[0]
             name = (output.get("Export") or {}).get("Name")
             if isinstance(name, str):
                 removed_exports.add(name)
             del template["Outputs"][key]
-    return TemplatePlan(artifact, template, skipped, removed_outputs)
+    return TemplatePlan(artifact, template, skipped, removed_outputs, emulated, lost_outputs)

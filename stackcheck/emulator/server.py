@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     port = server.server_address[1]
+    from stackcheck.emulator.cfn.framework import set_endpoint
+
+    set_endpoint(f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{port}")
     print(
         f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})",
         flush=True,

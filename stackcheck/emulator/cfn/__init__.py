@@ -21,6 +21,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     ecs,
     elbv2,
     events,
+    framework,
     iam,
     intrinsics,
     kms,
@@ -29,6 +30,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     s3,
     secretsmanager,
     sns,
+    sqs,
     ssm,
 )
 from stackcheck.emulator.cfn._registry import (

@@ -75,10 +75,10 @@ def test_deploy_creates_every_declared_resource_in_dependency_order(deploy, tmp_
     )
     assert isinstance(result, DeployResult)
     # Storage first (both others need it); the other two in whichever order they complete
-    assert lines[0] == "Storage  CREATE_COMPLETE  created 3/3"
+    assert lines[0] == "Storage  CREATE_COMPLETE  declared 3 / created 3 / emulated 0 / skipped 0"
     assert sorted(lines[1:]) == [
-        "Migration  CREATE_COMPLETE  created 12/12",
-        "Monitoring  CREATE_COMPLETE  created 4/4",
+        "Migration  CREATE_COMPLETE  declared 12 / created 12 / emulated 0 / skipped 0",
+        "Monitoring  CREATE_COMPLETE  declared 4 / created 4 / emulated 0 / skipped 0",
     ]
     assert [(s.stack_name, s.missing) for s in result.stacks] == [
         ("Storage", ()),
@@ -135,8 +135,11 @@ def test_deploy_with_colliding_output_keys_keeps_the_per_stack_outputs(deploy, t
 def test_deploy_with_allow_unsupported_reports_what_was_skipped(deploy):
     result = deploy({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}, allow_unsupported=True)
     assert [s.line() for s in result.stacks] == [
-        "Edge  CREATE_COMPLETE  created 1/1  (skipped 2: unsupported, dependent or condition false)",
-        "Importer  CREATE_COMPLETE  created 1/1  (skipped 1: unsupported, dependent or condition false)",
+        "Edge  CREATE_COMPLETE  declared 3 / created 1 / emulated 0 / skipped 2 (Distribution: unsupported type "
+        "AWS::CloudFront::Distribution; DistributionDomainParameter: needs Distribution, which was skipped); "
+        "lost outputs: DistributionDomain (depend on skipped Distribution)",
+        "Importer  CREATE_COMPLETE  declared 2 / created 1 / emulated 0 / skipped 1 "
+        "(DomainCopy: imports Edge:DistributionDomain, whose resource was skipped)",
     ]
     assert set(result.stacks[0].outputs) == {"BucketName"}
 
@@ -151,7 +154,7 @@ def test_resource_whose_condition_is_false_is_not_counted_as_missing(deploy):
         },
     }
     (result,) = deploy({"Stack": (template, [])}).stacks
-    assert (result.created, result.declared) == (1, 1)
+    assert (result.created, result.declared) == (1, 2)
     assert result.skipped == {"ProductionBucket": "condition IsProduction is false"}
 
 
@@ -159,7 +162,10 @@ def test_resource_whose_condition_is_false_is_not_counted_as_missing(deploy):
 def test_redeploying_the_same_assembly_keeps_the_stacks(deploy):
     deploy({"Storage": ("storage", [])})
     (again,) = deploy({"Storage": ("storage", [])}).stacks
-    assert again.line() == "Storage  CREATE_COMPLETE  created 3/3  (already deployed, unchanged)"
+    assert (
+        again.line()
+        == "Storage  CREATE_COMPLETE  declared 3 / created 3 / emulated 0 / skipped 0  (already deployed, unchanged)"
+    )
     assert set(again.outputs) == {"LogsBucketName", "LogsBucketPolicyRef", "ScratchBucketName"}
 
 
@@ -325,9 +331,9 @@ def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulato
     code = deploy_cli(assembly, tmp_path, str(emulator_dir))
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert out[1].startswith("  Storage  CREATE_COMPLETE  created 3/3  (")
+    assert out[1].startswith("  Storage  CREATE_COMPLETE  declared 3 / created 3 / emulated 0 / skipped 0  (")
     assert out[0].startswith("deploying 1 stack (3 resources) to the emulator at ")
-    assert out[2].startswith("deployed 1 stack, created 3/3 resources in ")
+    assert out[2].startswith("deployed 1 stack: declared 3 / created 3 / emulated 0 / skipped 0 resources in ")
 
 
 @pytest.mark.emulator

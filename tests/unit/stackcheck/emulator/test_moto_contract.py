@@ -25,6 +25,7 @@ EXPECTED_EXTENDED = {
     "AWS::EC2::SecurityGroupEgress",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
     "AWS::SecretsManager::Secret",
     "AWS::SecretsManager::SecretTargetAttachment",
 }
