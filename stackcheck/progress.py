@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
 
@@ -28,7 +28,7 @@ class Progress:
         self._file = file if file is not None else sys.stderr
         self._console = console if console is not None else Console(file=self._file)
         self._rich: RichProgress | None = None
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._total = 0
         self._done = 0
         self._label = ""

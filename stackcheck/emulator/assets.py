@@ -38,11 +38,12 @@ class PublishedAssets:
     images: list[str] = field(default_factory=list)
     not_published: list[str] = field(default_factory=list)
 
-    def line(self) -> str | None:
-        """``published 3 file assets; 1 container image not pushed (...)``, or None when there was nothing."""
+    def line(self, verb: str = "published") -> str | None:
+        """``published 3 file assets; 1 container image not pushed (...)``, or None when there was
+        nothing; ``verb`` replaces "published" (``asset_forecast`` results say "to publish")."""
         if not (self.files or self.images or self.not_published):
             return None
-        parts = [f"published {len(self.files)} file asset{'s' if len(self.files) != 1 else ''}"]
+        parts = [f"{verb} {len(self.files)} file asset{'s' if len(self.files) != 1 else ''}"]
         if self.images:
             parts.append(
                 f"{len(self.images)} container image{'s' if len(self.images) != 1 else ''} not pushed "

@@ -65,17 +65,15 @@ def classify_resource(resource: dict[str, Any]) -> tuple[str, str]:
     """``(support, detail)`` for one resource of a template: EMULATED for CDK's framework custom
     resources (``stackcheck.emulator.cfn.framework``), a named reason for any other custom
     resource, else ``classify`` of its type."""
-    from stackcheck.emulator.cfn.framework import FRAMEWORK, framework_kind
+    from stackcheck.emulator.cfn.framework import FRAMEWORK, framework_kind, provider_id
 
     resource_type = str(resource.get("Type", "?"))
     kind = framework_kind(resource)
     if kind:
         return EMULATED, f"CDK framework custom resource emulated by its effect: {FRAMEWORK[kind][1]}"
     if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
-        token = (resource.get("Properties") or {}).get("ServiceToken")
-        target = token.get("Fn::GetAtt") if isinstance(token, dict) else None
-        target = target[0] if isinstance(target, list) and target else target
-        backed = f" (provider {str(target).split('.')[0]})" if target else ""
+        provider = provider_id(resource)
+        backed = f" (provider {provider})" if provider else ""
         return (
             UNSUPPORTED,
             f"custom resource {resource_type}{backed} needs its Lambda function to run; the emulator cannot run it",
@@ -99,14 +97,10 @@ def capability_matrix(assembly: CloudAssembly) -> list[Capability]:
 def unsupported_resources(assembly: CloudAssembly) -> dict[str, list[tuple[str, str]]]:
     """Unsupported type → ``[(artifact id, logical ID), ...]`` of the resources declaring it."""
     found: dict[str, list[tuple[str, str]]] = {}
-    verdicts: dict[str, str] = {}
     for artifact in assembly.stacks.values():
         for logical_id, resource in artifact.resources.items():
-            resource_type = resource.get("Type", "?")
-            if resource_type not in verdicts:
-                verdicts[resource_type] = classify(resource_type)[0]
-            if verdicts[resource_type] == UNSUPPORTED and classify_resource(resource)[0] == UNSUPPORTED:
-                found.setdefault(resource_type, []).append((artifact.artifact_id, logical_id))
+            if classify_resource(resource)[0] == UNSUPPORTED:
+                found.setdefault(resource.get("Type", "?"), []).append((artifact.artifact_id, logical_id))
     return found
 
 

@@ -106,8 +106,7 @@ def _capabilities(args: argparse.Namespace) -> int:
         print(format_matrix(matrix))
         for line in forecast(assembly):
             print(f"stack {line}")
-        assets = asset_forecast(assembly.directory).line()
-        print(f"assets: {assets.replace('published', 'to publish', 1) if assets else 'none'}")
+        print(f"assets: {asset_forecast(assembly.directory).line(verb='to publish') or 'none'}")
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from stackcheck.assembly import CloudAssembly
 from stackcheck.emulator.assets import PublishedAssets, publish_assets
-from stackcheck.emulator.plan import TemplatePlan, plan_templates, references
+from stackcheck.emulator.plan import TemplatePlan, plan_templates, references, skip_details
 from stackcheck.emulator.process import (
     DEFAULT_OUTPUTS_DIR,
     LOG_FILE,
@@ -82,15 +82,7 @@ class StackResult:
             f"{self.stack_name}  {self.status}  declared {self.declared} / created {self.created} / "
             f"emulated {len(self.emulated)} / skipped {len(self.skipped)}"
         )
-        if self.skipped:
-            text += f" ({'; '.join(f'{k}: {v}' for k, v in sorted(self.skipped.items()))})"
-        if self.lost_outputs:
-            by_cause: dict[str, list[str]] = {}
-            for key, cause in sorted(self.lost_outputs.items()):
-                by_cause.setdefault(cause, []).append(key)
-            text += "; lost outputs: " + "; ".join(
-                f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
-            )
+        text += skip_details(self.skipped, self.lost_outputs)
         if self.unchanged:
             text += "  (already deployed, unchanged)"
         return text

@@ -24,9 +24,13 @@ class TemplatePlan:
     artifact: StackArtifact
     template: dict[str, Any]
     skipped: dict[str, str] = field(default_factory=dict)
-    removed_outputs: list[str] = field(default_factory=list)
     emulated: dict[str, str] = field(default_factory=dict)
     lost_outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def removed_outputs(self) -> list[str]:
+        """The output keys left out of ``template`` (they depend on a skipped resource), in template order."""
+        return list(self.lost_outputs)
 
 
 def forecast(assembly: CloudAssembly) -> list[str]:
@@ -43,17 +47,23 @@ def forecast(assembly: CloudAssembly) -> list[str]:
                 f"to create {declared - len(plan.skipped) - len(plan.emulated)} / "
                 f"emulated {len(plan.emulated)} / skipped {len(plan.skipped)}"
             )
-            if plan.skipped:
-                text += f" ({'; '.join(f'{k}: {v}' for k, v in sorted(plan.skipped.items()))})"
-            if plan.lost_outputs:
-                by_cause: dict[str, list[str]] = {}
-                for key, cause in sorted(plan.lost_outputs.items()):
-                    by_cause.setdefault(cause, []).append(key)
-                text += "; lost outputs: " + "; ".join(
-                    f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
-                )
-            lines.append(text)
+            lines.append(text + skip_details(plan.skipped, plan.lost_outputs))
     return lines
+
+
+def skip_details(skipped: Mapping[str, str], lost_outputs: Mapping[str, str]) -> str:
+    """What a stack's accounting line adds after its counts: `` (Stage: unsupported type
+    AWS::ApiGateway::Stage); lost outputs: ApiUrl (depend on skipped Stage)``; "" when nothing
+    was skipped. ``skipped``: logical ID → why; ``lost_outputs``: output key → the skipped logical ID."""
+    text = f" ({'; '.join(f'{k}: {v}' for k, v in sorted(skipped.items()))})" if skipped else ""
+    if lost_outputs:
+        by_cause: dict[str, list[str]] = {}
+        for key, cause in sorted(lost_outputs.items()):
+            by_cause.setdefault(cause, []).append(key)
+        text += "; lost outputs: " + "; ".join(
+            f"{', '.join(keys)} (depend on skipped {cause})" for cause, keys in sorted(by_cause.items())
+        )
+    return text
 
 
 def references(value: Any) -> tuple[set[str], set[str]]:
@@ -165,16 +175,14 @@ def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplateP
                 changed = True
     for logical_id in skipped:
         del resources[logical_id]
-    removed_outputs = []
     lost_outputs: dict[str, str] = {}
     for key, output in list((template.get("Outputs") or {}).items()):
         ids, imports = references(output.get("Value"))
         if ids & set(skipped) or imports & removed_exports:
-            removed_outputs.append(key)
             gone = sorted(root.get(i, i) for i in ids & set(skipped)) or sorted(imports & removed_exports)
             lost_outputs[key] = gone[0]
             name = (output.get("Export") or {}).get("Name")
             if isinstance(name, str):
                 removed_exports.add(name)
             del template["Outputs"][key]
-    return TemplatePlan(artifact, template, skipped, removed_outputs, emulated, lost_outputs)
+    return TemplatePlan(artifact, template, skipped, emulated, lost_outputs)

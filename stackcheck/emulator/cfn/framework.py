@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import uuid
 import zipfile
 from collections.abc import Mapping
@@ -35,7 +34,7 @@ from moto.core.common_models import CloudFormationModel
 
 from stackcheck.emulator.cfn._registry import ExtensionModel, patch
 
-__all__ = ["FRAMEWORK", "FrameworkResource", "framework_kind", "set_endpoint"]
+__all__ = ["FRAMEWORK", "FrameworkResource", "framework_kind", "operation_name", "provider_id", "set_endpoint"]
 
 CUSTOM_RESOURCE_DOC = "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html"
 
@@ -74,37 +73,31 @@ def framework_kind(resource: Mapping[str, Any]) -> str | None:
     resource_type = resource.get("Type")
     if resource_type not in FRAMEWORK:
         return None
+    provider = provider_id(resource)
+    return str(resource_type) if provider and provider.startswith(FRAMEWORK[resource_type][0]) else None
+
+
+def provider_id(resource: Mapping[str, Any]) -> str | None:
+    """The logical ID of the function a custom resource's ``ServiceToken`` names through
+    ``{"Fn::GetAtt": [<logical ID>, "Arn"]}`` (or the ``"Id.Arn"`` string form), else None."""
     token = (resource.get("Properties") or {}).get("ServiceToken")
     target = token.get("Fn::GetAtt") if isinstance(token, dict) else None
     if isinstance(target, str):
         target = target.split(".")
-    if (
-        isinstance(target, list)
-        and target
-        and isinstance(target[0], str)
-        and target[0].startswith(FRAMEWORK[resource_type][0])
-    ):
-        return str(resource_type)
-    return None
+    return target[0] if isinstance(target, list) and target and isinstance(target[0], str) else None
 
 
 def _client(service: str, account_id: str, region_name: str) -> Any:
     import boto3
 
+    from stackcheck.aws.clients import FAKE_CREDENTIALS, use_emulator_account
+
     if "url" not in _ENDPOINT:
         raise RuntimeError("the emulator's endpoint is not known; set_endpoint was not called")
     client = boto3.session.Session().client(
-        service,
-        endpoint_url=_ENDPOINT["url"],
-        region_name=region_name,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        service, endpoint_url=_ENDPOINT["url"], region_name=region_name, **FAKE_CREDENTIALS
     )
-
-    def add_account(request: Any, **kwargs: Any) -> None:
-        request.headers["x-moto-account-id"] = account_id
-
-    client.meta.events.register("before-send.*", add_account)
+    use_emulator_account(client.meta.events, account_id)
     return client
 
 
@@ -146,7 +139,10 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
                 logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
             physical_id = name
         elif resource_type == "Custom::AWS":
-            return _aws_call(props, account_id, region_name, physical_id)
+            physical_id, fields = _aws_call(props, account_id, region_name, physical_id)
+            resource = cls(physical_id, resource_type)
+            resource.fields = fields
+            return resource
         elif resource_type == "Custom::CDKBucketDeployment":
             _bucket_deployment(props, account_id, region_name)
             physical_id = f"aws.cdk.s3deployment.{uuid.uuid4()}"
@@ -164,8 +160,14 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
         return True
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name[0].lower() + name[1:]).lower()
+def operation_name(action: str) -> str:
+    """An AwsCustomResource ``action`` as boto3's method name: ``putParameter``, ``PutParameter`` or
+    the SDK v3 ``PutParameterCommand`` → ``put_parameter``; ``DescribeDBInstances`` →
+    ``describe_db_instances`` (botocore's own ``xform_name``)."""
+    from botocore import xform_name
+
+    action = action.removesuffix("Command")
+    return xform_name(action[:1].upper() + action[1:])
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -183,23 +185,22 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: value if isinstance(value, str) else json.dumps(value, default=str)}
 
 
-def _aws_call(props: dict[str, Any], account_id: str, region_name: str, default_id: str) -> FrameworkResource:
+def _aws_call(props: dict[str, Any], account_id: str, region_name: str, default_id: str) -> tuple[str, dict[str, Any]]:
     """AwsCustomResource's ``Create`` call (``{"service", "action", "parameters", "physicalResourceId"}``,
-    a JSON string) made with boto3 against the emulator; raises what the call raises."""
+    a JSON string) made with boto3 against the emulator: ``(physical ID, response fields)``; raises
+    what the call raises."""
     call = props.get("Create")
     call = json.loads(call) if isinstance(call, str) else (call or {})
     if not call:
-        return FrameworkResource(default_id, "Custom::AWS")
+        return default_id, {}
     service = str(call["service"]).removeprefix("@aws-sdk/client-").lower().replace("-", "")
     client = _client(service, account_id, call.get("region") or region_name)
-    response = getattr(client, _snake(str(call["action"])))(**(call.get("parameters") or {}))
+    response = getattr(client, operation_name(str(call["action"])))(**(call.get("parameters") or {}))
     response.pop("ResponseMetadata", None)
     fields = _flatten(response)
     physical = call.get("physicalResourceId") or {}
     physical_id = physical.get("id") or fields.get(physical.get("responsePath", ""), default_id)
-    resource = FrameworkResource(str(physical_id), "Custom::AWS")
-    resource.fields = fields
-    return resource
+    return str(physical_id), fields
 
 
 def _bucket_deployment(props: dict[str, Any], account_id: str, region_name: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
-from stackcheck.emulator.cfn.framework import framework_kind
+from stackcheck.emulator.cfn.framework import framework_kind, operation_name, provider_id
 
 from .conftest import load_template, write_assembly
 
@@ -38,6 +38,26 @@ def test_a_framework_resource_is_known_by_its_type_and_its_cdk_provider():
         "custom resource Custom::S3BucketNotifications (provider Mine) needs its Lambda function to run; "
         "the emulator cannot run it",
     )
+
+
+@pytest.mark.parametrize(
+    ("action", "method"),
+    [
+        ("putParameter", "put_parameter"),
+        ("PutParameter", "put_parameter"),
+        ("PutParameterCommand", "put_parameter"),
+        ("describeDBInstances", "describe_db_instances"),
+        ("ListObjectsV2", "list_objects_v2"),
+    ],
+)
+def test_an_sdk_action_in_any_of_its_spellings_names_the_boto3_method(action, method):
+    assert operation_name(action) == method
+
+
+def test_the_provider_is_read_from_either_getatt_form():
+    assert provider_id({"Properties": {"ServiceToken": {"Fn::GetAtt": "Provider1234.Arn"}}}) == "Provider1234"
+    assert provider_id({"Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:1:function:x"}}) is None
+    assert provider_id({"Type": "Custom::X"}) is None
 
 
 @pytest.mark.emulator
