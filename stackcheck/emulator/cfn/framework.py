@@ -23,6 +23,7 @@ starts with the CDK's fixed prefix). Any other custom resource stays unsupported
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import uuid
@@ -34,7 +35,15 @@ from moto.core.common_models import CloudFormationModel
 
 from stackcheck.emulator.cfn._registry import ExtensionModel, patch
 
-__all__ = ["FRAMEWORK", "FrameworkResource", "framework_kind", "operation_name", "provider_id", "set_endpoint"]
+__all__ = [
+    "FRAMEWORK",
+    "FrameworkResource",
+    "framework_kind",
+    "operation_name",
+    "provider_id",
+    "service_name",
+    "set_endpoint",
+]
 
 CUSTOM_RESOURCE_DOC = "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html"
 
@@ -160,6 +169,33 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
         return True
 
 
+def service_name(service: str) -> str:
+    """An AwsCustomResource ``service`` (SDK v2 class ``CloudWatchLogs``, SDK v3 package
+    ``@aws-sdk/client-cloudwatch-logs``, or boto3's ``logs``) as boto3's service name, matched on
+    botocore's service names, then on each model's ``serviceId`` (``CloudWatch Logs``) with case,
+    spaces and hyphens ignored. Unknown names come back normalized (boto3 then names the error)."""
+    wanted = _squash(service.removeprefix("@aws-sdk/client-"))
+    return _service_names().get(wanted, wanted)
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("-", "").replace(" ", "")
+
+
+@functools.cache
+def _service_names() -> dict[str, str]:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    loader = session.get_component("data_loader")
+    names: dict[str, str] = {}
+    for name in session.get_available_services():
+        service_id = loader.load_service_model(name, "service-2")["metadata"].get("serviceId", name)
+        names.setdefault(_squash(service_id), name)
+    names.update({_squash(name): name for name in session.get_available_services()})
+    return names
+
+
 def operation_name(action: str) -> str:
     """An AwsCustomResource ``action`` as boto3's method name: ``putParameter``, ``PutParameter`` or
     the SDK v3 ``PutParameterCommand`` → ``put_parameter``; ``DescribeDBInstances`` →
@@ -193,8 +229,7 @@ def _aws_call(props: dict[str, Any], account_id: str, region_name: str, default_
     call = json.loads(call) if isinstance(call, str) else (call or {})
     if not call:
         return default_id, {}
-    service = str(call["service"]).removeprefix("@aws-sdk/client-").lower().replace("-", "")
-    client = _client(service, account_id, call.get("region") or region_name)
+    client = _client(service_name(str(call["service"])), account_id, call.get("region") or region_name)
     response = getattr(client, operation_name(str(call["action"])))(**(call.get("parameters") or {}))
     response.pop("ResponseMetadata", None)
     fields = _flatten(response)

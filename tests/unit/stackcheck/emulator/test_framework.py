@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
-from stackcheck.emulator.cfn.framework import framework_kind, operation_name, provider_id
+from stackcheck.emulator.cfn.framework import framework_kind, operation_name, provider_id, service_name
 
 from .conftest import load_template, write_assembly
 
@@ -52,6 +52,23 @@ def test_a_framework_resource_is_known_by_its_type_and_its_cdk_provider():
 )
 def test_an_sdk_action_in_any_of_its_spellings_names_the_boto3_method(action, method):
     assert operation_name(action) == method
+
+
+@pytest.mark.parametrize(
+    ("service", "name"),
+    [
+        ("SSM", "ssm"),
+        ("@aws-sdk/client-ssm", "ssm"),
+        ("CloudWatchLogs", "logs"),
+        ("@aws-sdk/client-cloudwatch-logs", "logs"),
+        ("ELBv2", "elbv2"),
+        ("ElasticLoadBalancingV2", "elbv2"),
+        ("@aws-sdk/client-cognito-identity-provider", "cognito-idp"),
+        ("logs", "logs"),
+    ],
+)
+def test_an_sdk_service_in_any_of_its_spellings_names_the_boto3_client(service, name):
+    assert service_name(service) == name
 
 
 def test_the_provider_is_read_from_either_getatt_form():
