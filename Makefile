@@ -70,7 +70,7 @@ integration: $(STAMP)
 # a missing output fails); the emulator is torn down whatever happened.
 test: unit
 	$(SC) destroy --target emulator >/dev/null
-	status=0; { $(MAKE) --no-print-directory deploy-local && \
+	@status=0; { $(MAKE) --no-print-directory deploy-local && \
 	  STACKCHECK_STRICT=1 $(MAKE) --no-print-directory integration; } || status=$$?; \
 	  $(SC) destroy --target emulator; exit $$status
 

@@ -17,6 +17,36 @@ DATA = Path(__file__).resolve().parents[4] / "tests" / "data" / "emulator"
 StackSpec = tuple[str | dict[str, Any], list[str]]
 
 
+def lambda_resources(runtime: str, function_id: str = "Function") -> dict[str, Any]:
+    """Template ``Resources`` of one inline Lambda function ``function_id`` of ``runtime`` and its role ``Role``."""
+    return {
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            },
+        },
+        function_id: {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": runtime,
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
+            },
+        },
+    }
+
+
 def load_template(name: str) -> dict[str, Any]:
     """A template of tests/data/emulator by file stem (``"storage"``)."""
     return json.loads((DATA / f"{name}.json").read_text())

@@ -11,7 +11,7 @@ import pytest
 from stackcheck.emulator.capabilities import EMULATED, UNSUPPORTED, classify_resource
 from stackcheck.emulator.cfn.framework import framework_kind, operation_name, provider_id, service_name
 
-from .conftest import load_template, write_assembly
+from .conftest import lambda_resources, load_template, write_assembly
 
 APPS = Path(__file__).resolve().parents[3] / "data" / "apps"
 
@@ -201,30 +201,7 @@ def test_an_sdk_call_the_emulator_refuses_fails_the_stack_naming_the_error(deplo
     provider = "AWS679f53fac002430cb0da5b7982bd22872D164C4C"
     template = {
         "Resources": {
-            "ProviderRole": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "lambda.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                },
-            },
-            provider: {
-                "Type": "AWS::Lambda::Function",
-                "Properties": {
-                    "Runtime": "python3.12",
-                    "Handler": "index.handler",
-                    "Role": {"Fn::GetAtt": ["ProviderRole", "Arn"]},
-                    "Code": {"ZipFile": "def handler(event, context):\n    return None\n"},
-                },
-            },
+            **lambda_resources("python3.12", provider),
             "Lookup": {
                 "Type": "Custom::AWS",
                 "Properties": {

@@ -12,37 +12,14 @@ import pytest
 from stackcheck.emulator.cfn.awslambda import blocked_runtime_message
 from stackcheck.errors import DeployError
 
+from .conftest import lambda_resources
+
 TEMPLATES = Path(__file__).resolve().parents[3] / "data" / "emulator"
 
 
 def function_template(runtime: str) -> dict:
     return {
-        "Resources": {
-            "Role": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "lambda.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                },
-            },
-            "Function": {
-                "Type": "AWS::Lambda::Function",
-                "Properties": {
-                    "Runtime": runtime,
-                    "Handler": "index.handler",
-                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                    "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
-                },
-            },
-        },
+        "Resources": lambda_resources(runtime),
         "Outputs": {"FunctionName": {"Value": {"Ref": "Function"}}},
     }
 
