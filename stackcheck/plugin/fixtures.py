@@ -175,15 +175,17 @@ def _registry(config: pytest.Config) -> tuple[dict[str, KindSpec], dict[str, tup
     try:
         return project_registry(pyproject_path(config))
     except RegistryError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
 
 
 @pytest.fixture(scope="session")
 def output_kinds(pytestconfig: pytest.Config) -> dict[str, KindSpec]:
     """The resource kinds ``outputs.get(kind=...)`` knows, ``{name: KindSpec}``: the built-in KINDS merged
     with the ``[tool.stackcheck.outputs.kinds]`` table of the project's pyproject.toml (see
-    ``stackcheck.outputs.registry.parse_registry``). A malformed table fails every test that uses it,
-    naming the file and the key. Override in a conftest.py to build the registry in code."""
+    ``stackcheck.outputs.registry.parse_registry``) and the ``stackcheck.output_kinds`` entry points of
+    installed packages (``entry_point_registries``). A malformed table or entry point fails every test
+    that uses it (never the session), naming the file or entry point and the key. Override in a conftest.py to build the registry in code."""
     return _registry(pytestconfig)[0]
 
 
