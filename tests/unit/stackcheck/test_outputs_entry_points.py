@@ -156,3 +156,39 @@ def test_a_malformed_pyproject_table_fails_each_test_using_outputs_only(
          r"_+ ERROR at setup of test_two _+", rf"{where}: {problem}$"]
     )  # fmt: skip
     assert "During handling" not in result.stdout.str()
+
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def readme_block(after: str) -> str:
+    """The body of the first fenced block of README.md that follows the line ``after``."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(
+        re.escape(after) + r"\n(.*?)```", text[text.index("## Post-deploy checks and the pytest plugin") :], re.S
+    )
+    assert match, f"README.md: no block after {after!r}"
+    return match.group(1)
+
+
+def test_the_readme_examples_add_the_queue_kind_both_ways() -> None:
+    import tomllib
+
+    from stackcheck.outputs import parse_registry
+
+    table = tomllib.loads("[tool.stackcheck.outputs]\n" + readme_block("[tool.stackcheck.outputs]"))
+    namespace: dict = {}
+    exec(readme_block("# acme_checks/kinds.py"), namespace)  # the README's entry-point module, run as written
+    outputs = {
+        "GreenQueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-green",
+        "BlueQueueUrl": QUEUE_URL,
+    }
+    for where, source in (
+        ("README table", table["tool"]["stackcheck"]["outputs"]),
+        ("README entry point", namespace["QUEUES"]),
+    ):
+        kinds, roles = parse_registry(source, where=where)
+        resolver = OutputResolver(outputs, kinds={**KINDS, **kinds}, roles={**ROLE_WORDS, **roles})
+        assert resolver.get(role="green", kind="queue", attr="url") == outputs["GreenQueueUrl"], where
+        assert resolver.get(role="blue", kind="queue", attr="url") == QUEUE_URL, where
+    assert 'queues = "acme_checks.kinds:QUEUES"' in readme_block('[project.entry-points."stackcheck.output_kinds"]')
