@@ -8,25 +8,43 @@ The flat file post-deploy checks read is ``{"OutputKey": "value", ...}``.
 from __future__ import annotations
 
 from stackcheck.files import ALL_OUTPUTS_FILE, DEFAULT_OUTPUTS_FILE, FLAT_OUTPUTS_FILE
-from stackcheck.outputs.files import describe_stack_outputs, flatten_outputs, load_outputs, read_outputs, write_outputs
+from stackcheck.outputs.files import (
+    NestedStackOutputs,
+    describe_nested_stack_outputs,
+    describe_stack_outputs,
+    flatten_outputs,
+    load_outputs,
+    read_outputs,
+    write_outputs,
+)
 from stackcheck.outputs.kinds import ATTR_WORDS, KINDS, ROLE_WORDS, AttrSpec, KindSpec, key_words
-from stackcheck.outputs.registry import RegistryError, parse_registry, project_registry
+from stackcheck.outputs.registry import (
+    ENTRY_POINT_GROUP,
+    RegistryError,
+    entry_point_registries,
+    parse_registry,
+    project_registry,
+)
 from stackcheck.outputs.resolver import OutputEntry, OutputMatch, OutputResolver
 
 __all__ = [
     "ALL_OUTPUTS_FILE",
     "ATTR_WORDS",
     "DEFAULT_OUTPUTS_FILE",
+    "ENTRY_POINT_GROUP",
     "FLAT_OUTPUTS_FILE",
     "KINDS",
     "ROLE_WORDS",
     "AttrSpec",
     "KindSpec",
+    "NestedStackOutputs",
     "OutputEntry",
     "OutputMatch",
     "OutputResolver",
     "RegistryError",
+    "describe_nested_stack_outputs",
     "describe_stack_outputs",
+    "entry_point_registries",
     "flatten_outputs",
     "key_words",
     "load_outputs",

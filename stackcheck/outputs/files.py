@@ -6,6 +6,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,57 @@ def describe_stack_outputs(cloudformation: Any, stack_names: list[str] | None = 
                 o["OutputKey"]: str(o.get("OutputValue", "")) for o in stack.get("Outputs") or []
             }
     return nested
+
+
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+
+
+@dataclass(frozen=True)
+class NestedStackOutputs:
+    """A nested stack's outputs: its ``name`` (StackName, as DescribeStacks gives it), the ``parent`` stack
+    whose resource it is, that resource's ``logical_id`` and ``outputs`` ``{output key: value}``."""
+
+    name: str
+    parent: str
+    logical_id: str
+    outputs: dict[str, str]
+
+
+def describe_nested_stack_outputs(cloudformation: Any, stack_name: str) -> list[NestedStackOutputs]:
+    """The outputs of every stack nested in ``stack_name``, at any depth, parents before children.
+
+    A CDK NestedStack is an ``AWS::CloudFormation::Stack`` resource of its parent; its outputs are not
+    in the cdk CLI's outputs file. Read with the ``list_stack_resources`` paginator
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html:
+    ``StackResourceSummaries[].{LogicalResourceId, PhysicalResourceId, ResourceType, ResourceStatus}``,
+    a nested stack's physical ID being its stack ID, an ARN) and DescribeStacks of each physical ID;
+    resources without a physical ID or being deleted are passed over. A ``stack_name`` that does not
+    exist raises OutputsError naming it; other client errors propagate.
+    """
+    from stackcheck.aws.retry import is_stack_missing
+
+    found: list[NestedStackOutputs] = []
+    pending = [stack_name]
+    seen: set[str] = set()
+    while pending:
+        parent = pending.pop(0)
+        try:
+            pages = list(cloudformation.get_paginator("list_stack_resources").paginate(StackName=parent))
+        except Exception as exc:
+            if is_stack_missing(exc):
+                message = getattr(exc, "response", {}).get("Error", {}).get("Message", str(exc))
+                raise OutputsError(message, next_step=NextStep.DEPLOY_LOCAL) from None
+            raise
+        for page in pages:
+            for resource in page.get("StackResourceSummaries") or []:
+                physical = resource.get("PhysicalResourceId")
+                status = str(resource.get("ResourceStatus", ""))
+                if resource.get("ResourceType") != NESTED_STACK_TYPE or not physical or status.startswith("DELETE"):
+                    continue
+                for name, outputs in describe_stack_outputs(cloudformation, [physical]).items():
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    found.append(NestedStackOutputs(name, parent, resource["LogicalResourceId"], outputs))
+                    pending.append(name)
+    return found

@@ -169,7 +169,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     "hosted_zone": KindSpec(
         "Route 53 hosted zone",
-        (("hosted", "zone"),),
+        (("hosted", "zone"), ("zone",)),  # ZoneId, PublicZoneId: "zone" alone names it (adjacent "hosted" ranks first)
         {
             "id": AttrSpec(
                 _raises_not(normalize.hosted_zone_id),

@@ -1,4 +1,4 @@
-"""A project's own output kinds and roles: the ``[tool.stackcheck.outputs]`` table of its pyproject.toml, validated and merged over the built-in registry."""
+"""A project's own output kinds and roles: the ``[tool.stackcheck.outputs]`` table of its pyproject.toml and ``stackcheck.output_kinds`` entry points, validated and merged over the built-in registry."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from stackcheck.outputs.kinds import KINDS, ROLE_WORDS, AttrSpec, KindSpec
 
 TABLE = "tool.stackcheck.outputs"
 """Where a project declares its kinds and roles in pyproject.toml."""
+ENTRY_POINT_GROUP = "stackcheck.output_kinds"
+"""The entry-point group through which an installed package adds kinds and roles (``entry_point_registries``)."""
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KIND_KEYS = {"label", "words", "attrs"}
@@ -159,19 +161,58 @@ def read_pyproject_registry(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     return table
 
 
+def entry_point_registries() -> list[tuple[str, dict[str, KindSpec], dict[str, tuple[str, ...]]]]:
+    """The kinds and roles installed packages declare under the ``stackcheck.output_kinds`` entry-point group,
+    as ``[(where, {kind: KindSpec}, {role: words})]`` sorted by entry-point name.
+
+    Each entry point (``[project.entry-points."stackcheck.output_kinds"] queues = "pkg.module:TABLE"``,
+    https://packaging.python.org/en/latest/specifications/entry-points/) loads a mapping of the
+    ``[tool.stackcheck.outputs]`` shape (see ``parse_registry``), or a callable returning one. Raises
+    RegistryError naming the entry point when it cannot be loaded, is not that shape, or declares a kind
+    or role another entry point declares too.
+    """
+    from importlib import metadata
+
+    found: list[tuple[str, dict[str, KindSpec], dict[str, tuple[str, ...]]]] = []
+    owners: dict[str, str] = {}
+    for point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+        where = f"entry point {point.name} = {point.value!r} (group {ENTRY_POINT_GROUP})"
+        try:
+            table = point.load()
+            if callable(table):
+                table = table()
+        except Exception as exc:
+            raise RegistryError(f"{where}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+        kinds, roles = parse_registry(table, where=where)
+        for name in [f"kinds.{k}" for k in kinds] + [f"roles.{r}" for r in roles]:
+            if name in owners:
+                raise RegistryError(f"{where}: [{TABLE}] {name}: also declared by {owners[name]}; rename one")
+            owners[name] = where
+        found.append((where, kinds, roles))
+    return found
+
+
 def project_registry(
     path: str | os.PathLike[str],
 ) -> tuple[dict[str, KindSpec], dict[str, tuple[str, ...]]]:
-    """The built-in KINDS and ROLE_WORDS merged with the pyproject.toml table at ``path`` (a project's kind
-    or role of the same name replaces the built-in one). Raises RegistryError as ``parse_registry``."""
-    kinds, roles = parse_registry(read_pyproject_registry(path), where=str(path))
-    return {**KINDS, **kinds}, {**ROLE_WORDS, **roles}
+    """The built-in KINDS and ROLE_WORDS, merged with the ``stackcheck.output_kinds`` entry points
+    (``entry_point_registries``), merged with the pyproject.toml table at ``path``: a kind or role of the
+    same name replaces the one before it (project table > entry points > built-ins). Raises RegistryError
+    as ``parse_registry`` and ``entry_point_registries``."""
+    kinds, roles = dict(KINDS), dict(ROLE_WORDS)
+    for _, more_kinds, more_roles in entry_point_registries():
+        kinds.update(more_kinds)
+        roles.update(more_roles)
+    own_kinds, own_roles = parse_registry(read_pyproject_registry(path), where=str(path))
+    return {**kinds, **own_kinds}, {**roles, **own_roles}
 
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "TABLE",
     "RegistryError",
     "arn_last_segment",
+    "entry_point_registries",
     "parse_registry",
     "project_registry",
     "read_pyproject_registry",

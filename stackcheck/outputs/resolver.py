@@ -127,6 +127,20 @@ class OutputResolver:
             self.entries[name] = self._classify(key, value, stack)
             self.outputs[name] = value
         self.stacks = sorted({stack for stack, _, _ in triples if stack is not None})
+        self.parents: dict[str, str] = {}
+        """``{nested stack: the stack it is nested in}`` for stacks added with ``add_stack(parent=...)``."""
+
+    def in_stack(self, entry_stack: str | None, stack: str | None) -> bool:
+        """True when ``stack`` is None, is ``entry_stack`` or a stack ``entry_stack`` is nested in (at any depth)."""
+        if stack is None:
+            return True
+        seen: set[str] = set()
+        while entry_stack is not None and entry_stack not in seen:
+            if entry_stack == stack:
+                return True
+            seen.add(entry_stack)
+            entry_stack = self.parents.get(entry_stack)
+        return False
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str] = DEFAULT_OUTPUTS_FILE, **kwargs: Any) -> OutputResolver:
@@ -148,12 +162,16 @@ class OutputResolver:
             flatten_outputs({stack: values}, source=source)  # the shape, stack by stack
         return cls({}, source=source, nested=nested, **kwargs)
 
-    def add_stack(self, stack: str, values: Mapping[str, str]) -> None:
+    def add_stack(self, stack: str, values: Mapping[str, str], *, parent: str | None = None) -> None:
         """Add the outputs ``{key: value}`` of ``stack`` read elsewhere (DescribeStacks, when the outputs file
-        lacks that stack); a key another stack already declares is kept as ``stack/key``. Raises
-        BadInputError when ``stack`` is already known (its outputs are never mixed)."""
+        lacks that stack); a key another stack already declares is kept as ``stack/key``. ``parent`` names
+        the stack ``stack`` is nested in (``describe_nested_stack_outputs``): a lookup with ``stack=parent``
+        then searches it too, and its matches name ``stack``. Raises BadInputError when ``stack`` is
+        already known (its outputs are never mixed)."""
         if stack in self.stacks:
             raise BadInputError(f"stack {stack!r} is already in {self.source}; its outputs are not replaced")
+        if parent is not None:
+            self.parents[stack] = parent
         for key, value in values.items():
             name = key if key not in self.outputs else f"{stack}/{key}"
             self.entries[name] = self._classify(key, str(value), stack)
@@ -253,7 +271,7 @@ class OutputResolver:
         found = [
             e
             for e in self.entries.values()
-            if (e.key == key or strip_cdk_hash(e.key) == key) and (stack is None or e.stack == stack)
+            if (e.key == key or strip_cdk_hash(e.key) == key) and self.in_stack(e.stack, stack)
         ]
         if not found:
             close = difflib.get_close_matches(key, sorted({e.key for e in self.entries.values()}), n=3)
@@ -280,7 +298,7 @@ class OutputResolver:
         key_attrs = attr_spec.key_attrs or (attr_name,)
         derivers = dict(attr_spec.derive_from)
         for entry in self.entries.values():
-            if kind_name not in entry.kinds or (stack is not None and entry.stack != stack):
+            if kind_name not in entry.kinds or not self.in_stack(entry.stack, stack):
                 continue
             why = None
             if entry.role != role_name:

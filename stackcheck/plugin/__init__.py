@@ -1,4 +1,29 @@
-"""pytest plugin: stackcheck's options, ini settings, markers, report header; retries and INCONCLUSIVE outcomes (stackcheck.plugin.outcome)."""
+r"""pytest plugin: stackcheck's options, ini settings, markers, report header; retries and INCONCLUSIVE outcomes (stackcheck.plugin.outcome).
+
+The fixtures (``stackcheck.plugin.fixtures``) include ``outputs``, which finds a stack output by role,
+kind and attribute: ``outputs.get(role="green", kind="queue", attr="url")``. A project adds its own
+kinds and roles without forking, in a ``[tool.stackcheck.outputs]`` table of its pyproject.toml::
+
+    [tool.stackcheck.outputs]
+    roles = {blue = ["blue"], green = ["green"]}    # role -> key words naming it
+
+    [tool.stackcheck.outputs.kinds.queue]
+    label = "SQS queue"
+    words = [["queue"], ["sqs", "queue"]]           # a key naming all words of one list names the kind
+    [tool.stackcheck.outputs.kinds.queue.attrs.url]
+    shape = 'https://sqs\.[a-z0-9-]+\.amazonaws\.com/\d{12}/[\w-]{1,80}'   # the whole value must match
+
+or, from an installed package, through an entry point of the ``stackcheck.output_kinds`` group that
+loads a mapping of the same shape (or a callable returning one)::
+
+    [project.entry-points."stackcheck.output_kinds"]
+    queues = "acme_checks.kinds:QUEUES"   # QUEUES = {"roles": {...}, "kinds": {"queue": {...}}}
+
+The project's table wins over entry points, which win over the built-in kinds and roles
+(``stackcheck.outputs.registry.project_registry``). A malformed table or entry point fails each test
+that uses ``outputs`` (``output_kinds``, ``output_roles``), naming the file or entry point and the key;
+a conftest.py may instead override ``output_kinds`` / ``output_roles`` to build them in code.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from stackcheck.aws.clients import ClientFactory
     from stackcheck.aws.retry import RetryLog, RetryProfile
     from stackcheck.emulator.record import EmulatorRecord
-    from stackcheck.outputs import KindSpec, OutputMatch, OutputResolver
+    from stackcheck.outputs import KindSpec, NestedStackOutputs, OutputMatch, OutputResolver
     from stackcheck.plugin import StackcheckSettings
 
 __all__ = [
@@ -175,15 +175,17 @@ def _registry(config: pytest.Config) -> tuple[dict[str, KindSpec], dict[str, tup
     try:
         return project_registry(pyproject_path(config))
     except RegistryError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
 
 
 @pytest.fixture(scope="session")
 def output_kinds(pytestconfig: pytest.Config) -> dict[str, KindSpec]:
     """The resource kinds ``outputs.get(kind=...)`` knows, ``{name: KindSpec}``: the built-in KINDS merged
     with the ``[tool.stackcheck.outputs.kinds]`` table of the project's pyproject.toml (see
-    ``stackcheck.outputs.registry.parse_registry``). A malformed table fails every test that uses it,
-    naming the file and the key. Override in a conftest.py to build the registry in code."""
+    ``stackcheck.outputs.registry.parse_registry``) and the ``stackcheck.output_kinds`` entry points of
+    installed packages (``entry_point_registries``). A malformed table or entry point fails every test
+    that uses it (never the session), naming the file or entry point and the key. Override in a conftest.py to build the registry in code."""
     return _registry(pytestconfig)[0]
 
 
@@ -231,6 +233,10 @@ class StackOutputs:
 
     ``read_stack(name)`` gives ``{output key: value}`` of a stack the resolver lacks (DescribeStacks);
     a lookup with ``stack=`` naming such a stack reads it once and adds it to the resolver.
+    ``read_nested(name)`` gives the NestedStackOutputs of the stacks nested in stack ``name``
+    (``describe_nested_stack_outputs``): a lookup no known output matches reads, once each, the nested
+    stacks of the stack it names (without ``stack=``: of every known stack), adds them under their own
+    names and looks again; when they cannot be read the not-found message says why.
     """
 
     def __init__(
@@ -239,10 +245,40 @@ class StackOutputs:
         *,
         strict: bool,
         read_stack: Callable[[str], Mapping[str, str]] | None = None,
+        read_nested: Callable[[str], Sequence[NestedStackOutputs]] | None = None,
     ):
         self.resolver = resolver
         self.strict = strict
         self.read_stack = read_stack
+        self.read_nested = read_nested
+        self.expanded: dict[str, str | None] = {}
+        """``{stack: None once its nested stacks were read, else why they could not be}``."""
+
+    def _expand(self, stack: str | None) -> bool:
+        """Read the nested stacks of ``stack`` (None: of every known stack) not read yet; True when any was added."""
+        if self.read_nested is None:
+            return False
+        added = False
+        for name in [stack] if stack is not None else list(self.resolver.stacks):
+            if name in self.expanded:
+                continue
+            try:
+                nested = self.read_nested(name)
+            except (Exception, pytest.skip.Exception, pytest.fail.Exception) as exc:
+                self.expanded[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                continue
+            self.expanded[name] = None
+            for child in nested:
+                self.expanded.setdefault(child.name, None)  # read_nested went to every depth already
+                if child.name not in self.resolver.stacks:
+                    self.resolver.add_stack(child.name, child.outputs, parent=child.parent)
+                    added = True
+        return added
+
+    def _not_found(self, exc: Exception) -> NoReturn:
+        __tracebackhide__ = True
+        why = "; ".join(f"{s}: {w}" for s, w in sorted(self.expanded.items()) if w)
+        missing(f"{exc} (nested stacks not read: {why})" if why else str(exc), strict=self.strict)
 
     def _fetch(self, stack: str | None) -> None:
         __tracebackhide__ = True
@@ -267,12 +303,14 @@ class StackOutputs:
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
 
         self._fetch(stack)
-        try:
-            return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack)
-        except OutputNotFoundError as exc:
-            missing(str(exc), strict=self.strict)
-        except AmbiguousOutputError as exc:
-            pytest.fail(str(exc), pytrace=False)
+        while True:
+            try:
+                return self.resolver.resolve(role=role, kind=kind, attr=attr, qualifier=qualifier, stack=stack)
+            except OutputNotFoundError as exc:
+                if not self._expand(stack):
+                    self._not_found(exc)
+            except AmbiguousOutputError as exc:
+                pytest.fail(str(exc), pytrace=False)
 
     def get(
         self, *, role: str | None, kind: str, attr: str, qualifier: str | None = None, stack: str | None = None
@@ -288,12 +326,14 @@ class StackOutputs:
         from stackcheck.errors import AmbiguousOutputError, OutputNotFoundError
 
         self._fetch(stack)
-        try:
-            return self.resolver.value(key, stack=stack)
-        except OutputNotFoundError as exc:
-            missing(str(exc), strict=self.strict)
-        except AmbiguousOutputError as exc:
-            pytest.fail(str(exc), pytrace=False)
+        while True:
+            try:
+                return self.resolver.value(key, stack=stack)
+            except OutputNotFoundError as exc:
+                if not self._expand(stack):
+                    self._not_found(exc)
+            except AmbiguousOutputError as exc:
+                pytest.fail(str(exc), pytrace=False)
 
     def __repr__(self) -> str:
         return f"StackOutputs({self.resolver.source}, {len(self.resolver.outputs)} outputs, strict={self.strict})"
@@ -306,7 +346,10 @@ def outputs(output_resolver: OutputResolver, strict_outputs: bool, request: pyte
     A lookup with ``stack=`` naming a stack the outputs file lacks (or with no outputs file but an AWS
     endpoint) reads that stack's outputs with DescribeStacks through the ``aws_client`` fixture
     (``stackcheck.outputs.describe_stack_outputs``); a stack DescribeStacks does not find either
-    skips the test (strict: fails it), naming the stack.
+    skips the test (strict: fails it), naming the stack. A lookup no output matches then reads the
+    nested stacks (CDK NestedStacks, whose outputs the cdk CLI's file lacks) of the stack it names, or of
+    every known stack, with ``stackcheck.outputs.describe_nested_stack_outputs``; their matches name the
+    nested stack.
     """
 
     def read_stack(name: str) -> Mapping[str, str]:
@@ -315,7 +358,12 @@ def outputs(output_resolver: OutputResolver, strict_outputs: bool, request: pyte
         client = request.getfixturevalue("aws_client")("cloudformation")
         return describe_stack_outputs(client, [name]).get(name, {})
 
-    return StackOutputs(output_resolver, strict=strict_outputs, read_stack=read_stack)
+    def read_nested(name: str) -> list[NestedStackOutputs]:
+        from stackcheck.outputs import describe_nested_stack_outputs
+
+        return describe_nested_stack_outputs(request.getfixturevalue("aws_client")("cloudformation"), name)
+
+    return StackOutputs(output_resolver, strict=strict_outputs, read_stack=read_stack, read_nested=read_nested)
 
 
 # -- AWS -------------------------------------------------------------------------------------------

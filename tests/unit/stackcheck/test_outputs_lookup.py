@@ -113,3 +113,27 @@ def test_a_per_stack_file_repeating_a_key_is_read_whole(tmp_path):
     assert resolver.stacks == ["AppBlue", "AppGreen"]
     assert resolver.value("ApiUrl", stack="AppBlue") == "https://blue.example.com"
     assert resolver.source == str(path)
+
+
+# Route 53 hosted zone IDs and names: https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html
+@pytest.mark.parametrize(
+    ("key", "attr", "value"),
+    [
+        ("ZoneId", "id", "Z0123456789ABCDEFGHIJ"),
+        ("PublicZoneId", "id", "Z0123456789ABCDEFGHIJ"),
+        ("HostedZoneIdOutput", "id", "/hostedzone/Z0123456789ABCDEFGHIJ"),
+        ("PrivateZoneName", "name", "internal.example.com"),
+    ],
+)
+def test_a_zone_key_without_the_word_hosted_resolves_to_the_hosted_zone(key: str, attr: str, value: str) -> None:
+    resolver = OutputResolver({key: value})
+    assert resolver.entries[key].kinds == ("hosted_zone",)
+    assert resolver.resolve(role=None, kind="hosted_zone", attr=attr) == OutputMatch(key, value)
+
+
+def test_an_availability_zone_never_passes_as_a_hosted_zone_id() -> None:
+    resolver = OutputResolver({"AvailabilityZone": "us-east-1a", "PublicZoneId": "Z0123456789ABCDEFGHIJ"})
+    assert resolver.get(role=None, kind="hosted_zone", attr="id") == "Z0123456789ABCDEFGHIJ"
+    with pytest.raises(OutputNotFoundError) as err:
+        OutputResolver({"AvailabilityZone": "us-east-1a"}).get(role=None, kind="hosted_zone", attr="id")
+    assert "candidates: [AvailabilityZone (value 'us-east-1a' is not a Route 53 hosted zone ID)]" in str(err.value)
