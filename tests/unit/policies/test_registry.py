@@ -42,6 +42,7 @@ def test_the_pack_holds_the_expected_rules():
         ("cfn-lint", "E9003", "S3TlsOnlyBucketPolicy"),
         ("cfn-lint", "E9004", "RdsPrivateIsolatedSubnets"),
         ("cfn-lint", "E9005", "EcsServiceIngressOnlyFromLoadBalancer"),
+        ("cfn-lint", "E9006", "OpenIngress"),
         ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"),
         ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
         ("checkov", "CKV_TAP_3", "EncryptionAtRest"),
