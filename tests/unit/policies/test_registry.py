@@ -43,6 +43,7 @@ def test_the_pack_holds_the_expected_rules():
         ("cfn-lint", "E9004", "RdsPrivateIsolatedSubnets"),
         ("cfn-lint", "E9005", "EcsServiceIngressOnlyFromLoadBalancer"),
         ("cfn-lint", "E9006", "OpenIngress"),
+        ("cfn-lint", "E9007", "HardcodedPartition"),
         ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"),
         ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
         ("checkov", "CKV_TAP_3", "EncryptionAtRest"),
