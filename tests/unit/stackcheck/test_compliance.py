@@ -46,6 +46,8 @@ CLEAN = {
         ("CKV_TAP_3", "Bucket", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
+        ("CKV_TAP_8", "Bucket", "PASSED"),
+        ("CKV_TAP_8", "Topic", "PASSED"),
         ("CKV_TAP_4", "Bucket", "PASSED"),
         ("CKV_AWS_21", "Bucket", "PASSED"),
         ("CKV_AWS_7", "Key", "PASSED"),
@@ -56,8 +58,15 @@ CLEAN = {
         ("E9001", "TargetGroup", "PASSED"),
         ("E9001", "AlbToService", "PASSED"),
         ("E9005", "AlbToService", "PASSED"),
+        ("E9006", "AlbSecurityGroup", "PASSED"),
+        ("E9006", "ServiceSecurityGroup", "PASSED"),
     },
-    "database": {("CKV_TAP_3", "Database", "PASSED"), ("CKV_AWS_7", "Key", "PASSED"), ("E9004", "Database", "PASSED")},
+    "database": {
+        ("CKV_TAP_3", "Database", "PASSED"),
+        ("CKV_TAP_8", "Database", "PASSED"),
+        ("CKV_AWS_7", "Key", "PASSED"),
+        ("E9004", "Database", "PASSED"),
+    },
     # Operator (a user without inline policies) and the storage fixture's roles without any give no CKV_TAP_5 finding
     "iam": {
         ("CKV_TAP_5", "AppRole", "PASSED"),
@@ -173,6 +182,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("E9003", "template", ("AWS::S3::Bucket",)),
         ("E9004", "template", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")),
         ("E9005", "template", ("AWS::ECS::Service",)),
+        ("E9006", "template", ("AWS::EC2::SecurityGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer")),
         ("CKV_TAP_1", "resource", ("AWS::IAM::Role",)),
         (
             "CKV_TAP_3",
@@ -191,6 +201,17 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
             "resource",
             ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"),
         ),
+        (
+            "CKV_TAP_8",
+            "resource",
+            (
+                "AWS::S3::Bucket",
+                "AWS::SNS::Topic",
+                "AWS::RDS::DBInstance",
+                "AWS::RDS::DBCluster",
+                "AWS::SecretsManager::Secret",
+            ),
+        ),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
@@ -198,7 +219,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
-    assert template_only == ("CKV_TAP_2", "E9002", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------
@@ -452,16 +473,20 @@ def put_star_on_star_on_the_user(live: Live) -> None:
 # fixture, change -> exact unsuppressed failures (rule id, logical ID)
 CHANGES = {
     "versioning_suspended": ("storage", suspend_versioning, {("CKV_AWS_21", "Bucket")}),
-    "encryption_deleted": ("storage", delete_encryption, {("CKV_TAP_3", "Bucket")}),
+    "encryption_deleted": ("storage", delete_encryption, {("CKV_TAP_3", "Bucket"), ("CKV_TAP_8", "Bucket")}),
     "public_access_block_deleted": ("storage", delete_public_access_block, {("CKV_TAP_4", "Bucket")}),
     "public_policies_allowed": ("storage", allow_public_policies, {("CKV_TAP_4", "Bucket")}),
     "bucket_policy_deleted": ("storage", delete_bucket_policy, {("E9003", "Bucket"), (GONE_RULE, "BucketPolicy")}),
     "tls_deny_replaced": ("storage", policy_without_tls_deny, {("E9003", "Bucket")}),
     "key_rotation_disabled": ("storage", disable_key_rotation, {("CKV_AWS_7", "Key")}),
     "regional_dms_principal_dropped": ("storage", drop_regional_dms_principal, {("CKV_TAP_1", "DmsVpcRole")}),
-    "topic_unencrypted": ("storage", unencrypt_topic, {("CKV_TAP_3", "Topic")}),
+    "topic_unencrypted": ("storage", unencrypt_topic, {("CKV_TAP_3", "Topic"), ("CKV_TAP_8", "Topic")}),
     "log_group_recreated_unencrypted": ("storage", recreate_log_group_unencrypted, {("CKV_TAP_3", "LogGroup")}),
-    "port_8080_open_to_the_world": ("web", open_8080_to_the_world, {("E9005", "ServiceSecurityGroup")}),
+    "port_8080_open_to_the_world": (
+        "web",
+        open_8080_to_the_world,
+        {("E9005", "ServiceSecurityGroup"), ("E9006", "ServiceSecurityGroup")},
+    ),
     "alb_ingress_moved_to_8080": ("web", move_alb_ingress_to_8080, {("E9001", "ServiceSecurityGroup")}),
     "health_check_port_8080": ("web", health_check_on_8080, {("E9001", "TargetGroup")}),
     # the service still sends to container port 80: the rule reports the service, and the target group and
@@ -752,7 +777,7 @@ def test_rds_encrypted_with_the_aws_managed_key_fails_encryption_at_rest(deploy)
     del template["Resources"]["Database"]["Properties"]["KmsKeyId"]
     live = deploy("database", template=template)
     result = live.check()
-    assert failures(result) == {("CKV_TAP_3", "Database")}
+    assert failures(result) == {("CKV_TAP_3", "Database"), ("CKV_TAP_8", "Database")}
 
 
 def test_ledger_entry_on_the_construct_suppresses_the_live_finding(deploy, tmp_path):
@@ -804,6 +829,7 @@ def test_bucket_deleted_out_of_band_is_gone_and_fails_the_run(deploy):
         ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
+        ("CKV_TAP_8", "Topic", "PASSED"),
         ("CKV_AWS_7", "Key", "PASSED"),
     }
     assert result.exit_code == 1
@@ -962,7 +988,7 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
         str(record_file(tmp_path / "out", live.record.endpoint_url)),
     )
     assert code == 1
-    assert "FAILED: 1 unsuppressed finding (0 suppressed)" in out.splitlines()
+    assert "FAILED: 2 unsuppressed findings (0 suppressed)" in out.splitlines()
     report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
     assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
     assert {(f["rule_id"], f["construct_path"], f["status"]) for f in report["findings"]} == {
@@ -971,6 +997,8 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
         ("E9001", "/Fixture/AlbToService", "PASSED"),
         ("E9005", "/Fixture/AlbToService", "PASSED"),
         ("E9005", "/Fixture/ServiceSecurityGroup", "FAILED"),
+        ("E9006", "/Fixture/AlbSecurityGroup", "PASSED"),
+        ("E9006", "/Fixture/ServiceSecurityGroup", "FAILED"),
     }
     sarif = json.loads((tmp_path / "reports" / "compliance.sarif").read_text())
     (run,) = sarif["runs"]
@@ -978,10 +1006,11 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
     assert [
         (r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
         for r in run["results"]
-    ] == [("E9005", "error", "/Fixture/ServiceSecurityGroup")]
+    ] == [("E9005", "error", "/Fixture/ServiceSecurityGroup"), ("E9006", "error", "/Fixture/ServiceSecurityGroup")]
     markdown = (tmp_path / "reports" / "compliance.md").read_text()
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
+    assert "| `E9006` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
 
 
 def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):

@@ -279,7 +279,7 @@ def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_
     bad = templates / "s3_public_unencrypted.yaml"
     code, out, _ = run_scan(capsys, tmp_path, "--template", str(bad), "--ledger", str(ledger()), policies=True)
     assert code == 1
-    assert "FAILED: 12 unsuppressed findings (0 suppressed)" in out.splitlines()
+    assert "FAILED: 13 unsuppressed findings (0 suppressed)" in out.splitlines()
     assert {f["rule_id"] for f in report(tmp_path)["findings"] if f["status"] == "FAILED"} == {
         "E3045",
         "W3045",
@@ -293,6 +293,7 @@ def test_bad_template_with_the_policy_pack_names_the_pack_rules_too(capsys, tmp_
         "E9003",
         "CKV_TAP_3",
         "CKV_TAP_4",
+        "CKV_TAP_8",
     }
 
 
@@ -325,8 +326,10 @@ def test_one_mistake_gives_one_finding_with_the_policy_pack(capsys, tmp_path, te
             "E9003",
             "CKV_TAP_3",
             "CKV_TAP_4",
+            "CKV_TAP_8",
+            "E9007",
         },
-        "UnrotatedKey": {"CKV_AWS_33"},
+        "UnrotatedKey": {"CKV_AWS_33", "E9007"},
     }
     assert {f["status"] for f in findings} == {"PASSED", "FAILED"}
 
