@@ -36,13 +36,21 @@ POLICIES = REPO / "policies"
 OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
 DMS_GLOBAL_ONLY = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["dms.amazonaws.com"]}}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": ["dms.amazonaws.com"]},
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }
+    ],
 }
 
 # Every finding of a clean deployment of each fixture: (rule id, logical ID, status).
 CLEAN = {
     "storage": {
         ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_9", "DmsVpcRole", "PASSED"),
         ("CKV_TAP_3", "Bucket", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
@@ -191,6 +199,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
             "resource",
             ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"),
         ),
+        ("CKV_TAP_9", "resource", ("AWS::IAM::Role",)),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
@@ -198,7 +207,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
-    assert template_only == ("CKV_TAP_2", "E9002", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_2", "CKV_TAP_8", "E9002", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------
@@ -802,6 +811,7 @@ def test_bucket_deleted_out_of_band_is_gone_and_fails_the_run(deploy):
     assert {(r, lid, status) for r, lid, status in outcomes(result)} == {
         (GONE_RULE, "Bucket", "FAILED"),
         ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_9", "DmsVpcRole", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
         ("CKV_AWS_7", "Key", "PASSED"),
