@@ -18,7 +18,10 @@ from stackcheck.files import (
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
+
     from stackcheck.compliance.evaluate import ComplianceResult, LiveTarget
+    from stackcheck.report.pci import Requirement
 
 __all__ = [
     "JSON_FILE",
@@ -80,16 +83,21 @@ def build_compliance_report(
 
 
 def render_compliance_markdown(
-    result: ComplianceResult, *, now: datetime | None = None, commit: Commit | None = None
+    result: ComplianceResult,
+    *,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+    pci: Iterable[Requirement] | None = None,
 ) -> str:
     """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance: the heading, when and
     from which commit (``now`` and ``commit`` as for ``build_compliance_report``), then the live target.
-    Raises ValueError for a naive ``now``."""
+    ``pci`` as for ``render_markdown`` (a PCI DSS v4.0 status table of the live findings). Raises ValueError for a
+    naive ``now``."""
     from stackcheck.report import render_markdown
 
     now, commit = resolve(now, commit)
     line = stamp(now, commit)
-    text = render_markdown(result.scan, now=now, commit=commit)
+    text = render_markdown(result.scan, now=now, commit=commit, pci=pci)
     title, _, rest = text.partition("\n")
     # The scan summary's stamp moves above the live target, so it sits under the heading here too.
     rest = rest.removeprefix(f"\n{line}\n")
