@@ -22,6 +22,7 @@ import yaml
 from stackcheck.findings import Finding, Status
 
 PASS, FAIL, NOT_COVERED = "PASS", "FAIL", "NOT COVERED"
+PCI_MAPPING = "pci-dss-v4.yaml"  # the mapping's file name inside a policy pack folder
 
 
 @dataclass(frozen=True)
