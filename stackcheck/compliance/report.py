@@ -131,11 +131,13 @@ def write_compliance_reports(
     ledger_path: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
     commit: Commit | None = None,
+    pci: Iterable[Requirement] | None = None,
 ) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
     into ``report_dir`` as one set (``publish_reports``); returns ``{"json", "sarif", "markdown"}`` → path.
     compliance.json and compliance.md name the same moment and commit (``now`` and ``commit`` as for
-    ``build_compliance_report``, resolved once); compliance.sarif names neither."""
+    ``build_compliance_report``, resolved once); compliance.sarif names neither. ``pci``: as for
+    ``render_compliance_markdown``."""
     from stackcheck.report import build_sarif
 
     now, commit = resolve(now, commit)
@@ -145,7 +147,7 @@ def write_compliance_reports(
         directory,
         report,
         build_sarif(result.scan, scanners=[_LiveRules(result)]),
-        render_compliance_markdown(result, now=now, commit=commit),
+        render_compliance_markdown(result, now=now, commit=commit, pci=pci),
     )
 
 
