@@ -992,6 +992,11 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
     markdown = (tmp_path / "reports" / "compliance.md").read_text()
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
+    # the pack's policies/pci-dss-v4.yaml: the live E9005 failure fails requirement 1.3.1
+    assert (
+        "| 1.3.1 | Inbound traffic to the cardholder data environment is restricted | FAIL | "
+        "`E9004`, `E9005`, `CKV_AWS_260` |"
+    ) in markdown.split("### PCI DSS v4.0", 1)[1]
 
 
 def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
