@@ -1,4 +1,4 @@
-"""CKV_TAP_8: AWS DMS replication tasks send their logs to CloudWatch Logs (Logging.EnableLogging true)."""
+"""CKV_TAP_10: AWS DMS replication tasks send their logs to CloudWatch Logs (Logging.EnableLogging true)."""
 
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ def evaluate(logical_id: str, resource_type: str, properties: Mapping[str, Any],
 
 
 class DmsTaskLogging(custom.ResourceCheck):
-    """checkov check CKV_TAP_8; logic in ``evaluate``."""
+    """checkov check CKV_TAP_10; logic in ``evaluate``."""
 
-    id = "CKV_TAP_8"
+    id = "CKV_TAP_10"
     outcome = "Ensure AWS DMS replication tasks turn on task logging (Logging.EnableLogging true)"
     description = (
         "Without task logging, a replication task that stops, skips tables or fails validation during the "

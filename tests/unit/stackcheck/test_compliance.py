@@ -207,7 +207,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
-    assert template_only == ("CKV_TAP_2", "CKV_TAP_8", "E9002", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_10", "CKV_TAP_2", "E9002", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------

@@ -95,4 +95,4 @@ def test_repository_mapping_loads_and_names_known_requirements():
     assert [r.number for r in requirements] == [
         "1.3.1", "1.4.4", "3.5.1", "3.6.1", "4.2.1", "7.2.1", "7.2.2", "8.3.2", "8.6.3", "10.2.1", "10.5.1", "12.10.1",
     ]  # fmt: skip
-    assert {r.number: r.rules for r in requirements}["10.2.1"] == ("CKV_TAP_8", "CKV_AWS_91", "AwsSolutions-ELB2")
+    assert {r.number: r.rules for r in requirements}["10.2.1"] == ("CKV_TAP_10", "CKV_AWS_91", "AwsSolutions-ELB2")
