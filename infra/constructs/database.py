@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
@@ -79,5 +79,13 @@ class Database(Construct):
             cloudwatch_logs_exports=["postgresql", "upgrade"],
             deletion_protection=deletion_protection,
             removal_policy=RemovalPolicy.SNAPSHOT,
+        )
+        # The enhanced-monitoring role RDS creates trusts monitoring.rds.amazonaws.com without a source
+        # condition; add aws:SourceAccount against the cross-service confused deputy
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+        monitoring_role = self.instance.node.find_child("MonitoringRole").node.default_child
+        monitoring_role.add_property_override(
+            "AssumeRolePolicyDocument.Statement.0.Condition",
+            {"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
         )
         self.secret = self.instance.secret

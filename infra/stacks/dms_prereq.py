@@ -17,14 +17,16 @@ def dms_principal(scope: Construct) -> iam.IPrincipal:
     """Both DMS service principals: the global one and the regional ``dms.<region>.amazonaws.com``.
 
     AWS DMS assumes its roles with either, depending on region and API path; trusting only one
-    makes replication subnet groups or endpoints fail to create.
+    makes replication subnet groups or endpoints fail to create. The trust carries
+    ``aws:SourceAccount`` (the stack's account) against the cross-service confused deputy.
     https://docs.aws.amazon.com/dms/latest/userguide/security-iam.html#CHAP_Security.APIRole
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
-    region = Stack.of(scope).region
+    stack = Stack.of(scope)
     return iam.CompositePrincipal(
         iam.ServicePrincipal("dms.amazonaws.com"),
-        iam.ServicePrincipal(f"dms.{region}.amazonaws.com"),
-    )
+        iam.ServicePrincipal(f"dms.{stack.region}.amazonaws.com"),
+    ).with_conditions({"StringEquals": {"aws:SourceAccount": stack.account}})
 
 
 class DmsPrereqStack(Stack):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Any
@@ -104,7 +105,8 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
     from stackcheck.assembly import read_assembly
     from stackcheck.compliance import check_compliance, live_forms, write_compliance_reports, write_error_reports
     from stackcheck.compliance.report import render_compliance_console
-    from stackcheck.errors import StackcheckError
+    from stackcheck.errors import BadInputError, StackcheckError
+    from stackcheck.report.pci import PCI_MAPPING, load_mapping
     from stackcheck.suppressions import ledger_path, load_ledger
 
     started = time.perf_counter()
@@ -115,6 +117,10 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
         args.ledger = ledger_path(args.ledger)
         ledger = load_ledger(args.ledger) if args.ledger else None
         forms, template_only = pack if pack is not None else live_forms(args.policies)
+        try:  # the pack's PCI DSS v4.0 mapping, when it has one (compliance.md then shows per-requirement status)
+            pci = load_mapping(os.path.join(args.policies, PCI_MAPPING)) if args.policies else None
+        except ValueError as exc:
+            raise BadInputError(str(exc)) from exc
         target = resolve_target(args)
         factory = make_factory(target)
         result = check_compliance(artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only)
@@ -123,7 +129,7 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
         print(f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']} (NOT CHECKED)")
         sys.stdout.flush()
         raise
-    paths = write_compliance_reports(result, args.report_dir, ledger_path=args.ledger)
+    paths = write_compliance_reports(result, args.report_dir, ledger_path=args.ledger, pci=pci)
     print(render_compliance_console(result))
     print(
         f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']}  ({len(artifacts)} stack"

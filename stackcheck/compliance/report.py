@@ -18,7 +18,10 @@ from stackcheck.files import (
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
+
     from stackcheck.compliance.evaluate import ComplianceResult, LiveTarget
+    from stackcheck.report.pci import Requirement
 
 __all__ = [
     "JSON_FILE",
@@ -80,16 +83,21 @@ def build_compliance_report(
 
 
 def render_compliance_markdown(
-    result: ComplianceResult, *, now: datetime | None = None, commit: Commit | None = None
+    result: ComplianceResult,
+    *,
+    now: datetime | None = None,
+    commit: Commit | None = None,
+    pci: Iterable[Requirement] | None = None,
 ) -> str:
     """The scan Markdown summary (``stackcheck.report.render_markdown``) titled for compliance: the heading, when and
     from which commit (``now`` and ``commit`` as for ``build_compliance_report``), then the live target.
-    Raises ValueError for a naive ``now``."""
+    ``pci`` as for ``render_markdown`` (a PCI DSS v4.0 status table of the live findings). Raises ValueError for a
+    naive ``now``."""
     from stackcheck.report import render_markdown
 
     now, commit = resolve(now, commit)
     line = stamp(now, commit)
-    text = render_markdown(result.scan, now=now, commit=commit)
+    text = render_markdown(result.scan, now=now, commit=commit, pci=pci)
     title, _, rest = text.partition("\n")
     # The scan summary's stamp moves above the live target, so it sits under the heading here too.
     rest = rest.removeprefix(f"\n{line}\n")
@@ -123,11 +131,13 @@ def write_compliance_reports(
     ledger_path: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
     commit: Commit | None = None,
+    pci: Iterable[Requirement] | None = None,
 ) -> dict[str, Path]:
     """Write compliance.json, compliance.sarif (SARIF 2.1.0, one run of tool ``stackcheck-live``) and compliance.md
     into ``report_dir`` as one set (``publish_reports``); returns ``{"json", "sarif", "markdown"}`` → path.
     compliance.json and compliance.md name the same moment and commit (``now`` and ``commit`` as for
-    ``build_compliance_report``, resolved once); compliance.sarif names neither."""
+    ``build_compliance_report``, resolved once); compliance.sarif names neither. ``pci``: as for
+    ``render_compliance_markdown``."""
     from stackcheck.report import build_sarif
 
     now, commit = resolve(now, commit)
@@ -137,7 +147,7 @@ def write_compliance_reports(
         directory,
         report,
         build_sarif(result.scan, scanners=[_LiveRules(result)]),
-        render_compliance_markdown(result, now=now, commit=commit),
+        render_compliance_markdown(result, now=now, commit=commit, pci=pci),
     )
 
 

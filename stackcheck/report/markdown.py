@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from stackcheck.files import REPORTS_DIR, SCAN_MARKDOWN, atomic_write_text
 from stackcheck.findings import Finding, Status
 from stackcheck.report.console import SLOWEST_RULES, no_pass_legend, slowest_rules_caption
+from stackcheck.report.pci import Requirement, pci_section
 from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
 
@@ -98,6 +99,7 @@ def render_markdown(
     now: datetime | None = None,
     commit: Commit | None = None,
     ledger: str | os.PathLike[str] | None = None,
+    pci: Iterable[Requirement] | None = None,
 ) -> str:
     """The summary as Markdown text of at most ``limit`` characters (ends with a newline).
 
@@ -119,7 +121,8 @@ def render_markdown(
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()``
     of the working directory) are parameters so tests can fix them. ``ledger`` is the suppression
     ledger's path as the user gave it (``policies/suppressions.yaml``), named in the folds' summaries.
-    Raises ValueError for a naive ``now``.
+    ``pci`` (``stackcheck.report.pci.load_mapping``) adds a PCI DSS v4.0 status table after the failures;
+    None leaves the section out. Raises ValueError for a naive ``now``.
     """
     moment, commit = resolve(now, commit)
     failures = result.failures()
@@ -166,6 +169,8 @@ def render_markdown(
     title = "New failures" if comparison else "Failures"
     if new:
         lines += [f"### {title} ({len(new)})", "", *_table(_FAILURE_HEADER, _failure_rows(new, root)), ""]
+    if pci is not None:
+        lines += pci_section(pci, result.findings)
     if known:
         lines += [f"### Known failures, in the baseline ({len(known)})", ""]
         lines += [*_table(_FAILURE_HEADER, _failure_rows(known, root)), ""]

@@ -142,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         render_markdown,
     )
     from stackcheck.report.console import cache_line, failure_line
+    from stackcheck.report.pci import PCI_MAPPING, load_mapping
     from stackcheck.report.provenance import resolve
     from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
     from stackcheck.scan.runner import (
@@ -184,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
     loading = time.perf_counter()
     # the default pack is this folder's policies/ when there is one; a pack given must exist
     policies = None if args.no_policies else args.policies or ("policies" if os.path.isdir("policies") else None)
+    try:  # the pack's PCI DSS v4.0 mapping, when it has one (scan.md then shows per-requirement status)
+        pci = load_mapping(os.path.join(policies, PCI_MAPPING)) if policies else None
+    except ValueError as exc:
+        raise BadInputError(str(exc)) from exc
     cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
     # With worker processes the tools load in the workers only: this process stays small, and
     # exits without tearing down thousands of modules.
@@ -253,7 +258,9 @@ def run(args: argparse.Namespace) -> int:
             SARIF_FILE: json_text(
                 build_sarif(result, scanners=scanners, comparison=comparison, include_suppressed=args.sarif_suppressed)
             ),
-            MARKDOWN_FILE: render_markdown(result, comparison=comparison, now=now, commit=commit, ledger=args.ledger),
+            MARKDOWN_FILE: render_markdown(
+                result, comparison=comparison, now=now, commit=commit, ledger=args.ledger, pci=pci
+            ),
         },
     )
     path, sarif, markdown = paths[REPORT_FILE], paths[SARIF_FILE], paths[MARKDOWN_FILE]

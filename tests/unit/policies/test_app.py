@@ -45,7 +45,8 @@ INJECTIONS = {
             (
                 "infra/stacks/dms_prereq.py",
                 "assumed_by=dms_principal(self),",
-                'assumed_by=iam.ServicePrincipal("dms.amazonaws.com"),',
+                'assumed_by=iam.ServicePrincipal("dms.amazonaws.com", '
+                'conditions={"StringEquals": {"aws:SourceAccount": self.account}}),',
             )
         ],
         {

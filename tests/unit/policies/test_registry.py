@@ -50,6 +50,8 @@ def test_the_pack_holds_the_expected_rules():
         ("checkov", "CKV_TAP_4", "S3PublicAccessBlock"),
         ("checkov", "CKV_TAP_5", "IamLeastPrivilege"),
         ("checkov", "CKV_TAP_8", "KmsCustomerKey"),
+        ("checkov", "CKV_TAP_10", "DmsTaskLogging"),
+        ("checkov", "CKV_TAP_9", "ServiceTrustConfusedDeputy"),
         ("stackcheck-assembly", "E9101", "CrossStackContract"),
         ("stackcheck-assembly", "E9102", "Route53WeightedCutover"),
     }

@@ -36,13 +36,21 @@ POLICIES = REPO / "policies"
 OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
 DMS_GLOBAL_ONLY = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["dms.amazonaws.com"]}}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": ["dms.amazonaws.com"]},
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }
+    ],
 }
 
 # Every finding of a clean deployment of each fixture: (rule id, logical ID, status).
 CLEAN = {
     "storage": {
         ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_9", "DmsVpcRole", "PASSED"),
         ("CKV_TAP_3", "Bucket", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
@@ -212,6 +220,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
                 "AWS::SecretsManager::Secret",
             ),
         ),
+        ("CKV_TAP_9", "resource", ("AWS::IAM::Role",)),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
@@ -219,7 +228,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
-    assert template_only == ("CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_10", "CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
 
 
 # -- clean deployments -----------------------------------------------------------------------------
@@ -827,6 +836,7 @@ def test_bucket_deleted_out_of_band_is_gone_and_fails_the_run(deploy):
     assert {(r, lid, status) for r, lid, status in outcomes(result)} == {
         (GONE_RULE, "Bucket", "FAILED"),
         ("CKV_TAP_1", "DmsVpcRole", "PASSED"),
+        ("CKV_TAP_9", "DmsVpcRole", "PASSED"),
         ("CKV_TAP_3", "Topic", "PASSED"),
         ("CKV_TAP_3", "LogGroup", "PASSED"),
         ("CKV_TAP_8", "Topic", "PASSED"),
@@ -1011,6 +1021,11 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
     assert "| `E9006` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
+    # the pack's policies/pci-dss-v4.yaml: the live E9005 failure fails requirement 1.3.1
+    assert (
+        "| 1.3.1 | Inbound traffic to the cardholder data environment is restricted | FAIL | "
+        "`E9004`, `E9005`, `E9006`, `CKV_AWS_260` |"
+    ) in markdown.split("### PCI DSS v4.0", 1)[1]
 
 
 def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
