@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
-import xml.etree.ElementTree as ET  # not junitparser yet: left for the issue 17 deadline
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
 from stackcheck.drift.model import (
     DetectionOutcome,
@@ -26,6 +28,7 @@ __all__ = [
     "SCHEMA",
     "build_json",
     "build_junit",
+    "junit_text",
     "overall",
     "render_console",
     "render_markdown",
@@ -287,16 +290,16 @@ def _difference_lines(resource: ResourceDrift) -> str:
     )
 
 
-def build_junit(result: DriftResult) -> ET.ElementTree:
-    """JUnit XML: one ``testsuite`` per stack, one ``testcase`` per resource (classname
-    ``drift.<stack>``, name ``<logical ID> (<type>)``); ``failure`` for MODIFIED and DELETED (type
-    = the status, text = the differences), ``skipped`` with the reason for NOT_CHECKED; a stack
-    whose detection did not COMPLETE gets a ``drift detection`` testcase with an ``error``."""
-    root = ET.Element("testsuites", name="stackcheck drift")
-    totals = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
+def build_junit(result: DriftResult) -> JUnitXml:
+    """JUnit XML (a junitparser ``JUnitXml``): one ``testsuite`` per stack, one ``testcase`` per
+    resource (classname ``drift.<stack>``, name ``<logical ID> (<type>)``); ``failure`` for MODIFIED
+    and DELETED (type = the status, text = the differences), ``skipped`` with the reason for
+    NOT_CHECKED; a stack whose detection did not COMPLETE gets a ``drift detection`` testcase with an
+    ``error``. Counts come from junitparser's ``update_statistics``; ``time`` is each stack's
+    detection seconds (the root: the whole run's)."""
+    root = JUnitXml("stackcheck drift")
     for stack in result.stacks:
-        suite = ET.SubElement(root, "testsuite", name=stack.artifact_id)
-        props = ET.SubElement(suite, "properties")
+        suite = TestSuite(stack.artifact_id)
         for name, value in (
             ("stack_name", stack.stack_name),
             ("verdict", stack.verdict.value),
@@ -304,21 +307,14 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
             ("detection_id", stack.detection_id or ""),
             ("summary", stack.summary()),
         ):
-            ET.SubElement(props, "property", name=name, value=value)
-        counts = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
+            suite.add_property(name, value)
+        cases: list[TestCase] = []
         if stack.outcome is not DetectionOutcome.COMPLETE:
-            case = ET.SubElement(suite, "testcase", classname=f"drift.{stack.artifact_id}", name="drift detection")
-            ET.SubElement(case, "error", type=stack.outcome.value, message=stack.status_reason or "")
-            counts["tests"] += 1
-            counts["errors"] += 1
+            case = TestCase("drift detection", f"drift.{stack.artifact_id}")
+            case.result = [Error(stack.status_reason or "", stack.outcome.value)]
+            cases.append(case)
         for resource in stack.resources:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"drift.{stack.artifact_id}",
-                name=f"{resource.logical_id} ({resource.resource_type})",
-            )
-            counts["tests"] += 1
+            case = TestCase(f"{resource.logical_id} ({resource.resource_type})", f"drift.{stack.artifact_id}")
             if resource.drifted:
                 drifted = [d for d in resource.differences if d.status is DifferenceStatus.DRIFTED]
                 message = (
@@ -326,24 +322,28 @@ def build_junit(result: DriftResult) -> ET.ElementTree:
                     if drifted
                     else resource.status.value
                 )
-                failure = ET.SubElement(case, "failure", type=resource.status.value, message=message)
+                failure = Failure(message, resource.status.value)
                 failure.text = _difference_lines(resource) or f"{resource.logical_id} was {resource.status.value}"
-                counts["failures"] += 1
+                case.result = [failure]
             elif resource.status is ResourceStatus.NOT_CHECKED:
-                ET.SubElement(case, "skipped", message=resource.reason or "not checked")
-                counts["skipped"] += 1
+                case.result = [Skipped(resource.reason or "not checked")]
             elif resource.differences:
-                out = ET.SubElement(case, "system-out")
-                out.text = _difference_lines(resource)
-        for key, count in counts.items():
-            suite.set(key, str(count))
-            totals[key] += count
-        suite.set("time", f"{stack.seconds:.3f}")
-    for key, total in totals.items():
-        root.set(key, str(total))
-    root.set("time", f"{result.seconds:.3f}")
-    ET.indent(root)
-    return ET.ElementTree(root)
+                case.system_out = _difference_lines(resource)
+            cases.append(case)
+        suite.add_testcases(cases)
+        root.add_testsuite(suite)
+    root.update_statistics()
+    for suite, stack in zip(root, result.stacks, strict=True):
+        suite.time = round(stack.seconds, 3)
+    root.time = round(result.seconds, 3)
+    return root
+
+
+def junit_text(result: DriftResult) -> str:
+    """``build_junit`` as indented XML text with its declaration (what ``drift.xml`` holds)."""
+    buffer = io.BytesIO()
+    build_junit(result).write(buffer, pretty=True)
+    return buffer.getvalue().decode("utf-8")
 
 
 # -- console ------------------------------------------------------------------------------------
@@ -398,13 +398,13 @@ def write_drift_reports(
     as for ``build_json``, resolved once). Returns ``{"json": path, "markdown": path, "junit": path}``."""
     now, commit = resolve(now, commit)
     out = Path(report_dir)
-    junit = ET.tostring(build_junit(result).getroot(), encoding="unicode", xml_declaration=True)  # type: ignore[arg-type]  # an ElementTree built from a root always has one
+    junit = junit_text(result)
     paths = publish_reports(
         out,
         {
             JSON_FILE: json_text(build_json(result, now=now, commit=commit)),
             MARKDOWN_FILE: render_markdown(result, now=now, commit=commit),
-            JUNIT_FILE: junit + "\n",
+            JUNIT_FILE: junit,
         },
     )
     return {"json": paths[JSON_FILE], "markdown": paths[MARKDOWN_FILE], "junit": paths[JUNIT_FILE]}

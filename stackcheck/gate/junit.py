@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET  # not junitparser yet: left for the issue 17 deadline
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from junitparser import Error, Failure, JUnitXml, JUnitXmlError, Properties, Skipped, TestCase
 
 from stackcheck.errors import BadInputError, NextStep
 
@@ -38,48 +40,51 @@ class JUnitSuite:
         return self.tests - self.failures - self.errors - self.skipped - self.inconclusive
 
 
-def _inconclusive(case: ET.Element) -> str | None:
+def _inconclusive(case: TestCase) -> str | None:
     """What an INCONCLUSIVE testcase saw ("" when unsaid), None for any other testcase."""
-    properties = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
-    skipped = case.find("skipped")
-    marked = skipped is not None and skipped.get("type") == "inconclusive"
+    props = case.child(Properties)
+    properties = {p.name: p.value or "" for p in props} if props is not None else {}
+    skipped = next((r for r in case.result if isinstance(r, Skipped)), None)
+    marked = skipped is not None and skipped.type == "inconclusive"
     if not marked and properties.get("stackcheck_outcome") != "inconclusive":
         return None
     if "stackcheck_inconclusive" in properties:
         return properties["stackcheck_inconclusive"]
-    message = (skipped.get("message") or "") if skipped is not None else ""
+    message = (skipped.message or "") if skipped is not None else ""
     return message.removeprefix("INCONCLUSIVE: ")
 
 
 def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
-    """Read a JUnit XML file (``<testsuites>`` or one ``<testsuite>``); BadInputError naming it if unreadable."""
+    """Read a JUnit XML file (``<testsuites>`` or one ``<testsuite>``, through junitparser);
+    BadInputError naming it if unreadable or not JUnit."""
     file = Path(path)
     try:
-        root = ET.parse(file).getroot()
-    except (OSError, ET.ParseError) as exc:
+        suites = list(JUnitXml.fromfile(str(file)))
+    except (OSError, ParseError, JUnitXmlError) as exc:
         raise BadInputError(f"JUnit report {file} cannot be read: {exc}", next_step=NextStep.INTEGRATION) from None
-    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-    total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    total = {k: sum(getattr(s, k) or 0 for s in suites) for k in ("tests", "failures", "errors", "skipped")}
     failed: list[str] = []
     reasons: list[str] = []
     unsettled: list[str] = []
     skipped_too = 0  # INCONCLUSIVE cases pytest also counted in the suite's skipped attribute
     for suite in suites:
-        for case in suite.iter("testcase"):
+        for case in suite:
+            results = case.result
+            problem = next((r for r in results if isinstance(r, Failure)), None) or next(
+                (r for r in results if isinstance(r, Error)), None
+            )
             saw = _inconclusive(case)
-            if saw is not None and case.find("failure") is None and case.find("error") is None:
-                unsettled.append(f"{case.get('classname')}::{case.get('name')}: {saw}".rstrip(": "))
-                skipped_too += case.find("skipped") is not None
+            if saw is not None and problem is None:
+                unsettled.append(f"{case.classname}::{case.name}: {saw}".rstrip(": "))
+                skipped_too += any(isinstance(r, Skipped) for r in results)
                 continue
-            problem = case.find("failure")
-            problem = problem if problem is not None else case.find("error")
             if problem is None:
                 continue
-            test_id = f"{case.get('classname')}::{case.get('name')}"
-            message = (problem.get("message") or problem.text or "").strip().splitlines()
+            test_id = f"{case.classname}::{case.name}"
+            message = (problem.message or problem.text or "").strip().splitlines()
             failed.append(test_id)
             reasons.append(f"{test_id}: {message[0]}" if message else test_id)
-    seconds = sum(float(s.get("time", 0) or 0) for s in suites)
+    seconds = sum(s.time or 0.0 for s in suites)
     return JUnitSuite(
         file,
         total["tests"],

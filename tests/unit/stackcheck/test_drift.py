@@ -30,6 +30,7 @@ from stackcheck.drift import (
 )
 from stackcheck.drift import command as drift_command
 from stackcheck.errors import BadInputError
+from stackcheck.gate.junit import read_junit
 
 DATA = Path(__file__).parents[2] / "data" / "drift"
 ASSEMBLY = DATA / "assembly"
@@ -503,6 +504,9 @@ def test_reports_hold_every_stack_resource_and_difference(tmp_path, use_client):
         "skipped": "3",
         "errors": "0",
     }
+    # the gate reads drift.xml back through the same library (junitparser) that wrote it
+    counts = read_junit(tmp_path / "reports" / "drift.xml")
+    assert (counts.tests, counts.failures, counts.skipped, counts.errors, counts.passed) == (11, 3, 3, 0, 5)
     suite = junit.find(f"testsuite[@name='{SOURCE}']")
     outcome = {}
     for case in suite.findall("testcase"):
