@@ -20,6 +20,7 @@ from stackcheck.drift.model import (
 )
 from stackcheck.files import DRIFT_JSON, DRIFT_JUNIT, DRIFT_MARKDOWN, REPORTS_DIR, json_text, publish_reports
 from stackcheck.report.provenance import Commit, report_fields, resolve, stamp
+from stackcheck.report.table import markdown_table
 
 __all__ = [
     "JSON_FILE",
@@ -202,44 +203,51 @@ def render_markdown(result: DriftResult, *, now: datetime | None = None, commit:
             ),
             "",
         ]
-    lines += ["| stack | verdict | checked/total | modified | deleted | not checked |", "|---|---|---|---|---|---|"]
-    for stack in result.stacks:
-        counts = stack.counts()
-        lines.append(
-            f"| {_md(stack.artifact_id)} | {stack.verdict.value} | {stack.checked}/{len(stack.resources)} | "
-            f"{counts[ResourceStatus.MODIFIED]} | {counts[ResourceStatus.DELETED]} | "
-            f"{counts[ResourceStatus.NOT_CHECKED]} |"
-        )
+    lines += markdown_table(
+        ("stack", "verdict", "checked/total", "modified", "deleted", "not checked"),
+        [
+            (
+                _md(stack.artifact_id),
+                stack.verdict.value,
+                f"{stack.checked}/{len(stack.resources)}",
+                *(
+                    stack.counts()[s]
+                    for s in (ResourceStatus.MODIFIED, ResourceStatus.DELETED, ResourceStatus.NOT_CHECKED)
+                ),
+            )
+            for stack in result.stacks
+        ],
+    )
     lines.append("")
     for stack in result.stacks:
         methods = ", ".join(f"{n} by {m}" for m, n in stack.by_method().items())
         checked_by = f" (checked: {_md(methods, 200)})" if methods else ""
         lines.append(f"- **{_md(stack.artifact_id)}**: {_md(stack.summary(), 1000)}{checked_by}")
     lines.append("")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for stack in result.stacks:
         for resource in stack.resources:
+            cells = (_md(stack.artifact_id), _resource_label(resource), _md(resource.resource_type))
             if resource.reported_status == "DELETED":
-                rows.append(
-                    f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | "
-                    f"{_md(resource.resource_type)} | DELETED | | | | | |"
-                )
+                rows.append((*cells, "DELETED", "", "", "", "", ""))
             for diff in resource.differences:
                 reason = _md(diff.allowed_by.reason, 200) if diff.allowed_by else ""
                 rows.append(
-                    f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | {_md(resource.resource_type)} | "
-                    f"{diff.status.value} | `{_md(diff.property_path)}` | {_md(diff.difference_type)} | "
-                    f"{_md(diff.expected)} | {_md(diff.actual)} | {reason} |"
+                    (
+                        *cells,
+                        diff.status.value,
+                        f"`{_md(diff.property_path)}`",
+                        _md(diff.difference_type),
+                        _md(diff.expected),
+                        _md(diff.actual),
+                        reason,
+                    )
                 )
     checked, total = _coverage(result)
     lines += ["### Differences", "", _differences_lead(checked, total, bool(rows))]
     if rows:
-        lines += [
-            "",
-            "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
-            "|---|---|---|---|---|---|---|---|---|",
-            *rows,
-        ]
+        header = ("stack", "logical ID", "type", "status", "property path", "difference", "expected", "actual")
+        lines += ["", *markdown_table((*header, "allowed because"), rows)]
     lines += _unchecked_properties(result)
     unused = result.unused_allowlist_entries()
     if unused and result.unavailable is None and checked:
@@ -256,8 +264,13 @@ def _unchecked_properties(result: DriftResult, limit: int = 200) -> list[str]:
     """The "Properties not compared" section: each declared property of a checked resource that no method
     compared, with why (at most ``limit`` rows; drift.json has them all); nothing when there are none."""
     rows = [
-        f"| {_md(stack.artifact_id)} | {_resource_label(resource)} | {_md(resource.method or '')} | "
-        f"`{_md(prop.property_path)}` | {_md(prop.reason, 200)} |"
+        (
+            _md(stack.artifact_id),
+            _resource_label(resource),
+            _md(resource.method or ""),
+            f"`{_md(prop.property_path)}`",
+            _md(prop.reason, 200),
+        )
         for stack in result.stacks
         for resource in stack.resources
         for prop in resource.unchecked_properties
@@ -273,9 +286,7 @@ def _unchecked_properties(result: DriftResult, limit: int = 200) -> list[str]:
         "",
         lead + ":",
         "",
-        "| stack | logical ID | method | property path | why |",
-        "|---|---|---|---|---|",
-        *rows[:limit],
+        *markdown_table(("stack", "logical ID", "method", "property path", "why"), rows[:limit]),
     ]
 
 

@@ -12,6 +12,7 @@ from stackcheck.files import GATE_MARKDOWN, atomic_write_text
 from stackcheck.gate.junit import JUnitSuite
 from stackcheck.gate.stages import FAILED, INCONCLUSIVE, NOT_RUN, PASSED, Stage
 from stackcheck.report.provenance import Commit, read_commit, stamp, utc_now
+from stackcheck.report.table import markdown_table
 
 __all__ = ["GATE_FILE", "gate_passed", "gate_verdict", "render_gate", "write_gate"]
 
@@ -64,13 +65,19 @@ def render_gate(
         "",
         stamp(utc_now() if now is None else now, read_commit() if commit is None else commit),
         "",
-        "| stage | result | exit | seconds |",
-        "|---|---|---|---|",
+        *markdown_table(
+            ("stage", "result", "exit", "seconds"),
+            [
+                (
+                    s.name,
+                    s.status,
+                    "" if s.exit_code is None else str(s.exit_code),
+                    "" if s.status == NOT_RUN else f"{s.seconds:.1f}",
+                )
+                for s in stages
+            ],
+        ),
     ]
-    for s in stages:
-        exit_code = "" if s.exit_code is None else str(s.exit_code)
-        seconds = "" if s.status == NOT_RUN else f"{s.seconds:.1f}"
-        lines.append(f"| {s.name} | {s.status} | {exit_code} | {seconds} |")
     for s in stages:
         if s.status == FAILED:
             lines += ["", f"### {s.name}: FAILED", ""]
@@ -84,23 +91,26 @@ def render_gate(
             "",
             "### Scan",
             "",
-            "| passed | failed | suppressed | unknown | exit |",
-            "|---|---|---|---|---|",
-            f"| {totals.get('passed', 0)} | {totals.get('failed', 0)} | {totals.get('suppressed', 0)} "
-            f"| {totals.get('unknown', 0)} | {scan_report.get('exit_code')} |",
+            *markdown_table(
+                ("passed", "failed", "suppressed", "unknown", "exit"),
+                [
+                    [totals.get(k, 0) for k in ("passed", "failed", "suppressed", "unknown")]
+                    + [scan_report.get("exit_code")]
+                ],
+            ),
         ]
     if suites:
         lines += [
             "",
             "### Post-deploy checks",
             "",
-            "| report | passed | failed | errors | skipped | inconclusive | seconds |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| `{s.path.name}` | {s.passed} | {s.failures} | {s.errors} | {s.skipped} | {s.inconclusive} "
-            f"| {s.seconds:.1f} |"
-            for s in suites
+            *markdown_table(
+                ("report", "passed", "failed", "errors", "skipped", "inconclusive", "seconds"),
+                [
+                    (f"`{s.path.name}`", s.passed, s.failures, s.errors, s.skipped, s.inconclusive, f"{s.seconds:.1f}")
+                    for s in suites
+                ],
+            ),
         ]
     return "\n".join(lines) + "\n"
 

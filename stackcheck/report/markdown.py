@@ -15,6 +15,7 @@ from stackcheck.report.console import SLOWEST_RULES, no_pass_legend, slowest_rul
 from stackcheck.report.pci import Requirement, pci_section
 from stackcheck.report.provenance import Commit, resolve, stamp
 from stackcheck.report.sarif import relative_location
+from stackcheck.report.table import markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.scan.baseline import BaselineComparison
@@ -46,13 +47,9 @@ def _where(finding: Finding, root: str | os.PathLike[str]) -> str:
     return _code(f"{path}:{finding.line}" if finding.line else path)
 
 
-# not tabulate: left for the deadline of issue 17; rows stay unpadded so one grown value does not reflow the report diff
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], right: int = 0) -> list[str]:
-    """A GitHub table; the last ``right`` columns are right-aligned."""
-    align = ["---"] * (len(header) - right) + ["---:"] * right
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
+    """A GitHub table (``markdown_table``); the last ``right`` columns are right-aligned."""
+    return markdown_table(header, rows, right)
 
 
 def _failure_rows(findings: Iterable[Finding], root: str | os.PathLike[str]) -> list[tuple[str, ...]]:

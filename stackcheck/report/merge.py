@@ -31,6 +31,7 @@ from stackcheck.files import (
     atomic_write_json,
     atomic_write_text,
 )
+from stackcheck.report.table import markdown_table
 
 __all__ = [
     "MERGED_JSON",
@@ -187,9 +188,8 @@ def render_markdown(merged: MergedReport) -> str:
     lines = [
         f"# Merged reports: {'PASSED' if merged.exit_code == 0 else 'FAILED'} (exit {merged.exit_code})",
         "",
-        "| target | account | region | report | status | exit | summary |",
-        "|---|---|---|---|---|---|---|",
     ]
+    rows = []
     for row in merged.parts:
         cells = [
             row["target"],
@@ -200,8 +200,8 @@ def render_markdown(merged: MergedReport) -> str:
             str(row["exit_code"]),
             row["summary"] if row["status"] == "RAN" else row["reason"],
         ]
-        # not tabulate: left for the deadline of issue 17; cells escape "|" themselves
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        rows.append([str(c).replace("|", "\\|") for c in cells])
+    lines += markdown_table(("target", "account", "region", "report", "status", "exit", "summary"), rows)
     return "\n".join(lines) + "\n"
 
 

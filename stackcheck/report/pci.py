@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from stackcheck.findings import Finding, Status
+from stackcheck.report.table import markdown_table
 
 PASS, FAIL, NOT_COVERED = "PASS", "FAIL", "NOT COVERED"
 PCI_MAPPING = "pci-dss-v4.yaml"  # the mapping's file name inside a policy pack folder
@@ -73,8 +74,8 @@ def status(requirement: Requirement, findings: Iterable[Finding]) -> str:
 def pci_section(requirements: Iterable[Requirement], findings: Iterable[Finding]) -> list[str]:
     """Markdown lines: a ``### PCI DSS v4.0`` heading and a requirement × status table (rules in backticks)."""
     findings = list(findings)
-    lines = ["### PCI DSS v4.0", "", "| requirement | title | status | rules |", "|---|---|---|---|"]
-    for r in requirements:
-        rules = ", ".join(f"`{rule}`" for rule in r.rules) or "-"
-        lines.append(f"| {r.number} | {r.title.replace('|', '/')} | {status(r, findings)} | {rules} |")
-    return [*lines, ""]
+    rows = [
+        (r.number, r.title.replace("|", "/"), status(r, findings), ", ".join(f"`{rule}`" for rule in r.rules) or "-")
+        for r in requirements
+    ]
+    return ["### PCI DSS v4.0", "", *markdown_table(("requirement", "title", "status", "rules"), rows), ""]

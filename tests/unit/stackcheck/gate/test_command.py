@@ -54,7 +54,7 @@ def app(tmp_path, monkeypatch):
 
 
 def stage_rows(text: str) -> list[tuple[str, str]]:
-    rows = [line.split("|")[1:3] for line in text.splitlines() if line.startswith("| ") and "|---" not in line]
+    rows = [line.split("|")[1:3] for line in text.splitlines() if line.startswith("| ") and "| ---" not in line]
     return [(name.strip(), result.strip()) for name, result in rows if name.strip() != "stage"][:6]
 
 

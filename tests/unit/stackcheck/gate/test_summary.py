@@ -80,7 +80,7 @@ def test_gate_md_is_exact_when_deploy_stopped_the_run(tmp_path):
 Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
 
 | stage | result | exit | seconds |
-|---|---|---|---|
+| --- | --- | --- | --- |
 | synth | PASSED | 0 | 0.4 |
 | scan | PASSED | 0 | 0.5 |
 | deploy | FAILED | 1 | 3.2 |
@@ -95,7 +95,7 @@ Generated 2026-03-04T05:06:07Z from commit 1a2b3c4 (dirty).
 ### Scan
 
 | passed | failed | suppressed | unknown | exit |
-|---|---|---|---|---|
+| --- | --- | --- | --- | --- |
 | 10 | 0 | 2 | 0 | 0 |
 """
     )
@@ -174,7 +174,7 @@ def test_gate_md_shows_inconclusive_as_its_own_count_and_verdict(tmp_path):
 Generated 2026-03-04T05:06:07Z from commit 1a2b3c4.
 
 | stage | result | exit | seconds |
-|---|---|---|---|
+| --- | --- | --- | --- |
 | synth | PASSED | 0 | 1.0 |
 | scan | PASSED | 0 | 1.0 |
 | deploy | PASSED | 0 | 1.0 |
@@ -190,7 +190,7 @@ Generated 2026-03-04T05:06:07Z from commit 1a2b3c4.
 ### Post-deploy checks
 
 | report | passed | failed | errors | skipped | inconclusive | seconds |
-|---|---|---|---|---|---|---|
+| --- | --- | --- | --- | --- | --- | --- |
 | `integration.xml` | 1 | 0 | 0 | 1 | 2 | 1.5 |
 """
     )

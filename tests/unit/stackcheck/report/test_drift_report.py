@@ -97,7 +97,7 @@ ROW_DATABASE = (
 )
 HEADER = [
     "| stack | logical ID | type | status | property path | difference | expected | actual | allowed because |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 ]
 UNUSED_ALL = "Allowlist entries that matched no difference in the 3 of 3 resources checked: AWS::S3::Bucket `/Tags/*`"
 
@@ -237,7 +237,7 @@ def test_unavailable_detection_says_nothing_could_be_compared():
                 "Target: AWS (region us-east-1, from --aws-region). Allowlist: none (2 entries).",
                 "",
                 "| stack | verdict | checked/total | modified | deleted | not checked |",
-                "|---|---|---|---|---|---|",
+                "| --- | --- | --- | --- | --- | --- |",
                 "| Stack | UNKNOWN | 0/2 | 0 | 0 | 2 |",
                 "| Other | UNKNOWN | 0/1 | 0 | 0 | 1 |",
                 "",

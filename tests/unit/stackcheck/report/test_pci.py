@@ -51,7 +51,7 @@ TABLE = [
     "### PCI DSS v4.0",
     "",
     "| requirement | title | status | rules |",
-    "|---|---|---|---|",
+    "| --- | --- | --- | --- |",
     "| 3.5.1 | Encryption at rest | PASS | `CKV_TAP_3` |",
     "| 7.2.1 | Least privilege | FAIL | `CKV_TAP_5`, `CKV_TAP_9` |",
     "| 8.6.3 | Rotation | PASS | `AwsSolutions-SMG4` |",
