@@ -32,6 +32,7 @@ from typing import Any, Literal
 import yaml
 from wcmatch import fnmatch, glob
 
+from stackcheck.entries import entry_errors
 from stackcheck.errors import LedgerError
 from stackcheck.files import load_yaml_list
 from stackcheck.findings import Finding, Status, Suppression
@@ -239,48 +240,74 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER, known_rule_ids: Collection[st
     return Ledger(path, tuple(entries))
 
 
-# not a jsonschema schema yet (issue 17): each message names the key and the fix; schema errors would need mapping back
 def _entry_errors(raw: Any, known: frozenset[str] | None) -> list[str]:
-    if not isinstance(raw, dict):
-        return [f"must be a mapping with keys {', '.join(_KEYS)}, got {type(raw).__name__}"]
-    errors: list[str] = []
-    unknown = sorted(str(k) for k in raw if k not in _KEYS + _OPTIONAL_KEYS)
-    if unknown:
-        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_KEYS + _OPTIONAL_KEYS)}")
-    if not isinstance(raw.get("framework_owned", False), bool):
-        errors.append(f"framework_owned must be true or false, got {raw['framework_owned']!r}")
-    missing = [k for k in _KEYS if raw.get(k) in (None, "")]
-    for key in missing:
-        errors.append(f"missing {key!r}; add `{key}: {_EXAMPLES[key]}`")
-    rule, target, reason, owner, expires = (raw.get(k) for k in _KEYS)
-    if "rule" not in missing:
-        if not isinstance(rule, str):
-            errors.append(f"rule must be a string rule id, got {rule!r}")
-        elif known is not None and rule not in known:
-            close = difflib.get_close_matches(rule, known, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            errors.append(f"unknown rule id {rule!r}: no cfn-lint rule or checkov check has it{hint}")
-    if "target" not in missing:
-        errors.extend(_target_errors(target))
-    if "reason" not in missing and (not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH):
-        length = len(reason.strip()) if isinstance(reason, str) else 0
-        errors.append(
-            f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why the finding is acceptable"
-        )
-    if "owner" not in missing and (not isinstance(owner, str) or not owner.strip()):
-        errors.append(f"owner must be a team or person, got {owner!r}")
-    if "expires" not in missing and _as_date(expires) is None:
-        errors.append(f"expires {expires!r} is not a date; write it as YYYY-MM-DD, e.g. `expires: 2026-03-31`")
-    return errors
+    return entry_errors(
+        raw,
+        ENTRY_SCHEMA,
+        {"rule": lambda rule: _rule_errors(rule, known), "target": _target_errors, "expires": _expires_errors},
+    )
 
 
-_EXAMPLES = {
-    "rule": "CKV_AWS_18",
-    "target": "StackId/Construct/Resource",
-    "reason": "<why the finding is acceptable, 10+ characters>",
-    "owner": "<team or person>",
-    "expires": "YYYY-MM-DD",
+def _rule_errors(rule: str, known: frozenset[str] | None) -> list[str]:
+    if known is None or rule in known:
+        return []
+    close = difflib.get_close_matches(rule, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return [f"unknown rule id {rule!r}: no cfn-lint rule or checkov check has it{hint}"]
+
+
+def _expires_errors(expires: str) -> list[str]:
+    # the schema checks the YYYY-MM-DD shape; a calendar date (no 2026-13-01) it cannot
+    return [] if _as_date(expires) is not None else [_EXPIRES_INVALID.format(value=expires)]
+
+
+_EXPIRES_INVALID = "expires {value!r} is not a date; write it as YYYY-MM-DD, e.g. `expires: 2026-03-31`"
+_REASON_SHAPE = rf"\S[\s\S]{{{MIN_REASON_LENGTH - 2},}}\S"  # stripped length >= MIN_REASON_LENGTH
+
+ENTRY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "suppression ledger entry",
+    "type": "object",
+    "required": list(_KEYS),
+    "additionalProperties": False,
+    "x-not-mapping": "must be a mapping with keys {keys}, got {got}",
+    "properties": {
+        "rule": {
+            "type": "string",
+            "minLength": 1,
+            "x-missing": "missing 'rule'; add `rule: CKV_AWS_18`",
+            "x-invalid": "rule must be a string rule id, got {value!r}",
+        },
+        "target": {
+            "type": "string",
+            "pattern": r"^\S+$",
+            "x-missing": "missing 'target'; add `target: StackId/Construct/Resource`",
+            "x-invalid": "target must be a construct path or logical ID without spaces, got {value!r}",
+        },
+        "reason": {
+            "type": "string",
+            "pattern": _REASON_SHAPE,
+            "x-missing": "missing 'reason'; add `reason: <why the finding is acceptable, 10+ characters>`",
+            "x-invalid": f"reason is {{length}} characters; write at least {MIN_REASON_LENGTH} saying why the finding is acceptable",
+        },
+        "owner": {
+            "type": "string",
+            "pattern": r"\S",
+            "x-missing": "missing 'owner'; add `owner: <team or person>`",
+            "x-invalid": "owner must be a team or person, got {value!r}",
+        },
+        "expires": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "x-missing": "missing 'expires'; add `expires: YYYY-MM-DD`",
+            "x-invalid": _EXPIRES_INVALID,
+        },
+        "framework_owned": {"type": "boolean", "x-invalid": "framework_owned must be true or false, got {value!r}"},
+    },
 }
+"""JSON Schema (draft 2020-12) of one ledger entry, with the ``x-missing`` / ``x-invalid`` messages
+``stackcheck.entries.entry_errors`` gives; a rule id's existence, a target's glob shape and a calendar
+date are checked in code after it."""
 
 
 def _target_errors(target: Any) -> list[str]:

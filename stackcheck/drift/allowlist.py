@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stackcheck.entries import entry_errors
 from stackcheck.errors import BadInputError
 from stackcheck.files import load_yaml_list
 
@@ -133,39 +134,48 @@ def load_allowlist(path: str | Path = DEFAULT_ALLOWLIST) -> Allowlist:
     return Allowlist(path, tuple(entries))
 
 
-# not a jsonschema schema yet (issue 17): each message names the key and the fix; schema errors would need mapping back
+ENTRY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "drift allowlist entry",
+    "type": "object",
+    "required": list(_REQUIRED_KEYS),
+    "additionalProperties": False,
+    "x-not-mapping": "must be a mapping with keys {keys}, got {got}",
+    "properties": {
+        "resource_type": {
+            "type": "string",
+            "pattern": _RESOURCE_TYPE.pattern,
+            "x-missing": "missing 'resource_type'; add `resource_type: AWS::RDS::DBInstance`",
+            "x-invalid": "resource_type {value!r} is not a CloudFormation type like AWS::S3::Bucket",
+        },
+        "property_path": {
+            "type": "string",
+            "minLength": 1,
+            "x-missing": "missing 'property_path'; add `property_path: /EngineVersion`",
+            "x-invalid": "property_path must be a path as CloudFormation reports it, starting with '/' "
+            "(e.g. /PolicyDocument/Version), got {value!r}",
+        },
+        "reason": {
+            "type": "string",
+            "pattern": rf"\S[\s\S]{{{MIN_REASON_LENGTH - 2},}}\S",  # stripped length >= MIN_REASON_LENGTH
+            "x-missing": "missing 'reason'; add `reason: <why this difference is not drift, 10+ characters>`",
+            "x-invalid": f"reason is {{length}} characters; write at least {MIN_REASON_LENGTH} saying why this "
+            "difference is not drift",
+        },
+        "difference_type": {
+            "enum": list(DIFFERENCE_TYPES),
+            "x-invalid": f"difference_type {{value!r}} is not one of {', '.join(DIFFERENCE_TYPES)} "
+            "(or leave it out: every type)",
+        },
+    },
+}
+"""JSON Schema (draft 2020-12) of one allowlist entry, with the ``x-missing`` / ``x-invalid`` messages
+``stackcheck.entries.entry_errors`` gives; a property path's shape (segments, wildcards) is checked in
+code after it."""
+
+
 def _allowlist_entry_errors(raw: Any) -> list[str]:
-    if not isinstance(raw, dict):
-        return [f"must be a mapping with keys {', '.join(_ALLOWLIST_KEYS)}, got {type(raw).__name__}"]
-    errors: list[str] = []
-    unknown = sorted(str(k) for k in raw if k not in _ALLOWLIST_KEYS)
-    if unknown:
-        errors.append(f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(_ALLOWLIST_KEYS)}")
-    examples = {
-        "resource_type": "AWS::RDS::DBInstance",
-        "property_path": "/EngineVersion",
-        "reason": "<why this difference is not drift, 10+ characters>",
-    }
-    missing = [k for k in _REQUIRED_KEYS if raw.get(k) in (None, "")]
-    errors.extend(f"missing {k!r}; add `{k}: {examples[k]}`" for k in missing)
-    resource_type, property_path, reason = (raw.get(k) for k in _REQUIRED_KEYS)
-    kind = raw.get("difference_type")
-    if kind is not None and kind not in DIFFERENCE_TYPES:
-        errors.append(
-            f"difference_type {kind!r} is not one of {', '.join(DIFFERENCE_TYPES)} (or leave it out: every type)"
-        )
-    if "resource_type" not in missing and (
-        not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type)
-    ):
-        errors.append(f"resource_type {resource_type!r} is not a CloudFormation type like AWS::S3::Bucket")
-    if "property_path" not in missing:
-        errors.extend(_property_path_errors(property_path))
-    if "reason" not in missing and (not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH):
-        length = len(reason.strip()) if isinstance(reason, str) else 0
-        errors.append(
-            f"reason is {length} characters; write at least {MIN_REASON_LENGTH} saying why this difference is not drift"
-        )
-    return errors
+    return entry_errors(raw, ENTRY_SCHEMA, {"property_path": _property_path_errors})
 
 
 def _property_path_errors(path: Any) -> list[str]:
