@@ -247,6 +247,14 @@ class ClientFactory:
                 self._raw[service] = client
             return self._raw[service]
 
+    def register(self, event: str, handler: Any, *, unique_id: str) -> None:
+        """Register a botocore event ``handler`` (``"before-parameter-build"``, ...) on every client this
+        factory made and will make (botocore copies the session's handlers into each new client)."""
+        with self._lock:
+            self._get_session().events.register(event, handler, unique_id=unique_id)
+            for client in self._raw.values():
+                client.meta.events.register(event, handler, unique_id=unique_id)
+
     def __call__(self, service: str) -> RecordingClient:
         """The cached RecordingClient for ``service`` (``"s3"``, ``"cloudformation"``, ...)."""
         client = self.raw(service)
