@@ -31,7 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.assembly import StackArtifact
     from stackcheck.suppressions import Ledger
 
-__all__ = ["READ_PREFIXES", "ComplianceSession", "Snapshot", "SnapshotReader", "is_read_operation", "names_in"]
+__all__ = [
+    "READ_PREFIXES",
+    "ComplianceSession",
+    "Snapshot",
+    "SnapshotReader",
+    "is_identifier",
+    "is_read_operation",
+    "names_in",
+]
 
 READ_PREFIXES = (
     "Describe",
@@ -85,23 +93,33 @@ class Snapshot:
     answers_kept: int
 
 
-class SnapshotReader(LiveReader):
-    """A LiveReader whose answers outlive a run, with each answer's service and the names its parameters hold.
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` may name a resource (an ID, ARN or name with a digit or one of ``-_:/.``), as opposed
+    to a plain word such as ``Enabled`` or ``tcp`` that many answers hold."""
+    return len(name) >= 3 and any(c.isdigit() or c in "-_:/." for c in name)
 
-    ``forget(names, service)`` drops the answers whose parameters name any of ``names`` (a name,
-    or an ARN ending in one) and, for ``service``, the answers of calls that name nothing (listings
-    of a whole account or region). Returns how many were dropped.
+
+class SnapshotReader(LiveReader):
+    """A LiveReader whose answers outlive a run, each kept with its service, the names its parameters
+    hold and the identifiers its answer mentions.
+
+    ``forget(names, service)`` drops every answer about a resource ``names`` name: whose parameters
+    name one (or an ARN ending in one), or whose answer mentions one (a route table's answer names
+    the associations and routes a change goes through); and, for ``service``, the answers of calls
+    that name nothing (listings of a whole account or region). Returns how many were dropped.
     """
 
     def __init__(self, factory: Any, stacks: Iterable[Any]):
         super().__init__(factory, stacks)
-        self._named: dict[str, tuple[str, frozenset[str]]] = {}
+        self._named: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """``LiveReader.call``, the answer kept until ``forget`` drops it."""
         answer = super().call(service, operation, **kwargs)
         key = json.dumps([service, operation, kwargs], sort_keys=True, default=str)
-        self._named.setdefault(key, (service, frozenset(names_in(kwargs))))
+        if key not in self._named:
+            mentions = frozenset(n for n in names_in(answer) if is_identifier(n))
+            self._named[key] = (service, frozenset(names_in(kwargs)), mentions)
         return answer
 
     @property
@@ -112,11 +130,12 @@ class SnapshotReader(LiveReader):
     def forget(self, names: Iterable[str], service: str | None = None) -> int:
         """Drop the answers about ``names`` (and the nameless ones of ``service``); returns how many were dropped."""
         changed = {n for n in names if n}
+        identifiers = {n for n in changed if is_identifier(n)}
         dropped = [
             key
-            for key, (answered_by, named) in self._named.items()
-            if (not named and answered_by == service)
-            or (not changed and answered_by == service)
+            for key, (answered_by, named, mentions) in self._named.items()
+            if ((not named or not changed) and answered_by == service)
+            or not identifiers.isdisjoint(mentions)
             or any(_same(r, c) for r in named for c in changed)
         ]
         for key in dropped:
