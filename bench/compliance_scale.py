@@ -11,6 +11,7 @@ scaled to the N sets (``bench.workspace.scaled_ledger``). The figure is the medi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 from pathlib import Path
@@ -74,10 +75,9 @@ def bench_compliance_scale(
     record, _ = start(outputs)
     try:
         print(f"[bench compliance] deploying N={environments} ({resources[str(environments)]} resources)", flush=True)
-        try:
+        # Every set declares the same output keys: no flat outputs file, all-outputs.json has them by stack.
+        with contextlib.suppress(OutputCollisionError):
             deploy_assembly(assembly, record, outputs_dir=outputs, log_file=log_file)
-        except OutputCollisionError:
-            pass  # every set declares the same output keys: no flat outputs file, all-outputs.json has them by stack
         sides = {"1": first, str(environments): None}
 
         def measure(kind: str, n: str) -> Run:
