@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,9 @@ def bench_compliance_scale(
     ledger_text = (ws.root / "policies" / "suppressions.yaml").read_text()
     (ws.root / "compliance-scale-ledger.yaml").write_text(scaled_ledger(ledger_text, environments))
     assembly = read_assembly(ws.root / out)
-    first = [a.artifact_id for a in assembly.dependency_order() if not any(ch.isdigit() for ch in a.artifact_id)]
+    # The sets benchmarkEnvironments adds are TapStack{suffix}{k}{Source,Target,Route53}, k = 2..N (infra/app.py).
+    added = re.compile(r"TapStack\D*?\d+(Source|Target|Route53)")
+    first = [a.artifact_id for a in assembly.dependency_order() if not added.fullmatch(a.artifact_id)]
     resources = {
         "1": sum(len(assembly.stack(s).resources) for s in first),
         str(environments): assembly.resource_count(),
