@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.summaries import compliance_lines, gate_lines
+
 __all__ = ["summary_markdown", "write_plot", "write_summary", "xdist_floor_sentence"]
 
 
@@ -94,7 +96,15 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
     ]
     lines += [
         _figure(results, key)
-        for key in ("scan_vs_naive_cold", "scan_vs_naive_warm", "scaling_time_ratio_10x", "xdist_ratio", "fleet_6_vs_1")
+        for key in (
+            "scan_vs_naive_cold",
+            "scan_vs_naive_warm",
+            "scaling_time_ratio_10x",
+            "xdist_ratio",
+            "fleet_6_vs_1",
+            "gate_warm_vs_naive_cold",
+            "compliance_per_resource_10x",
+        )
     ]
     lines += [
         "",
@@ -183,6 +193,7 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
             + _stamped(fleet),
             "",
         ]
+    lines += gate_lines(results.get("gate"), _stamped) + compliance_lines(results.get("compliance_scale"), _stamped)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

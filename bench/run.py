@@ -5,7 +5,7 @@ Writes ``bench/results.json`` (figures, every raw timing, the machine, the load)
 alternately within one run (A B, B A, ...) and reported as the median of per-pair ratios, so a
 change in the machine's load hits both sides of a pair alike. Usage::
 
-    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist,fleet] [--environments 1,3,10]
+    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist,fleet,gate,compliance] [--environments 1,3,10]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,7 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.compliance_scale import bench_compliance_scale
 from bench.fleet import bench_fleet
+from bench.gate import bench_gate
 from bench.measure import Run, alternate, load_average, machine, median_ratio, run
 from bench.workspace import Workspace, scaled_ledger
 
@@ -31,14 +34,23 @@ BENCH = REPO / "bench"
 RESULTS = BENCH / "results.json"
 PLOT = BENCH / "scan_time_vs_resources.png"
 SUMMARY = BENCH / "RESULTS.md"
-SECTIONS = ("naive", "scaling", "xdist", "fleet")
-SECTION_KEYS = {"naive": "scan_vs_naive", "scaling": "scaling", "xdist": "xdist", "fleet": "fleet"}
+SECTIONS = ("naive", "scaling", "xdist", "fleet", "gate", "compliance")
+SECTION_KEYS = {
+    "naive": "scan_vs_naive",
+    "scaling": "scaling",
+    "xdist": "xdist",
+    "fleet": "fleet",
+    "gate": "gate",
+    "compliance": "compliance_scale",
+}
 TARGETS = {
     "scan_vs_naive_cold": ("<=", 0.7),
     "scan_vs_naive_warm": ("<=", 0.15),
     "scaling_time_ratio_10x": ("<=", "min(resource ratio, 10)"),
     "xdist_ratio": ("<=", 0.65),
     "fleet_6_vs_1": ("<=", 3.5),
+    "gate_warm_vs_naive_cold": ("<=", 0.6),
+    "compliance_per_resource_10x": ("<=", 1.2),
 }
 
 
@@ -470,6 +482,23 @@ def main(argv: list[str] | None = None) -> int:
     if "fleet" in sections:
         results["fleet"] = bench_fleet(REPO, workdir / "fleet", ws.root / "policies", args.rounds, logs)
         results["fleet_6_vs_1"] = results["fleet"]["fleet_6_vs_1"]
+    # The gate and live compliance at scale run this tree's stackcheck (the venv's may be another checkout's).
+    tree_env = {**ws.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), ws.env.get("PYTHONPATH")]))}
+    if "gate" in sections:
+        synth, env, how = naive_synth(ws, logs)
+        results["gate"] = bench_gate(
+            ws,
+            args.rounds,
+            logs,
+            lambda: naive_chain(ws, synth, env, logs),
+            how,
+            {**tree_env, "STACKCHECK_STRICT": "1"},
+        )
+        results["gate_warm_vs_naive_cold"] = results["gate"]["gate_warm_vs_naive_cold"]
+    if "compliance" in sections:
+        results["compliance_scale"] = bench_compliance_scale(ws, args.rounds, logs, tree_env, max(environments))
+        results["compliance_per_resource_10x"] = results["compliance_scale"]["compliance_per_resource_10x"]
+        results["drift_per_resource_10x"] = results["compliance_scale"]["drift_per_resource_10x"]
     stamp = {
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "sections_run": sections,

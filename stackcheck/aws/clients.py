@@ -171,6 +171,38 @@ def record_botocore_retries(client: Any, log: RetryLog | None = None) -> None:
     client.meta.events.register(f"request-created.{event_service}", before_attempt)
 
 
+_SHARED_LOADER: list[Any] = []
+
+
+def _botocore_session() -> Any:
+    """A new botocore Session whose data loader is the one every session made here shares.
+
+    The loader caches what it reads (service models, endpoint rules: JSON of 0.1-0.5 MB per
+    service), so a process making many factories (the gate's stages, a pytest session's fixtures and
+    the compliance command it runs) parses each model once instead of once per factory. Sessions keep
+    their own credentials, configuration and event handlers.
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    with _LOADER_LOCK:
+        if _SHARED_LOADER:
+            session.register_component("data_loader", _SHARED_LOADER[0])
+        else:
+            _SHARED_LOADER.append(session.get_component("data_loader"))
+    return session
+
+
+def _dedupe_search_paths() -> None:
+    """boto3 adds its own data folder to the loader's search paths for every Session: keep each folder once."""
+    with _LOADER_LOCK:
+        paths = _SHARED_LOADER[0].search_paths
+        paths[:] = list(dict.fromkeys(paths))
+
+
+_LOADER_LOCK = threading.Lock()
+
+
 class ClientFactory:
     """Makes boto3 clients that share one botocore Config, one endpoint URL and one region.
 
@@ -230,7 +262,10 @@ class ClientFactory:
             import boto3
 
             credentials = FAKE_CREDENTIALS if self.emulator else {}
-            self._session = boto3.session.Session(region_name=self.region, **credentials)
+            self._session = boto3.session.Session(
+                botocore_session=_botocore_session(), region_name=self.region, **credentials
+            )
+            _dedupe_search_paths()
             if self.account is not None:
                 use_emulator_account(self._session.events, self.account)
         return self._session
@@ -246,6 +281,14 @@ class ClientFactory:
                 register_secret_redaction(client)
                 self._raw[service] = client
             return self._raw[service]
+
+    def register(self, event: str, handler: Any, *, unique_id: str) -> None:
+        """Register a botocore event ``handler`` (``"before-parameter-build"``, ...) on every client this
+        factory made and will make (botocore copies the session's handlers into each new client)."""
+        with self._lock:
+            self._get_session().events.register(event, handler, unique_id=unique_id)
+            for client in self._raw.values():
+                client.meta.events.register(event, handler, unique_id=unique_id)
 
     def __call__(self, service: str) -> RecordingClient:
         """The cached RecordingClient for ``service`` (``"s3"``, ``"cloudformation"``, ...)."""

@@ -32,7 +32,9 @@ __all__ = [
     "ComplianceResult",
     "LiveForm",
     "LiveTarget",
+    "TemplateOutcomes",
     "check_compliance",
+    "deployed_at",
     "live_forms",
 ]
 
@@ -129,6 +131,8 @@ def check_compliance(
     target: LiveTarget | None = None,
     template_only: Sequence[str] = (),
     today: date | None = None,
+    reader: LiveReader | None = None,
+    outcomes: TemplateOutcomes | None = None,
 ) -> ComplianceResult:
     """Run every live form on the deployed stacks of ``artifacts``; apply the ledger entries of the live rule ids.
 
@@ -145,6 +149,10 @@ def check_compliance(
     READ_ERROR_RULE) for other live resources that could not be read, and UNKNOWN (WARNING) for
     resources the template declares but the stack lacks.
 
+    ``reader``: a LiveReader over the deployed stacks of ``artifacts`` whose cached answers are
+    reused (``stackcheck.compliance.snapshot``); its stacks are then not discovered again.
+    ``outcomes``: the template forms' outcomes kept from an earlier run on the same templates.
+
     Raises BadInputError (exit 2) when a stack is not deployed, DetectionUnavailableError
     (exit 3) when the endpoint does not answer, there are no credentials or CloudFormation
     refuses the calls.
@@ -154,12 +162,13 @@ def check_compliance(
 
     target = target or LiveTarget()
     started = time.perf_counter()
-    stacks = _deployed(factory, artifacts, target)
+    stacks = reader.stacks if reader is not None else deployed_at(factory, artifacts, target)
     discovered = time.perf_counter()
-    reader = LiveReader(factory, stacks)
+    calls_before = reader.calls if reader is not None else 0
+    reader = reader if reader is not None else LiveReader(factory, stacks)
     by_id = {s.artifact_id: s for s in stacks}
     types = {t for form in forms for t in form.resource_types}
-    outcomes = _TemplateOutcomes()
+    outcomes = outcomes if outcomes is not None else TemplateOutcomes()
     units = []
     for stack in stacks:
         began = time.perf_counter()
@@ -195,11 +204,17 @@ def check_compliance(
         findings=tuple(findings), units=tuple(units), ledger_warnings=tuple(warnings), tools=tools, timings=timings
     )
     return ComplianceResult(
-        scan=scan, target=target, forms=tuple(forms), template_only=tuple(template_only), api_calls=reader.calls
+        scan=scan,
+        target=target,
+        forms=tuple(forms),
+        template_only=tuple(template_only),
+        api_calls=reader.calls - calls_before,
     )
 
 
-def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarget) -> list[DeployedStack]:
+def deployed_at(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarget) -> list[DeployedStack]:
+    """``deployed_stacks`` through ``factory``'s CloudFormation client, its failures classified: BadInputError
+    (exit 2) when a stack is not deployed, DetectionUnavailableError (exit 3) when ``target`` cannot be read."""
     from stackcheck.aws.unavailable import unavailable_reason
 
     try:
@@ -219,7 +234,7 @@ def _deployed(factory: Any, artifacts: Sequence[StackArtifact], target: LiveTarg
         ) from exc
 
 
-class _TemplateOutcomes:
+class TemplateOutcomes:
     """The template form's outcomes per (rule id, stack, logical ID), computed once per rule and stack."""
 
     def __init__(self) -> None:
@@ -261,7 +276,7 @@ def _evaluate(
     stack: DeployedStack,
     live: LiveTemplate,
     stacks: dict[str, DeployedStack],
-    outcomes: _TemplateOutcomes,
+    outcomes: TemplateOutcomes,
 ) -> Iterator[Finding]:
     """The findings of one live form on one live template."""
     from stackcheck.scan.policy import crash_message
@@ -320,7 +335,7 @@ def _finding(
     key: str | None,
     verdict: Verdict,
     stacks: dict[str, DeployedStack],
-    outcomes: _TemplateOutcomes,
+    outcomes: TemplateOutcomes,
     *,
     crashed: bool = False,
 ) -> Finding:

@@ -32,6 +32,8 @@ __all__ = [
     "RECORD_FILE",
     "EmulatorRecord",
     "EmulatorStatus",
+    "Starting",
+    "begin_start",
     "client",
     "emulator_session",
     "is_answering",
@@ -175,10 +177,65 @@ def start(
     Raises EmulatorError (exit 3) when the port is taken, the server exits during start-up (the
     message carries the log tail) or it does not answer within ``timeout``.
     """
+    starting = begin_start(outputs_dir, host=host, port=port, region=region, timeout=timeout)
+    if isinstance(starting, EmulatorRecord):
+        return starting, False
+    return starting.wait(), True
+
+
+@dataclass
+class Starting:
+    """An emulator server process started by ``begin_start`` that may not answer yet.
+
+    ``wait()`` blocks until it answers (within the ``timeout`` given to ``begin_start``, counted
+    from then), writes the emulator record and returns it; ``cancel()`` stops the process.
+    """
+
+    process: subprocess.Popen[bytes]
+    ready: Path
+    host: str
+    region: str
+    timeout: float
+    outputs: Path
+    began: float
+
+    def wait(self) -> EmulatorRecord:
+        """The record of the answering server (written to the outputs folder); EmulatorError as ``start`` raises it."""
+        try:
+            record = _wait_ready(
+                self.process, self.ready, self.host, self.region, self.timeout, self.outputs, began=self.began
+            )
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            self.ready.unlink(missing_ok=True)
+        write_emulator_record(record, self.outputs)
+        return record
+
+    def cancel(self) -> None:
+        """Stop the server if it still runs (nothing is recorded)."""
+        if self.process.poll() is None:
+            _terminate(self.process.pid, timeout=5.0)
+        _STARTED.pop(self.process.pid, None)
+        self.ready.unlink(missing_ok=True)
+
+
+def begin_start(
+    outputs_dir: str | os.PathLike[str] = DEFAULT_OUTPUTS_DIR,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    region: str = DEFAULT_REGION,
+    timeout: float = 30.0,
+) -> EmulatorRecord | Starting:
+    """The first half of ``start``: the record of a running emulator, or a Starting server process
+    (its interpreter and moto importing while the caller does other work; ``Starting.wait()``
+    finishes the start). Raises EmulatorError when ``port`` is taken."""
     outputs = Path(outputs_dir)
     current = status(outputs)
     if current.state == "running" and current.record is not None:
-        return current.record, False
+        return current.record
     if current.state == "stale" and current.record is not None:
         if _is_our_server(current.record.pid):
             _terminate(current.record.pid, timeout=5.0)
@@ -188,6 +245,7 @@ def start(
     outputs.mkdir(parents=True, exist_ok=True)
     ready = outputs / f".emulator-ready-{uuid.uuid4().hex}.json"
     log_path = outputs / LOG_FILE
+    began = time.monotonic()
     with open(log_path, "a", encoding="utf-8") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", SERVER_MODULE, "--host", host, "--port", str(port), "--ready-file", str(ready)],
@@ -198,23 +256,20 @@ def start(
             close_fds=True,
         )
     _STARTED[process.pid] = process
-    try:
-        record = _wait_ready(process, ready, host, region, timeout, outputs)
-    except BaseException:
-        if process.poll() is None:
-            _terminate(process.pid, timeout=5.0)
-        _STARTED.pop(process.pid, None)
-        raise
-    finally:
-        ready.unlink(missing_ok=True)
-    write_emulator_record(record, outputs)
-    return record, True
+    return Starting(process, ready, host, region, timeout, outputs, began)
 
 
 def _wait_ready(
-    process: subprocess.Popen[bytes], ready: Path, host: str, region: str, timeout: float, outputs: Path
+    process: subprocess.Popen[bytes],
+    ready: Path,
+    host: str,
+    region: str,
+    timeout: float,
+    outputs: Path,
+    *,
+    began: float | None = None,
 ) -> EmulatorRecord:
-    deadline = time.monotonic() + timeout
+    deadline = (time.monotonic() if began is None else began) + timeout
     endpoint = None
     # not tenacity: each pass checks exit code, ready file and HTTP answer against one deadline
     while time.monotonic() < deadline:

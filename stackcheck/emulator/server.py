@@ -97,4 +97,9 @@ def _moto_version() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # All state is in memory and the socket is closed: skip the interpreter's teardown of moto's module
+    # graph (0.6 s of every `stackcheck destroy`, whose caller waits for this process to exit).
+    os._exit(code)

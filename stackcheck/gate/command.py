@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         scan_args=tuple(args.scan_arg),
         synth_args=tuple(args.synth_arg),
         pytest_args=tuple(args.pytest_arg),
+        in_process=True,
     )
     done: list[Stage] = []
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gc
+import importlib
 import io
 import os
 import subprocess
@@ -12,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stackcheck.emulator.process import Starting
 from stackcheck.errors import InconclusiveError
 from stackcheck.files import REPORTS_DIR, SCAN_JSON, read_json
 from stackcheck.gate.junit import read_junit
@@ -55,6 +59,10 @@ class GateOptions:
     pytest_args: tuple[str, ...] = ()
     python: str = sys.executable
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    in_process: bool = False
+    """Run the checks with ``pytest.main`` in this process (``python`` and ``environ`` then unused, but
+    STACKCHECK_STRICT=1 set while they run): no interpreter start-up and no second import of boto3 and the
+    scanners, which the two pytest stages and the scan stage all need."""
 
 
 class _Tee(io.TextIOBase):
@@ -100,10 +108,12 @@ def _scan_reasons(report_dir: Path) -> tuple[str, ...]:
 def _pytest_stage(name: str, options: GateOptions, marker: str, junit: Path) -> Stage:
     """The post-deploy checks selected by ``marker``, strict, in a child pytest writing ``junit``."""
     started = time.monotonic()
-    env = {**options.environ, "STACKCHECK_STRICT": "1"}
-    argv = [options.python, "-m", "pytest", str(options.checks), "-m", marker, "-p", "no:xdist",
-            f"--junitxml={junit}", *options.pytest_args]  # fmt: skip
-    code = subprocess.run(argv, env=env, check=False).returncode
+    args = [str(options.checks), "-m", marker, "-p", "no:xdist", f"--junitxml={junit}", *options.pytest_args]
+    if options.in_process:
+        code = _pytest_main(args)
+    else:
+        env = {**options.environ, "STACKCHECK_STRICT": "1"}
+        code = subprocess.run([options.python, "-m", "pytest", *args], env=env, check=False).returncode
     reasons: tuple[str, ...] = ()
     suite = read_junit(junit) if junit.is_file() else None
     if suite is not None:
@@ -113,6 +123,28 @@ def _pytest_stage(name: str, options: GateOptions, marker: str, junit: Path) -> 
     if code == INCONCLUSIVE_EXIT and suite is not None and suite.inconclusive and not suite.failed:
         return Stage(name, INCONCLUSIVE, code, time.monotonic() - started, suite.unsettled[:MAX_REASONS])
     return Stage(name, PASSED if code == 0 else FAILED, code, time.monotonic() - started, reasons)
+
+
+def _pytest_main(args: list[str]) -> int:
+    """``pytest.main(args)`` with STACKCHECK_STRICT=1 (restored after), its exit code as an int.
+
+    What this process holds already (the scanners, boto3, moto's models) lives to the end: ``gc.freeze``
+    takes it out of every later collection, the several full ones pytest makes at the end of a session
+    included (they cost 0.6 s each session on a heap this size).
+    """
+    import pytest
+
+    gc.freeze()
+
+    before = os.environ.get("STACKCHECK_STRICT")
+    os.environ["STACKCHECK_STRICT"] = "1"
+    try:
+        return int(pytest.main(args))
+    finally:
+        if before is None:
+            os.environ.pop("STACKCHECK_STRICT", None)
+        else:
+            os.environ["STACKCHECK_STRICT"] = before
 
 
 def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None = None) -> list[Stage]:
@@ -129,6 +161,7 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
     report.mkdir(parents=True, exist_ok=True)
     for stale in report.glob("integration*.xml"):
         stale.unlink()
+    booting = _boot_emulator(options) if options.in_process else None
     plan: list[tuple[str, Callable[[], Stage]]] = [
         (
             "synth",
@@ -138,29 +171,7 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
             ),
         ),
         ("scan", lambda: _scan_stage(options)),
-        (
-            "deploy",
-            lambda: _cli_stage(
-                "deploy",
-                [
-                    ["destroy", "--outputs-dir", outputs],
-                    ["emulator", "start", "--outputs-dir", outputs],
-                    [
-                        "deploy",
-                        "--target",
-                        "emulator",
-                        "--assembly",
-                        str(options.assembly),
-                        "--app-dir",
-                        str(options.app_dir),
-                        "--outputs-dir",
-                        outputs,
-                        "--report-dir",
-                        str(options.report_dir),
-                    ],
-                ],
-            ),
-        ),
+        ("deploy", lambda: _deploy_stage(options, booting)),
         ("checks", lambda: _pytest_stage("checks", options, "not outofband", report / "integration.xml")),
         (
             "out-of-band",
@@ -170,6 +181,8 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
     stages: list[Stage] = []
     failed = False
     for name, run in plan:
+        if failed and name == "deploy" and booting is not None:
+            booting.cancel()  # started ahead for a deploy that is not run
         stage = Stage(name, NOT_RUN) if failed else run()
         failed = failed or stage.status == FAILED
         stages.append(stage)
@@ -183,6 +196,53 @@ def run_gate(options: GateOptions, *, on_stage: Callable[[Stage], None] | None =
     if on_stage:
         on_stage(teardown)
     return stages
+
+
+def _deploy_argv(options: GateOptions) -> list[str]:
+    return ["deploy", "--target", "emulator", "--assembly", str(options.assembly), "--app-dir", str(options.app_dir),
+            "--outputs-dir", str(options.outputs_dir), "--report-dir", str(options.report_dir)]  # fmt: skip
+
+
+def _boot_emulator(options: GateOptions) -> Starting | None:
+    """Tear down what the outputs folder records, then start a fresh emulator server without waiting for it
+    (it imports moto while synth and scan run); None when that fails (the deploy stage then says why)."""
+    from stackcheck.emulator.deploy import destroy
+    from stackcheck.emulator.process import begin_start
+    from stackcheck.errors import StackcheckError
+
+    try:
+        destroy(options.outputs_dir)
+        starting = begin_start(options.outputs_dir)
+    except StackcheckError:
+        return None
+    return starting if isinstance(starting, Starting) else None
+
+
+WARM_UP = ("pytest", "stackcheck.plugin", "stackcheck.plugin.live", "stackcheck.compliance", "stackcheck.scan.custom")
+"""What the in-process checks import (pytest, the plugin, the live compliance stage and the scanners' rule
+bases: cfn-lint, checkov): imported while the emulator server is still starting."""
+
+
+def _deploy_stage(options: GateOptions, booting: Starting | None) -> Stage:
+    """A fresh emulator (the one ``_boot_emulator`` started, else destroy and start now), then ``stackcheck deploy``."""
+    from stackcheck.errors import EmulatorError
+
+    if booting is None:
+        outputs = str(options.outputs_dir)
+        commands = [["destroy", "--outputs-dir", outputs], ["emulator", "start", "--outputs-dir", outputs]]
+        return _cli_stage("deploy", [*commands, _deploy_argv(options)])
+    started = time.monotonic()
+    for module in WARM_UP:
+        importlib.import_module(module)
+    gc.freeze()  # the modules just imported live to the end: no collection need walk them again
+    try:
+        record = booting.wait()
+    except EmulatorError as exc:
+        reason = f"stackcheck emulator start: error: {exc}".splitlines()[0]
+        return Stage("deploy", FAILED, exc.exit_code, time.monotonic() - started, (reason,))
+    print(f"emulator started at {record.endpoint_url} (pid {record.pid}, region {record.region})", file=sys.stderr)
+    stage = _cli_stage("deploy", [_deploy_argv(options)])
+    return dataclasses.replace(stage, seconds=time.monotonic() - started)
 
 
 def _scan_stage(options: GateOptions) -> Stage:

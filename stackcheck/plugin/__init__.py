@@ -49,8 +49,8 @@ __all__ = [
     "resolve_settings",
 ]
 
-# Fixtures live in stackcheck.plugin.fixtures; pytest registers that module with this one.
-pytest_plugins = ["stackcheck.plugin.fixtures"]
+# Fixtures live in stackcheck.plugin.fixtures and stackcheck.plugin.live; pytest registers them with this module.
+pytest_plugins = ["stackcheck.plugin.fixtures", "stackcheck.plugin.live"]
 
 ENV_OUTPUTS_FILE = "STACKCHECK_OUTPUTS_FILE"
 ENV_ENDPOINT = ("AWS_ENDPOINT_URL",)

@@ -47,11 +47,12 @@ def stack_id(cloud_assembly) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def compliance(
+def compliance_cli(
     request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, stack_outputs, tmp_path
 ) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
-    """``compliance()``: run `stackcheck compliance` against the deployment the settings name; (exit code,
-    {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json).
+    """``compliance_cli()``: run the `stackcheck compliance` command (its argument parsing, reports and exit
+    code; in this process) against the deployment the settings name, reading every live resource afresh;
+    (exit code, {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json).
 
     Needs ``stack_outputs`` so that, like every check, it skips when nothing is deployed and fails
     on an unreadable outputs file."""
@@ -85,6 +86,27 @@ def compliance(
         if "findings" not in report:  # a run that could not check (exit 2 or 3) says why in `error`
             pytest.fail(f"`stackcheck compliance` could not check (exit {code}): {report.get('error')}", pytrace=False)
         return code, {(f["rule_id"], f["construct_path"]) for f in report["findings"] if f["status"] == "FAILED"}
+
+    return run
+
+
+@pytest.fixture
+def compliance(live_compliance) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
+    """``compliance()``: the session's live compliance (``live_compliance``: the pack loaded once, live state
+    read once and re-read where a call through ``aws_client`` changed it); (exit code, {(rule id, construct
+    path)} of the unsuppressed FAILED findings), as ``compliance_cli()`` gives them. ``live_compliance.last``
+    holds the whole result."""
+    from stackcheck.errors import StackcheckError
+
+    def run() -> tuple[int, set[tuple[str, str]]]:
+        try:
+            result = live_compliance.check()
+        except StackcheckError as exc:
+            problem = f"live compliance could not check (exit {exc.exit_code}): {exc}"
+        else:
+            failed = {(f.rule_id, f.construct_path) for f in result.scan.findings if f.status.value == "FAILED"}
+            return result.exit_code, failed
+        pytest.fail(problem, pytrace=False)
 
     return run
 
@@ -210,7 +232,11 @@ CHANGES = {
 }
 
 
-def test_compliance_exits_0_on_the_deployment_as_deployed(compliance):
+def test_compliance_exits_0_on_the_deployment_as_deployed(compliance_cli):
+    assert compliance_cli() == (0, set())
+
+
+def test_live_compliance_exits_0_on_the_deployment_as_deployed(compliance):
     assert compliance() == (0, set())
 
 
@@ -273,7 +299,7 @@ def inline_policy_names(iam: Any, role: str) -> set[str]:
 
 
 def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(
-    compliance, outputs, aws_client, stack_id, tmp_path
+    compliance, live_compliance, outputs, aws_client, stack_id
 ):
     iam = aws_client("iam")
     role = outputs.get(role=None, kind="dms_role", attr="name", qualifier="cloudwatch logs")
@@ -281,9 +307,8 @@ def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(
     try:
         eventually(lambda: WIDENED in inline_policy_names(iam, role), what=f"inline policy {WIDENED} on {role}")
         assert compliance() == (1, {("CKV_TAP_5", f"/{stack_id('DmsPrereq')}/DmsCloudwatchLogsRole/Resource")})
-        report = json.loads((tmp_path / "compliance.json").read_text())
-        (finding,) = [f for f in report["findings"] if f["status"] == "FAILED"]
-        assert f'policy `{WIDENED}` Statement[0] allows Action "*" on Resource "*"' in finding["message"]
+        (finding,) = [f for f in live_compliance.last.scan.findings if f.status.value == "FAILED"]
+        assert f'policy `{WIDENED}` Statement[0] allows Action "*" on Resource "*"' in finding.message
     finally:
         iam.delete_role_policy(RoleName=role, PolicyName=WIDENED)
         eventually(

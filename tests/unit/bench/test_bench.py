@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.gate import gate_stages
 from bench.measure import alternate, median_ratio, run, tree_rss_mb
 from bench.report import summary_markdown
 from bench.run import verdicts
@@ -97,6 +98,8 @@ def test_verdicts_compare_each_figure_with_its_target():
         "scaling_time_ratio_10x": {"value": 5.1, "target": "<= 9.88", "met": True},
         "xdist_ratio": {"value": None, "target": "<= 0.65", "met": None},
         "fleet_6_vs_1": {"value": None, "target": "<= 3.5", "met": None},
+        "gate_warm_vs_naive_cold": {"value": None, "target": "<= 0.6", "met": None},
+        "compliance_per_resource_10x": {"value": None, "target": "<= 1.2", "met": None},
     }
     headline = {k: v for k, v in results.items() if k != "scaling"}
     summary = summary_markdown({**headline, "targets": verdicts(results)}, None)
@@ -132,3 +135,47 @@ def test_summary_shows_what_bounds_the_xdist_ratio():
         "network, which two workers overlap; no AWS account is reachable here. Ratios are medians of per-pair "
         "ratios, seconds medians of each side, so the two need not divide exactly.",
     ]
+
+
+def test_gate_stages_reads_the_stage_table_of_gate_md(tmp_path):
+    (tmp_path / "gate.md").write_text(
+        "## Gate: PASSED\n\n| stage | result | exit | seconds |\n|---|---|---|---|\n"
+        "| synth | PASSED | 0 | 0.1 |\n| deploy | PASSED | 0 | 4.5 |\n| out-of-band | NOT RUN |  |  |\n"
+        "\n| passed | failed | suppressed | unknown | exit |\n|---|---|---|---|---|\n| 390 | 0 | 22 | 0 | 0 |\n"
+    )
+    assert gate_stages(tmp_path / "gate.md") == {
+        "synth": {"status": "PASSED", "seconds": 0.1},
+        "deploy": {"status": "PASSED", "seconds": 4.5},
+        "out-of-band": {"status": "NOT RUN", "seconds": None},
+    }
+    assert gate_stages(tmp_path / "missing.md") == {}
+
+
+def test_summary_shows_the_gate_and_compliance_at_scale():
+    gate = {
+        "naive_chain": ["npx cdk synth", "cfn-lint", "checkov"],
+        "ours": "make gate",
+        "warm_means": "infra unchanged",
+        "gate_warm_vs_naive_cold": 0.5,
+        "median_seconds": {"naive": 20.0, "gate": 10.0, "gate.deploy": 4.0, "gate.checks": 1.5},
+        "rounds": [{}, {}],
+    }
+    scale = {
+        "environments": [1, 10],
+        "measures": "both commands",
+        "resources": {"1": 161, "10": 1592},
+        "resource_ratio": 9.8882,
+        "figures": {
+            "compliance": {
+                "median_seconds": {"1": 4.0, "10": 12.0},
+                "median_ms_per_resource": {"1": 24.846, "10": 7.538},
+                "per_resource_ratio": 0.3034,
+            }
+        },
+    }
+    lines = summary_markdown({"gate": gate, "compliance_scale": scale, "targets": {}}, None).splitlines()
+    assert (
+        "Naive chain cold (npx cdk synth → cfn-lint → checkov): median 20.00s. make gate, warm (infra unchanged): "
+        "median 10.00s (deploy 4.00s, checks 1.50s); ratio 0.500 (median of 2 pairs)."
+    ) in lines
+    assert "| `stackcheck compliance` | 4.00 | 12.00 | 24.85 | 7.54 | 0.303 |" in lines
