@@ -132,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.assembly.digest import assembly_digest
     from stackcheck.errors import BadInputError
     from stackcheck.files import json_text, publish_reports
+    from stackcheck.progress import Progress
     from stackcheck.report import (
         MARKDOWN_FILE,
         REPORT_FILE,
@@ -195,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
     loaded = time.perf_counter()
     scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
-    result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard)
+    result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard, progress=Progress())
     ledger = (
         load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
         if args.ledger

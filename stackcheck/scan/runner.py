@@ -15,8 +15,8 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ from stackcheck.scan.timing import RuleClock, instrument
 from stackcheck.suppressions import Ledger, LedgerWarning, apply_ledger, scan_scope
 
 if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.progress import Progress
     from stackcheck.scan.cache import FindingsCache
 
 
@@ -197,16 +198,24 @@ def _pool_unit(index: int) -> tuple[UnitResult, dict[str, Any] | None]:
     return result, (describe_scanner(loaded(scanner)) if unknown else None)
 
 
-def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[UnitResult]:
+def _run_units(
+    units: list[tuple[Scanner, StackContext]], jobs: int, on_unit: Callable[[UnitResult], None] | None = None
+) -> list[UnitResult]:
     """Results of ``units`` in their order: in a fork pool of ``jobs`` workers when that can help, else here.
 
     Loaded scanners are shared with the workers by the fork; DeferredScanners not loaded yet load
     in each worker that needs them (never here), and learn their registry from the workers.
     A worker that dies (killed, out of memory) costs nothing but time: its units run again here.
+    ``on_unit`` is called with each result as its unit finishes (completion order).
     """
     global _POOL_UNITS
+    done = on_unit or (lambda _: None)
     if jobs <= 1 or len(units) <= 1 or not _can_fork():
-        return [run_unit(scanner, context) for scanner, context in units]
+        serial = []
+        for scanner, context in units:
+            serial.append(run_unit(scanner, context))
+            done(serial[-1])
+        return serial
     for scanner, _ in units:
         if not isinstance(scanner, DeferredScanner) or scanner._scanner is not None:
             instrument(loaded(scanner), _CLOCK)  # once, before forking: workers inherit the timed methods
@@ -217,18 +226,24 @@ def _run_units(units: list[tuple[Scanner, StackContext]], jobs: int) -> list[Uni
             max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")
         ) as pool:
             order = sorted(range(len(units)), key=lambda i: -_cost(units[i]))
-            futures = {i: pool.submit(_pool_unit, i) for i in order}
-            for i, future in futures.items():
+            futures = {pool.submit(_pool_unit, i): i for i in order}
+            for future in as_completed(futures):
+                i = futures[future]
                 try:
                     results[i], info = future.result()
                 except Exception:
                     continue
+                done(results[i])  # type: ignore[arg-type]  # just set from the worker's answer
                 scanner = units[i][0]
                 if info is not None and isinstance(scanner, DeferredScanner) and not scanner.known:
                     scanner.learn(info)
     finally:
         _POOL_UNITS = None
-    return [result if result is not None else run_unit(*units[i]) for i, result in enumerate(results)]
+    for i, result in enumerate(results):
+        if result is None:  # its worker died: run it here
+            results[i] = run_unit(*units[i])
+            done(results[i])  # type: ignore[arg-type]  # just set
+    return [r for r in results if r is not None]
 
 
 def scan(
@@ -240,6 +255,7 @@ def scan(
     cache: FindingsCache | None = None,
     jobs: int = 1,
     shard: Shard | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Run each scanner on each template (each pair a unit of work), deduplicate, apply ``ledger``.
 
@@ -251,7 +267,8 @@ def scan(
     ``timings``: ``scan`` (wall seconds), ``scan.<tool>`` (seconds of that tool's units that ran),
     ``scan.cache`` (keys and lookups), ``rule.<tool>.<rule id>`` (CPU seconds, see ``slowest_rules``).
     Returns a ScanResult; never raises for a scanner crash (see ``run_unit``); ScannerError when a
-    DeferredScanner has to load its tool and cannot.
+    DeferredScanner has to load its tool and cannot. ``progress`` (``stackcheck.progress``) hears of
+    each unit as it finishes: ``<tool> <stack>`` with ``cached`` or its findings count and seconds.
     """
     started = time.perf_counter()
     units = [(scanner, context) for context in contexts for scanner in scanners]
@@ -271,8 +288,22 @@ def scan(
                     scanner.tool, context.stack, str(context.template_file), hit.findings, 0.0, cached=True
                 )
     looked_up = time.perf_counter()
+
+    def finished(unit: UnitResult) -> None:
+        if progress is not None:
+            detail = "cached" if unit.cached else f"{len(unit.findings)} findings, {unit.seconds:.1f} s"
+            progress.advance(f"{unit.tool} {unit.stack}", detail)
+
+    if progress is not None:
+        progress.start(len(units), "scan")
+    for cached in results:
+        if cached is not None:
+            finished(cached)
     todo = [i for i, result in enumerate(results) if result is None]
-    for i, result in zip(todo, _run_units([units[i] for i in todo], jobs), strict=False):
+    ran = _run_units([units[i] for i in todo], jobs, finished)
+    if progress is not None:
+        progress.finish()
+    for i, result in zip(todo, ran, strict=False):
         results[i] = result
         unit_key = keys[i]
         if cache is not None and unit_key is not None and not result.crashed:

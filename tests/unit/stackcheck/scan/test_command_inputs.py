@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 
@@ -42,7 +43,15 @@ def test_empty_resources_template_is_scanned_with_its_batch(capsys, tmp_path, te
     empty.write_text('{"Resources": {}}\n')
     bad = templates / "s3_public_unencrypted.yaml"
     code, out, err = run_scan(capsys, tmp_path, str(empty), str(bad), "--ledger", str(empty_ledger(tmp_path)))
-    assert (code, err) == (1, "")
+    assert code == 1
+    # stderr holds only the progress: one plain line per unit as it finishes (not a terminal), numbered
+    assert [line.split(" ", 2)[1] for line in err.splitlines()] == ["1/4", "2/4", "3/4", "4/4"]
+    assert {re.sub(r"^scan: \d/4 (.*), \d+\.\d s\)$", r"\1)", line) for line in err.splitlines()} == {
+        "cfn-lint empty (0 findings)",
+        "checkov empty (0 findings)",
+        "cfn-lint s3_public_unencrypted (2 findings)",
+        "checkov s3_public_unencrypted (9 findings)",
+    }
     assert out.splitlines()[:6] == [
         "stack                  tool      passed  failed  suppressed  unknown",
         "---------------------  --------  ------  ------  ----------  -------",
