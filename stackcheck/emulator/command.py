@@ -240,6 +240,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     from stackcheck.emulator.process import require_running
     from stackcheck.errors import DeployError, NextStep
     from stackcheck.files import EMULATOR_LOG_FILE
+    from stackcheck.progress import Progress
 
     record = require_running(args.outputs_dir)
     assembly = read_assembly(args.assembly)
@@ -250,11 +251,15 @@ def run_deploy(args: argparse.Namespace) -> int:
         flush=True,
     )
 
+    progress = Progress()  # stderr: a rich bar on a terminal, "deploy: n/N <stack> (created/declared)" lines otherwise
+
     def report(result) -> None:
         print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
         for logical_id, why in sorted(result.emulated.items()):
             print(f"      emulated {logical_id}: {why}", flush=True)
+        progress.advance(result.artifact_id, f"{result.created}/{result.declared} resources created")
 
+    progress.start(len(assembly.stacks), "deploy")
     try:
         result = deploy_assembly(
             assembly,
@@ -270,6 +275,8 @@ def run_deploy(args: argparse.Namespace) -> int:
             f"{exc.message}. The emulator keeps what was created (log: {Path(args.outputs_dir) / EMULATOR_LOG_FILE})",
             next_step=NextStep.DESTROY_LOCAL,
         ) from None
+    finally:
+        progress.finish()
     declared = sum(s.declared for s in result.stacks)
     created = sum(s.created for s in result.stacks)
     emulated = sum(len(s.emulated) for s in result.stacks)

@@ -329,8 +329,11 @@ def test_deploy_command_with_failing_stack_exits_1(make_assembly, emulator, emul
 def test_deploy_command_prints_a_line_per_stack(make_assembly, emulator, emulator_dir, tmp_path, capsys):
     assembly = make_assembly({"Storage": ("storage", [])})
     code = deploy_cli(assembly, tmp_path, str(emulator_dir))
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert code == 0
+    # progress on stderr, one plain line per stack as it completes (not a terminal)
+    assert captured.err == "deploy: 1/1 Storage (3/3 resources created)\n"
     assert out[1].startswith("  Storage  CREATE_COMPLETE  declared 3 / created 3 / emulated 0 / skipped 0  (")
     assert out[0].startswith("deploying 1 stack (3 resources) to the emulator at ")
     assert out[2].startswith("deployed 1 stack: declared 3 / created 3 / emulated 0 / skipped 0 resources in ")
