@@ -9,6 +9,8 @@ lines with no carriage return and no ANSI escape.
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
@@ -20,12 +22,23 @@ class Progress:
     """Progress over ``total`` units of work, reported as each one finishes.
 
     ``file``: the stream (default ``sys.stderr``); ``console``: a rich Console to draw on instead
-    (its ``is_terminal`` decides the mode). Raises ``RuntimeError`` when ``advance`` or ``finish``
-    is called before ``start``.
+    (its ``is_terminal`` decides the mode). Raises ``RuntimeError`` when ``advance`` or ``note`` is
+    called before ``start``; ``finish`` is always safe.
     """
 
-    def __init__(self, file: TextIO | None = None, console: Console | None = None) -> None:
+    NOTE_EVERY = 30.0
+    """Plain mode writes at most one ``note`` line per this many seconds (a drift poll every 5 s for
+    900 s must not write 180 lines into a CI log); a terminal shows every note in place."""
+
+    def __init__(
+        self,
+        file: TextIO | None = None,
+        console: Console | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._file = file if file is not None else sys.stderr
+        self._clock = clock
+        self._noted: float | None = None
         self._console = console if console is not None else Console(file=self._file)
         self._rich: RichProgress | None = None
         self._task: TaskID | None = None
@@ -66,10 +79,28 @@ class Progress:
             self._file.write(f"{self._label}: {self._done}/{self._total} {text}\n")
             self._file.flush()
 
-    def finish(self) -> None:
-        """End the run: stop the live display (plain mode writes nothing more)."""
+    def note(self, item: str, detail: str = "") -> None:
+        """Work on ``item`` is still going (e.g. ``"Source", "DETECTION_IN_PROGRESS, 35 s"``): shown in
+        place on a terminal; in plain mode a ``label: waiting on item (detail)`` line, at most one per
+        ``NOTE_EVERY`` seconds (``clock``, monotonic). RuntimeError before ``start``."""
         if not self._started:
-            raise RuntimeError("Progress.finish called before start(total, label)")
+            raise RuntimeError("Progress.note called before start(total, label)")
+        text = f"{item} ({detail})" if detail else item
+        if self._rich is not None and self._task is not None:
+            self._rich.update(self._task, item=f"waiting on {text}")
+            return
+        now = self._clock()
+        if self._noted is not None and now - self._noted < self.NOTE_EVERY:
+            return
+        self._noted = now
+        self._file.write(f"{self._label}: waiting on {text}\n")
+        self._file.flush()
+
+    def finish(self) -> None:
+        """End the run: stop the live display (plain mode writes nothing more). Safe to call again, or
+        without a ``start`` (a ``finally`` after a failure): then it does nothing."""
+        if not self._started:
+            return
         if self._rich is not None:
             self._rich.stop()
             self._rich = None

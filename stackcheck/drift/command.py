@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
     from stackcheck.drift.report import render_console, write_drift_reports
     from stackcheck.errors import DetectionUnavailableError
+    from stackcheck.progress import Progress
 
     started = time.perf_counter()
     assembly = read_assembly(args.assembly)
@@ -133,13 +134,15 @@ def run(args: argparse.Namespace) -> int:
     if method in ("both", "cloudformation"):
         try:
             client = make_client(target)
-            detected = DriftDetector(client, allowlist=allowlist, poll=profile, target=target).detect(artifacts)
+            detected = DriftDetector(
+                client, allowlist=allowlist, poll=profile, target=target, progress=Progress()
+            ).detect(artifacts)
         except DetectionUnavailableError as exc:
             reasons.append(str(exc))
     live: Any = None
     if method in ("both", "live-template"):
         try:
-            live = live_stacks(target, artifacts, assembly.dependency_order(), allowlist)
+            live = live_stacks(target, artifacts, assembly.dependency_order(), allowlist, Progress())
         except DetectionUnavailableError as exc:
             reasons.append(f"the live-template diff could not run either: {exc}" if reasons else str(exc))
     seconds = time.perf_counter() - started
@@ -175,14 +178,14 @@ def run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def live_stacks(target: Any, artifacts: Any, every: Any, allowlist: Any) -> Any:
+def live_stacks(target: Any, artifacts: Any, every: Any, allowlist: Any, progress: Any = None) -> Any:
     """The live-template method's StackDrifts for ``artifacts`` (``LiveDrift.detect``) through a ClientFactory for
     ``target``. Raises DetectionUnavailableError when the endpoint does not answer, there are no credentials or
     no region."""
     from stackcheck.compliance.command import make_factory
     from stackcheck.drift.live import LiveDrift
 
-    return LiveDrift(make_factory(target), allowlist=allowlist).detect(artifacts, every)
+    return LiveDrift(make_factory(target), allowlist=allowlist, progress=progress).detect(artifacts, every)
 
 
 COMMANDS = {"drift": (HELP, add_arguments, run)}

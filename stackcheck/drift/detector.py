@@ -6,7 +6,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import tenacity
 
@@ -26,6 +26,9 @@ from stackcheck.drift.allowlist import Allowlist
 from stackcheck.drift.model import DetectionOutcome, DriftResult, DriftTarget, StackDrift, plural, unchecked
 from stackcheck.drift.parse import NO_RESULT_REASON, merge
 from stackcheck.errors import DetectionUnavailableError, NextStep
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ class DriftDetector:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         log: RetryLog | None = None,
+        progress: Progress | None = None,
     ):
+        self.progress = progress
         self.cloudformation = cloudformation
         self.allowlist = allowlist
         self.poll = poll
@@ -167,9 +172,10 @@ class DriftDetector:
             return f"{api} failed{attempts}: {code}: {message}".rstrip(": ")
         return f"{api} failed: {type(exc).__name__}: {exc}"
 
-    def wait(self, detection_id: str, started: float) -> tuple[Mapping[str, Any], int]:
+    def wait(self, detection_id: str, started: float, item: str = "") -> tuple[Mapping[str, Any], int]:
         """Poll DescribeStackDriftDetectionStatus until the detection leaves DETECTION_IN_PROGRESS.
 
+        Each poll that finds it still in progress is a ``progress.note`` on ``item`` (elapsed seconds).
         Returns ``(last response, polls)``. Raises ``_Timeout`` when ``poll.max_polls`` or
         ``poll.deadline`` (seconds since ``started``) runs out first, the last ClientError when
         throttling outlasts them, DetectionUnavailableError when the operation is unavailable.
@@ -190,6 +196,8 @@ class DriftDetector:
             return self.clock() - started + (state.upcoming_sleep or 0.0) >= profile.deadline
 
         def record(state: tenacity.RetryCallState) -> None:
+            if self.progress is not None and state.outcome is not None and not state.outcome.failed:
+                self.progress.note(item or detection_id, f"DETECTION_IN_PROGRESS, {self.clock() - started:.0f} s")
             if state.outcome is not None and state.outcome.failed:
                 exc = state.outcome.exception()
                 self.log.record(
@@ -279,7 +287,7 @@ class DriftDetector:
                 seconds=self.clock() - started,
             )
         try:
-            status, polls = self.wait(detection_id, started)
+            status, polls = self.wait(detection_id, started, artifact.artifact_id)
         except _Timeout as timeout:
             elapsed = self.clock() - started
             reason = (
@@ -353,8 +361,25 @@ class DriftDetector:
         drift detection is not available at the target."""
         began = self.clock()
         started = [(artifact, *self.start(artifact)) for artifact in artifacts]
-        stacks = tuple(self.finish(artifact, did, at, error) for artifact, did, at, error in started)
-        return DriftResult(stacks=stacks, target=self.target, allowlist=self.allowlist, seconds=self.clock() - began)
+        if self.progress is not None:
+            self.progress.start(len(artifacts), "drift (DetectStackDrift)")
+        stacks = []
+        try:
+            for artifact, did, at, error in started:
+                stacks.append(self.finish(artifact, did, at, error))
+                if self.progress is not None:
+                    self.progress.advance(artifact.artifact_id, _progress_detail(stacks[-1]))
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
+        return DriftResult(
+            stacks=tuple(stacks), target=self.target, allowlist=self.allowlist, seconds=self.clock() - began
+        )
+
+
+def _progress_detail(stack: StackDrift) -> str:
+    """``IN_SYNC``/``DRIFTED``..., then ``3/40 resources checked`` (the stack's verdict and coverage)."""
+    return f"{stack.verdict.value}, {stack.checked}/{len(stack.resources)} resources checked"
 
 
 def detect_drift(

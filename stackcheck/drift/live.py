@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.assembly import StackArtifact
 from stackcheck.compliance.deployed import DeployedStack, deployed_stacks
@@ -41,6 +41,9 @@ from stackcheck.drift.model import (
 from stackcheck.drift.resolve import DeclaredResolver, Deployment, Unresolved
 from stackcheck.errors import BadInputError, DetectionUnavailableError
 from stackcheck.scan.policy import TemplateView
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stackcheck.progress import Progress
 
 __all__ = ["EMPTY_WHEN_UNDECLARED", "LIVE_CHILDREN", "LiveDrift", "live_attribute"]
 
@@ -111,9 +114,10 @@ class LiveDrift:
     ``allowlist`` covers differences as for DetectStackDrift (by resource type, path and difference type).
     """
 
-    def __init__(self, factory: Any, *, allowlist: Allowlist = Allowlist()):
+    def __init__(self, factory: Any, *, allowlist: Allowlist = Allowlist(), progress: Progress | None = None):
         self.factory = factory
         self.allowlist = allowlist
+        self.progress = progress  # per stack read: "<stack> (N API calls)"
         self.calls = 0
 
     def _exports(self) -> dict[str, str]:
@@ -160,6 +164,8 @@ class LiveDrift:
             exports = self._exports()
             declared = {}
             asked = {a.artifact_id for a in artifacts}
+            if self.progress is not None:
+                self.progress.start(len(deployed), "drift (live template)")
             for artifact_id, stack in deployed.items():
                 # other stacks only lend their declarations (ingress rules, policies attached across stacks)
                 live = (
@@ -169,11 +175,16 @@ class LiveDrift:
                 )
                 resolver = DeclaredResolver(stack.artifact.template, self._deployment(stack, live, exports))
                 declared[artifact_id] = _Declared(stack, live, resolver)
+                if self.progress is not None:
+                    self.progress.advance(artifact_id, f"{self.calls + reader.calls} API calls")
         except DetectionUnavailableError:
             raise
         except Exception as exc:
             _raise_if_unavailable(exc)
             raise
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
         attached = _attachments(declared.values())
         results = []
         for artifact in artifacts:

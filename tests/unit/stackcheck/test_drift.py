@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import textwrap
@@ -31,6 +32,7 @@ from stackcheck.drift import (
 from stackcheck.drift import command as drift_command
 from stackcheck.errors import BadInputError
 from stackcheck.gate.junit import read_junit
+from stackcheck.progress import Progress
 
 DATA = Path(__file__).parents[2] / "data" / "drift"
 ASSEMBLY = DATA / "assembly"
@@ -376,6 +378,24 @@ def test_poll_deadline_stops_before_a_poll_would_start_past_it():
         "after 3 polls over 20 s (limits: 100 polls, 30 s)"
     )
     assert {r.status for r in stack.resources} == {ResourceStatus.NOT_CHECKED}
+
+
+def test_progress_says_elapsed_seconds_while_polling_then_the_stack_verdict():
+    clock = FakeClock()
+    cfn, _ = stubbed([detect(ROUTE53), *[status_in_progress_route53()] * 3])
+    profile = PollProfile(interval=30.0, max_polls=100, deadline=70.0, throttling=THROTTLING.without_waits())
+    out = io.StringIO()
+    progress = Progress(file=out, clock=clock)
+    detector(cfn, poll=profile, clock=clock, sleep=clock.sleep, progress=progress).detect(
+        [read_assembly(ASSEMBLY).stack(ROUTE53)]
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == [
+        f"drift (DetectStackDrift): waiting on {ROUTE53} (DETECTION_IN_PROGRESS, 0 s)",
+        f"drift (DetectStackDrift): waiting on {ROUTE53} (DETECTION_IN_PROGRESS, 30 s)",
+    ]
+    assert lines[2].startswith(f"drift (DetectStackDrift): 1/1 {ROUTE53} (UNKNOWN, 0/")
+    assert len(lines) == 3
 
 
 UNAVAILABLE = [
@@ -750,7 +770,8 @@ def test_emulator_without_drift_detection_is_checked_by_the_live_template_diff(t
     code, endpoint = run_on_plain_moto(tmp_path)
     captured = capsys.readouterr()
     assert code == 0
-    assert captured.err == ""
+    # stderr holds only the progress of the live-template read (DetectStackDrift is not there to poll)
+    assert captured.err == "drift (live template): 1/1 DriftTiny (5 API calls)\n"
     assert captured.out.splitlines()[-3:-1] == [
         f"(DetectStackDrift did not run: {no_detection(endpoint)}; live-template diff only)",
         "IN_SYNC: in sync: 1 stack, every resource checked, none drifted",

@@ -35,3 +35,35 @@ def test_tty_mode_shows_label_and_count() -> None:
 def test_advance_before_start_raises() -> None:
     with pytest.raises(RuntimeError, match="before start"):
         Progress(file=StringIO()).advance("x")
+
+
+def test_plain_notes_are_written_at_most_once_per_interval() -> None:
+    out = StringIO()
+    now = [0.0]
+    p = Progress(file=out, clock=lambda: now[0])
+    p.start(1, "drift")
+    for second in (0.0, 5.0, 29.9, 30.0, 35.0, 60.5):
+        now[0] = second
+        p.note("Source", f"DETECTION_IN_PROGRESS, {second:.0f} s")
+    p.advance("Source", "IN_SYNC")
+    p.finish()
+    assert out.getvalue() == (
+        "drift: waiting on Source (DETECTION_IN_PROGRESS, 0 s)\n"
+        "drift: waiting on Source (DETECTION_IN_PROGRESS, 30 s)\n"
+        "drift: waiting on Source (DETECTION_IN_PROGRESS, 60 s)\n"
+        "drift: 1/1 Source (IN_SYNC)\n"
+    )
+
+
+def test_tty_note_updates_the_line_in_place() -> None:
+    out = StringIO()
+    p = Progress(console=Console(force_terminal=True, file=out, width=120))
+    p.start(1, "drift")
+    p.note("Source", "DETECTION_IN_PROGRESS, 5 s")
+    p.finish()
+    assert "waiting on Source (DETECTION_IN_PROGRESS, 5 s)" in out.getvalue()
+
+
+def test_note_before_start_raises() -> None:
+    with pytest.raises(RuntimeError, match="note called before start"):
+        Progress(file=StringIO()).note("x")
