@@ -106,11 +106,13 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
     from stackcheck.compliance import check_compliance, live_forms, write_compliance_reports, write_error_reports
     from stackcheck.compliance.report import render_compliance_console
     from stackcheck.errors import BadInputError, StackcheckError
+    from stackcheck.progress import Progress
     from stackcheck.report.pci import PCI_MAPPING, load_mapping
     from stackcheck.suppressions import ledger_path, load_ledger
 
     started = time.perf_counter()
     target = None
+    progress = Progress()  # stderr: per stack judged, its API calls
     try:
         assembly = read_assembly(args.assembly)
         artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
@@ -123,8 +125,11 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
             raise BadInputError(str(exc)) from exc
         target = resolve_target(args)
         factory = make_factory(target)
-        result = check_compliance(artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only)
+        result = check_compliance(
+            artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only, progress=progress
+        )
     except StackcheckError as exc:
+        progress.finish()
         paths = write_error_reports(args.report_dir, str(exc), exc.exit_code, target)
         print(f"reports: {paths['json']}, {paths['sarif']}, {paths['markdown']} (NOT CHECKED)")
         sys.stdout.flush()

@@ -22,6 +22,7 @@ from stackcheck.scan.policy import Outcome, TemplateView, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.assembly import StackArtifact
+    from stackcheck.progress import Progress
     from stackcheck.scan.runner import ScanResult
     from stackcheck.suppressions import Ledger
 
@@ -133,6 +134,7 @@ def check_compliance(
     today: date | None = None,
     reader: LiveReader | None = None,
     outcomes: TemplateOutcomes | None = None,
+    progress: Progress | None = None,
 ) -> ComplianceResult:
     """Run every live form on the deployed stacks of ``artifacts``; apply the ledger entries of the live rule ids.
 
@@ -152,6 +154,8 @@ def check_compliance(
     ``reader``: a LiveReader over the deployed stacks of ``artifacts`` whose cached answers are
     reused (``stackcheck.compliance.snapshot``); its stacks are then not discovered again.
     ``outcomes``: the template forms' outcomes kept from an earlier run on the same templates.
+    ``progress`` (``stackcheck.progress``) hears of each stack as it is judged: ``<stack> (N API
+    calls, F failed)``, N the calls its live read made.
 
     Raises BadInputError (exit 2) when a stack is not deployed, DetectionUnavailableError
     (exit 3) when the endpoint does not answer, there are no credentials or CloudFormation
@@ -170,12 +174,18 @@ def check_compliance(
     types = {t for form in forms for t in form.resource_types}
     outcomes = outcomes if outcomes is not None else TemplateOutcomes()
     units = []
+    if progress is not None:
+        progress.start(len(stacks), "compliance")
     for stack in stacks:
         began = time.perf_counter()
+        calls = reader.calls
         live = reader.live_template(stack, types)
         findings = [*gone_findings(stack, live, LIVE_TOOL), *_read_errors(stack, live, forms), *_not_live(stack, forms)]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
+        if progress is not None:
+            failed = sum(f.status is Status.FAILED for f in findings)
+            progress.advance(stack.artifact_id, f"{reader.calls - calls} API calls, {failed} failed")
         units.append(
             UnitResult(
                 tool=LIVE_TOOL,
@@ -185,6 +195,8 @@ def check_compliance(
                 seconds=time.perf_counter() - began,
             )
         )
+    if progress is not None:
+        progress.finish()
     findings = deduplicate(f for unit in units for f in unit.findings)
     warnings: list[Any] = []
     if ledger is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -1032,7 +1033,7 @@ def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
     live = deploy("database")
     ledger = tmp_path / "empty.yaml"
     ledger.write_text("[]\n")
-    code, out, _ = run_cli(
+    code, out, err = run_cli(
         capsys,
         "--assembly",
         str(live.assembly.directory),
@@ -1049,6 +1050,9 @@ def test_command_exits_0_when_compliant(deploy, tmp_path, capsys):
     )
     assert code == 0, out
     assert "PASSED: no unsuppressed finding (0 suppressed)" in out.splitlines()
+    # stderr: one progress line per stack judged (not a terminal), with the API calls its live read made
+    (line,) = err.splitlines()
+    assert re.fullmatch(r"compliance: 1/1 Fixture \([1-9]\d* API calls, 0 failed\)", line), line
 
 
 def test_command_exits_2_for_a_missing_assembly_and_says_so_in_the_reports(tmp_path, capsys):
