@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registers its models and wrappers)
+    apigateway,
+    apigatewayv2,
     awslambda,
     cdk,
     cloudwatch,

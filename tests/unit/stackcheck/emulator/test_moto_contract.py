@@ -16,6 +16,12 @@ for _module in pkgutil.walk_packages(stackcheck.emulator.__path__, "stackcheck.e
     importlib.import_module(_module.name)
 
 EXPECTED_EXTENDED = {
+    "AWS::ApiGateway::Account",
+    "AWS::ApiGateway::Stage",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage",
     "AWS::CDK::Metadata",
     "AWS::CloudWatch::Alarm",
     "AWS::DMS::Endpoint",
