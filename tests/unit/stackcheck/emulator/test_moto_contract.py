@@ -30,6 +30,7 @@ EXPECTED_EXTENDED = {
     "AWS::DMS::ReplicationTask",
     "AWS::EC2::SecurityGroupEgress",
     "AWS::S3::BucketPolicy",
+    "AWS::SNS::Subscription",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     "AWS::SecretsManager::Secret",
