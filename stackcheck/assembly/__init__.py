@@ -429,7 +429,8 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
                 f"the app {cdk_json['app']!r} ran but wrote no cloud assembly; does it call app.synth()?"
             )
         write_call_sites(sites, staging, root)
-        (staging / CACHE_RECORD).write_text(json.dumps({"key": key}))
+        # the extra context is kept so is_current can recompute the key (`synth --no-nag`, then `deploy`)
+        (staging / CACHE_RECORD).write_text(json.dumps({"key": key, "context": dict(context or {})}, default=str))
         assembly_check = read_assembly(staging)  # validate before replacing the old one
         del assembly_check
         if out.exists():
@@ -458,10 +459,17 @@ def is_current(
     outdir: str | os.PathLike[str] | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> bool:
-    """True when ``outdir`` holds an assembly synthesized from the current sources and context."""
+    """True when ``outdir`` holds an assembly synthesized from the current sources and context.
+
+    ``context`` None: the extra context the assembly was synthesized with (``--context``,
+    ``--no-nag``, recorded in its ``CACHE_RECORD``), so only a change of sources or of ``cdk.json``
+    makes it stale.
+    """
     root = Path(app_dir)
     out = Path(outdir) if outdir is not None else root / "cdk.out"
     try:
-        return json.loads((out / CACHE_RECORD).read_text()).get("key") == cache_key(root, context)
-    except (OSError, ValueError):
+        record = json.loads((out / CACHE_RECORD).read_text())
+        recorded = record.get("context") if context is None else context
+        return record.get("key") == cache_key(root, recorded if isinstance(recorded, dict) else None)
+    except (OSError, ValueError, AttributeError):
         return False
