@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -133,3 +134,52 @@ class Stage(ExtensionModel, CloudFormationModel):
             tracing_enabled=properties.get("TracingEnabled"),
         )
         return cls(rest_api_id, stage_name, deployment_id)
+
+
+METHOD_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html"
+)
+relies_on(
+    "moto.apigateway.models",
+    "APIGatewayBackend.put_method",
+    params=("function_id", "resource_id", "method_type", "authorization_type", "api_key_required"),
+)
+
+
+@patch(
+    "moto.apigateway.models",
+    "Method.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::ApiGateway::Method",
+    adds=("AuthorizationType default NONE", "MOCK integrations (no IntegrationHttpMethod/Uri)", "no Integration"),
+    doc_url=METHOD_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_method(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto reads ``AuthorizationType``, ``Integration.IntegrationHttpMethod`` and ``Integration.Uri``
+    as required, so a MOCK integration (CDK's default for a method without one, with neither) or a
+    method without ``Integration`` fails with a KeyError. CloudFormation defaults AuthorizationType
+    to NONE and needs the method and URI only for HTTP and AWS integrations (moto's
+    PutIntegration still checks those); a method without Integration is created alone.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html
+    """
+    properties = {"AuthorizationType": "NONE", **(cloudformation_json.get("Properties") or {})}
+    integration = properties.get("Integration")
+    if integration is None:
+        return _backend(account_id, region_name).put_method(
+            function_id=properties["RestApiId"],
+            resource_id=properties["ResourceId"],
+            method_type=properties["HttpMethod"],
+            authorization_type=properties["AuthorizationType"],
+            api_key_required=properties.get("ApiKeyRequired"),
+        )
+    properties["Integration"] = {"IntegrationHttpMethod": None, "Uri": None, **integration}
+    return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name, **kwargs)

@@ -95,3 +95,42 @@ def test_an_http_api_with_integration_route_and_stage_creates_each(deploy, aws):
     assert (integration["IntegrationType"], integration["IntegrationUri"]) == ("HTTP_PROXY", "https://example.com")
     (stage,) = client.get_stages(ApiId=outputs["ApiId"])["Items"]
     assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
+
+
+@pytest.mark.emulator
+def test_a_mock_method_and_a_method_without_integration_are_created(deploy, aws):
+    template = {
+        "Resources": {
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
+            "Any": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "RestApiId": {"Ref": "Api"},
+                    "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "HttpMethod": "ANY",
+                    "AuthorizationType": "NONE",
+                    "Integration": {"Type": "MOCK"},
+                },
+            },
+            "Items": {
+                "Type": "AWS::ApiGateway::Resource",
+                "Properties": {
+                    "RestApiId": {"Ref": "Api"},
+                    "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "PathPart": "items",
+                },
+            },
+            "Get": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {"RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Items"}, "HttpMethod": "GET"},
+            },
+        },
+        "Outputs": {"ApiId": {"Value": {"Ref": "Api"}}, "ItemsId": {"Value": {"Ref": "Items"}}},
+    }
+    (stack,) = deploy({"Methods": (template, [])}).stacks
+    client = aws("apigateway")
+    api, items = stack.outputs["ApiId"], stack.outputs["ItemsId"]
+    root = next(r["id"] for r in client.get_resources(restApiId=api)["items"] if r["path"] == "/")
+    assert client.get_integration(restApiId=api, resourceId=root, httpMethod="ANY")["type"] == "MOCK"
+    get = client.get_method(restApiId=api, resourceId=items, httpMethod="GET")
+    assert (get["authorizationType"], "methodIntegration" in get) == ("NONE", False)

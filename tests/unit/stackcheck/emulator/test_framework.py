@@ -104,6 +104,7 @@ def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulat
         "logGroups"
     ]
     assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{outputs['HandlerFunctionName']}", 7)
+    assert outputs["HandlerLogGroupName"] == group["logGroupName"]  # GetAtt LogRetention.LogGroupName
     listed = aws("s3").list_objects_v2(Bucket=outputs["InboxBucketName"], Prefix="site/")["Contents"]
     assert sorted(o["Key"] for o in listed) == ["site/css/site.css", "site/index.html"]
     page = aws("s3").get_object(Bucket=outputs["InboxBucketName"], Key="site/index.html")["Body"].read()

@@ -24,6 +24,7 @@ EXPECTED_EXTENDED = {
     "AWS::ApiGatewayV2::Stage",
     "AWS::CDK::Metadata",
     "AWS::CloudWatch::Alarm",
+    "AWS::Lambda::Alias",
     "AWS::DMS::Endpoint",
     "AWS::DMS::ReplicationInstance",
     "AWS::DMS::ReplicationSubnetGroup",

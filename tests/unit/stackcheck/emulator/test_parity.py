@@ -134,3 +134,25 @@ def test_a_db_instance_on_a_version_rds_no_longer_offers_fails_its_stack_with_rd
     current["Resources"]["Database"]["Properties"]["EngineVersion"] = "8.0.46"
     (stack,) = deploy({"Current": (current, [])}).stacks
     assert (stack.status, stack.created, stack.declared) == ("CREATE_COMPLETE", 1, 1)
+
+
+@pytest.mark.emulator
+def test_a_lambda_alias_points_at_its_version(deploy, aws):
+    template = function_template("python3.12")
+    template["Resources"]["Version"] = {
+        "Type": "AWS::Lambda::Version",
+        "Properties": {"FunctionName": {"Ref": "Function"}},
+    }
+    template["Resources"]["Live"] = {
+        "Type": "AWS::Lambda::Alias",
+        "Properties": {
+            "Name": "live",
+            "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+            "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
+        },
+    }
+    template["Outputs"]["AliasArn"] = {"Value": {"Ref": "Live"}}
+    (stack,) = deploy({"Aliased": (template, [])}).stacks
+    name = stack.outputs["FunctionName"]
+    alias = aws("lambda").get_alias(FunctionName=name, Name="live")
+    assert (alias["AliasArn"], alias["FunctionVersion"]) == (stack.outputs["AliasArn"], "1")
