@@ -142,7 +142,48 @@ METHOD_DOC = (
 relies_on(
     "moto.apigateway.models",
     "APIGatewayBackend.put_method",
-    params=("function_id", "resource_id", "method_type", "authorization_type", "api_key_required"),
+    params=(
+        "function_id",
+        "resource_id",
+        "method_type",
+        "authorization_type",
+        "api_key_required",
+        "request_parameters",
+        "request_models",
+        "operation_name",
+        "authorizer_id",
+        "authorization_scopes",
+        "request_validator_id",
+    ),
+)
+relies_on(
+    "moto.apigateway.models",
+    "APIGatewayBackend.put_integration",
+    params=(
+        "function_id",
+        "resource_id",
+        "method_type",
+        "integration_type",
+        "uri",
+        "integration_method",
+        "credentials",
+        "request_templates",
+        "passthrough_behavior",
+        "timeout_in_millis",
+        "request_parameters",
+        "content_handling",
+        "connection_type",
+    ),
+)
+relies_on(
+    "moto.apigateway.models",
+    "APIGatewayBackend.put_integration_response",
+    params=("function_id", "resource_id", "method_type", "status_code", "selection_pattern", "response_templates"),
+)
+relies_on(
+    "moto.apigateway.models",
+    "APIGatewayBackend.put_method_response",
+    params=("function_id", "resource_id", "method_type", "response_code", "response_models", "response_parameters"),
 )
 
 
@@ -151,7 +192,14 @@ relies_on(
     "Method.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::ApiGateway::Method",
-    adds=("AuthorizationType default NONE", "MOCK integrations (no IntegrationHttpMethod/Uri)", "no Integration"),
+    adds=(
+        "AuthorizationType default NONE",
+        "Integration: MOCK (no IntegrationHttpMethod/Uri), Credentials, RequestTemplates, RequestParameters, "
+        "PassthroughBehavior, TimeoutInMillis, ContentHandling, ConnectionType, IntegrationResponses",
+        "MethodResponses",
+        "AuthorizerId, AuthorizationScopes, ApiKeyRequired, RequestParameters, RequestModels, OperationName",
+        "a method without Integration",
+    ),
     doc_url=METHOD_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -164,22 +212,59 @@ def create_method(
     **kwargs: Any,
 ) -> Any:
     """moto reads ``AuthorizationType``, ``Integration.IntegrationHttpMethod`` and ``Integration.Uri``
-    as required, so a MOCK integration (CDK's default for a method without one, with neither) or a
-    method without ``Integration`` fails with a KeyError. CloudFormation defaults AuthorizationType
-    to NONE and needs the method and URI only for HTTP and AWS integrations (moto's
-    PutIntegration still checks those); a method without Integration is created alone.
+    as required (a MOCK integration, CDK's default, has neither: KeyError) and passes PutIntegration
+    no ``Credentials`` (an AWS service integration with its role fails with RoleNotSpecified), no
+    request templates and no integration or method responses. This makes the method as
+    CloudFormation does, through moto's PutMethod, PutIntegration (moto still validates the
+    integration), PutIntegrationResponse and PutMethodResponse; AuthorizationType defaults to NONE.
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html
     """
-    properties = {"AuthorizationType": "NONE", **(cloudformation_json.get("Properties") or {})}
-    integration = properties.get("Integration")
-    if integration is None:
-        return _backend(account_id, region_name).put_method(
-            function_id=properties["RestApiId"],
-            resource_id=properties["ResourceId"],
-            method_type=properties["HttpMethod"],
-            authorization_type=properties["AuthorizationType"],
-            api_key_required=properties.get("ApiKeyRequired"),
+    p = cloudformation_json.get("Properties") or {}
+    backend = _backend(account_id, region_name)
+    where = {"function_id": p["RestApiId"], "resource_id": p["ResourceId"], "method_type": p["HttpMethod"]}
+    method = backend.put_method(
+        **where,
+        authorization_type=p.get("AuthorizationType", "NONE"),
+        api_key_required=p.get("ApiKeyRequired"),
+        request_parameters=p.get("RequestParameters"),
+        request_models=p.get("RequestModels"),
+        operation_name=p.get("OperationName"),
+        authorizer_id=p.get("AuthorizerId"),
+        authorization_scopes=p.get("AuthorizationScopes"),
+        request_validator_id=p.get("RequestValidatorId"),
+    )
+    for response in p.get("MethodResponses") or []:
+        backend.put_method_response(
+            **where,
+            response_code=str(response["StatusCode"]),
+            response_models=response.get("ResponseModels") or {},
+            response_parameters=response.get("ResponseParameters") or {},
         )
-    properties["Integration"] = {"IntegrationHttpMethod": None, "Uri": None, **integration}
-    return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name, **kwargs)
+    integration = p.get("Integration")
+    if integration is None:
+        return method
+    timeout = integration.get("TimeoutInMillis")
+    backend.put_integration(
+        **where,
+        integration_type=integration["Type"],
+        uri=integration.get("Uri"),
+        integration_method=integration.get("IntegrationHttpMethod"),
+        credentials=integration.get("Credentials"),
+        request_templates=integration.get("RequestTemplates"),
+        passthrough_behavior=integration.get("PassthroughBehavior"),
+        timeout_in_millis=str(timeout) if timeout is not None else None,
+        request_parameters=integration.get("RequestParameters"),
+        content_handling=integration.get("ContentHandling"),
+        connection_type=integration.get("ConnectionType"),
+    )
+    for response in integration.get("IntegrationResponses") or []:
+        backend.put_integration_response(
+            **where,
+            status_code=str(response["StatusCode"]),
+            selection_pattern=response.get("SelectionPattern"),
+            response_templates=response.get("ResponseTemplates") or {},
+            response_parameters=response.get("ResponseParameters") or {},
+            content_handling=response.get("ContentHandling"),
+        )
+    return method

@@ -134,3 +134,56 @@ def test_a_mock_method_and_a_method_without_integration_are_created(deploy, aws)
     assert client.get_integration(restApiId=api, resourceId=root, httpMethod="ANY")["type"] == "MOCK"
     get = client.get_method(restApiId=api, resourceId=items, httpMethod="GET")
     assert (get["authorizationType"], "methodIntegration" in get) == ("NONE", False)
+
+
+@pytest.mark.emulator
+def test_an_aws_service_integration_keeps_its_role_templates_and_responses(deploy, aws):
+    template = {
+        "Resources": {
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "apigateway.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                },
+            },
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
+            "Put": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "RestApiId": {"Ref": "Api"},
+                    "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "HttpMethod": "PUT",
+                    "AuthorizationType": "AWS_IAM",
+                    "Integration": {
+                        "Type": "AWS",
+                        "IntegrationHttpMethod": "PUT",
+                        "Uri": "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
+                        "Credentials": {"Fn::GetAtt": ["Role", "Arn"]},
+                        "RequestTemplates": {"application/json": "$input.body"},
+                        "IntegrationResponses": [{"StatusCode": "200", "ResponseTemplates": {"application/json": ""}}],
+                    },
+                    "MethodResponses": [{"StatusCode": "200"}],
+                },
+            },
+        },
+        "Outputs": {"ApiId": {"Value": {"Ref": "Api"}}, "RoleArn": {"Value": {"Fn::GetAtt": ["Role", "Arn"]}}},
+    }
+    (stack,) = deploy({"Service": (template, [])}).stacks
+    client = aws("apigateway")
+    api = stack.outputs["ApiId"]
+    root = next(r["id"] for r in client.get_resources(restApiId=api)["items"] if r["path"] == "/")
+    method = client.get_method(restApiId=api, resourceId=root, httpMethod="PUT")
+    integration = method["methodIntegration"]
+    assert (method["authorizationType"], integration["credentials"]) == ("AWS_IAM", stack.outputs["RoleArn"])
+    assert integration["requestTemplates"] == {"application/json": "$input.body"}
+    assert sorted(integration["integrationResponses"]) == ["200"]
+    assert sorted(method["methodResponses"]) == ["200"]
