@@ -45,12 +45,10 @@ class Capability:
 
 
 KNOWN_GAPS = {
-    "AWS::CloudFront::Distribution": (
-        "moto's CloudFront has no CloudFormation model, and its DistributionConfig takes the REST API's "
-        "XML shape (Quantity/Items), not CloudFormation's lists; not emulated yet"
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": (
+        "no CloudFormation model in moto or in stackcheck.emulator.cfn (the origin access control, "
+        "AWS::CloudFront::OriginAccessControl, which CDK uses by default, is emulated)"
     ),
-    "AWS::CloudFront::CloudFrontOriginAccessIdentity": "moto's CloudFront has no CloudFormation model; not emulated yet",
-    "AWS::CloudFront::OriginAccessControl": "moto's CloudFront has no CloudFormation model; not emulated yet",
 }
 """Unsupported types with the specific reason, where it is more than "no model"."""
 

@@ -17,6 +17,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     apigatewayv2,
     awslambda,
     cdk,
+    cloudfront,
     cloudwatch,
     dms,
     ec2,

@@ -26,7 +26,8 @@ from stackcheck.emulator.capabilities import (
         ("AWS::Logs::LogGroup", NATIVE, "moto.logs.models.LogGroup"),
         ("AWS::S3::BucketPolicy", EXTENDED, "stackcheck.emulator.cfn.s3.BucketPolicy"),
         ("AWS::DMS::Endpoint", EXTENDED, "stackcheck.emulator.cfn.dms.Endpoint"),
-        ("AWS::CloudFront::Distribution", UNSUPPORTED, "moto's CloudFront has no CloudFormation model, and its"),
+        ("AWS::CloudFront::Distribution", EXTENDED, "stackcheck.emulator.cfn.cloudfront.Distribution"),
+        ("AWS::CloudFront::CloudFrontOriginAccessIdentity", UNSUPPORTED, "no CloudFormation model in moto or in"),
         ("AWS::CloudFormation::WaitCondition", UNSUPPORTED, "no CloudFormation model"),
         ("Custom::DatabaseSeed", UNSUPPORTED, "custom resources need their Lambda function to run"),
     ],
@@ -61,7 +62,12 @@ COMMON_TYPES = {
     "AWS::AutoScaling::AutoScalingGroup": (NATIVE, "moto.autoscaling.models.FakeAutoScalingGroup"),
     "AWS::AutoScaling::LaunchConfiguration": (NATIVE, "moto.autoscaling.models.FakeLaunchConfiguration"),
     "AWS::EC2::LaunchTemplate": (NATIVE, "moto.ec2.models.launch_templates.LaunchTemplate"),
-    "AWS::CloudFront::Distribution": (UNSUPPORTED, KNOWN_GAPS["AWS::CloudFront::Distribution"]),
+    "AWS::CloudFront::Distribution": (EXTENDED, "stackcheck.emulator.cfn.cloudfront.Distribution"),
+    "AWS::CloudFront::OriginAccessControl": (EXTENDED, "stackcheck.emulator.cfn.cloudfront.OriginAccessControl"),
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": (
+        UNSUPPORTED,
+        KNOWN_GAPS["AWS::CloudFront::CloudFrontOriginAccessIdentity"],
+    ),
 }
 
 
@@ -74,7 +80,7 @@ def test_the_types_public_cdk_apps_use_most_classify_exactly():
 def test_matrix_counts_types_over_stacks(make_assembly):
     matrix = capability_matrix(make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}))
     assert [(c.resource_type, c.support, c.count, c.stacks) for c in matrix] == [
-        ("AWS::CloudFront::Distribution", UNSUPPORTED, 1, ("Edge",)),
+        ("AWS::AppRunner::Service", UNSUPPORTED, 1, ("Edge",)),
         ("AWS::S3::Bucket", NATIVE, 1, ("Edge",)),
         ("AWS::SSM::Parameter", NATIVE, 3, ("Edge", "Importer")),
     ]
@@ -87,7 +93,7 @@ def test_format_matrix_totals_line(make_assembly):
 
 def test_unsupported_resources_name_stack_and_logical_id(make_assembly):
     found = unsupported_resources(make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}))
-    assert found == {"AWS::CloudFront::Distribution": [("Edge", "Distribution")]}
+    assert found == {"AWS::AppRunner::Service": [("Edge", "Distribution")]}
 
 
 def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, capsys):
@@ -95,7 +101,7 @@ def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, 
     assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert {r["resource_type"]: r["support"] for r in rows} == {
-        "AWS::CloudFront::Distribution": UNSUPPORTED,
+        "AWS::AppRunner::Service": UNSUPPORTED,
         "AWS::S3::Bucket": NATIVE,
         "AWS::SSM::Parameter": NATIVE,
     }

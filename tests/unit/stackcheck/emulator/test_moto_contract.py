@@ -23,6 +23,8 @@ EXPECTED_EXTENDED = {
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",
     "AWS::CDK::Metadata",
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudWatch::Alarm",
     "AWS::Lambda::Alias",
     "AWS::DMS::Endpoint",
