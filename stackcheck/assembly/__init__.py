@@ -148,10 +148,13 @@ class StackArtifact:
 
 @dataclass(frozen=True)
 class CloudAssembly:
-    """A read cloud assembly: ``stacks`` maps artifact id → StackArtifact in manifest order."""
+    """A read cloud assembly: ``stacks`` maps artifact id → StackArtifact in manifest order;
+    ``missing_context``: the manifest's ``missing`` context keys (lookups synthesis could not make,
+    answered with CDK's placeholder values)."""
 
     directory: Path
     stacks: Mapping[str, StackArtifact]
+    missing_context: tuple[str, ...] = ()
 
     def stack(self, artifact_id: str) -> StackArtifact:
         """The stack with this artifact id (or stack name); AssemblyError listing ids if absent."""
@@ -255,7 +258,9 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
                 f"template {artifact.template_file} of stack {artifact.artifact_id} does not exist",
                 next_step=NextStep.RESYNTH,
             )
-    return CloudAssembly(directory=root, stacks=stacks)
+    missing = manifest.get("missing") or []
+    keys = tuple(str(m.get("key")) for m in missing if isinstance(m, dict) and m.get("key"))
+    return CloudAssembly(directory=root, stacks=stacks, missing_context=keys)
 
 
 def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:

@@ -115,3 +115,18 @@ def test_capabilities_command_exits_0_when_all_are_supported(make_assembly, caps
         "stack Stack: declared 12 / to create 12 / emulated 0 / skipped 0",
         "assets: none",
     ]
+
+
+def test_an_assembly_with_missing_lookup_context_is_named_before_deploying(make_assembly, capsys):
+    from stackcheck.assembly import read_assembly
+
+    assembly = make_assembly({"Edge": ("importer", [])})
+    manifest_file = assembly.directory / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    key = "vpc-provider:account=123456789012:filter.vpc-id=vpc-1:region=us-east-1:returnAsymmetricSubnets=true"
+    manifest["missing"] = [{"key": key, "provider": "vpc-provider", "props": {}}]
+    manifest_file.write_text(json.dumps(manifest))
+    assert read_assembly(assembly.directory).missing_context == (key,)
+    main(["emulator", "capabilities", "--assembly", str(assembly.directory)])
+    (warning,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
+    assert warning.startswith(f"warning: the assembly was synthesized without the context of 1 lookup(s) ({key}): ")
