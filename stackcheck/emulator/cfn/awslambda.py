@@ -190,3 +190,54 @@ patch(
     adds=(),
     doc_url=VERSION_DOC,
 )(classmethod(_has_version_attribute))  # type: ignore[arg-type]  # moto asks the class
+
+
+@patch(
+    "moto.awslambda.models",
+    "LambdaVersion.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::Lambda::Version",
+    adds=("Ref (the version's ARN)",),
+    doc_url=VERSION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_version(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto's Lambda version has no physical id, so Ref gave the model object; keep the version's
+    ARN (``<function ARN>:<version>``) for the ``physical_resource_id`` below.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    from moto.awslambda.models import lambda_backends
+
+    version = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    function = lambda_backends[account_id][region_name].get_function(
+        cloudformation_json["Properties"]["FunctionName"], None
+    )
+    unqualified = ":".join(function.function_arn.split(":")[:7])  # arn:aws:lambda:<region>:<account>:function:<name>
+    version.arn = f"{unqualified}:{version.version}"
+    return version
+
+
+def _version_arn(version: Any) -> str:
+    """Ref of a Lambda version: its ARN.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    return version.arn
+
+
+patch(
+    "moto.awslambda.models",
+    "LambdaVersion.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::Lambda::Version",
+    adds=(),
+    doc_url=VERSION_DOC,
+)(property(_version_arn))  # type: ignore[arg-type]  # a property, as moto's other models have

@@ -152,7 +152,9 @@ def test_a_lambda_alias_points_at_its_version(deploy, aws):
         },
     }
     template["Outputs"]["AliasArn"] = {"Value": {"Ref": "Live"}}
+    template["Outputs"]["VersionArn"] = {"Value": {"Ref": "Version"}}
     (stack,) = deploy({"Aliased": (template, [])}).stacks
     name = stack.outputs["FunctionName"]
     alias = aws("lambda").get_alias(FunctionName=name, Name="live")
     assert (alias["AliasArn"], alias["FunctionVersion"]) == (stack.outputs["AliasArn"], "1")
+    assert stack.outputs["VersionArn"] == f"arn:aws:lambda:us-east-1:123456789012:function:{name}:1"
