@@ -148,10 +148,13 @@ class StackArtifact:
 
 @dataclass(frozen=True)
 class CloudAssembly:
-    """A read cloud assembly: ``stacks`` maps artifact id → StackArtifact in manifest order."""
+    """A read cloud assembly: ``stacks`` maps artifact id → StackArtifact in manifest order;
+    ``missing_context``: the manifest's ``missing`` context keys (lookups synthesis could not make,
+    answered with CDK's placeholder values)."""
 
     directory: Path
     stacks: Mapping[str, StackArtifact]
+    missing_context: tuple[str, ...] = ()
 
     def stack(self, artifact_id: str) -> StackArtifact:
         """The stack with this artifact id (or stack name); AssemblyError listing ids if absent."""
@@ -255,7 +258,9 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
                 f"template {artifact.template_file} of stack {artifact.artifact_id} does not exist",
                 next_step=NextStep.RESYNTH,
             )
-    return CloudAssembly(directory=root, stacks=stacks)
+    missing = manifest.get("missing") or []
+    keys = tuple(str(m.get("key")) for m in missing if isinstance(m, dict) and m.get("key"))
+    return CloudAssembly(directory=root, stacks=stacks, missing_context=keys)
 
 
 def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:
@@ -429,7 +434,8 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
                 f"the app {cdk_json['app']!r} ran but wrote no cloud assembly; does it call app.synth()?"
             )
         write_call_sites(sites, staging, root)
-        (staging / CACHE_RECORD).write_text(json.dumps({"key": key}))
+        # the extra context is kept so is_current can recompute the key (`synth --no-nag`, then `deploy`)
+        (staging / CACHE_RECORD).write_text(json.dumps({"key": key, "context": dict(context or {})}, default=str))
         assembly_check = read_assembly(staging)  # validate before replacing the old one
         del assembly_check
         if out.exists():
@@ -458,10 +464,17 @@ def is_current(
     outdir: str | os.PathLike[str] | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> bool:
-    """True when ``outdir`` holds an assembly synthesized from the current sources and context."""
+    """True when ``outdir`` holds an assembly synthesized from the current sources and context.
+
+    ``context`` None: the extra context the assembly was synthesized with (``--context``,
+    ``--no-nag``, recorded in its ``CACHE_RECORD``), so only a change of sources or of ``cdk.json``
+    makes it stale.
+    """
     root = Path(app_dir)
     out = Path(outdir) if outdir is not None else root / "cdk.out"
     try:
-        return json.loads((out / CACHE_RECORD).read_text()).get("key") == cache_key(root, context)
-    except (OSError, ValueError):
+        record = json.loads((out / CACHE_RECORD).read_text())
+        recorded = record.get("context") if context is None else context
+        return record.get("key") == cache_key(root, recorded if isinstance(recorded, dict) else None)
+    except (OSError, ValueError, AttributeError):
         return False

@@ -10,6 +10,7 @@ from stackcheck.assembly import CloudAssembly
 __all__ = [
     "EMULATED",
     "EXTENDED",
+    "KNOWN_GAPS",
     "NATIVE",
     "UNSUPPORTED",
     "Capability",
@@ -43,6 +44,15 @@ class Capability:
     stacks: tuple[str, ...]
 
 
+KNOWN_GAPS = {
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": (
+        "no CloudFormation model in moto or in stackcheck.emulator.cfn (the origin access control, "
+        "AWS::CloudFront::OriginAccessControl, which CDK uses by default, is emulated)"
+    ),
+}
+"""Unsupported types with the specific reason, where it is more than "no model"."""
+
+
 def classify(resource_type: str) -> tuple[str, str]:
     """``(support, detail)`` for one CloudFormation type, introspected from moto and the extension."""
     from stackcheck.emulator import cfn
@@ -58,6 +68,8 @@ def classify(resource_type: str) -> tuple[str, str]:
         return NATIVE, detail
     if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
         return UNSUPPORTED, "custom resources need their Lambda function to run; the emulator cannot run it"
+    if resource_type in KNOWN_GAPS:
+        return UNSUPPORTED, KNOWN_GAPS[resource_type]
     return UNSUPPORTED, "no CloudFormation model in moto or in stackcheck.emulator.cfn"
 
 

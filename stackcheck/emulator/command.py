@@ -77,6 +77,15 @@ def run_emulator(args: argparse.Namespace) -> int:
     return _capabilities(args)
 
 
+def missing_context_line(keys: tuple[str, ...]) -> str:
+    """What a cloud assembly synthesized with missing context means for a deploy, naming each key."""
+    return (
+        f"the assembly was synthesized without the context of {len(keys)} lookup(s) ({'; '.join(keys)}): "
+        "CDK put placeholder values in their place (vpc-12345, subnets p-12345...), which exist in no "
+        "emulator; resources using them fail. Give the values in cdk.json's or cdk.context.json's context"
+    )
+
+
 def _capabilities(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix
@@ -107,6 +116,8 @@ def _capabilities(args: argparse.Namespace) -> int:
         for line in forecast(assembly):
             print(f"stack {line}")
         print(f"assets: {asset_forecast(assembly.directory).line(verb='to publish') or 'none'}")
+        if assembly.missing_context:
+            print(f"warning: {missing_context_line(assembly.missing_context)}")
     return 1 if any(c.support == UNSUPPORTED for c in matrix) else 0
 
 
@@ -244,6 +255,8 @@ def run_deploy(args: argparse.Namespace) -> int:
 
     record = require_running(args.outputs_dir)
     assembly = read_assembly(args.assembly)
+    if assembly.missing_context:
+        print(f"stackcheck deploy: warning: {missing_context_line(assembly.missing_context)}", file=sys.stderr)
     print(
         f"deploying {len(assembly.stacks)} stack{'s' if len(assembly.stacks) != 1 else ''} "
         f"({assembly.resource_count()} resources) "

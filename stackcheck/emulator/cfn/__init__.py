@@ -13,8 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registers its models and wrappers)
+    apigateway,
+    apigatewayv2,
     awslambda,
     cdk,
+    cloudfront,
     cloudwatch,
     dms,
     ec2,

@@ -1,4 +1,4 @@
-"""Lambda for the emulator: refuse, as Lambda does, a function on a runtime AWS no longer lets you create.
+"""Lambda for the emulator: refuse, as Lambda does, a function on a runtime AWS no longer lets you create; AWS::Lambda::Alias.
 
 moto creates a function on any runtime string; Lambda refuses ``CreateFunction`` once a runtime
 passes its "block function create" date
@@ -14,9 +14,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from stackcheck.emulator.cfn._registry import patch
+from moto.core.common_models import CloudFormationModel
 
-__all__ = ["blocked_runtime_message"]
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
+
+__all__ = ["Alias", "blocked_runtime_message"]
 
 FUNCTION_DOC = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html"
@@ -77,3 +79,165 @@ def create_function(
     if message:
         raise InvalidParameterValueException(message)
     return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+ALIAS_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-alias.html"
+relies_on("moto.awslambda.models", "lambda_backends")
+relies_on("moto.awslambda.models", "LambdaBackend.get_function", params=("function_name_or_arn", "qualifier"))
+relies_on(
+    "moto.awslambda.models",
+    "LambdaBackend.create_alias",
+    params=("name", "function_name", "function_version", "description", "routing_config"),
+)
+relies_on("moto.awslambda.models", "LambdaBackend.delete_alias", params=("name", "function_name"))
+relies_on("moto.awslambda.models", "LambdaAlias.__init__", assigns=("arn",))
+
+
+@extended_model
+class Alias(ExtensionModel, CloudFormationModel):
+    """AWS::Lambda::Alias: ``Name`` for ``FunctionVersion`` of ``FunctionName`` (a name or ARN), with
+    ``Description`` and ``RoutingConfig``; GetAlias answers it. Ref is the alias ARN, as in AWS.
+    The function (and its version) must exist: moto's ResourceNotFoundException otherwise.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-alias.html
+    """
+
+    CFN_TYPE = "AWS::Lambda::Alias"
+    CFN_NAME_TYPE = "Name"
+    PHYSICAL_ID = "arn"
+    CFN_ATTRIBUTES = ("AliasArn",)
+
+    def __init__(self, arn: str, name: str, function_name: str):
+        self.arn = arn
+        self.name = name
+        self.function_name = function_name
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "AliasArn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> Alias:
+        from moto.awslambda.models import lambda_backends
+
+        p = cloudformation_json.get("Properties") or {}
+        backend = lambda_backends[account_id][region_name]
+        version = str(p["FunctionVersion"])
+        # the alias is kept under the function's name: GetAlias by name then finds it, whichever form Ref gave
+        function = backend.get_function(p["FunctionName"], None)
+        routing = p.get("RoutingConfig") or {}
+        weights = {
+            str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in routing.get("AdditionalVersionWeights") or []
+        }
+        alias = backend.create_alias(
+            name=p["Name"],
+            function_name=function.function_name,
+            function_version=version,
+            description=p.get("Description", ""),
+            routing_config={"AdditionalVersionWeights": weights} if weights else None,  # type: ignore[arg-type]  # moto annotates str, stores and returns the mapping
+        )
+        return cls(alias.arn, alias.name, function.function_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from moto.awslambda.models import lambda_backends
+
+        lambda_backends[account_id][region_name].delete_alias(self.name, self.function_name)
+
+
+VERSION_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html"
+relies_on("moto.awslambda.models", "LambdaVersion.__init__", assigns=("version",))
+
+
+@patch(
+    "moto.awslambda.models",
+    "LambdaVersion.get_cfn_attribute",
+    kind="addition",
+    resource_type="AWS::Lambda::Version",
+    adds=("Version",),
+    doc_url=VERSION_DOC,
+)
+def version_attribute(version: Any, attribute_name: str) -> Any:
+    """moto's Lambda version has no GetAtt (CDK's ``current_version`` on an alias uses ``Version``);
+    answer ``Version``, the published version number.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+    if attribute_name == "Version":
+        return version.version
+    raise UnformattedGetAttTemplateException()
+
+
+def _has_version_attribute(cls: type, attr: str) -> bool:
+    """The GetAtt attributes a Lambda version answers: ``Version``.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    return attr == "Version"
+
+
+patch(
+    "moto.awslambda.models",
+    "LambdaVersion.has_cfn_attr",
+    kind="addition",
+    resource_type="AWS::Lambda::Version",
+    adds=(),
+    doc_url=VERSION_DOC,
+)(classmethod(_has_version_attribute))  # type: ignore[arg-type]  # moto asks the class
+
+
+@patch(
+    "moto.awslambda.models",
+    "LambdaVersion.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::Lambda::Version",
+    adds=("Ref (the version's ARN)",),
+    doc_url=VERSION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_version(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto's Lambda version has no physical id, so Ref gave the model object; keep the version's
+    ARN (``<function ARN>:<version>``) for the ``physical_resource_id`` below.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    from moto.awslambda.models import lambda_backends
+
+    version = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    function = lambda_backends[account_id][region_name].get_function(
+        cloudformation_json["Properties"]["FunctionName"], None
+    )
+    unqualified = ":".join(function.function_arn.split(":")[:7])  # arn:aws:lambda:<region>:<account>:function:<name>
+    version.arn = f"{unqualified}:{version.version}"
+    return version
+
+
+def _version_arn(version: Any) -> str:
+    """Ref of a Lambda version: its ARN.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
+    """
+    return version.arn
+
+
+patch(
+    "moto.awslambda.models",
+    "LambdaVersion.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::Lambda::Version",
+    adds=(),
+    doc_url=VERSION_DOC,
+)(property(_version_arn))  # type: ignore[arg-type]  # a property, as moto's other models have

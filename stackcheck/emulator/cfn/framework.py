@@ -9,7 +9,7 @@ against this very server, so the effect is what any client then reads):
   ``NotificationConfiguration``.
 - ``Custom::S3AutoDeleteObjects``: nothing at Create (it empties the bucket at Delete).
 - ``Custom::LogRetention``: PutRetentionPolicy of ``LogGroupName`` / ``RetentionInDays``,
-  creating the log group first when it is absent.
+  creating the log group first when it is absent; GetAtt ``LogGroupName`` answers the name.
 - ``Custom::AWS`` (AwsCustomResource): its ``Create`` SDK call, made with boto3; its response
   fields answer GetAtt. A call moto does not answer fails the resource with moto's error.
 - ``Custom::CDKBucketDeployment``: the source archives (file assets published before the stacks)
@@ -146,7 +146,9 @@ class FrameworkResource(ExtensionModel, CloudFormationModel):
                 logs.create_log_group(logGroupName=name)
             if props.get("RetentionInDays") is not None:
                 logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
-            physical_id = name
+            resource = cls(name, resource_type)
+            resource.fields = {"LogGroupName": name}  # the provider's one Data field (LogRetention's GetAtt)
+            return resource
         elif resource_type == "Custom::AWS":
             physical_id, fields = _aws_call(props, account_id, region_name, physical_id)
             resource = cls(physical_id, resource_type)

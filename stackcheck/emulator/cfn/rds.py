@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn.rds_versions import refused_engine_version_message
 
 __all__: list[str] = []
 
@@ -21,6 +22,7 @@ PARAMETER_GROUP_DOC = (
 )
 
 relies_on("moto.rds.models", "DBInstance.default_port", params=("engine",))
+relies_on("moto.rds.exceptions", "InvalidParameterCombination")
 relies_on("moto.rds.models", "DBSubnetGroup.name")
 relies_on("moto.rds.models", "DBParameterGroup.name")
 relies_on(
@@ -60,7 +62,13 @@ _AFTER_CREATE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "DBInstance.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::RDS::DBInstance",
-    adds=("Port (engine default)", "DBSubnetGroupName (a name)", "VPCSecurityGroups", *_AFTER_CREATE),
+    adds=(
+        "EngineVersion refused once RDS no longer offers it",
+        "Port (engine default)",
+        "DBSubnetGroupName (a name)",
+        "VPCSecurityGroups",
+        *_AFTER_CREATE,
+    ),
     doc_url=DB_INSTANCE_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -78,7 +86,8 @@ def create_db_instance(
     groups from "VpcSecurityGroupIds" where CloudFormation says ``VPCSecurityGroups`` (so the
     instance lands in the default VPC's default group), and drops the properties in
     ``_AFTER_CREATE``. An omitted Port is the engine's default (5432 for postgres); the port is
-    a number.
+    a number. An ``EngineVersion`` RDS no longer offers for creation raises RDS's
+    InvalidParameterCombination ("Cannot find version 5.7.30 for mysql", see ``rds_versions``).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html
     """
@@ -86,6 +95,12 @@ def create_db_instance(
 
     properties = dict(cloudformation_json.get("Properties", {}))
     engine = properties.get("Engine")
+    version = properties.get("EngineVersion")
+    message = refused_engine_version_message(engine, str(version)) if isinstance(engine, str) and version else None
+    if message:
+        from moto.rds.exceptions import InvalidParameterCombination
+
+        raise InvalidParameterCombination(message)
     for numeric in ("Port", "AllocatedStorage", "Iops", "BackupRetentionPeriod"):
         if properties.get(numeric) is not None:
             properties[numeric] = int(properties[numeric])  # CloudFormation strings; moto compares them as numbers

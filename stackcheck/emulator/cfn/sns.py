@@ -1,4 +1,4 @@
-"""SNS for the emulator: AWS::SNS::TopicPolicy on moto's topics."""
+"""SNS for the emulator: AWS::SNS::TopicPolicy and AWS::SNS::Subscription on moto's topics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from moto.core.common_models import CloudFormationModel
 
 from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, relies_on
 
-__all__ = ["TopicPolicy"]
+__all__ = ["Subscription", "TopicPolicy"]
 
 TOPIC_POLICY_DOC = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html"
@@ -20,6 +20,22 @@ relies_on(
     "moto.sns.models", "SNSBackend.set_topic_attribute", params=("topic_arn", "attribute_name", "attribute_value")
 )
 relies_on("moto.sns.models", "Topic.policy")
+relies_on("moto.sns.models", "SNSBackend.subscribe", params=("topic_arn", "endpoint", "protocol"))
+relies_on("moto.sns.models", "SNSBackend.set_subscription_attributes", params=("arn", "name", "value"))
+relies_on("moto.sns.models", "SNSBackend.unsubscribe", params=("subscription_arn",))
+relies_on("moto.sns.models", "Subscription.__init__", assigns=("arn",))
+
+SUBSCRIPTION_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html"
+)
+SUBSCRIPTION_ATTRIBUTES = (
+    "DeliveryPolicy",
+    "FilterPolicy",
+    "FilterPolicyScope",
+    "RawMessageDelivery",
+    "RedrivePolicy",
+    "SubscriptionRoleArn",
+)
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -63,3 +79,49 @@ class TopicPolicy(ExtensionModel, CloudFormationModel):
         for topic_arn in topics:
             backend.set_topic_attribute(topic_arn, "policy", text)
         return cls(resource_name, topics)
+
+
+@extended_model
+class Subscription(ExtensionModel, CloudFormationModel):
+    """AWS::SNS::Subscription: ``Protocol`` + ``Endpoint`` subscribed to ``TopicArn`` (moto checks an
+    SQS endpoint's queue exists), with ``DeliveryPolicy``, ``FilterPolicy``, ``FilterPolicyScope``,
+    ``RawMessageDelivery``, ``RedrivePolicy`` and ``SubscriptionRoleArn`` set as subscription
+    attributes. Ref is the subscription ARN; GetAtt ``Arn``.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html
+    """
+
+    CFN_TYPE = "AWS::SNS::Subscription"
+    PHYSICAL_ID = "arn"
+    CFN_ATTRIBUTES = ("Arn",)
+
+    def __init__(self, arn: str):
+        self.arn = arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> Subscription:
+        properties = cloudformation_json.get("Properties", {})
+        backend = _backend(account_id, region_name)
+        subscription = backend.subscribe(properties["TopicArn"], properties.get("Endpoint", ""), properties["Protocol"])
+        for name in SUBSCRIPTION_ATTRIBUTES:
+            if name not in properties:
+                continue
+            value = properties[name]
+            if isinstance(value, dict):
+                value = json.dumps(value)
+            elif isinstance(value, bool):
+                value = str(value).lower()
+            backend.set_subscription_attributes(subscription.arn, name, value)
+        return cls(subscription.arn)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _backend(account_id, region_name).unsubscribe(self.arn)

@@ -58,6 +58,15 @@ def test_second_synthesis_reuses_the_cache(tmp_path):
     assert is_current(tmp_path)
 
 
+def test_an_assembly_synthesized_with_extra_context_is_current_without_it_being_repeated(tmp_path):
+    write_app(tmp_path)
+    synthesize(tmp_path, context={"name": "from-context"})  # as `stackcheck synth -c name=... / --no-nag`
+    assert is_current(tmp_path)  # what `stackcheck deploy` asks, knowing no context
+    assert not is_current(tmp_path, context={"name": "other"})
+    write_app(tmp_path, name="two")
+    assert not is_current(tmp_path)
+
+
 @pytest.mark.parametrize("change", ["source", "context", "cdk_json"])
 def test_cache_is_invalidated_by_what_changes_synthesis(tmp_path, change):
     write_app(tmp_path)

@@ -52,5 +52,6 @@ parameter = cr.AwsCustomResource(
 cdk.CfnOutput(stack, "InboxBucketName", value=bucket.bucket_name)
 cdk.CfnOutput(stack, "UploadsQueueArn", value=queue.queue_arn)
 cdk.CfnOutput(stack, "HandlerFunctionName", value=function.function_name)
+cdk.CfnOutput(stack, "HandlerLogGroupName", value=function.log_group.log_group_name)
 cdk.CfnOutput(stack, "SettingVersion", value=parameter.get_response_field("Version"))
 app.synth()

@@ -9,6 +9,7 @@ import pytest
 from stackcheck.cli import main
 from stackcheck.emulator.capabilities import (
     EXTENDED,
+    KNOWN_GAPS,
     NATIVE,
     UNSUPPORTED,
     capability_matrix,
@@ -25,7 +26,8 @@ from stackcheck.emulator.capabilities import (
         ("AWS::Logs::LogGroup", NATIVE, "moto.logs.models.LogGroup"),
         ("AWS::S3::BucketPolicy", EXTENDED, "stackcheck.emulator.cfn.s3.BucketPolicy"),
         ("AWS::DMS::Endpoint", EXTENDED, "stackcheck.emulator.cfn.dms.Endpoint"),
-        ("AWS::CloudFront::Distribution", UNSUPPORTED, "no CloudFormation model in moto or in stackcheck"),
+        ("AWS::CloudFront::Distribution", EXTENDED, "stackcheck.emulator.cfn.cloudfront.Distribution"),
+        ("AWS::CloudFront::CloudFrontOriginAccessIdentity", UNSUPPORTED, "no CloudFormation model in moto or in"),
         ("AWS::CloudFormation::WaitCondition", UNSUPPORTED, "no CloudFormation model"),
         ("Custom::DatabaseSeed", UNSUPPORTED, "custom resources need their Lambda function to run"),
     ],
@@ -36,10 +38,49 @@ def test_classify(resource_type, support, detail_start):
     assert detail.startswith(detail_start)
 
 
+COMMON_TYPES = {
+    "AWS::Lambda::Function": (NATIVE, "moto.awslambda.models.LambdaFunction"),
+    "AWS::Lambda::Permission": (NATIVE, "moto.awslambda.models.Permission"),
+    "AWS::Lambda::EventSourceMapping": (NATIVE, "moto.awslambda.models.EventSourceMapping"),
+    "AWS::Lambda::LayerVersion": (NATIVE, "moto.awslambda.models.LayerVersion"),
+    "AWS::ApiGateway::RestApi": (NATIVE, "moto.apigateway.models.RestAPI"),
+    "AWS::ApiGateway::Resource": (NATIVE, "moto.apigateway.models.Resource"),
+    "AWS::ApiGateway::Method": (NATIVE, "moto.apigateway.models.Method"),
+    "AWS::ApiGateway::Deployment": (NATIVE, "moto.apigateway.models.Deployment"),
+    "AWS::ApiGateway::Stage": (EXTENDED, "stackcheck.emulator.cfn.apigateway.Stage"),
+    "AWS::ApiGateway::Account": (EXTENDED, "stackcheck.emulator.cfn.apigateway.Account"),
+    "AWS::ApiGatewayV2::Api": (EXTENDED, "stackcheck.emulator.cfn.apigatewayv2.Api"),
+    "AWS::ApiGatewayV2::Stage": (EXTENDED, "stackcheck.emulator.cfn.apigatewayv2.Stage"),
+    "AWS::ApiGatewayV2::Integration": (EXTENDED, "stackcheck.emulator.cfn.apigatewayv2.Integration"),
+    "AWS::ApiGatewayV2::Route": (EXTENDED, "stackcheck.emulator.cfn.apigatewayv2.Route"),
+    "AWS::DynamoDB::Table": (NATIVE, "moto.dynamodb.models.table.Table"),
+    "AWS::SQS::Queue": (NATIVE, "moto.sqs.models.Queue"),
+    "AWS::SNS::Topic": (NATIVE, "moto.sns.models.Topic"),
+    "AWS::SNS::Subscription": (EXTENDED, "stackcheck.emulator.cfn.sns.Subscription"),
+    "AWS::Events::Rule": (NATIVE, "moto.events.models.Rule"),
+    "AWS::StepFunctions::StateMachine": (NATIVE, "moto.stepfunctions.models.StateMachine"),
+    "AWS::AutoScaling::AutoScalingGroup": (NATIVE, "moto.autoscaling.models.FakeAutoScalingGroup"),
+    "AWS::AutoScaling::LaunchConfiguration": (NATIVE, "moto.autoscaling.models.FakeLaunchConfiguration"),
+    "AWS::EC2::LaunchTemplate": (NATIVE, "moto.ec2.models.launch_templates.LaunchTemplate"),
+    "AWS::CloudFront::Distribution": (EXTENDED, "stackcheck.emulator.cfn.cloudfront.Distribution"),
+    "AWS::CloudFront::OriginAccessControl": (EXTENDED, "stackcheck.emulator.cfn.cloudfront.OriginAccessControl"),
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": (
+        UNSUPPORTED,
+        KNOWN_GAPS["AWS::CloudFront::CloudFrontOriginAccessIdentity"],
+    ),
+}
+
+
+def test_the_types_public_cdk_apps_use_most_classify_exactly():
+    found = {t: classify(t) for t in COMMON_TYPES}
+    # the model class only: wrappers' "+ stackcheck: ..." suffixes are asserted by test_classify
+    assert {t: (s, d.split(" + ")[0]) for t, (s, d) in found.items()} == COMMON_TYPES
+
+
 def test_matrix_counts_types_over_stacks(make_assembly):
     matrix = capability_matrix(make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}))
     assert [(c.resource_type, c.support, c.count, c.stacks) for c in matrix] == [
-        ("AWS::CloudFront::Distribution", UNSUPPORTED, 1, ("Edge",)),
+        ("AWS::AppRunner::Service", UNSUPPORTED, 1, ("Edge",)),
         ("AWS::S3::Bucket", NATIVE, 1, ("Edge",)),
         ("AWS::SSM::Parameter", NATIVE, 3, ("Edge", "Importer")),
     ]
@@ -52,7 +93,7 @@ def test_format_matrix_totals_line(make_assembly):
 
 def test_unsupported_resources_name_stack_and_logical_id(make_assembly):
     found = unsupported_resources(make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}))
-    assert found == {"AWS::CloudFront::Distribution": [("Edge", "Distribution")]}
+    assert found == {"AWS::AppRunner::Service": [("Edge", "Distribution")]}
 
 
 def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, capsys):
@@ -60,7 +101,7 @@ def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, 
     assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert {r["resource_type"]: r["support"] for r in rows} == {
-        "AWS::CloudFront::Distribution": UNSUPPORTED,
+        "AWS::AppRunner::Service": UNSUPPORTED,
         "AWS::S3::Bucket": NATIVE,
         "AWS::SSM::Parameter": NATIVE,
     }
@@ -74,3 +115,18 @@ def test_capabilities_command_exits_0_when_all_are_supported(make_assembly, caps
         "stack Stack: declared 12 / to create 12 / emulated 0 / skipped 0",
         "assets: none",
     ]
+
+
+def test_an_assembly_with_missing_lookup_context_is_named_before_deploying(make_assembly, capsys):
+    from stackcheck.assembly import read_assembly
+
+    assembly = make_assembly({"Edge": ("importer", [])})
+    manifest_file = assembly.directory / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    key = "vpc-provider:account=123456789012:filter.vpc-id=vpc-1:region=us-east-1:returnAsymmetricSubnets=true"
+    manifest["missing"] = [{"key": key, "provider": "vpc-provider", "props": {}}]
+    manifest_file.write_text(json.dumps(manifest))
+    assert read_assembly(assembly.directory).missing_context == (key,)
+    main(["emulator", "capabilities", "--assembly", str(assembly.directory)])
+    (warning,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
+    assert warning.startswith(f"warning: the assembly was synthesized without the context of 1 lookup(s) ({key}): ")

@@ -40,7 +40,7 @@ def test_plan_refuses_unsupported_types_naming_them(make_assembly):
     with pytest.raises(UnsupportedResourceError) as err:
         plan_templates(assembly)
     assert str(err.value).startswith(
-        "the emulator cannot create these resource types: AWS::CloudFront::Distribution (Edge/Distribution)"
+        "the emulator cannot create these resource types: AWS::AppRunner::Service (Edge/Distribution)"
     )
 
 
@@ -48,7 +48,7 @@ def test_plan_skips_unsupported_resources_and_what_needs_them(make_assembly):
     assembly = make_assembly({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])})
     (edge,), (importer,) = plan_templates(assembly, allow_unsupported=True)
     assert edge.skipped == {
-        "Distribution": "unsupported type AWS::CloudFront::Distribution",
+        "Distribution": "unsupported type AWS::AppRunner::Service",
         "DistributionDomainParameter": "needs Distribution, which was skipped",
     }
     assert (edge.removed_outputs, sorted(edge.template["Resources"])) == (["DistributionDomain"], ["Bucket"])
@@ -136,7 +136,7 @@ def test_deploy_with_allow_unsupported_reports_what_was_skipped(deploy):
     result = deploy({"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"])}, allow_unsupported=True)
     assert [s.line() for s in result.stacks] == [
         "Edge  CREATE_COMPLETE  declared 3 / created 1 / emulated 0 / skipped 2 (Distribution: unsupported type "
-        "AWS::CloudFront::Distribution; DistributionDomainParameter: needs Distribution, which was skipped); "
+        "AWS::AppRunner::Service; DistributionDomainParameter: needs Distribution, which was skipped); "
         "lost outputs: DistributionDomain (depend on skipped Distribution)",
         "Importer  CREATE_COMPLETE  declared 2 / created 1 / emulated 0 / skipped 1 "
         "(DomainCopy: imports Edge:DistributionDomain, whose resource was skipped)",
@@ -312,7 +312,7 @@ def test_deploy_command_with_unsupported_type_exits_2(make_assembly, emulator, e
     assembly = make_assembly({"Edge": ("unsupported", [])})
     code = deploy_cli(assembly, tmp_path, str(emulator_dir))
     assert code == 2
-    assert "AWS::CloudFront::Distribution (Edge/Distribution)" in capsys.readouterr().err
+    assert "AWS::AppRunner::Service (Edge/Distribution)" in capsys.readouterr().err
 
 
 @pytest.mark.emulator

@@ -104,6 +104,7 @@ def test_an_app_with_framework_custom_resources_deploys_with_their_effect(emulat
         "logGroups"
     ]
     assert (group["logGroupName"], group["retentionInDays"]) == (f"/aws/lambda/{outputs['HandlerFunctionName']}", 7)
+    assert outputs["HandlerLogGroupName"] == group["logGroupName"]  # GetAtt LogRetention.LogGroupName
     listed = aws("s3").list_objects_v2(Bucket=outputs["InboxBucketName"], Prefix="site/")["Contents"]
     assert sorted(o["Key"] for o in listed) == ["site/css/site.css", "site/index.html"]
     page = aws("s3").get_object(Bucket=outputs["InboxBucketName"], Key="site/index.html")["Body"].read()
@@ -132,7 +133,7 @@ def test_outputs_lost_with_a_skipped_resource_name_the_first_resource_skipped(tm
     template["Outputs"]["ThingId"] = {"Value": {"Fn::Sub": "id-${Mine}"}}
     ((plan,),) = plan_templates(write_assembly(tmp_path, {"Edge": (template, [])}), allow_unsupported=True)
     assert plan.skipped == {
-        "Distribution": "unsupported type AWS::CloudFront::Distribution",
+        "Distribution": "unsupported type AWS::AppRunner::Service",
         "DistributionDomainParameter": "needs Distribution, which was skipped",
         "Mine": "custom resource Custom::Thing (provider MyProvider) needs its Lambda function to run; "
         "the emulator cannot run it",
@@ -155,7 +156,7 @@ def test_capabilities_answer_per_stack_before_deploying(make_assembly, capsys):
     assert capsys.readouterr().out.splitlines()[-4:] == [
         "5 types, 7 resources: 4 native, 1 extended, 1 emulated, 1 unsupported",
         "stack Edge: declared 3 / to create 1 / emulated 0 / skipped 2 (Distribution: unsupported type "
-        "AWS::CloudFront::Distribution; DistributionDomainParameter: needs Distribution, which was skipped); "
+        "AWS::AppRunner::Service; DistributionDomainParameter: needs Distribution, which was skipped); "
         "lost outputs: DistributionDomain (depend on skipped Distribution)",
         "stack Storage: declared 4 / to create 3 / emulated 1 / skipped 0",
         "assets: none",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from stackcheck.emulator.cfn.awslambda import blocked_runtime_message
+from stackcheck.emulator.cfn.rds_versions import refused_engine_version_message
 from stackcheck.errors import DeployError
 
 from .conftest import lambda_resources
@@ -89,3 +90,71 @@ def test_a_service_without_desired_count_gets_cloudformations_default_of_one(dep
     ]
     assert service["desiredCount"] == 1
     assert [d["desiredCount"] for d in service["deployments"]] == [1]
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "message"),
+    [
+        ("mysql", "5.7.30", "Cannot find version 5.7.30 for mysql"),  # no longer listed, 5.7.33+ are
+        ("MySQL", "5.7.44", "Cannot find version 5.7.44 for mysql"),  # listed but deprecated: not creatable
+        ("mysql", "8.0.46", None),
+        ("mysql", "8.0.99", None),  # newer than every listed 8.0: a later release, not refused
+        ("mysql", "8.0", None),  # major version only: RDS picks the default minor
+        ("postgres", "17.6", None),
+        ("postgres", "11.22", "Cannot find version 11.22 for postgres"),
+        ("no-such-engine", "1.0.0", None),  # unknown to the table: RDS's own validation decides
+    ],
+)
+def test_refused_engine_version_message(engine, version, message):
+    assert refused_engine_version_message(engine, version) == message
+
+
+@pytest.mark.emulator
+def test_a_db_instance_on_a_version_rds_no_longer_offers_fails_its_stack_with_rds_message(deploy):
+    template = {
+        "Resources": {
+            "Database": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {
+                    "Engine": "mysql",
+                    "EngineVersion": "5.7.30",
+                    "DBInstanceClass": "db.t3.micro",
+                    "AllocatedStorage": "20",
+                    "MasterUsername": "admin",
+                    "MasterUserPassword": "not-a-real-secret-1",
+                },
+            }
+        }
+    }
+    with pytest.raises(DeployError) as err:
+        deploy({"Old": (template, [])})
+    assert "InvalidParameterCombination" in str(err.value)
+    assert "Cannot find version 5.7.30 for mysql" in str(err.value)
+    current = copy.deepcopy(template)
+    current["Resources"]["Database"]["Properties"]["EngineVersion"] = "8.0.46"
+    (stack,) = deploy({"Current": (current, [])}).stacks
+    assert (stack.status, stack.created, stack.declared) == ("CREATE_COMPLETE", 1, 1)
+
+
+@pytest.mark.emulator
+def test_a_lambda_alias_points_at_its_version(deploy, aws):
+    template = function_template("python3.12")
+    template["Resources"]["Version"] = {
+        "Type": "AWS::Lambda::Version",
+        "Properties": {"FunctionName": {"Ref": "Function"}},
+    }
+    template["Resources"]["Live"] = {
+        "Type": "AWS::Lambda::Alias",
+        "Properties": {
+            "Name": "live",
+            "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+            "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
+        },
+    }
+    template["Outputs"]["AliasArn"] = {"Value": {"Ref": "Live"}}
+    template["Outputs"]["VersionArn"] = {"Value": {"Ref": "Version"}}
+    (stack,) = deploy({"Aliased": (template, [])}).stacks
+    name = stack.outputs["FunctionName"]
+    alias = aws("lambda").get_alias(FunctionName=name, Name="live")
+    assert (alias["AliasArn"], alias["FunctionVersion"]) == (stack.outputs["AliasArn"], "1")
+    assert stack.outputs["VersionArn"] == f"arn:aws:lambda:us-east-1:123456789012:function:{name}:1"
