@@ -35,6 +35,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     sns,
     sqs,
     ssm,
+    wafv2,
 )
 from stackcheck.emulator.cfn._registry import (
     EXTENDED,

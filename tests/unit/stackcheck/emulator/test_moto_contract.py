@@ -38,6 +38,7 @@ EXPECTED_EXTENDED = {
     "AWS::SQS::QueuePolicy",
     "AWS::SecretsManager::Secret",
     "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::WAFv2::WebACL",
 }
 
 
