@@ -42,7 +42,12 @@ class WebACL(ExtensionModel, CloudFormationModel):
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
-        answers = {"Arn": self.arn, "Id": self.acl_id, "Capacity": self.capacity, "LabelNamespace": self.label_namespace}
+        answers = {
+            "Arn": self.arn,
+            "Id": self.acl_id,
+            "Capacity": self.capacity,
+            "LabelNamespace": self.label_namespace,
+        }
         if attribute_name in answers:
             return answers[attribute_name]
         raise UnformattedGetAttTemplateException()
