@@ -5,7 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["compliance_lines", "gate_lines"]
+__all__ = ["compliance_lines", "gate_lines", "unit_lines"]
+
+
+def unit_lines(unit: dict[str, Any] | None, stamped: Callable[[dict[str, Any]], str]) -> list[str]:
+    """The unit suite's 20 slowest tests as a table; [] when not measured."""
+    if not unit:
+        return []
+    source = f"read from {unit['read']}" if "read" in unit else f"one run here, {unit['run']['seconds']:.1f}s wall"
+    lines = [
+        "## The unit suite's slowest tests",
+        "",
+        f"{unit['tests']} tests, {unit['seconds_summed']:.1f}s summed over tests ({source}); the "
+        f"{len(unit['slowest'])} slowest (setup + call + teardown):" + stamped(unit),
+        "",
+        "| test | seconds |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| `{t['id']}` | {t['seconds']:.2f} |" for t in unit["slowest"]]
+    return [*lines, ""]
 
 
 def gate_lines(gate: dict[str, Any] | None, stamped: Callable[[dict[str, Any]], str]) -> list[str]:
