@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,13 @@ def add_emulator_arguments(parser: argparse.ArgumentParser) -> None:
     start.add_argument(
         "--timeout", type=float, default=30.0, help="seconds to wait for the server to answer (default: 30)"
     )
+    start.add_argument(
+        "--latency",
+        default=os.environ.get("STACKCHECK_EMULATOR_LATENCY") or None,
+        metavar="LOW-HIGH[@SEED]",
+        help="simulate AWS API latency: a seeded delay of LOW-HIGH ms before each answer, a simulation "
+        "(default: none, or $STACKCHECK_EMULATOR_LATENCY)",
+    )
     with_outputs_dir(sub.add_parser("stop", help="stop the server and remove the emulator record"))
     with_outputs_dir(
         sub.add_parser(
@@ -55,11 +63,17 @@ def run_emulator(args: argparse.Namespace) -> int:
 
     if args.action == "start":
         record, started = process.start(
-            args.outputs_dir, host=args.host, port=args.port, region=args.region, timeout=args.timeout
+            args.outputs_dir,
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            timeout=args.timeout,
+            latency=args.latency,
         )
         verb = "started" if started else "already running"
+        simulated = f"; simulated latency {args.latency} ms per call" if args.latency and started else ""
         print(
-            f"emulator {verb} at {record.endpoint_url} (pid {record.pid}, region {record.region}); "
+            f"emulator {verb} at {record.endpoint_url} (pid {record.pid}, region {record.region}){simulated}; "
             f"record {args.outputs_dir}/{process.RECORD_FILE}, log {args.outputs_dir}/{process.LOG_FILE}"
         )
         return 0

@@ -166,6 +166,7 @@ def start(
     port: int = 0,
     region: str = DEFAULT_REGION,
     timeout: float = 30.0,
+    latency: str | None = None,
 ) -> tuple[EmulatorRecord, bool]:
     """Start the emulator server as a detached background process, unless one is already running.
 
@@ -175,9 +176,11 @@ def start(
     ``started`` is False when a running emulator was found.
 
     Raises EmulatorError (exit 3) when the port is taken, the server exits during start-up (the
-    message carries the log tail) or it does not answer within ``timeout``.
+    message carries the log tail) or it does not answer within ``timeout``. ``latency``: a simulated
+    per-call delay for the new server, ``LOW-HIGH[@SEED]`` milliseconds (``stackcheck.emulator.latency``;
+    a running emulator keeps its own); BadInputError for another shape.
     """
-    starting = begin_start(outputs_dir, host=host, port=port, region=region, timeout=timeout)
+    starting = begin_start(outputs_dir, host=host, port=port, region=region, timeout=timeout, latency=latency)
     if isinstance(starting, EmulatorRecord):
         return starting, False
     return starting.wait(), True
@@ -228,10 +231,14 @@ def begin_start(
     port: int = 0,
     region: str = DEFAULT_REGION,
     timeout: float = 30.0,
+    latency: str | None = None,
 ) -> EmulatorRecord | Starting:
     """The first half of ``start``: the record of a running emulator, or a Starting server process
     (its interpreter and moto importing while the caller does other work; ``Starting.wait()``
-    finishes the start). Raises EmulatorError when ``port`` is taken."""
+    finishes the start). Raises EmulatorError when ``port`` is taken, BadInputError for a malformed ``latency``."""
+    from stackcheck.emulator.latency import parse_latency
+
+    simulated = parse_latency(latency) if latency else None
     outputs = Path(outputs_dir)
     current = status(outputs)
     if current.state == "running" and current.record is not None:
@@ -248,7 +255,10 @@ def begin_start(
     began = time.monotonic()
     with open(log_path, "a", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", SERVER_MODULE, "--host", host, "--port", str(port), "--ready-file", str(ready)],
+            [
+                *(sys.executable, "-m", SERVER_MODULE, "--host", host, "--port", str(port), "--ready-file", str(ready)),
+                *(("--latency", simulated.spec) if simulated else ()),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import relies_on
+from stackcheck.emulator.latency import Latency, LatencyMiddleware, parse_latency
 
 __all__ = ["main", "make_server"]
 
@@ -24,13 +25,14 @@ relies_on("moto.moto_server.werkzeug_app", "MotoRequestHandler")
 relies_on("moto.moto_server.werkzeug_app", "create_backend_app")
 
 
-def make_server(host: str, port: int) -> Any:
+def make_server(host: str, port: int, latency: Latency | None = None) -> Any:
     """A bound (not yet serving) werkzeug server running moto's app with the extension installed.
 
     This is what ``moto.server.ThreadedMotoServer`` builds, minus its thread: binding here, in
     the caller's thread, makes "address in use" an exception instead of a thread that dies while
     ``start()`` waits forever. Raises OSError (or werkzeug's SystemExit, after printing why) when
-    the address cannot be bound.
+    the address cannot be bound. ``latency``: a simulated delay before each API answer
+    (``stackcheck.emulator.latency``), None for none.
     """
     from stackcheck.emulator import cfn
 
@@ -38,7 +40,9 @@ def make_server(host: str, port: int) -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server as werkzeug_make_server
 
-    app = DomainDispatcherApplication(create_backend_app)
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    if latency is not None:
+        app = LatencyMiddleware(app, latency)
     return werkzeug_make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -55,9 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready-file", required=True)
+    parser.add_argument("--latency", default=None, help="simulated per-call latency, LOW-HIGH[@SEED] ms")
     args = parser.parse_args(argv)
+    latency = parse_latency(args.latency) if args.latency else None
     try:
-        server = make_server(args.host, args.port)
+        server = make_server(args.host, args.port, latency)
     except (OSError, SystemExit) as exc:
         # werkzeug prints the bind error (strerror) and exits 1 itself; say what we tried, exit 3.
         reason = f": {exc}" if isinstance(exc, OSError) else " (reason above)"
@@ -76,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     set_endpoint(f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{port}")
     print(
-        f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})",
+        f"stackcheck emulator: moto {_moto_version()} listening on http://{args.host}:{port} (pid {os.getpid()})"
+        + (f"; {latency.describe()}" if latency else ""),
         flush=True,
     )
     _write_ready(args.ready_file, port)
