@@ -26,6 +26,7 @@ from typing import Any
 from bench.compliance_scale import bench_compliance_scale
 from bench.fleet import bench_fleet
 from bench.gate import bench_gate
+from bench.latency import bench_latency
 from bench.measure import Run, alternate, load_average, machine, median_ratio, run
 from bench.unit_slowest import bench_unit
 from bench.workspace import Workspace, scaled_ledger
@@ -35,7 +36,7 @@ BENCH = REPO / "bench"
 RESULTS = BENCH / "results.json"
 PLOT = BENCH / "scan_time_vs_resources.png"
 SUMMARY = BENCH / "RESULTS.md"
-SECTIONS = ("naive", "scaling", "xdist", "fleet", "gate", "compliance", "unit")
+SECTIONS = ("naive", "scaling", "xdist", "fleet", "gate", "compliance", "unit", "latency")
 SECTION_KEYS = {
     "naive": "scan_vs_naive",
     "scaling": "scaling",
@@ -44,6 +45,7 @@ SECTION_KEYS = {
     "gate": "gate",
     "compliance": "compliance_scale",
     "unit": "unit",
+    "latency": "xdist_latency",
 }
 TARGETS = {
     "scan_vs_naive_cold": ("<=", 0.3),
@@ -53,6 +55,7 @@ TARGETS = {
     "fleet_6_vs_1": ("<=", 3.5),
     "gate_warm_vs_naive_cold": ("<=", 0.6),
     "compliance_per_resource_10x": ("<=", 1.2),
+    "xdist_ratio_latency": ("<=", 0.6),
 }
 
 
@@ -506,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         results["compliance_scale"] = bench_compliance_scale(ws, args.rounds, logs, tree_env, max(environments))
         results["compliance_per_resource_10x"] = results["compliance_scale"]["compliance_per_resource_10x"]
         results["drift_per_resource_10x"] = results["compliance_scale"]["drift_per_resource_10x"]
+    if "latency" in sections:
+        results["xdist_latency"] = bench_latency(ws, args.rounds, logs)
+        results["xdist_ratio_latency"] = results["xdist_latency"]["xdist_ratio_latency"]
     if "unit" in sections:
         results["unit"] = bench_unit(REPO, logs, Path(args.unit_junit) if args.unit_junit else None)
     stamp = {

@@ -100,6 +100,7 @@ def test_verdicts_compare_each_figure_with_its_target():
         "fleet_6_vs_1": {"value": None, "target": "<= 3.5", "met": None},
         "gate_warm_vs_naive_cold": {"value": None, "target": "<= 0.6", "met": None},
         "compliance_per_resource_10x": {"value": None, "target": "<= 1.2", "met": None},
+        "xdist_ratio_latency": {"value": None, "target": "<= 0.6", "met": None},
     }
     headline = {k: v for k, v in results.items() if k != "scaling"}
     summary = summary_markdown({**headline, "targets": verdicts(results)}, None)
