@@ -59,8 +59,11 @@ destroy-local: $(STAMP)
 # xdist pays where calls wait on the network (AWS). Against the embedded emulator (its record
 # cfn-outputs/target.json exists) the checks run serially: there -n 2 is slower (worker start-up,
 # one moto server process answering both workers; figures in bench/RESULTS.md). Expanded when the
-# recipe runs, so after a deploy-local in the same make.
-INTEGRATION_XDIST ?= $(if $(shell test -f cfn-outputs/target.json && echo emulator),-p no:xdist,-n $(PYTEST_WORKERS))
+# recipe runs, so after a deploy-local in the same make. Against AWS the worker count is the fastest
+# side of `make bench`'s latency section (the suite serial / -n 2 / -n 4 with simulated AWS latency:
+# bench/results.json xdist_latency.best_workers), else auto.
+INTEGRATION_WORKERS ?= $(shell python3 -c 'import json; print(json.load(open("bench/results.json"))["xdist_latency"]["best_workers"])' 2>/dev/null || echo auto)
+INTEGRATION_XDIST ?= $(if $(shell test -f cfn-outputs/target.json && echo emulator),-p no:xdist,$(if $(filter 1,$(INTEGRATION_WORKERS)),-p no:xdist,-n $(INTEGRATION_WORKERS)))
 integration: $(STAMP)
 	@mkdir -p reports
 	$(PY) -m pytest tests/integration -m "not outofband" $(INTEGRATION_XDIST) --junitxml=reports/integration.xml
