@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -80,11 +81,13 @@ def test_every_tox_env_passes_the_plugin_settings_through():
 def test_every_tox_env_runs_what_its_make_target_runs():
     tox_runs = {env: [shlex.split(line) for line in lines] for env, lines in config("commands").items()}
     make_runs = {env: make_commands(env) for env in ENVS}
-    # make picks xdist for the integration checks by where they run (serial against the emulator);
+    # make picks xdist for the integration checks by where they run (serial against the emulator; against
+    # AWS the latency bench's fastest worker count, bench/results.json, else auto);
     # tox runs them serially unless given `-- -n auto`.
     first = make_runs["integration"][0]
     at = first.index("--junitxml=reports/integration.xml") - 2
-    assert first[at : at + 2] in (["-n", "auto"], ["-p", "no:xdist"])
+    best = json.loads((ROOT / "bench" / "results.json").read_text()).get("xdist_latency", {}).get("best_workers")
+    assert first[at : at + 2] in (["-n", str(best or "auto")], ["-p", "no:xdist"])
     first[at : at + 2] = ["-p", "no:xdist"]
     assert tox_runs == make_runs
     assert tox_runs["lint"] == [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"], ["actionlint"]]
