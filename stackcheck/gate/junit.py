@@ -60,8 +60,13 @@ def read_junit(path: str | os.PathLike[str]) -> JUnitSuite:
     file = Path(path)
     try:
         suites = list(JUnitXml.fromfile(str(file)))
-    except (OSError, ParseError, JUnitXmlError) as exc:
+    except (OSError, ParseError) as exc:
         raise BadInputError(f"JUnit report {file} cannot be read: {exc}", next_step=NextStep.INTEGRATION) from None
+    except JUnitXmlError:  # junitparser says only "Invalid format."
+        raise BadInputError(
+            f"JUnit report {file} cannot be read: its root element is neither <testsuites> nor <testsuite>",
+            next_step=NextStep.INTEGRATION,
+        ) from None
     total = {k: sum(getattr(s, k) or 0 for s in suites) for k in ("tests", "failures", "errors", "skipped")}
     failed: list[str] = []
     reasons: list[str] = []

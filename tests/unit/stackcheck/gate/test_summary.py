@@ -201,3 +201,11 @@ def test_a_failure_outranks_inconclusive():
     assert gate_verdict(stages) == FAILED
     assert exit_code(stages) == 1
     assert exit_code([*ALL_PASSED[:3], Stage("checks", INCONCLUSIVE, 3), *ALL_PASSED[4:]]) == 3
+
+
+def test_junit_with_another_root_names_the_file_and_the_roots_expected(tmp_path):
+    (tmp_path / "other.xml").write_text("<report/>")
+    with pytest.raises(
+        BadInputError, match=r"other.xml cannot be read: its root element is neither <testsuites> nor <testsuite>"
+    ):
+        read_junit(tmp_path / "other.xml")
