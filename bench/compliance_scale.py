@@ -11,7 +11,6 @@ scaled to the N sets (``bench.workspace.scaled_ledger``). The figure is the medi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import statistics
@@ -49,7 +48,6 @@ def bench_compliance_scale(
     from stackcheck.emulator.deploy import deploy_assembly
     from stackcheck.emulator.process import start, stop
     from stackcheck.emulator.record import record_path
-    from stackcheck.errors import OutputCollisionError
 
     log_file = logs / "compliance-scale.log"
     out = f"compliance-scale-{environments}.out"
@@ -79,8 +77,7 @@ def bench_compliance_scale(
     try:
         print(f"[bench compliance] deploying N={environments} ({resources[str(environments)]} resources)", flush=True)
         # Every set declares the same output keys: no flat outputs file, all-outputs.json has them by stack.
-        with contextlib.suppress(OutputCollisionError):
-            deploy_assembly(assembly, record, outputs_dir=outputs, log_file=log_file)
+        deploy_assembly(assembly, record, outputs_dir=outputs, log_file=log_file)
         sides = {"1": first, str(environments): None}
 
         def measure(kind: str, n: str) -> Run:

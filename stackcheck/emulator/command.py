@@ -311,8 +311,14 @@ def run_deploy(args: argparse.Namespace) -> int:
     print(
         f"deployed {len(result.stacks)} stack{'s' if len(result.stacks) != 1 else ''}: declared {declared} / "
         f"created {created} / emulated {emulated} / skipped {skipped} resources in {result.seconds:.1f}s; "
-        f"outputs: {result.outputs_files[0]}, {result.outputs_files[1]}"
+        f"outputs: {', '.join(str(f) for f in result.outputs_files if f is not None)}"
     )
+    if result.flat_skipped:
+        print(
+            f"stackcheck deploy: warning: {result.flat_skipped} Point the checks at it: "
+            f"--outputs-file={result.outputs_files[0]} (or STACKCHECK_OUTPUTS_FILE).",
+            file=sys.stderr,
+        )
     return 0
 
 

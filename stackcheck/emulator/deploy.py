@@ -25,7 +25,7 @@ from stackcheck.emulator.process import (
     status,
     stop,
 )
-from stackcheck.errors import DeployError, NextStep
+from stackcheck.errors import DeployError, NextStep, OutputCollisionError
 from stackcheck.files import ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE
 from stackcheck.outputs import write_outputs
 
@@ -90,13 +90,16 @@ class StackResult:
 
 @dataclass(frozen=True)
 class DeployResult:
-    """Every stack's StackResult in deployment order, the outputs files written, total wall seconds and
-    the assets published before the stacks (``stackcheck.emulator.assets``)."""
+    """Every stack's StackResult in deployment order, the outputs files written (``all-outputs.json``,
+    then ``flat-outputs.json`` or None when two stacks declare the same output key: ``flat_skipped``
+    says which, and ``all-outputs.json`` holds every value by stack), total wall seconds and the
+    assets published before the stacks (``stackcheck.emulator.assets``)."""
 
     stacks: list[StackResult]
-    outputs_files: tuple[Path, Path]
+    outputs_files: tuple[Path, Path | None]
     seconds: float
     assets: PublishedAssets = field(default_factory=PublishedAssets)
+    flat_skipped: str | None = None
 
 
 def _seed_bootstrap_parameters(session: Any, record: EmulatorRecord, plans: Iterable[TemplatePlan]) -> list[str]:
@@ -309,8 +312,9 @@ def deploy_assembly(
 
     Outputs files of an earlier deployment are removed first. Raises UnsupportedResourceError
     (see ``plan_templates``), DeployError naming each failed stack, its status, the error and the
-    missing logical IDs (no outputs are written then), and OutputCollisionError when two stacks
-    declare the same output key (``all-outputs.json`` is written, ``flat-outputs.json`` is not).
+    missing logical IDs (no outputs are written then). When two stacks declare the same output key
+    the deploy still succeeds: ``all-outputs.json`` is written, ``flat-outputs.json`` is not, and
+    ``DeployResult.flat_skipped`` says why (checks then read ``all-outputs.json``, stack-qualified).
     """
     started = time.perf_counter()
     for name in (ALL_OUTPUTS_FILE, FLAT_OUTPUTS_FILE):
@@ -361,7 +365,13 @@ def deploy_assembly(
         raise DeployError("; ".join(str(f) for f in failures))
     ordered = [results[artifact_id] for artifact_id in plans]
     nested = {r.stack_name: dict(r.outputs) for r in ordered}
-    files = write_outputs(nested, outputs_dir)
+    try:
+        files: tuple[Path, Path | None] = write_outputs(nested, outputs_dir)
+    except OutputCollisionError as exc:
+        # every stack is up and all-outputs.json (written first) holds every value by stack: not a failed deploy
+        return DeployResult(
+            ordered, (Path(outputs_dir) / ALL_OUTPUTS_FILE, None), time.perf_counter() - started, assets, str(exc)
+        )
     return DeployResult(ordered, files, time.perf_counter() - started, assets)
 
 

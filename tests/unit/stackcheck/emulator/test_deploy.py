@@ -11,7 +11,7 @@ from stackcheck.cli import main
 from stackcheck.emulator.command import check_current
 from stackcheck.emulator.deploy import DeployResult, destroy, plan_templates, references
 from stackcheck.emulator.process import start, status
-from stackcheck.errors import AssemblyError, DeployError, OutputCollisionError, UnsupportedResourceError
+from stackcheck.errors import AssemblyError, DeployError, UnsupportedResourceError
 
 
 @pytest.mark.parametrize(
@@ -105,24 +105,24 @@ def test_deploy_writes_nested_and_flat_outputs(deploy, tmp_path):
 
 @pytest.mark.emulator
 def test_deploy_with_colliding_output_keys_keeps_the_per_stack_outputs(deploy, tmp_path):
-    # every stack is created: the per-stack file keeps all of them; only the flat file cannot hold both keys
-    with pytest.raises(OutputCollisionError) as err:
-        deploy(
-            {
-                "First": ("monitoring", []),
-                "Third": (
-                    {
-                        "Resources": {
-                            "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}
-                        },
-                        "Outputs": {"CpuAlarmName": {"Value": {"Ref": "P"}}},
-                    },
-                    [],
-                ),
-            }
-        )
-    assert "output key 'CpuAlarmName' is declared by both stack 'First' and stack 'Third'" in str(err.value)
-    assert "flat-outputs.json was not written" in str(err.value)
+    # every stack is created: the per-stack file keeps all of them; only the flat file cannot hold both keys,
+    # and the deploy says so without failing
+    result = deploy(
+        {
+            "First": ("monitoring", []),
+            "Third": (
+                {
+                    "Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}},
+                    "Outputs": {"CpuAlarmName": {"Value": {"Ref": "P"}}},
+                },
+                [],
+            ),
+        }
+    )
+    assert result.flat_skipped is not None
+    assert "output key 'CpuAlarmName' is declared by both stack 'First' and stack 'Third'" in result.flat_skipped
+    assert "flat-outputs.json was not written" in result.flat_skipped
+    assert result.outputs_files == (tmp_path / "cfn-outputs" / "all-outputs.json", None)
     assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
     nested = json.loads((tmp_path / "cfn-outputs" / "all-outputs.json").read_text())
     assert {stack: sorted(values) for stack, values in nested.items()} == {
@@ -356,3 +356,17 @@ def test_destroy_command_without_emulator_removes_files(tmp_path, capsys):
     assert main(["destroy", "--outputs-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out == f"emulator was not running; removed {tmp_path / 'flat-outputs.json'}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.emulator
+def test_deploy_command_with_a_repeated_output_key_exits_0_and_says_where_the_outputs_are(
+    make_assembly, emulator, emulator_dir, tmp_path, capsys
+):
+    assembly = make_assembly({"First": ("monitoring", []), "Second": ("monitoring", [])})
+    code = deploy_cli(assembly, tmp_path, str(emulator_dir))
+    captured = capsys.readouterr()
+    assert code == 0
+    warning = next(line for line in captured.err.splitlines() if line.startswith("stackcheck deploy: warning:"))
+    assert "output key 'AlarmTopicArn' is declared by both stack 'First' and stack 'Second'" in warning
+    assert warning.endswith(f"--outputs-file={emulator_dir / 'all-outputs.json'} (or STACKCHECK_OUTPUTS_FILE).")
+    assert captured.out.splitlines()[-1].endswith(f"outputs: {emulator_dir / 'all-outputs.json'}")

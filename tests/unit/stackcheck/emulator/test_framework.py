@@ -170,24 +170,24 @@ def test_a_multi_stack_app_repeating_an_output_key_deploys_whole_and_keeps_both_
 ):
     from stackcheck.assembly import synthesize
     from stackcheck.emulator.deploy import deploy_assembly
-    from stackcheck.errors import OutputCollisionError
 
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     assembly = synthesize(APPS / "multi_stack", tmp_path / "cdk.out").assembly
     lines = []
-    with pytest.raises(OutputCollisionError) as err:
-        deploy_assembly(
-            assembly,
-            emulator,
-            outputs_dir=tmp_path / "out",
-            log_file=emulator_dir / "emulator.log",
-            on_stack=lambda r: lines.append(r.line()),
-        )
+    result = deploy_assembly(
+        assembly,
+        emulator,
+        outputs_dir=tmp_path / "out",
+        log_file=emulator_dir / "emulator.log",
+        on_stack=lambda r: lines.append(r.line()),
+    )
     assert lines == [
         "MultiStorage  CREATE_COMPLETE  declared 1 / created 1 / emulated 0 / skipped 0",
         "MultiAlerts  CREATE_COMPLETE  declared 2 / created 2 / emulated 0 / skipped 0",
     ]
-    assert "output key 'Name' is declared by both stack 'MultiStorage' and stack 'MultiAlerts'" in str(err.value)
+    assert "output key 'Name' is declared by both stack 'MultiStorage' and stack 'MultiAlerts'" in str(
+        result.flat_skipped
+    )
     nested = json.loads((tmp_path / "out" / "all-outputs.json").read_text())
     assert sorted(nested) == ["MultiAlerts", "MultiStorage"]
     assert aws("s3").head_bucket(Bucket=nested["MultiStorage"]["Name"])["ResponseMetadata"]["HTTPStatusCode"] == 200
