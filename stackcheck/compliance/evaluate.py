@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackcheck import __version__
 from stackcheck.aws.target import AwsTarget
+from stackcheck.compliance.checkov_checks import Coverage, coverage, declared_types
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.forms import LiveForm
 from stackcheck.compliance.gone import GONE_RULE, gone_findings
@@ -60,11 +61,13 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
 
     A pack rule has a live form when its class sets ``live_resource_types`` (see policies/RULES.md);
     checkov's own checks in ``stackcheck.compliance.library.LIBRARY_CHECKS`` have one under their
-    checkov id. Raises ScannerError (exit 3) when the pack or a library check cannot be loaded,
+    checkov id, and every other checkov check runs as it is on the live resource types whose reader
+    reads all it reads (``stackcheck.compliance.checkov_checks``). Raises ScannerError (exit 3) when the pack or a library check cannot be loaded,
     when an assembly rule declares a live form (assembly rules judge the whole cloud assembly, not
     live resources), when a rule names a type the compliance stage cannot read (READ_TYPES), or
     when a pack rule takes the id of a library check.
     """
+    from stackcheck.compliance.checkov_checks import checkov_forms
     from stackcheck.compliance.library import library_forms
     from stackcheck.scan.custom import pack_rules
 
@@ -102,6 +105,7 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
                 f"the compliance stage cannot read: {unreadable}; readable types: {sorted(READ_TYPES)}"
             )
         forms.append(form)
+    forms += checkov_forms({form.id for form in forms} | set(template_only))
     return tuple(sorted(forms, key=lambda f: f.id)), tuple(template_only)
 
 
@@ -109,13 +113,16 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
 class ComplianceResult:
     """One live compliance run: ``scan`` holds the findings (ledger applied), one unit per stack, ledger
     warnings and timings, in the shape the scan reports take; ``forms`` are the live forms run,
-    ``template_only`` the pack's rules without one; ``api_calls`` counts the API calls made."""
+    ``template_only`` the pack's rules without one; ``api_calls`` counts the API calls made; ``coverage`` says,
+    per rule and resource type the stacks declare, whether the rule judged it live or at template time only,
+    and why (``stackcheck.compliance.checkov_checks.coverage``)."""
 
     scan: ScanResult
     target: LiveTarget
     forms: tuple[LiveForm, ...]
     template_only: tuple[str, ...] = ()
     api_calls: int = 0
+    coverage: tuple[Coverage, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -221,6 +228,7 @@ def check_compliance(
         forms=tuple(forms),
         template_only=tuple(template_only),
         api_calls=reader.calls - calls_before,
+        coverage=coverage(forms, declared_types(s.artifact.template for s in stacks)),
     )
 
 
@@ -426,8 +434,8 @@ def _not_live(stack: DeployedStack, forms: Sequence[LiveForm]) -> Iterator[Findi
         if current is not None and current.live:
             continue
         for form in forms:
-            if kind not in form.resource_types:
-                continue
+            if kind not in form.resource_types or kind not in READ_TYPES:
+                continue  # a type read as part of another (a security group's rule) is judged when that is read
             if current is None:
                 message = (
                     f"{kind} `{logical_id}` is declared in the cloud assembly but not in the deployed stack "

@@ -17,10 +17,14 @@ class LiveForm:
 
     ``kind`` is ``resource`` for a checkov check (its ``evaluate`` runs on each live resource of
     those types) and ``template`` for a cfn-lint rule (its ``check`` runs once per live template).
+    ``origin`` says where the live form comes from: ``pack`` (the policy pack's rule), ``library``
+    (stackcheck's own live form of a checkov check, ``stackcheck.compliance.library``) or ``checkov``
+    (checkov's check run as it is on the live resource, ``stackcheck.compliance.checkov_checks``).
     """
 
     rule: RuleInfo
     resource_types: tuple[str, ...]
+    origin: str = "pack"
 
     @property
     def id(self) -> str:
@@ -33,11 +37,12 @@ class LiveForm:
         return "resource" if self.rule.tool == "checkov" else "template"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"rule_id", "tool", "kind", "resource_types", "outcome"}``."""
+        """``{"rule_id", "tool", "kind", "origin", "resource_types", "outcome"}``."""
         return {
             "rule_id": self.id,
             "tool": self.rule.tool,
             "kind": self.kind,
+            "origin": self.origin,
             "resource_types": list(self.resource_types),
             "outcome": self.rule.outcome,
         }

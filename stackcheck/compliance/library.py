@@ -200,5 +200,5 @@ def library_forms(checks: tuple[LibraryCheck, ...] = LIBRARY_CHECKS) -> tuple[An
             file=Path(str(module.__file__)),
             evaluate=spec.evaluate,
         )
-        forms.append(LiveForm(rule=rule, resource_types=spec.resource_types))
+        forms.append(LiveForm(rule=rule, resource_types=spec.resource_types, origin="library"))
     return tuple(forms)

@@ -65,8 +65,9 @@ def build_compliance_report(
 ) -> dict[str, Any]:
     """The scan report's JSON (``stackcheck.report.build_report``: with ``generated`` and ``commit``) with
     ``schema`` ``stackcheck.compliance/1`` and ``target`` (endpoint_url, region, emulator, source), ``live_forms``
-    (rule_id, tool, kind, resource_types, outcome), ``template_only`` (rule ids without a live form) and
-    ``api_calls`` added.
+    (rule_id, tool, kind, origin, resource_types, outcome), ``template_only`` (rule ids without a live form),
+    ``api_calls`` and ``coverage`` (rule_id, tool, resource_type, live, why: per rule and declared resource type,
+    live or template only) added.
 
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()`` of
     the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
@@ -79,6 +80,7 @@ def build_compliance_report(
     report["live_forms"] = [form.to_dict() for form in result.forms]
     report["template_only"] = list(result.template_only)
     report["api_calls"] = result.api_calls
+    report["coverage"] = [row.to_dict() for row in result.coverage]
     return report
 
 
@@ -114,7 +116,37 @@ def render_compliance_markdown(
     if result.template_only:
         lines.append(f"Template only (no live form): {', '.join(f'`{i}`' for i in result.template_only)}.")
     body = rest.replace("reports/scan.sarif and reports/scan.json", f"reports/{SARIF_FILE} and reports/{JSON_FILE}")
-    return "\n".join(lines) + "\n" + body
+    return "\n".join(lines) + "\n" + body + _coverage_section(result)
+
+
+def _coverage_section(result: ComplianceResult) -> str:
+    """``### Coverage``: one row per rule and declared resource type, live or template only and why, folded."""
+    from stackcheck.report.table import markdown_table
+
+    if not result.coverage:
+        return ""
+    live = sum(row.live for row in result.coverage)
+    rows = [
+        (f"`{row.resource_type}`", f"`{row.rule_id}`", "live" if row.live else "template only", row.why)
+        for row in result.coverage
+    ]
+    table = markdown_table(("resource type", "rule", "checked", "why"), rows)
+    return "\n".join(
+        [
+            "",
+            "### Coverage",
+            "",
+            f"{live} of {len(rows)} rule × resource type pairs of the deployed stacks are checked on live state; "
+            "the others only in the template (`make scan`).",
+            "",
+            "<details><summary>Each rule on each resource type</summary>",
+            "",
+            *table,
+            "",
+            "</details>",
+            "",
+        ]
+    )
 
 
 def render_compliance_console(result: ComplianceResult) -> str:

@@ -111,7 +111,7 @@ def compliance(live_compliance) -> Callable[[], tuple[int, set[tuple[str, str]]]
     return run
 
 
-# -- the four changes: (make, restore) given the outputs and the client factory ---------------------
+# -- the changes: (make, restore) given the outputs and the client factory ---------------------
 
 
 class SuspendVersioning:
@@ -170,6 +170,34 @@ class Open8080:
         eventually(lambda: not self._opened(), what=f"revoked ingress tcp 8080 on {self.group}")
 
 
+class OpenTargetSecretToEveryone:
+    """A resource policy allowing Principal "*" GetSecretValue put on the target database secret.
+
+    Its condition never holds (no request is made before 2000), so against AWS nobody gains access while the
+    test runs; E9008 reads only whether a condition names who may call, and this one does not.
+    """
+
+    effective = True
+
+    def __init__(self, outputs, aws_client):
+        self.secrets = aws_client("secretsmanager")
+        self.secret = outputs.get(role="target", kind="db_secret", attr="arn")
+
+    def make(self) -> None:
+        statement = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}},
+        }
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        self.secrets.put_resource_policy(SecretId=self.secret, ResourcePolicy=json.dumps(document))
+
+    def restore(self) -> None:
+        self.secrets.delete_resource_policy(SecretId=self.secret)
+
+
 class DropRegionalDmsPrincipal:
     """dms.<region>.amazonaws.com dropped from dms-vpc-role's trust policy."""
 
@@ -225,6 +253,10 @@ CHANGES = {
             ("E9006", "Target", "Web/ServiceSecurityGroup/Resource"),
         },
     ),
+    "target_database_secret_opened_to_everyone": (
+        OpenTargetSecretToEveryone,
+        {("E9008", "Target", "Database/Instance/Secret/Resource")},
+    ),
     "regional_principal_dropped_from_dms_vpc_role": (
         DropRegionalDmsPrincipal,
         {("CKV_TAP_1", "DmsPrereq", "DmsVpcRole/Resource")},
@@ -254,7 +286,7 @@ def test_out_of_band_change_fails_exactly_its_rule_on_its_construct(change, comp
     assert compliance() == (0, set())
 
 
-def test_all_four_changes_at_once_fail_exactly_their_four_rules(compliance, outputs, aws_client, stack_id):
+def test_all_changes_at_once_fail_exactly_their_rules(compliance, outputs, aws_client, stack_id):
     changes = [kind(outputs, aws_client) for kind, _ in CHANGES.values()]
     made = []
     try:
@@ -298,7 +330,12 @@ def inline_policy_names(iam: Any, role: str) -> set[str]:
     return {name for page in pages for name in page["PolicyNames"]}
 
 
-def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(
+# checkov's own checks that "*" on "*" fails (full administrative privileges, "*" as an action), run on the live role
+# as well as the pack's CKV_TAP_5
+STAR_ON_STAR_RULES = ("CKV_TAP_5", "CKV_AWS_62", "CKV_AWS_63")
+
+
+def test_inline_star_on_star_put_on_a_role_fails_ckv_tap_5_and_checkovs_policy_checks_on_the_role(
     compliance, live_compliance, outputs, aws_client, stack_id
 ):
     iam = aws_client("iam")
@@ -306,8 +343,11 @@ def test_inline_star_on_star_put_on_a_role_fails_exactly_ckv_tap_5_on_the_role(
     iam.put_role_policy(RoleName=role, PolicyName=WIDENED, PolicyDocument=json.dumps(STAR_ON_STAR))
     try:
         eventually(lambda: WIDENED in inline_policy_names(iam, role), what=f"inline policy {WIDENED} on {role}")
-        assert compliance() == (1, {("CKV_TAP_5", f"/{stack_id('DmsPrereq')}/DmsCloudwatchLogsRole/Resource")})
-        (finding,) = [f for f in live_compliance.last.scan.findings if f.status.value == "FAILED"]
+        path = f"/{stack_id('DmsPrereq')}/DmsCloudwatchLogsRole/Resource"
+        assert compliance() == (1, {(rule, path) for rule in STAR_ON_STAR_RULES})
+        (finding,) = [
+            f for f in live_compliance.last.scan.findings if f.status.value == "FAILED" and f.rule_id == "CKV_TAP_5"
+        ]
         assert f'policy `{WIDENED}` Statement[0] allows Action "*" on Resource "*"' in finding.message
     finally:
         iam.delete_role_policy(RoleName=role, PolicyName=WIDENED)

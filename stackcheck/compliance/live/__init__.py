@@ -21,13 +21,14 @@ from stackcheck.compliance.live.elbv2 import Elbv2Readers
 from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
 from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
-from stackcheck.compliance.live.rds import RdsReaders
+from stackcheck.compliance.live.rds import RDS_CLUSTER_PROPERTIES, RDS_INSTANCE_PROPERTIES, RdsReaders
 from stackcheck.compliance.live.s3 import S3Readers
 from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
 from stackcheck.scan.policy import TemplateView, as_list
 
 __all__ = [
+    "READ_PROPERTIES",
     "READ_TYPES",
     "LiveReader",
     "LiveResource",
@@ -62,6 +63,79 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
 
 READ_TYPES: frozenset[str] = frozenset(READERS)
 """Resource types whose live state a live template can hold (a live form may name only these)."""
+
+_INGRESS = ("IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId")
+
+
+def _read(*names: str, **partial: tuple[str, ...]) -> Mapping[str, frozenset[str] | None]:
+    return {**dict.fromkeys(names), **{name: frozenset(read) for name, read in partial.items()}}
+
+
+READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
+    "AWS::S3::Bucket": _read(
+        "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "VersioningConfiguration"
+    ),
+    "AWS::S3::BucketPolicy": _read("Bucket", "PolicyDocument"),
+    "AWS::IAM::Role": _read("RoleName", "Path", "AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns"),
+    "AWS::IAM::User": _read("UserName", "Policies", "ManagedPolicyArns"),
+    "AWS::IAM::Group": _read("GroupName", "Policies", "ManagedPolicyArns"),
+    "AWS::IAM::Policy": _read("PolicyName", "PolicyDocument"),
+    "AWS::IAM::ManagedPolicy": _read("ManagedPolicyName", "Path", "PolicyDocument"),
+    "AWS::RDS::DBInstance": _read(
+        *RDS_INSTANCE_PROPERTIES,
+        "EnableCloudwatchLogsExports",
+        "DBParameterGroupName",
+        "KmsKeyId",
+        "DBClusterIdentifier",
+        "DBSubnetGroupName",
+    ),
+    "AWS::RDS::DBCluster": _read(
+        *RDS_CLUSTER_PROPERTIES,
+        "EnableCloudwatchLogsExports",
+        "DBClusterParameterGroupName",
+        "KmsKeyId",
+        "DBSubnetGroupName",
+    ),
+    "AWS::RDS::DBSubnetGroup": _read("DBSubnetGroupName", "SubnetIds"),
+    "AWS::EC2::Subnet": _read("VpcId", "CidrBlock"),
+    "AWS::EC2::RouteTable": _read("VpcId"),
+    "AWS::EC2::SecurityGroup": _read("GroupName", "VpcId", SecurityGroupIngress=_INGRESS),
+    "AWS::EC2::SecurityGroupIngress": _read("GroupId", *_INGRESS),
+    "AWS::KMS::Key": _read("KeySpec", "KeyUsage", "Origin", "MultiRegion", "Enabled", "EnableKeyRotation", "KeyPolicy"),
+    "AWS::SNS::Topic": _read("TopicName", "KmsMasterKeyId"),
+    "AWS::Logs::LogGroup": _read("LogGroupName", "KmsKeyId", "RetentionInDays"),
+    "AWS::ECS::Service": _read(
+        "ServiceName", "Cluster", "LaunchType", "TaskDefinition", "LoadBalancers", "NetworkConfiguration"
+    ),
+    "AWS::ECS::TaskDefinition": _read(
+        "Family", "NetworkMode", ContainerDefinitions=("Name", "PortMappings", "ContainerPort", "HostPort", "Protocol")
+    ),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _read(
+        "Port",
+        "Protocol",
+        "TargetType",
+        "HealthCheckEnabled",
+        "HealthCheckPath",
+        "HealthCheckPort",
+        "HealthCheckProtocol",
+        "VpcId",
+        "Name",
+    ),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": _read(
+        "Name", "Type", "Scheme", "SecurityGroups", "LoadBalancerAttributes"
+    ),
+    "AWS::ElasticLoadBalancingV2::Listener": _read(
+        "LoadBalancerArn", "Port", "Protocol", "SslPolicy", "Certificates", "AlpnPolicy", "DefaultActions"
+    ),
+    "AWS::ElasticLoadBalancingV2::ListenerRule": _read("ListenerArn", "Priority", "Conditions", "Actions"),
+    "AWS::SecretsManager::Secret": _read("Name", "Description", "KmsKeyId"),
+    "AWS::SecretsManager::ResourcePolicy": _read("SecretId", "ResourcePolicy"),
+    "AWS::SecretsManager::RotationSchedule": _read("SecretId", "RotationLambdaARN", "RotationRules"),
+}
+"""Resource type → each property its reader reads: None when read in full, else the names within it that are
+read (``SecurityGroupIngress``: each rule's protocol, ports and source, not its ``Description``). A property
+listed and absent from a live resource is not set on it; a property not listed is unknown there. The types are the readers' own
+(READ_TYPES) and those read as part of another (a bucket's policy, a load balancer's listeners)."""
 
 
 class TemplateBuilder(

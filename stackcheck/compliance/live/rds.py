@@ -33,6 +33,10 @@ _CLUSTER_FIELDS = {
     "IAMDatabaseAuthenticationEnabled": "EnableIAMDatabaseAuthentication",
     "CopyTagsToSnapshot": "CopyTagsToSnapshot",
 }
+RDS_INSTANCE_PROPERTIES = tuple(_INSTANCE_FIELDS.values())
+"""The AWS::RDS::DBInstance properties read from DescribeDBInstances' fields of the same meaning."""
+RDS_CLUSTER_PROPERTIES = tuple(_CLUSTER_FIELDS.values())
+"""The AWS::RDS::DBCluster properties read from DescribeDBClusters' fields of the same meaning."""
 
 
 class RdsReaders(Builder):

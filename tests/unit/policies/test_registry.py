@@ -44,6 +44,7 @@ def test_the_pack_holds_the_expected_rules():
         ("cfn-lint", "E9005", "EcsServiceIngressOnlyFromLoadBalancer"),
         ("cfn-lint", "E9006", "OpenIngress"),
         ("cfn-lint", "E9007", "HardcodedPartition"),
+        ("cfn-lint", "E9008", "PublicResourcePolicy"),
         ("checkov", "CKV_TAP_1", "DmsRoleTrustsBothPrincipals"),
         ("checkov", "CKV_TAP_2", "DmsEndpointSecretsManager"),
         ("checkov", "CKV_TAP_3", "EncryptionAtRest"),

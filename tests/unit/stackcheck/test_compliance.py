@@ -61,6 +61,7 @@ CLEAN = {
         ("CKV_AWS_21", "Bucket", "PASSED"),
         ("CKV_AWS_7", "Key", "PASSED"),
         ("E9003", "Bucket", "PASSED"),
+        ("E9008", "Bucket", "PASSED"),
     },
     "web": {
         ("E9001", "Service", "PASSED"),
@@ -102,9 +103,16 @@ def emulator_server(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def forms():
-    """(live forms, template-only rule ids) of the repository's policy pack, loaded once."""
+def every_form():
+    """(live forms, template-only rule ids) of the repository's policy pack and checkov, loaded once."""
     return live_forms(POLICIES)
+
+
+@pytest.fixture(scope="module")
+def forms(every_form):
+    """(live forms, template-only rule ids) without checkov's checks run as they are: the pack's and the library's."""
+    live, template_only = every_form
+    return tuple(f for f in live if f.origin != "checkov"), template_only
 
 
 @dataclass
@@ -125,8 +133,8 @@ class Live:
     def factory(self, **kwargs: Any) -> ClientFactory:
         return ClientFactory.for_emulator(self.record, **kwargs)
 
-    def check(self, *, ledger: Any = None, factory: ClientFactory | None = None) -> ComplianceResult:
-        forms, template_only = self.forms
+    def check(self, *, ledger: Any = None, factory: ClientFactory | None = None, forms: Any = None) -> ComplianceResult:
+        forms, template_only = forms or self.forms
         return check_compliance(
             self.assembly.dependency_order(),
             factory or self.factory(),
@@ -184,14 +192,15 @@ def failures(result: ComplianceResult) -> set[tuple[str, str | None]]:
 # -- the live forms --------------------------------------------------------------------------------
 
 
-def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_library_checks(forms):
-    live, template_only = forms
-    assert {(f.id, f.kind, f.resource_types) for f in live} == {
+def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_library_checks(every_form):
+    live, template_only = every_form
+    assert {(f.id, f.kind, f.resource_types) for f in live if f.origin != "checkov"} == {
         ("E9001", "template", ("AWS::ECS::Service",)),
         ("E9003", "template", ("AWS::S3::Bucket",)),
         ("E9004", "template", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")),
         ("E9005", "template", ("AWS::ECS::Service",)),
         ("E9006", "template", ("AWS::EC2::SecurityGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer")),
+        ("E9008", "template", ("AWS::SecretsManager::Secret", "AWS::S3::Bucket")),
         ("CKV_TAP_1", "resource", ("AWS::IAM::Role",)),
         (
             "CKV_TAP_3",
@@ -225,11 +234,17 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
-    assert {(f.id, f.rule.tool, f.rule.name) for f in live if f.id.startswith("CKV_AWS_")} == {
+    assert {(f.id, f.rule.tool, f.rule.name) for f in live if f.origin == "library"} == {
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
     assert template_only == ("CKV_TAP_10", "CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
+    assert {f.id: f.origin for f in live if f.origin != "checkov"} == {
+        **dict.fromkeys(("E9001", "E9003", "E9004", "E9005", "E9006", "E9008"), "pack"),
+        **dict.fromkeys(("CKV_TAP_1", "CKV_TAP_3", "CKV_TAP_4", "CKV_TAP_5", "CKV_TAP_8", "CKV_TAP_9"), "pack"),
+        "CKV_AWS_21": "library",
+        "CKV_AWS_7": "library",
+    }
 
 
 # -- clean deployments -----------------------------------------------------------------------------
@@ -242,6 +257,29 @@ def test_clean_deployment_passes_every_live_form(deploy, name):
     assert result.exit_code == 0
     assert {f.tool for f in result.scan.findings} == {LIVE_TOOL}
     assert {f.construct_path for f in result.scan.findings} == {f"/Fixture/{lid}" for _, lid, _ in CLEAN[name]}
+
+
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_checkovs_checks_judge_each_clean_live_resource_as_checkov_judges_its_template(deploy, every_form, name):
+    """checkov's own checks run on the live resources only where the readers read all they read: so on a
+    clean deployment each gives the live resource checkov's verdict on the template (never more failures)."""
+    from stackcheck.scan.base import StackContext
+    from stackcheck.scan.checkov import CheckovScanner
+
+    live = deploy(name)
+    run_as_is = tuple(f for f in every_form[0] if f.origin == "checkov")
+    result = live.check(forms=(run_as_is, ()))
+    (artifact,) = live.assembly.dependency_order()
+    types = {lid: r["Type"] for lid, r in artifact.template["Resources"].items()}
+    context = StackContext("Fixture", artifact.template_file, resource_types=types)
+    judged = {(f.id, t) for f in run_as_is for t in f.resource_types}
+    template = {
+        (f.rule_id, f.logical_id, f.status.value)
+        for f in CheckovScanner().scan_template(artifact.template_file, context)
+        if (f.rule_id, types.get(f.logical_id or "")) in judged
+    }
+    assert outcomes(result) == template
+    assert len(template) >= 4
 
 
 # -- out-of-band changes ---------------------------------------------------------------------------
@@ -982,11 +1020,24 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_path, capsys):
+def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every_form, tmp_path, capsys):
     live = deploy("web")
     open_8080_to_the_world(live)
-    ledger = tmp_path / "empty.yaml"
-    ledger.write_text("[]\n")
+    # the fixture's own template failures of checkov's checks, which run on the live resources too
+    ledger = tmp_path / "template-failures.yaml"
+    ledger.write_text(
+        "".join(
+            f"- rule: {rule}\n  target: Fixture/{target}\n  reason: the fixture's plain-HTTP load balancer\n"
+            "  owner: platform-team\n  expires: 2999-01-01\n"
+            for rule, target in (
+                ("CKV_AWS_2", "Listener"),
+                ("CKV_AWS_103", "Listener"),
+                ("CKV_AWS_91", "LoadBalancer"),
+                ("CKV_AWS_131", "LoadBalancer"),
+                ("CKV_AWS_260", "AlbSecurityGroup"),
+            )
+        )
+    )
     code, out, _ = run_cli(
         capsys,
         "--assembly",
@@ -999,10 +1050,13 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
         str(record_file(tmp_path / "out", live.record.endpoint_url)),
     )
     assert code == 1
-    assert "FAILED: 2 unsuppressed findings (0 suppressed)" in out.splitlines()
+    assert "FAILED: 2 unsuppressed findings (5 suppressed)" in out.splitlines(), out
     report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
     assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
-    assert {(f["rule_id"], f["construct_path"], f["status"]) for f in report["findings"]} == {
+    checkov_run = {f.id for f in every_form[0] if f.origin == "checkov"}
+    assert {
+        (f["rule_id"], f["construct_path"], f["status"]) for f in report["findings"] if f["rule_id"] not in checkov_run
+    } == {
         ("E9001", "/Fixture/Service", "PASSED"),
         ("E9001", "/Fixture/TargetGroup", "PASSED"),
         ("E9001", "/Fixture/AlbToService", "PASSED"),
@@ -1018,8 +1072,24 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, tmp_p
         (r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
         for r in run["results"]
     ] == [("E9005", "error", "/Fixture/ServiceSecurityGroup"), ("E9006", "error", "/Fixture/ServiceSecurityGroup")]
+    coverage = {(c["resource_type"], c["rule_id"]): (c["live"], c["why"]) for c in report["coverage"]}
+    assert coverage[("AWS::ElasticLoadBalancingV2::Listener", "CKV_AWS_2")] == (
+        True,
+        "checkov's check on the live resource; reads DefaultActions, Protocol, read live",
+    )
+    assert coverage[("AWS::ECS::Service", "E9001")] == (True, "the policy pack's live form")
+    assert coverage[("AWS::EC2::SecurityGroup", "CKV_AWS_23")] == (
+        False,
+        "reads SecurityGroupEgress, which the live reader does not read",
+    )
+    assert {t for t, _ in coverage} <= {r["Type"] for r in fixture("web")["Resources"].values()}
     markdown = (tmp_path / "reports" / "compliance.md").read_text()
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
+    assert (
+        "| `AWS::EC2::SecurityGroup` | `CKV_AWS_23` | template only | reads SecurityGroupEgress, which the live "
+        "reader does not read |"
+    ) in markdown.split("### Coverage", 1)[1]
+    assert f"{sum(live for live, _ in coverage.values())} of {len(coverage)} rule × resource type pairs" in markdown
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
     assert "| `E9006` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown
     # the pack's policies/pci-dss-v4.yaml: the live E9005 failure fails requirement 1.3.1

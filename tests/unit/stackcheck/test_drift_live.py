@@ -23,7 +23,6 @@ BUCKET, LOG_GROUP = "drift-live-logs", "drift-live-app"
 # Declared properties of the clean deployment no method compares, with why.
 UNCHECKED = {
     ("Key", "/Description", "the AWS::KMS::Key reader does not read Description"),
-    ("Key", "/KeyPolicy", "the AWS::KMS::Key reader does not read KeyPolicy"),
     ("WebGroup", "/GroupDescription", "the AWS::EC2::SecurityGroup reader does not read GroupDescription"),
     ("Alarms", "/KmsMasterKeyId", "Fn::GetAtt Key.Arn: the live template has no such attribute"),
 }
@@ -130,12 +129,13 @@ def test_clean_deployment_is_in_sync_with_unread_properties_listed(deploy, capsy
         UNCHECKED
     )
     assert report["stacks"][0]["summary"] == (
-        "in sync: all 6 resources checked, none drifted; 4 declared properties not compared"
+        "in sync: all 6 resources checked, none drifted; 3 declared properties not compared"
     )
     markdown = (deployed.root / "reports" / "drift.md").read_text()
-    assert "4 declared properties of checked resources no method compared:" in markdown
-    assert "| Fixture | `Key` | live-template | `/KeyPolicy` | the AWS::KMS::Key reader does not read KeyPolicy |" in (
-        markdown.splitlines()
+    assert "3 declared properties of checked resources no method compared:" in markdown
+    assert (
+        "| Fixture | `Key` | live-template | `/Description` | the AWS::KMS::Key reader does not read Description |"
+        in (markdown.splitlines())
     )
     assert "IN_SYNC: in sync: 1 stack, every resource checked, none drifted" in capsys.readouterr().out
 
@@ -166,6 +166,26 @@ def test_out_of_band_changes_are_drift_naming_resource_and_property(deploy, caps
         "    MODIFIED  Fixture/AppLogs (AWS::Logs::LogGroup) /RetentionInDays: expected '30', actual '7' (NOT_EQUAL)"
         in out.splitlines()
     )
+
+
+def test_key_policy_replaced_out_of_band_is_drift_on_the_key_policy(deploy):
+    deployed = deploy()
+    kms = deployed.aws("kms")
+    key = deployed.physical_id("Key")
+    policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    everyone = {
+        "Sid": "Everyone",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+    }
+    kms.put_key_policy(
+        KeyId=key, PolicyName="default", Policy=json.dumps({**policy, "Statement": [*policy["Statement"], everyone]})
+    )
+    code, report = deployed.drift()
+    assert (code, report["verdict"]) == (1, "DRIFTED")
+    assert drifted(report) == {("Key", "/KeyPolicy/Statement/1", "ADD")}
 
 
 def test_declared_resources_that_are_gone_are_deleted_not_unknown(deploy):

@@ -1,5 +1,5 @@
-"""The live compliance tests' emulator fixtures (``emulator_server``, ``forms``, ``deploy``), shared with this folder."""
+"""The live compliance tests' emulator fixtures (``emulator_server``, ``every_form``, ``forms``, ``deploy``), shared with this folder."""
 
-from tests.unit.stackcheck.test_compliance import deploy, emulator_server, forms
+from tests.unit.stackcheck.test_compliance import deploy, emulator_server, every_form, forms
 
-__all__ = ["deploy", "emulator_server", "forms"]
+__all__ = ["deploy", "emulator_server", "every_form", "forms"]

@@ -58,8 +58,9 @@ def test_db_instance_reads_backups_deletion_protection_and_parameter_group(deplo
         "PubliclyAccessible": False,
         "BackupRetentionPeriod": 7,
         "DeletionProtection": True,
-        "EnableIAMDatabaseAuthentication": False,
-        "MonitoringInterval": 0,
+        "MultiAZ": True,
+        "EnableIAMDatabaseAuthentication": True,
+        "MonitoringInterval": 60,
         "DBParameterGroupName": {"Ref": "Parameters"},
         "KmsKeyId": key_arn(live),
         "DBSubnetGroupName": {"Ref": "SubnetGroup"},
@@ -300,3 +301,31 @@ def test_load_balancer_reads_attributes_listeners_certificates_and_rules_changed
     assert template.resources["LoadBalancer"].sources == {
         "LoadBalancerAttributes": [("operation", "elbv2:DescribeLoadBalancerAttributes")]
     }
+
+
+def test_resource_policy_opening_the_secret_to_everyone_fails_e9008_on_the_secret(deploy):
+    live = deploy("storage", template=storage_with_a_secret())
+    arn = live.physical_id("Secret")
+    assert ("E9008", "Secret") not in {(f.rule_id, f.logical_id) for f in live.check().scan.findings}
+    live.aws("secretsmanager").put_resource_policy(SecretId=arn, ResourcePolicy=json.dumps(OPEN_TO_EVERYONE))
+    result = live.check()
+    (finding,) = [f for f in result.scan.findings if f.rule_id == "E9008" and f.logical_id == "Secret"]
+    assert (finding.status.value, finding.construct_path) == ("FAILED", "/Fixture/Secret")
+    assert {(f.rule_id, f.logical_id) for f in result.scan.failures()} == {("E9008", "Secret")}
+    assert finding.message.startswith(
+        'ResourcePolicy `Secret/ResourcePolicy` on Secret `Secret`: Statement[0] allows any principal ("*")'
+    )
+    assert f"[live: {arn} via secretsmanager:DescribeSecret, secretsmanager:GetResourcePolicy;" in finding.message
+    live.aws("secretsmanager").put_resource_policy(
+        SecretId=arn,
+        ResourcePolicy=json.dumps(
+            {
+                **OPEN_TO_EVERYONE,
+                "Statement": [
+                    {**OPEN_TO_EVERYONE["Statement"][0], "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}
+                ],
+            }
+        ),
+    )
+    (finding,) = [f for f in live.check().scan.findings if f.rule_id == "E9008" and f.logical_id == "Secret"]
+    assert finding.status.value == "PASSED"

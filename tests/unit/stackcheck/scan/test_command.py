@@ -324,6 +324,7 @@ def test_one_mistake_gives_one_finding_with_the_policy_pack(capsys, tmp_path, te
             "CKV_AWS_56",
             "CKV_AWS_57",
             "E9003",
+            "E9008",
             "CKV_TAP_3",
             "CKV_TAP_4",
             "CKV_TAP_8",
