@@ -11,6 +11,8 @@ from stackcheck.scan.policy import Outcome, TemplateView, Unresolved, Verdict, a
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 _ALL_PROTOCOLS = {"-1", "all"}
 _TCP = {"tcp", "6"}
+Port = int | Unresolved
+"""A port number, or one the template leaves to deploy time (equal only to the same expression)."""
 
 
 def check(view: TemplateView) -> Iterator[Verdict]:
@@ -35,7 +37,7 @@ def check(view: TemplateView) -> Iterator[Verdict]:
                 ("Properties", "LoadBalancers"),
             )
             continue
-        references: list[tuple[int, str, str]] = []  # (container port, target group, task definition)
+        references: list[tuple[Port, str, str]] = []  # (container port, target group, task definition)
         for index, entry in enumerate(entries):
             verdict, reference = _entry(view, service_id, props, index, entry)
             if verdict:
@@ -48,7 +50,7 @@ def check(view: TemplateView) -> Iterator[Verdict]:
 
 def _entry(
     view: TemplateView, service_id: str, props: Mapping[str, Any], index: int, entry: Any
-) -> tuple[Verdict | None, tuple[int, str, str] | None]:
+) -> tuple[Verdict | None, tuple[Port, str, str] | None]:
     """The service's verdict on one LoadBalancers entry, and (container port, target group, task definition)."""
     path = ("Properties", "LoadBalancers", index)
     where = f"ECS service `{service_id}`: LoadBalancers[{index}]"
@@ -78,6 +80,8 @@ def _entry(
         ), None
     name, port = view.value(entry.get("ContainerName")), view.value(entry.get("ContainerPort"))
     for label, value in (("ContainerName", name), ("ContainerPort", port)):
+        if label == "ContainerPort" and isinstance(value, Unresolved) and value.expr:
+            continue  # may still equal a port mapping by construction (both `Ref AppPort`)
         if isinstance(value, Unresolved) or value is None:
             why = value.reason if isinstance(value, Unresolved) else "not set"
             return Verdict(
@@ -104,6 +108,21 @@ def _entry(
         view.value(m.get("ContainerPort")) for m in as_list(container.get("PortMappings")) if isinstance(m, Mapping)
     ]
     known = sorted({int(p) for p in ports if _is_port(p)})
+    if isinstance(port, Unresolved) and port in ports:
+        verdict = Verdict(
+            Outcome.PASSED,
+            f"{where}.ContainerPort {port} is a port mapping of container `{name}` in `{task}` (the same expression)",
+            service_id,
+            (*path, "ContainerPort"),
+        )
+        return verdict, (port, target_group, task)
+    if isinstance(port, Unresolved):
+        return Verdict(
+            Outcome.UNKNOWN,
+            f"{where}.ContainerPort is unknown ({port.reason}); cannot compare ports",
+            service_id,
+            (*path, "ContainerPort"),
+        ), None
     if _is_port(port) and int(port) in known:
         verdict = Verdict(
             Outcome.PASSED,
@@ -130,7 +149,7 @@ def _entry(
     return verdict, ((known[0], target_group, task) if len(known) == 1 else None)
 
 
-def _target_group(view: TemplateView, port: int, target_group: str, task: str) -> Iterator[Verdict]:
+def _target_group(view: TemplateView, port: Port, target_group: str, task: str) -> Iterator[Verdict]:
     props = view.properties(target_group)
     where = f"Target group `{target_group}`"
     failed: list[Verdict] = []
@@ -147,11 +166,14 @@ def _target_group(view: TemplateView, port: int, target_group: str, task: str) -
                 ("Properties",),
             )
         )
-    elif isinstance(tg_port, Unresolved):
+    elif tg_port == port:
+        pass
+    elif isinstance(tg_port, Unresolved) or isinstance(port, Unresolved):
+        why = tg_port.reason if isinstance(tg_port, Unresolved) else f"the container port {port!s} is unknown"
         unknown.append(
             Verdict(
                 Outcome.UNKNOWN,
-                f"{where}: Port is unknown ({tg_port.reason}); cannot compare with container port {port} in `{task}`",
+                f"{where}: Port is unknown ({why}); cannot compare with container port {port} in `{task}`",
                 target_group,
                 ("Properties", "Port"),
             )
@@ -166,11 +188,15 @@ def _target_group(view: TemplateView, port: int, target_group: str, task: str) -
             )
         )
     health_port = view.value(props.get("HealthCheckPort"))
-    if isinstance(health_port, Unresolved):
+    if health_port == port:
+        pass
+    elif isinstance(health_port, Unresolved) or (
+        health_port not in (None, "traffic-port") and isinstance(port, Unresolved)
+    ):
         unknown.append(
             Verdict(
                 Outcome.UNKNOWN,
-                f"{where}: HealthCheckPort is unknown ({health_port.reason})",
+                f"{where}: HealthCheckPort is unknown ({getattr(health_port, 'reason', f'container port {port!s}')})",
                 target_group,
                 ("Properties", "HealthCheckPort"),
             )
@@ -228,7 +254,7 @@ def _target_group(view: TemplateView, port: int, target_group: str, task: str) -
 
 
 def _ingress(
-    view: TemplateView, service_id: str, props: Mapping[str, Any], references: list[tuple[int, str, str]]
+    view: TemplateView, service_id: str, props: Mapping[str, Any], references: list[tuple[Port, str, str]]
 ) -> Iterator[Verdict]:
     """Verdicts on the rules admitting the load balancers' security groups into the service's."""
     if not references:
@@ -253,7 +279,7 @@ def _ingress(
         )
         return
     # Which load balancer security groups send to which container port.
-    wanted: dict[int, set[str]] = {}
+    wanted: dict[Port, set[str]] = {}
     for port, target_group, _task in references:
         balancer_groups = balancer_security_groups(view, target_group)
         if balancer_groups is None:
@@ -271,14 +297,17 @@ def _ingress(
     if not wanted:
         return
     all_sources = set().union(*wanted.values())
-    rules = list(_ingress_rules(view, service_groups, all_sources))
     task = references[0][2]
-    ports = sorted(wanted)
+    ports = sorted(wanted, key=str)
+    rules = [
+        (rule_id, path, source, low, high, why or _undecided(low, high, [p for p in ports if source in wanted[p]]))
+        for rule_id, path, source, low, high, why in _ingress_rules(view, service_groups, all_sources)
+    ]
     for rule_id, path, source, low, high, why in rules:
         if why:
             yield Verdict(Outcome.UNKNOWN, f"Security group ingress `{rule_id}`: {why}", rule_id, path)
             continue
-        covered = [p for p in ports if source in wanted[p] and low <= p <= high]
+        covered = [p for p in ports if source in wanted[p] and _covers(low, high, p)]
         shown = f"port {low}" if low == high else f"ports {low}-{high}"
         if covered:
             yield Verdict(
@@ -299,10 +328,10 @@ def _ingress(
             )
     unknown_sources = any(why for *_, why in rules)
     decided = [(s, low, high) for _, _, s, low, high, why in rules if not why]
-    mismatched = {s for s, low, high in decided if not any(low <= p <= high for p in ports if s in wanted[p])}
+    mismatched = {s for s, low, high in decided if not any(_covers(low, high, p) for p in ports if s in wanted[p])}
     for port in ports:
         for source in sorted(wanted[port]):
-            if any(s == source and low <= port <= high for s, low, high in decided):
+            if any(s == source and _covers(low, high, port) for s, low, high in decided):
                 continue
             if source in mismatched or unknown_sources:
                 continue  # the mismatched rule (with the fix) or the unresolved rule is reported above
@@ -345,10 +374,28 @@ def _rule(view: TemplateView, lid: str, path: tuple, rule: Mapping[str, Any], so
         yield lid, path, source, 0, 65535, None
     elif isinstance(protocol, (int, str)) and str(protocol).lower() not in _TCP:
         return  # UDP/ICMP rules carry no HTTP traffic
+    elif isinstance(low, Unresolved) and low.expr and low == high:
+        yield lid, (*path, "FromPort"), source, low, high, None  # one port, whatever it is at deploy time
     elif not (_is_port(low) and _is_port(high)):
         yield lid, (*path, "FromPort"), source, 0, -1, f"its ports are decided at deploy time ({low!r}-{high!r})"
     else:
         yield lid, (*path, "FromPort"), source, int(low), int(high), None
+
+
+def _undecided(low: Port, high: Port, ports: list[Port]) -> str | None:
+    """Why ports ``low``-``high`` cannot be compared with ``ports`` before deploy; None when they can."""
+    if any(_covers(low, high, p) is None for p in ports):
+        return f"its ports {low!s}-{high!s} and the container port are not comparable before deploy"
+    return None
+
+
+def _covers(low: Port, high: Port, port: Port) -> bool | None:
+    """Whether ports ``low``-``high`` admit ``port``; None when an unknown port makes it undecidable."""
+    if isinstance(port, Unresolved) or isinstance(low, Unresolved) or isinstance(high, Unresolved):
+        if low == port == high or (low == 0 and high == 65535):
+            return True
+        return None
+    return low <= port <= high
 
 
 def _is_port(value: Any) -> bool:

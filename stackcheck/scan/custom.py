@@ -34,6 +34,7 @@ from stackcheck.scan.base import StackContext
 from stackcheck.scan.cfn_lint import RULE_ERROR_ID, CfnLintScanner
 from stackcheck.scan.checkov import CheckovScanner
 from stackcheck.scan.policy import Outcome, TemplateView, Verdict, clean, crash_message
+from stackcheck.scan.scenarios import over_parameters
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -81,7 +82,8 @@ class TemplateRule(CloudFormationLintRule):
     resource pass, for reports), and ``check``: a function
     ``(TemplateView) -> Iterable[Verdict]``, kept at module level so other stages can call it.
     Rule files reference this class as ``custom.TemplateRule``: cfn-lint instantiates every rule
-    class a rule file's namespace holds, and this base is not a rule.
+    class a rule file's namespace holds, and this base is not a rule. ``match`` judges the
+    template once per combination of its parameters' AllowedValues (``scenarios.over_parameters``).
     """
 
     check: Any = None
@@ -96,7 +98,7 @@ class TemplateRule(CloudFormationLintRule):
         """One RuleMatch per verdict (FAILED only, unless ``report_outcomes`` is on)."""
         report_all = bool(self.config.get(OUTCOMES_OPTION))
         matches = []
-        for verdict in type(self).check(TemplateView(cfn.template)):
+        for verdict in over_parameters(TemplateView(cfn.template), type(self).check):
             if verdict.outcome is Outcome.NOT_APPLICABLE:
                 continue
             if verdict.outcome is not Outcome.FAILED and not report_all:

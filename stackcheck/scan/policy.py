@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from stackcheck.scan.values import Unresolved, clean, condition, declared_attribute, expression, getatt_name
+
 __all__ = [
     "PSEUDO_PARAMETERS",
     "Outcome",
@@ -26,6 +28,7 @@ __all__ = [
     "balancer_security_groups",
     "clean",
     "crash_message",
+    "expression",
     "forwarded_target_groups",
     "is_intrinsic",
     "placeholders",
@@ -70,8 +73,6 @@ _INTRINSICS = frozenset(
 )
 # ${Name} or ${Resource.Attribute}; ${!Literal} is an escaped literal and not a placeholder.
 _PLACEHOLDER = re.compile(r"\$\{(?!!)([^}]+)\}")
-# checkov keeps these position keys in every mapping it parses.
-_POSITION_KEYS = frozenset({"__startline__", "__endline__", "__file__"})
 
 
 class Outcome(str, Enum):
@@ -106,35 +107,6 @@ class Verdict:
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
         object.__setattr__(self, "path", tuple(self.path))
-
-
-class Unresolved:
-    """A value known only at deploy time (or not at all before deploy); ``reason`` says why."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"Unresolved({self.reason!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unresolved) and other.reason == self.reason
-
-    def __hash__(self) -> int:
-        return hash(("Unresolved", self.reason))
-
-
-def clean(node: Any) -> Any:
-    """A plain copy of ``node`` (dicts, lists, scalars) without checkov's position keys."""
-    if isinstance(node, Mapping):
-        return {str(k): clean(v) for k, v in node.items() if k not in _POSITION_KEYS}
-    if isinstance(node, (list, tuple)):
-        return [clean(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
 
 
 def as_list(value: Any) -> list[Any]:
@@ -188,14 +160,21 @@ class TemplateView:
     ``text`` renders a string-valued node as an ``Fn::Sub`` template (``dms.${AWS::Region}.amazonaws.com``,
     ``{{resolve:secretsmanager:${DbSecret}:SecretString:password::}}``), so rules can match
     shapes that hold deploy-time values; ``target`` names the resource a ``Ref``/``Fn::GetAtt``
-    points at. Parameters are never resolved to their defaults: a deployment may override them.
+    points at. Parameters are never resolved to their defaults: a deployment may override them;
+    ``bindings`` (parameter name → value) fixes some, as ``scenarios.over_parameters`` does for
+    each combination of their AllowedValues. Unresolved values carry their expression, so two
+    identical ones compare equal (``Ref AppPort`` == ``Ref AppPort``). ``Fn::GetAtt`` of an
+    attribute that echoes a declared property (``GETATT_ECHOES``: a VPC's CidrBlock) is that
+    property's value; ``Fn::If`` follows the template's ``Conditions`` where they are decided.
     ``whole=False`` says the view holds one resource of a template (as checkov shows it), so a
     name it does not declare is a parameter or another resource, not a mistake.
     """
 
-    def __init__(self, template: Mapping[str, Any], *, whole: bool = True):
+    def __init__(self, template: Mapping[str, Any], *, whole: bool = True, bindings: Mapping[str, Any] | None = None):
         self.template = template
         self.whole = whole
+        self.bindings: Mapping[str, Any] = dict(bindings or {})
+        self._following: set[str] = set()  # the Fn::GetAtt chain being evaluated
 
     # -- the template's sections ------------------------------------------------------------
 
@@ -261,11 +240,16 @@ class TemplateView:
         Scalars come back as they are; lists and objects element by element (an element may be
         Unresolved); an intrinsic that needs deploy-time values (``Ref`` to a parameter or
         resource, ``Fn::GetAtt``, ``Fn::ImportValue``, ``Fn::If``, pseudo parameters) is
-        ``Unresolved``.
+        ``Unresolved``. An Unresolved carries the expression it stands for (``Ref AppPort``), so
+        identical expressions compare equal; one that evaluates to another expression (``Fn::GetAtt
+        Subnet.VpcId`` declared as ``Ref Vpc``, an ``Fn::If`` whose branches agree) is that one.
         """
         found = _intrinsic(node)
         if found:
-            return self._evaluate(*found)
+            result = self._evaluate(*found)
+            if isinstance(result, Unresolved) and result.expr is None:
+                return Unresolved(result.reason, expression(*found))
+            return result
         if isinstance(node, Mapping):
             return {k: self.value(v) for k, v in node.items()}
         if isinstance(node, (list, tuple)):
@@ -274,28 +258,50 @@ class TemplateView:
 
     def _evaluate(self, name: str, arg: Any) -> Any:
         if name == "Ref":
+            if isinstance(arg, str) and arg in self.bindings:
+                return self.bindings[arg]
             return Unresolved(self._ref_reason(arg))
         if name == "Fn::GetAtt":
-            return Unresolved(f"Fn::GetAtt {self._getatt_name(arg)} is known only after deployment")
+            key = getatt_name(arg)
+            if key in self._following:  # a property declared as its own attribute: invalid, never a hang
+                return Unresolved(f"Fn::GetAtt {key} refers to itself")
+            self._following.add(key)
+            try:
+                return declared_attribute(self, arg)
+            finally:
+                self._following.discard(key)
+        if name == "Fn::If":
+            if not (isinstance(arg, (list, tuple)) and len(arg) == 3):
+                return Unresolved("malformed Fn::If")
+            holds = condition(self, arg[0])
+            if not isinstance(holds, Unresolved):
+                return self.value(arg[1] if holds else arg[2])
+            then, otherwise = self.value(arg[1]), self.value(arg[2])
+            return then if then == otherwise else Unresolved(f"Fn::If on condition `{arg[0]}`: {holds.reason}")
         if name == "Fn::Join":
             if not (isinstance(arg, (list, tuple)) and len(arg) == 2 and isinstance(arg[0], str)):
                 return Unresolved("malformed Fn::Join")
             parts = self.value(arg[1])
             if isinstance(parts, Unresolved):
-                return parts
+                return Unresolved(parts.reason)  # derived from it, not equal to it
             if not isinstance(parts, list):
                 return Unresolved("Fn::Join over a non-list")
             for part in parts:
                 if isinstance(part, Unresolved):
-                    return part
+                    return Unresolved(part.reason)
             return arg[0].join(_scalar_text(p) for p in parts)
         if name == "Fn::Sub":
             rendered = self.text({name: arg})
             if isinstance(rendered, Unresolved):
-                return rendered
-            names = placeholders(rendered)
-            if names:
-                return Unresolved(f"Fn::Sub placeholder ${{{names[0]}}} is known only at deploy time")
+                return Unresolved(rendered.reason)
+            for placeholder in placeholders(rendered):
+                logical_id, dot, attribute = placeholder.partition(".")
+                known = self.value({"Fn::GetAtt": [logical_id, attribute]} if dot else {"Ref": placeholder})
+                if isinstance(known, Unresolved):
+                    return Unresolved(f"Fn::Sub placeholder ${{{placeholder}}}: {known.reason}")
+                if not isinstance(known, (str, int, float, bool)):
+                    return Unresolved(f"Fn::Sub placeholder ${{{placeholder}}} is not a string")
+                rendered = rendered.replace("${" + placeholder + "}", _scalar_text(known).replace("${", "${!"))
             return rendered.replace("${!", "${")
         if name == "Fn::Select":
             if not (isinstance(arg, (list, tuple)) and len(arg) == 2):
@@ -303,7 +309,7 @@ class TemplateView:
             index, items = self.value(arg[0]), self.value(arg[1])
             for part in (index, items):
                 if isinstance(part, Unresolved):
-                    return part
+                    return Unresolved(part.reason)
             try:
                 return items[int(index)]
             except (TypeError, ValueError, IndexError, KeyError):
@@ -314,7 +320,7 @@ class TemplateView:
                 return Unresolved("malformed Fn::FindInMap")
             for key in keys[:3]:
                 if isinstance(key, Unresolved):
-                    return key
+                    return Unresolved(key.reason)
             try:
                 return self.value(self.template["Mappings"][keys[0]][keys[1]][keys[2]])
             except (KeyError, TypeError):
@@ -325,7 +331,7 @@ class TemplateView:
         """``node`` rendered as an ``Fn::Sub`` template string.
 
         Literals stay literal (a ``${`` in them is escaped as ``${!``), numbers and booleans
-        become their CloudFormation text, ``Ref X`` becomes ``${X}``, ``Fn::GetAtt [X, A]``
+        become their CloudFormation text, ``Ref X`` becomes ``${X}`` (its value when bound), ``Fn::GetAtt [X, A]``
         becomes ``${X.A}``; ``Fn::Join`` and ``Fn::Sub`` are flattened. Unresolved when a part
         has no string form (``Fn::If``, ``Fn::ImportValue``, a list, an object).
         """
@@ -340,9 +346,9 @@ class TemplateView:
             return Unresolved("an object or list where a string was expected")
         name, arg = found
         if name == "Ref" and isinstance(arg, str):
-            return "${" + arg + "}"
+            return self.text(self.bindings[arg]) if arg in self.bindings else "${" + arg + "}"
         if name == "Fn::GetAtt":
-            return "${" + self._getatt_name(arg) + "}"
+            return "${" + getatt_name(arg) + "}"
         if name == "Fn::Join":
             if not (isinstance(arg, (list, tuple)) and len(arg) == 2 and isinstance(arg[0], str)):
                 return Unresolved("malformed Fn::Join")
@@ -379,18 +385,12 @@ class TemplateView:
         if arg in PSEUDO_PARAMETERS:
             return f"pseudo parameter {arg} is known only at deploy time"
         if arg in self.parameters:
-            return f"Ref to parameter `{arg}` is decided at deploy time"
+            return f"depends on parameter {arg}"
         if arg in self.resources:
             return f"Ref to resource `{arg}` is known only after deployment"
         if not self.whole:
             return f"Ref to `{arg}` (a parameter or another resource) is decided at deploy time"
         return f"Ref to `{arg}`, which this template does not declare"
-
-    @staticmethod
-    def _getatt_name(arg: Any) -> str:
-        if isinstance(arg, (list, tuple)):
-            return ".".join(str(a) if isinstance(a, str) else "?" for a in arg)
-        return str(arg)
 
     def walk(self, node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
         """Every (path, node) below ``node`` depth first, ``node`` itself first."""

@@ -40,6 +40,8 @@ def scan_fixture(rule, path: Path, scanners, write_assembly, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES, ids=[f"{r}-{c}" for r, c in CASES])
 def test_rule_gives_exact_outcomes_on_its_fixture(rule_id, case, pack_scanners, write_assembly, tmp_path):
+    """Exact sets of ``Type.LogicalId`` per outcome (``stackcheck:expected``), and the exact message of
+    each target a fixture lists under ``stackcheck:messages``."""
     rule = RULES[rule_id]
     path = FIXTURES / rule_id / f"{case}.json"
     expected = json.loads(path.read_text())["Metadata"]["stackcheck:expected"]
@@ -50,6 +52,10 @@ def test_rule_gives_exact_outcomes_on_its_fixture(rule_id, case, pack_scanners, 
     }
     assert {f.tool for f in findings} <= {rule.tool}
     assert all(f.help_url == rule.source_url for f in findings)
+    messages = json.loads(path.read_text())["Metadata"].get("stackcheck:messages", {})
+    assert {name: [f.message for f in findings if target(f, with_stack) == name] for name in messages} == {
+        name: [message] for name, message in messages.items()
+    }
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

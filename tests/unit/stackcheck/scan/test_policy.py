@@ -49,7 +49,7 @@ def test_value_evaluates_what_the_template_decides(node, expected):
 @pytest.mark.parametrize(
     ("node", "reason"),
     [
-        ({"Ref": "Env"}, "Ref to parameter `Env` is decided at deploy time"),
+        ({"Ref": "Env"}, "depends on parameter Env"),
         ({"Ref": "Bucket"}, "Ref to resource `Bucket` is known only after deployment"),
         ({"Ref": "AWS::Region"}, "pseudo parameter AWS::Region is known only at deploy time"),
         ({"Ref": "Nowhere"}, "Ref to `Nowhere`, which this template does not declare"),
@@ -58,14 +58,16 @@ def test_value_evaluates_what_the_template_decides(node, expected):
             {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}]]},
             "pseudo parameter AWS::Partition is known only at deploy time",
         ),
-        ({"Fn::Sub": "${Env}-x"}, "Fn::Sub placeholder ${Env} is known only at deploy time"),
+        ({"Fn::Sub": "${Env}-x"}, "Fn::Sub placeholder ${Env}: depends on parameter Env"),
         ({"Fn::ImportValue": "shared"}, "Fn::ImportValue is decided only at deploy time"),
-        ({"Fn::If": ["C", 1, 2]}, "Fn::If is decided only at deploy time"),
+        ({"Fn::If": ["C", 1, 2]}, "Fn::If on condition `C`: condition 'C' is not in Conditions"),
         ({"Fn::FindInMap": ["Ports", "web", "https"]}, "Fn::FindInMap ['Ports', 'web', 'https'] is not in Mappings"),
     ],
 )
 def test_value_is_unresolved_with_a_reason_for_deploy_time_values(node, reason):
-    assert VIEW.value(node) == Unresolved(reason)
+    found = VIEW.value(node)
+    assert isinstance(found, Unresolved)
+    assert found.reason == reason
 
 
 def test_parameters_are_never_resolved_to_their_default():
@@ -144,7 +146,7 @@ def test_sections_skip_entries_that_are_not_objects():
 def test_a_partial_view_explains_names_it_does_not_hold():
     view = TemplateView({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance"}}}, whole=False)
     assert view.value({"Ref": "Encrypt"}) == Unresolved(
-        "Ref to `Encrypt` (a parameter or another resource) is decided at deploy time"
+        "Ref to `Encrypt` (a parameter or another resource) is decided at deploy time", "Ref Encrypt"
     )
 
 
