@@ -58,6 +58,7 @@ class DmsTaskLogging(custom.ResourceCheck):
         "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html"
     )
     resource_types = ("AWS::DMS::ReplicationTask",)
+    live_resource_types = ("AWS::DMS::ReplicationTask",)
     categories = (CheckCategories.LOGGING,)
     evaluate = staticmethod(evaluate)
 

@@ -70,7 +70,8 @@ def compare(declared: Any, live: Any, path: str = "") -> Comparison:
     Only what is declared is compared, as CloudFormation drift detection compares only the values a
     template sets (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html):
     a declared key the live object lacks is not compared (the reader does not read it); a live key the
-    template does not set is ignored. Lists are compared as multisets (the APIs answer in their own order):
+    template does not set is ignored; JSON object text on both sides is compared as the objects it holds.
+    Lists are compared as multisets (the APIs answer in their own order):
     a declared item no live item equals is REMOVE at its declared index, a live item no declared one
     equals is ADD at its live index; lists of Key/Value entries are compared by key (a declared key the
     live list lacks is REMOVE). A scalar equals a one-item list of it (IAM policy documents). An Unresolved
@@ -100,9 +101,27 @@ def compare(declared: Any, live: Any, path: str = "") -> Comparison:
         return _compare_lists(declared, live, path)
     if isinstance(live, list) and len(live) == 1 and not isinstance(live[0], (Mapping, list)):
         live = live[0]
+    parsed = _json_pair(declared, live)
+    if parsed is not None:
+        return compare(*parsed, path)
     if isinstance(live, (Mapping, list)) or live is None or _canonical(declared) != _canonical(live):
         found.differences.append(Difference(path, shown(declared), shown(live), "NOT_EQUAL"))
     return found
+
+
+def _json_pair(declared: Any, live: Any) -> tuple[Any, Any] | None:
+    """Both values parsed, when both are JSON object (or array) text: properties CloudFormation takes as a JSON
+    string (DMS ``ReplicationTaskSettings``, ``TableMappings``) come back with the service's defaults filled in
+    and its own spacing, so they are compared as the objects they hold; else None."""
+    if not (isinstance(declared, str) and isinstance(live, str)) or declared.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        first, second = json.loads(declared), json.loads(live)
+    except ValueError:
+        return None
+    if isinstance(first, (Mapping, list)) and isinstance(second, (Mapping, list)):
+        return first, second
+    return None
 
 
 def _compare_lists(declared: list[Any], live: list[Any], path: str) -> Comparison:

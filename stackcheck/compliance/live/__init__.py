@@ -15,6 +15,14 @@ from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
+from stackcheck.compliance.live.dms import (
+    ENDPOINT_FIELDS,
+    ENDPOINT_SETTINGS,
+    INSTANCE_FIELDS,
+    SECRET_KEYS,
+    TASK_FIELDS,
+    DmsReaders,
+)
 from stackcheck.compliance.live.ec2 import Ec2Readers
 from stackcheck.compliance.live.ecs import EcsReaders
 from stackcheck.compliance.live.elbv2 import Elbv2Readers
@@ -58,6 +66,9 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::ElasticLoadBalancingV2::Listener": Elbv2Readers.listener,
     "AWS::EC2::SecurityGroup": Ec2Readers.security_group,
     "AWS::SecretsManager::Secret": SecretsManagerReaders.secret,
+    "AWS::DMS::Endpoint": DmsReaders.dms_endpoint,
+    "AWS::DMS::ReplicationInstance": DmsReaders.dms_replication_instance,
+    "AWS::DMS::ReplicationTask": DmsReaders.dms_replication_task,
 }
 
 
@@ -131,6 +142,9 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::SecretsManager::Secret": _read("Name", "Description", "KmsKeyId"),
     "AWS::SecretsManager::ResourcePolicy": _read("SecretId", "ResourcePolicy"),
     "AWS::SecretsManager::RotationSchedule": _read("SecretId", "RotationLambdaARN", "RotationRules"),
+    "AWS::DMS::Endpoint": _read(*ENDPOINT_FIELDS, **dict.fromkeys(ENDPOINT_SETTINGS.values(), SECRET_KEYS)),
+    "AWS::DMS::ReplicationInstance": _read(*INSTANCE_FIELDS, "ReplicationSubnetGroupIdentifier", "VpcSecurityGroupIds"),
+    "AWS::DMS::ReplicationTask": _read(*TASK_FIELDS),
 }
 """Resource type → each property its reader reads: None when read in full, else the names within it that are
 read (``SecurityGroupIngress``: each rule's protocol, ports and source, not its ``Description``). A property
@@ -149,6 +163,7 @@ class TemplateBuilder(
     EcsReaders,
     Elbv2Readers,
     SecretsManagerReaders,
+    DmsReaders,
 ):
     """The live template builder with every per-service reader."""
 

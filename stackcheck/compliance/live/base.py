@@ -41,10 +41,11 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "InvalidGroup.NotFound",
         "InvalidSubnetID.NotFound",
         "InvalidRouteTableID.NotFound",
+        "ResourceNotFoundFault",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets
-Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2): a declared resource answering one is gone."""
+Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS): a declared resource answering one is gone."""
 
 
 class Gone(LookupError):

@@ -231,6 +231,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
             ),
         ),
         ("CKV_TAP_9", "resource", ("AWS::IAM::Role",)),
+        ("CKV_TAP_10", "resource", ("AWS::DMS::ReplicationTask",)),
         ("CKV_AWS_21", "resource", ("AWS::S3::Bucket",)),
         ("CKV_AWS_7", "resource", ("AWS::KMS::Key",)),
     }
@@ -238,10 +239,12 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("CKV_AWS_21", "checkov", "S3Versioning"),
         ("CKV_AWS_7", "checkov", "KMSRotation"),
     }
-    assert template_only == ("CKV_TAP_10", "CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
+    assert template_only == ("CKV_TAP_2", "E9002", "E9007", "E9101", "E9102")
     assert {f.id: f.origin for f in live if f.origin != "checkov"} == {
         **dict.fromkeys(("E9001", "E9003", "E9004", "E9005", "E9006", "E9008"), "pack"),
-        **dict.fromkeys(("CKV_TAP_1", "CKV_TAP_3", "CKV_TAP_4", "CKV_TAP_5", "CKV_TAP_8", "CKV_TAP_9"), "pack"),
+        **dict.fromkeys(
+            ("CKV_TAP_1", "CKV_TAP_3", "CKV_TAP_4", "CKV_TAP_5", "CKV_TAP_8", "CKV_TAP_9", "CKV_TAP_10"), "pack"
+        ),
         "CKV_AWS_21": "library",
         "CKV_AWS_7": "library",
     }

@@ -169,3 +169,17 @@ def test_a_resource_cloudformation_did_not_check_takes_the_live_result():
     assert merge_resource(drift(ResourceStatus.NOT_CHECKED, None), live) == live
     cloudformation = drift(ResourceStatus.IN_SYNC, "cloudformation")
     assert merge_resource(cloudformation, drift(ResourceStatus.NOT_CHECKED, None)) == cloudformation
+
+
+def test_json_text_on_both_sides_is_compared_as_the_objects_it_holds():
+    declared = '{"Logging": {"EnableLogging": true}}'
+    # DMS answers the task settings with its defaults filled in and its own spacing
+    filled = '{"Logging":{"EnableLogging":true,"LogComponents":[]},"TargetMetadata":{"TargetSchema":""}}'
+    assert compare(declared, filled, "/ReplicationTaskSettings").differences == []
+    off = '{"Logging": {"EnableLogging": false}}'
+    assert [(d.path, d.expected, d.actual, d.kind) for d in compare(declared, off, "/S").differences] == [
+        ("/S/Logging/EnableLogging", "true", "false", "NOT_EQUAL")
+    ]
+    # text that is not JSON on one side stays text
+    assert [d.kind for d in compare("{not json", "{not json either", "/S").differences] == ["NOT_EQUAL"]
+    assert compare("[1, 2]", "[2, 1]", "/L").differences == []

@@ -1,0 +1,117 @@
+"""Live-state readers for AWS DMS: each reads one resource type's properties through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
+
+# DescribeEndpoints engine settings -> AWS::DMS::Endpoint property; only the Secrets Manager keys are read.
+ENDPOINT_SETTINGS = {
+    "PostgreSQLSettings": "PostgreSqlSettings",
+    "MySQLSettings": "MySqlSettings",
+    "OracleSettings": "OracleSettings",
+    "MicrosoftSQLServerSettings": "MicrosoftSqlServerSettings",
+    "SybaseSettings": "SybaseSettings",
+    "IBMDb2Settings": "IbmDb2Settings",
+    "DocDbSettings": "DocDbSettings",
+    "MongoDbSettings": "MongoDbSettings",
+    "RedshiftSettings": "RedshiftSettings",
+}
+SECRET_KEYS = ("SecretsManagerSecretId", "SecretsManagerAccessRoleArn")
+ENDPOINT_FIELDS = (
+    "EndpointIdentifier",
+    "EndpointType",
+    "EngineName",
+    "ServerName",
+    "Port",
+    "DatabaseName",
+    "Username",
+    "SslMode",
+    "KmsKeyId",
+    "CertificateArn",
+    "ExtraConnectionAttributes",
+)
+"""DescribeEndpoints fields read under the AWS::DMS::Endpoint property of the same name."""
+INSTANCE_FIELDS = (
+    "ReplicationInstanceIdentifier",
+    "ReplicationInstanceClass",
+    "AllocatedStorage",
+    "PubliclyAccessible",
+    "MultiAZ",
+    "AutoMinorVersionUpgrade",
+    "EngineVersion",
+    "KmsKeyId",
+)
+"""DescribeReplicationInstances fields read under the AWS::DMS::ReplicationInstance property of the same name."""
+TASK_FIELDS = (
+    "ReplicationTaskIdentifier",
+    "MigrationType",
+    "TableMappings",
+    "ReplicationTaskSettings",
+    "SourceEndpointArn",
+    "TargetEndpointArn",
+    "ReplicationInstanceArn",
+)
+"""DescribeReplicationTasks fields read under the AWS::DMS::ReplicationTask property of the same name."""
+
+
+class DmsReaders(Builder):
+    """Readers of AWS DMS resources (mixed into the live template builder)."""
+
+    def _described(self, resource: LiveResource, operation: str, key: str, arn_field: str, name: str) -> Any:
+        """The one entry of ``operation`` (filtered by ARN) whose ``arn_field`` is the resource's physical ID."""
+        pages = self.call(
+            resource, "dms", f"paginate:{operation}", Filters=[{"Name": name, "Values": [resource.physical_id]}]
+        )
+        found = [e for page in pages for e in page.get(key, []) if e.get(arn_field) == resource.physical_id]
+        if not found:
+            raise Gone(f"ResourceNotFoundFault: {operation} lists no {resource.physical_id}")
+        return found[0]
+
+    def dms_endpoint(self, resource: LiveResource) -> dict[str, Any]:
+        """DMS endpoint: DescribeEndpoints
+        (https://docs.aws.amazon.com/dms/latest/APIReference/API_DescribeEndpoints.html), filtered by ARN: its
+        identifier, type, engine, server, port, database, user name, SSL mode, KMS key, certificate, extra
+        connection attributes, and of each engine's settings (``PostgreSQLSettings`` as ``PostgreSqlSettings``)
+        only ``SecretsManagerSecretId`` and ``SecretsManagerAccessRoleArn``. DMS never answers a password."""
+        endpoint = self._described(resource, "describe_endpoints", "Endpoints", "EndpointArn", "endpoint-arn")
+        props = drop_none({name: endpoint.get(name) for name in ENDPOINT_FIELDS})
+        for field, prop in ENDPOINT_SETTINGS.items():
+            settings = endpoint.get(field)
+            if isinstance(settings, Mapping):
+                secrets = drop_none({key: settings.get(key) for key in SECRET_KEYS})
+                props[prop] = secrets
+        return props
+
+    def dms_replication_instance(self, resource: LiveResource) -> dict[str, Any]:
+        """DMS replication instance: DescribeReplicationInstances
+        (https://docs.aws.amazon.com/dms/latest/APIReference/API_DescribeReplicationInstances.html), filtered by
+        ARN: class, storage, public access, Multi-AZ, minor version upgrades, engine version, KMS key, the
+        subnet group's identifier and the VPC security groups."""
+        instance = self._described(
+            resource,
+            "describe_replication_instances",
+            "ReplicationInstances",
+            "ReplicationInstanceArn",
+            "replication-instance-arn",
+        )
+        props = drop_none({name: instance.get(name) for name in INSTANCE_FIELDS})
+        group = (instance.get("ReplicationSubnetGroup") or {}).get("ReplicationSubnetGroupIdentifier")
+        if group:
+            props["ReplicationSubnetGroupIdentifier"] = group
+        groups = [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", []) if g.get("VpcSecurityGroupId")]
+        if groups:
+            props["VpcSecurityGroupIds"] = groups
+        return props
+
+    def dms_replication_task(self, resource: LiveResource) -> dict[str, Any]:
+        """DMS replication task: DescribeReplicationTasks
+        (https://docs.aws.amazon.com/dms/latest/APIReference/API_DescribeReplicationTasks.html), filtered by ARN:
+        identifier, migration type, table mappings and task settings (JSON strings, as DMS answers them), and
+        the ARNs of its endpoints and replication instance."""
+        task = self._described(
+            resource, "describe_replication_tasks", "ReplicationTasks", "ReplicationTaskArn", "replication-task-arn"
+        )
+        return drop_none({name: task.get(name) for name in TASK_FIELDS})
