@@ -36,17 +36,6 @@ def default_encryption_applied(s3: Any, bucket: str) -> bool:
 
 
 @pytest.fixture
-def stack_id(cloud_assembly) -> Callable[[str], str]:
-    """``stack_id("Source")``: the artifact id of the stack of that role (``TapStack{suffix}Source``)."""
-
-    def find(role: str) -> str:
-        (found,) = [s for s in cloud_assembly.stacks if s.startswith("TapStack") and s.endswith(role)]
-        return found
-
-    return find
-
-
-@pytest.fixture
 def compliance_cli(
     request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, stack_outputs, tmp_path
 ) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
