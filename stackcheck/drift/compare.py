@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,14 +48,21 @@ def shown(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+_DOMAIN_NAME = re.compile(r"(?:[A-Za-z0-9_*-]+\.)+[A-Za-z][A-Za-z0-9-]*\.?")
+
+
 def _canonical(value: Any) -> str:
-    """Scalars compared as CloudFormation does: ``80`` equals ``"80"``, ``true`` equals ``"true"``."""
+    """Scalars compared as CloudFormation does: ``80`` equals ``"80"``, ``true`` equals ``"true"``; a domain name
+    equals itself in any case, with or without the trailing dot (DNS names are case-insensitive, RFC 4343, and
+    Route 53 answers them lower-case with the dot)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
-    return text.lower() if text.lower() in ("true", "false") else text
+    if text.lower() in ("true", "false"):
+        return text.lower()
+    return text.rstrip(".").lower() if _DOMAIN_NAME.fullmatch(text) else text
 
 
 def _keyed(items: list[Any]) -> bool:

@@ -28,7 +28,7 @@ def modified(cloud_assembly, aws_client) -> set[tuple[str, str, str, str]]:
     }
 
 
-def test_backups_deletion_protection_and_listener_port_changed_out_of_band_are_drift(
+def test_backups_deletion_protection_listener_port_and_cutover_weight_changed_out_of_band_are_drift(
     cloud_assembly, aws_client, outputs, emulator_record, aws_endpoint_url, stack_id
 ):
     rds, elbv2 = aws_client("rds"), aws_client("elbv2")
@@ -40,13 +40,29 @@ def test_backups_deletion_protection_and_listener_port_changed_out_of_band_are_d
     # On AWS, retention 0 deletes the automated backups: there the change lengthens retention instead.
     emulator = emulator_record is not None and aws_endpoint_url == emulator_record.endpoint_url
     retention = 0 if emulator else before["BackupRetentionPeriod"] + 1
-    rds.modify_db_instance(
-        DBInstanceIdentifier=database, BackupRetentionPeriod=retention, DeletionProtection=False, ApplyImmediately=True
-    )
-    elbv2.modify_listener(ListenerArn=listener["ListenerArn"], Port=8081)
+    route53 = aws_client("route53")
+    zone = outputs.get(role=None, kind="hosted_zone", attr="id")
+    (record,) = [
+        r
+        for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        if r.get("SetIdentifier") == "target"
+    ]
+    if "AliasTarget" in record:  # the emulator leaves out EvaluateTargetHealth, which an UPSERT requires
+        record = {**record, "AliasTarget": {"EvaluateTargetHealth": False, **record["AliasTarget"]}}
     try:
+        rds.modify_db_instance(
+            DBInstanceIdentifier=database,
+            BackupRetentionPeriod=retention,
+            DeletionProtection=False,
+            ApplyImmediately=True,
+        )
+        elbv2.modify_listener(ListenerArn=listener["ListenerArn"], Port=8081)
+        weighted = {"Action": "UPSERT", "ResourceRecordSet": {**record, "Weight": record["Weight"] + 25}}
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [weighted]})
         found: Any = modified(cloud_assembly, aws_client)
     finally:
+        restored = {"Action": "UPSERT", "ResourceRecordSet": record}
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [restored]})
         elbv2.modify_listener(ListenerArn=listener["ListenerArn"], Port=listener["Port"])
         rds.modify_db_instance(
             DBInstanceIdentifier=database,
@@ -59,5 +75,6 @@ def test_backups_deletion_protection_and_listener_port_changed_out_of_band_are_d
         (f"/{source}/Database/Instance/Resource", "/BackupRetentionPeriod", "7", str(retention)),
         (f"/{source}/Database/Instance/Resource", "/DeletionProtection", "true", "false"),
         (f"/{target}/Web/LoadBalancer/HttpListener/Resource", "/Port", "80", "8081"),
+        (f"/{stack_id('Route53')}/TargetAliasRecord/Resource", "/Weight", "0", "25"),
     }
     assert modified(cloud_assembly, aws_client) == set()  # restored: the deployment as deployed has no drift

@@ -30,6 +30,7 @@ from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
 from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
 from stackcheck.compliance.live.rds import RDS_CLUSTER_PROPERTIES, RDS_INSTANCE_PROPERTIES, RdsReaders
+from stackcheck.compliance.live.route53 import RECORD_FIELDS, Route53Readers
 from stackcheck.compliance.live.s3 import S3Readers
 from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
@@ -69,6 +70,8 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::DMS::Endpoint": DmsReaders.dms_endpoint,
     "AWS::DMS::ReplicationInstance": DmsReaders.dms_replication_instance,
     "AWS::DMS::ReplicationTask": DmsReaders.dms_replication_task,
+    "AWS::Route53::HostedZone": Route53Readers.hosted_zone,
+    "AWS::Route53::RecordSet": Route53Readers.record_set,
 }
 
 
@@ -145,6 +148,10 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::DMS::Endpoint": _read(*ENDPOINT_FIELDS, **dict.fromkeys(ENDPOINT_SETTINGS.values(), SECRET_KEYS)),
     "AWS::DMS::ReplicationInstance": _read(*INSTANCE_FIELDS, "ReplicationSubnetGroupIdentifier", "VpcSecurityGroupIds"),
     "AWS::DMS::ReplicationTask": _read(*TASK_FIELDS),
+    "AWS::Route53::HostedZone": _read("Name", HostedZoneConfig=("Comment",)),
+    "AWS::Route53::RecordSet": _read(
+        "Name", "Type", "SetIdentifier", "HostedZoneId", "ResourceRecords", "AliasTarget", *RECORD_FIELDS
+    ),
 }
 """Resource type → each property its reader reads: None when read in full, else the names within it that are
 read (``SecurityGroupIngress``: each rule's protocol, ports and source, not its ``Description``). A property
@@ -164,6 +171,7 @@ class TemplateBuilder(
     Elbv2Readers,
     SecretsManagerReaders,
     DmsReaders,
+    Route53Readers,
 ):
     """The live template builder with every per-service reader."""
 
@@ -256,5 +264,5 @@ class LiveReader:
         builder = TemplateBuilder(self, stack)
         for resource in stack.resources:
             if resource.resource_type in resource_types and resource.live and resource.resource_type in READERS:
-                builder.add(resource.resource_type, resource.physical_id or "", full=True)
+                builder.add(resource.resource_type, resource.physical_id or "", full=True, owner=resource)
         return LiveTemplate(stack=stack, template={"Resources": builder.template}, resources=builder.resources)

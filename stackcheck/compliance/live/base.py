@@ -42,10 +42,11 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "InvalidSubnetID.NotFound",
         "InvalidRouteTableID.NotFound",
         "ResourceNotFoundFault",
+        "NoSuchHostedZone",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets
-Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS): a declared resource answering one is gone."""
+Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS, Route 53): a declared resource answering one is gone."""
 
 
 class Gone(LookupError):
@@ -180,9 +181,18 @@ class Builder:
         """``{"Ref": key}`` for the resource, added (read when ``full``) if the template lacks it."""
         return {"Ref": self.add(resource_type, physical_id, full=full)}
 
-    def add(self, resource_type: str, physical_id: str, *, full: bool = True) -> str:
-        """Add the resource (read in full when ``full`` and a reader exists) and return its key."""
-        key, owner = self.key(resource_type, physical_id)
+    def add(
+        self, resource_type: str, physical_id: str, *, full: bool = True, owner: DeployedResource | None = None
+    ) -> str:
+        """Add the resource (read in full when ``full`` and a reader exists) and return its key.
+
+        ``owner``: the deployed resource it is, when known; needed where resources of one type share a
+        physical ID (CloudFormation names a Route 53 record set by its domain name, which weighted records share).
+        """
+        if owner is not None and owner.stack == self.stack.artifact_id:
+            key = owner.logical_id
+        else:
+            key, owner = self.key(resource_type, physical_id)
         known = self.resources.get(key)
         if known is not None and (known.full or not full):
             return key
