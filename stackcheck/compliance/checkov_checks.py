@@ -23,7 +23,7 @@ import importlib
 import inspect
 import sys
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +52,7 @@ class Coverage:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"rule_id", "tool", "resource_type", "live", "why"}``."""
-        return {
-            "rule_id": self.rule_id,
-            "tool": self.tool,
-            "resource_type": self.resource_type,
-            "live": self.live,
-            "why": self.why,
-        }
+        return asdict(self)
 
 
 @functools.cache
@@ -204,7 +198,6 @@ def _evaluator(check: Any, path: tuple[str | int, ...] | None) -> Any:
             return Verdict(Outcome.FAILED, f"{where} fails checkov's check: {check.name}", path=where_path)
         return Verdict(Outcome.NOT_APPLICABLE, "")
 
-    evaluate.__qualname__ = evaluate.__name__ = f"live_{check.id}"
     return evaluate
 
 

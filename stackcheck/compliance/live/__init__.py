@@ -25,7 +25,7 @@ from stackcheck.compliance.live.dms import (
 )
 from stackcheck.compliance.live.ec2 import Ec2Readers
 from stackcheck.compliance.live.ecs import EcsReaders
-from stackcheck.compliance.live.elbv2 import Elbv2Readers
+from stackcheck.compliance.live.elbv2 import TARGET_GROUP_FIELDS, Elbv2Readers
 from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
 from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
@@ -124,17 +124,7 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::ECS::TaskDefinition": _read(
         "Family", "NetworkMode", ContainerDefinitions=("Name", "PortMappings", "ContainerPort", "HostPort", "Protocol")
     ),
-    "AWS::ElasticLoadBalancingV2::TargetGroup": _read(
-        "Port",
-        "Protocol",
-        "TargetType",
-        "HealthCheckEnabled",
-        "HealthCheckPath",
-        "HealthCheckPort",
-        "HealthCheckProtocol",
-        "VpcId",
-        "Name",
-    ),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _read(*TARGET_GROUP_FIELDS, "Name"),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _read(
         "Name", "Type", "Scheme", "SecurityGroups", "LoadBalancerAttributes"
     ),

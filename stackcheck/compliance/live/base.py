@@ -157,6 +157,13 @@ class Builder:
         self.template: dict[str, Any] = {}
         self.resources: dict[str, LiveResource] = {}
 
+    def declared(self, resource: LiveResource) -> Mapping[str, Any]:
+        """The resource's properties as its stack's template declares them ({} for one outside the cloud assembly)."""
+        if resource.owner is None:
+            return {}
+        stack = next(s for s in self.reader.stacks if s.artifact_id == resource.owner.stack)
+        return TemplateView(stack.artifact.template).properties(resource.owner.logical_id)
+
     def key(self, resource_type: str, physical_id: str) -> tuple[str, DeployedResource | None]:
         """(logical ID in the live template, deployed resource): the stack's own resources keep their logical ID."""
         owner = self.reader.owner(resource_type, physical_id)

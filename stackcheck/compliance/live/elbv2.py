@@ -8,6 +8,17 @@ from typing import Any
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
 
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+TARGET_GROUP_FIELDS = (
+    "Port",
+    "Protocol",
+    "TargetType",
+    "HealthCheckEnabled",
+    "HealthCheckPath",
+    "HealthCheckPort",
+    "HealthCheckProtocol",
+    "VpcId",
+)
+"""DescribeTargetGroups fields read under the AWS::ElasticLoadBalancingV2::TargetGroup property of the same name."""
 LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 # Action configurations DescribeListeners/DescribeRules answer under the names of the Action property type.
 _ACTION_CONFIGS = ("RedirectConfig", "FixedResponseConfig", "AuthenticateCognitoConfig", "AuthenticateOidcConfig")
@@ -41,21 +52,7 @@ class Elbv2Readers(Builder):
         (group,) = self.call(resource, "elbv2", "describe_target_groups", TargetGroupArns=[resource.physical_id])[
             "TargetGroups"
         ]
-        props = drop_none(
-            {
-                key: group.get(key)
-                for key in (
-                    "Port",
-                    "Protocol",
-                    "TargetType",
-                    "HealthCheckEnabled",
-                    "HealthCheckPath",
-                    "HealthCheckPort",
-                    "HealthCheckProtocol",
-                    "VpcId",
-                )
-            }
-        )
+        props = drop_none({key: group.get(key) for key in TARGET_GROUP_FIELDS})
         props["Name"] = group.get("TargetGroupName")
         for balancer in group.get("LoadBalancerArns", []):
             self.add("AWS::ElasticLoadBalancingV2::LoadBalancer", balancer, full=True)

@@ -32,7 +32,7 @@ class Route53Readers(Builder):
         ``Name`` (spelled as declared when it is the same name) and ``HostedZoneConfig.Comment``."""
         answer = self.call(resource, "route53", "get_hosted_zone", Id=resource.physical_id)
         zone = answer["HostedZone"]
-        declared = self._declared(resource)
+        declared = self.declared(resource)
         props: dict[str, Any] = {"Name": _as_declared(declared.get("Name"), zone.get("Name", ""))}
         comment = (zone.get("Config") or {}).get("Comment")
         if comment:
@@ -47,7 +47,7 @@ class Route53Readers(Builder):
         template; the record read is the one answering all three. Read: ``Name``, ``Type``, ``SetIdentifier``,
         ``Weight``, ``TTL``, ``Region``, ``Failover``, ``HealthCheckId``, ``MultiValueAnswer``, ``ResourceRecords``
         and ``AliasTarget`` (``DNSName``, ``HostedZoneId``, ``EvaluateTargetHealth``)."""
-        declared = self._declared(resource)
+        declared = self.declared(resource)
         view = TemplateView({})
         zone = self._zone_id(declared.get("HostedZoneId"))
         name, kind, identifier = (view.value(declared.get(k)) for k in ("Name", "Type", "SetIdentifier"))
@@ -93,13 +93,6 @@ class Route53Readers(Builder):
                 }
             )
         return props
-
-    def _declared(self, resource: LiveResource) -> Mapping[str, Any]:
-        """The resource's properties as its stack's template declares them ({} for one outside the cloud assembly)."""
-        if resource.owner is None:
-            return {}
-        stack = next(s for s in self.reader.stacks if s.artifact_id == resource.owner.stack)
-        return TemplateView(stack.artifact.template).properties(resource.owner.logical_id)
 
     def _zone_id(self, node: Any) -> Any:
         """The hosted zone ID a record's ``HostedZoneId`` names: a Ref to the stack's zone (its physical ID) or a literal."""

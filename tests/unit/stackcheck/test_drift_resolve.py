@@ -183,3 +183,15 @@ def test_json_text_on_both_sides_is_compared_as_the_objects_it_holds():
     # text that is not JSON on one side stays text
     assert [d.kind for d in compare("{not json", "{not json either", "/S").differences] == ["NOT_EQUAL"]
     assert compare("[1, 2]", "[2, 1]", "/L").differences == []
+
+
+def test_domain_names_compare_in_any_case_with_or_without_the_trailing_dot():
+    # Route 53 answers alias targets lower-case with the trailing dot (ListResourceRecordSets)
+    declared, answered = (
+        "dualstack.App-Alb-1A2B.us-east-1.elb.amazonaws.com",
+        "dualstack.app-alb-1a2b.us-east-1.elb.amazonaws.com.",
+    )
+    assert compare(declared, answered, "/AliasTarget/DNSName").differences == []
+    assert [d.kind for d in compare("app.example.com.", "www.example.com.", "/Name").differences] == ["NOT_EQUAL"]
+    # text that is not a domain name keeps its case
+    assert [d.kind for d in compare("Enabled", "enabled", "/Status").differences] == ["NOT_EQUAL"]
