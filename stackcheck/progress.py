@@ -63,6 +63,9 @@ class Progress:
                 TimeElapsedColumn(),
                 TextColumn("{task.fields[item]}"),
                 console=self._console,
+                # Rich would route stdout through the live display (so onto stderr); keep stdout where it is
+                # unless it is a terminal too (``stackcheck scan | jq`` must get its report on stdout).
+                redirect_stdout=_stdout_is_terminal(),
             )
             self._rich.start()
             self._task = self._rich.add_task(label, total=total, item="")
@@ -105,3 +108,10 @@ class Progress:
             self._rich.stop()
             self._rich = None
         self._started = False
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stdout
+        return False

@@ -32,6 +32,18 @@ def test_tty_mode_shows_label_and_count() -> None:
     assert "scan" in text and "3/3" in text
 
 
+def test_stdout_that_is_not_a_terminal_is_not_drawn_into_the_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+    bars, stdout = StringIO(), StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    p = Progress(console=Console(force_terminal=True, file=bars, width=100))
+    p.start(1, "scan")
+    print("report line")
+    p.advance("cfn-lint")
+    p.finish()
+    assert stdout.getvalue() == "report line\n"
+    assert "report line" not in bars.getvalue()
+
+
 def test_advance_before_start_raises() -> None:
     with pytest.raises(RuntimeError, match="before start"):
         Progress(file=StringIO()).advance("x")
