@@ -39,8 +39,9 @@ lint: $(STAMP)
 synth: $(STAMP)
 	$(SC) synth $(SYNTH_ARGS)
 
-scan: synth
-	$(SC) scan --assembly cdk.out $(SCAN_ARGS)
+# Synthesis (as `make synth`) inside the scan, so the scanners load in its workers meanwhile.
+scan: $(STAMP)
+	$(SC) scan --assembly cdk.out --synth $(foreach arg,$(SYNTH_ARGS),--synth-arg=$(arg)) $(SCAN_ARGS)
 
 unit: synth
 	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS) --junitxml=reports/unit.xml

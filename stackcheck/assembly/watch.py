@@ -17,7 +17,7 @@ what the app synthesizes.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +58,10 @@ def watch_patterns(cdk_json: Mapping[str, Any], path: Path = Path("cdk.json")) -
     return [p.removeprefix("./") for p in include], [p.removeprefix("./") for p in exclude]
 
 
-def _covered(relative: str, patterns: Iterable[str]) -> bool:
-    """True when ``relative`` (a POSIX path) or one of its parent folders matches a pattern."""
+def _covered(relative: str, matcher: wcglob.WcMatcher[str]) -> bool:
+    """True when ``relative`` (a POSIX path) or one of its parent folders matches ``matcher``."""
     parts = relative.split("/")
-    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    return any(wcglob.globmatch(candidate, list(patterns), flags=_FLAGS) for candidate in candidates)
+    return any(matcher.match("/".join(parts[: i + 1])) for i in range(len(parts)))
 
 
 def watched_files(app_dir: str | os.PathLike[str], cdk_json: Mapping[str, Any]) -> list[Path]:
@@ -71,14 +70,17 @@ def watched_files(app_dir: str | os.PathLike[str], cdk_json: Mapping[str, Any]) 
     never walked into (a virtualenv or ``node_modules`` costs nothing)."""
     root = Path(app_dir)
     include, exclude = watch_patterns(cdk_json, root / "cdk.json")
-    folders = [*exclude, *(p.removesuffix("/**") for p in exclude if p.endswith("/**"))]
+    # Compiled once: a glob compiled per path costs more than the walk (0.4 s per synthesis of a small app).
+    included = wcglob.compile(include, flags=_FLAGS)
+    excluded = wcglob.compile(exclude, flags=_FLAGS)
+    skipped = wcglob.compile([*exclude, *(p.removesuffix("/**") for p in exclude if p.endswith("/**"))], flags=_FLAGS)
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         base = Path(folder).relative_to(root).as_posix()
         prefix = "" if base == "." else f"{base}/"
-        dirs[:] = sorted(d for d in dirs if not wcglob.globmatch(f"{prefix}{d}", folders, flags=_FLAGS))
+        dirs[:] = sorted(d for d in dirs if not skipped.match(f"{prefix}{d}"))
         for name in files:
             relative = f"{prefix}{name}"
-            if _covered(relative, include) and not wcglob.globmatch(relative, exclude, flags=_FLAGS):
+            if _covered(relative, included) and not excluded.match(relative):
                 found.append(root / relative)
     return sorted(found)

@@ -61,22 +61,25 @@ class StackContext:
         stack: str | None = None,
         construct_paths: Mapping[str, str] | None = None,
     ) -> StackContext:
-        """Context for a parsed template; construct paths default to each resource's ``aws:cdk:path`` metadata."""
+        """Context for a parsed template; construct paths default to each resource's ``aws:cdk:path`` metadata.
+
+        Plain ``str`` values only (cfn-lint's parser hands out str subclasses carrying marks), so a context
+        pickles for a worker process."""
         resources = template.get("Resources") or {}
         types = {
-            lid: str(r["Type"])
+            str(lid): str(r["Type"])
             for lid, r in resources.items()
             if isinstance(r, Mapping) and isinstance(r.get("Type"), str)
         }
-        paths = dict(construct_paths or {})
+        paths = {str(lid): str(path) for lid, path in (construct_paths or {}).items()}
         for lid, resource in resources.items():
             meta = resource.get("Metadata") if isinstance(resource, Mapping) else None
             cdk_path = meta.get("aws:cdk:path") if isinstance(meta, Mapping) else None
-            if isinstance(cdk_path, str) and lid not in paths:
-                paths[lid] = cdk_path
+            if isinstance(cdk_path, str) and str(lid) not in paths:
+                paths[str(lid)] = str(cdk_path)
         path = Path(template_file)
         return cls(
-            stack=stack or stack_id_for_file(path), template_file=path, construct_paths=paths, resource_types=types
+            stack=str(stack or stack_id_for_file(path)), template_file=path, construct_paths=paths, resource_types=types
         )
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,8 @@ HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: [TEMPLATE...], --assembly DIR (repeatable) | --template FILE..., --ledger FILE, --report-dir DIR,
-    --region REGION, --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache, --shard K/N."""
+    --region REGION, --baseline FILE, --write-baseline FILE, --jobs N, --cache-dir DIR | --no-cache, --shard K/N,
+    --synth [--synth-arg ARG...], --sarif-suppressed."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--assembly",
@@ -105,6 +107,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "N matrix jobs whose report folders `stackcheck report merge` joins",
     )
     parser.add_argument(
+        "--synth",
+        action="store_true",
+        help="synthesize the app into the --assembly folder first, as `stackcheck synth` does (reusing a current "
+        "assembly); the scanners load in the worker processes meanwhile",
+    )
+    parser.add_argument(
+        "--synth-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="an argument for that synthesis (`--synth-arg=-c --synth-arg=key=value`); repeatable; implies --synth",
+    )
+    parser.add_argument(
         "--sarif-suppressed",
         action="store_true",
         help="keep suppressed findings in scan.sarif, with SARIF suppressions (for consumers that honour them, such "
@@ -129,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
 
     import dataclasses
 
+    from stackcheck.assembly import is_current
     from stackcheck.assembly.digest import assembly_digest
     from stackcheck.errors import BadInputError
     from stackcheck.files import json_text, publish_reports
@@ -147,6 +163,9 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.report.provenance import resolve
     from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
     from stackcheck.scan.runner import (
+        DeferredScanner,
+        ScanPool,
+        can_fork,
         contexts_from_assembly,
         contexts_from_files,
         default_jobs,
@@ -166,6 +185,53 @@ def run(args: argparse.Namespace) -> int:
             f"give templates ({' '.join(args.templates)}) or --assembly {' '.join(args.assembly)}, not both"
         )
     shard = parse_shard(args.shard) if args.shard is not None else None
+    synth = args.synth or bool(args.synth_arg)
+    if synth and (templates or len(set(args.assembly or ["cdk.out"])) > 1):
+        raise BadInputError("--synth synthesizes one cloud assembly: give at most one --assembly and no templates")
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    if args.jobs is not None and args.jobs < 1:
+        raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    args.ledger = ledger_path(args.ledger)
+    if args.ledger:
+        load_ledger(args.ledger)  # the ledger's own mistakes fail before any scanning; rule ids are checked below
+    # the default pack is this folder's policies/ when there is one; a pack given must exist
+    policies = None if args.no_policies else args.policies or ("policies" if os.path.isdir("policies") else None)
+    try:  # the pack's PCI DSS v4.0 mapping, when it has one (scan.md then shows per-requirement status)
+        pci = load_mapping(os.path.join(policies, PCI_MAPPING)) if policies else None
+    except ValueError as exc:
+        raise BadInputError(str(exc)) from exc
+    cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
+    loading = time.perf_counter()
+    # With worker processes the tools load in the workers only: this process stays small, and
+    # exits without tearing down thousands of modules.
+    every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
+    loaded = time.perf_counter()
+    pool = None
+    if synth:
+        directory = (args.assembly or ["cdk.out"])[0]
+        # Workers load the tools while the app synthesizes, when the templates will have to be scanned:
+        # a stale assembly, or no findings cache (or one that never saw these scanners).
+        if (
+            jobs > 1
+            and can_fork()
+            and not (is_current(".", directory) and all(isinstance(s, DeferredScanner) and s.known for s in every))
+        ):
+            pool = ScanPool(every, jobs)
+        try:
+            status = subprocess.run(
+                [sys.executable, "-m", "stackcheck", "synth", "--output", directory, *args.synth_arg]
+            ).returncode
+        except BaseException:
+            if pool is not None:
+                pool.close()
+            raise
+        if status != 0:
+            if pool is not None:
+                pool.close()
+            print(f"scan: not run, synthesis exited {status}", file=sys.stderr)
+            return status
+    reading = time.perf_counter()
     scanned_assemblies: list[dict[str, str]] = []
     if templates:
         contexts = contexts_from_files(templates)
@@ -176,27 +242,13 @@ def run(args: argparse.Namespace) -> int:
             # what was scanned, as deploy will compare it (before scanning: a later change is not "scanned")
             scanned_assemblies.append({"directory": directory, "digest": assembly_digest(directory)})
         _check_distinct_stacks(contexts)
-    baseline = load_baseline(args.baseline) if args.baseline else None
-    if args.jobs is not None and args.jobs < 1:
-        raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
-    jobs = default_jobs() if args.jobs is None else args.jobs
-    args.ledger = ledger_path(args.ledger)
-    if args.ledger:
-        load_ledger(args.ledger)  # the ledger's own mistakes fail before any scanning; rule ids are checked below
-    loading = time.perf_counter()
-    # the default pack is this folder's policies/ when there is one; a pack given must exist
-    policies = None if args.no_policies else args.policies or ("policies" if os.path.isdir("policies") else None)
-    try:  # the pack's PCI DSS v4.0 mapping, when it has one (scan.md then shows per-requirement status)
-        pci = load_mapping(os.path.join(policies, PCI_MAPPING)) if policies else None
-    except ValueError as exc:
-        raise BadInputError(str(exc)) from exc
-    cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
-    # With worker processes the tools load in the workers only: this process stays small, and
-    # exits without tearing down thousands of modules.
-    every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
-    loaded = time.perf_counter()
+    read = time.perf_counter()
     scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
-    result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard, progress=Progress())
+    try:
+        result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard, progress=Progress(), pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
     ledger = (
         load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
         if args.ledger
@@ -224,7 +276,9 @@ def run(args: argparse.Namespace) -> int:
         if any(not u.cached for u in result.units):
             cache.prune()
     comparison = compare(result, baseline) if baseline else None
-    result.timings.update({"templates": loading - started, "load_scanners": loaded - loading})
+    result.timings.update({"templates": read - reading, "load_scanners": loaded - loading})
+    if synth:
+        result.timings["synth"] = reading - loaded
 
     # One moment and one commit for scan.json and scan.md; neither reaches the findings, so the
     # findings cache, the fingerprints (baseline) and scan.sarif stay as they were.

@@ -289,6 +289,12 @@ def test_targets_that_synthesize_carry_the_suffix(target: str):
     assert done.returncode == 0, done.stderr
     commands = [shlex.split(line) for line in done.stdout.splitlines() if "/stackcheck " in line]
     synth = [words[1:] for words in commands if words[1] == "synth"]
+    # make scan synthesizes inside the scan: `scan --synth --synth-arg=-c --synth-arg=environmentSuffix="qa"`
+    synth += [
+        ["synth", *(w.removeprefix("--synth-arg=") for w in words if w.startswith("--synth-arg="))]
+        for words in commands
+        if words[1] == "scan" and "--synth" in words
+    ]
     assert synth == [["synth", "-c", 'environmentSuffix="qa"']]
 
 

@@ -492,3 +492,45 @@ def test_pattern_targets_suppress_instead_of_aborting_the_scan(capsys, tmp_path,
         ("CKV_AWS_18", "1"),
         ("CKV_AWS_26", "2"),
     ]
+
+
+def test_synth_synthesizes_then_scans_the_fresh_assembly(capsys, tmp_path, monkeypatch):
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    app = write_app(tmp_path / "app")
+    monkeypatch.chdir(app)
+    code, out, _ = run_scan(capsys, tmp_path, "--synth", "--synth-arg=-c", "--synth-arg=name=from-scan")
+    assert (code, failure_lines(out)) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"])
+    scanned = report(tmp_path)
+    assert scanned["assembly"] == {"directory": "cdk.out", "digest": assembly_digest(app / "cdk.out")}
+    assert {(t["stack"], t["tool"]) for t in scanned["templates"]} == {
+        (stack, tool) for stack in ("First", "Second") for tool in ("cfn-lint", "checkov", "cdk-nag")
+    }
+    template = json.loads((app / "cdk.out" / "First.template.json").read_text())
+    assert [r["Properties"]["DisplayName"] for r in template["Resources"].values()] == ["from-scan"]
+    assert scanned["timings"]["synth"] > 0
+
+
+def test_synth_that_fails_exits_with_its_code_and_writes_no_report(capsys, tmp_path, monkeypatch):
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    app = write_app(tmp_path / "app", app="raise RuntimeError('no app today')\n")
+    monkeypatch.chdir(app)
+    code, _, err = run_scan(capsys, tmp_path, "--synth")
+    assert code == 2
+    assert "scan: not run, synthesis exited 2" in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_synth_with_templates_or_two_assemblies_is_bad_input(capsys, tmp_path, templates):
+    for args in (
+        ["--synth", str(templates / "s3_private_encrypted.yaml")],
+        ["--synth", "--assembly", "a", "--assembly", "b"],
+    ):
+        code, _, err = run_scan(capsys, tmp_path, *args)
+        assert code == 2
+        assert "--synth synthesizes one cloud assembly" in err
+
+
+def failure_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("FAILED", "PASSED"))]

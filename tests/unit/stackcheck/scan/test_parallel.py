@@ -133,3 +133,37 @@ def test_deferred_scanners_load_in_the_workers_and_learn_their_registry_from_the
     remember_scanners(cache, deferred)
     again = load_scanners(policies=None, cache=findings_cache(tmp_path, policies=None), defer=True)
     assert all(d.remembered and d.known for d in again)
+
+
+def test_a_pool_started_before_the_templates_gives_the_serial_findings_and_teaches_the_registry(scanners, contexts):
+    from stackcheck.scan.runner import DeferredScanner, ScanPool
+
+    deferred = load_scanners(policies=None, defer=True)
+    with ScanPool(deferred, 2) as pool:
+        result = scan(contexts, deferred, jobs=2, pool=pool)
+    assert view(result) == view(scan(contexts, scanners, jobs=1))
+    assert all(isinstance(d, DeferredScanner) and d.known and d._scanner is None for d in deferred)
+
+
+def test_a_closed_pool_leaves_no_worker_behind_even_one_still_loading():
+    import multiprocessing
+
+    from stackcheck.scan.runner import ScanPool
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    pool = ScanPool(load_scanners(policies=None, defer=True), 2)
+    workers = {p.pid for p in multiprocessing.active_children()} - before
+    pool.close()
+    assert len(workers) == 2
+    assert not workers & {p.pid for p in multiprocessing.active_children()}
+    with pytest.raises(RuntimeError):
+        pool.submit(pool.scanners[0], contexts_from_files([REPO / "tests/data/templates/s3_private_encrypted.yaml"])[0])
+
+
+def test_a_pool_refuses_a_scanner_it_did_not_load_and_no_workers(scanners):
+    from stackcheck.scan.runner import ScanPool
+
+    with pytest.raises(ValueError, match="1 or more workers"):
+        ScanPool(scanners, 0)
+    with ScanPool(scanners[:1], 1) as pool, pytest.raises(KeyError, match=scanners[1].tool):
+        pool.submit(scanners[1], contexts_from_files([REPO / "tests/data/templates/s3_private_encrypted.yaml"])[0])
