@@ -26,6 +26,7 @@ from stackcheck.compliance.deployed import DeployedStack, deployed_stacks
 from stackcheck.compliance.gone import CHILD_PROPERTIES
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveTemplate
 from stackcheck.drift.allowlist import Allowlist
+from stackcheck.drift.attributes import attribute_from_physical_id
 from stackcheck.drift.compare import Comparison, Difference, compare, shown
 from stackcheck.drift.model import (
     LIVE_TEMPLATE,
@@ -73,14 +74,28 @@ _ATTACHMENTS: Mapping[str, tuple[str, tuple[str, ...], str, tuple[str, ...] | No
 }
 
 
-def live_attribute(live: LiveTemplate, logical_id: str, attribute: str) -> Any:
+def live_attribute(live: LiveTemplate, logical_id: str, attribute: str, pseudo: Mapping[str, str] | None = None) -> Any:
     """``Fn::GetAtt logical_id.attribute`` from the live template: the resource's live property of that name
-    (``GroupId`` of a security group), its ``Ref``s resolved; Unresolved when the live template has none."""
+    (``GroupId`` of a security group), its ``Ref``s resolved; else, with ``pseudo`` (the stack's
+    ``AWS::Partition``, ``AWS::Region``, ``AWS::AccountId``), what CloudFormation builds from the deployed
+    resource's physical ID (``stackcheck.drift.attributes``: ``Key.Arn``, ``Role.Arn``); Unresolved otherwise."""
     entry = (live.template.get("Resources") or {}).get(logical_id)
     known = live.resources.get(logical_id)
-    if entry is None or known is None or known.error or attribute not in (entry.get("Properties") or {}):
-        return Unresolved(f"Fn::GetAtt {logical_id}.{attribute}: the live template has no such attribute")
-    return resolve_live(entry["Properties"][attribute], live)
+    properties = (entry or {}).get("Properties") or {}
+    if entry is not None and known is not None and not known.error and attribute in properties:
+        return resolve_live(properties[attribute], live)
+    deployed = live.stack.resource(logical_id)
+    if pseudo is not None and deployed is not None and deployed.physical_id:
+        where = {
+            "partition": pseudo.get("AWS::Partition", ""),
+            "region": pseudo.get("AWS::Region", ""),
+            "account": pseudo.get("AWS::AccountId", ""),
+        }
+        read = properties if known is not None and not known.error else {}
+        value = attribute_from_physical_id(deployed.resource_type, deployed.physical_id, attribute, where, read)
+        if value is not None:
+            return value
+    return Unresolved(f"Fn::GetAtt {logical_id}.{attribute}: the live template has no such attribute")
 
 
 def resolve_live(value: Any, live: LiveTemplate) -> Any:
@@ -133,12 +148,13 @@ class LiveDrift:
             p["ParameterKey"]: str(p.get("ResolvedValue", p.get("ParameterValue", "")))
             for p in description.get("Parameters", [])
         }
+        pseudo = Deployment.pseudo_from_stack_id(description.get("StackId", ""), stack.artifact.stack_name)
         return Deployment(
             physical_ids={r.logical_id: r.physical_id for r in stack.resources if r.physical_id},
             parameters=parameters,
-            pseudo=Deployment.pseudo_from_stack_id(description.get("StackId", ""), stack.artifact.stack_name),
+            pseudo=pseudo,
             exports=exports,
-            attribute=lambda lid, attr: live_attribute(live, lid, attr),
+            attribute=lambda lid, attr: live_attribute(live, lid, attr, pseudo),
         )
 
     def detect(self, artifacts: Sequence[StackArtifact], every: Sequence[StackArtifact] = ()) -> list[StackDrift]:

@@ -41,3 +41,24 @@ def create_log_group(
     if key:
         group.kms_key_id = key
     return group
+
+
+@patch(
+    "moto.logs.models",
+    "LogGroup.get_cfn_attribute",
+    kind="method",
+    resource_type="AWS::Logs::LogGroup",
+    adds=("Arn",),
+    doc_url=LOG_GROUP_DOC,
+    params=("self", "attribute_name"),
+)
+def log_group_attribute(original: Callable[[str], Any], group: Any, attribute_name: str) -> Any:
+    """``Fn::GetAtt LogGroup.Arn`` as CloudFormation answers it, ending ``:*``
+    (``arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AB12A1:*``); moto leaves the ``:*`` off.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html
+    """
+    value = original(attribute_name)
+    if attribute_name == "Arn" and isinstance(value, str) and not value.endswith(":*"):
+        return f"{value}:*"
+    return value

@@ -158,3 +158,14 @@ def test_a_lambda_alias_points_at_its_version(deploy, aws):
     alias = aws("lambda").get_alias(FunctionName=name, Name="live")
     assert (alias["AliasArn"], alias["FunctionVersion"]) == (stack.outputs["AliasArn"], "1")
     assert stack.outputs["VersionArn"] == f"arn:aws:lambda:us-east-1:123456789012:function:{name}:1"
+
+
+@pytest.mark.emulator
+def test_a_log_group_arn_from_getatt_ends_with_colon_star_as_cloudformations_does(deploy, tmp_path):
+    template = {
+        "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "parity-logs"}}},
+        "Outputs": {"LogsArn": {"Value": {"Fn::GetAtt": ["Logs", "Arn"]}}},
+    }
+    deploy({"Stack": (template, [])})
+    out = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())
+    assert out["LogsArn"] == "arn:aws:logs:us-east-1:123456789012:log-group:parity-logs:*"
