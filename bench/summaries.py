@@ -95,8 +95,8 @@ def prowler_lines(section: dict[str, Any] | None, stamped: Callable[[dict[str, A
         f"{tool['environment']}).",
         "",
         f"- As deployed: {state(base)}.",
-        f"- After the {caught['changes']} changes: {state(after)}; {len(section['prowler_new_fails'])} new Prowler FAILs, "
-        f"{section['prowler_new_fails_elsewhere']} of them on no changed resource.",
+        f"- After the {caught['changes']} changes: {state(after)}; {len(section['prowler_new_fails'])} new Prowler FAILs "
+        f"({section['prowler_new_fails_elsewhere']} on resources no change touched).",
         f"- `prowler_time_ratio` (stackcheck seconds over Prowler seconds, median of the two states): "
         f"{section['prowler_time_ratio']:.4f}; caught: stackcheck {caught['stackcheck']} of {caught['changes']}, "
         f"Prowler {caught['prowler']} of {caught['changes']}.",

@@ -253,6 +253,10 @@ def test_prowler_summary_gives_both_tools_times_and_the_changes_each_caught():
         "`stackcheck drift` 1.40s (exit 0) = 4.60s."
     ) in lines
     assert (
+        "- After the 2 changes: Prowler 240.0s (3000 results, 1462 FAIL); `stackcheck compliance` 3.20s (exit 1) + "
+        "`stackcheck drift` 1.40s (exit 1) = 4.60s; 3 new Prowler FAILs (2 on resources no change touched)."
+    ) in lines
+    assert (
         "- `prowler_time_ratio` (stackcheck seconds over Prowler seconds, median of the two states): 0.0190; "
         "caught: stackcheck 2 of 2, Prowler 1 of 2."
     ) in lines
