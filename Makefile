@@ -97,6 +97,8 @@ $(VENV)/.installed-bench: $(STAMP)
 	@touch $@
 
 # Benchmarks (about 8 minutes; never part of make test): bench/results.json, bench/RESULTS.md and the plot.
+# BENCH_ARGS="--sections prowler" (about 12 minutes, asked for by name) compares stackcheck with Prowler,
+# installed once from PyPI into its own venv (~/.cache/stackcheck-bench/prowler-venv), on one emulator deployment.
 bench: $(VENV)/.installed-bench
 	$(PY) -m bench.run $(BENCH_ARGS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.summaries import compliance_lines, gate_lines, unit_lines
+from bench.summaries import compliance_lines, gate_lines, prowler_lines, unit_lines
 
 __all__ = ["summary_markdown", "write_plot", "write_summary", "xdist_floor_sentence"]
 
@@ -104,6 +104,7 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
             "fleet_6_vs_1",
             "gate_warm_vs_naive_cold",
             "compliance_per_resource_10x",
+            "prowler_time_ratio",
         )
     ]
     lines += [
@@ -194,7 +195,7 @@ def summary_markdown(results: dict[str, Any], plot: Path | None) -> str:
             "",
         ]
     lines += gate_lines(results.get("gate"), _stamped) + compliance_lines(results.get("compliance_scale"), _stamped)
-    lines += unit_lines(results.get("unit"), _stamped)
+    lines += unit_lines(results.get("unit"), _stamped) + prowler_lines(results.get("prowler"), _stamped)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -5,7 +5,10 @@ Writes ``bench/results.json`` (figures, every raw timing, the machine, the load)
 alternately within one run (A B, B A, ...) and reported as the median of per-pair ratios, so a
 change in the machine's load hits both sides of a pair alike. Usage::
 
-    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist,fleet,gate,compliance] [--environments 1,3,10]
+    python -m bench.run [--rounds 5] [--sections naive,scaling,xdist,fleet,gate,compliance,prowler] [--environments 1,3,10]
+
+The ``prowler`` section (not run by default: it installs Prowler and takes about 12 minutes) compares
+stackcheck with Prowler on one emulator deployment (``bench.prowler_compare``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bench.fleet import bench_fleet
 from bench.gate import bench_gate
 from bench.latency import bench_latency
 from bench.measure import Run, alternate, load_average, machine, median_ratio, run
+from bench.prowler_compare import bench_prowler
 from bench.unit_slowest import bench_unit
 from bench.workspace import Workspace, scaled_ledger
 
@@ -36,7 +40,10 @@ BENCH = REPO / "bench"
 RESULTS = BENCH / "results.json"
 PLOT = BENCH / "scan_time_vs_resources.png"
 SUMMARY = BENCH / "RESULTS.md"
-SECTIONS = ("naive", "scaling", "xdist", "fleet", "gate", "compliance", "unit", "latency")
+SECTIONS = ("naive", "scaling", "xdist", "fleet", "gate", "compliance", "unit", "latency", "prowler")
+DEFAULT_SECTIONS = tuple(
+    s for s in SECTIONS if s != "prowler"
+)  # prowler installs a third-party tool: asked for by name
 SECTION_KEYS = {
     "naive": "scan_vs_naive",
     "scaling": "scaling",
@@ -46,6 +53,7 @@ SECTION_KEYS = {
     "compliance": "compliance_scale",
     "unit": "unit",
     "latency": "xdist_latency",
+    "prowler": "prowler",
 }
 TARGETS = {
     "scan_vs_naive_cold": ("<=", 0.3),
@@ -56,6 +64,7 @@ TARGETS = {
     "gate_warm_vs_naive_cold": ("<=", 0.6),
     "compliance_per_resource_10x": ("<=", 1.2),
     "xdist_ratio_latency": ("<=", 0.6),
+    "prowler_time_ratio": ("<=", 0.1),
 }
 
 
@@ -455,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=5, help="pairs per comparison (default 5; at least 5 for the record)"
     )
     parser.add_argument(
-        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+        "--sections",
+        default=",".join(DEFAULT_SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all but prowler)",
     )
     parser.add_argument("--environments", default="1,3,10", help="N values of the scaling section (default 1,3,10)")
     parser.add_argument("--workdir", default=None, help="where the private copy of the app goes (default: a temp dir)")
@@ -514,6 +525,13 @@ def main(argv: list[str] | None = None) -> int:
         results["xdist_ratio_latency"] = results["xdist_latency"]["xdist_ratio_latency"]
     if "unit" in sections:
         results["unit"] = bench_unit(REPO, logs, Path(args.unit_junit) if args.unit_junit else None)
+    status = 0
+    if "prowler" in sections:
+        results["prowler"] = bench_prowler(ws, logs, tree_env, workdir)
+        results["prowler_time_ratio"] = results["prowler"].get("prowler_time_ratio")
+        if "unavailable" in results["prowler"]:
+            log(f"prowler: not measured: {results['prowler']['unavailable']}")
+            status = 1
     stamp = {
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "sections_run": sections,
@@ -549,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"wrote {output}, {plot or '(no plot: matplotlib missing or no scaling data)'}, {summary}")
     if not args.workdir:
         shutil.rmtree(workdir / "app", ignore_errors=True)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

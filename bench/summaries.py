@@ -1,11 +1,11 @@
-"""RESULTS.md paragraphs of the `gate` and `compliance` bench sections."""
+"""RESULTS.md paragraphs of the `gate`, `compliance`, `unit` and `prowler` bench sections."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["compliance_lines", "gate_lines", "unit_lines"]
+__all__ = ["compliance_lines", "gate_lines", "prowler_lines", "unit_lines"]
 
 
 def unit_lines(unit: dict[str, Any] | None, stamped: Callable[[dict[str, Any]], str]) -> list[str]:
@@ -68,3 +68,46 @@ def compliance_lines(scale: dict[str, Any] | None, stamped: Callable[[dict[str, 
         "Each side is the whole command (interpreter start-up and pack loading included)." + stamped(scale),
         "",
     ]
+
+
+def prowler_lines(section: dict[str, Any] | None, stamped: Callable[[dict[str, Any]], str]) -> list[str]:
+    """stackcheck against Prowler on one deployment: both tools' seconds, the changes each caught; [] when not run."""
+    if not section:
+        return []
+    heading = "## stackcheck vs Prowler on one emulator deployment"
+    if "unavailable" in section:
+        return [heading, "", f"Not measured: {section['unavailable']}." + stamped(section), ""]
+    base, after, tool = section["baseline"], section["after"], section["prowler"]
+
+    def state(s: dict[str, Any]) -> str:
+        c, d = s["compliance"], s["drift"]
+        return (
+            f"Prowler {s['prowler']['seconds']:.1f}s ({s['prowler']['findings']} results, {s['prowler']['fails']} FAIL); "
+            f"`stackcheck compliance` {c['seconds']:.2f}s (exit {c['returncode']}) + `stackcheck drift` "
+            f"{d['seconds']:.2f}s (exit {d['returncode']}) = {s['stackcheck_seconds']:.2f}s"
+        )
+
+    caught = section["caught"]
+    lines = [
+        heading,
+        "",
+        f"{section['measures']}. Prowler {tool['version']} (`prowler {' '.join(tool['argv'])}`; "
+        f"{tool['environment']}).",
+        "",
+        f"- As deployed: {state(base)}.",
+        f"- After the {caught['changes']} changes: {state(after)}; {len(section['prowler_new_fails'])} new Prowler FAILs "
+        f"({section['prowler_new_fails_elsewhere']} on resources no change touched).",
+        f"- `prowler_time_ratio` (stackcheck seconds over Prowler seconds, median of the two states): "
+        f"{section['prowler_time_ratio']:.4f}; caught: stackcheck {caught['stackcheck']} of {caught['changes']}, "
+        f"Prowler {caught['prowler']} of {caught['changes']}.",
+        "",
+        "| change | construct path | stackcheck | Prowler |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in section["changes"]:
+        ours = "caught: " + ", ".join(f"`{x}`" for x in row["stackcheck_by"]) if row["stackcheck"] else "missed"
+        theirs = "caught: " + ", ".join(f"`{x}`" for x in row["prowler_by"]) if row["prowler"] else "missed"
+        if row["error"]:
+            ours = theirs = f"not made: {row['error']}"
+        lines.append(f"| {row['what']} | `{row['construct_path']}` | {ours} | {theirs} |")
+    return [*lines, "", f"Caught means: {section['caught_means']}." + stamped(section), ""]

@@ -101,6 +101,7 @@ def test_verdicts_compare_each_figure_with_its_target():
         "gate_warm_vs_naive_cold": {"value": None, "target": "<= 0.6", "met": None},
         "compliance_per_resource_10x": {"value": None, "target": "<= 1.2", "met": None},
         "xdist_ratio_latency": {"value": None, "target": "<= 0.6", "met": None},
+        "prowler_time_ratio": {"value": None, "target": "<= 0.1", "met": None},
     }
     headline = {k: v for k, v in results.items() if k != "scaling"}
     summary = summary_markdown({**headline, "targets": verdicts(results)}, None)
