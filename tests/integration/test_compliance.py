@@ -6,12 +6,12 @@ These change shared state, so `make integration` runs them serially after the ot
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tenacity
 
 pytestmark = pytest.mark.outofband
 
@@ -19,13 +19,17 @@ OPEN_8080 = [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges":
 
 
 def eventually(check: Callable[[], bool], *, timeout: float = 30.0, what: str) -> None:
-    """Poll ``check`` once a second until it holds: IAM and EC2 changes reach every reader only eventually on AWS."""
+    """Poll ``check`` once a second (tenacity) until it holds: IAM and EC2 changes reach every reader only
+    eventually on AWS. AssertionError naming ``what`` after ``timeout`` seconds."""
     __tracebackhide__ = True
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not visible after {timeout:g} s")
-        time.sleep(1.0)
+    try:
+        tenacity.Retrying(
+            retry=tenacity.retry_if_result(lambda held: not held),
+            wait=tenacity.wait_fixed(1.0),
+            stop=tenacity.stop_after_delay(timeout),
+        )(check)
+    except tenacity.RetryError:
+        raise AssertionError(f"{what} not visible after {timeout:g} s") from None
 
 
 def default_encryption_applied(s3: Any, bucket: str) -> bool:
