@@ -249,6 +249,14 @@ class Ec2Readers(Builder):
         declared = self.stack.resource(view.target(view.properties(owner.logical_id).get("SubnetId")) or "")
         return owner if declared is not None and declared.physical_id == subnet_id else None
 
+    def _read_unset(self, resource: LiveResource, names: tuple[str, ...]) -> None:
+        """Record ``names`` as read from the resource's last operation, so one the answer lacks is unset (a route's
+        target that is no longer a gateway). ``Tags`` is not among them: the emulator keeps no tags for some types."""
+        operation = resource.operations[-1]
+        for name in names:
+            if name != "Tags":
+                resource.sources.setdefault(name, []).append(("operation", operation))
+
     def _declared_id(self, resource: LiveResource, prop: str) -> Any:
         """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
         own stack, or a literal; None when neither (an import, a parameter)."""
@@ -323,6 +331,7 @@ class Ec2Readers(Builder):
             prop, gateway_type = "InternetGatewayId", "AWS::EC2::InternetGateway"
         if not found:
             raise Gone(f"no {kind} gateway is attached to {vpc_id}")
+        self._read_unset(resource, GATEWAY_ATTACHMENT_FIELDS)
         return {"VpcId": self.ref("AWS::EC2::VPC", vpc_id), prop: self.ref(gateway_type, found[0])}
 
     def route(self, resource: LiveResource) -> dict[str, Any]:
@@ -345,6 +354,7 @@ class Ec2Readers(Builder):
         route = found[0]
         if route.get("State") == "blackhole":
             self.note(resource, f"the route is a blackhole: its target {_target(route)} is gone")
+        self._read_unset(resource, ROUTE_FIELDS)
         props: dict[str, Any] = {"RouteTableId": self.ref("AWS::EC2::RouteTable", table_id)}
         for key in (*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS):
             value = route.get(key)
@@ -392,6 +402,7 @@ class Ec2Readers(Builder):
                 raise Gone(f"InvalidAssociationID.NotFound: DescribeRouteTables lists no association {physical_id}")
             raise LookupError(f"{physical_id} has {len(found)} subnet associations and the template names no subnet")
         table_id, association = found[0]
+        self._read_unset(resource, ASSOCIATION_FIELDS)
         return {
             "RouteTableId": self.ref("AWS::EC2::RouteTable", table_id),
             "SubnetId": self.ref("AWS::EC2::Subnet", association["SubnetId"]),
@@ -408,7 +419,9 @@ class Ec2Readers(Builder):
         else:
             answer = self.call(resource, "ec2", "describe_addresses", PublicIps=[resource.physical_id])
         (address,) = answer["Addresses"]
-        return drop_none({name: address.get(name) for name in EIP_FIELDS if name != "Tags"} | {"Tags": _tags(address)})
+        self._read_unset(resource, EIP_FIELDS)
+        props = {name: address.get(name) or None for name in EIP_FIELDS if name != "Tags"}
+        return drop_none(props | {"Tags": _tags(address)})
 
     def nat_gateway(self, resource: LiveResource) -> dict[str, Any]:
         """NAT gateway: DescribeNatGateways
@@ -423,6 +436,7 @@ class Ec2Readers(Builder):
         gateway = gateways[0]
         addresses = gateway.get("NatGatewayAddresses") or []
         primary = next((a for a in addresses if a.get("IsPrimary")), addresses[0] if addresses else {})
+        self._read_unset(resource, NAT_GATEWAY_FIELDS)
         return drop_none(
             {
                 "SubnetId": self.ref("AWS::EC2::Subnet", gateway["SubnetId"]) if gateway.get("SubnetId") else None,
@@ -471,8 +485,12 @@ class Ec2Readers(Builder):
             f"{side}PrefixListId": rule.get("PrefixListId"),
             "Description": rule.get("Description"),
         }
+        read = EGRESS_FIELDS if egress else INGRESS_FIELDS
         if str(protocol) != "-1":  # all protocols: EC2 answers -1 for ports CloudFormation leaves unset
             props |= {"FromPort": rule.get("FromPort"), "ToPort": rule.get("ToPort")}
+        else:
+            read = tuple(name for name in read if name not in ("FromPort", "ToPort"))
+        self._read_unset(resource, read)
         return drop_none(props)
 
     def flow_log(self, resource: LiveResource) -> dict[str, Any]:
@@ -485,6 +503,7 @@ class Ec2Readers(Builder):
         if not logs:
             raise Gone(f"InvalidFlowLogId.NotFound: DescribeFlowLogs lists no {resource.physical_id}")
         log = logs[0]
+        self._read_unset(resource, FLOW_LOG_FIELDS)
         target = str(log.get("ResourceId", ""))
         kind = next((name for prefix, name in _FLOW_LOG_RESOURCE_TYPES if target.startswith(prefix)), None)
         target_types = {"VPC": "AWS::EC2::VPC", "Subnet": "AWS::EC2::Subnet"}
@@ -515,6 +534,7 @@ class Ec2Readers(Builder):
         if status != "active":
             self.note(resource, f"the peering connection is {status}")
         connection = connections[0]
+        self._read_unset(resource, PEERING_FIELDS)
         requester, accepter = connection.get("RequesterVpcInfo") or {}, connection.get("AccepterVpcInfo") or {}
         return drop_none(
             {
