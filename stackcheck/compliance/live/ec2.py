@@ -251,11 +251,10 @@ class Ec2Readers(Builder):
 
     def _read_unset(self, resource: LiveResource, names: tuple[str, ...]) -> None:
         """Record ``names`` as read from the resource's last operation, so one the answer lacks is unset (a route's
-        target that is no longer a gateway). ``Tags`` is not among them: the emulator keeps no tags for some types."""
+        target that is no longer a gateway, tags all removed)."""
         operation = resource.operations[-1]
         for name in names:
-            if name != "Tags":
-                resource.sources.setdefault(name, []).append(("operation", operation))
+            resource.sources.setdefault(name, []).append(("operation", operation))
 
     def _declared_id(self, resource: LiveResource, prop: str) -> Any:
         """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
@@ -277,6 +276,7 @@ class Ec2Readers(Builder):
         ``EnableDnsSupport`` and ``EnableDnsHostnames``."""
         vpc_id = resource.physical_id
         (vpc,) = self.call(resource, "ec2", "describe_vpcs", VpcIds=[vpc_id])["Vpcs"]
+        self._read_unset(resource, ("CidrBlock", "InstanceTenancy", "Tags"))
         props = {
             "VpcId": vpc_id,
             "CidrBlock": vpc.get("CidrBlock"),
@@ -296,6 +296,7 @@ class Ec2Readers(Builder):
         (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInternetGateways.html): its ``Tags``."""
         answer = self.call(resource, "ec2", "describe_internet_gateways", InternetGatewayIds=[resource.physical_id])
         (gateway,) = answer["InternetGateways"]
+        self._read_unset(resource, INTERNET_GATEWAY_FIELDS)
         return drop_none({"InternetGatewayId": gateway.get("InternetGatewayId"), "Tags": _tags(gateway)})
 
     def gateway_attachment(self, resource: LiveResource) -> dict[str, Any]:
@@ -403,8 +404,9 @@ class Ec2Readers(Builder):
             raise LookupError(f"{physical_id} has {len(found)} subnet associations and the template names no subnet")
         table_id, association = found[0]
         self._read_unset(resource, ASSOCIATION_FIELDS)
+        # the table read in full, as a subnet's read reads it: what the association means is the table's routes
         return {
-            "RouteTableId": self.ref("AWS::EC2::RouteTable", table_id),
+            "RouteTableId": self.ref("AWS::EC2::RouteTable", table_id, full=True),
             "SubnetId": self.ref("AWS::EC2::Subnet", association["SubnetId"]),
         }
 

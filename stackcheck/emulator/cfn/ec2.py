@@ -1,5 +1,6 @@
-"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress, ingress rule IDs,
-VPC and subnet attributes, and same-account VPC peering accepted as CloudFormation does."""
+"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress, ingress rule IDs
+and descriptions, tags on internet gateways, addresses and NAT gateways, VPC and subnet attributes, and same-account
+VPC peering accepted as CloudFormation does."""
 
 from __future__ import annotations
 
@@ -370,6 +371,10 @@ def create_security_group_ingress(
 
 
 def _ingress_rule_id(ingress: Any) -> Any:
+    """The ingress rule's physical ID: the ID of the rule it added (``sgr-...``), as CloudFormation's ``Ref`` answers.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+    """
     return getattr(ingress, "rule_id", None)
 
 
@@ -381,3 +386,99 @@ patch(
     adds=("physical ID (the rule id)",),
     doc_url=INGRESS_DOC,
 )(property(_ingress_rule_id))  # type: ignore[arg-type]  # a property, as moto's other models have
+
+
+relies_on("moto.ec2.models.core", "TaggedEC2Resource.add_tags", params=("tag_map",))
+
+TAGGED_DOCS = {
+    "AWS::EC2::InternetGateway": (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html"
+    ),
+    "AWS::EC2::EIP": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html",
+    "AWS::EC2::NatGateway": (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html"
+    ),
+}
+
+
+def _apply_tags(resource: Any, cloudformation_json: dict[str, Any]) -> Any:
+    tags = (cloudformation_json.get("Properties") or {}).get("Tags") or []
+    resource.add_tags({t["Key"]: t.get("Value", "") for t in tags if isinstance(t, dict) and "Key" in t})
+    return resource
+
+
+@patch(
+    "moto.ec2.models.internet_gateways",
+    "InternetGateway.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::InternetGateway",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::InternetGateway"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_internet_gateway(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto ignores ``Tags``; tag the gateway as CloudFormation does (DescribeInternetGateways answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html
+    """
+    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(gateway, cloudformation_json)
+
+
+@patch(
+    "moto.ec2.models.elastic_ip_addresses",
+    "ElasticAddress.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::EIP",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::EIP"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_elastic_ip(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto ignores ``Tags`` ("TODO: support tags from cloudformation template"); tag the address as
+    CloudFormation does (DescribeAddresses answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html
+    """
+    address = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(address, cloudformation_json)
+
+
+@patch(
+    "moto.ec2.models.nat_gateways",
+    "NatGateway.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::NatGateway",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::NatGateway"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_nat_gateway(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto creates the NAT gateway from ``SubnetId`` and ``AllocationId`` only; tag it as CloudFormation does
+    (DescribeNatGateways answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html
+    """
+    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(gateway, cloudformation_json)

@@ -7,7 +7,6 @@ the one that deletes resources (which CloudFormation cannot get back under the s
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,7 +107,10 @@ def expected_properties(live: Live) -> dict[str, dict[str, Any]]:
             "EnableDnsSupport": True,
             "EnableDnsHostnames": False,
         },
-        "Gateway": {"InternetGatewayId": live.physical_id("Gateway")},
+        "Gateway": {
+            "InternetGatewayId": live.physical_id("Gateway"),
+            "Tags": [{"Key": "Name", "Value": "fixture-igw"}],
+        },
         "GatewayAttachment": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Gateway"}},
         "PublicAssociation": {"RouteTableId": {"Ref": "PublicTable"}, "SubnetId": {"Ref": "PublicSubnet"}},
         "PrivateAssociation": {"RouteTableId": {"Ref": "PrivateTable"}, "SubnetId": {"Ref": "PrivateSubnet"}},
@@ -131,12 +133,14 @@ def expected_properties(live: Live) -> dict[str, dict[str, Any]]:
             "PublicIp": live.physical_id("Address"),
             "AllocationId": address["AllocationId"],
             "Domain": "vpc",
+            "Tags": [{"Key": "Name", "Value": "fixture-eip"}],
         },
         "Nat": {
             "SubnetId": {"Ref": "PublicSubnet"},
             "AllocationId": address["AllocationId"],
             "PrivateIpAddress": nat["NatGatewayAddresses"][0]["PrivateIp"],
             "ConnectivityType": "public",
+            "Tags": [{"Key": "Name", "Value": "fixture-nat"}, {"Key": "team", "Value": "platform"}],
         },
         "Peering": {
             "VpcId": {"Ref": "Vpc"},
@@ -239,9 +243,7 @@ def test_physical_ids_as_cloudformation_gives_them_on_aws_read_the_same(network)
     as_on_aws = DeployedStack(
         artifact=deployed.artifact,
         status=deployed.status,
-        resources=tuple(
-            replace(r, physical_id=aws_ids.get(r.logical_id, r.physical_id)) for r in deployed.resources
-        ),
+        resources=tuple(replace(r, physical_id=aws_ids.get(r.logical_id, r.physical_id)) for r in deployed.resources),
     )
     template = read(network, as_on_aws)
     assert template.errors() == [], template.errors()
@@ -283,6 +285,18 @@ def test_dns_hostnames_turned_off_out_of_band_is_drift_on_the_vpc(network):
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     assert differences(found["Vpc"]) == {("/EnableDnsHostnames", "true", "false", "NOT_EQUAL")}
     assert {lid for lid in NETWORK if found[lid].status.value != "IN_SYNC"} == {"Vpc"}
+
+
+def test_nat_gateway_tag_removed_out_of_band_is_drift_on_its_tags(network):
+    ec2 = network.aws("ec2")
+    nat = network.physical_id("Nat")
+    ec2.delete_tags(Resources=[nat], Tags=[{"Key": "team"}])
+    try:
+        found = drift(network)
+    finally:
+        ec2.create_tags(Resources=[nat], Tags=[{"Key": "team", "Value": "platform"}])
+    assert differences(found["Nat"]) == {("/Tags/1", '{"Key":"team","Value":"platform"}', "", "REMOVE")}
+    assert {lid for lid in NETWORK if found[lid].status.value != "IN_SYNC"} == {"Nat"}
 
 
 def test_resources_deleted_out_of_band_are_deleted(network):
