@@ -487,7 +487,7 @@ class Ec2Readers(Builder):
             f"{side}PrefixListId": rule.get("PrefixListId"),
             "Description": rule.get("Description"),
         }
-        read = EGRESS_FIELDS if egress else INGRESS_FIELDS
+        read: tuple[str, ...] = EGRESS_FIELDS if egress else INGRESS_FIELDS
         if str(protocol) != "-1":  # all protocols: EC2 answers -1 for ports CloudFormation leaves unset
             props |= {"FromPort": rule.get("FromPort"), "ToPort": rule.get("ToPort")}
         else:

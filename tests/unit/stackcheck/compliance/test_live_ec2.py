@@ -300,16 +300,20 @@ def test_nat_gateway_tag_removed_out_of_band_is_drift_on_its_tags(network):
 
 
 def test_resources_deleted_out_of_band_are_deleted(network):
-    """Runs last: an ingress rule revoked, the flow log deleted and the internet gateway detached."""
+    """Runs last: an ingress rule revoked, a route and the flow log deleted, the internet gateway detached."""
     ec2 = network.aws("ec2")
     ec2.revoke_security_group_ingress(
         GroupId=network.physical_id("DbGroup"), SecurityGroupRuleIds=[network.physical_id("DbFromOffice")]
     )
+    ec2.delete_route(RouteTableId=network.physical_id("PrivateTable"), DestinationCidrBlock="10.60.0.0/16")
     ec2.delete_flow_logs(FlowLogIds=[network.physical_id("FlowLog")])
     ec2.detach_internet_gateway(InternetGatewayId=network.physical_id("Gateway"), VpcId=network.physical_id("Vpc"))
     found = drift(network)
     gone = {lid: found[lid].reason for lid in NETWORK if found[lid].status.value == "DELETED"}
-    assert set(gone) == {"DbFromOffice", "FlowLog", "GatewayAttachment"}
+    assert set(gone) == {"DbFromOffice", "PeerRoute", "FlowLog", "GatewayAttachment"}
+    assert f"route table {network.physical_id('PrivateTable')} has no route to 10.60.0.0/16" in (
+        gone["PeerRoute"] or ""
+    )
     assert "InvalidSecurityGroupRuleId.NotFound" in (gone["DbFromOffice"] or "")
     assert "InvalidFlowLogId.NotFound" in (gone["FlowLog"] or "")
     assert f"no IGW gateway is attached to {network.physical_id('Vpc')}" in (gone["GatewayAttachment"] or "")
