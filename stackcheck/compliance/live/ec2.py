@@ -107,7 +107,8 @@ class Ec2Readers(Builder):
     def subnet(self, resource: LiveResource) -> dict[str, Any]:
         """Subnet: DescribeSubnets, and DescribeRouteTables for its explicit route table association, else the
         VPC's main route table (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#RouteTables);
-        the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template."""
+        the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template (one the stack
+        declares is read by its own reader, under its logical ID)."""
         subnet_id = resource.physical_id
         (subnet,) = self.call(resource, "ec2", "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
         pages = self.call(
@@ -150,7 +151,8 @@ class Ec2Readers(Builder):
         return drop_none({"VpcId": subnet.get("VpcId"), "CidrBlock": subnet.get("CidrBlock")})
 
     def route_table(self, resource: LiveResource) -> dict[str, Any]:
-        """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template."""
+        """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template
+        (one the stack declares is read by its own reader, under its logical ID)."""
         (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[resource.physical_id])[
             "RouteTables"
         ]
@@ -173,7 +175,8 @@ class Ec2Readers(Builder):
     def security_group(self, resource: LiveResource) -> dict[str, Any]:
         """Security group: DescribeSecurityGroups. Each ingress permission and source is one rule; a rule
         matching an ``AWS::EC2::SecurityGroupIngress`` of the stack's template keeps that logical ID (so
-        findings land on the same construct), the others stay inline in ``SecurityGroupIngress``."""
+        findings land on the same construct; read by its own reader when CloudFormation lists its rule ID), the
+        others stay inline in ``SecurityGroupIngress``."""
         (group,) = self.call(resource, "ec2", "describe_security_groups", GroupIds=[resource.physical_id])[
             "SecurityGroups"
         ]
