@@ -23,7 +23,20 @@ from stackcheck.compliance.live.dms import (
     TASK_FIELDS,
     DmsReaders,
 )
-from stackcheck.compliance.live.ec2 import Ec2Readers
+from stackcheck.compliance.live.ec2 import (
+    ASSOCIATION_FIELDS,
+    EGRESS_FIELDS,
+    EIP_FIELDS,
+    FLOW_LOG_FIELDS,
+    GATEWAY_ATTACHMENT_FIELDS,
+    INGRESS_FIELDS,
+    INTERNET_GATEWAY_FIELDS,
+    NAT_GATEWAY_FIELDS,
+    PEERING_FIELDS,
+    ROUTE_FIELDS,
+    VPC_FIELDS,
+    Ec2Readers,
+)
 from stackcheck.compliance.live.ecs import EcsReaders
 from stackcheck.compliance.live.elbv2 import TARGET_GROUP_FIELDS, Elbv2Readers
 from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
@@ -72,6 +85,18 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::DMS::ReplicationTask": DmsReaders.dms_replication_task,
     "AWS::Route53::HostedZone": Route53Readers.hosted_zone,
     "AWS::Route53::RecordSet": Route53Readers.record_set,
+    # EC2 network resources read on their own
+    "AWS::EC2::VPC": Ec2Readers.vpc,
+    "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
+    "AWS::EC2::VPCGatewayAttachment": Ec2Readers.gateway_attachment,
+    "AWS::EC2::Route": Ec2Readers.route,
+    "AWS::EC2::SubnetRouteTableAssociation": Ec2Readers.route_table_association,
+    "AWS::EC2::EIP": Ec2Readers.elastic_ip,
+    "AWS::EC2::NatGateway": Ec2Readers.nat_gateway,
+    "AWS::EC2::SecurityGroupIngress": Ec2Readers.ingress_rule,
+    "AWS::EC2::SecurityGroupEgress": Ec2Readers.egress_rule,
+    "AWS::EC2::FlowLog": Ec2Readers.flow_log,
+    "AWS::EC2::VPCPeeringConnection": Ec2Readers.peering_connection,
 }
 
 
@@ -114,7 +139,6 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::EC2::Subnet": _read("VpcId", "CidrBlock"),
     "AWS::EC2::RouteTable": _read("VpcId"),
     "AWS::EC2::SecurityGroup": _read("GroupName", "VpcId", SecurityGroupIngress=_INGRESS),
-    "AWS::EC2::SecurityGroupIngress": _read("GroupId", *_INGRESS),
     "AWS::KMS::Key": _read("KeySpec", "KeyUsage", "Origin", "MultiRegion", "Enabled", "EnableKeyRotation", "KeyPolicy"),
     "AWS::SNS::Topic": _read("TopicName", "KmsMasterKeyId"),
     "AWS::Logs::LogGroup": _read("LogGroupName", "KmsKeyId", "RetentionInDays"),
@@ -142,6 +166,18 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::Route53::RecordSet": _read(
         "Name", "Type", "SetIdentifier", "HostedZoneId", "ResourceRecords", "AliasTarget", *RECORD_FIELDS
     ),
+    # EC2 network resources read on their own
+    "AWS::EC2::VPC": _read(*VPC_FIELDS),
+    "AWS::EC2::InternetGateway": _read(*INTERNET_GATEWAY_FIELDS),
+    "AWS::EC2::VPCGatewayAttachment": _read(*GATEWAY_ATTACHMENT_FIELDS),
+    "AWS::EC2::Route": _read(*ROUTE_FIELDS),
+    "AWS::EC2::SubnetRouteTableAssociation": _read(*ASSOCIATION_FIELDS),
+    "AWS::EC2::EIP": _read(*EIP_FIELDS),
+    "AWS::EC2::NatGateway": _read(*NAT_GATEWAY_FIELDS),
+    "AWS::EC2::SecurityGroupIngress": _read(*INGRESS_FIELDS),
+    "AWS::EC2::SecurityGroupEgress": _read(*EGRESS_FIELDS),
+    "AWS::EC2::FlowLog": _read(*FLOW_LOG_FIELDS),
+    "AWS::EC2::VPCPeeringConnection": _read(*PEERING_FIELDS),
 }
 """Resource type → each property its reader reads: None when read in full, else the names within it that are
 read (``SecurityGroupIngress``: each rule's protocol, ports and source, not its ``Description``). A property

@@ -43,6 +43,18 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "InvalidRouteTableID.NotFound",
         "ResourceNotFoundFault",
         "NoSuchHostedZone",
+        "InvalidVpcID.NotFound",
+        "InvalidInternetGatewayID.NotFound",
+        "InvalidVpnGatewayID.NotFound",
+        "InvalidAddress.NotFound",
+        "InvalidAllocationID.NotFound",
+        "InvalidAssociationID.NotFound",
+        "NatGatewayNotFound",
+        "InvalidNatGatewayID.NotFound",
+        "InvalidSecurityGroupRuleId.NotFound",
+        "InvalidFlowLogId.NotFound",
+        "InvalidVpcPeeringConnectionID.NotFound",
+        "InvalidVpcPeeringConnectionId.NotFound",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets

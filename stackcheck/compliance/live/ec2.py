@@ -1,11 +1,12 @@
-"""Live-state readers for Amazon EC2 (subnets, route tables, security groups): each reads one resource type's properties through the API."""
+"""Live-state readers for Amazon EC2 (VPCs, subnets, gateways, routes, addresses, security groups and their rules, flow logs, peering): each reads one resource type's properties through the API."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.compliance.deployed import DeployedResource
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
 from stackcheck.scan.policy import TemplateView
 
 # Route target keys of DescribeRouteTables, which are also AWS::EC2::Route property names.
@@ -27,13 +28,87 @@ _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "Dest
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 
 
+# -- network resources read on their own (VPC, gateways, routes, addresses, rules, flow logs, peering) ---------
+
+VPC_FIELDS = ("VpcId", "CidrBlock", "InstanceTenancy", "EnableDnsSupport", "EnableDnsHostnames", "Tags")
+"""AWS::EC2::VPC properties the VPC reader reads (``VpcId``, read-only in the schema, answers ``Fn::GetAtt``)."""
+INTERNET_GATEWAY_FIELDS = ("InternetGatewayId", "Tags")
+GATEWAY_ATTACHMENT_FIELDS = ("VpcId", "InternetGatewayId", "VpnGatewayId")
+ROUTE_FIELDS = ("RouteTableId", *_ROUTE_DESTINATIONS, *_ROUTE_TARGETS)
+ASSOCIATION_FIELDS = ("RouteTableId", "SubnetId")
+EIP_FIELDS = ("PublicIp", "AllocationId", "Domain", "InstanceId", "PublicIpv4Pool", "NetworkBorderGroup", "Tags")
+"""AWS::EC2::EIP properties the address reader reads (``PublicIp`` and ``AllocationId`` are read-only in the schema)."""
+NAT_GATEWAY_FIELDS = ("SubnetId", "AllocationId", "ConnectivityType", "PrivateIpAddress", "Tags")
+RULE_FIELDS = ("GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "Description")
+INGRESS_FIELDS = (*RULE_FIELDS, "SourceSecurityGroupId", "SourcePrefixListId")
+EGRESS_FIELDS = (*RULE_FIELDS, "DestinationSecurityGroupId", "DestinationPrefixListId")
+FLOW_LOG_FIELDS = (
+    "ResourceId",
+    "ResourceType",
+    "TrafficType",
+    "LogDestinationType",
+    "LogDestination",
+    "LogGroupName",
+    "DeliverLogsPermissionArn",
+    "LogFormat",
+    "MaxAggregationInterval",
+    "Tags",
+)
+PEERING_FIELDS = ("VpcId", "PeerVpcId", "PeerOwnerId", "PeerRegion", "Tags")
+
+# Route target key -> the resource type it names, joined by Ref in the live template.
+_TARGET_TYPES = {
+    "GatewayId": "AWS::EC2::InternetGateway",
+    "NatGatewayId": "AWS::EC2::NatGateway",
+    "VpcPeeringConnectionId": "AWS::EC2::VPCPeeringConnection",
+}
+# DescribeFlowLogs answers the resource's ID only; AWS::EC2::FlowLog's ResourceType by its prefix.
+_FLOW_LOG_RESOURCE_TYPES = (
+    ("vpc-", "VPC"),
+    ("subnet-", "Subnet"),
+    ("eni-", "NetworkInterface"),
+    ("tgw-attach-", "TransitGatewayAttachment"),
+    ("tgw-", "TransitGateway"),
+)
+_GONE_STATES = ("deleting", "deleted", "failed", "rejected", "expired")
+
+
+def split_compound(physical_id: str) -> tuple[str, str] | None:
+    """``(first, second)`` of a compound physical ID: CloudFormation joins a registry type's primary identifier
+    with ``|`` (``rtb-0a1b|0.0.0.0/0``, ``IGW|vpc-0a1b``); the emulator (moto) joins a route's with ``~``."""
+    for separator in ("|", "~"):
+        if separator in physical_id:
+            first, second = physical_id.split(separator, 1)
+            return first, second
+    return None
+
+
+def _tags(answer: Mapping[str, Any]) -> list[dict[str, str]] | None:
+    """``Tags`` as CloudFormation declares them, without the ``aws:`` tags AWS itself sets (none: None)."""
+    tags = [
+        {"Key": t["Key"], "Value": t.get("Value", "")}
+        for t in answer.get("Tags") or []
+        if not str(t.get("Key", "")).startswith("aws:")
+    ]
+    return tags or None
+
+
+def _protocol(declared: Any, answered: Any) -> Any:
+    """The declared spelling of an IP protocol EC2 answers in its own (``6`` as ``tcp``, ``all`` as ``-1``)."""
+    if declared is None or answered is None:
+        return answered
+    same = _PROTOCOLS.get(str(declared).lower(), str(declared).lower()) == str(answered).lower()
+    return declared if same else answered
+
+
 class Ec2Readers(Builder):
-    """Readers of Amazon EC2 (subnets, route tables, security groups) resources (mixed into the live template builder)."""
+    """Readers of Amazon EC2 resources (mixed into the live template builder)."""
 
     def subnet(self, resource: LiveResource) -> dict[str, Any]:
         """Subnet: DescribeSubnets, and DescribeRouteTables for its explicit route table association, else the
         VPC's main route table (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#RouteTables);
-        the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template."""
+        the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template (one the stack
+        declares is read by its own reader, under its logical ID)."""
         subnet_id = resource.physical_id
         (subnet,) = self.call(resource, "ec2", "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
         pages = self.call(
@@ -63,6 +138,10 @@ class Ec2Readers(Builder):
             associations = [(f"{table}/main/{subnet_id}", table) for table in main]
             resource.notes.append(f"no explicit route table association: uses the VPC's main route table {main}")
         for association, table in associations:
+            owner = self._association_owner(association, table, subnet_id)
+            if owner is not None:
+                self.add("AWS::EC2::SubnetRouteTableAssociation", owner.physical_id or "", owner=owner)
+                continue
             self.put(
                 association,
                 "AWS::EC2::SubnetRouteTableAssociation",
@@ -72,7 +151,8 @@ class Ec2Readers(Builder):
         return drop_none({"VpcId": subnet.get("VpcId"), "CidrBlock": subnet.get("CidrBlock")})
 
     def route_table(self, resource: LiveResource) -> dict[str, Any]:
-        """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template."""
+        """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template
+        (one the stack declares is read by its own reader, under its logical ID)."""
         (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[resource.physical_id])[
             "RouteTables"
         ]
@@ -82,6 +162,12 @@ class Ec2Readers(Builder):
             destination = next((route[k] for k in _ROUTE_DESTINATIONS if route.get(k)), "?")
             props = {"RouteTableId": {"Ref": resource.key}}
             props |= {k: route[k] for k in (*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS) if route.get(k)}
+            owner = self._own(
+                "AWS::EC2::Route", f"{resource.physical_id}|{destination}", f"{resource.physical_id}~{destination}"
+            )
+            if owner is not None:
+                self.add("AWS::EC2::Route", owner.physical_id or "", owner=owner)
+                continue
             key = f"{resource.physical_id}~{destination}"
             self.put(key, "AWS::EC2::Route", key, props)
         return drop_none({"VpcId": table.get("VpcId")})
@@ -89,7 +175,8 @@ class Ec2Readers(Builder):
     def security_group(self, resource: LiveResource) -> dict[str, Any]:
         """Security group: DescribeSecurityGroups. Each ingress permission and source is one rule; a rule
         matching an ``AWS::EC2::SecurityGroupIngress`` of the stack's template keeps that logical ID (so
-        findings land on the same construct), the others stay inline in ``SecurityGroupIngress``."""
+        findings land on the same construct; read by its own reader when CloudFormation lists its rule ID), the
+        others stay inline in ``SecurityGroupIngress``."""
         (group,) = self.call(resource, "ec2", "describe_security_groups", GroupIds=[resource.physical_id])[
             "SecurityGroups"
         ]
@@ -124,6 +211,8 @@ class Ec2Readers(Builder):
                 lid = declared.pop(_rule_identity(base, identity), None)
                 if lid is None:
                     inline.append(rule)
+                elif (deployed := self.stack.resource(lid)) is not None and deployed.live:
+                    self.add("AWS::EC2::SecurityGroupIngress", deployed.physical_id or "", owner=deployed)
                 else:
                     shown = f"{resource.physical_id} {base.get('IpProtocol')} {base.get('FromPort', '')}-{base.get('ToPort', '')}"
                     self.put(
@@ -140,6 +229,327 @@ class Ec2Readers(Builder):
         if inline:
             props["SecurityGroupIngress"] = inline
         return props
+
+    def _own(self, resource_type: str, *physical_ids: str) -> DeployedResource | None:
+        """The live deployed resource of this stack with one of ``physical_ids`` (CloudFormation's, the emulator's)."""
+        for physical_id in physical_ids:
+            owner = self.reader.owner(resource_type, physical_id)
+            if owner is not None and owner.stack == self.stack.artifact_id and owner.live:
+                return owner
+        return None
+
+    def _association_owner(self, association: str, table: str, subnet_id: str) -> DeployedResource | None:
+        """This stack's ``AWS::EC2::SubnetRouteTableAssociation`` of ``subnet_id`` with ``table``: by its association
+        ID (CloudFormation's physical ID) or by the route table's ID (the emulator's) when it declares that subnet."""
+        kind = "AWS::EC2::SubnetRouteTableAssociation"
+        owner = self._own(kind, association)
+        if owner is not None:
+            return owner
+        owner = self._own(kind, table)
+        if owner is None:
+            return None
+        view = TemplateView(self.stack.artifact.template)
+        declared = self.stack.resource(view.target(view.properties(owner.logical_id).get("SubnetId")) or "")
+        return owner if declared is not None and declared.physical_id == subnet_id else None
+
+    def _read_unset(self, resource: LiveResource, names: tuple[str, ...]) -> None:
+        """Record ``names`` as read from the resource's last operation, so one the answer lacks is unset (a route's
+        target that is no longer a gateway, tags all removed)."""
+        operation = resource.operations[-1]
+        for name in names:
+            resource.sources.setdefault(name, []).append(("operation", operation))
+
+    def _declared_id(self, resource: LiveResource, prop: str) -> Any:
+        """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
+        own stack, or a literal; None when neither (an import, a parameter)."""
+        node = self.declared(resource).get(prop)
+        if isinstance(node, str):
+            return node
+        if resource.owner is None:
+            return None
+        stack = next(s for s in self.reader.stacks if s.artifact_id == resource.owner.stack)
+        target = TemplateView(stack.artifact.template).target(node)
+        found = stack.resource(target) if target else None
+        return found.physical_id if found is not None and found.physical_id else None
+
+    def vpc(self, resource: LiveResource) -> dict[str, Any]:
+        """VPC: DescribeVpcs (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html) for its
+        ``CidrBlock``, ``InstanceTenancy`` and ``Tags``, and DescribeVpcAttribute
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcAttribute.html) for
+        ``EnableDnsSupport`` and ``EnableDnsHostnames``."""
+        vpc_id = resource.physical_id
+        (vpc,) = self.call(resource, "ec2", "describe_vpcs", VpcIds=[vpc_id])["Vpcs"]
+        self._read_unset(resource, ("CidrBlock", "InstanceTenancy", "Tags"))
+        props = {
+            "VpcId": vpc_id,
+            "CidrBlock": vpc.get("CidrBlock"),
+            "InstanceTenancy": vpc.get("InstanceTenancy"),
+            "Tags": _tags(vpc),
+        }
+        for prop, attribute, key in (
+            ("EnableDnsSupport", "enableDnsSupport", "EnableDnsSupport"),
+            ("EnableDnsHostnames", "enableDnsHostnames", "EnableDnsHostnames"),
+        ):
+            answer = self.call(resource, "ec2", "describe_vpc_attribute", prop=prop, VpcId=vpc_id, Attribute=attribute)
+            props[prop] = (answer.get(key) or {}).get("Value")
+        return drop_none(props)
+
+    def internet_gateway(self, resource: LiveResource) -> dict[str, Any]:
+        """Internet gateway: DescribeInternetGateways
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInternetGateways.html): its ``Tags``."""
+        answer = self.call(resource, "ec2", "describe_internet_gateways", InternetGatewayIds=[resource.physical_id])
+        (gateway,) = answer["InternetGateways"]
+        self._read_unset(resource, INTERNET_GATEWAY_FIELDS)
+        return drop_none({"InternetGatewayId": gateway.get("InternetGatewayId"), "Tags": _tags(gateway)})
+
+    def gateway_attachment(self, resource: LiveResource) -> dict[str, Any]:
+        """VPC gateway attachment: DescribeInternetGateways (or DescribeVpnGateways
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpnGateways.html) for a virtual private
+        gateway) filtered by ``attachment.vpc-id``. CloudFormation's physical ID is ``IGW|vpc-...`` (or ``VGW|``);
+        the emulator's is the VPC's ID, and the template says which kind of gateway. Gone when no gateway of that
+        kind is attached to the VPC."""
+        compound = split_compound(resource.physical_id)
+        if compound is not None:
+            kind, vpc_id = compound[0].upper(), compound[1]
+        else:
+            vpc_id = resource.physical_id
+            kind = "VGW" if "VpnGatewayId" in self.declared(resource) else "IGW"
+        attached = {"attached", "available"}
+        filters = [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+        if kind == "VGW":
+            answer = self.call(resource, "ec2", "describe_vpn_gateways", Filters=filters)
+            found = [
+                g["VpnGatewayId"]
+                for g in answer.get("VpnGateways", [])
+                if any(a.get("VpcId") == vpc_id and a.get("State") in attached for a in g.get("VpcAttachments", []))
+            ]
+            prop, gateway_type = "VpnGatewayId", "AWS::EC2::VPNGateway"
+        else:
+            pages = self.call(resource, "ec2", "paginate:describe_internet_gateways", Filters=filters)
+            found = [
+                g["InternetGatewayId"]
+                for page in pages
+                for g in page.get("InternetGateways", [])
+                if any(a.get("VpcId") == vpc_id and a.get("State") in attached for a in g.get("Attachments", []))
+            ]
+            prop, gateway_type = "InternetGatewayId", "AWS::EC2::InternetGateway"
+        if not found:
+            raise Gone(f"no {kind} gateway is attached to {vpc_id}")
+        self._read_unset(resource, GATEWAY_ATTACHMENT_FIELDS)
+        return {"VpcId": self.ref("AWS::EC2::VPC", vpc_id), prop: self.ref(gateway_type, found[0])}
+
+    def route(self, resource: LiveResource) -> dict[str, Any]:
+        """Route: DescribeRouteTables (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html)
+        of its route table, the route to its destination: ``RouteTableId``, the destination
+        (``DestinationCidrBlock``, ``DestinationIpv6CidrBlock`` or ``DestinationPrefixListId``) and its target
+        (``GatewayId``, ``NatGatewayId``, ``VpcPeeringConnectionId``, ...). CloudFormation's physical ID is
+        ``<route table ID>|<destination>``, the emulator's ``<route table ID>~<destination>``. Gone when the table
+        has no route to that destination."""
+        compound = split_compound(resource.physical_id)
+        if compound is None:
+            raise LookupError(
+                f"AWS::EC2::Route {resource.physical_id}: not <route table ID>|<destination>, so the route is not known"
+            )
+        table_id, destination = compound
+        (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[table_id])["RouteTables"]
+        found = [r for r in table.get("Routes", []) if destination in (r.get(k) for k in _ROUTE_DESTINATIONS)]
+        if not found:
+            raise Gone(f"InvalidRoute.NotFound: route table {table_id} has no route to {destination}")
+        route = found[0]
+        if route.get("State") == "blackhole":
+            self.note(resource, f"the route is a blackhole: its target {_target(route)} is gone")
+        self._read_unset(resource, ROUTE_FIELDS)
+        props: dict[str, Any] = {"RouteTableId": self.ref("AWS::EC2::RouteTable", table_id)}
+        for key in (*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS):
+            value = route.get(key)
+            if not value:
+                continue
+            if key == "GatewayId" and not str(value).startswith("igw-"):
+                props[key] = value  # "local", a virtual private gateway
+            elif key in _TARGET_TYPES:
+                props[key] = self.ref(_TARGET_TYPES[key], value)
+            else:
+                props[key] = value
+        return props
+
+    def route_table_association(self, resource: LiveResource) -> dict[str, Any]:
+        """Subnet route table association: DescribeRouteTables
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html), the association's
+        ``RouteTableId`` and ``SubnetId``. CloudFormation's physical ID is the association ID (``rtbassoc-...``),
+        looked up with the ``association.route-table-association-id`` filter; the emulator's is the route table's
+        ID, whose association with the declared subnet (or its only subnet association) is read. Gone when there is
+        no such association."""
+        physical_id = resource.physical_id
+        if physical_id.startswith("rtb-"):
+            tables = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[physical_id])["RouteTables"]
+            subnet = self._declared_id(resource, "SubnetId")
+        else:
+            pages = self.call(
+                resource,
+                "ec2",
+                "paginate:describe_route_tables",
+                Filters=[{"Name": "association.route-table-association-id", "Values": [physical_id]}],
+            )
+            tables, subnet = [t for page in pages for t in page.get("RouteTables", [])], None
+        found = [
+            (t["RouteTableId"], a)
+            for t in tables
+            for a in t.get("Associations", [])
+            if a.get("SubnetId")
+            and a.get("AssociationState", {}).get("State", "associated") == "associated"
+            and (a.get("RouteTableAssociationId") == physical_id or physical_id.startswith("rtb-"))
+        ]
+        if subnet is not None:
+            found = [(t, a) for t, a in found if a.get("SubnetId") == subnet]
+        if len(found) != 1:
+            if not found:
+                raise Gone(f"InvalidAssociationID.NotFound: DescribeRouteTables lists no association {physical_id}")
+            raise LookupError(f"{physical_id} has {len(found)} subnet associations and the template names no subnet")
+        table_id, association = found[0]
+        self._read_unset(resource, ASSOCIATION_FIELDS)
+        # the table read in full, as a subnet's read reads it: what the association means is the table's routes
+        return {
+            "RouteTableId": self.ref("AWS::EC2::RouteTable", table_id, full=True),
+            "SubnetId": self.ref("AWS::EC2::Subnet", association["SubnetId"]),
+        }
+
+    def elastic_ip(self, resource: LiveResource) -> dict[str, Any]:
+        """Elastic IP address: DescribeAddresses
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAddresses.html) by its public IP
+        (CloudFormation's physical ID; ``<public IP>|<allocation ID>`` read by the allocation ID): ``PublicIp``,
+        ``AllocationId``, ``Domain``, ``InstanceId``, ``PublicIpv4Pool``, ``NetworkBorderGroup`` and ``Tags``."""
+        compound = split_compound(resource.physical_id)
+        if compound is not None:
+            answer = self.call(resource, "ec2", "describe_addresses", AllocationIds=[compound[1]])
+        else:
+            answer = self.call(resource, "ec2", "describe_addresses", PublicIps=[resource.physical_id])
+        (address,) = answer["Addresses"]
+        self._read_unset(resource, EIP_FIELDS)
+        props = {name: address.get(name) or None for name in EIP_FIELDS if name != "Tags"}
+        return drop_none(props | {"Tags": _tags(address)})
+
+    def nat_gateway(self, resource: LiveResource) -> dict[str, Any]:
+        """NAT gateway: DescribeNatGateways
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNatGateways.html): ``SubnetId``, the
+        primary address's ``AllocationId`` and ``PrivateIpAddress``, ``ConnectivityType`` and ``Tags``. Gone when it
+        is ``deleting``, ``deleted`` or ``failed`` (EC2 lists a deleted NAT gateway for about an hour)."""
+        answer = self.call(resource, "ec2", "describe_nat_gateways", NatGatewayIds=[resource.physical_id])
+        gateways = answer.get("NatGateways", [])
+        if not gateways or gateways[0].get("State") in _GONE_STATES:
+            state = gateways[0].get("State") if gateways else "not listed"
+            raise Gone(f"NatGatewayNotFound: DescribeNatGateways answers {resource.physical_id} {state}")
+        gateway = gateways[0]
+        addresses = gateway.get("NatGatewayAddresses") or []
+        primary = next((a for a in addresses if a.get("IsPrimary")), addresses[0] if addresses else {})
+        self._read_unset(resource, NAT_GATEWAY_FIELDS)
+        return drop_none(
+            {
+                "SubnetId": self.ref("AWS::EC2::Subnet", gateway["SubnetId"]) if gateway.get("SubnetId") else None,
+                "AllocationId": primary.get("AllocationId"),
+                "PrivateIpAddress": primary.get("PrivateIp"),
+                "ConnectivityType": gateway.get("ConnectivityType"),
+                "Tags": _tags(gateway),
+            }
+        )
+
+    def ingress_rule(self, resource: LiveResource) -> dict[str, Any]:
+        """Security group ingress rule: DescribeSecurityGroupRules
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html) by its rule ID
+        (``sgr-...``, CloudFormation's physical ID): ``GroupId``, ``IpProtocol``, ``FromPort``, ``ToPort``,
+        ``CidrIp``, ``CidrIpv6``, ``SourceSecurityGroupId``, ``SourcePrefixListId`` and ``Description``."""
+        return self._rule(resource, egress=False)
+
+    def egress_rule(self, resource: LiveResource) -> dict[str, Any]:
+        """Security group egress rule: DescribeSecurityGroupRules
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html) by its rule ID
+        (``sgr-...``): ``GroupId``, ``IpProtocol``, ``FromPort``, ``ToPort``, ``CidrIp``, ``CidrIpv6``,
+        ``DestinationSecurityGroupId``, ``DestinationPrefixListId`` and ``Description``."""
+        return self._rule(resource, egress=True)
+
+    def _rule(self, resource: LiveResource, *, egress: bool) -> dict[str, Any]:
+        if not resource.physical_id.startswith("sgr-"):
+            raise LookupError(f"{resource.physical_id} is not a security group rule ID (sgr-...)")
+        answer = self.call(
+            resource, "ec2", "describe_security_group_rules", SecurityGroupRuleIds=[resource.physical_id]
+        )
+        rules = [r for r in answer.get("SecurityGroupRules", []) if bool(r.get("IsEgress")) == egress]
+        if not rules:
+            raise Gone(
+                f"InvalidSecurityGroupRuleId.NotFound: no {'egress' if egress else 'ingress'} rule {resource.physical_id}"
+            )
+        rule = rules[0]
+        side = "Destination" if egress else "Source"
+        group = (rule.get("ReferencedGroupInfo") or {}).get("GroupId")
+        protocol = rule.get("IpProtocol")
+        props = {
+            "GroupId": self.ref("AWS::EC2::SecurityGroup", rule["GroupId"]),
+            "IpProtocol": _protocol(self.declared(resource).get("IpProtocol"), protocol),
+            "CidrIp": rule.get("CidrIpv4"),
+            "CidrIpv6": rule.get("CidrIpv6"),
+            f"{side}SecurityGroupId": self.ref("AWS::EC2::SecurityGroup", group) if group else None,
+            f"{side}PrefixListId": rule.get("PrefixListId"),
+            "Description": rule.get("Description"),
+        }
+        read: tuple[str, ...] = EGRESS_FIELDS if egress else INGRESS_FIELDS
+        if str(protocol) != "-1":  # all protocols: EC2 answers -1 for ports CloudFormation leaves unset
+            props |= {"FromPort": rule.get("FromPort"), "ToPort": rule.get("ToPort")}
+        else:
+            read = tuple(name for name in read if name not in ("FromPort", "ToPort"))
+        self._read_unset(resource, read)
+        return drop_none(props)
+
+    def flow_log(self, resource: LiveResource) -> dict[str, Any]:
+        """Flow log: DescribeFlowLogs (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeFlowLogs.html):
+        ``ResourceId`` (and ``ResourceType`` from its prefix), ``TrafficType``, ``LogDestinationType``,
+        ``LogDestination``, ``LogGroupName``, ``DeliverLogsPermissionArn``, ``LogFormat``,
+        ``MaxAggregationInterval`` and ``Tags``. Gone when EC2 lists no such flow log."""
+        answer = self.call(resource, "ec2", "describe_flow_logs", FlowLogIds=[resource.physical_id])
+        logs = answer.get("FlowLogs", [])
+        if not logs:
+            raise Gone(f"InvalidFlowLogId.NotFound: DescribeFlowLogs lists no {resource.physical_id}")
+        log = logs[0]
+        self._read_unset(resource, FLOW_LOG_FIELDS)
+        target = str(log.get("ResourceId", ""))
+        kind = next((name for prefix, name in _FLOW_LOG_RESOURCE_TYPES if target.startswith(prefix)), None)
+        target_types = {"VPC": "AWS::EC2::VPC", "Subnet": "AWS::EC2::Subnet"}
+        props = {name: log.get(name) for name in FLOW_LOG_FIELDS if name not in ("ResourceId", "ResourceType", "Tags")}
+        if log.get("LogGroupName"):
+            props["LogGroupName"] = self.ref("AWS::Logs::LogGroup", log["LogGroupName"])
+        return drop_none(
+            {
+                "ResourceId": self.ref(target_types[kind], target) if kind in target_types else target or None,
+                "ResourceType": kind,
+                **props,
+                "Tags": _tags(log),
+            }
+        )
+
+    def peering_connection(self, resource: LiveResource) -> dict[str, Any]:
+        """VPC peering connection: DescribeVpcPeeringConnections
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcPeeringConnections.html): the
+        requester's VPC as ``VpcId``, the accepter's VPC, owner and region as ``PeerVpcId``, ``PeerOwnerId`` and
+        ``PeerRegion``, and ``Tags``. Gone when it is deleted, rejected, failed or expired."""
+        answer = self.call(
+            resource, "ec2", "describe_vpc_peering_connections", VpcPeeringConnectionIds=[resource.physical_id]
+        )
+        connections = answer.get("VpcPeeringConnections", [])
+        status = (connections[0].get("Status") or {}).get("Code") if connections else "not listed"
+        if not connections or status in _GONE_STATES:
+            raise Gone(f"InvalidVpcPeeringConnectionID.NotFound: {resource.physical_id} is {status}")
+        if status != "active":
+            self.note(resource, f"the peering connection is {status}")
+        connection = connections[0]
+        self._read_unset(resource, PEERING_FIELDS)
+        requester, accepter = connection.get("RequesterVpcInfo") or {}, connection.get("AccepterVpcInfo") or {}
+        return drop_none(
+            {
+                "VpcId": self.ref("AWS::EC2::VPC", requester["VpcId"]) if requester.get("VpcId") else None,
+                "PeerVpcId": self.ref("AWS::EC2::VPC", accepter["VpcId"]) if accepter.get("VpcId") else None,
+                "PeerOwnerId": accepter.get("OwnerId"),
+                "PeerRegion": accepter.get("Region"),
+                "Tags": _tags(connection),
+            }
+        )
 
     def _declared_ingress(self, group: LiveResource) -> dict[tuple[Any, ...], str]:
         """Rule identity → logical ID of the stack's ``AWS::EC2::SecurityGroupIngress`` resources into ``group``."""
@@ -176,3 +586,7 @@ def _rule_identity(base: Mapping[str, Any], source: tuple[str, str]) -> tuple[An
         except (TypeError, ValueError):
             ports = (base.get("FromPort"), base.get("ToPort"))
     return (protocol, *ports, *source)
+
+
+def _target(route: Mapping[str, Any]) -> str:
+    return next((str(route[k]) for k in _ROUTE_TARGETS if route.get(k)), "?")

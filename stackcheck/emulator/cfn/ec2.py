@@ -1,5 +1,6 @@
-"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress,
-VPC and subnet attributes, and same-account VPC peering accepted as CloudFormation does."""
+"""EC2 for the emulator: AWS::EC2::SecurityGroupEgress through moto's AuthorizeSecurityGroupEgress, ingress rule IDs
+and descriptions, tags on internet gateways, addresses and NAT gateways, VPC and subnet attributes, and same-account
+VPC peering accepted as CloudFormation does."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ relies_on(
     params=("group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges", "security_rule_ids"),
 )
 relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.__init__", assigns=("id", "ip_protocol", "ip_range"))
+relies_on("moto.ec2.models.security_groups", "SecurityGroupRule.description")
 relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("egress_rules", "id"))
 relies_on(
     "moto.ec2.models.subnets", "SubnetBackend.modify_subnet_attribute", params=("subnet_id", "attr_name", "attr_value")
@@ -225,7 +227,15 @@ def authorize_egress(backend: Any, group_id: str, rule: dict[str, Any]) -> str:
         source_groups=source_groups,
         prefix_list_ids=prefix_lists,
     )
+    _keep_description(rules[0], description)
     return rules[0].id
+
+
+def _keep_description(rule: Any, description: Any) -> None:
+    """moto answers a rule's Description (DescribeSecurityGroupRules) from its address range only, so a rule to or
+    from a security group or prefix list loses it; EC2 keeps the description of every rule."""
+    if description and not rule.ip_range.get("Description"):
+        rule.ip_range["Description"] = description
 
 
 @patch(
@@ -312,3 +322,163 @@ class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
             ip_ranges=[],
             security_rule_ids=[self.rule_id],
         )
+
+
+INGRESS_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html"
+)
+
+relies_on("moto.ec2.models.security_groups", "SecurityGroupIngress.__init__", assigns=("security_group",))
+relies_on("moto.ec2.models.security_groups", "SecurityGroup.__init__", assigns=("ingress_rules",))
+
+
+@patch(
+    "moto.ec2.models.security_groups",
+    "SecurityGroupIngress.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::SecurityGroupIngress",
+    adds=("Ref (the rule id)", "Description of a rule from a security group"),
+    doc_url=INGRESS_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_security_group_ingress(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto authorizes the rule but gives the resource no physical ID, so CloudFormation lists it without one
+    and ``Ref`` answers nothing. CloudFormation's physical ID (and ``Ref``) is the security group rule's ID
+    (``sgr-...``), as DescribeSecurityGroupRules answers it: keep the ID of the rule the call added, and its
+    ``Description`` (moto drops it for a rule from a security group).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+    """
+    properties = cloudformation_json.get("Properties") or {}
+    backend = _backend(account_id, region_name)
+    before: set[str] = set()
+    if properties.get("GroupId"):
+        (group,) = backend.describe_security_groups(group_ids=[properties["GroupId"]])
+        before = {r.id for r in group.ingress_rules}
+    ingress = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    added = [r for r in ingress.security_group.ingress_rules if r.id not in before]
+    ingress.rule_id = added[0].id if added else None
+    if added:
+        _keep_description(added[0], properties.get("Description"))
+    return ingress
+
+
+def _ingress_rule_id(ingress: Any) -> Any:
+    """The ingress rule's physical ID: the ID of the rule it added (``sgr-...``), as CloudFormation's ``Ref`` answers.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+    """
+    return getattr(ingress, "rule_id", None)
+
+
+patch(
+    "moto.ec2.models.security_groups",
+    "SecurityGroupIngress.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::EC2::SecurityGroupIngress",
+    adds=("physical ID (the rule id)",),
+    doc_url=INGRESS_DOC,
+)(property(_ingress_rule_id))  # type: ignore[arg-type]  # a property, as moto's other models have
+
+
+relies_on("moto.ec2.models.core", "TaggedEC2Resource.add_tags", params=("tag_map",))
+
+TAGGED_DOCS = {
+    "AWS::EC2::InternetGateway": (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html"
+    ),
+    "AWS::EC2::EIP": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html",
+    "AWS::EC2::NatGateway": (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html"
+    ),
+}
+
+
+def _apply_tags(resource: Any, cloudformation_json: dict[str, Any]) -> Any:
+    tags = (cloudformation_json.get("Properties") or {}).get("Tags") or []
+    resource.add_tags({t["Key"]: t.get("Value", "") for t in tags if isinstance(t, dict) and "Key" in t})
+    return resource
+
+
+@patch(
+    "moto.ec2.models.internet_gateways",
+    "InternetGateway.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::InternetGateway",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::InternetGateway"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_internet_gateway(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto ignores ``Tags``; tag the gateway as CloudFormation does (DescribeInternetGateways answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html
+    """
+    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(gateway, cloudformation_json)
+
+
+@patch(
+    "moto.ec2.models.elastic_ip_addresses",
+    "ElasticAddress.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::EIP",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::EIP"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_elastic_ip(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto ignores ``Tags`` ("TODO: support tags from cloudformation template"); tag the address as
+    CloudFormation does (DescribeAddresses answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html
+    """
+    address = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(address, cloudformation_json)
+
+
+@patch(
+    "moto.ec2.models.nat_gateways",
+    "NatGateway.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::NatGateway",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::NatGateway"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_nat_gateway(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto creates the NAT gateway from ``SubnetId`` and ``AllocationId`` only; tag it as CloudFormation does
+    (DescribeNatGateways answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html
+    """
+    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(gateway, cloudformation_json)

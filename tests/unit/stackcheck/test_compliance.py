@@ -1038,6 +1038,7 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every
                 ("CKV_AWS_91", "LoadBalancer"),
                 ("CKV_AWS_131", "LoadBalancer"),
                 ("CKV_AWS_260", "AlbSecurityGroup"),
+                ("CKV_AWS_23", "AlbToService"),
             )
         )
     )
@@ -1053,7 +1054,7 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every
         str(record_file(tmp_path / "out", live.record.endpoint_url)),
     )
     assert code == 1
-    assert "FAILED: 2 unsuppressed findings (5 suppressed)" in out.splitlines(), out
+    assert "FAILED: 2 unsuppressed findings (6 suppressed)" in out.splitlines(), out
     report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
     assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
     checkov_run = {f.id for f in every_form[0] if f.origin == "checkov"}
