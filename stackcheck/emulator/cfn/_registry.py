@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -94,14 +94,16 @@ class ExtensionModel:
 
     ``CFN_TYPE``: the resource type (``AWS::S3::BucketPolicy``). ``CFN_NAME_TYPE``: the property
     that names the resource, "" when none. ``PHYSICAL_ID``: the instance attribute holding the
-    physical ID, which Ref answers. ``CFN_ATTRIBUTES``: the GetAtt attributes the model's
-    ``get_cfn_attribute`` answers (none by default).
+    physical ID, which Ref answers. ``CFN_ATTRIBUTES``: each GetAtt attribute the model answers →
+    the instance attribute holding its value (dotted for one of an attribute: ``fake.private_ip_addresses``;
+    a list is answered as a copy); none by default. A model overrides ``get_cfn_attribute`` only for an
+    answer that is not an attribute.
     """
 
     CFN_TYPE: ClassVar[str]
     CFN_NAME_TYPE: ClassVar[str] = ""
     PHYSICAL_ID: ClassVar[str]
-    CFN_ATTRIBUTES: ClassVar[tuple[str, ...]] = ()
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     def cloudformation_type(cls) -> str:
@@ -118,6 +120,17 @@ class ExtensionModel:
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.CFN_ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        """``Fn::GetAtt`` answered from CFN_ATTRIBUTES; moto's UnformattedGetAttTemplateException for another."""
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name not in self.CFN_ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        value: Any = self
+        for name in self.CFN_ATTRIBUTES[attribute_name].split("."):
+            value = getattr(value, name)
+        return list(value) if isinstance(value, list | tuple) else value
 
 
 def extended_model(cls: type[T]) -> type[T]:

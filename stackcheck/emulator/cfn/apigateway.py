@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -67,18 +67,11 @@ class Account(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::ApiGateway::Account"
     PHYSICAL_ID = "physical_id"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "physical_id"}
 
     def __init__(self, physical_id: str, cloudwatch_role_arn: str | None):
         self.physical_id = physical_id
         self.cloudwatch_role_arn = cloudwatch_role_arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.physical_id
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

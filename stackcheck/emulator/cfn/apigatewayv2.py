@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -59,18 +60,11 @@ class Api(ExtensionModel, CloudFormationModel):
     CFN_TYPE = "AWS::ApiGatewayV2::Api"
     CFN_NAME_TYPE = "Name"
     PHYSICAL_ID = "api_id"
-    CFN_ATTRIBUTES = ("ApiId", "ApiEndpoint")
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"ApiId": "api_id", "ApiEndpoint": "api_endpoint"}
 
     def __init__(self, api_id: str, api_endpoint: str):
         self.api_id = api_id
         self.api_endpoint = api_endpoint
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "ApiId":
-            return self.api_id
-        if attribute_name == "ApiEndpoint":
-            return self.api_endpoint
-        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -137,16 +131,11 @@ class Integration(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::ApiGatewayV2::Integration"
     PHYSICAL_ID = "integration_id"
-    CFN_ATTRIBUTES = ("IntegrationId",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"IntegrationId": "integration_id"}
 
     def __init__(self, api_id: str, integration_id: str):
         self.api_id = api_id
         self.integration_id = integration_id
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "IntegrationId":
-            return self.integration_id
-        raise _unknown_attribute()
 
     @classmethod
     def create_from_cloudformation_json(

@@ -10,9 +10,9 @@ kept with each cfn-lint release), so the emulator and the scan's W2531/E2531 agr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -105,19 +105,12 @@ class Alias(ExtensionModel, CloudFormationModel):
     CFN_TYPE = "AWS::Lambda::Alias"
     CFN_NAME_TYPE = "Name"
     PHYSICAL_ID = "arn"
-    CFN_ATTRIBUTES = ("AliasArn",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"AliasArn": "arn"}
 
     def __init__(self, arn: str, name: str, function_name: str):
         self.arn = arn
         self.name = name
         self.function_name = function_name
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "AliasArn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

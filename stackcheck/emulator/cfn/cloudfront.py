@@ -8,7 +8,8 @@ has ``AcmCertificateArn``). ``distribution_config`` converts one into the other.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -138,21 +139,12 @@ class Distribution(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::CloudFront::Distribution"
     PHYSICAL_ID = "distribution_id"
-    CFN_ATTRIBUTES = ("Id", "DomainName")
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "distribution_id", "DomainName": "domain_name"}
 
     def __init__(self, distribution_id: str, domain_name: str, etag: str):
         self.distribution_id = distribution_id
         self.domain_name = domain_name
         self.etag = etag
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.distribution_id
-        if attribute_name == "DomainName":
-            return self.domain_name
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -176,17 +168,10 @@ class OriginAccessControl(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::CloudFront::OriginAccessControl"
     PHYSICAL_ID = "control_id"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "control_id"}
 
     def __init__(self, control_id: str):
         self.control_id = control_id
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.control_id
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

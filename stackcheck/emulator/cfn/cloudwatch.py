@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -111,18 +112,11 @@ class Alarm(ExtensionModel, CloudFormationModel):
     CFN_TYPE = "AWS::CloudWatch::Alarm"
     CFN_NAME_TYPE = "AlarmName"
     PHYSICAL_ID = "name"
-    CFN_ATTRIBUTES = ("Arn",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Arn": "arn"}
 
     def __init__(self, name: str, arn: str):
         self.name = name
         self.arn = arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
@@ -155,15 +155,8 @@ class _ArnModel(ExtensionModel):
     names CloudFormationModel as a base)."""
 
     PHYSICAL_ID = "arn"
-    CFN_ATTRIBUTES: ClassVar[tuple[str, ...]] = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "arn"}
     arn: str
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
 
 @extended_model
@@ -268,18 +261,15 @@ class ReplicationInstance(_ArnModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::DMS::ReplicationInstance"
     CFN_NAME_TYPE = "ReplicationInstanceIdentifier"
-    CFN_ATTRIBUTES = ("Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses")
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {
+        "Id": "arn",
+        "ReplicationInstancePrivateIpAddresses": "fake.private_ip_addresses",
+        "ReplicationInstancePublicIpAddresses": "fake.public_ip_addresses",
+    }
 
     def __init__(self, fake: Any):
         self.fake = fake
         self.arn = fake.arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "ReplicationInstancePrivateIpAddresses":
-            return list(self.fake.private_ip_addresses)
-        if attribute_name == "ReplicationInstancePublicIpAddresses":
-            return list(self.fake.public_ip_addresses)
-        return super().get_cfn_attribute(attribute_name)
 
     @classmethod
     def create_from_cloudformation_json(
@@ -327,16 +317,15 @@ class Endpoint(_ArnModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::DMS::Endpoint"
     CFN_NAME_TYPE = "EndpointIdentifier"
-    CFN_ATTRIBUTES = ("Id", "ExternalId")
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "arn", "ExternalId": "external_id"}
 
     def __init__(self, fake: Any):
         self.fake = fake
         self.arn = fake.endpoint_arn
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "ExternalId":
-            return self.fake.external_id or self.fake.id
-        return super().get_cfn_attribute(attribute_name)
+    @property
+    def external_id(self) -> str:
+        return self.fake.external_id or self.fake.id
 
     @classmethod
     def create_from_cloudformation_json(

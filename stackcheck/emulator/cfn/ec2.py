@@ -4,8 +4,8 @@ VPC peering accepted as CloudFormation does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -292,18 +292,11 @@ class SecurityGroupEgress(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::EC2::SecurityGroupEgress"
     PHYSICAL_ID = "rule_id"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "rule_id"}
 
     def __init__(self, group_id: str, rule_id: str):
         self.group_id = group_id
         self.rule_id = rule_id
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.rule_id
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

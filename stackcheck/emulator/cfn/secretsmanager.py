@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import random
 import string
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -147,18 +148,11 @@ class Secret(ExtensionModel, CloudFormationModel):
     CFN_TYPE = "AWS::SecretsManager::Secret"
     CFN_NAME_TYPE = "Name"
     PHYSICAL_ID = "arn"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "arn"}
 
     def __init__(self, arn: str, name: str):
         self.arn = arn
         self.name = name
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -54,18 +55,11 @@ class TopicPolicy(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::SNS::TopicPolicy"
     PHYSICAL_ID = "physical_id"
-    CFN_ATTRIBUTES = ("Id",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "physical_id"}
 
     def __init__(self, physical_id: str, topics: list[str]):
         self.physical_id = physical_id
         self.topics = topics
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Id":
-            return self.physical_id
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(
@@ -93,17 +87,10 @@ class Subscription(ExtensionModel, CloudFormationModel):
 
     CFN_TYPE = "AWS::SNS::Subscription"
     PHYSICAL_ID = "arn"
-    CFN_ATTRIBUTES = ("Arn",)
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Arn": "arn"}
 
     def __init__(self, arn: str):
         self.arn = arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(

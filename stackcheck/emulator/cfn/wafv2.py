@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -32,25 +33,17 @@ class WebACL(ExtensionModel, CloudFormationModel):
     CFN_TYPE = "AWS::WAFv2::WebACL"
     CFN_NAME_TYPE = "Name"
     PHYSICAL_ID = "ref"
-    CFN_ATTRIBUTES = ("Arn", "Id", "Capacity", "LabelNamespace")
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {
+        "Arn": "arn",
+        "Id": "acl_id",
+        "Capacity": "capacity",
+        "LabelNamespace": "label_namespace",
+    }
 
     def __init__(self, name: str, acl_id: str, scope: str, arn: str, capacity: int, account_id: str):
         self.ref = f"{name}|{acl_id}|{scope}"
         self.name, self.acl_id, self.arn, self.capacity = name, acl_id, arn, capacity
         self.label_namespace = f"awswaf:{account_id}:webacl:{name}:"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        answers = {
-            "Arn": self.arn,
-            "Id": self.acl_id,
-            "Capacity": self.capacity,
-            "LabelNamespace": self.label_namespace,
-        }
-        if attribute_name in answers:
-            return answers[attribute_name]
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(
