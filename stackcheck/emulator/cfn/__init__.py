@@ -30,6 +30,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     kms,
     logs,
     rds,
+    route53,
     s3,
     secretsmanager,
     sns,
