@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
 
 # DescribeDBInstances field -> AWS::RDS::DBInstance property (the same value, another name or the same name).
 _INSTANCE_FIELDS = {
@@ -104,11 +104,14 @@ class RdsReaders(Builder):
         (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameters.html), every page:
         CloudFormation names an AWS::RDS::DBParameterGroup by its name (``Ref``). ``DBParameterGroupName``,
         ``Family``, ``Description`` and ``Parameters`` (name -> value of each parameter set on the group, not the
-        engine's defaults, which the template does not declare)."""
+        engine's defaults, which the template does not declare). A group RDS does not know is gone."""
         name = resource.physical_id
-        (group,) = self.call(resource, "rds", "describe_db_parameter_groups", DBParameterGroupName=name)[
+        groups = self.call(resource, "rds", "describe_db_parameter_groups", DBParameterGroupName=name)[
             "DBParameterGroups"
         ]
+        if not groups:  # RDS answers DBParameterGroupNotFound; the emulator an empty list
+            raise Gone(f"DBParameterGroupNotFound: DescribeDBParameterGroups lists no {name}")
+        group = groups[0]
         pages = self.call(
             resource,
             "rds",

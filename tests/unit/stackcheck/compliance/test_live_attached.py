@@ -140,7 +140,7 @@ def test_alarm_deleted_out_of_band_is_gone(deploy):
 # -- KMS -------------------------------------------------------------------------------------------
 
 
-def test_alias_reads_its_key_as_the_template_names_it(deploy):
+def test_alias_reads_its_key_as_the_template_names_it_and_is_gone_once_deleted(deploy):
     live = deploy("storage", template=storage_with_monitoring())
     template = read(live, "AWS::KMS::Alias")
     assert {key: properties(template, key) for key in ("Alias", "ArnAlias")} == {
@@ -148,6 +148,9 @@ def test_alias_reads_its_key_as_the_template_names_it(deploy):
         "ArnAlias": {"AliasName": "alias/fixture-data-arn", "TargetKeyId": key_arn(live)},
     }
     assert template.resources["Alias"].operations == ["kms:ListAliases"]
+    live.aws("kms").delete_alias(AliasName="alias/fixture-data")
+    alias = read(live, "AWS::KMS::Alias").resources["Alias"]
+    assert (alias.gone, alias.error) == (True, "NotFoundException: ListAliases lists no alias alias/fixture-data")
 
 
 # -- SNS -------------------------------------------------------------------------------------------
@@ -247,6 +250,9 @@ def test_db_parameter_group_reads_family_description_and_the_parameters_set_on_i
         Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "0", "ApplyMethod": "immediate"}],
     )
     assert properties(read(live, "AWS::RDS::DBParameterGroup"), "Parameters")["Parameters"] == {"rds.force_ssl": "0"}
+    live.aws("rds").delete_db_parameter_group(DBParameterGroupName=name)
+    group = read(live, "AWS::RDS::DBParameterGroup").resources["Parameters"]
+    assert (group.gone, group.error) == (True, f"DBParameterGroupNotFound: DescribeDBParameterGroups lists no {name}")
 
 
 # -- Secrets Manager -------------------------------------------------------------------------------
