@@ -161,4 +161,4 @@ class PublicResourcePolicy(custom.TemplateRule):
     source_url = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html"
     tags = ["stackcheck", "iam", "resource-policy"]
     check = staticmethod(check)
-    live_resource_types = ("AWS::SecretsManager::Secret", "AWS::S3::Bucket")
+    live_resource_types = ("AWS::SecretsManager::Secret", "AWS::S3::Bucket", "AWS::SNS::Topic")

@@ -7,9 +7,9 @@ from collections.abc import Iterator, Mapping
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack
 from stackcheck.compliance.live import LiveResource, LiveTemplate
 from stackcheck.findings import Finding, Severity, Status
-from stackcheck.scan.policy import TemplateView
+from stackcheck.scan.policy import TemplateView, as_list
 
-__all__ = ["CHILD_PROPERTIES", "GONE_RULE", "gone_findings"]
+__all__ = ["CHILD_PROPERTIES", "GONE_RULE", "gone_findings", "parent_read"]
 
 GONE_RULE = "stackcheck.live-gone"
 """Rule id of the finding that stands for a declared resource that no longer exists (FAILED, severity ERROR)."""
@@ -20,9 +20,23 @@ CHILD_PROPERTIES: Mapping[str, str] = {
     "AWS::S3::BucketPolicy": "Bucket",
     "AWS::SecretsManager::ResourcePolicy": "SecretId",
     "AWS::SecretsManager::RotationSchedule": "SecretId",
+    "AWS::SNS::TopicPolicy": "Topics",
 }
 """Resource types the live template holds as part of another resource's read (a load balancer's listeners, a
-bucket's policy), and the property naming that resource: a declared one absent after its parent was read is gone."""
+bucket's policy), and the property naming that resource (a topic policy's ``Topics``: a list, the first topic
+read is its parent): a declared one absent after its parent was read is gone."""
+
+
+def parent_read(view: TemplateView, logical_id: str, live: LiveTemplate) -> LiveResource | None:
+    """The live resource the CHILD_PROPERTIES property of ``logical_id`` names (by ``Ref`` or ``Fn::GetAtt``), the
+    first of a list the live template holds; None when it holds none of them."""
+    prop = CHILD_PROPERTIES.get(view.type_of(logical_id) or "")
+    for node in as_list(view.properties(logical_id).get(prop)) if prop else ():
+        target = view.target(node)
+        if target is not None and target in live.resources:
+            return live.resources[target]
+    return None
+
 
 _FIX = "it was deleted outside CloudFormation (a redeploy recreates it): restore it, or redeploy the stack"
 
@@ -43,8 +57,7 @@ def gone_findings(stack: DeployedStack, live: LiveTemplate, tool: str) -> Iterat
         prop = CHILD_PROPERTIES.get(resource.resource_type)
         if prop is None or not resource.live or resource.logical_id in live.resources:
             continue
-        parent_id = view.target(view.properties(resource.logical_id).get(prop))
-        parent = live.resources.get(parent_id) if parent_id else None
+        parent = parent_read(view, resource.logical_id, live)
         if parent is None or not parent.full or parent.error:
             continue  # its parent was not read (or is gone itself): nothing says whether it exists
         yield _finding(stack, resource, parent, f"`{parent.key}` ({parent.resource_type}) has none", tool)

@@ -12,7 +12,7 @@ any other way is not seen until ``ComplianceSession.forget_all``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -115,7 +115,13 @@ class SnapshotReader(LiveReader):
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """``LiveReader.call``, the answer kept until ``forget`` drops it."""
-        answer = super().call(service, operation, **kwargs)
+        return self._named_by(service, operation, kwargs, super().call(service, operation, **kwargs))
+
+    def call_keeping(self, service: str, operation: str, keep: Callable[[Any], Any], **kwargs: Any) -> Any:
+        """``LiveReader.call_keeping``, what is kept kept until ``forget`` drops it."""
+        return self._named_by(service, operation, kwargs, super().call_keeping(service, operation, keep, **kwargs))
+
+    def _named_by(self, service: str, operation: str, kwargs: dict[str, Any], answer: Any) -> Any:
         key = json.dumps([service, operation, kwargs], sort_keys=True, default=str)
         if key not in self._named:
             mentions = frozenset(n for n in names_in(answer) if is_identifier(n))

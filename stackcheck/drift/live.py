@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackcheck.assembly import StackArtifact
 from stackcheck.compliance.deployed import DeployedStack, deployed_stacks
-from stackcheck.compliance.gone import CHILD_PROPERTIES
+from stackcheck.compliance.gone import CHILD_PROPERTIES, parent_read
 from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveTemplate
 from stackcheck.drift.allowlist import Allowlist
 from stackcheck.drift.attributes import attribute_from_physical_id
@@ -342,8 +342,11 @@ class LiveDrift:
         if prop is None:
             return None
         view = TemplateView(item.stack.artifact.template)
-        parent_id = view.target(view.properties(logical_id).get(prop))
-        parent = item.live.resources.get(parent_id) if parent_id else None
+        if resource_type in CHILD_PROPERTIES:
+            parent = parent_read(view, logical_id, item.live)
+        else:
+            parent_id = view.target(view.properties(logical_id).get(prop))
+            parent = item.live.resources.get(parent_id) if parent_id else None
         if parent is None or not parent.full:
             return None
         if parent.error:

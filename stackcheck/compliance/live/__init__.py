@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
+from stackcheck.compliance.live.cloudwatch import ALARM_ACTIONS, ALARM_FIELDS, CloudWatchReaders
 from stackcheck.compliance.live.dms import (
     ENDPOINT_FIELDS,
     ENDPOINT_SETTINGS,
@@ -97,6 +98,13 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::EC2::SecurityGroupEgress": Ec2Readers.egress_rule,
     "AWS::EC2::FlowLog": Ec2Readers.flow_log,
     "AWS::EC2::VPCPeeringConnection": Ec2Readers.peering_connection,
+    # alarms, and resources read on their own that name or serve another (an alias, a topic's policy)
+    "AWS::CloudWatch::Alarm": CloudWatchReaders.alarm,
+    "AWS::DMS::ReplicationSubnetGroup": DmsReaders.dms_replication_subnet_group,
+    "AWS::ECS::Cluster": EcsReaders.ecs_cluster,
+    "AWS::KMS::Alias": KmsReaders.kms_alias,
+    "AWS::RDS::DBParameterGroup": RdsReaders.db_parameter_group,
+    "AWS::SecretsManager::SecretTargetAttachment": SecretsManagerReaders.secret_target_attachment,
 }
 
 
@@ -178,6 +186,18 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::EC2::SecurityGroupEgress": _read(*EGRESS_FIELDS),
     "AWS::EC2::FlowLog": _read(*FLOW_LOG_FIELDS),
     "AWS::EC2::VPCPeeringConnection": _read(*PEERING_FIELDS),
+    # alarms, and resources read on their own that name or serve another (an alias, a topic's policy)
+    "AWS::CloudWatch::Alarm": _read(*ALARM_FIELDS, *ALARM_ACTIONS, "Dimensions", "Metrics"),
+    "AWS::DMS::ReplicationSubnetGroup": _read(
+        "ReplicationSubnetGroupIdentifier", "ReplicationSubnetGroupDescription", "SubnetIds"
+    ),
+    "AWS::ECS::Cluster": _read(
+        "ClusterName", "ClusterSettings", "CapacityProviders", "DefaultCapacityProviderStrategy"
+    ),
+    "AWS::KMS::Alias": _read("AliasName", "TargetKeyId"),
+    "AWS::RDS::DBParameterGroup": _read("DBParameterGroupName", "Family", "Description", "Parameters"),
+    "AWS::SNS::TopicPolicy": _read("PolicyDocument", "Topics"),
+    "AWS::SecretsManager::SecretTargetAttachment": _read("SecretId", "TargetType", "TargetId"),
 }
 """Resource type → each property its reader reads: None when read in full, else the names within it that are
 read (``SecurityGroupIngress``: each rule's protocol, ports and source, not its ``Description``). A property
@@ -198,6 +218,7 @@ class TemplateBuilder(
     SecretsManagerReaders,
     DmsReaders,
     Route53Readers,
+    CloudWatchReaders,
 ):
     """The live template builder with every per-service reader."""
 
@@ -262,6 +283,14 @@ class LiveReader:
         Raises DetectionUnavailableError when the endpoint does not answer or there are no
         credentials (nothing can be read then); other errors propagate.
         """
+        return self._answer(service, operation, None, kwargs)
+
+    def call_keeping(self, service: str, operation: str, keep: Callable[[Any], Any], **kwargs: Any) -> Any:
+        """``keep(answer)`` of ``call``: only that is cached and returned, the answer itself is dropped
+        (GetSecretValue: only a secret's non-secret keys are kept). Raises what ``call`` raises."""
+        return self._answer(service, operation, keep, kwargs)
+
+    def _answer(self, service: str, operation: str, keep: Callable[[Any], Any] | None, kwargs: dict[str, Any]) -> Any:
         cache = json.dumps([service, operation, kwargs], sort_keys=True, default=str)
         if cache not in self._answers:
             client = self.factory(service)
@@ -269,6 +298,8 @@ class LiveReader:
                 if operation.startswith("paginate:"):
                     name = operation.split(":", 1)[1]
                     self._answers[cache] = list(client.get_paginator(name).paginate(**kwargs))
+                elif keep is not None:
+                    self._answers[cache] = keep(getattr(client, operation)(**kwargs))
                 else:
                     self._answers[cache] = getattr(client, operation)(**kwargs)
             except Exception as exc:

@@ -55,10 +55,12 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "InvalidFlowLogId.NotFound",
         "InvalidVpcPeeringConnectionID.NotFound",
         "InvalidVpcPeeringConnectionId.NotFound",
+        "DBParameterGroupNotFound",
+        "DBParameterGroupNotFoundFault",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets
-Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS, Route 53): a declared resource answering one is gone."""
+Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS, Route 53; CloudWatch answers an empty list): a declared resource answering one is gone."""
 
 
 class Gone(LookupError):
@@ -236,11 +238,28 @@ class Builder:
         self, resource: LiveResource, service: str, operation: str, *, prop: str | None = None, **kwargs: Any
     ) -> Any:
         """An API call made to read ``resource``, recorded in its operations (and as the source of ``prop``)."""
+        self._record(resource, service, operation, prop)
+        return self.reader.call(service, operation, **kwargs)
+
+    def call_keeping(
+        self,
+        resource: LiveResource,
+        service: str,
+        operation: str,
+        keep: Callable[[Any], Any],
+        *,
+        prop: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``call``, of whose answer only ``keep(answer)`` is kept and returned (``LiveReader.call_keeping``)."""
+        self._record(resource, service, operation, prop)
+        return self.reader.call_keeping(service, operation, keep, **kwargs)
+
+    def _record(self, resource: LiveResource, service: str, operation: str, prop: str | None) -> None:
         name = self.reader.api_name(service, operation)
         resource.operations.append(name)
         if prop:
             resource.sources.setdefault(prop, []).append(("operation", name))
-        return self.reader.call(service, operation, **kwargs)
 
     def note(self, resource: LiveResource, text: str, prop: str | None = None) -> None:
         """Record what the API said where no property shows it (as a source of ``prop`` too)."""

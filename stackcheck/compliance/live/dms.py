@@ -115,3 +115,34 @@ class DmsReaders(Builder):
             resource, "describe_replication_tasks", "ReplicationTasks", "ReplicationTaskArn", "replication-task-arn"
         )
         return drop_none({name: task.get(name) for name in TASK_FIELDS})
+
+    def dms_replication_subnet_group(self, resource: LiveResource) -> dict[str, Any]:
+        """DMS replication subnet group: DescribeReplicationSubnetGroups
+        (https://docs.aws.amazon.com/dms/latest/APIReference/API_DescribeReplicationSubnetGroups.html), filtered by
+        ``replication-subnet-group-id``: CloudFormation names an AWS::DMS::ReplicationSubnetGroup by its identifier
+        (``Ref``), which DMS keeps in lower case. Its identifier, description and ``SubnetIds`` (each subnet read
+        with its route table, as for a DB subnet group)."""
+        pages = self.call(
+            resource,
+            "dms",
+            "paginate:describe_replication_subnet_groups",
+            Filters=[{"Name": "replication-subnet-group-id", "Values": [resource.physical_id]}],
+        )
+        wanted = resource.physical_id.lower()
+        found = [
+            g
+            for page in pages
+            for g in page.get("ReplicationSubnetGroups", [])
+            if str(g.get("ReplicationSubnetGroupIdentifier", "")).lower() == wanted
+        ]
+        if not found:
+            raise Gone(f"ResourceNotFoundFault: DescribeReplicationSubnetGroups lists no {resource.physical_id}")
+        group = found[0]
+        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", []) if s.get("SubnetIdentifier")]
+        return drop_none(
+            {
+                "ReplicationSubnetGroupIdentifier": group.get("ReplicationSubnetGroupIdentifier"),
+                "ReplicationSubnetGroupDescription": group.get("ReplicationSubnetGroupDescription"),
+                "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets],
+            }
+        )

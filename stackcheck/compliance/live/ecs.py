@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackcheck.aws.normalize import ecs_service as ecs_service_ref
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
 from stackcheck.errors import IdentifierError
 from stackcheck.scan.policy import TemplateView
 
@@ -60,6 +60,33 @@ class EcsReaders(Builder):
                 )
             }
         return props
+
+    def ecs_cluster(self, resource: LiveResource) -> dict[str, Any]:
+        """ECS cluster: DescribeClusters with ``include=["SETTINGS"]``
+        (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeClusters.html); CloudFormation names
+        an AWS::ECS::Cluster by its name (``Ref``). ``ClusterName``, ``ClusterSettings`` (``Name``, ``Value``: Container
+        Insights), ``CapacityProviders`` and ``DefaultCapacityProviderStrategy`` (``CapacityProvider``, ``Weight``,
+        ``Base``). A cluster DescribeClusters answers as a failure (``MISSING``) or ``INACTIVE`` (deleted) is gone."""
+        name = resource.physical_id
+        answer = self.call(resource, "ecs", "describe_clusters", clusters=[name], include=["SETTINGS"])
+        clusters = [c for c in answer.get("clusters") or [] if name in (c.get("clusterName"), c.get("clusterArn"))]
+        if not clusters or clusters[0].get("status") == "INACTIVE":
+            reasons = [str(f.get("reason")) for f in answer.get("failures", [])] or ["INACTIVE"] * bool(clusters)
+            raise Gone(f"ClusterNotFoundException: DescribeClusters answers {', '.join(reasons) or 'no cluster'}")
+        cluster = clusters[0]
+        props: dict[str, Any] = {"ClusterName": cluster.get("clusterName")}
+        if "settings" in cluster:
+            props["ClusterSettings"] = [{"Name": s.get("name"), "Value": s.get("value")} for s in cluster["settings"]]
+        if "capacityProviders" in cluster:
+            props["CapacityProviders"] = list(cluster["capacityProviders"])
+        if "defaultCapacityProviderStrategy" in cluster:
+            props["DefaultCapacityProviderStrategy"] = [
+                drop_none(
+                    {"CapacityProvider": s.get("capacityProvider"), "Weight": s.get("weight"), "Base": s.get("base")}
+                )
+                for s in cluster["defaultCapacityProviderStrategy"]
+            ]
+        return drop_none(props)
 
     def _cluster_of(self, resource: LiveResource) -> str:
         """The service's cluster: from a new-format ARN, else the cluster its template names, else ``default``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
 
 # DescribeDBInstances field -> AWS::RDS::DBInstance property (the same value, another name or the same name).
 _INSTANCE_FIELDS = {
@@ -96,6 +96,44 @@ class RdsReaders(Builder):
     def _named(self, resource_type: str, name: str) -> Any:
         """``{"Ref": ...}`` to the group when a deployed stack declares it, else its name (a default group)."""
         return self.ref(resource_type, name) if self.reader.owner(resource_type, name) is not None else name
+
+    def db_parameter_group(self, resource: LiveResource) -> dict[str, Any]:
+        """DB parameter group: DescribeDBParameterGroups
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameterGroups.html) and
+        DescribeDBParameters with ``Source=user``
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBParameters.html), every page:
+        CloudFormation names an AWS::RDS::DBParameterGroup by its name (``Ref``). ``DBParameterGroupName``,
+        ``Family``, ``Description`` and ``Parameters`` (name -> value of each parameter set on the group, not the
+        engine's defaults, which the template does not declare). A group RDS does not know is gone."""
+        name = resource.physical_id
+        groups = self.call(resource, "rds", "describe_db_parameter_groups", DBParameterGroupName=name)[
+            "DBParameterGroups"
+        ]
+        if not groups:  # RDS answers DBParameterGroupNotFound; the emulator an empty list
+            raise Gone(f"DBParameterGroupNotFound: DescribeDBParameterGroups lists no {name}")
+        group = groups[0]
+        pages = self.call(
+            resource,
+            "rds",
+            "paginate:describe_db_parameters",
+            prop="Parameters",
+            DBParameterGroupName=name,
+            Source="user",
+        )
+        parameters = {
+            p["ParameterName"]: p["ParameterValue"]
+            for page in pages
+            for p in page.get("Parameters", [])
+            if p.get("ParameterName") and p.get("ParameterValue") is not None and p.get("Source", "user") == "user"
+        }
+        return drop_none(
+            {
+                "DBParameterGroupName": group.get("DBParameterGroupName"),
+                "Family": group.get("DBParameterGroupFamily"),
+                "Description": group.get("Description"),
+                "Parameters": parameters,
+            }
+        )
 
     def db_subnet_group(self, resource: LiveResource) -> dict[str, Any]:
         """DB subnet group: DescribeDBSubnetGroups; each subnet read with its route table."""

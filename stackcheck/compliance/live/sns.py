@@ -2,20 +2,70 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from stackcheck.compliance.deployed import DeployedResource
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.scan.policy import TemplateView, as_list
+
+TOPIC_POLICY = "AWS::SNS::TopicPolicy"
 
 
 class SnsReaders(Builder):
     """Readers of Amazon SNS resources (mixed into the live template builder)."""
 
     def topic(self, resource: LiveResource) -> dict[str, Any]:
-        """SNS topic: GetTopicAttributes (``KmsMasterKeyId`` is absent when the topic is not encrypted)."""
-        attributes = self.call(resource, "sns", "get_topic_attributes", TopicArn=resource.physical_id)["Attributes"]
+        """SNS topic: GetTopicAttributes
+        (https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html); ``KmsMasterKeyId`` is absent when
+        the topic is not encrypted.
+
+        The topic's ``Policy`` attribute (every topic has one: SNS gives a topic its default policy) becomes an
+        ``AWS::SNS::TopicPolicy`` (``PolicyDocument``, ``Topics``) of the live template. CloudFormation's physical
+        ID of a topic policy is an ID of its own that names no topic, and its ``Topics`` are topic ARNs (``Ref``
+        of an AWS::SNS::Topic), so the policy is found from the topic: it takes the logical ID of the stack's
+        topic policy whose ``Topics`` name this topic, and one topic policy holds each topic whose policy is the
+        same document; a topic whose policy is another document (or that no topic policy names) has its own,
+        ``<topic key>/TopicPolicy``.
+        """
+        arn = resource.physical_id
+        attributes = self.call(resource, "sns", "get_topic_attributes", TopicArn=arn)["Attributes"]
+        policy = attributes.get("Policy")
+        if policy:
+            document = json.loads(policy) if isinstance(policy, str) else policy
+            self._topic_policy(resource, document)
+        else:
+            self.note(resource, "GetTopicAttributes: no Policy")
         return drop_none(
             {
-                "TopicName": resource.physical_id.rsplit(":", 1)[-1],
+                "TopicName": arn.rsplit(":", 1)[-1],
                 "KmsMasterKeyId": attributes.get("KmsMasterKeyId") or None,
             }
         )
+
+    def _topic_policy(self, topic: LiveResource, document: Any) -> None:
+        key, owner = self._topic_policy_key(topic)
+        known = self.template.get(key)
+        if known is not None and known["Properties"].get("PolicyDocument") != document:
+            key, owner, known = f"{topic.key}/TopicPolicy", None, None  # another document than its policy's
+        if known is not None:
+            known["Properties"]["Topics"].append({"Ref": topic.key})
+        else:
+            physical_id = owner.physical_id if owner is not None and owner.physical_id else topic.physical_id
+            self.put(
+                key, TOPIC_POLICY, physical_id, {"PolicyDocument": document, "Topics": [{"Ref": topic.key}]}, owner
+            )
+        operation = self.reader.api_name("sns", "get_topic_attributes")
+        if operation not in self.resources[key].operations:
+            self.resources[key].operations.append(operation)
+
+    def _topic_policy_key(self, topic: LiveResource) -> tuple[str, DeployedResource | None]:
+        """The logical ID of the stack's topic policy whose ``Topics`` name ``topic`` (by ``Ref`` or its ARN), else
+        ``<topic key>/TopicPolicy``."""
+        view = TemplateView(self.stack.artifact.template)
+        for lid in view.of_type(TOPIC_POLICY):
+            for node in as_list(view.properties(lid).get("Topics")):
+                target = view.target(node)
+                if (target is not None and target == topic.key) or (target is None and node == topic.physical_id):
+                    return lid, self.stack.resource(lid)
+        return f"{topic.key}/TopicPolicy", None

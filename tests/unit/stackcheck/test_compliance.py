@@ -62,6 +62,7 @@ CLEAN = {
         ("CKV_AWS_7", "Key", "PASSED"),
         ("E9003", "Bucket", "PASSED"),
         ("E9008", "Bucket", "PASSED"),
+        ("E9008", "Topic", "PASSED"),  # its default policy: SNS gives every topic one
     },
     "web": {
         ("E9001", "Service", "PASSED"),
@@ -200,7 +201,7 @@ def test_live_forms_are_the_rules_declaring_live_resource_types_and_checkovs_lib
         ("E9004", "template", ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")),
         ("E9005", "template", ("AWS::ECS::Service",)),
         ("E9006", "template", ("AWS::EC2::SecurityGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer")),
-        ("E9008", "template", ("AWS::SecretsManager::Secret", "AWS::S3::Bucket")),
+        ("E9008", "template", ("AWS::SecretsManager::Secret", "AWS::S3::Bucket", "AWS::SNS::Topic")),
         ("CKV_TAP_1", "resource", ("AWS::IAM::Role",)),
         (
             "CKV_TAP_3",
@@ -883,6 +884,7 @@ def test_bucket_deleted_out_of_band_is_gone_and_fails_the_run(deploy):
         ("CKV_TAP_3", "LogGroup", "PASSED"),
         ("CKV_TAP_8", "Topic", "PASSED"),
         ("CKV_AWS_7", "Key", "PASSED"),
+        ("E9008", "Topic", "PASSED"),
     }
     assert result.exit_code == 1
 
@@ -1030,15 +1032,16 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every
     ledger = tmp_path / "template-failures.yaml"
     ledger.write_text(
         "".join(
-            f"- rule: {rule}\n  target: Fixture/{target}\n  reason: the fixture's plain-HTTP load balancer\n"
+            f"- rule: {rule}\n  target: Fixture/{target}\n  reason: {reason}\n"
             "  owner: platform-team\n  expires: 2999-01-01\n"
-            for rule, target in (
-                ("CKV_AWS_2", "Listener"),
-                ("CKV_AWS_103", "Listener"),
-                ("CKV_AWS_91", "LoadBalancer"),
-                ("CKV_AWS_131", "LoadBalancer"),
-                ("CKV_AWS_260", "AlbSecurityGroup"),
-                ("CKV_AWS_23", "AlbToService"),
+            for rule, target, reason in (
+                ("CKV_AWS_2", "Listener", "the fixture's plain-HTTP load balancer"),
+                ("CKV_AWS_103", "Listener", "the fixture's plain-HTTP load balancer"),
+                ("CKV_AWS_91", "LoadBalancer", "the fixture's plain-HTTP load balancer"),
+                ("CKV_AWS_131", "LoadBalancer", "the fixture's plain-HTTP load balancer"),
+                ("CKV_AWS_260", "AlbSecurityGroup", "the fixture's plain-HTTP load balancer"),
+                ("CKV_AWS_65", "Cluster", "the fixture's cluster declares no Container Insights"),
+                ("CKV_AWS_23", "AlbToService", "the fixture's ingress rule declares no description"),
             )
         )
     )
@@ -1054,7 +1057,7 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every
         str(record_file(tmp_path / "out", live.record.endpoint_url)),
     )
     assert code == 1
-    assert "FAILED: 2 unsuppressed findings (6 suppressed)" in out.splitlines(), out
+    assert "FAILED: 2 unsuppressed findings (7 suppressed)" in out.splitlines(), out
     report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
     assert (report["schema"], report["exit_code"], report["target"]["emulator"]) == ("stackcheck.compliance/1", 1, True)
     checkov_run = {f.id for f in every_form[0] if f.origin == "checkov"}

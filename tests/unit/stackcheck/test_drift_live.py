@@ -73,17 +73,17 @@ class Deployed:
 
 
 @pytest.fixture
-def deploy(emulator_server, tmp_path: Path) -> Callable[[], Deployed]:
-    """``deploy()``: the fixture template as stack ``Fixture`` on the emptied emulator."""
+def deploy(emulator_server, tmp_path: Path) -> Callable[..., Deployed]:
+    """``deploy()``: the fixture template (or ``template``) as stack ``Fixture`` on the emptied emulator."""
     from stackcheck.emulator.deploy import deploy_assembly
 
     record, record_file = emulator_server
 
-    def run() -> Deployed:
+    def run(template: dict[str, Any] | None = None) -> Deployed:
         reset(record)
         root = tmp_path / "cdk.out"
         root.mkdir()
-        template = json.loads(FIXTURE.read_text())
+        template = template or json.loads(FIXTURE.read_text())
         (root / "Fixture.template.json").write_text(json.dumps(template))
         artifact = {
             "type": "aws:cloudformation:stack",
@@ -258,3 +258,108 @@ def test_method_cloudformation_alone_on_the_emulator_exits_3(deploy, capsys):
     code, report = deploy().drift("--method", "cloudformation")
     assert (code, report["verdict"]) == (3, "UNKNOWN")
     assert capsys.readouterr().err.startswith("stackcheck drift: error: the embedded emulator has no drift detection")
+
+
+ALARM = {
+    "AlarmName": "drift-live-errors",
+    "Namespace": "AWS/Logs",
+    "MetricName": "IncomingLogEvents",
+    "Dimensions": [{"Name": "LogGroupName", "Value": {"Ref": "AppLogs"}}],
+    "Statistic": "Sum",
+    "Period": 300,
+    "EvaluationPeriods": 2,
+    "Threshold": 5,
+    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+    "TreatMissingData": "notBreaching",
+    "AlarmActions": [{"Ref": "Alarms"}],
+}
+MONITORING = {"ErrorsAlarm", "AlarmsPolicy", "KeyAlias"}
+
+
+def with_monitoring() -> dict[str, Any]:
+    """The fixture with an alarm notifying its topic, a TLS-only policy on the topic and an alias of its key."""
+    template = json.loads(FIXTURE.read_text())
+    template["Resources"].update(
+        {
+            "ErrorsAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": ALARM},
+            "AlarmsPolicy": {
+                "Type": "AWS::SNS::TopicPolicy",
+                "Properties": {
+                    "Topics": [{"Ref": "Alarms"}],
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Deny",
+                                "Principal": "*",
+                                "Action": "sns:Publish",
+                                "Resource": {"Ref": "Alarms"},
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ],
+                    },
+                },
+            },
+            "KeyAlias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": "alias/drift-live", "TargetKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
+            },
+        }
+    )
+    return template
+
+
+def test_alarm_topic_policy_and_alias_of_a_clean_deployment_are_in_sync_every_property_compared(deploy):
+    code, report = deploy(with_monitoring()).drift()
+    assert (code, report["verdict"]) == (0, "IN_SYNC")
+    found = resources(report)
+    assert {(lid, found[lid]["status"], found[lid]["method"]) for lid in MONITORING} == {
+        (lid, "IN_SYNC", "live-template") for lid in MONITORING
+    }
+    assert [p for lid in MONITORING for p in found[lid]["unchecked_properties"]] == []
+
+
+def test_alarm_threshold_topic_policy_and_alias_changed_out_of_band_are_drift(deploy):
+    deployed = deploy(with_monitoring())
+    topic = deployed.physical_id("Alarms")
+    alarm = {**ALARM, "Dimensions": [{"Name": "LogGroupName", "Value": LOG_GROUP}], "AlarmActions": [topic]}
+    deployed.aws("cloudwatch").put_metric_alarm(**{**alarm, "Threshold": 50})
+    sns = deployed.aws("sns")
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    anyone = {"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": topic}
+    opened = {**policy, "Statement": [*policy["Statement"], anyone]}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(opened))
+    kms = deployed.aws("kms")
+    other = kms.create_key(Description="another key")["KeyMetadata"]
+    kms.update_alias(AliasName="alias/drift-live", TargetKeyId=other["KeyId"])
+    code, report = deployed.drift()
+    assert (code, report["verdict"]) == (1, "DRIFTED")
+    assert drifted(report) == {
+        ("ErrorsAlarm", "/Threshold", "NOT_EQUAL"),
+        ("AlarmsPolicy", "/PolicyDocument/Statement/1", "ADD"),
+        ("KeyAlias", "/TargetKeyId", "NOT_EQUAL"),
+    }
+    found = resources(report)
+    (threshold,) = found["ErrorsAlarm"]["differences"]
+    assert (threshold["expected"], threshold["actual"]) == ("5", "50.0")  # DescribeAlarms answers a double
+    (alias,) = found["KeyAlias"]["differences"]
+    assert alias["actual"] == other["Arn"]
+
+
+def test_alarm_and_topic_deleted_out_of_band_are_deleted_with_the_topics_policy(deploy):
+    deployed = deploy(with_monitoring())
+    deployed.aws("cloudwatch").delete_alarms(AlarmNames=["drift-live-errors"])
+    deployed.aws("sns").delete_topic(TopicArn=deployed.physical_id("Alarms"))
+    code, report = deployed.drift()
+    assert (code, report["verdict"]) == (1, "DRIFTED")
+    found = resources(report)
+    assert {(lid, r["status"]) for lid, r in found.items() if r["status"] != "IN_SYNC"} == {
+        ("ErrorsAlarm", "DELETED"),
+        ("Alarms", "DELETED"),
+        ("AlarmsPolicy", "DELETED"),
+    }
+    assert found["ErrorsAlarm"]["reason"] == (
+        "declared ErrorsAlarm is gone: its read answered ResourceNotFound: DescribeAlarms lists no metric alarm "
+        "drift-live-errors"
+    )
+    assert found["AlarmsPolicy"]["reason"].startswith("declared AlarmsPolicy is gone: its parent Alarms is gone (")

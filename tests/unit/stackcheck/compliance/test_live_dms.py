@@ -133,3 +133,15 @@ def test_checkovs_dms_checks_run_live_on_the_replication_instance(deploy, every_
     judged = {(f.rule_id, f.status.value) for f in result.scan.findings if f.logical_id == "Replicator"}
     assert judged == {("CKV_AWS_89", "PASSED")}
     assert result.exit_code == 0, [f.message for f in result.scan.failures()]
+
+
+def test_replication_subnet_group_reads_identifier_description_and_subnets(deploy):
+    live = deploy("database", template=database_with_a_migration())
+    template = read(live, "AWS::DMS::ReplicationSubnetGroup")
+    assert template.errors() == [], template.errors()
+    assert properties(template, "DmsSubnets") == {
+        "ReplicationSubnetGroupIdentifier": "fixture-dms",
+        "ReplicationSubnetGroupDescription": "fixture DMS subnets",
+        "SubnetIds": [{"Ref": "DataSubnetA"}, {"Ref": "DataSubnetB"}],
+    }
+    assert template.resources["DmsSubnets"].operations == ["dms:DescribeReplicationSubnetGroups"]

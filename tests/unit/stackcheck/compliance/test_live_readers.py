@@ -65,7 +65,7 @@ def test_db_instance_reads_backups_deletion_protection_and_parameter_group(deplo
         "KmsKeyId": key_arn(live),
         "DBSubnetGroupName": {"Ref": "SubnetGroup"},
     }
-    # the parameter group is named, not read: no reader of its own
+    # the parameter group is named, not read: only DB instances were asked for
     assert template.template["Resources"]["Parameters"] == {"Type": "AWS::RDS::DBParameterGroup", "Properties": {}}
     assert template.resources["Database"].operations == ["rds:DescribeDBInstances", "kms:DescribeKey"]
 
