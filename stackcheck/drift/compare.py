@@ -72,7 +72,15 @@ def _keyed(items: list[Any]) -> bool:
     )
 
 
-def compare(declared: Any, live: Any, path: str = "") -> Comparison:
+_DOCUMENT_HEADERS = ("Version", "Id")
+
+
+def _is_document(value: Any) -> bool:
+    """A policy document (IAM, key, bucket, topic, secret policies): an object with a ``Statement``."""
+    return isinstance(value, Mapping) and "Statement" in value
+
+
+def compare(declared: Any, live: Any, path: str = "", *, strict: bool = False) -> Comparison:
     """Compare ``declared`` (resolved, Unresolved in places) with ``live`` at ``path``.
 
     Only what is declared is compared, as CloudFormation drift detection compares only the values a
@@ -84,8 +92,15 @@ def compare(declared: Any, live: Any, path: str = "") -> Comparison:
     equals is ADD at its live index; lists of Key/Value entries are compared by key (a declared key the
     live list lacks is REMOVE). A scalar equals a one-item list of it (IAM policy documents). An Unresolved
     is not compared: its path is unchecked with the reason.
+
+    A policy document (an object with a ``Statement``; ``strict`` for everything inside one) is compared as a
+    whole, as its service keeps it: a declared key the live document lacks is REMOVE and a live key the
+    template does not set is ADD (a principal added to a trust policy's statement), but for the ``Version`` and
+    ``Id`` at the document's top, which only one side may give.
     """
     found = Comparison()
+    document = not strict and _is_document(declared)
+    strict = strict or document
     if isinstance(declared, Unresolved):
         found.unchecked.append((path or "/", declared.reason))
         return found
@@ -96,22 +111,33 @@ def compare(declared: Any, live: Any, path: str = "") -> Comparison:
         for key, value in declared.items():
             where = f"{path}/{key}"
             if key not in live:
-                found.unchecked.append((where, "the live state read does not include it"))
+                if document and key in _DOCUMENT_HEADERS:
+                    continue
+                if strict and not isinstance(value, Unresolved):
+                    found.differences.append(Difference(where, shown(value), "", "REMOVE"))
+                else:
+                    found.unchecked.append((where, "the live state read does not include it"))
             else:
-                found.extend(compare(value, live[key], where))
+                found.extend(compare(value, live[key], where, strict=strict))
+        if strict:
+            found.differences += [
+                Difference(f"{path}/{key}", "", shown(value), "ADD")
+                for key, value in live.items()
+                if key not in declared and not (document and key in _DOCUMENT_HEADERS)
+            ]
         return found
     if isinstance(declared, list):
         if not isinstance(live, list):
             if len(declared) == 1:
-                return compare(declared[0], live, path)
+                return compare(declared[0], live, path, strict=strict)
             found.differences.append(Difference(path, shown(declared), shown(live), "NOT_EQUAL"))
             return found
-        return _compare_lists(declared, live, path)
+        return _compare_lists(declared, live, path, strict)
     if isinstance(live, list) and len(live) == 1 and not isinstance(live[0], (Mapping, list)):
         live = live[0]
     parsed = _json_pair(declared, live)
     if parsed is not None:
-        return compare(*parsed, path)
+        return compare(*parsed, path, strict=strict)
     if isinstance(live, (Mapping, list)) or live is None or _canonical(declared) != _canonical(live):
         found.differences.append(Difference(path, shown(declared), shown(live), "NOT_EQUAL"))
     return found
@@ -132,7 +158,7 @@ def _json_pair(declared: Any, live: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _compare_lists(declared: list[Any], live: list[Any], path: str) -> Comparison:
+def _compare_lists(declared: list[Any], live: list[Any], path: str, strict: bool = False) -> Comparison:
     found = Comparison()
     if _keyed(declared) and all(isinstance(i, Mapping) for i in live):
         by_key = {_canonical(i.get("Key")): i for i in live}
@@ -141,7 +167,7 @@ def _compare_lists(declared: list[Any], live: list[Any], path: str) -> Compariso
             if match is None:
                 found.differences.append(Difference(f"{path}/{index}", shown(item), "", "REMOVE"))
             else:
-                found.extend(compare(item, match, f"{path}/{index}"))
+                found.extend(compare(item, match, f"{path}/{index}", strict=strict))
         return found
     taken: set[int] = set()
     unmatched: list[int] = []
@@ -149,7 +175,7 @@ def _compare_lists(declared: list[Any], live: list[Any], path: str) -> Compariso
         for candidate, value in enumerate(live):
             if candidate in taken:
                 continue
-            result = compare(item, value, f"{path}/{index}")
+            result = compare(item, value, f"{path}/{index}", strict=strict)
             if not result.differences:
                 taken.add(candidate)
                 found.unchecked += result.unchecked

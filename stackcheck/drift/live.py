@@ -54,12 +54,12 @@ parent's read lacks is DELETED."""
 
 EMPTY_WHEN_UNDECLARED: Mapping[str, tuple[str, ...]] = {
     "AWS::EC2::SecurityGroup": ("SecurityGroupIngress",),
-    "AWS::IAM::Role": ("Policies",),
-    "AWS::IAM::User": ("Policies",),
-    "AWS::IAM::Group": ("Policies",),
+    "AWS::IAM::Role": ("Policies", "ManagedPolicyArns"),
+    "AWS::IAM::User": ("Policies", "ManagedPolicyArns"),
+    "AWS::IAM::Group": ("Policies", "ManagedPolicyArns"),
 }
-"""Properties whose absence from a template means "none" and whose live items the readers read: an ingress rule
-or inline policy added out of band to a resource that declares none is an ADD."""
+"""Properties whose absence from a template means "none" and whose live items the readers read: an ingress rule,
+inline policy or attached managed policy added out of band to a resource that declares none is an ADD."""
 
 # Where another resource adds items to a property of this one: attaching type -> (property naming the target,
 # target types, the target's property it adds to, the attaching resource's properties that make the item).
@@ -69,6 +69,20 @@ _ATTACHMENTS: Mapping[str, tuple[str, tuple[str, ...], str, tuple[str, ...] | No
         ("AWS::EC2::SecurityGroup",),
         "SecurityGroupIngress",
         ("IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId"),
+    ),
+    "AWS::EC2::SecurityGroupEgress": (
+        "GroupId",
+        ("AWS::EC2::SecurityGroup",),
+        "SecurityGroupEgress",
+        (
+            "IpProtocol",
+            "FromPort",
+            "ToPort",
+            "CidrIp",
+            "CidrIpv6",
+            "DestinationSecurityGroupId",
+            "DestinationPrefixListId",
+        ),
     ),
     "AWS::IAM::ManagedPolicy": ("Roles", ("AWS::IAM::Role",), "ManagedPolicyArns", None),
 }
@@ -364,7 +378,7 @@ def _attachments(declared: Any) -> dict[tuple[str, str], list[Any]]:
         for kind, (naming, targets, prop, keys) in _ATTACHMENTS.items():
             for lid in view.of_type(kind):
                 same_stack = view.target(view.properties(lid).get(naming)) is not None
-                if kind == "AWS::EC2::SecurityGroupIngress" and same_stack:
+                if kind.startswith("AWS::EC2::SecurityGroup") and same_stack:
                     continue  # the reader keeps a same-stack rule under its own logical ID
                 props = item.properties(lid)
                 names = props.get(naming)

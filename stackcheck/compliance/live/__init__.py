@@ -112,6 +112,15 @@ READ_TYPES: frozenset[str] = frozenset(READERS)
 """Resource types whose live state a live template can hold (a live form may name only these)."""
 
 _INGRESS = ("IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId")
+_EGRESS = (
+    "IpProtocol",
+    "FromPort",
+    "ToPort",
+    "CidrIp",
+    "CidrIpv6",
+    "DestinationSecurityGroupId",
+    "DestinationPrefixListId",
+)
 
 
 def _read(*names: str, **partial: tuple[str, ...]) -> Mapping[str, frozenset[str] | None]:
@@ -146,12 +155,18 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::RDS::DBSubnetGroup": _read("DBSubnetGroupName", "SubnetIds"),
     "AWS::EC2::Subnet": _read("VpcId", "CidrBlock"),
     "AWS::EC2::RouteTable": _read("VpcId"),
-    "AWS::EC2::SecurityGroup": _read("GroupName", "VpcId", SecurityGroupIngress=_INGRESS),
+    "AWS::EC2::SecurityGroup": _read("GroupName", "VpcId", SecurityGroupIngress=_INGRESS, SecurityGroupEgress=_EGRESS),
     "AWS::KMS::Key": _read("KeySpec", "KeyUsage", "Origin", "MultiRegion", "Enabled", "EnableKeyRotation", "KeyPolicy"),
     "AWS::SNS::Topic": _read("TopicName", "KmsMasterKeyId"),
     "AWS::Logs::LogGroup": _read("LogGroupName", "KmsKeyId", "RetentionInDays"),
     "AWS::ECS::Service": _read(
-        "ServiceName", "Cluster", "LaunchType", "TaskDefinition", "LoadBalancers", "NetworkConfiguration"
+        "ServiceName",
+        "Cluster",
+        "LaunchType",
+        "DesiredCount",
+        "TaskDefinition",
+        "LoadBalancers",
+        "NetworkConfiguration",
     ),
     "AWS::ECS::TaskDefinition": _read(
         "Family", "NetworkMode", ContainerDefinitions=("Name", "PortMappings", "ContainerPort", "HostPort", "Protocol")

@@ -173,10 +173,12 @@ class Ec2Readers(Builder):
         return drop_none({"VpcId": table.get("VpcId")})
 
     def security_group(self, resource: LiveResource) -> dict[str, Any]:
-        """Security group: DescribeSecurityGroups. Each ingress permission and source is one rule; a rule
-        matching an ``AWS::EC2::SecurityGroupIngress`` of the stack's template keeps that logical ID (so
-        findings land on the same construct; read by its own reader when CloudFormation lists its rule ID), the
-        others stay inline in ``SecurityGroupIngress``."""
+        """Security group: DescribeSecurityGroups
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html). Each ingress
+        permission and source is one rule; a rule matching an ``AWS::EC2::SecurityGroupIngress`` of the stack's
+        template keeps that logical ID (so findings land on the same construct; read by its own reader when
+        CloudFormation lists its rule ID), the others stay inline in ``SecurityGroupIngress``. Egress likewise in
+        ``SecurityGroupEgress`` (``_egress``)."""
         (group,) = self.call(resource, "ec2", "describe_security_groups", GroupIds=[resource.physical_id])[
             "SecurityGroups"
         ]
@@ -228,6 +230,9 @@ class Ec2Readers(Builder):
         )
         if inline:
             props["SecurityGroupIngress"] = inline
+        egress = self._egress(group, resource)
+        if egress:
+            props["SecurityGroupEgress"] = egress
         return props
 
     def _own(self, resource_type: str, *physical_ids: str) -> DeployedResource | None:
@@ -553,27 +558,67 @@ class Ec2Readers(Builder):
 
     def _declared_ingress(self, group: LiveResource) -> dict[tuple[Any, ...], str]:
         """Rule identity → logical ID of the stack's ``AWS::EC2::SecurityGroupIngress`` resources into ``group``."""
+        return self._declared_rules(group, "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupId")
+
+    def _declared_rules(self, group: LiveResource, rule_type: str, peer: str) -> dict[tuple[Any, ...], str]:
+        """Rule identity → logical ID of the stack's ``rule_type`` resources (ingress or egress) of ``group``;
+        ``peer`` is the property naming the other security group (``SourceSecurityGroupId``,
+        ``DestinationSecurityGroupId``)."""
         if group.owner is None or group.owner.stack != self.stack.artifact_id:
             return {}
         view = TemplateView(self.stack.artifact.template)
         found: dict[tuple[Any, ...], str] = {}
-        for lid in view.of_type("AWS::EC2::SecurityGroupIngress"):
+        for lid in view.of_type(rule_type):
             props = view.properties(lid)
             if view.target(props.get("GroupId")) != group.key:
                 continue
             base = {k: view.value(props.get(k)) for k in ("IpProtocol", "FromPort", "ToPort") if k in props}
-            source_lid = view.target(props.get("SourceSecurityGroupId"))
-            if source_lid is not None:
-                source = self.stack.resource(source_lid)
-                if source is None or not source.physical_id:
+            peer_lid = view.target(props.get(peer))
+            if peer_lid is not None:
+                other = self.stack.resource(peer_lid)
+                if other is None or not other.physical_id:
                     continue
-                identity = ("group", source.physical_id)
+                identity = ("group", other.physical_id)
             elif isinstance(view.value(props.get("CidrIp", props.get("CidrIpv6"))), str):
                 identity = ("cidr", view.value(props.get("CidrIp", props.get("CidrIpv6"))))
             else:
                 continue
             found[_rule_identity(base, identity)] = lid
         return found
+
+    def _egress(self, group: Mapping[str, Any], resource: LiveResource) -> list[dict[str, Any]]:
+        """``SecurityGroupEgress`` of a DescribeSecurityGroups answer (``IpPermissionsEgress``), one rule per
+        destination, less the rules the stack declares as ``AWS::EC2::SecurityGroupEgress`` resources (their own
+        reader reads them)."""
+        declared = self._declared_rules(resource, "AWS::EC2::SecurityGroupEgress", "DestinationSecurityGroupId")
+        rules = []
+        for permission in group.get("IpPermissionsEgress", []):
+            base = drop_none(
+                {
+                    "IpProtocol": permission.get("IpProtocol"),
+                    "FromPort": permission.get("FromPort"),
+                    "ToPort": permission.get("ToPort"),
+                }
+            )
+            targets: list[tuple[dict[str, Any], tuple[str, str]]] = [
+                (
+                    {"DestinationSecurityGroupId": self.ref("AWS::EC2::SecurityGroup", pair["GroupId"])},
+                    ("group", pair["GroupId"]),
+                )
+                for pair in permission.get("UserIdGroupPairs", [])
+            ]
+            targets += [({"CidrIp": r["CidrIp"]}, ("cidr", r["CidrIp"])) for r in permission.get("IpRanges", [])]
+            targets += [
+                ({"CidrIpv6": r["CidrIpv6"]}, ("cidr", r["CidrIpv6"])) for r in permission.get("Ipv6Ranges", [])
+            ]
+            targets += [
+                ({"DestinationPrefixListId": r["PrefixListId"]}, ("prefix", r["PrefixListId"]))
+                for r in permission.get("PrefixListIds", [])
+            ]
+            rules += [
+                {**base, **target} for target, identity in targets if _rule_identity(base, identity) not in declared
+            ]
+        return rules
 
 
 def _rule_identity(base: Mapping[str, Any], source: tuple[str, str]) -> tuple[Any, ...]:

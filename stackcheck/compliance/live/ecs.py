@@ -15,8 +15,9 @@ class EcsReaders(Builder):
 
     def ecs_service(self, resource: LiveResource) -> dict[str, Any]:
         """ECS service: DescribeServices
-        (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html); its task
-        definition, target groups and security groups are read too."""
+        (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html): name, cluster,
+        launch type, desired count, load balancers and network configuration; its task definition, target groups
+        and security groups are read too."""
         cluster = self._cluster_of(resource)
         answer = self.call(resource, "ecs", "describe_services", cluster=cluster, services=[resource.physical_id])
         services = answer.get("services") or []
@@ -27,7 +28,12 @@ class EcsReaders(Builder):
             )
         service = services[0]
         props: dict[str, Any] = drop_none(
-            {"ServiceName": service.get("serviceName"), "Cluster": cluster, "LaunchType": service.get("launchType")}
+            {
+                "ServiceName": service.get("serviceName"),
+                "Cluster": cluster,
+                "LaunchType": service.get("launchType"),
+                "DesiredCount": service.get("desiredCount"),
+            }
         )
         if service.get("taskDefinition"):
             props["TaskDefinition"] = self.ref("AWS::ECS::TaskDefinition", service["taskDefinition"], full=True)

@@ -1087,14 +1087,14 @@ def test_command_writes_the_three_reports_and_exits_1_on_a_failure(deploy, every
     assert coverage[("AWS::ECS::Service", "E9001")] == (True, "the policy pack's live form")
     assert coverage[("AWS::EC2::SecurityGroup", "CKV_AWS_23")] == (
         False,
-        "reads SecurityGroupEgress, which the live reader does not read",
+        "reads SecurityGroupEgress.Description, SecurityGroupIngress.Description, which the live reader does not read",
     )
     assert {t for t, _ in coverage} <= {r["Type"] for r in fixture("web")["Resources"].values()}
     markdown = (tmp_path / "reports" / "compliance.md").read_text()
     assert markdown.startswith("## stackcheck compliance: FAILED\n")
     assert (
-        "| `AWS::EC2::SecurityGroup` | `CKV_AWS_23` | template only | reads SecurityGroupEgress, which the live "
-        "reader does not read |"
+        "| `AWS::EC2::SecurityGroup` | `CKV_AWS_23` | template only | reads SecurityGroupEgress.Description, "
+        "SecurityGroupIngress.Description, which the live reader does not read |"
     ) in markdown.split("### Coverage", 1)[1]
     assert f"{sum(live for live, _ in coverage.values())} of {len(coverage)} rule × resource type pairs" in markdown
     assert "| `E9005` | stackcheck-live | Fixture | `/Fixture/ServiceSecurityGroup` |" in markdown

@@ -183,6 +183,18 @@ def test_a_topic_moved_to_another_key_is_drift_on_its_getatt_key_arn(deploy):
     assert (moved["expected"], moved["actual"]) == (f"arn:aws:kms:us-east-1:123456789012:key/{key}", other)
 
 
+def test_egress_opened_out_of_band_is_drift_on_the_declared_egress(deploy):
+    deployed = deploy()
+    deployed.aws("ec2").authorize_security_group_egress(
+        GroupId=deployed.physical_id("WebGroup"),
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (1, {("WebGroup", "/SecurityGroupEgress/1", "ADD")})
+    (opened,) = resources(report)["WebGroup"]["differences"]
+    assert json.loads(opened["actual"]) == {"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}
+
+
 def test_key_policy_replaced_out_of_band_is_drift_on_the_key_policy(deploy):
     deployed = deploy()
     kms = deployed.aws("kms")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from stackcheck.drift.compare import Difference, compare
@@ -195,3 +197,37 @@ def test_domain_names_compare_in_any_case_with_or_without_the_trailing_dot():
     assert [d.kind for d in compare("app.example.com.", "www.example.com.", "/Name").differences] == ["NOT_EQUAL"]
     # text that is not a domain name keeps its case
     assert [d.kind for d in compare("Enabled", "enabled", "/Status").differences] == ["NOT_EQUAL"]
+
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def test_a_policy_document_compares_whole_so_an_added_principal_is_drift():
+    opened = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    found = compare(TRUST, opened, "/AssumeRolePolicyDocument")
+    assert {(d.path, d.kind) for d in found.differences} == {
+        ("/AssumeRolePolicyDocument/Statement/0", "REMOVE"),
+        ("/AssumeRolePolicyDocument/Statement/0", "ADD"),
+    }
+    widened = {
+        **TRUST,
+        "Statement": [{**TRUST["Statement"][0], "Principal": {"Service": "dms.amazonaws.com", "AWS": "*"}}],
+    }
+    assert [(d.path, d.kind) for d in compare(TRUST, widened).differences] == [
+        ("/Statement/0", "REMOVE"),
+        ("/Statement/0", "ADD"),
+    ]
+    assert [
+        (d.path, d.kind, d.actual)
+        for d in compare(TRUST["Statement"][0], widened["Statement"][0], strict=True).differences
+    ] == [("/Principal/AWS", "ADD", "*")]
+
+
+def test_a_policy_document_the_service_keeps_as_written_is_in_sync_with_or_without_its_version():
+    assert compare(TRUST, json.loads(json.dumps(TRUST))).differences == []
+    assert compare({"Statement": TRUST["Statement"]}, {**TRUST, "Id": "key-default-1"}).differences == []
+    outside = compare({"Tags": [{"Key": "a", "Value": "1"}], "Other": 1}, {"Tags": [{"Key": "a", "Value": "1"}]})
+    assert (outside.differences, outside.unchecked) == ([], [("/Other", "the live state read does not include it")])
