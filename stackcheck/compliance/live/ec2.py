@@ -105,12 +105,14 @@ class Ec2Readers(Builder):
     """Readers of Amazon EC2 resources (mixed into the live template builder)."""
 
     def subnet(self, resource: LiveResource) -> dict[str, Any]:
-        """Subnet: DescribeSubnets, and DescribeRouteTables for its explicit route table association, else the
+        """Subnet: DescribeSubnets (``VpcId``, ``CidrBlock``, ``AvailabilityZone``, ``MapPublicIpOnLaunch``, ``Tags``),
+        and DescribeRouteTables for its explicit route table association, else the
         VPC's main route table (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#RouteTables);
         the association becomes an ``AWS::EC2::SubnetRouteTableAssociation`` of the live template (one the stack
         declares is read by its own reader, under its logical ID)."""
         subnet_id = resource.physical_id
         (subnet,) = self.call(resource, "ec2", "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
+        self._read_unset(resource, ("Tags",))
         pages = self.call(
             resource,
             "ec2",
@@ -148,14 +150,23 @@ class Ec2Readers(Builder):
                 association,
                 {"SubnetId": {"Ref": resource.key}, "RouteTableId": self.ref("AWS::EC2::RouteTable", table, full=True)},
             )
-        return drop_none({"VpcId": subnet.get("VpcId"), "CidrBlock": subnet.get("CidrBlock")})
+        return drop_none(
+            {
+                "VpcId": subnet.get("VpcId"),
+                "CidrBlock": subnet.get("CidrBlock"),
+                "AvailabilityZone": subnet.get("AvailabilityZone"),
+                "MapPublicIpOnLaunch": subnet.get("MapPublicIpOnLaunch"),
+                "Tags": _tags(subnet),
+            }
+        )
 
     def route_table(self, resource: LiveResource) -> dict[str, Any]:
-        """Route table: DescribeRouteTables; each active route becomes an ``AWS::EC2::Route`` of the live template
+        """Route table: DescribeRouteTables (``VpcId``, ``Tags``); each active route becomes an ``AWS::EC2::Route`` of the live template
         (one the stack declares is read by its own reader, under its logical ID)."""
         (table,) = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[resource.physical_id])[
             "RouteTables"
         ]
+        self._read_unset(resource, ("Tags",))
         for route in table.get("Routes", []):
             if route.get("State") == "blackhole":
                 continue  # its target is gone: no traffic takes it
@@ -170,7 +181,7 @@ class Ec2Readers(Builder):
                 continue
             key = f"{resource.physical_id}~{destination}"
             self.put(key, "AWS::EC2::Route", key, props)
-        return drop_none({"VpcId": table.get("VpcId")})
+        return drop_none({"VpcId": table.get("VpcId"), "Tags": _tags(table)})
 
     def security_group(self, resource: LiveResource) -> dict[str, Any]:
         """Security group: DescribeSecurityGroups

@@ -391,6 +391,9 @@ TAGGED_DOCS = {
     "AWS::EC2::NatGateway": (
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html"
     ),
+    "AWS::EC2::RouteTable": (
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html"
+    ),
 }
 
 
@@ -475,3 +478,29 @@ def create_nat_gateway(
     """
     gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     return _apply_tags(gateway, cloudformation_json)
+
+
+@patch(
+    "moto.ec2.models.route_tables",
+    "RouteTable.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::RouteTable",
+    adds=("Tags",),
+    doc_url=TAGGED_DOCS["AWS::EC2::RouteTable"],
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_route_table(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto creates the route table from ``VpcId`` only; tag it as CloudFormation does (DescribeRouteTables
+    answers them).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html
+    """
+    table = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_tags(table, cloudformation_json)

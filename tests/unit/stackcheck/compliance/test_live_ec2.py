@@ -287,6 +287,18 @@ def test_dns_hostnames_turned_off_out_of_band_is_drift_on_the_vpc(network):
     assert {lid for lid in NETWORK if found[lid].status.value != "IN_SYNC"} == {"Vpc"}
 
 
+def test_a_private_subnet_turned_to_public_ips_out_of_band_is_drift_on_the_subnet(network):
+    ec2 = network.aws("ec2")
+    subnet = network.physical_id("PrivateSubnet")
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    try:
+        found = drift(network)
+    finally:
+        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": False})
+    assert differences(found["PrivateSubnet"]) == {("/MapPublicIpOnLaunch", "false", "true", "NOT_EQUAL")}
+    assert {lid for lid, r in found.items() if r.status.value != "IN_SYNC"} == {"PrivateSubnet"}
+
+
 def test_nat_gateway_tag_removed_out_of_band_is_drift_on_its_tags(network):
     ec2 = network.aws("ec2")
     nat = network.physical_id("Nat")
