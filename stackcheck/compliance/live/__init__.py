@@ -129,7 +129,7 @@ def _read(*names: str, **partial: tuple[str, ...]) -> Mapping[str, frozenset[str
 
 READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::S3::Bucket": _read(
-        "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "VersioningConfiguration"
+        "BucketName", "AccessControl", "BucketEncryption", "PublicAccessBlockConfiguration", "VersioningConfiguration"
     ),
     "AWS::S3::BucketPolicy": _read("Bucket", "PolicyDocument"),
     "AWS::IAM::Role": _read("RoleName", "Path", "AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns"),

@@ -19,7 +19,8 @@ class S3Readers(Builder):
     """Readers of Amazon S3 resources (mixed into the live template builder)."""
 
     def bucket(self, resource: LiveResource) -> dict[str, Any]:
-        """S3 bucket: GetBucketEncryption, GetPublicAccessBlock, GetBucketVersioning, GetBucketPolicy
+        """S3 bucket: GetBucketEncryption, GetPublicAccessBlock, GetBucketAcl (``AccessControl``, ``canned_acl``),
+        GetBucketVersioning, GetBucketPolicy
         (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html);
         the policy becomes an ``AWS::S3::BucketPolicy`` of the live template."""
         name = resource.physical_id
@@ -59,6 +60,8 @@ class S3Readers(Builder):
                 "IgnorePublicAcls": flags.ignore_public_acls,
                 "RestrictPublicBuckets": flags.restrict_public_buckets,
             }
+        acl = self.call(resource, "s3", "get_bucket_acl", prop="AccessControl", Bucket=name)
+        props["AccessControl"] = canned_acl(acl.get("Grants") or [])
         status = versioning_status(
             self.call(resource, "s3", "get_bucket_versioning", prop="VersioningConfiguration", Bucket=name)
         )
@@ -84,3 +87,34 @@ class S3Readers(Builder):
                 if view.target(view.properties(lid).get("Bucket")) == bucket.key:
                     return lid, self.stack.resource(lid)
         return f"{bucket.key}/Policy", None
+
+
+_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "all",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "authenticated",
+    "http://acs.amazonaws.com/groups/s3/LogDelivery": "log-delivery",
+}
+
+
+def canned_acl(grants: list[dict[str, Any]]) -> str:
+    """The CloudFormation ``AccessControl`` (canned ACL) that a GetBucketAcl answer's ``Grants`` give the
+    predefined groups: ``PublicReadWrite`` when everyone may write, ``PublicRead`` when everyone may read,
+    ``AuthenticatedRead``, ``LogDeliveryWrite``, else ``Private``; grants to single accounts are not a canned
+    ACL's and do not change the answer
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl)."""
+    given: dict[str, set[str]] = {}
+    for grant in grants:
+        grantee = grant.get("Grantee") or {}
+        group = _GROUPS.get(str(grantee.get("URI", "")))
+        if group is not None:
+            given.setdefault(group, set()).add(str(grant.get("Permission", "")))
+    everyone = given.get("all", set())
+    if everyone & {"WRITE", "FULL_CONTROL"}:
+        return "PublicReadWrite"
+    if everyone & {"READ"}:
+        return "PublicRead"
+    if given.get("authenticated", set()) & {"READ", "FULL_CONTROL"}:
+        return "AuthenticatedRead"
+    if given.get("log-delivery", set()) & {"WRITE", "FULL_CONTROL"}:
+        return "LogDeliveryWrite"
+    return "Private"

@@ -818,7 +818,8 @@ def test_template_failure_is_also_a_live_failure_said_to_be_in_the_template(depl
     (finding,) = result.scan.failures()
     # the rule's path names no property here (VersioningConfiguration is absent), so every read of the bucket is named
     assert finding.message.endswith(
-        "[live: compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketVersioning, "
+        "[live: compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketAcl, "
+        "s3:GetBucketVersioning, "
         "s3:GetBucketPolicy; GetBucketVersioning: versioning never enabled]; the template fails this rule too "
         "(see `make scan`)"
     )
@@ -903,7 +904,8 @@ def test_bucket_policy_deleted_out_of_band_is_declared_gone(deploy):
     assert gone.message == (
         "declared BucketPolicy (AWS::S3::BucketPolicy) is gone: CloudFormation lists it as "
         f"{live.physical_id('BucketPolicy')} (CREATE_COMPLETE), but `Bucket` (AWS::S3::Bucket) has none [live: "
-        "compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketVersioning, "
+        "compliance-fixture-logs via s3:GetBucketEncryption, s3:GetPublicAccessBlock, s3:GetBucketAcl, "
+        "s3:GetBucketVersioning, "
         "s3:GetBucketPolicy; GetBucketPolicy: NoSuchBucketPolicy]; it was deleted outside CloudFormation (a redeploy "
         "recreates it): restore it, or redeploy the stack"
     )
