@@ -46,7 +46,7 @@ from stackcheck.scan.policy import TemplateView
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.progress import Progress
 
-__all__ = ["EMPTY_WHEN_UNDECLARED", "LIVE_CHILDREN", "LiveDrift", "live_attribute"]
+__all__ = ["DEFAULT_WHEN_UNDECLARED", "EMPTY_WHEN_UNDECLARED", "LIVE_CHILDREN", "LiveDrift", "live_attribute"]
 
 LIVE_CHILDREN: Mapping[str, str] = {**CHILD_PROPERTIES, "AWS::EC2::SecurityGroupIngress": "GroupId"}
 """Types the live template holds as part of their parent's read, and the property naming the parent: one the
@@ -60,6 +60,13 @@ EMPTY_WHEN_UNDECLARED: Mapping[str, tuple[str, ...]] = {
 }
 """Properties whose absence from a template means "none" and whose live items the readers read: an ingress rule,
 inline policy or attached managed policy added out of band to a resource that declares none is an ADD."""
+
+DEFAULT_WHEN_UNDECLARED: Mapping[str, Mapping[str, Any]] = {
+    "AWS::KMS::Key": {"Enabled": True},
+}
+"""Properties a template may leave out whose CloudFormation default the live value must still equal: a key
+CloudFormation created is enabled (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html,
+``Enabled``), so one disabled or scheduled for deletion out of band is drift."""
 
 # Where another resource adds items to a property of this one: attaching type -> (property naming the target,
 # target types, the target's property it adds to, the attaching resource's properties that make the item).
@@ -296,6 +303,8 @@ class LiveDrift:
         declared = item.properties(logical_id)
         for prop in EMPTY_WHEN_UNDECLARED.get(resource_type, ()):
             declared.setdefault(prop, [])
+        for prop, default in DEFAULT_WHEN_UNDECLARED.get(resource_type, {}).items():
+            declared.setdefault(prop, default)
         for (kind, prop), extra in attached.items():
             if kind == f"{resource_type} {deployed.physical_id}":
                 current = declared.get(prop, [])

@@ -195,6 +195,18 @@ def test_egress_opened_out_of_band_is_drift_on_the_declared_egress(deploy):
     assert json.loads(opened["actual"]) == {"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}
 
 
+@pytest.mark.parametrize("change", ["disable_key", "schedule_key_deletion"])
+def test_a_key_disabled_or_scheduled_for_deletion_by_its_arn_is_drift_on_enabled(deploy, change):
+    deployed = deploy()
+    kms = deployed.aws("kms")
+    arn = kms.describe_key(KeyId=deployed.physical_id("Key"))["KeyMetadata"]["Arn"]
+    getattr(kms, change)(KeyId=arn, **({"PendingWindowInDays": 7} if change == "schedule_key_deletion" else {}))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (1, {("Key", "/Enabled", "NOT_EQUAL")})
+    (difference,) = resources(report)["Key"]["differences"]
+    assert (difference["expected"], difference["actual"]) == ("true", "false")
+
+
 def test_key_policy_replaced_out_of_band_is_drift_on_the_key_policy(deploy):
     deployed = deploy()
     kms = deployed.aws("kms")
