@@ -10,7 +10,6 @@ worker count is what ``make integration`` uses against AWS (``best_workers``).
 from __future__ import annotations
 
 import statistics
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +26,11 @@ def bench_latency(ws: Workspace, rounds: int, logs: Path, latency: str = DEFAULT
     """``rounds`` rounds of the three sides on one deployment; raises CalledProcessError (log named in
     ``logs/latency.log``) when the deploy fails."""
     env = {**ws.env, "STACKCHECK_STRICT": "1", "STACKCHECK_EMULATOR_LATENCY": latency}
-    base = [
-        ws.bin("python"),
-        "-m",
-        "pytest",
-        "tests/integration",
-        "-m",
-        "not outofband",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
+    base = ws.integration_suite()
     log_file = logs / "latency.log"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, **quiet)  # type: ignore[call-overload]
-    with open(log_file, "ab") as out:
-        subprocess.run(ws.make("deploy-local"), cwd=ws.root, env=env, check=True, stdout=out, stderr=subprocess.STDOUT)
     names = list(SIDES)
     records = []
-    try:
+    with ws.deployed(env, log_file):
         run("warm-up", [*base, *SIDES["serial"]], cwd=ws.root, env=env, log=log_file)
         for index in range(rounds):
             order = names[index % 3 :] + names[: index % 3]
@@ -58,8 +43,6 @@ def bench_latency(ws: Workspace, rounds: int, logs: Path, latency: str = DEFAULT
                 flush=True,
             )
             records.append(record)
-    finally:
-        subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, **quiet)  # type: ignore[call-overload]
     medians = {side: round(statistics.median(r[side]["seconds"] for r in records), 3) for side in names}
     best = min(names, key=lambda side: medians[side])
     return {

@@ -262,23 +262,10 @@ def bench_scaling(ws: Workspace, rounds: int, environments: list[int], logs: Pat
 def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
     """Deploy to a private emulator, then rounds of the post-deploy checks serially and with ``-n 2``."""
     env = {**ws.env, "STACKCHECK_STRICT": "1"}
-    base = [
-        ws.bin("python"),
-        "-m",
-        "pytest",
-        "tests/integration",
-        "-m",
-        "not outofband",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
+    base = ws.integration_suite()
     commands = {"serial": [*base, "-p", "no:xdist"], "n2": [*base, "-n", "2"]}
-    subprocess.run(ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log("deploying the app to a private emulator")
-    with open(logs / "xdist.log", "ab") as out:
-        subprocess.run(ws.make("deploy-local"), cwd=ws.root, env=env, check=True, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    with ws.deployed(env, logs / "xdist.log"):
         run("warm-up", commands["serial"], cwd=ws.root, env=env, log=logs / "xdist.log")
         records = []
         for index in range(rounds):
@@ -295,10 +282,6 @@ def bench_xdist(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
             "empty_suite": bench_empty_suite(ws, rounds, logs),
             "api_calls": bench_two_clients(ws, rounds, logs),
         }
-    finally:
-        subprocess.run(
-            ws.make("destroy-local"), cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
     ratio = median_ratio([r["n2"]["seconds"] for r in records], [r["serial"]["seconds"] for r in records])
     return {
         "suite": "pytest tests/integration -m 'not outofband' (STACKCHECK_STRICT=1) against the app deployed to the "

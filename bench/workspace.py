@@ -8,11 +8,14 @@ there. The copy keeps the repository's ``.venv`` (so the same installed tools an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 __all__ = ["COPIED", "Workspace", "scaled_ledger"]
 
@@ -111,6 +114,36 @@ class Workspace:
             f"STAMP={self.stamp}",
             *extra,
         ]
+
+    def integration_suite(self) -> list[str]:
+        """argv of the post-deploy suite the xdist sections time: ``pytest tests/integration -m 'not outofband'``,
+        quiet, without the cache provider (worker-count options are added by the caller)."""
+        return [
+            self.bin("python"),
+            "-m",
+            "pytest",
+            "tests/integration",
+            "-m",
+            "not outofband",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
+
+    @contextlib.contextmanager
+    def deployed(self, env: dict[str, str], log: Path) -> Iterator[None]:
+        """The app deployed to a fresh private emulator (``make deploy-local`` with ``env``, output appended to
+        ``log``) for the block, torn down after it whatever happened; CalledProcessError when the deploy fails."""
+        quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(self.make("destroy-local"), cwd=self.root, env=env, **quiet)
+        try:
+            with open(log, "ab") as out:
+                subprocess.run(
+                    self.make("deploy-local"), cwd=self.root, env=env, check=True, stdout=out, stderr=subprocess.STDOUT
+                )
+            yield
+        finally:
+            subprocess.run(self.make("destroy-local"), cwd=self.root, env=env, **quiet)
 
     def clean(self, *names: str) -> None:
         """Delete these paths of the copy (``cdk.out``, ``.stackcheck``, ...) if present."""
