@@ -7,6 +7,7 @@ it is the same method (`stackcheck drift` merges it with DetectStackDrift). Thes
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -78,3 +79,71 @@ def test_backups_deletion_protection_listener_port_and_cutover_weight_changed_ou
         (f"/{stack_id('Route53')}/TargetAliasRecord/Resource", "/Weight", "0", "25"),
     }
     assert modified(cloud_assembly, aws_client) == set()  # restored: the deployment as deployed has no drift
+
+
+def test_permissions_egress_capacity_addressing_and_key_state_changed_out_of_band_are_drift(
+    cloud_assembly, aws_client, outputs, emulator_record, aws_endpoint_url, stack_id
+):
+    """A managed policy attached to the task role, egress opened on the database's security group, the service
+    scaled to zero, a data subnet turned to public IPs, the DMS VPC role's trust widened and (on the emulator
+    only: on AWS it would cut the database off its key) the data key disabled."""
+    iam, ec2, ecs, kms = aws_client("iam"), aws_client("ec2"), aws_client("ecs"), aws_client("kms")
+    emulator = emulator_record is not None and aws_endpoint_url == emulator_record.endpoint_url
+    source, target = stack_id("Source"), stack_id("Target")
+    task_definition = ecs.describe_task_definition(
+        taskDefinition=outputs.get(role="target", kind="task_definition", attr="arn")
+    )["taskDefinition"]
+    task_role = task_definition["taskRoleArn"].rsplit("/", 1)[-1]
+    group = outputs.get(role="source", kind="db_security_group", attr="id")
+    cluster = outputs.get(role="target", kind="ecs_cluster", attr="name")
+    service = outputs.get(role="target", kind="ecs_service", attr="name")
+    (before,) = ecs.describe_services(cluster=cluster, services=[service])["services"]
+    resources = aws_client("cloudformation").describe_stack_resources(
+        StackName=cloud_assembly.stack(source).stack_name
+    )["StackResources"]
+    subnet = next(
+        r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"].startswith("NetworkVpcDataSubnet1Subnet")
+    )
+    role = outputs.get(role=None, kind="dms_role", attr="name", qualifier="vpc")
+    trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    key = outputs.get(role="source", kind="kms_key", attr="arn")
+    widened = {
+        **trust,
+        "Statement": [*trust["Statement"], {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    everything = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    policy = iam.create_policy(
+        PolicyName="stackcheck-integration-wide",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    try:
+        iam.attach_role_policy(RoleName=task_role, PolicyArn=policy)
+        ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[everything])
+        ecs.update_service(cluster=cluster, service=service, desiredCount=0)
+        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+        iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(widened))
+        if emulator:
+            kms.disable_key(KeyId=key)
+        found = {(path, prop) for path, prop, _, _ in modified(cloud_assembly, aws_client)}
+    finally:
+        if emulator:
+            kms.enable_key(KeyId=key)
+        iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(trust))
+        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": False})
+        ecs.update_service(cluster=cluster, service=service, desiredCount=before["desiredCount"])
+        ec2.revoke_security_group_egress(GroupId=group, IpPermissions=[everything])
+        iam.detach_role_policy(RoleName=task_role, PolicyArn=policy)
+        iam.delete_policy(PolicyArn=policy)
+    expected = {
+        (f"/{target}/Web/TaskDefinition/TaskRole/Resource", "/ManagedPolicyArns/0"),
+        (f"/{source}/Database/SecurityGroup/Resource", "/SecurityGroupEgress/1"),
+        (f"/{target}/Web/Service/Service", "/DesiredCount"),
+        (f"/{source}/Network/Vpc/DataSubnet1/Subnet", "/MapPublicIpOnLaunch"),
+        (f"/{stack_id('DmsPrereq')}/DmsVpcRole/Resource", "/AssumeRolePolicyDocument/Statement/1"),
+    }
+    if emulator:
+        expected.add((f"/{source}/DataKey/Resource", "/Enabled"))
+    assert found == expected
+    assert modified(cloud_assembly, aws_client) == set()  # restored
