@@ -57,8 +57,27 @@ TASK_FIELDS = (
 """DescribeReplicationTasks fields read under the AWS::DMS::ReplicationTask property of the same name."""
 
 
+_IDENTIFIERS = (
+    "EndpointIdentifier",
+    "ReplicationInstanceIdentifier",
+    "ReplicationTaskIdentifier",
+    "ReplicationSubnetGroupIdentifier",
+)
+"""Identifiers DMS keeps in lower case whatever case they were given in
+(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html: "stored as a lowercase string")."""
+
+
 class DmsReaders(Builder):
     """Readers of AWS DMS resources (mixed into the live template builder)."""
+
+    def _as_declared(self, resource: LiveResource, props: dict[str, Any]) -> dict[str, Any]:
+        """``props`` with each of ``_IDENTIFIERS`` in its declared spelling where DMS answers the same one in lower case."""
+        declared = self.declared(resource)
+        for name in _IDENTIFIERS:
+            given, answered = declared.get(name), props.get(name)
+            if isinstance(given, str) and isinstance(answered, str) and given.lower() == answered.lower():
+                props[name] = given
+        return props
 
     def _described(self, resource: LiveResource, operation: str, key: str, arn_field: str, name: str) -> Any:
         """The one entry of ``operation`` (filtered by ARN) whose ``arn_field`` is the resource's physical ID."""
@@ -83,7 +102,7 @@ class DmsReaders(Builder):
             if isinstance(settings, Mapping):
                 secrets = drop_none({key: settings.get(key) for key in SECRET_KEYS})
                 props[prop] = secrets
-        return props
+        return self._as_declared(resource, props)
 
     def dms_replication_instance(self, resource: LiveResource) -> dict[str, Any]:
         """DMS replication instance: DescribeReplicationInstances
@@ -104,7 +123,7 @@ class DmsReaders(Builder):
         groups = [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", []) if g.get("VpcSecurityGroupId")]
         if groups:
             props["VpcSecurityGroupIds"] = groups
-        return props
+        return self._as_declared(resource, props)
 
     def dms_replication_task(self, resource: LiveResource) -> dict[str, Any]:
         """DMS replication task: DescribeReplicationTasks
@@ -114,7 +133,7 @@ class DmsReaders(Builder):
         task = self._described(
             resource, "describe_replication_tasks", "ReplicationTasks", "ReplicationTaskArn", "replication-task-arn"
         )
-        return drop_none({name: task.get(name) for name in TASK_FIELDS})
+        return self._as_declared(resource, drop_none({name: task.get(name) for name in TASK_FIELDS}))
 
     def dms_replication_subnet_group(self, resource: LiveResource) -> dict[str, Any]:
         """DMS replication subnet group: DescribeReplicationSubnetGroups
@@ -139,10 +158,13 @@ class DmsReaders(Builder):
             raise Gone(f"ResourceNotFoundFault: DescribeReplicationSubnetGroups lists no {resource.physical_id}")
         group = found[0]
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", []) if s.get("SubnetIdentifier")]
-        return drop_none(
-            {
-                "ReplicationSubnetGroupIdentifier": group.get("ReplicationSubnetGroupIdentifier"),
-                "ReplicationSubnetGroupDescription": group.get("ReplicationSubnetGroupDescription"),
-                "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets],
-            }
+        return self._as_declared(
+            resource,
+            drop_none(
+                {
+                    "ReplicationSubnetGroupIdentifier": group.get("ReplicationSubnetGroupIdentifier"),
+                    "ReplicationSubnetGroupDescription": group.get("ReplicationSubnetGroupDescription"),
+                    "SubnetIds": [self.ref("AWS::EC2::Subnet", s, full=True) for s in subnets],
+                }
+            ),
         )

@@ -145,3 +145,19 @@ def test_replication_subnet_group_reads_identifier_description_and_subnets(deplo
         "SubnetIds": [{"Ref": "DataSubnetA"}, {"Ref": "DataSubnetB"}],
     }
     assert template.resources["DmsSubnets"].operations == ["dms:DescribeReplicationSubnetGroups"]
+
+
+def test_identifiers_dms_keeps_in_lower_case_read_as_declared_so_they_are_no_drift(deploy):
+    from stackcheck.drift.live import LiveDrift
+
+    template = database_with_a_migration()
+    resources = template["Resources"]
+    resources["DmsSubnets"]["Properties"]["ReplicationSubnetGroupIdentifier"] = "Fixture-DMS"
+    resources["Replicator"]["Properties"]["ReplicationInstanceIdentifier"] = "Fixture-Replicator"
+    live = deploy("database", template=template)
+    read_back = read(live, "AWS::DMS::ReplicationSubnetGroup", "AWS::DMS::ReplicationInstance")
+    assert properties(read_back, "DmsSubnets")["ReplicationSubnetGroupIdentifier"] == "Fixture-DMS"
+    assert properties(read_back, "Replicator")["ReplicationInstanceIdentifier"] == "Fixture-Replicator"
+    (result,) = LiveDrift(live.factory()).detect(live.assembly.dependency_order())
+    found = {r.logical_id: r.status.value for r in result.resources if r.resource_type.startswith("AWS::DMS::")}
+    assert set(found.values()) == {"IN_SYNC"}, found
