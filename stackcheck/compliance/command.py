@@ -36,10 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--policies",
-        default="policies",
+        default=None,
         metavar="DIR",
         help="the organisation's policy pack; rules with live_resource_types have live forms, "
-        "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies)",
+        "as do checkov's CKV_AWS_21 and CKV_AWS_7 (default: policies when this folder has one; without a pack, "
+        "checkov's checks alone)",
     )
     parser.add_argument(
         "--ledger",
@@ -118,6 +119,8 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
         artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
         args.ledger = ledger_path(args.ledger)
         ledger = load_ledger(args.ledger) if args.ledger else None
+        if args.policies is None and os.path.isdir("policies"):
+            args.policies = "policies"  # the default pack, as `stackcheck scan` takes it
         forms, template_only = pack if pack is not None else live_forms(args.policies)
         try:  # the pack's PCI DSS v4.0 mapping, when it has one (compliance.md then shows per-requirement status)
             pci = load_mapping(os.path.join(args.policies, PCI_MAPPING)) if args.policies else None

@@ -56,8 +56,9 @@ _ALSO_IN_TEMPLATE = NextStep.SEE_SCAN
 LiveTarget = AwsTarget  # where live state is read
 
 
-def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
-    """(live forms, ids of the pack's rules without one): the policy pack's in ``policies`` and the scanners' own, by id.
+def live_forms(policies: str | Path | None = "policies") -> tuple[tuple[LiveForm, ...], tuple[str, ...]]:
+    """(live forms, ids of the pack's rules without one): the policy pack's in ``policies`` (None: no pack) and the
+    scanners' own, by id.
 
     A pack rule has a live form when its class sets ``live_resource_types`` (see policies/RULES.md);
     checkov's own checks in ``stackcheck.compliance.library.LIBRARY_CHECKS`` have one under their
@@ -73,7 +74,7 @@ def live_forms(policies: str | Path = "policies") -> tuple[tuple[LiveForm, ...],
 
     forms: list[LiveForm] = []
     template_only: list[str] = []
-    for rule in pack_rules(policies):
+    for rule in pack_rules(policies) if policies is not None else ():
         owner = getattr(sys.modules.get(getattr(rule.evaluate, "__module__", "")), rule.name, None)
         types = tuple(getattr(owner, "live_resource_types", ()) or ())
         if not types:

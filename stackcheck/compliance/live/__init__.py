@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
+from stackcheck.compliance.live.awslambda import FUNCTION_FIELDS, LambdaReaders
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
 from stackcheck.compliance.live.cloudwatch import ALARM_ACTIONS, ALARM_FIELDS, CloudWatchReaders
 from stackcheck.compliance.live.dms import (
@@ -86,6 +87,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::DMS::ReplicationTask": DmsReaders.dms_replication_task,
     "AWS::Route53::HostedZone": Route53Readers.hosted_zone,
     "AWS::Route53::RecordSet": Route53Readers.record_set,
+    "AWS::Lambda::Function": LambdaReaders.lambda_function,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
@@ -186,6 +188,17 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::DMS::ReplicationInstance": _read(*INSTANCE_FIELDS, "ReplicationSubnetGroupIdentifier", "VpcSecurityGroupIds"),
     "AWS::DMS::ReplicationTask": _read(*TASK_FIELDS),
     "AWS::Route53::HostedZone": _read("Name", HostedZoneConfig=("Comment",)),
+    "AWS::Lambda::Function": _read(
+        *FUNCTION_FIELDS,
+        "Role",
+        "KmsKeyArn",
+        "Architectures",
+        "TracingConfig",
+        "VpcConfig",
+        "DeadLetterConfig",
+        "Layers",
+        "ReservedConcurrentExecutions",
+    ),
     "AWS::Route53::RecordSet": _read(
         "Name", "Type", "SetIdentifier", "HostedZoneId", "ResourceRecords", "AliasTarget", *RECORD_FIELDS
     ),
@@ -234,6 +247,7 @@ class TemplateBuilder(
     DmsReaders,
     Route53Readers,
     CloudWatchReaders,
+    LambdaReaders,
 ):
     """The live template builder with every per-service reader."""
 

@@ -171,6 +171,13 @@ class Builder:
         self.template: dict[str, Any] = {}
         self.resources: dict[str, LiveResource] = {}
 
+    def _read_unset(self, resource: LiveResource, names: tuple[str, ...]) -> None:
+        """Record ``names`` as read from the resource's last operation, so one the answer lacks is unset (a route's
+        target that is no longer a gateway, tags all removed)."""
+        operation = resource.operations[-1]
+        for name in names:
+            resource.sources.setdefault(name, []).append(("operation", operation))
+
     def declared(self, resource: LiveResource) -> Mapping[str, Any]:
         """The resource's properties as its stack's template declares them ({} for one outside the cloud assembly)."""
         if resource.owner is None:

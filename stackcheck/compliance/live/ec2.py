@@ -268,13 +268,6 @@ class Ec2Readers(Builder):
         declared = self.stack.resource(view.target(view.properties(owner.logical_id).get("SubnetId")) or "")
         return owner if declared is not None and declared.physical_id == subnet_id else None
 
-    def _read_unset(self, resource: LiveResource, names: tuple[str, ...]) -> None:
-        """Record ``names`` as read from the resource's last operation, so one the answer lacks is unset (a route's
-        target that is no longer a gateway, tags all removed)."""
-        operation = resource.operations[-1]
-        for name in names:
-            resource.sources.setdefault(name, []).append(("operation", operation))
-
     def _declared_id(self, resource: LiveResource, prop: str) -> Any:
         """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
         own stack, or a literal; None when neither (an import, a parameter)."""

@@ -49,12 +49,15 @@ def blocked_runtime_message(runtime: str, today: dt.date | None = None) -> str |
     return f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda functions.{advice}"
 
 
+relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("tracing_config", "kms_key_arn"))
+
+
 @patch(
     "moto.awslambda.models",
     "LambdaFunction.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::Lambda::Function",
-    adds=("Runtime refused past its create-block date",),
+    adds=("Runtime refused past its create-block date", "TracingConfig", "KmsKeyArn"),
     doc_url=FUNCTION_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -66,7 +69,8 @@ def create_function(
     region_name: str,
     **kwargs: Any,
 ) -> Any:
-    """Raise Lambda's InvalidParameterValueException for a runtime past its create-block date, else create.
+    """Raise Lambda's InvalidParameterValueException for a runtime past its create-block date, else create,
+    keeping the ``TracingConfig`` and ``KmsKeyArn`` moto's model drops (GetFunction answers them).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html
     (Runtime), https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html and
@@ -78,7 +82,13 @@ def create_function(
     message = blocked_runtime_message(runtime) if isinstance(runtime, str) else None
     if message:
         raise InvalidParameterValueException(message)
-    return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    function = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties") or {}
+    if isinstance(properties.get("TracingConfig"), dict) and properties["TracingConfig"].get("Mode"):
+        function.tracing_config = {"Mode": properties["TracingConfig"]["Mode"]}
+    if isinstance(properties.get("KmsKeyArn"), str) and properties["KmsKeyArn"]:
+        function.kms_key_arn = properties["KmsKeyArn"]
+    return function
 
 
 ALIAS_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-alias.html"

@@ -1238,3 +1238,27 @@ def test_target_comes_from_options_then_the_emulator_record_then_boto3(tmp_path,
         emulator,
         source.format(record=path),
     )
+
+
+def test_command_in_a_folder_without_a_pack_runs_checkovs_checks_alone(deploy, tmp_path, capsys, monkeypatch):
+    from stackcheck.cli import main
+
+    live = deploy("storage")
+    monkeypatch.chdir(tmp_path)  # no policies/ here
+    code = main(
+        [
+            "compliance",
+            "--assembly",
+            str(live.assembly.directory),
+            "--report-dir",
+            str(tmp_path / "reports"),
+            "--emulator-record",
+            str(record_file(tmp_path / "out", live.record.endpoint_url)),
+        ]
+    )
+    capsys.readouterr()
+    report = json.loads((tmp_path / "reports" / "compliance.json").read_text())
+    rules = {f["rule_id"] for f in report["findings"]}
+    assert (code, report["exit_code"]) == (0, 0)
+    assert not {r for r in rules if r.startswith(("E9", "CKV_TAP_"))}  # no pack rule: checkov's checks only
+    assert {"CKV_AWS_7", "CKV_AWS_20", "CKV_AWS_21", "CKV_AWS_53", "CKV_AWS_158"} <= rules

@@ -1,0 +1,80 @@
+"""The Lambda function reader on the emulator: exactly what it reads (never the environment), and its drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stackcheck.compliance import LiveReader, deployed_stacks
+from stackcheck.drift.live import LiveDrift
+from stackcheck.emulator.process import EmulatorRecord, reset
+from tests.unit.stackcheck.emulator.conftest import lambda_resources
+from tests.unit.stackcheck.test_compliance import Live, write_assembly
+
+pytestmark = pytest.mark.emulator
+
+SECRET = "do-not-read-me-7f3a"
+
+
+def template() -> dict[str, Any]:
+    resources = lambda_resources("python3.12")
+    resources["Function"]["Properties"] |= {
+        "MemorySize": 256,
+        "Timeout": 30,
+        "TracingConfig": {"Mode": "Active"},
+        "Environment": {"Variables": {"API_TOKEN": SECRET}},
+    }
+    return {"Resources": resources}
+
+
+@pytest.fixture(scope="module")
+def function(emulator_server: EmulatorRecord, tmp_path_factory: pytest.TempPathFactory) -> Live:
+    """One function and its role deployed once as stack ``Fixture``."""
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    root = tmp_path_factory.mktemp("lambda")
+    reset(emulator_server)
+    assembly = write_assembly(root / "cdk.out", {"Fixture": template()})
+    deploy_assembly(assembly, emulator_server, outputs_dir=root / "cfn-outputs")
+    return Live(emulator_server, assembly, None)
+
+
+def test_a_function_is_read_with_exactly_its_settings_and_never_its_environment(function):
+    (deployed,) = deployed_stacks(function.aws("cloudformation"), function.assembly.dependency_order())
+    reader = LiveReader(function.factory(), [deployed])
+    live = reader.live_template(deployed, {"AWS::Lambda::Function"})
+    name = function.physical_id("Function")
+    role = function.aws("iam").get_role(RoleName=function.physical_id("Role"))["Role"]["Arn"]
+    props = live.template["Resources"]["Function"]["Properties"]
+    assert {k: v for k, v in props.items() if k != "Architectures"} == {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Handler": "index.handler",
+        "MemorySize": 256,
+        "Timeout": 30,
+        "PackageType": "Zip",
+        "Role": role,
+        "TracingConfig": {"Mode": "Active"},
+    }
+    assert props.get("Architectures", ["x86_64"]) == ["x86_64"]
+    assert live.resources["Function"].operations == ["lambda:GetFunction"]
+    assert "Environment" not in props
+    assert SECRET not in repr(live.template)
+    assert SECRET not in repr(reader._answers)  # the answer is kept without the environment
+
+
+def test_memory_cut_out_of_band_is_drift_and_the_clean_function_is_in_sync(function):
+    drift = LiveDrift(function.factory())
+    (clean,) = drift.detect(function.assembly.dependency_order())
+    assert {r.logical_id: r.status.value for r in clean.resources} == {"Role": "IN_SYNC", "Function": "IN_SYNC"}
+    name = function.physical_id("Function")
+    function.aws("lambda").update_function_configuration(FunctionName=name, MemorySize=128)
+    try:
+        (changed,) = LiveDrift(function.factory()).detect(function.assembly.dependency_order())
+    finally:
+        function.aws("lambda").update_function_configuration(FunctionName=name, MemorySize=256)
+    (found,) = [r for r in changed.resources if r.logical_id == "Function"]
+    assert [(d.property_path, d.expected, d.actual, d.difference_type) for d in found.differences] == [
+        ("/MemorySize", "256", "128", "NOT_EQUAL")
+    ]
