@@ -383,18 +383,19 @@ patch(
 
 relies_on("moto.ec2.models.core", "TaggedEC2Resource.add_tags", params=("tag_map",))
 
-TAGGED_DOCS = {
+_TAGGED = {
     "AWS::EC2::InternetGateway": (
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html"
+        "internet_gateways",
+        "InternetGateway",
+        "internetgateway",
+        "DescribeInternetGateways",
     ),
-    "AWS::EC2::EIP": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html",
-    "AWS::EC2::NatGateway": (
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html"
-    ),
-    "AWS::EC2::RouteTable": (
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html"
-    ),
+    "AWS::EC2::EIP": ("elastic_ip_addresses", "ElasticAddress", "eip", "DescribeAddresses"),
+    "AWS::EC2::NatGateway": ("nat_gateways", "NatGateway", "natgateway", "DescribeNatGateways"),
+    "AWS::EC2::RouteTable": ("route_tables", "RouteTable", "routetable", "DescribeRouteTables"),
 }
+"""Types whose moto model ignores ``Tags`` when CloudFormation creates them: (moto module under
+``moto.ec2.models``, model class, the CloudFormation page's name, the API that answers the tags)."""
 
 
 def _apply_tags(resource: Any, cloudformation_json: dict[str, Any]) -> Any:
@@ -403,104 +404,37 @@ def _apply_tags(resource: Any, cloudformation_json: dict[str, Any]) -> Any:
     return resource
 
 
-@patch(
-    "moto.ec2.models.internet_gateways",
-    "InternetGateway.create_from_cloudformation_json",
-    kind="classmethod",
-    resource_type="AWS::EC2::InternetGateway",
-    adds=("Tags",),
-    doc_url=TAGGED_DOCS["AWS::EC2::InternetGateway"],
-    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
-)
-def create_internet_gateway(
-    original: Callable[..., Any],
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
-    """moto ignores ``Tags``; tag the gateway as CloudFormation does (DescribeInternetGateways answers them).
+def _tagged(resource_type: str) -> Callable[..., Any]:
+    """A ``create_from_cloudformation_json`` wrapper of ``resource_type``'s moto model that tags what it creates
+    as CloudFormation does, registered as a patch."""
+    module, model, page, api = _TAGGED[resource_type]
+    doc = f"https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-{page}.html"
 
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html
-    """
-    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    return _apply_tags(gateway, cloudformation_json)
+    def create(
+        original: Callable[..., Any],
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        created = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        return _apply_tags(created, cloudformation_json)
 
-
-@patch(
-    "moto.ec2.models.elastic_ip_addresses",
-    "ElasticAddress.create_from_cloudformation_json",
-    kind="classmethod",
-    resource_type="AWS::EC2::EIP",
-    adds=("Tags",),
-    doc_url=TAGGED_DOCS["AWS::EC2::EIP"],
-    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
-)
-def create_elastic_ip(
-    original: Callable[..., Any],
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
-    """moto ignores ``Tags`` ("TODO: support tags from cloudformation template"); tag the address as
-    CloudFormation does (DescribeAddresses answers them).
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html
-    """
-    address = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    return _apply_tags(address, cloudformation_json)
+    create.__doc__ = (
+        f"moto ignores ``Tags``; tag the resource as CloudFormation does ({api} answers them). Follows {doc}"
+    )
+    create.__name__ = create.__qualname__ = f"create_tagged_{page}"
+    return patch(
+        f"moto.ec2.models.{module}",
+        f"{model}.create_from_cloudformation_json",
+        kind="classmethod",
+        resource_type=resource_type,
+        adds=("Tags",),
+        doc_url=doc,
+        params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+    )(create)
 
 
-@patch(
-    "moto.ec2.models.nat_gateways",
-    "NatGateway.create_from_cloudformation_json",
-    kind="classmethod",
-    resource_type="AWS::EC2::NatGateway",
-    adds=("Tags",),
-    doc_url=TAGGED_DOCS["AWS::EC2::NatGateway"],
-    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
-)
-def create_nat_gateway(
-    original: Callable[..., Any],
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
-    """moto creates the NAT gateway from ``SubnetId`` and ``AllocationId`` only; tag it as CloudFormation does
-    (DescribeNatGateways answers them).
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html
-    """
-    gateway = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    return _apply_tags(gateway, cloudformation_json)
-
-
-@patch(
-    "moto.ec2.models.route_tables",
-    "RouteTable.create_from_cloudformation_json",
-    kind="classmethod",
-    resource_type="AWS::EC2::RouteTable",
-    adds=("Tags",),
-    doc_url=TAGGED_DOCS["AWS::EC2::RouteTable"],
-    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
-)
-def create_route_table(
-    original: Callable[..., Any],
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
-    """moto creates the route table from ``VpcId`` only; tag it as CloudFormation does (DescribeRouteTables
-    answers them).
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html
-    """
-    table = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-    return _apply_tags(table, cloudformation_json)
+TAGGED_CREATORS = {resource_type: _tagged(resource_type) for resource_type in _TAGGED}
+"""The tagging wrappers, by resource type (registered as patches when this module is imported)."""
