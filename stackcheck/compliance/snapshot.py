@@ -186,9 +186,8 @@ class ComplianceSession:
 
     def check(self) -> ComplianceResult:
         """The compliance of the deployment now, as far as the snapshot knows it (see the class)."""
-        if self.reader is None:
-            self.reader = SnapshotReader(self.factory, deployed_at(self.factory, self.artifacts, self.target))
-        kept = self.reader.kept
+        reader = self.live_reader()
+        kept = reader.kept
         self.last = check_compliance(
             self.artifacts,
             self.factory,
@@ -197,11 +196,18 @@ class ComplianceSession:
             target=self.target,
             template_only=self.template_only,
             today=self.today,
-            reader=self.reader,
+            reader=reader,
             outcomes=self.outcomes,
         )
         self.reads.append(Snapshot(api_calls=self.last.api_calls, answers_kept=kept))
         return self.last
+
+    def live_reader(self) -> SnapshotReader:
+        """The session's snapshot reader (discovering the stacks first, when no check has yet), for other
+        live-template users of the same deployment (``stackcheck.drift.live.LiveDrift(reader=...)``)."""
+        if self.reader is None:
+            self.reader = SnapshotReader(self.factory, deployed_at(self.factory, self.artifacts, self.target))
+        return self.reader
 
     def changed(self, *names: str, service: str | None = None) -> int:
         """Forget what the snapshot holds about the resources ``names`` name (names, IDs or ARNs); returns

@@ -148,12 +148,23 @@ class LiveDrift:
     """Runs the live-template method through a ClientFactory (``factory``: every call retried on throttling).
 
     ``allowlist`` covers differences as for DetectStackDrift (by resource type, path and difference type).
+    ``reader``: a LiveReader of the same deployment to read through (a ``ComplianceSession``'s snapshot, so a
+    test suite reads each live resource once and again only where it changed it); by default a fresh one per
+    ``detect``. ``calls`` counts the API calls this object's detections made.
     """
 
-    def __init__(self, factory: Any, *, allowlist: Allowlist = Allowlist(), progress: Progress | None = None):
+    def __init__(
+        self,
+        factory: Any,
+        *,
+        allowlist: Allowlist = Allowlist(),
+        progress: Progress | None = None,
+        reader: LiveReader | None = None,
+    ):
         self.factory = factory
         self.allowlist = allowlist
         self.progress = progress  # per stack read: "<stack> (N API calls)"
+        self.reader = reader
         self.calls = 0
 
     def _exports(self) -> dict[str, str]:
@@ -196,7 +207,8 @@ class LiveDrift:
             except Exception as exc:
                 _raise_if_unavailable(exc)
                 errors[artifact.artifact_id] = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-        reader = LiveReader(self.factory, deployed.values())
+        reader = self.reader if self.reader is not None else LiveReader(self.factory, deployed.values())
+        already = reader.calls
         try:
             exports = self._exports()
             declared = {}
@@ -213,7 +225,7 @@ class LiveDrift:
                 resolver = DeclaredResolver(stack.artifact.template, self._deployment(stack, live, exports))
                 declared[artifact_id] = _Declared(stack, live, resolver)
                 if self.progress is not None:
-                    self.progress.advance(artifact_id, f"{self.calls + reader.calls} API calls")
+                    self.progress.advance(artifact_id, f"{self.calls + reader.calls - already} API calls")
         except DetectionUnavailableError:
             raise
         except Exception as exc:
@@ -252,7 +264,7 @@ class LiveDrift:
                     methods=(LIVE_TEMPLATE,),
                 )
             )
-        self.calls += reader.calls
+        self.calls += reader.calls - already
         return results
 
     def _resource(

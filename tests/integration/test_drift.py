@@ -18,12 +18,13 @@ from stackcheck.drift.live import LiveDrift
 pytestmark = pytest.mark.outofband
 
 
-def modified(cloud_assembly, aws_client) -> set[tuple[str, str, str, str]]:
-    """(construct path, property path, expected, actual) of every difference the live-template diff finds."""
+def modified(cloud_assembly, aws_client, live_compliance) -> set[tuple[str, str, str, str]]:
+    """(construct path, property path, expected, actual) of every difference the live-template diff finds, read
+    through the session's compliance snapshot (what a call through ``aws_client`` changed is read again)."""
     stacks = cloud_assembly.dependency_order()
     return {
         (resource.construct_path or resource.logical_id, d.property_path, d.expected, d.actual)
-        for stack in LiveDrift(aws_client).detect(stacks, stacks)
+        for stack in LiveDrift(aws_client, reader=live_compliance.live_reader()).detect(stacks, stacks)
         for resource in stack.resources
         for d in resource.differences
         if d.allowed_by is None
@@ -150,7 +151,7 @@ def permissions_egress_capacity_addressing_and_key(
 
 
 def test_changes_made_out_of_band_are_drift_naming_each_resource_and_property(
-    cloud_assembly, aws_client, outputs, emulator_record, aws_endpoint_url, stack_id
+    cloud_assembly, aws_client, outputs, emulator_record, aws_endpoint_url, stack_id, live_compliance
 ):
     emulator = emulator_record is not None and aws_endpoint_url == emulator_record.endpoint_url
     with (
@@ -159,7 +160,7 @@ def test_changes_made_out_of_band_are_drift_naming_each_resource_and_property(
             cloud_assembly, aws_client, outputs, emulator, stack_id
         ) as paths,
     ):
-        found = modified(cloud_assembly, aws_client)
+        found = modified(cloud_assembly, aws_client, live_compliance)
     assert {d for d in found if d[:2] not in paths} == values
     assert {d[:2] for d in found if d[:2] in paths} == paths
-    assert modified(cloud_assembly, aws_client) == set()  # restored: the deployment as deployed has no drift
+    assert modified(cloud_assembly, aws_client, live_compliance) == set()  # restored: as deployed, no drift

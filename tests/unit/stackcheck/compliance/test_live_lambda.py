@@ -78,3 +78,15 @@ def test_memory_cut_out_of_band_is_drift_and_the_clean_function_is_in_sync(funct
     assert [(d.property_path, d.expected, d.actual, d.difference_type) for d in found.differences] == [
         ("/MemorySize", "256", "128", "NOT_EQUAL")
     ]
+
+
+def test_detections_through_one_shared_reader_read_each_live_resource_once(function):
+    (deployed,) = deployed_stacks(function.aws("cloudformation"), function.assembly.dependency_order())
+    reader = LiveReader(function.factory(), [deployed])
+    first, second = LiveDrift(function.factory(), reader=reader), LiveDrift(function.factory(), reader=reader)
+    (one,) = first.detect(function.assembly.dependency_order())
+    read = reader.calls
+    (two,) = second.detect(function.assembly.dependency_order())
+    assert reader.calls == read > 0  # the second detection answered every read from the shared reader
+    assert second.calls == first.calls - read  # only its CloudFormation calls (stacks, exports) were made
+    assert [(r.logical_id, r.status) for r in two.resources] == [(r.logical_id, r.status) for r in one.resources]
