@@ -123,7 +123,7 @@ ATTRIBUTES: Mapping[tuple[str, str], _Formula] = {
     ("AWS::EC2::SecurityGroup", "GroupId"): _itself,
     ("AWS::EC2::VPC", "VpcId"): _itself,
     ("AWS::EC2::Subnet", "SubnetId"): _itself,
-    ("AWS::EC2::EIP", "PublicIp"): _itself,
+    ("AWS::EC2::EIP", "PublicIp"): lambda physical_id, where, live: physical_id.split("|", 1)[0],
 }
 """(resource type, attribute) → how CloudFormation's ``Fn::GetAtt`` builds it from the physical ID
 (``Ref``) and the stack's partition, region and account. The ``_itself`` entries are documented as

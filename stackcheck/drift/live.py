@@ -46,7 +46,14 @@ from stackcheck.scan.policy import TemplateView
 if TYPE_CHECKING:  # pragma: no cover
     from stackcheck.progress import Progress
 
-__all__ = ["DEFAULT_WHEN_UNDECLARED", "EMPTY_WHEN_UNDECLARED", "LIVE_CHILDREN", "LiveDrift", "live_attribute"]
+__all__ = [
+    "DEFAULT_WHEN_UNDECLARED",
+    "EMPTY_WHEN_UNDECLARED",
+    "LIVE_CHILDREN",
+    "LiveDrift",
+    "live_attribute",
+    "with_defaults",
+]
 
 LIVE_CHILDREN: Mapping[str, str] = {**CHILD_PROPERTIES, "AWS::EC2::SecurityGroupIngress": "GroupId"}
 """Types the live template holds as part of their parent's read, and the property naming the parent: one the
@@ -61,12 +68,27 @@ EMPTY_WHEN_UNDECLARED: Mapping[str, tuple[str, ...]] = {
 """Properties whose absence from a template means "none" and whose live items the readers read: an ingress rule,
 inline policy or attached managed policy added out of band to a resource that declares none is an ADD."""
 
-DEFAULT_WHEN_UNDECLARED: Mapping[str, Mapping[str, Any]] = {
-    "AWS::KMS::Key": {"Enabled": True},
+DEFAULT_WHEN_UNDECLARED: Mapping[str, Mapping[str, tuple[Any, tuple[str, Any] | None]]] = {
+    "AWS::KMS::Key": {"Enabled": (True, ("Origin", "EXTERNAL"))},
 }
-"""Properties a template may leave out whose CloudFormation default the live value must still equal: a key
-CloudFormation created is enabled (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html,
-``Enabled``), so one disabled or scheduled for deletion out of band is drift."""
+"""Properties a template may leave out whose CloudFormation default the live value must still equal, each with
+the declared (property, value) under which the default does not hold: a key CloudFormation created is enabled
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html, ``Enabled``),
+so one disabled or scheduled for deletion out of band is drift, but for one of imported key material
+(``Origin: EXTERNAL``), which starts disabled, pending the import."""
+
+
+def with_defaults(resource_type: str, declared: Mapping[str, Any]) -> dict[str, Any]:
+    """``declared`` (a resource's resolved properties) with what leaving a property out means filled in:
+    EMPTY_WHEN_UNDECLARED as empty lists, DEFAULT_WHEN_UNDECLARED as CloudFormation's defaults (where they hold)."""
+    found = dict(declared)
+    for prop in EMPTY_WHEN_UNDECLARED.get(resource_type, ()):
+        found.setdefault(prop, [])
+    for prop, (default, unless) in DEFAULT_WHEN_UNDECLARED.get(resource_type, {}).items():
+        if unless is None or found.get(unless[0]) != unless[1]:
+            found.setdefault(prop, default)
+    return found
+
 
 # Where another resource adds items to a property of this one: attaching type -> (property naming the target,
 # target types, the target's property it adds to, the attaching resource's properties that make the item).
@@ -312,11 +334,7 @@ class LiveDrift:
                 **base, status=ResourceStatus.NOT_CHECKED, method=None, reason="its live state was not read"
             )
         live_props = resolve_live((live.template["Resources"][logical_id].get("Properties") or {}), live)
-        declared = item.properties(logical_id)
-        for prop in EMPTY_WHEN_UNDECLARED.get(resource_type, ()):
-            declared.setdefault(prop, [])
-        for prop, default in DEFAULT_WHEN_UNDECLARED.get(resource_type, {}).items():
-            declared.setdefault(prop, default)
+        declared = with_defaults(resource_type, item.properties(logical_id))
         for (kind, prop), extra in attached.items():
             if kind == f"{resource_type} {deployed.physical_id}":
                 current = declared.get(prop, [])

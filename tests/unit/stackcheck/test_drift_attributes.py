@@ -96,3 +96,8 @@ def test_every_formula_answers_a_string_for_an_arn_shaped_physical_id():
     for (resource_type, attribute), formula in ATTRIBUTES.items():
         value = formula(arn, AWS, {})
         assert value is None or (isinstance(value, str) and value), (resource_type, attribute)
+
+
+def test_an_address_given_as_ip_and_allocation_answers_its_public_ip():
+    assert attribute_from_physical_id("AWS::EC2::EIP", "192.0.2.10|eipalloc-0abc", "PublicIp", AWS) == "192.0.2.10"
+    assert attribute_from_physical_id("AWS::EC2::EIP", "192.0.2.10", "PublicIp", AWS) == "192.0.2.10"

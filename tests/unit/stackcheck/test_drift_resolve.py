@@ -231,3 +231,13 @@ def test_a_policy_document_the_service_keeps_as_written_is_in_sync_with_or_witho
     assert compare({"Statement": TRUST["Statement"]}, {**TRUST, "Id": "key-default-1"}).differences == []
     outside = compare({"Tags": [{"Key": "a", "Value": "1"}], "Other": 1}, {"Tags": [{"Key": "a", "Value": "1"}]})
     assert (outside.differences, outside.unchecked) == ([], [("/Other", "the live state read does not include it")])
+
+
+def test_leaving_a_property_out_means_cloudformations_default_where_it_holds():
+    from stackcheck.drift.live import with_defaults
+
+    assert with_defaults("AWS::KMS::Key", {"Description": "d"}) == {"Description": "d", "Enabled": True}
+    assert with_defaults("AWS::KMS::Key", {"Enabled": False}) == {"Enabled": False}
+    assert with_defaults("AWS::KMS::Key", {"Origin": "EXTERNAL"}) == {"Origin": "EXTERNAL"}  # starts disabled
+    assert with_defaults("AWS::IAM::Role", {}) == {"Policies": [], "ManagedPolicyArns": []}
+    assert with_defaults("AWS::S3::Bucket", {"BucketName": "b"}) == {"BucketName": "b"}
