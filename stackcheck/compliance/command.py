@@ -87,12 +87,14 @@ def make_factory(target: Any) -> Any:
     return factory
 
 
-def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int:
+def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None, reader: Any = None) -> int:
     """Check live compliance, print the console report, write the three reports.
 
     ``pack``: the ``(forms, template_only)`` that ``stackcheck.compliance.live_forms(args.policies)``
     returns, loaded already (``stackcheck fleet run`` loads the pack once for every target); None
-    loads it here.
+    loads it here. ``reader``: a ``stackcheck.compliance.live.LiveReader`` over the same deployment
+    whose kept answers are reused (a ``ComplianceSession.live_reader()``, as pytest's
+    ``live_compliance`` holds one); None reads every live resource afresh.
 
     Returns 0 when compliant, 1 when any unsuppressed FAILED finding (or a live resource that
     could not be read, or a rule that crashed) is left. Raises AssemblyError/BadInputError/
@@ -129,7 +131,14 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None) -> int
         target = resolve_target(args)
         factory = make_factory(target)
         result = check_compliance(
-            artifacts, factory, forms, ledger=ledger, target=target, template_only=template_only, progress=progress
+            artifacts,
+            factory,
+            forms,
+            ledger=ledger,
+            target=target,
+            template_only=template_only,
+            progress=progress,
+            reader=reader,
         )
     except StackcheckError as exc:
         progress.finish()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +22,12 @@ __all__ = [
     "classify",
     "classify_resource",
     "format_matrix",
+    "served_native_types",
     "unsupported_resources",
 ]
+
+NATIVE_TYPES_PATH = "/_stackcheck/native-types"
+"""The emulator server's answer to ``GET`` here: ``moto_native_types()`` as that server imported them (JSON)."""
 
 NATIVE = "native"
 EXTENDED = "extended"
@@ -53,14 +61,36 @@ KNOWN_GAPS = {
 """Unsupported types with the specific reason, where it is more than "no model"."""
 
 
-def classify(resource_type: str) -> tuple[str, str]:
-    """``(support, detail)`` for one CloudFormation type, introspected from moto and the extension."""
+def served_native_types(endpoint_url: str, timeout: float = 2.0) -> dict[str, str] | None:
+    """The CloudFormation types the emulator server at ``endpoint_url`` creates with moto's own models
+    (type → ``module.Class``), as that server answers ``GET /_stackcheck/native-types``: what the
+    server really runs, without importing moto's 60-odd model modules here (1.3 s). None when the
+    endpoint does not answer that path (not a stackcheck emulator, or an older one) or answers
+    anything but a JSON object of ``AWS::`` type names to strings; callers then introspect the local moto.
+    """
+    try:
+        with urllib.request.urlopen(endpoint_url.rstrip("/") + NATIVE_TYPES_PATH, timeout=timeout) as answer:
+            found = json.loads(answer.read().decode("utf-8"))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    if not isinstance(found, dict) or not all(k.startswith("AWS::") and isinstance(v, str) for k, v in found.items()):
+        return None
+    return found
+
+
+def classify(resource_type: str, native: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """``(support, detail)`` for one CloudFormation type, introspected from moto and the extension.
+
+    ``native``: moto's own types (type → model class), as ``served_native_types`` answers them;
+    None introspects the moto installed here (``stackcheck.emulator.cfn.moto_native_types``).
+    """
     from stackcheck.emulator import cfn
 
     if resource_type in cfn.EXTENDED:
         model = cfn.EXTENDED[resource_type]
         return EXTENDED, f"{model.__module__}.{model.__qualname__}"
-    native = cfn.moto_native_types()
+    if native is None:
+        native = cfn.moto_native_types()
     if resource_type in native:
         patches = cfn.patched_types().get(resource_type, [])
         adds = list(dict.fromkeys(a for p in patches for a in p.adds))
@@ -73,10 +103,10 @@ def classify(resource_type: str) -> tuple[str, str]:
     return UNSUPPORTED, "no CloudFormation model in moto or in stackcheck.emulator.cfn"
 
 
-def classify_resource(resource: dict[str, Any]) -> tuple[str, str]:
+def classify_resource(resource: dict[str, Any], native: Mapping[str, str] | None = None) -> tuple[str, str]:
     """``(support, detail)`` for one resource of a template: EMULATED for CDK's framework custom
     resources (``stackcheck.emulator.cfn.framework``), a named reason for any other custom
-    resource, else ``classify`` of its type."""
+    resource, else ``classify`` of its type (``native`` as there)."""
     from stackcheck.emulator.cfn.framework import FRAMEWORK, framework_kind, provider_id
 
     resource_type = str(resource.get("Type", "?"))
@@ -90,7 +120,7 @@ def classify_resource(resource: dict[str, Any]) -> tuple[str, str]:
             UNSUPPORTED,
             f"custom resource {resource_type}{backed} needs its Lambda function to run; the emulator cannot run it",
         )
-    return classify(resource_type)
+    return classify(resource_type, native)
 
 
 def capability_matrix(assembly: CloudAssembly) -> list[Capability]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from stackcheck.assembly import CloudAssembly
 from stackcheck.emulator.assets import PublishedAssets, publish_assets
+from stackcheck.emulator.capabilities import served_native_types
 from stackcheck.emulator.plan import TemplatePlan, plan_templates, references, skip_details
 from stackcheck.emulator.process import (
     DEFAULT_OUTPUTS_DIR,
@@ -322,7 +323,9 @@ def deploy_assembly(
         (Path(outputs_dir) / name).unlink(missing_ok=True)
     plans = {
         p.artifact.artifact_id: p
-        for wave in plan_templates(assembly, allow_unsupported=allow_unsupported)
+        for wave in plan_templates(
+            assembly, allow_unsupported=allow_unsupported, native=served_native_types(record.endpoint_url)
+        )
         for p in wave
     }
     session = emulator_session(record, account=account)

@@ -109,8 +109,13 @@ def _depends_on(resource: Mapping[str, Any]) -> set[str]:
     return {depends} if isinstance(depends, str) else set(depends)
 
 
-def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) -> list[list[TemplatePlan]]:
+def plan_templates(
+    assembly: CloudAssembly, *, allow_unsupported: bool = False, native: Mapping[str, str] | None = None
+) -> list[list[TemplatePlan]]:
     """The templates to deploy, grouped in deployment waves.
+
+    ``native``: the types the target server creates with moto's own models
+    (``capabilities.served_native_types``); None introspects the moto installed here.
 
     Without ``allow_unsupported``, raises UnsupportedResourceError naming every unsupported type
     and its resources. With it, each unsupported resource is left out, and so is everything that
@@ -121,7 +126,7 @@ def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) 
     unsupported: dict[str, list[str]] = {}
     for artifact in assembly.stacks.values():
         for logical_id, resource in artifact.resources.items():
-            if classify_resource(resource)[0] == UNSUPPORTED:
+            if classify_resource(resource, native)[0] == UNSUPPORTED:
                 unsupported.setdefault(resource.get("Type", "?"), []).append(f"{artifact.artifact_id}/{logical_id}")
     if unsupported and not allow_unsupported:
         listing = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in sorted(unsupported.items()))
@@ -134,19 +139,21 @@ def plan_templates(assembly: CloudAssembly, *, allow_unsupported: bool = False) 
     for wave in waves:
         wave_plans = []
         for artifact in wave:
-            plan = _plan_stack(artifact, removed_exports)
+            plan = _plan_stack(artifact, removed_exports, native)
             wave_plans.append(plan)
         plans.append(wave_plans)
     return plans
 
 
-def _plan_stack(artifact: StackArtifact, removed_exports: set[str]) -> TemplatePlan:
+def _plan_stack(
+    artifact: StackArtifact, removed_exports: set[str], native: Mapping[str, str] | None = None
+) -> TemplatePlan:
     template = copy.deepcopy(artifact.template)
     resources: dict[str, Any] = template.get("Resources", {}) or {}
     skipped: dict[str, str] = {}
     emulated: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        support, detail = classify_resource(resource)
+        support, detail = classify_resource(resource, native)
         if support == EMULATED:
             emulated[logical_id] = detail
         elif support == UNSUPPORTED:

@@ -257,6 +257,7 @@ def begin_start(
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", SERVER_MODULE, "--host", host, "--port", str(port), "--ready-file", str(ready)),
+                *("--region", region),
                 *(("--latency", simulated.spec) if simulated else ()),
             ],
             stdin=subprocess.DEVNULL,

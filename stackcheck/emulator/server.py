@@ -13,16 +13,71 @@ import logging
 import os
 import signal
 import sys
+import threading
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import relies_on
 from stackcheck.emulator.latency import Latency, LatencyMiddleware, parse_latency
 
-__all__ = ["main", "make_server"]
+__all__ = ["PREWARMED_SERVICES", "NativeTypesMiddleware", "main", "make_server", "prewarm"]
+
+PREWARMED_SERVICES = (
+    "cloudformation", "ec2", "elbv2", "ecs", "iam", "kms", "logs", "rds", "route53", "s3", "secretsmanager", "sns",
+    "ssm", "sts",
+)  # fmt: skip
+"""moto backends made for the default account and the server's region as soon as it serves: the services a CDK
+app's stacks most often create through CloudFormation."""
 
 relies_on("moto.moto_server.werkzeug_app", "DomainDispatcherApplication")
 relies_on("moto.moto_server.werkzeug_app", "MotoRequestHandler")
 relies_on("moto.moto_server.werkzeug_app", "create_backend_app")
+relies_on("moto.backends", "get_backend")
+relies_on("moto.utilities.utils", "get_partition")
+
+
+class NativeTypesMiddleware:
+    """WSGI middleware: ``GET /_stackcheck/native-types`` answers ``cfn.moto_native_types()`` of this
+    process as JSON (type → ``module.Class``), so a deploy plans against the moto this server runs
+    without importing moto's models itself (``capabilities.served_native_types``); every other
+    request goes to ``app``."""
+
+    def __init__(self, app: Any):
+        self.app = app
+        self._body: bytes | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from stackcheck.emulator.capabilities import NATIVE_TYPES_PATH
+
+        if environ.get("PATH_INFO") != NATIVE_TYPES_PATH or environ.get("REQUEST_METHOD") != "GET":
+            return self.app(environ, start_response)
+        if self._body is None:
+            from stackcheck.emulator import cfn
+
+            self._body = json.dumps(cfn.moto_native_types(), sort_keys=True).encode("utf-8")
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(self._body)))])
+        return [self._body]
+
+
+def prewarm(region: str) -> None:
+    """Do now the one-off work moto and the extension would otherwise do inside the first deployment's
+    CreateStack: each PREWARMED_SERVICES backend of the default account in ``region`` (botocore's region
+    lists, moto's defaults such as the default VPC) and the RDS engine-version tables
+    (``cfn.rds_versions``, 0.8 s). Run in a thread beside the serving one: moto creates backends under
+    its ``backend_lock``, so a request that needs one meanwhile gets the same backend. Never raises: a
+    failure only means that work is done later, on demand, as it was before."""
+    try:
+        from moto.backends import get_backend
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.utilities.utils import get_partition
+
+        from stackcheck.emulator.cfn import rds_versions
+
+        rds_versions.refused_engine_version_message("postgres", "0")
+        for service in PREWARMED_SERVICES:
+            backends = get_backend(service)[DEFAULT_ACCOUNT_ID]  # type: ignore[call-overload]
+            backends[region if region in backends.regions else get_partition(region)]  # global: by partition
+    except Exception as exc:
+        print(f"stackcheck emulator: prewarm stopped ({type(exc).__name__}: {exc}); continuing", flush=True)
 
 
 def make_server(host: str, port: int, latency: Latency | None = None) -> Any:
@@ -43,6 +98,7 @@ def make_server(host: str, port: int, latency: Latency | None = None) -> Any:
     app: Any = DomainDispatcherApplication(create_backend_app)
     if latency is not None:
         app = LatencyMiddleware(app, latency)
+    app = NativeTypesMiddleware(app)  # outermost: a deploy's planning is not an AWS call, never delayed
     return werkzeug_make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -60,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready-file", required=True)
     parser.add_argument("--latency", default=None, help="simulated per-call latency, LOW-HIGH[@SEED] ms")
+    parser.add_argument("--region", default=None, help="region whose moto backends are made at start (prewarm)")
     args = parser.parse_args(argv)
     latency = parse_latency(args.latency) if args.latency else None
     try:
@@ -87,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     _write_ready(args.ready_file, port)
+    if args.region:
+        threading.Thread(target=prewarm, args=(args.region,), name="prewarm", daemon=True).start()
     try:
         server.serve_forever()
     except SystemExit:

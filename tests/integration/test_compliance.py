@@ -41,15 +41,25 @@ def default_encryption_applied(s3: Any, bucket: str) -> bool:
 
 @pytest.fixture
 def compliance_cli(
-    request, cloud_assembly_dir, aws_endpoint_url, aws_region, stackcheck_settings, stack_outputs, tmp_path
+    request,
+    cloud_assembly_dir,
+    aws_endpoint_url,
+    aws_region,
+    stackcheck_settings,
+    stack_outputs,
+    live_compliance,
+    tmp_path,
 ) -> Callable[[], tuple[int, set[tuple[str, str]]]]:
-    """``compliance_cli()``: run the `stackcheck compliance` command (its argument parsing, reports and exit
-    code; in this process) against the deployment the settings name, reading every live resource afresh;
-    (exit code, {(rule id, construct path)} of the unsuppressed FAILED findings in reports/compliance.json).
+    """``compliance_cli()``: run the `stackcheck compliance` command (its argument parsing, pack and ledger
+    loading, reports and exit code; in this process) against the deployment the settings name, through the
+    session's live reader (``live_compliance``: what it read already is not read again, and what this reads
+    the later checks reuse); (exit code, {(rule id, construct path)} of the unsuppressed FAILED findings in
+    reports/compliance.json).
 
     Needs ``stack_outputs`` so that, like every check, it skips when nothing is deployed and fails
     on an unreadable outputs file."""
-    from stackcheck.cli import main
+    from stackcheck.cli import build_parser
+    from stackcheck.errors import StackcheckError
 
     root = Path(request.config.rootpath)
     target: list[str] = []
@@ -61,7 +71,7 @@ def compliance_cli(
     target += ["--emulator-record", str(record_path)] if record_path is not None else ["--no-emulator"]
 
     def run() -> tuple[int, set[tuple[str, str]]]:
-        code = main(
+        args = build_parser().parse_args(
             [
                 "compliance",
                 "--assembly",
@@ -75,6 +85,10 @@ def compliance_cli(
                 *target,
             ]
         )
+        try:
+            code = args._run(args, reader=live_compliance.live_reader())
+        except StackcheckError as exc:  # what `stackcheck` would exit with; the reports say why
+            code = exc.exit_code
         report = json.loads((tmp_path / "compliance.json").read_text())
         if "findings" not in report:  # a run that could not check (exit 2 or 3) says why in `error`
             pytest.fail(f"`stackcheck compliance` could not check (exit {code}): {report.get('error')}", pytrace=False)
