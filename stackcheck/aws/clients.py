@@ -19,6 +19,7 @@ __all__ = [
     "FAKE_CREDENTIALS",
     "ClientFactory",
     "RecordingClient",
+    "boto3_session",
     "botocore_config",
     "record_botocore_retries",
     "use_emulator_account",
@@ -193,6 +194,17 @@ def _botocore_session() -> Any:
     return session
 
 
+def boto3_session(region: str | None = None, **credentials: Any) -> Any:
+    """A new boto3 Session for ``region`` with ``credentials`` (``aws_access_key_id``, ...; none: the usual
+    chain), sharing one botocore data loader with every session made here (``_botocore_session``): its
+    clients are made without parsing their service models again."""
+    import boto3
+
+    session = boto3.session.Session(botocore_session=_botocore_session(), region_name=region, **credentials)
+    _dedupe_search_paths()
+    return session
+
+
 def _dedupe_search_paths() -> None:
     """boto3 adds its own data folder to the loader's search paths for every Session: keep each folder once."""
     with _LOADER_LOCK:
@@ -259,13 +271,8 @@ class ClientFactory:
 
     def _get_session(self) -> Any:
         if self._session is None:
-            import boto3
-
             credentials = FAKE_CREDENTIALS if self.emulator else {}
-            self._session = boto3.session.Session(
-                botocore_session=_botocore_session(), region_name=self.region, **credentials
-            )
-            _dedupe_search_paths()
+            self._session = boto3_session(self.region, **credentials)
             if self.account is not None:
                 use_emulator_account(self._session.events, self.account)
         return self._session

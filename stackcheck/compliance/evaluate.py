@@ -16,7 +16,7 @@ from stackcheck.compliance.checkov_checks import Coverage, coverage, declared_ty
 from stackcheck.compliance.deployed import DEPLOY_FIRST, DeployedResource, DeployedStack, deployed_stacks
 from stackcheck.compliance.forms import LiveForm
 from stackcheck.compliance.gone import GONE_RULE, gone_findings
-from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate
+from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveResource, LiveTemplate, read_live_templates
 from stackcheck.errors import BadInputError, DetectionUnavailableError, NextStep, ScannerError
 from stackcheck.findings import Finding, Severity, Status, deduplicate
 from stackcheck.scan.policy import Outcome, TemplateView, Verdict
@@ -184,16 +184,16 @@ def check_compliance(
     units = []
     if progress is not None:
         progress.start(len(stacks), "compliance")
+    read = read_live_templates(reader, stacks, types)
     for stack in stacks:
         began = time.perf_counter()
-        calls = reader.calls
-        live = reader.live_template(stack, types)
+        live, calls = read[stack.artifact_id].result()
         findings = [*gone_findings(stack, live, LIVE_TOOL), *_read_errors(stack, live, forms), *_not_live(stack, forms)]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
         if progress is not None:
             failed = sum(f.status is Status.FAILED for f in findings)
-            progress.advance(stack.artifact_id, f"{reader.calls - calls} API calls, {failed} failed")
+            progress.advance(stack.artifact_id, f"{calls} API calls, {failed} failed")
         units.append(
             UnitResult(
                 tool=LIVE_TOOL,

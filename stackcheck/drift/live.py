@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from stackcheck.assembly import StackArtifact
 from stackcheck.compliance.deployed import DeployedStack, deployed_stacks
 from stackcheck.compliance.gone import CHILD_PROPERTIES, parent_read
-from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveTemplate
+from stackcheck.compliance.live import READ_TYPES, LiveReader, LiveTemplate, read_live_templates
 from stackcheck.drift.allowlist import Allowlist
 from stackcheck.drift.attributes import attribute_from_physical_id
 from stackcheck.drift.compare import Comparison, Difference, compare, shown
@@ -237,10 +237,11 @@ class LiveDrift:
             asked = {a.artifact_id for a in artifacts}
             if self.progress is not None:
                 self.progress.start(len(deployed), "drift (live template)")
+            read = read_live_templates(reader, [s for i, s in deployed.items() if i in asked], READ_TYPES)
             for artifact_id, stack in deployed.items():
                 # other stacks only lend their declarations (ingress rules, policies attached across stacks)
                 live = (
-                    reader.live_template(stack, READ_TYPES)
+                    read[artifact_id].result()[0]
                     if artifact_id in asked
                     else LiveTemplate(stack=stack, template={"Resources": {}}, resources={})
                 )

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from stackcheck.aws.clients import FAKE_CREDENTIALS, use_emulator_account
+from stackcheck.aws.clients import FAKE_CREDENTIALS, boto3_session, use_emulator_account
 from stackcheck.emulator.record import EmulatorRecord, read_emulator_record, record_path, write_emulator_record
 from stackcheck.errors import EmulatorError, NextStep
 from stackcheck.files import EMULATOR_LOG_FILE, EMULATOR_RECORD_FILE, OUTPUTS_DIR
@@ -345,9 +345,7 @@ def emulator_session(record: EmulatorRecord, *, account: str | None = None, regi
     The credentials live in this session only; the process environment is left alone, so a
     client made elsewhere for real AWS never signs with them. Raises BadInputError for a malformed account.
     """
-    import boto3
-
-    session = boto3.session.Session(region_name=region or record.region, **FAKE_CREDENTIALS)
+    session = boto3_session(region or record.region, **FAKE_CREDENTIALS)
     if account is not None:
         use_emulator_account(session.events, account)
     return session

@@ -9,8 +9,11 @@ on it unchanged, through ``TemplateView``. Each reader names the API operation i
 
 from __future__ import annotations
 
+import contextvars
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
@@ -53,10 +56,12 @@ from stackcheck.scan.policy import TemplateView, as_list
 
 __all__ = [
     "READ_PROPERTIES",
+    "READ_THREADS",
     "READ_TYPES",
     "LiveReader",
     "LiveResource",
     "LiveTemplate",
+    "read_live_templates",
 ]
 
 
@@ -259,7 +264,9 @@ class LiveReader:
 
     ``stacks`` are every deployed stack of the cloud assembly, so a resource of another stack is
     recognised as such. API answers are cached for the reader's life (one run). ``calls`` counts
-    the API calls made.
+    the API calls made, ``thread_calls()`` those made by the calling thread. Several threads may read
+    live templates at once (``check_compliance`` reads its stacks side by side); a call two of them
+    need at the same moment may then be made twice, its answer kept once.
     """
 
     def __init__(self, factory: Any, stacks: Iterable[DeployedStack]):
@@ -269,6 +276,12 @@ class LiveReader:
         self._answers: dict[str, Any] = {}
         self._policies: dict[tuple[str, str], DeclaredPolicy] | None = None
         self.calls = 0
+        self._counting = threading.Lock()
+        self._local = threading.local()
+
+    def thread_calls(self) -> int:
+        """The API calls this reader made from the calling thread."""
+        return int(getattr(self._local, "calls", 0))
 
     def owner(self, resource_type: str, physical_id: str) -> DeployedResource | None:
         """The deployed resource of that type and physical ID (any stack), or None."""
@@ -282,7 +295,7 @@ class LiveReader:
         of its stack (its physical ID) or by a literal name.
         """
         if self._policies is None:
-            self._policies = {}
+            policies: dict[tuple[str, str], DeclaredPolicy] = {}  # published whole: other threads read it
             for stack in self.stacks:
                 view = TemplateView(stack.artifact.template)
                 for logical_id in view.of_type("AWS::IAM::Policy"):
@@ -301,9 +314,10 @@ class LiveReader:
                                 principal = literal if isinstance(literal, str) and literal else None
                             principals.append((resource_type, principal, json.dumps(node, sort_keys=True)))
                     policy_name = view.value(props.get("PolicyName"))
-                    self._policies[(stack.artifact_id, logical_id)] = DeclaredPolicy(
+                    policies[(stack.artifact_id, logical_id)] = DeclaredPolicy(
                         policy_name if isinstance(policy_name, str) and policy_name else None, tuple(principals)
                     )
+            self._policies = policies
         return self._policies
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
@@ -335,7 +349,9 @@ class LiveReader:
                 raise_if_unavailable(exc)
                 raise
             finally:
-                self.calls += 1
+                with self._counting:
+                    self.calls += 1
+                self._local.calls = self.thread_calls() + 1
         return self._answers[cache]
 
     def api_name(self, service: str, operation: str) -> str:
@@ -352,3 +368,34 @@ class LiveReader:
             if resource.resource_type in resource_types and resource.live and resource.resource_type in READERS:
                 builder.add(resource.resource_type, resource.physical_id or "", full=True, owner=resource)
         return LiveTemplate(stack=stack, template={"Resources": builder.template}, resources=builder.resources)
+
+
+READ_THREADS = 4
+"""Stacks whose live templates are read at once: each waits on its own API calls (network round trips on
+AWS; the emulator answers several calls at once), so reading them side by side overlaps the waits."""
+
+
+def read_live_templates(
+    reader: LiveReader, stacks: Sequence[DeployedStack], types: Collection[str]
+) -> dict[str, Future[tuple[LiveTemplate, int]]]:
+    """Artifact id → the future ``(live template, API calls its read made)`` of each stack, read in up to
+    READ_THREADS threads (each in a copy of the caller's context, so retries stay attributed to the running
+    test). A read's exception is raised by its future's ``result()``, in the caller's stack order."""
+
+    def read(stack: DeployedStack) -> tuple[LiveTemplate, int]:
+        before = reader.thread_calls()
+        live = reader.live_template(stack, types)
+        return live, reader.thread_calls() - before
+
+    if len(stacks) <= 1:  # nothing to overlap
+        done: dict[str, Future[tuple[LiveTemplate, int]]] = {}
+        for stack in stacks:
+            future: Future[tuple[LiveTemplate, int]] = Future()
+            try:
+                future.set_result(read(stack))
+            except Exception as exc:
+                future.set_exception(exc)
+            done[stack.artifact_id] = future
+        return done
+    with ThreadPoolExecutor(max_workers=min(READ_THREADS, len(stacks)), thread_name_prefix="live-read") as pool:
+        return {s.artifact_id: pool.submit(contextvars.copy_context().run, read, s) for s in stacks}
