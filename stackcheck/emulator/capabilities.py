@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,7 +71,7 @@ def served_native_types(endpoint_url: str, timeout: float = 2.0) -> dict[str, st
     try:
         with urllib.request.urlopen(endpoint_url.rstrip("/") + NATIVE_TYPES_PATH, timeout=timeout) as answer:
             found = json.loads(answer.read().decode("utf-8"))
-    except (OSError, ValueError, urllib.error.URLError):
+    except (OSError, ValueError, http.client.HTTPException):  # URLError and timeouts are OSErrors
         return None
     if not isinstance(found, dict) or not all(k.startswith("AWS::") and isinstance(v, str) for k, v in found.items()):
         return None

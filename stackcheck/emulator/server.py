@@ -16,6 +16,7 @@ import sys
 import threading
 from typing import Any
 
+from stackcheck.emulator.capabilities import NATIVE_TYPES_PATH
 from stackcheck.emulator.cfn._registry import relies_on
 from stackcheck.emulator.latency import Latency, LatencyMiddleware, parse_latency
 
@@ -46,8 +47,6 @@ class NativeTypesMiddleware:
         self._body: bytes | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from stackcheck.emulator.capabilities import NATIVE_TYPES_PATH
-
         if environ.get("PATH_INFO") != NATIVE_TYPES_PATH or environ.get("REQUEST_METHOD") != "GET":
             return self.app(environ, start_response)
         if self._body is None:
@@ -72,7 +71,7 @@ def prewarm(region: str) -> None:
 
         from stackcheck.emulator.cfn import rds_versions
 
-        rds_versions.refused_engine_version_message("postgres", "0")
+        rds_versions.load_tables()
         for service in PREWARMED_SERVICES:
             backends = get_backend(service)[DEFAULT_ACCOUNT_ID]  # type: ignore[call-overload]
             backends[region if region in backends.regions else get_partition(region)]  # global: by partition

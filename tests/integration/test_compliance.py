@@ -59,6 +59,7 @@ def compliance_cli(
     Needs ``stack_outputs`` so that, like every check, it skips when nothing is deployed and fails
     on an unreadable outputs file."""
     from stackcheck.cli import build_parser
+    from stackcheck.compliance.command import run as run_command
     from stackcheck.errors import StackcheckError
 
     root = Path(request.config.rootpath)
@@ -86,7 +87,7 @@ def compliance_cli(
             ]
         )
         try:
-            code = args._run(args, reader=live_compliance.live_reader())
+            code = run_command(args, reader=live_compliance.live_reader())
         except StackcheckError as exc:  # what `stackcheck` would exit with; the reports say why
             code = exc.exit_code
         report = json.loads((tmp_path / "compliance.json").read_text())

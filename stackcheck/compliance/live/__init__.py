@@ -387,15 +387,5 @@ def read_live_templates(
         live = reader.live_template(stack, types)
         return live, reader.thread_calls() - before
 
-    if len(stacks) <= 1:  # nothing to overlap
-        done: dict[str, Future[tuple[LiveTemplate, int]]] = {}
-        for stack in stacks:
-            future: Future[tuple[LiveTemplate, int]] = Future()
-            try:
-                future.set_result(read(stack))
-            except Exception as exc:
-                future.set_exception(exc)
-            done[stack.artifact_id] = future
-        return done
-    with ThreadPoolExecutor(max_workers=min(READ_THREADS, len(stacks)), thread_name_prefix="live-read") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(READ_THREADS, len(stacks))), thread_name_prefix="live-read") as pool:
         return {s.artifact_id: pool.submit(contextvars.copy_context().run, read, s) for s in stacks}

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["refused_engine_version_message"]
+__all__ = ["load_tables", "refused_engine_version_message"]
 
 ENGINE_VERSIONS_DOC = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
 
@@ -46,6 +46,12 @@ def _listed() -> dict[str, frozenset[str]]:
 @lru_cache(maxsize=1)
 def _deprecated() -> dict[str, frozenset[str]]:
     return _by_engine("engine_version_deprecated.json")
+
+
+def load_tables() -> None:
+    """Parse cfn-lint's two version tables now (0.8 s in a fresh process) instead of at the first CreateDBInstance."""
+    _listed()
+    _deprecated()
 
 
 def _numbers(version: str) -> tuple[int, ...] | None:

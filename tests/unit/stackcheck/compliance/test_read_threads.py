@@ -12,8 +12,9 @@ from stackcheck.compliance.live import LiveReader, LiveTemplate, read_live_templ
 
 
 class Factory:
-    """A client factory whose every client answers ``get_thing`` with its arguments, after ``pause`` (a barrier
-    both reading threads must reach: the reads are proven to run at once, or the test times out)."""
+    """A client factory whose every client answers ``get_thing`` with its arguments; a call with ``wait=True``
+    first waits at a barrier of ``parties`` threads, so two reads pass only when they run at once (else the
+    barrier times out and the test fails)."""
 
     def __init__(self, parties: int):
         self.barrier = threading.Barrier(parties, timeout=10)
@@ -36,7 +37,7 @@ def stack(artifact_id: str) -> SimpleNamespace:
 class Reading(LiveReader):
     """A LiveReader whose live template of a stack is ``calls[stack]`` calls, each naming the running test."""
 
-    def __init__(self, factory, stacks, calls, failing=()):
+    def __init__(self, factory, calls, failing=()):
         super().__init__(factory, [])
         self.plan, self.failing, self.seen = calls, set(failing), {}
 
@@ -51,7 +52,7 @@ class Reading(LiveReader):
 
 def test_stacks_are_read_at_once_each_with_its_own_call_count_and_the_callers_context():
     factory = Factory(parties=2)
-    reader = Reading(factory, [], {"Source": 3, "Target": 5})
+    reader = Reading(factory, {"Source": 3, "Target": 5})
     with node_context("tests/x.py::test_y"):
         read = read_live_templates(reader, [stack("Source"), stack("Target")], {"AWS::S3::Bucket"})
     assert list(read) == ["Source", "Target"]
@@ -64,18 +65,15 @@ def test_stacks_are_read_at_once_each_with_its_own_call_count_and_the_callers_co
 
 def test_a_read_that_fails_raises_from_its_own_future_and_the_others_are_kept():
     factory = Factory(parties=2)
-    reader = Reading(factory, [], {"Source": 1, "Target": 1}, failing={"Source"})
+    reader = Reading(factory, {"Source": 1, "Target": 1}, failing={"Source"})
     read = read_live_templates(reader, [stack("Source"), stack("Target")], set())
     with pytest.raises(RuntimeError, match=r"^Source could not be read$"):
         read["Source"].result()
     assert read["Target"].result()[1] == 1
 
 
-def test_one_stack_is_read_in_the_calling_thread():
-    factory = Factory(parties=1)
-    reader = Reading(factory, [], {"Only": 2}, failing={"Only"})
-    read = read_live_templates(reader, [stack("Only")], set())
-    assert factory.threads == {threading.current_thread().name}
-    with pytest.raises(RuntimeError, match=r"^Only could not be read$"):
-        read["Only"].result()
-    assert reader.thread_calls() == 2
+def test_no_stack_reads_nothing_and_one_stack_is_read_alone():
+    reader = Reading(Factory(parties=1), {"Only": 2})
+    assert read_live_templates(reader, [], set()) == {}
+    assert read_live_templates(reader, [stack("Only")], set())["Only"].result()[1] == 2
+    assert reader.calls == 2

@@ -24,8 +24,8 @@ def test_the_server_answers_the_native_types_of_the_moto_it_runs(emulator_server
     assert served["AWS::EC2::VPC"] == "moto.ec2.models.vpcs.VPC"
 
 
-def test_the_native_types_path_is_not_an_aws_call(emulator_server):
-    # any other path still reaches moto: an S3 listing answers as before
+def test_every_other_path_still_reaches_moto(emulator_server):
+    # an S3 listing (GET /) answers as before
     with urllib.request.urlopen(emulator_server.endpoint_url + "/", timeout=5) as answer:
         assert b"ListAllMyBucketsResult" in answer.read()
 
