@@ -168,7 +168,7 @@ def bench_naive(ws: Workspace, rounds: int, logs: Path) -> dict[str, Any]:
         )
     return {
         "naive_chain": [how, "cfn-lint <every template>", "checkov -d <cloud assembly>"],
-        "ours": "make scan: stackcheck scan --synth (in-process synthesis with cdk-nag, the scanners loading in the workers meanwhile; cfn-lint, checkov, cdk-nag, "
+        "ours": "make scan: stackcheck scan --synth (synthesis with cdk-nag in a subprocess, the scanners loading in the scan process meanwhile and its forked workers inheriting them; cfn-lint, checkov, cdk-nag, "
         "the policy pack, the ledger, JSON/SARIF/Markdown reports)",
         "cold_means": "no cdk.out and no .stackcheck (findings cache) before each cold run; the jsii package cache "
         "(~/.cache/aws/jsii) and the OS page cache stay warm for both chains",

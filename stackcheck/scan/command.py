@@ -110,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--synth",
         action="store_true",
         help="synthesize the app into the --assembly folder first, as `stackcheck synth` does (reusing a current "
-        "assembly); the scanners load in the worker processes meanwhile",
+        "assembly); the scanners load in this process meanwhile, and its workers inherit them",
     )
     parser.add_argument(
         "--synth-arg",
@@ -164,14 +164,13 @@ def run(args: argparse.Namespace) -> int:
     from stackcheck.scan.baseline import baseline_from_result, compare, load_baseline, write_baseline
     from stackcheck.scan.runner import (
         DeferredScanner,
-        ScanPool,
-        can_fork,
         contexts_from_assembly,
         contexts_from_files,
         default_jobs,
         findings_cache,
         ledger_scope,
         load_scanners,
+        loaded,
         remember_scanners,
         scan,
     )
@@ -203,32 +202,31 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError(str(exc)) from exc
     cache = None if args.no_cache else findings_cache(args.cache_dir, args.region, cdk_nag=True, policies=policies)
     loading = time.perf_counter()
-    # With worker processes the tools load in the workers only: this process stays small, and
-    # exits without tearing down thousands of modules.
-    every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1)
-    loaded = time.perf_counter()
-    pool = None
+    # Deferred: with a synthesis they load here while it runs (below); else, with worker processes,
+    # in the workers only, so this process stays small.
+    every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1 or synth)
+    ready = time.perf_counter()
     if synth:
         directory = (args.assembly or ["cdk.out"])[0]
-        # Workers load the tools while the app synthesizes, when the templates will have to be scanned:
-        # a stale assembly, or no findings cache (or one that never saw these scanners).
-        if (
-            jobs > 1
-            and can_fork()
-            and not (is_current(".", directory) and all(isinstance(s, DeferredScanner) and s.known for s in every))
-        ):
-            pool = ScanPool(every, jobs)
+        synthesis = subprocess.Popen(
+            [sys.executable, "-m", "stackcheck", "synth", "--output", directory, *args.synth_arg]
+        )
         try:
-            status = subprocess.run(
-                [sys.executable, "-m", "stackcheck", "synth", "--output", directory, *args.synth_arg]
-            ).returncode
-        except BaseException:
-            if pool is not None:
-                pool.close()
+            # While the app synthesizes (another process), the tools load here when the templates will
+            # have to be scanned: a stale assembly, or no findings cache (or one that never saw these
+            # scanners). Forked scan workers inherit them, so they load once, not once per worker.
+            if not (is_current(".", directory) and all(isinstance(s, DeferredScanner) and s.known for s in every)):
+                for scanner in every:
+                    loaded(scanner)
+            status = synthesis.wait()
+        except Exception:
+            synthesis.wait()  # a scanner that cannot load: the synthesis finishes whole, nothing half-written
+            raise
+        except BaseException:  # interrupted (Ctrl-C reaches the app too)
+            synthesis.terminate()
+            synthesis.wait()
             raise
         if status != 0:
-            if pool is not None:
-                pool.close()
             print(f"scan: not run, synthesis exited {status}", file=sys.stderr)
             return status
     reading = time.perf_counter()
@@ -244,11 +242,7 @@ def run(args: argparse.Namespace) -> int:
         _check_distinct_stacks(contexts)
     read = time.perf_counter()
     scanners = tuple(s for s in every if not (templates and getattr(s, "assembly_only", False)))
-    try:
-        result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard, progress=Progress(), pool=pool)
-    finally:
-        if pool is not None:
-            pool.close()
+    result = scan(contexts, scanners, cache=cache, jobs=jobs, shard=shard, progress=Progress())
     ledger = (
         load_ledger(args.ledger, frozenset().union(*(s.rule_ids() for s in every)))
         if args.ledger
@@ -276,9 +270,9 @@ def run(args: argparse.Namespace) -> int:
         if any(not u.cached for u in result.units):
             cache.prune()
     comparison = compare(result, baseline) if baseline else None
-    result.timings.update({"templates": read - reading, "load_scanners": loaded - loading})
+    result.timings.update({"templates": read - reading, "load_scanners": ready - loading})
     if synth:
-        result.timings["synth"] = reading - loaded
+        result.timings["synth"] = reading - ready
 
     # One moment and one commit for scan.json and scan.md; neither reaches the findings, so the
     # findings cache, the fingerprints (baseline) and scan.sarif stay as they were.

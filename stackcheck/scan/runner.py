@@ -3,13 +3,14 @@
 Units whose findings the findings cache holds (``stackcheck.scan.cache``) are not run; the others
 run in this process or, with ``jobs`` > 1, in a pool of forked worker processes. Workers inherit
 the scanners this process loaded, or load DeferredScanners themselves (once per worker), so that
-the scanning process never holds cfn-lint and checkov and exits without tearing them down.
+a scanning process that had nothing else to do meanwhile never holds cfn-lint and checkov.
 Findings are the same either way, in the same order. Every unit that runs records the CPU seconds
 of each cfn-lint rule and checkov check (``stackcheck.scan.timing``).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -49,7 +50,6 @@ __all__ = [
     "RULE_TIMING_PREFIX",
     "DeferredScanner",
     "RuleTiming",
-    "ScanPool",
     "ScanResult",
     "SummaryRow",
     "UnitResult",
@@ -204,85 +204,24 @@ def _unit_in_worker(scanner: Scanner, context: StackContext) -> tuple[UnitResult
     return result, (describe_scanner(loaded(scanner)) if unknown else None)
 
 
-# The scanners of a ScanPool's workers; set before the fork, loaded in each worker as it starts.
-_PRELOAD: tuple[Scanner, ...] = ()
-
-
-def _preload() -> None:
-    for scanner in _PRELOAD:
-        try:
-            instrument(loaded(scanner), _CLOCK)
-        except Exception:  # its units raise it again, in the worker and then here (see _run_units)
-            continue
-
-
-def _preloaded_unit(index: int, context: StackContext) -> tuple[UnitResult, dict[str, Any] | None]:
-    return _unit_in_worker(_PRELOAD[index], context)
-
-
-class ScanPool:
-    """Forked scan workers started before the templates are known (while the app synthesizes, say).
-
-    Each of the ``jobs`` workers loads every one of ``scanners`` as it starts (DeferredScanners
-    too: the load overlaps whatever this process waits on), then runs the units that ``scan(...,
-    pool=self)`` hands it, of those scanners only. Use as a context manager, or call ``close``:
-    workers still loading are stopped, not waited for. Linux only (``can_fork``); ValueError when
-    ``jobs`` < 1.
-    """
-
-    def __init__(self, scanners: Sequence[Scanner], jobs: int):
-        global _PRELOAD
-        if jobs < 1:
-            raise ValueError(f"ScanPool needs 1 or more workers, not {jobs}")
-        self.scanners = tuple(scanners)
-        self.jobs = jobs
-        _PRELOAD = self.scanners
-        self._executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_preload
-        )
-        # A fork pool starts all its workers at the first submit: start them now.
-        self._executor.submit(os.getpid)
-
-    def submit(self, scanner: Scanner, context: StackContext) -> Future[tuple[UnitResult, dict[str, Any] | None]]:
-        """Run ``scanner`` (one of this pool's) on ``context`` in a worker; KeyError for another scanner."""
-        index = next((i for i, s in enumerate(self.scanners) if s is scanner), None)
-        if index is None:
-            raise KeyError(f"{scanner.tool}: not a scanner this pool loaded")
-        return self._executor.submit(_preloaded_unit, index, context)
-
-    def close(self) -> None:
-        """Stop the workers, whatever they are doing, and wait for them to exit."""
-        processes = list((getattr(self._executor, "_processes", None) or {}).values())
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:  # ProcessPoolExecutor has no terminate before Python 3.14
-            process.terminate()
-        for process in processes:
-            process.join()
-
-    def __enter__(self) -> ScanPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def _run_units(
     units: list[tuple[Scanner, StackContext]],
     jobs: int,
     on_unit: Callable[[UnitResult], None] | None = None,
-    pool: ScanPool | None = None,
 ) -> list[UnitResult]:
     """Results of ``units`` in their order: in a fork pool of ``jobs`` workers when that can help, else here.
 
     Loaded scanners are shared with the workers by the fork; DeferredScanners not loaded yet load
     in each worker that needs them (never here), and learn their registry from the workers.
-    With ``pool`` (a ScanPool holding every unit's scanner) the units run in its workers instead.
+    The heap is frozen (``gc.freeze``) for the life of the pool, as the gc module's documentation
+    advises before a fork: the workers' collections then never touch, and so never copy, the
+    pages of the scanners they inherited (https://docs.python.org/3/library/gc.html#gc.freeze).
     A worker that dies (killed, out of memory) costs nothing but time: its units run again here.
     ``on_unit`` is called with each result as its unit finishes (completion order).
     """
     global _POOL_UNITS
     done = on_unit or (lambda _: None)
-    if pool is None and (jobs <= 1 or len(units) <= 1 or not can_fork()):
+    if jobs <= 1 or len(units) <= 1 or not can_fork():
         serial = []
         for scanner, context in units:
             serial.append(run_unit(scanner, context))
@@ -290,20 +229,19 @@ def _run_units(
         return serial
     results: list[UnitResult | None] = [None] * len(units)
     order = sorted(range(len(units)), key=lambda i: -_cost(units[i]))
-    if pool is not None:
-        _collect(units, {pool.submit(*units[i]): i for i in order}, results, done)
-    else:
-        for scanner, _ in units:
-            if not isinstance(scanner, DeferredScanner) or scanner._scanner is not None:
-                instrument(loaded(scanner), _CLOCK)  # once, before forking: workers inherit the timed methods
-        _POOL_UNITS = units
-        try:
-            with ProcessPoolExecutor(
-                max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")
-            ) as executor:
-                _collect(units, {executor.submit(_pool_unit, i): i for i in order}, results, done)
-        finally:
-            _POOL_UNITS = None
+    for scanner, _ in units:
+        if not isinstance(scanner, DeferredScanner) or scanner._scanner is not None:
+            instrument(loaded(scanner), _CLOCK)  # once, before forking: workers inherit the timed methods
+    _POOL_UNITS = units
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(units)), mp_context=multiprocessing.get_context("fork")
+        ) as executor:
+            _collect(units, {executor.submit(_pool_unit, i): i for i in order}, results, done)
+    finally:
+        _POOL_UNITS = None
+        gc.unfreeze()
     for i, result in enumerate(results):
         if result is None:  # its worker died: run it here
             results[i] = run_unit(*units[i])
@@ -340,7 +278,6 @@ def scan(
     jobs: int = 1,
     shard: Shard | None = None,
     progress: Progress | None = None,
-    pool: ScanPool | None = None,
 ) -> ScanResult:
     """Run each scanner on each template (each pair a unit of work), deduplicate, apply ``ledger``.
 
@@ -354,7 +291,6 @@ def scan(
     Returns a ScanResult; never raises for a scanner crash (see ``run_unit``); ScannerError when a
     DeferredScanner has to load its tool and cannot. ``progress`` (``stackcheck.progress``) hears of
     each unit as it finishes: ``<tool> <stack>`` with ``cached`` or its findings count and seconds.
-    ``pool``: a ScanPool started earlier (its workers loading ``scanners`` meanwhile) runs the units instead.
     """
     started = time.perf_counter()
     units = [(scanner, context) for context in contexts for scanner in scanners]
@@ -386,7 +322,7 @@ def scan(
         if cached is not None:
             finished(cached)
     todo = [i for i, result in enumerate(results) if result is None]
-    ran = _run_units([units[i] for i in todo], jobs, finished, pool)
+    ran = _run_units([units[i] for i in todo], jobs, finished)
     if progress is not None:
         progress.finish()
     for i, result in zip(todo, ran, strict=False):

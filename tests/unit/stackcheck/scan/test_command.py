@@ -534,3 +534,80 @@ def test_synth_with_templates_or_two_assemblies_is_bad_input(capsys, tmp_path, t
 
 def failure_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith(("FAILED", "PASSED"))]
+
+
+WAITS_FOR_THE_SCANNERS = """
+import os
+import signal
+from pathlib import Path
+
+signal.alarm(120)  # a scan that never tells this app its scanners are loaded fails the test instead of hanging
+Path("scanners-loaded-by").write_text(Path(os.environ["STACKCHECK_TEST_FIFO"]).read_text())
+"""
+
+
+def test_synth_loads_the_scanners_in_the_scan_process_while_the_app_synthesizes(capsys, tmp_path, monkeypatch):
+    """The app below cannot finish until this process has loaded every scanner: proof the two overlap."""
+    import os
+    import threading
+
+    from stackcheck.scan import runner
+    from tests.unit.stackcheck.test_assembly import TINY_APP, write_app
+
+    fifo = tmp_path / "loaded"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("STACKCHECK_TEST_FIFO", str(fifo))
+    app = write_app(tmp_path / "app", app=WAITS_FOR_THE_SCANNERS + TINY_APP)
+    monkeypatch.chdir(app)
+    real, tools = runner.loaded, []
+
+    def loaded(scanner):
+        scanner = real(scanner)
+        tools.append(scanner.tool)
+        if len(tools) == 3:  # every one: tell the app, which must be running and waiting to hear it
+            writer = threading.Thread(target=lambda: fifo.write_text(str(os.getpid())), daemon=True)
+            writer.start()
+            writer.join(120)
+            assert not writer.is_alive(), "the app was not running while the scanners loaded"
+        return scanner
+
+    monkeypatch.setattr(runner, "loaded", loaded)
+    code, out, _ = run_scan(capsys, tmp_path, "--synth")
+    assert (code, failure_lines(out)) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"])
+    assert tools[:3] == ["cfn-lint", "checkov", "cdk-nag"]  # then again per unit, already loaded
+    assert (app / "scanners-loaded-by").read_text() == str(os.getpid())
+
+
+def test_synth_of_a_current_assembly_with_a_warm_cache_loads_no_scanner(capsys, tmp_path, monkeypatch):
+    from stackcheck.scan import runner
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    monkeypatch.chdir(write_app(tmp_path / "app"))
+    assert run_scan(capsys, tmp_path, "--synth")[0] == 1
+    tools: list[str] = []
+    monkeypatch.setattr(runner, "loaded", lambda scanner: tools.append(scanner.tool) or scanner)
+    code, out, _ = run_scan(capsys, tmp_path, "--synth")
+    assert (code, failure_lines(out), tools) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"], [])
+    assert "6 of 6 scan units from the findings cache" in out
+
+
+def test_a_scanner_that_cannot_load_during_synth_lets_the_synthesis_finish_and_writes_no_report(
+    capsys, tmp_path, monkeypatch
+):
+    from stackcheck.errors import ScannerError
+    from stackcheck.scan import runner
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    app = write_app(tmp_path / "app")
+    monkeypatch.chdir(app)
+
+    def cannot(scanner):
+        raise ScannerError("cannot load the scanners: ModuleNotFoundError: No module named 'checkov'")
+
+    monkeypatch.setattr(runner, "loaded", cannot)
+    code, _, err = run_scan(capsys, tmp_path, "--synth")
+    assert code == 3
+    assert "stackcheck scan: error: cannot load the scanners: ModuleNotFoundError" in err
+    assert (app / "cdk.out" / "manifest.json").is_file()
+    assert [p.name for p in app.iterdir() if p.is_dir() and p.name.startswith(".cdk.out.")] == []  # no staging left
+    assert not (tmp_path / "reports").exists()

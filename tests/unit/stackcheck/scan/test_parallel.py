@@ -135,44 +135,45 @@ def test_deferred_scanners_load_in_the_workers_and_learn_their_registry_from_the
     assert all(d.remembered and d.known for d in again)
 
 
-def test_a_pool_started_before_the_templates_gives_the_serial_findings_and_teaches_the_registry(scanners, contexts):
-    from stackcheck.scan.runner import DeferredScanner, ScanPool
+class SeesTheFreeze:
+    """Answers, as a finding's message, how many objects the process it scans in holds frozen (gc.freeze)."""
 
-    deferred = load_scanners(policies=None, defer=True)
-    with ScanPool(deferred, 2) as pool:
-        result = scan(contexts, deferred, jobs=2, pool=pool)
-    assert view(result) == view(scan(contexts, scanners, jobs=1))
-    assert all(isinstance(d, DeferredScanner) and d.known and d._scanner is None for d in deferred)
+    tool = "freeze-probe"
+    reports_passes = False
+    version = "0"
 
+    def rule_ids(self):
+        return frozenset({"FREEZE"})
 
-def running(pid: int) -> bool:
-    """True while process ``pid`` exists and has not exited (a zombie waiting to be reaped has exited)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    def scan_template(self, template_path, stack_context):
+        import gc
 
+        from stackcheck.findings import Finding
 
-def test_a_closed_pool_leaves_no_worker_behind_even_one_still_loading():
-    import multiprocessing
-
-    from stackcheck.scan.runner import ScanPool
-
-    before = {p.pid for p in multiprocessing.active_children()}
-    pool = ScanPool(load_scanners(policies=None, defer=True), 2)
-    workers = {p.pid for p in multiprocessing.active_children()} - before
-    pool.close()
-    assert len(workers) == 2
-    assert {pid for pid in workers if running(pid)} == set()
-    with pytest.raises(RuntimeError):
-        pool.submit(pool.scanners[0], contexts_from_files([REPO / "tests/data/templates/s3_private_encrypted.yaml"])[0])
+        return [
+            Finding(
+                tool=self.tool,
+                rule_id="FREEZE",
+                severity="WARNING",
+                status="FAILED",
+                message=str(gc.get_freeze_count()),
+                stack=stack_context.stack,
+                logical_id=None,
+                resource_type=None,
+                construct_path=None,
+                template_file=str(template_path),
+            )
+        ]
 
 
-def test_a_pool_refuses_a_scanner_it_did_not_load_and_no_workers(scanners):
-    from stackcheck.scan.runner import ScanPool
+def test_workers_inherit_a_frozen_heap_and_this_process_gets_it_back_unfrozen(contexts):
+    import gc
 
-    with pytest.raises(ValueError, match="1 or more workers"):
-        ScanPool(scanners, 0)
-    with ScanPool(scanners[:1], 1) as pool, pytest.raises(KeyError, match=scanners[1].tool):
-        pool.submit(scanners[1], contexts_from_files([REPO / "tests/data/templates/s3_private_encrypted.yaml"])[0])
+    assert gc.get_freeze_count() == 0
+    result = scan(contexts, [SeesTheFreeze()], jobs=2)
+    counts = [int(f.message) for f in result.findings]
+    assert len(counts) == len(contexts)
+    assert min(counts) > 1000  # the workers' collections skip what they inherited (the modules, at least)
+    assert gc.get_freeze_count() == 0
+    serial = scan(contexts, [SeesTheFreeze()], jobs=1)
+    assert [f.message for f in serial.findings] == ["0"] * len(contexts)
