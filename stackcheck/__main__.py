@@ -2,6 +2,6 @@
 
 import sys
 
-from stackcheck.cli import main
+from stackcheck.cli import console_main
 
-sys.exit(main())
+sys.exit(console_main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -49,5 +50,20 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
+def console_main() -> int:
+    """The ``stackcheck`` command and ``python -m stackcheck``: ``main``'s exit code, the heap frozen for the exit.
+
+    The process ends right after, so what is garbage now is collected (its finalizers run, its
+    files close) and the rest is frozen (``gc.freeze``): the interpreter's teardown then leaves
+    the loaded tools' objects (cfn-lint's and checkov's registries, botocore's models) to the
+    operating system instead of walking them once more. In-process callers use ``main``, which
+    leaves the collector alone. See https://docs.python.org/3/library/gc.html#gc.freeze.
+    """
+    code = main()
+    gc.collect()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console_main())

@@ -1,0 +1,33 @@
+"""The CLI's entry points: ``main`` for in-process callers, ``console_main`` for the command, which exits after."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+from stackcheck.cli import console_main, main
+
+
+def test_main_answers_bad_input_with_2_and_leaves_the_collector_alone(capsys):
+    assert main(["scan", "--jobs", "0"]) == 2
+    assert "stackcheck scan: error: --jobs 0: give 1 or more worker processes" in capsys.readouterr().err
+    assert gc.get_freeze_count() == 0
+
+
+def test_console_main_gives_mains_exit_code_and_freezes_the_heap_for_the_exit(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["stackcheck", "scan", "--jobs", "0"])
+    try:
+        assert console_main() == 2
+        assert gc.get_freeze_count() > 1000  # the modules' objects at least: teardown never walks them
+    finally:
+        gc.unfreeze()
+    assert "--jobs 0: give 1 or more worker processes" in capsys.readouterr().err
+
+
+def test_python_dash_m_stackcheck_is_the_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "stackcheck", "scan", "--jobs", "0"], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == "stackcheck scan: error: --jobs 0: give 1 or more worker processes"
