@@ -589,3 +589,32 @@ def test_real_aws_without_credentials_or_region_skips_or_fails_with_the_reason(
     result.stdout.fnmatch_lines(
         ["*no AWS region set (no emulator record beside *); pass --aws-region or set AWS_REGION*"]
     )
+
+
+FREEZE_PROBE = """
+import atexit
+import gc
+
+# registered before the session: runs at the interpreter's exit, after everything pytest does
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count()))
+"""
+
+
+def test_the_pytest_command_ends_with_the_heap_frozen(pt: pytest.Pytester) -> None:
+    pt.makeconftest(FREEZE_PROBE)
+    pt.makepyfile(PASSING)
+    result = pt.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0
+    (line,) = [line for line in result.outlines if line.startswith("frozen at exit:")]
+    assert (
+        int(line.split(":")[1]) > 1000
+    )  # the modules' objects at least: pytest's and the teardown's collections skip them
+
+
+def test_a_nested_pytest_session_leaves_the_collector_alone(pt: pytest.Pytester) -> None:
+    import gc
+
+    pt.makepyfile(PASSING)
+    result = pt.runpytest("-p", "no:cacheprovider")  # in this process: its configuration is not the outermost
+    assert result.ret == 0
+    assert gc.get_freeze_count() == 0
