@@ -110,7 +110,7 @@ def _pytest_stage(name: str, options: GateOptions, marker: str, junit: Path) -> 
     started = time.monotonic()
     args = [str(options.checks), "-m", marker, "-p", "no:xdist", f"--junitxml={junit}", *options.pytest_args]
     if options.in_process:
-        code = _pytest_main(args)
+        code = _pytest_main([*args, *IN_PROCESS_WARNINGS])
     else:
         env = {**options.environ, "STACKCHECK_STRICT": "1"}
         code = subprocess.run([options.python, "-m", "pytest", *args], env=env, check=False).returncode
@@ -217,6 +217,14 @@ def _boot_emulator(options: GateOptions) -> Starting | None:
         return None
     return starting if isinstance(starting, Starting) else None
 
+
+IN_PROCESS_WARNINGS = (
+    "-W",
+    "ignore:Module already imported so cannot be rewritten; stackcheck:pytest.PytestAssertRewriteWarning",
+)
+"""pytest's warning that stackcheck's own modules (the plugin, imported by ``WARM_UP``; the package, by the gate)
+cannot have their asserts rewritten: they hold no test, so nothing is lost, and the warning would otherwise
+end every in-process checks stage. Other modules' warnings stay."""
 
 WARM_UP = ("pytest", "stackcheck.plugin", "stackcheck.plugin.live", "stackcheck.compliance", "stackcheck.scan.custom")
 """What the in-process checks import (pytest, the plugin, the live compliance stage and the scanners' rule

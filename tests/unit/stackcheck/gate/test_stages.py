@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -50,3 +51,33 @@ def test_a_failed_check_makes_it_failed(tmp_path):
     stage = run(tmp_path, "\ndef test_wrong():\n    assert 1 == 2\n")
     assert (stage.status, stage.exit_code) == (FAILED, 1)
     assert stage.reasons == ("test_checks::test_wrong: assert 1 == 2",)
+
+
+GATE_LIKE = """
+import sys
+from pathlib import Path
+
+from stackcheck.gate.stages import WARM_UP, GateOptions, _pytest_stage
+
+for module in WARM_UP:  # as the gate imports them while the emulator boots
+    __import__(module)
+checks = Path(sys.argv[1])
+options = GateOptions(checks=checks, in_process=True, pytest_args=("-p", "no:cacheprovider", "--rootdir", str(checks)))
+stage = _pytest_stage("checks", options, "not outofband", checks.parent / "integration.xml")
+print("stage", stage.status, stage.exit_code)
+"""
+
+
+def test_in_process_checks_warn_of_nothing_the_gate_imported_before_them(tmp_path):
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_checks.py").write_text("def test_settled():\n    assert True\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "STACKCHECK_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", GATE_LIKE, str(checks)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "stage PASSED 0"
+    assert "1 passed" in done.stdout
+    assert "warning" not in done.stdout.lower()
