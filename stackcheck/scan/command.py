@@ -208,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
     ready = time.perf_counter()
     if synth:
         directory = (args.assembly or ["cdk.out"])[0]
+        stale = not is_current(".", directory)  # asked first: the synthesis is about to replace it
         synthesis = subprocess.Popen(
             [sys.executable, "-m", "stackcheck", "synth", "--output", directory, *args.synth_arg]
         )
@@ -215,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
             # While the app synthesizes (another process), the tools load here when the templates will
             # have to be scanned: a stale assembly, or no findings cache (or one that never saw these
             # scanners). Forked scan workers inherit them, so they load once, not once per worker.
-            if not (is_current(".", directory) and all(isinstance(s, DeferredScanner) and s.known for s in every)):
+            if stale or not all(isinstance(s, DeferredScanner) and s.known for s in every):
                 for scanner in every:
                     loaded(scanner)
             status = synthesis.wait()
