@@ -31,3 +31,32 @@ def test_python_dash_m_stackcheck_is_the_command():
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.strip() == "stackcheck scan: error: --jobs 0: give 1 or more worker processes"
+
+
+def test_command_stages_names_every_command_of_every_stage_and_nothing_else():
+    import importlib
+
+    from stackcheck.cli import COMMAND_STAGES, STAGES
+
+    declared = {
+        name: stage for stage in STAGES for name in importlib.import_module(f"stackcheck.{stage}.command").COMMANDS
+    }
+    assert declared == COMMAND_STAGES
+
+
+def test_a_command_imports_its_own_stage_only_and_help_lists_every_command():
+    probe = (
+        "import sys; from stackcheck.cli import main; code = main(sys.argv[1:]); "
+        "print(code, sorted(m.split('.')[1] for m in sys.modules if m.startswith('stackcheck.') and m.endswith('.command')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "scan", "--jobs", "0"], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.splitlines()[-1] == "2 ['scan']"
+    listed = subprocess.run(
+        [sys.executable, "-m", "stackcheck", "--help"], capture_output=True, text=True, timeout=120, check=True
+    )
+    from stackcheck.cli import COMMAND_STAGES
+
+    shown = {line.split()[0] for line in listed.stdout.splitlines() if line.startswith("    ") and line.strip()}
+    assert set(COMMAND_STAGES) <= shown
