@@ -388,7 +388,8 @@ def synthesize(
     failed synthesis never leaves a half-written assembly. When ``outdir`` already holds an
     assembly synthesized from the same ``cache_key``, it is reused (``cached=True``).
 
-    Raises AssemblyError for a bad ``cdk.json`` and SynthesisError when the app raises.
+    Raises AssemblyError for a bad ``cdk.json`` and SynthesisError when the app raises; an interrupt
+    (KeyboardInterrupt) passes through, the staging folder removed first.
     """
     root = Path(app_dir).resolve()
     out = Path(outdir) if outdir is not None else root / "cdk.out"
@@ -452,6 +453,9 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise SynthesisError(f"synthesis of {cdk_json['app']!r} failed: {type(exc).__name__}: {exc}") from exc
+    except BaseException:  # interrupted (Ctrl-C): no staging folder is left behind either
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         if added_path:
             with contextlib.suppress(ValueError):

@@ -223,9 +223,12 @@ def run(args: argparse.Namespace) -> int:
         except Exception:
             synthesis.wait()  # a scanner that cannot load: the synthesis finishes whole, nothing half-written
             raise
-        except BaseException:  # interrupted (Ctrl-C reaches the app too)
-            synthesis.terminate()
-            synthesis.wait()
+        except BaseException:  # interrupted: Ctrl-C reaches the app too, which removes its staging folder and exits
+            try:
+                synthesis.wait(timeout=60)
+            except BaseException:  # interrupted again, or an app that does not stop
+                synthesis.kill()
+                synthesis.wait()
             raise
         if status != 0:
             print(f"scan: not run, synthesis exited {status}", file=sys.stderr)

@@ -186,3 +186,13 @@ def test_cdk_validation_context_value_must_be_a_bool(tmp_path):
     write_app(tmp_path)
     with pytest.raises(AssemblyError, match=r"context stackcheck:cdk-validation='sometimes' must be true or false"):
         synthesize(tmp_path, context={VALIDATION_CONTEXT_KEY: "sometimes"})
+
+
+def test_an_interrupted_synthesis_leaves_no_staging_folder_and_the_old_assembly_whole(tmp_path):
+    write_app(tmp_path)
+    first = synthesize(tmp_path)
+    write_app(tmp_path, app="raise KeyboardInterrupt\n")  # as Ctrl-C while the app runs
+    with pytest.raises(KeyboardInterrupt):
+        synthesize(tmp_path)
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith(".cdk.out.")] == []
+    assert list(read_assembly(tmp_path / "cdk.out").stacks) == list(first.assembly.stacks) == ["First", "Second"]
