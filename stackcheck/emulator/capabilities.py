@@ -123,13 +123,13 @@ def classify_resource(resource: dict[str, Any], native: Mapping[str, str] | None
     return classify(resource_type, native)
 
 
-def capability_matrix(assembly: CloudAssembly) -> list[Capability]:
-    """One Capability per resource type the assembly declares, sorted by type."""
+def capability_matrix(assembly: CloudAssembly, native: Mapping[str, str] | None = None) -> list[Capability]:
+    """One Capability per resource type the assembly declares, sorted by type; ``native`` as for ``classify``."""
     counts: dict[tuple[str, str, str], int] = {}
     stacks: dict[tuple[str, str, str], list[str]] = {}
     for artifact in assembly.stacks.values():
         for resource in artifact.resources.values():
-            row = (str(resource.get("Type", "?")), *classify_resource(resource))
+            row = (str(resource.get("Type", "?")), *classify_resource(resource, native))
             counts[row] = counts.get(row, 0) + 1
             if artifact.artifact_id not in stacks.setdefault(row, []):
                 stacks[row].append(artifact.artifact_id)

@@ -52,7 +52,13 @@ def add_emulator_arguments(parser: argparse.ArgumentParser) -> None:
             description="Exit codes follow the LSB status convention: 0 running, 1 stale record, 3 not running.",
         )
     )
-    caps = sub.add_parser("capabilities", help="each resource type of the assembly: native, extended or unsupported")
+    caps = with_outputs_dir(
+        sub.add_parser(
+            "capabilities",
+            help="each resource type of the assembly: native, extended or unsupported (as the running emulator "
+            "recorded in <outputs-dir> serves its types, else as the moto installed here has them)",
+        )
+    )
     caps.add_argument("--assembly", default="cdk.out", help="cloud assembly folder (default: cdk.out)")
     caps.add_argument("--json", action="store_true", help="print the matrix as JSON")
 
@@ -102,10 +108,13 @@ def missing_context_line(keys: tuple[str, ...]) -> str:
 
 def _capabilities(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
-    from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix
+    from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix, served_native_types
+    from stackcheck.emulator.process import read_record
 
     assembly = read_assembly(args.assembly)
-    matrix = capability_matrix(assembly)
+    record = read_record(args.outputs_dir)
+    native = served_native_types(record.endpoint_url) if record is not None else None
+    matrix = capability_matrix(assembly, native)
     if args.json:
         json.dump(
             [
@@ -126,8 +135,13 @@ def _capabilities(args: argparse.Namespace) -> int:
         from stackcheck.emulator.assets import asset_forecast
         from stackcheck.emulator.plan import forecast
 
+        print(
+            f"moto's types: as the emulator at {record.endpoint_url} serves them"
+            if native is not None and record is not None
+            else f"moto's types: as the moto installed here has them (no emulator answering from {args.outputs_dir})"
+        )
         print(format_matrix(matrix))
-        for line in forecast(assembly):
+        for line in forecast(assembly, native):
             print(f"stack {line}")
         print(f"assets: {asset_forecast(assembly.directory).line(verb='to publish') or 'none'}")
         if assembly.missing_context:

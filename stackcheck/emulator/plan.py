@@ -33,13 +33,14 @@ class TemplatePlan:
         return list(self.lost_outputs)
 
 
-def forecast(assembly: CloudAssembly) -> list[str]:
+def forecast(assembly: CloudAssembly, native: Mapping[str, str] | None = None) -> list[str]:
     """Before deploying: one line per stack of ``assembly`` (in deployment order), what the emulator
     will do with it: ``Api: declared 8 / to create 6 / emulated 1 / skipped 1 (Stage: unsupported type
     AWS::ApiGateway::Stage); lost outputs: ApiUrl (depend on skipped Stage)``. Resources whose
-    condition is false are counted as to create (conditions are evaluated at deploy time)."""
+    condition is false are counted as to create (conditions are evaluated at deploy time).
+    ``native``: moto's own types as a running server serves them (see ``plan_templates``)."""
     lines = []
-    for wave in plan_templates(assembly, allow_unsupported=True):
+    for wave in plan_templates(assembly, allow_unsupported=True, native=native):
         for plan in wave:
             declared = len(plan.artifact.resources)
             text = (

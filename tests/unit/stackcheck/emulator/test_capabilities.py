@@ -19,6 +19,11 @@ from stackcheck.emulator.capabilities import (
 )
 
 
+def no_emulator(assembly):
+    """``--outputs-dir`` of a folder without an emulator record: the local moto answers, wherever the tests run."""
+    return ["--outputs-dir", str(assembly.directory / "no-emulator")]
+
+
 @pytest.mark.parametrize(
     ("resource_type", "support", "detail_start"),
     [
@@ -98,7 +103,9 @@ def test_unsupported_resources_name_stack_and_logical_id(make_assembly):
 
 def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, capsys):
     assembly = make_assembly({"Edge": ("unsupported", [])})
-    assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--json"]) == 1
+    assert (
+        main(["emulator", "capabilities", "--assembly", str(assembly.directory), *no_emulator(assembly), "--json"]) == 1
+    )
     rows = json.loads(capsys.readouterr().out)
     assert {r["resource_type"]: r["support"] for r in rows} == {
         "AWS::AppRunner::Service": UNSUPPORTED,
@@ -109,7 +116,7 @@ def test_capabilities_command_exits_1_when_a_type_is_unsupported(make_assembly, 
 
 def test_capabilities_command_exits_0_when_all_are_supported(make_assembly, capsys):
     assembly = make_assembly({"Stack": ("migration", [])})
-    assert main(["emulator", "capabilities", "--assembly", str(assembly.directory)]) == 0
+    assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), *no_emulator(assembly)]) == 0
     assert capsys.readouterr().out.splitlines()[-3:] == [
         "9 types, 12 resources: 5 native, 7 extended, 0 unsupported",
         "stack Stack: declared 12 / to create 12 / emulated 0 / skipped 0",
@@ -127,6 +134,6 @@ def test_an_assembly_with_missing_lookup_context_is_named_before_deploying(make_
     manifest["missing"] = [{"key": key, "provider": "vpc-provider", "props": {}}]
     manifest_file.write_text(json.dumps(manifest))
     assert read_assembly(assembly.directory).missing_context == (key,)
-    main(["emulator", "capabilities", "--assembly", str(assembly.directory)])
+    main(["emulator", "capabilities", "--assembly", str(assembly.directory), *no_emulator(assembly)])
     (warning,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
     assert warning.startswith(f"warning: the assembly was synthesized without the context of 1 lookup(s) ({key}): ")

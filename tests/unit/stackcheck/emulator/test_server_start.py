@@ -150,3 +150,19 @@ def test_a_deploy_plans_against_the_servers_types_not_this_processs_moto(deploy,
     monkeypatch.setattr(cfn, "moto_native_types", introspect)
     result = deploy({"Net": ({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, [])})
     assert [(s.stack_name, s.status) for s in result.stacks] == [("Net", "CREATE_COMPLETE")]
+
+
+def test_capabilities_follow_the_running_emulators_types_not_this_processs_moto(
+    emulator_server, emulator_dir, tmp_path, monkeypatch, capsys
+):
+    from stackcheck.cli import main
+
+    def introspect():
+        raise AssertionError("capabilities imported moto's models here")
+
+    assembly = write_assembly(tmp_path, {"Net": ({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, [])})
+    monkeypatch.setattr(cfn, "moto_native_types", introspect)
+    code = main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--outputs-dir", str(emulator_dir)])
+    out = capsys.readouterr().out.splitlines()
+    assert (code, out[0]) == (0, f"moto's types: as the emulator at {emulator_server.endpoint_url} serves them")
+    assert "stack Net: declared 1 / to create 1 / emulated 0 / skipped 0" in out
