@@ -220,11 +220,14 @@ def _boot_emulator(options: GateOptions) -> Starting | None:
 
 IN_PROCESS_WARNINGS = (
     "-W",
-    "ignore:Module already imported so cannot be rewritten; stackcheck:pytest.PytestAssertRewriteWarning",
+    "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
 )
-"""pytest's warning that stackcheck's own modules (the plugin, imported by ``WARM_UP``; the package, by the gate)
-cannot have their asserts rewritten: they hold no test, so nothing is lost, and the warning would otherwise
-end every in-process checks stage. Other modules' warnings stay."""
+"""pytest's warning that a plugin module this process imported before the checks cannot have its asserts
+rewritten: stackcheck's own (the package, and the plugin through ``WARM_UP``) and those the app's synthesis
+pulls in (jsii imports typeguard, itself a pytest plugin). That is the in-process design, not the checks'
+concern: such modules hold no test, so nothing is lost, and the warning would otherwise end every
+in-process checks stage (a cold gate's with typeguard too). A subprocess run (``in_process=False``) warns as
+pytest does."""
 
 WARM_UP = ("pytest", "stackcheck.plugin", "stackcheck.plugin.live", "stackcheck.compliance", "stackcheck.scan.custom")
 """What the in-process checks import (pytest, the plugin, the live compliance stage and the scanners' rule

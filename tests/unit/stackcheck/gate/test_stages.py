@@ -59,6 +59,8 @@ from pathlib import Path
 
 from stackcheck.gate.stages import WARM_UP, GateOptions, _pytest_stage
 
+import typeguard  # as a synthesis in this process imports it (through jsii): a pytest plugin too
+
 for module in WARM_UP:  # as the gate imports them while the emulator boots
     __import__(module)
 checks = Path(sys.argv[1])
