@@ -110,9 +110,13 @@ def _capabilities(args: argparse.Namespace) -> int:
     from stackcheck.assembly import read_assembly
     from stackcheck.emulator.capabilities import UNSUPPORTED, capability_matrix, format_matrix, served_native_types
     from stackcheck.emulator.process import read_record
+    from stackcheck.errors import EmulatorRecordError
 
     assembly = read_assembly(args.assembly)
-    record = read_record(args.outputs_dir)
+    try:  # the record only says where to ask; an unreadable one leaves the answer to the moto installed here
+        record, unread = read_record(args.outputs_dir), None
+    except EmulatorRecordError as exc:
+        record, unread = None, str(exc)
     native = served_native_types(record.endpoint_url) if record is not None else None
     matrix = capability_matrix(assembly, native)
     if args.json:
@@ -138,7 +142,7 @@ def _capabilities(args: argparse.Namespace) -> int:
         print(
             f"moto's types: as the emulator at {record.endpoint_url} serves them"
             if native is not None and record is not None
-            else f"moto's types: as the moto installed here has them (no emulator answering from {args.outputs_dir})"
+            else f"moto's types: as the moto installed here has them ({unread or f'no emulator answering from {args.outputs_dir}'})"
         )
         print(format_matrix(matrix))
         for line in forecast(assembly, native):

@@ -213,7 +213,8 @@ def _run_units(
 
     Loaded scanners are shared with the workers by the fork; DeferredScanners not loaded yet load
     in each worker that needs them (never here), and learn their registry from the workers.
-    The heap is frozen (``gc.freeze``) for the life of the pool, as the gc module's documentation
+    The heap is frozen (``gc.freeze``) for the life of the pool (and after it, when the caller had
+    frozen it already), as the gc module's documentation
     advises before a fork: the workers' collections then never touch, and so never copy, the
     pages of the scanners they inherited (https://docs.python.org/3/library/gc.html#gc.freeze).
     A worker that dies (killed, out of memory) costs nothing but time: its units run again here.
@@ -233,6 +234,7 @@ def _run_units(
         if not isinstance(scanner, DeferredScanner) or scanner._scanner is not None:
             instrument(loaded(scanner), _CLOCK)  # once, before forking: workers inherit the timed methods
     _POOL_UNITS = units
+    frozen_before = gc.get_freeze_count()  # a caller's own freeze (the gate's) is left as it was
     gc.freeze()
     try:
         with ProcessPoolExecutor(
@@ -241,7 +243,8 @@ def _run_units(
             _collect(units, {executor.submit(_pool_unit, i): i for i in order}, results, done)
     finally:
         _POOL_UNITS = None
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
     for i, result in enumerate(results):
         if result is None:  # its worker died: run it here
             results[i] = run_unit(*units[i])

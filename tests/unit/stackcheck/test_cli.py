@@ -10,6 +10,7 @@ from stackcheck.cli import console_main, main
 
 
 def test_main_answers_bad_input_with_2_and_leaves_the_collector_alone(capsys):
+    gc.unfreeze()  # whatever an earlier test in this worker froze (the gate freezes its heap)
     assert main(["scan", "--jobs", "0"]) == 2
     assert "stackcheck scan: error: --jobs 0: give 1 or more worker processes" in capsys.readouterr().err
     assert gc.get_freeze_count() == 0

@@ -137,3 +137,14 @@ def test_an_assembly_with_missing_lookup_context_is_named_before_deploying(make_
     main(["emulator", "capabilities", "--assembly", str(assembly.directory), *no_emulator(assembly)])
     (warning,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
     assert warning.startswith(f"warning: the assembly was synthesized without the context of 1 lookup(s) ({key}): ")
+
+
+def test_an_unreadable_emulator_record_leaves_capabilities_to_the_local_moto_and_is_named(make_assembly, capsys):
+    assembly = make_assembly({"Stack": ("migration", [])})
+    outputs = assembly.directory / "outputs"
+    outputs.mkdir()
+    (outputs / "target.json").write_text("{not json")
+    assert main(["emulator", "capabilities", "--assembly", str(assembly.directory), "--outputs-dir", str(outputs)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("moto's types: as the moto installed here has them (")
+    assert "target.json" in first

@@ -169,7 +169,7 @@ class SeesTheFreeze:
 def test_workers_inherit_a_frozen_heap_and_this_process_gets_it_back_unfrozen(contexts):
     import gc
 
-    assert gc.get_freeze_count() == 0
+    gc.unfreeze()  # whatever an earlier test in this worker froze (the gate freezes its heap)
     result = scan(contexts, [SeesTheFreeze()], jobs=2)
     counts = [int(f.message) for f in result.findings]
     assert len(counts) == len(contexts)
@@ -177,3 +177,15 @@ def test_workers_inherit_a_frozen_heap_and_this_process_gets_it_back_unfrozen(co
     assert gc.get_freeze_count() == 0
     serial = scan(contexts, [SeesTheFreeze()], jobs=1)
     assert [f.message for f in serial.findings] == ["0"] * len(contexts)
+
+
+def test_a_heap_the_caller_froze_stays_frozen_after_a_parallel_scan(contexts):
+    import gc
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        scan(contexts, [SeesTheFreeze()], jobs=2)
+        assert gc.get_freeze_count() >= before > 0
+    finally:
+        gc.unfreeze()
