@@ -10,11 +10,12 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from stackcheck.errors import BadInputError, NextStep
+
+if TYPE_CHECKING:  # PyYAML loads when a YAML file is read (pytest's plugin start-up reads none)
+    import yaml
 
 __all__ = [
     "ALL_OUTPUTS_FILE",
@@ -233,15 +234,18 @@ def load_yaml_list(
     what: str,
     example: str,
     error: type[BadInputError] = BadInputError,
-    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
+    loader: type[yaml.SafeLoader] | None = None,
 ) -> list[tuple[int, int | None, Any]]:
     """Read a YAML list from ``path``; returns ``[(index, line, item)]`` (index and line 1-based).
 
     An empty file is an empty list. ``what`` names the file in messages (``suppression ledger``),
     ``example`` shows an entry's first line (``- rule: ...``). Raises ``error`` (a BadInputError,
     exit code 2) naming the file, and the line for malformed YAML, when the file is missing,
-    unreadable, not YAML or not a list.
+    unreadable, not YAML or not a list. ``loader`` defaults to ``yaml.SafeLoader``.
     """
+    import yaml
+
+    loader = loader or yaml.SafeLoader
     path = Path(path)
     text = read_text(path, what=what, error=error, missing="create it holding `[]` (an empty list)")
     try:

@@ -26,10 +26,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import filelock
-
+# filelock and wcmatch (stackcheck.assembly.watch) load when an assembly is synthesized or keyed:
+# reading one, or pytest's plugin start-up, needs neither.
 from stackcheck.assembly.callsites import CALL_SITES_FILE, record_call_sites, write_call_sites
-from stackcheck.assembly.watch import watched_files
 from stackcheck.errors import AssemblyError, NextStep, SynthesisError
 from stackcheck.files import read_json
 
@@ -279,6 +278,8 @@ def cache_key(app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] 
     ``watch`` read as the cdk CLI reads it), the app command, the merged context, and the installed
     versions of aws-cdk-lib, constructs and cdk-nag.
     """
+    from stackcheck.assembly.watch import watched_files
+
     root = Path(app_dir)
     cdk_json = load_cdk_json(root)
     digest = hashlib.sha256()
@@ -397,6 +398,8 @@ def synthesize(
     for flag, value in JSII_QUIET.items():
         os.environ.setdefault(flag, value)
     out.parent.mkdir(parents=True, exist_ok=True)
+    import filelock
+
     # One synthesis at a time per assembly folder (pytest-xdist workers share it).
     with filelock.FileLock(out.parent / f".{out.name}.lock"):
         return _synthesize_locked(root, out, context, force)
@@ -420,6 +423,8 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
     if added_path:
         sys.path.insert(0, str(root))
     try:
+        from stackcheck.assembly.watch import watched_files
+
         sources = watched_files(root, cdk_json)
         with _app_defaults(staging, merged), contextlib.chdir(root), record_call_sites(root, sources) as sites:
             if kind == "module":

@@ -619,3 +619,25 @@ def test_a_nested_pytest_session_leaves_the_collector_alone(pt: pytest.Pytester)
     result = pt.runpytest("-p", "no:cacheprovider")  # in this process: its configuration is not the outermost
     assert result.ret == 0
     assert gc.get_freeze_count() == 0
+
+
+# Libraries a fixture or a command needs, never the plugin's start-up: every pytest process (each
+# xdist worker, and the controller before it starts them) would pay for them before its first test.
+HEAVY = ("yaml", "filelock", "wcmatch", "psutil", "boto3", "botocore", "moto", "jsii", "cfnlint", "checkov")
+IMPORT_PROBE = f"""
+import sys
+
+
+def pytest_collection_finish(session):
+    print("heavy at collection:", sorted(name for name in {HEAVY!r} if name in sys.modules))
+"""
+
+
+def test_the_plugin_starts_without_loading_the_heavy_libraries(pt: pytest.Pytester) -> None:
+    write_outputs(pt)
+    write_record(pt)  # settings are resolved from the emulator record too
+    pt.makeconftest(IMPORT_PROBE)
+    pt.makepyfile(PASSING)
+    result = pt.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    assert result.ret == 0
+    assert "heavy at collection: []" in result.outlines
