@@ -51,16 +51,41 @@ def parse_context(pairs: list[str]) -> dict:
     return context
 
 
-def run(args: argparse.Namespace) -> int:
-    """Synthesize and print one line per stack: artifact id, resource count, dependencies."""
-    from stackcheck.assembly import NAG_CONTEXT_KEY, VALIDATION_CONTEXT_KEY, synthesize
+def synth_context(args: argparse.Namespace) -> dict:
+    """The extra context a parsed ``stackcheck synth`` command line synthesizes with: its ``--context`` pairs
+    (``parse_context``), ``--no-nag`` and ``--cdk-validation`` as their context keys; BadInputError as
+    ``parse_context``."""
+    from stackcheck.assembly import NAG_CONTEXT_KEY, VALIDATION_CONTEXT_KEY
 
     context = parse_context(args.context)
     if args.no_nag:
         context[NAG_CONTEXT_KEY] = False
     if args.cdk_validation:
         context[VALIDATION_CONTEXT_KEY] = True
-    result = synthesize(args.app_dir, args.output, context=context, force=args.force)
+    return context
+
+
+def parse_synth_args(argv: list[str]) -> argparse.Namespace:
+    """``argv`` (``stackcheck synth``'s options, as ``scan --synth-arg`` passes them) parsed as that
+    command parses them; BadInputError naming the argument argparse rejects."""
+    from stackcheck.errors import BadInputError
+
+    parser = argparse.ArgumentParser(prog="stackcheck synth", add_help=False, exit_on_error=False)
+    add_arguments(parser)
+    try:
+        args, unknown = parser.parse_known_args(argv)
+    except argparse.ArgumentError as exc:
+        raise BadInputError(f"--synth-arg: {exc}") from None
+    if unknown:
+        raise BadInputError(f"--synth-arg {' '.join(unknown)}: not an option of `stackcheck synth` (see its --help)")
+    return args
+
+
+def run(args: argparse.Namespace) -> int:
+    """Synthesize and print one line per stack: artifact id, resource count, dependencies."""
+    from stackcheck.assembly import synthesize
+
+    result = synthesize(args.app_dir, args.output, context=synth_context(args), force=args.force)
     state = "reused (sources unchanged)" if result.cached else "synthesized"
     print(f"cloud assembly {result.assembly.directory}: {state} in {result.seconds:.1f}s")
     for artifact in result.assembly.dependency_order():

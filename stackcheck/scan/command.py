@@ -117,7 +117,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ARG",
-        help="an argument for that synthesis (`--synth-arg=-c --synth-arg=key=value`); repeatable; implies --synth",
+        help="an option for that synthesis, as `stackcheck synth` takes it (`--synth-arg=-c --synth-arg=key=value`, "
+        "`--synth-arg=--app-dir --synth-arg=DIR`); repeatable; implies --synth; the assembly is still --assembly's",
     )
     parser.add_argument(
         "--sarif-suppressed",
@@ -187,6 +188,17 @@ def run(args: argparse.Namespace) -> int:
     synth = args.synth or bool(args.synth_arg)
     if synth and (templates or len(set(args.assembly or ["cdk.out"])) > 1):
         raise BadInputError("--synth synthesizes one cloud assembly: give at most one --assembly and no templates")
+    synth_args, synth_extra = None, {}
+    if synth:  # what the synthesis would refuse fails here, before it starts
+        from stackcheck.assembly.command import parse_synth_args, synth_context
+
+        synth_args = parse_synth_args(args.synth_arg)
+        if synth_args.output is not None:
+            raise BadInputError(
+                f"--synth-arg --output {synth_args.output}: the scan names the cloud assembly it synthesizes "
+                "and reads; give it as --assembly DIR"
+            )
+        synth_extra = synth_context(synth_args)
     baseline = load_baseline(args.baseline) if args.baseline else None
     if args.jobs is not None and args.jobs < 1:
         raise BadInputError(f"--jobs {args.jobs}: give 1 or more worker processes")
@@ -206,9 +218,14 @@ def run(args: argparse.Namespace) -> int:
     # in the workers only, so this process stays small.
     every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1 or synth)
     ready = time.perf_counter()
-    if synth:
-        directory = (args.assembly or ["cdk.out"])[0]
-        stale = not is_current(".", directory)  # asked first: the synthesis is about to replace it
+    if synth_args is not None:
+        # The synthesis writes where this scan reads (an absolute --output: its own relative one is
+        # under its --app-dir), and is judged stale for the app and context it is given.
+        directory = os.path.abspath((args.assembly or ["cdk.out"])[0])
+        try:  # asked first: the synthesis is about to replace it
+            stale = not is_current(synth_args.app_dir, directory, synth_extra)
+        except BadInputError:  # no readable cdk.json there: the synthesis says which
+            stale = True
         synthesis = subprocess.Popen(
             [sys.executable, "-m", "stackcheck", "synth", "--output", directory, *args.synth_arg]
         )

@@ -532,6 +532,67 @@ def test_synth_with_templates_or_two_assemblies_is_bad_input(capsys, tmp_path, t
         assert "--synth synthesizes one cloud assembly" in err
 
 
+def test_synth_of_an_app_in_another_folder_writes_the_assembly_the_scan_reads(capsys, tmp_path, monkeypatch):
+    # `stackcheck synth --app-dir app --output cdk.out` alone would write app/cdk.out; the scan reads ./cdk.out
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    write_app(tmp_path / "app")
+    monkeypatch.chdir(tmp_path)  # no cdk.json here
+    code, out, _ = run_scan(capsys, tmp_path, "--synth-arg=--app-dir", "--synth-arg=app")
+    assert (code, failure_lines(out)) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"])
+    assert (tmp_path / "cdk.out" / "First.template.json").is_file()
+    assert not (tmp_path / "app" / "cdk.out").exists()
+    assert report(tmp_path)["assembly"] == {"directory": "cdk.out", "digest": assembly_digest(tmp_path / "cdk.out")}
+
+
+@pytest.mark.parametrize(
+    ("synth_args", "message"),
+    [
+        (
+            ["--synth-arg=--output", "--synth-arg=elsewhere"],
+            "--synth-arg --output elsewhere: the scan names the cloud assembly it synthesizes and reads; "
+            "give it as --assembly DIR",
+        ),
+        (["--synth-arg=-c", "--synth-arg=stage"], "--context 'stage' is not KEY=VALUE"),
+        (["--synth-arg=--watch"], "--synth-arg --watch: not an option of `stackcheck synth` (see its --help)"),
+        (["--synth-arg=--app-dir"], "--synth-arg: argument --app-dir: expected one argument"),
+    ],
+)
+def test_synth_args_the_synthesis_would_refuse_fail_before_it_starts(
+    capsys, tmp_path, monkeypatch, synth_args, message
+):
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    monkeypatch.chdir(write_app(tmp_path / "app"))
+    code, _, err = run_scan(capsys, tmp_path, *synth_args)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / "app" / "cdk.out").exists()
+    assert not (tmp_path / "reports").exists()
+
+
+def test_synth_with_new_context_loads_the_scanners_while_the_app_synthesizes(capsys, tmp_path, monkeypatch):
+    # the assembly on disk was synthesized with other context: the synthesis replaces it, so its templates must be scanned
+    from stackcheck.scan import runner
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    app = write_app(tmp_path / "app")
+    monkeypatch.chdir(app)
+    assert run_scan(capsys, tmp_path, "--synth", "--synth-arg=-c", "--synth-arg=name=first")[0] == 1
+    real, names_on_disk = runner.loaded, []
+
+    def loaded(scanner):  # which assembly is on disk when a scanner is first asked for: the old one, or the new
+        template = json.loads((app / "cdk.out" / "First.template.json").read_text())
+        names_on_disk.extend(r["Properties"]["DisplayName"] for r in template["Resources"].values())
+        return real(scanner)
+
+    monkeypatch.setattr(runner, "loaded", loaded)
+    code, out, _ = run_scan(capsys, tmp_path, "--synth", "--synth-arg=-c", "--synth-arg=name=second", "--jobs", "1")
+    assert (code, failure_lines(out)) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"])
+    assert names_on_disk[0] == "first"  # asked for while the app was still synthesizing
+    assert "2 of 6 scan units from the findings cache" in out  # Second's template did not change
+
+
 def failure_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith(("FAILED", "PASSED"))]
 
