@@ -385,7 +385,8 @@ def synthesize(
     The app module runs as ``__main__``; every ``aws_cdk.App`` it builds gets ``outdir`` and the
     ``cdk.json`` context merged with ``context`` (what the cdk CLI passes as CDK_OUTDIR and
     CDK_CONTEXT_JSON). Output goes to a temporary
-    directory that replaces ``outdir`` (default ``<app_dir>/cdk.out``) only on success, so a
+    directory that replaces ``outdir`` (default ``<app_dir>/cdk.out``; a relative one is under the
+    current directory, as ``is_current`` and every command read it) only on success, so a
     failed synthesis never leaves a half-written assembly. When ``outdir`` already holds an
     assembly synthesized from the same ``cache_key``, it is reused (``cached=True``).
 
@@ -393,8 +394,7 @@ def synthesize(
     (KeyboardInterrupt) passes through, the staging folder removed first.
     """
     root = Path(app_dir).resolve()
-    out = Path(outdir) if outdir is not None else root / "cdk.out"
-    out = out if out.is_absolute() else root / out
+    out = Path(outdir).resolve() if outdir is not None else root / "cdk.out"
     for flag, value in JSII_QUIET.items():
         os.environ.setdefault(flag, value)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,12 @@ HELP = "synthesize the CDK app in-process into the cloud assembly (cached by sou
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options: --app-dir, --output, --context KEY=VALUE..., --force, --no-nag, --cdk-validation."""
     parser.add_argument("--app-dir", default=".", help="folder holding cdk.json (default: .)")
-    parser.add_argument("--output", "-o", default=None, help="cloud assembly folder (default: <app-dir>/cdk.out)")
+    parser.add_argument(
+        "--output",
+        "-o",
+        default=None,
+        help="cloud assembly folder (default: <app-dir>/cdk.out; a relative one is under the current directory)",
+    )
     parser.add_argument(
         "--context",
         "-c",

@@ -196,3 +196,18 @@ def test_an_interrupted_synthesis_leaves_no_staging_folder_and_the_old_assembly_
         synthesize(tmp_path)
     assert [p.name for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith(".cdk.out.")] == []
     assert list(read_assembly(tmp_path / "cdk.out").stacks) == list(first.assembly.stacks) == ["First", "Second"]
+
+
+def test_synth_of_an_app_in_another_folder_writes_a_relative_output_under_the_current_directory(
+    tmp_path, monkeypatch, capsys
+):
+    # as is_current, deploy, scan and the gate read --assembly; `gate --app-dir app` passes `-o cdk.out`
+    from stackcheck.cli import main
+
+    write_app(tmp_path / "app")
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "--app-dir", "app", "--output", "cdk.out"]) == 0
+    assert (tmp_path / "cdk.out" / "First.template.json").is_file()
+    assert not (tmp_path / "app" / "cdk.out").exists()
+    assert is_current("app", "cdk.out")
+    assert capsys.readouterr().out.startswith(f"cloud assembly {tmp_path / 'cdk.out'}: synthesized in ")
