@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -80,8 +81,18 @@ def console_main() -> int:
     the loaded tools' objects (cfn-lint's and checkov's registries, botocore's models) to the
     operating system instead of walking them once more. In-process callers use ``main``, which
     leaves the collector alone. See https://docs.python.org/3/library/gc.html#gc.freeze.
+
+    An interrupted command (exit 130, Ctrl-C) ends at once, its output flushed, once its own cleanup
+    has run (a synthesis's staging folder, a scan's worker pool): the libraries' exit hooks would
+    talk to children the same Ctrl-C stopped (jsii's to its node process, printing a BrokenPipeError
+    traceback).
     """
     code = main()
+    if code == 130:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
     gc.collect()
     gc.freeze()
     return code

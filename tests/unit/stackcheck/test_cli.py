@@ -61,3 +61,49 @@ def test_a_command_imports_its_own_stage_only_and_help_lists_every_command():
 
     shown = {line.split()[0] for line in listed.stdout.splitlines() if line.startswith("    ") and line.strip()}
     assert set(COMMAND_STAGES) <= shown
+
+
+INTERRUPTED_APP = """
+import os
+import threading
+from pathlib import Path
+
+import aws_cdk as cdk
+
+app = cdk.App()
+cdk.Stack(app, "First")  # the jsii kernel (a node process) is running
+Path(os.environ["STACKCHECK_TEST_FIFO"]).write_text("running")  # blocks until the test reads it
+threading.Event().wait(120)  # until Ctrl-C
+app.synth()
+"""
+
+
+def test_ctrl_c_during_a_synthesis_exits_130_without_a_traceback(tmp_path):
+    # Ctrl-C reaches the whole process group: this process, and jsii's node process, which dies first
+    import os
+    import signal
+
+    from tests.unit.stackcheck.test_assembly import write_app
+
+    fifo = tmp_path / "running"
+    os.mkfifo(fifo)
+    app = write_app(tmp_path / "app", app=INTERRUPTED_APP)
+    synth = subprocess.Popen(
+        [sys.executable, "-m", "stackcheck", "synth"],
+        cwd=app,
+        env={**os.environ, "STACKCHECK_TEST_FIFO": str(fifo)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert fifo.read_text() == "running"
+        os.killpg(synth.pid, signal.SIGINT)
+        out, err = synth.communicate(timeout=120)
+    finally:
+        if synth.poll() is None:
+            os.killpg(synth.pid, signal.SIGKILL)
+    assert (synth.returncode, out) == (130, "")
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert sorted(p.name for p in app.iterdir()) == [".cdk.out.lock", "cdk.json", "tinyapp"]  # no staging folder
