@@ -132,14 +132,21 @@ def record_call_sites(root: Path, sources: Collection[Path]) -> Iterator[dict[st
     finally:
         jsii.create = original
     base = root.resolve()
+    relative_names: dict[str, str | None] = {}  # one realpath per source file, not per construct
     for obj, filename, line in pending:
+        if filename not in relative_names:
+            try:
+                relative_names[filename] = Path(os.path.realpath(filename)).relative_to(base).as_posix()
+            except ValueError:  # a source outside the app folder cannot be named relative to it
+                relative_names[filename] = None
+        relative = relative_names[filename]
+        if relative is None:
+            continue
         try:
             path = obj.node.path
         except Exception:  # a construct the kernel cannot name: no site for it, and no failed synthesis
             continue
-        with contextlib.suppress(ValueError):  # a source outside the app folder cannot be named relative to it
-            relative = Path(os.path.realpath(filename)).relative_to(base).as_posix()
-            record["sites"].setdefault(path, [relative, line])
+        record["sites"].setdefault(path, [relative, line])
 
 
 def write_call_sites(record: Mapping[str, Any], assembly_dir: Path, root: Path) -> Path:
