@@ -17,6 +17,10 @@ SYNTH_ARGS := $(if $(strip $(ENVIRONMENT_SUFFIX)),-c 'environmentSuffix="$(strip
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,19,20,21,23
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+# The targets write bytecode even where the machine sets PYTHONDONTWRITEBYTECODE (CI images often do):
+# pytest then keeps its assertion-rewritten test modules in __pycache__ instead of rewriting all of them
+# in every process (each xdist worker collecting the unit suite: 1.5-2 s of its start).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: venv lint synth scan gate test unit integration deploy-local destroy-local deploy drift compliance bench clean
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -386,3 +387,15 @@ def test_the_matrix_step_with_unset_variables_and_no_fleet_file_exits_2_saying_w
     assert "set the repository variables AWS_NIGHTLY_ROLE_ARN and AWS_REGION, or write policies/fleet.yaml" in (
         capsys.readouterr().err
     )
+
+
+def test_make_targets_write_bytecode_where_the_machine_says_not_to():
+    # pytest keeps its rewritten test modules only when bytecode may be written
+    probe = 'probe: ; @echo "[$${PYTHONDONTWRITEBYTECODE-unset}]"'
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "--eval", probe, "probe"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert (done.returncode, done.stdout) == (0, "[unset]\n"), done.stderr
