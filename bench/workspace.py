@@ -38,7 +38,8 @@ class Workspace:
     """The copy in ``root`` of the repository in ``repo``; ``venv`` is the repository's virtual environment.
 
     ``env`` is the environment every benchmarked command gets: the jsii banners silenced, the
-    aws-cdk CLI's telemetry, update check and notices off (they would reach the network).
+    aws-cdk CLI's telemetry, update check and notices off (they would reach the network), bytecode
+    written (as the Makefile's targets run).
     """
 
     def __init__(self, repo: Path, root: Path):
@@ -54,6 +55,7 @@ class Workspace:
             "CDK_DISABLE_VERSION_CHECK": "true",
         }
         self.env.pop("CDK_VALIDATION", None)  # the defaults a user gets, for both chains
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # as the Makefile's targets run (it unexports it)
 
     def create(self) -> Workspace:
         """Copy ``COPIED`` into ``root`` (modification times kept, so make sees the venv as current)."""
