@@ -59,6 +59,7 @@ class NextStep(Enum):
     RESYNTH = ("synthesize again with {}", "stackcheck synth", "synth")
     SCAN = ("run {} again", "stackcheck scan --assembly cdk.out", "scan")
     SEE_SCAN = ("the template fails this rule too (see {})", "stackcheck scan --assembly cdk.out", "scan")
+    SCAN_TEMPLATE = ("the others only in the template ({})", "stackcheck scan --assembly cdk.out", "scan")
     DEPLOY_LOCAL = (
         "deploy first with {}",
         "stackcheck emulator start && stackcheck deploy --target emulator",

@@ -130,6 +130,12 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None, reader
             raise BadInputError(str(exc)) from exc
         target = resolve_target(args)
         factory = make_factory(target)
+        left_out = None
+        if target.emulator:  # what its deploy left out, and why, so those are not reported as "deploy again"
+            from stackcheck.emulator.capabilities import served_native_types
+            from stackcheck.emulator.plan import left_out as emulator_left_out
+
+            left_out = emulator_left_out(assembly, served_native_types(str(target.endpoint_url)))
         result = check_compliance(
             artifacts,
             factory,
@@ -139,6 +145,7 @@ def run(args: argparse.Namespace, *, pack: tuple[Any, Any] | None = None, reader
             template_only=template_only,
             progress=progress,
             reader=reader,
+            left_out=left_out,
         )
     except StackcheckError as exc:
         progress.finish()

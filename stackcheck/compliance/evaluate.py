@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -111,12 +111,35 @@ def live_forms(policies: str | Path | None = "policies") -> tuple[tuple[LiveForm
 
 
 @dataclass(frozen=True)
+class NotDeployed:
+    """A resource of a stack's template (``stack``, the artifact id; ``logical_id``, ``resource_type``) that the
+    deployed stack does not have; ``reason``: why, when the deployment said (the emulator's
+    ``deploy --allow-unsupported`` leaves out what it cannot create), else None."""
+
+    stack: str
+    logical_id: str
+    resource_type: str
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"stack", "logical_id", "resource_type", "reason"}`` for the JSON report."""
+        return {
+            "stack": self.stack,
+            "logical_id": self.logical_id,
+            "resource_type": self.resource_type,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class ComplianceResult:
     """One live compliance run: ``scan`` holds the findings (ledger applied), one unit per stack, ledger
     warnings and timings, in the shape the scan reports take; ``forms`` are the live forms run,
     ``template_only`` the pack's rules without one; ``api_calls`` counts the API calls made; ``coverage`` says,
     per rule and resource type the stacks declare, whether the rule judged it live or at template time only,
-    and why (``stackcheck.compliance.checkov_checks.coverage``)."""
+    and why (``stackcheck.compliance.checkov_checks.coverage``); ``not_deployed`` lists every resource the
+    templates declare that is not in its deployed stack (nothing checks it live: whatever its type), of
+    ``declared`` resources in all."""
 
     scan: ScanResult
     target: LiveTarget
@@ -124,6 +147,8 @@ class ComplianceResult:
     template_only: tuple[str, ...] = ()
     api_calls: int = 0
     coverage: tuple[Coverage, ...] = ()
+    not_deployed: tuple[NotDeployed, ...] = ()
+    declared: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -143,6 +168,7 @@ def check_compliance(
     reader: LiveReader | None = None,
     outcomes: TemplateOutcomes | None = None,
     progress: Progress | None = None,
+    left_out: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ComplianceResult:
     """Run every live form on the deployed stacks of ``artifacts``; apply the ledger entries of the live rule ids.
 
@@ -163,7 +189,9 @@ def check_compliance(
     reused (``stackcheck.compliance.snapshot``); its stacks are then not discovered again.
     ``outcomes``: the template forms' outcomes kept from an earlier run on the same templates.
     ``progress`` (``stackcheck.progress``) hears of each stack as it is judged: ``<stack> (N API
-    calls, F failed)``, N the calls its live read made.
+    calls, F failed)``, N the calls its live read made. ``left_out``: artifact id → logical ID → why
+    the deployment left that resource out (``stackcheck.emulator.plan.left_out``); their findings and
+    ``not_deployed`` rows say so instead of asking for a deploy.
 
     Raises BadInputError (exit 2) when a stack is not deployed, DetectionUnavailableError
     (exit 3) when the endpoint does not answer, there are no credentials or CloudFormation
@@ -188,7 +216,12 @@ def check_compliance(
     for stack in stacks:
         began = time.perf_counter()
         live, calls = read[stack.artifact_id].result()
-        findings = [*gone_findings(stack, live, LIVE_TOOL), *_read_errors(stack, live, forms), *_not_live(stack, forms)]
+        skipped = (left_out or {}).get(stack.artifact_id, {})
+        findings = [
+            *gone_findings(stack, live, LIVE_TOOL),
+            *_read_errors(stack, live, forms),
+            *_not_live(stack, forms, skipped),
+        ]
         for form in forms:
             findings += _evaluate(form, stack, live, by_id, outcomes)
         if progress is not None:
@@ -230,6 +263,37 @@ def check_compliance(
         template_only=tuple(template_only),
         api_calls=reader.calls - calls_before,
         coverage=coverage(forms, declared_types(s.artifact.template for s in stacks)),
+        not_deployed=tuple(
+            NotDeployed(
+                s.artifact_id,
+                logical_id,
+                str(resource.get("Type", "?")),
+                (left_out or {}).get(s.artifact_id, {}).get(logical_id),
+            )
+            for s in stacks
+            for logical_id, resource in s.artifact.resources.items()
+            if s.resource(logical_id) is None
+        ),
+        declared=sum(len(s.artifact.resources) for s in stacks),
+    )
+
+
+def not_deployed_line(result: ComplianceResult) -> str | None:
+    """``8 of 10 declared resources are not in their deployed stacks, so nothing checks them live: AWS::AppSync::DataSource
+    ×2, AWS::AppSync::GraphQLApi ×1 (8 left out by the deployment: unsupported type ...)``; None when every one is deployed."""
+    if not result.not_deployed:
+        return None
+    counts: dict[str, int] = {}
+    for row in result.not_deployed:
+        counts[row.resource_type] = counts.get(row.resource_type, 0) + 1
+    kinds = ", ".join(f"{kind} ×{n}" for kind, n in sorted(counts.items()))
+    left = [row for row in result.not_deployed if row.reason is not None]
+    why = ""
+    if left:
+        why = f" ({len(left)} left out by the deployment, e.g. {left[0].logical_id}: {left[0].reason})"
+    return (
+        f"{len(result.not_deployed)} of {result.declared} declared resources are not in their deployed stacks, "
+        f"so nothing checks them live: {kinds}{why}"
     )
 
 
@@ -425,8 +489,9 @@ def _read_errors(stack: DeployedStack, live: LiveTemplate, forms: Sequence[LiveF
         )
 
 
-def _not_live(stack: DeployedStack, forms: Sequence[LiveForm]) -> Iterator[Finding]:
-    """UNKNOWN findings for resources of live-form types the template declares but the stack lacks (or lost)."""
+def _not_live(stack: DeployedStack, forms: Sequence[LiveForm], left_out: Mapping[str, str]) -> Iterator[Finding]:
+    """UNKNOWN findings for resources of live-form types the template declares but the stack lacks (or lost);
+    ``left_out``: logical ID → why the deployment left it out."""
     artifact = stack.artifact
     deployed = {r.logical_id: r for r in stack.resources}
     for logical_id, resource in artifact.resources.items():
@@ -437,7 +502,13 @@ def _not_live(stack: DeployedStack, forms: Sequence[LiveForm]) -> Iterator[Findi
         for form in forms:
             if kind not in form.resource_types or kind not in READ_TYPES:
                 continue  # a type read as part of another (a security group's rule) is judged when that is read
-            if current is None:
+            if current is None and logical_id in left_out:
+                message = (
+                    f"{kind} `{logical_id}` was left out of the deployed stack {artifact.stack_name} "
+                    f"({left_out[logical_id]}); it can be checked live only where it is created (AWS)"
+                )
+                severity = Severity.WARNING
+            elif current is None:
                 message = (
                     f"{kind} `{logical_id}` is declared in the cloud assembly but not in the deployed stack "
                     f"{artifact.stack_name}; deploy the current cloud assembly to check it live"

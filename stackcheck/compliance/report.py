@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stackcheck.errors import NextStep
 from stackcheck.files import (
     COMPLIANCE_JSON,
     COMPLIANCE_MARKDOWN,
@@ -66,8 +67,9 @@ def build_compliance_report(
     """The scan report's JSON (``stackcheck.report.build_report``: with ``generated`` and ``commit``) with
     ``schema`` ``stackcheck.compliance/1`` and ``target`` (endpoint_url, region, emulator, source), ``live_forms``
     (rule_id, tool, kind, origin, resource_types, outcome), ``template_only`` (rule ids without a live form),
-    ``api_calls`` and ``coverage`` (rule_id, tool, resource_type, live, why: per rule and declared resource type,
-    live or template only) added.
+    ``api_calls``, ``coverage`` (rule_id, tool, resource_type, live, why: per rule and declared resource type,
+    live or template only) and ``not_deployed`` (stack, logical_id, resource_type, reason: declared, not in the
+    deployed stack) added.
 
     ``now`` (timezone-aware; default: the current time) and ``commit`` (default: ``read_commit()`` of
     the working directory) are parameters so tests can fix them. Raises ValueError for a naive ``now``.
@@ -81,6 +83,7 @@ def build_compliance_report(
     report["template_only"] = list(result.template_only)
     report["api_calls"] = result.api_calls
     report["coverage"] = [row.to_dict() for row in result.coverage]
+    report["not_deployed"] = [row.to_dict() for row in result.not_deployed]
     return report
 
 
@@ -95,6 +98,7 @@ def render_compliance_markdown(
     from which commit (``now`` and ``commit`` as for ``build_compliance_report``), then the live target.
     ``pci`` as for ``render_markdown`` (a PCI DSS v4.0 status table of the live findings). Raises ValueError for a
     naive ``now``."""
+    from stackcheck.compliance.evaluate import not_deployed_line
     from stackcheck.report import render_markdown
 
     now, commit = resolve(now, commit)
@@ -115,6 +119,9 @@ def render_compliance_markdown(
     ]
     if result.template_only:
         lines.append(f"Template only (no live form): {', '.join(f'`{i}`' for i in result.template_only)}.")
+    missing = not_deployed_line(result)
+    if missing is not None:
+        lines.append(f"**Not deployed:** {missing}.")
     body = rest.replace("reports/scan.sarif and reports/scan.json", f"reports/{SARIF_FILE} and reports/{JSON_FILE}")
     return "\n".join(lines) + "\n" + body + _coverage_section(result)
 
@@ -137,7 +144,7 @@ def _coverage_section(result: ComplianceResult) -> str:
             "### Coverage",
             "",
             f"{live} of {len(rows)} rule × resource type pairs of the deployed stacks are checked on live state; "
-            "the others only in the template (`make scan`).",
+            f"{NextStep.SCAN_TEMPLATE.render()}.",
             "",
             "<details><summary>Each rule on each resource type</summary>",
             "",
@@ -151,9 +158,14 @@ def _coverage_section(result: ComplianceResult) -> str:
 
 def render_compliance_console(result: ComplianceResult) -> str:
     """The scan console report (stack × tool table, ledger warnings, unsuppressed failures, verdict) under a target line."""
+    from stackcheck.compliance.evaluate import not_deployed_line
     from stackcheck.report import render_console
 
-    return f"live target: {result.target.describe()}; {result.api_calls} API calls\n" + render_console(result.scan)
+    head = f"live target: {result.target.describe()}; {result.api_calls} API calls\n"
+    missing = not_deployed_line(result)
+    if missing is not None:
+        head += f"not deployed: {missing}\n"
+    return head + render_console(result.scan)
 
 
 def write_compliance_reports(

@@ -134,7 +134,9 @@ class Live:
     def factory(self, **kwargs: Any) -> ClientFactory:
         return ClientFactory.for_emulator(self.record, **kwargs)
 
-    def check(self, *, ledger: Any = None, factory: ClientFactory | None = None, forms: Any = None) -> ComplianceResult:
+    def check(
+        self, *, ledger: Any = None, factory: ClientFactory | None = None, forms: Any = None, left_out: Any = None
+    ) -> ComplianceResult:
         forms, template_only = forms or self.forms
         return check_compliance(
             self.assembly.dependency_order(),
@@ -143,6 +145,7 @@ class Live:
             ledger=ledger,
             target=LiveTarget(self.record.endpoint_url, self.record.region, True, "test"),
             template_only=template_only,
+            left_out=left_out,
         )
 
 
@@ -944,6 +947,65 @@ def test_resource_declared_but_not_deployed_is_unknown(deploy, tmp_path):
     assert (unknown.rule_id, unknown.logical_id, unknown.severity) == ("CKV_AWS_7", "SecondKey", Severity.WARNING)
     assert "declared in the cloud assembly but not in the deployed stack Fixture" in unknown.message
     assert result.exit_code == 0
+
+
+def test_resources_the_deployment_left_out_are_listed_with_why_whatever_their_type(deploy, tmp_path):
+    # as `deploy --allow-unsupported` leaves out what the emulator cannot create: nothing may pass silently over them
+    from stackcheck.compliance.evaluate import NotDeployed
+    from stackcheck.compliance.report import build_compliance_report, render_compliance_console
+
+    live = deploy("storage")
+    template = fixture("storage")
+    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
+    template["Resources"]["Api"] = {
+        "Type": "AWS::AppSync::GraphQLApi",
+        "Properties": {"Name": "a", "AuthenticationType": "API_KEY"},
+    }
+    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    why = "unsupported type AWS::AppSync::GraphQLApi"
+    result = live.check(left_out={"Fixture": {"Api": why}})
+    declared = len(template["Resources"])
+    assert result.not_deployed == (
+        NotDeployed("Fixture", "SecondKey", "AWS::KMS::Key", None),
+        NotDeployed("Fixture", "Api", "AWS::AppSync::GraphQLApi", why),
+    )
+    (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]  # KMS has a live form, AppSync none
+    assert "deploy the current cloud assembly" in unknown.message
+    line = (
+        f"2 of {declared} declared resources are not in their deployed stacks, so nothing checks them live: "
+        f"AWS::AppSync::GraphQLApi ×1, AWS::KMS::Key ×1 (1 left out by the deployment, e.g. Api: {why})"
+    )
+    assert f"not deployed: {line}" in render_compliance_console(result).splitlines()
+    assert build_compliance_report(result)["not_deployed"][1] == {
+        "stack": "Fixture",
+        "logical_id": "Api",
+        "resource_type": "AWS::AppSync::GraphQLApi",
+        "reason": why,
+    }
+    assert result.exit_code == 0
+
+
+def test_a_resource_with_a_live_form_left_out_by_the_deployment_says_why_not_deploy_again(deploy, tmp_path):
+    live = deploy("storage")
+    template = fixture("storage")
+    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
+    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    result = live.check(left_out={"Fixture": {"SecondKey": "needs Vault, which was skipped"}})
+    (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]
+    assert (unknown.rule_id, unknown.severity, unknown.message) == (
+        "CKV_AWS_7",
+        Severity.WARNING,
+        "AWS::KMS::Key `SecondKey` was left out of the deployed stack Fixture (needs Vault, which was skipped); "
+        "it can be checked live only where it is created (AWS)",
+    )
+
+
+def test_every_resource_deployed_lists_none_not_deployed(deploy):
+    from stackcheck.compliance.report import render_compliance_console
+
+    result = deploy("storage").check()
+    assert result.not_deployed == ()
+    assert not [line for line in render_compliance_console(result).splitlines() if line.startswith("not deployed")]
 
 
 def test_throttled_calls_are_retried_under_the_retry_profile(deploy):

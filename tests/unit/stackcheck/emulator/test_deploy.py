@@ -56,6 +56,21 @@ def test_plan_skips_unsupported_resources_and_what_needs_them(make_assembly):
     assert sorted(importer.template["Resources"]) == ["Standalone"]
 
 
+def test_left_out_names_per_stack_what_the_deploy_leaves_out_and_why(make_assembly):
+    from stackcheck.emulator.plan import left_out
+
+    assembly = make_assembly(
+        {"Edge": ("unsupported", []), "Importer": ("importer", ["Edge"]), "Storage": ("storage", [])}
+    )
+    assert left_out(assembly) == {
+        "Edge": {
+            "Distribution": "unsupported type AWS::AppRunner::Service",
+            "DistributionDomainParameter": "needs Distribution, which was skipped",
+        },
+        "Importer": {"DomainCopy": "imports Edge:DistributionDomain, whose resource was skipped"},
+    }
+
+
 def test_plan_leaves_the_assembly_templates_untouched(make_assembly):
     assembly = make_assembly({"Edge": ("unsupported", [])})
     plan_templates(assembly, allow_unsupported=True)
