@@ -36,9 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--allowlist",
-        default="policies/drift-allowlist.yaml",
+        default=None,
         metavar="FILE",
-        help="known false drift (default: policies/drift-allowlist.yaml)",
+        help="known false drift (default: policies/drift-allowlist.yaml when this folder has one, else none; "
+        "a file given must exist)",
     )
     parser.add_argument(
         "--report-dir",
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from stackcheck.assembly import read_assembly
     from stackcheck.drift import DriftDetector, DriftResult, load_allowlist
+    from stackcheck.drift.allowlist import DEFAULT_ALLOWLIST, Allowlist
     from stackcheck.drift.report import render_console, write_drift_reports
     from stackcheck.errors import DetectionUnavailableError
     from stackcheck.progress import Progress
@@ -125,7 +127,11 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     assembly = read_assembly(args.assembly)
     artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
-    allowlist = load_allowlist(args.allowlist)
+    allowlist = (
+        load_allowlist(args.allowlist or DEFAULT_ALLOWLIST)
+        if args.allowlist or DEFAULT_ALLOWLIST.is_file()
+        else Allowlist()
+    )
     profile = poll_profile(args)
     target = resolve_target(args)
     method = getattr(args, "method", "both")

@@ -264,6 +264,35 @@ def test_run_gives_verdicts_and_exit_code(tmp_path, use_client, capsys, stacks, 
     assert f"\n{verdict.value}: {report['summary']}\n" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("with_file", [False, True], ids=["no-policies-folder", "policies-folder"])
+def test_the_default_allowlist_is_policies_drift_allowlist_yaml_when_there_is_one(
+    tmp_path, use_client, monkeypatch, with_file
+):
+    # another team's app has no policies/ folder: drift runs with no allowlist, as scan and compliance run without a pack
+    cfn, stubber = stubbed([detect(ROUTE53), *ROUTE53_IN_SYNC])
+    use_client(cfn)
+    monkeypatch.chdir(tmp_path)
+    if with_file:
+        (tmp_path / "policies").mkdir()
+        (tmp_path / "policies" / "drift-allowlist.yaml").write_text(ALLOWLIST.read_text())
+    parser = argparse.ArgumentParser()
+    drift_command.add_arguments(parser)
+    argv = ["--assembly", str(ASSEMBLY), "--report-dir", str(tmp_path / "reports"), "--stack", ROUTE53]
+    argv += ["--emulator-record", str(tmp_path / "none.json"), "--aws-region", "us-east-1"]
+    args = parser.parse_args([*argv, "--method", "cloudformation", "--poll-interval", "0"])  # no --allowlist
+    assert drift_command.run(args) == 0
+    stubber.assert_no_pending_responses()
+    allowlist = json.loads((tmp_path / "reports" / "drift.json").read_text())["allowlist"]
+    expected = "policies/drift-allowlist.yaml" if with_file else None
+    assert allowlist["path"] == expected
+
+
+def test_an_allowlist_given_must_exist(tmp_path, capsys):
+    missing = tmp_path / "none.yaml"
+    assert main(["drift", "--assembly", str(ASSEMBLY), "--allowlist", str(missing), "--no-emulator"]) == 2
+    assert f"drift allowlist {missing} does not exist" in capsys.readouterr().err
+
+
 def test_drifted_stack_has_exact_statuses_and_differences():
     cfn, stubber = stubbed([detect(SOURCE), *SOURCE_DRIFTED])
     result = detector(cfn).detect([read_assembly(ASSEMBLY).stack(SOURCE)])
