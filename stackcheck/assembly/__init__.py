@@ -265,7 +265,13 @@ def read_assembly(directory: str | os.PathLike[str] = "cdk.out") -> CloudAssembl
 def load_cdk_json(app_dir: str | os.PathLike[str] = ".") -> dict[str, Any]:
     """Parse ``cdk.json`` in ``app_dir``; raises AssemblyError naming the file if absent or invalid."""
     path = Path(app_dir) / "cdk.json"
-    data = _load_json(path, what="CDK settings file")
+    data = read_json(  # its own mistake, not the assembly's: no "synthesize again"
+        path,
+        what="CDK settings file",
+        error=AssemblyError,
+        missing="run this in the folder holding the app's cdk.json, or name that folder with --app-dir DIR "
+        "(scan: --synth-arg=--app-dir --synth-arg=DIR)",
+    )
     if not isinstance(data, dict) or not isinstance(data.get("app"), str):
         raise AssemblyError(f'{path} must be an object with an "app" command string')
     return data

@@ -211,3 +211,15 @@ def test_synth_of_an_app_in_another_folder_writes_a_relative_output_under_the_cu
     assert not (tmp_path / "app" / "cdk.out").exists()
     assert is_current("app", "cdk.out")
     assert capsys.readouterr().out.startswith(f"cloud assembly {tmp_path / 'cdk.out'}: synthesized in ")
+
+
+def test_synth_outside_the_app_folder_says_where_to_run_it(tmp_path, monkeypatch, capsys):
+    from stackcheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth"]) == 2
+    assert capsys.readouterr().err == (
+        f"stackcheck synth: error: CDK settings file {tmp_path.resolve() / 'cdk.json'} does not exist; run this in the "
+        "folder holding the app's cdk.json, or name that folder with --app-dir DIR "
+        "(scan: --synth-arg=--app-dir --synth-arg=DIR)\n"
+    )
