@@ -9,6 +9,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stackcheck.emulator.deploy import StackResult
 
 EMULATOR_HELP = "run the embedded AWS emulator (moto server + the project's CloudFormation extension) in the background"
 
@@ -205,6 +209,20 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def deployed_counts(result: StackResult) -> str:
+    """``3/3 resources created``; ``7 of 8 resources created, 1 emulated`` and ``2 of 10 resources created, 8 skipped``
+    when the deploy emulated (CDK framework custom resources) or left out (unsupported types) some: the
+    progress line of one deployed stack."""
+    if not result.emulated and not result.skipped:
+        return f"{result.created}/{result.declared} resources created"
+    parts = [f"{result.created} of {result.declared} resources created"]
+    if result.emulated:
+        parts.append(f"{len(result.emulated)} emulated")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    return ", ".join(parts)
+
+
 def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
     """AssemblyError when ``assembly`` was not synthesized from the current sources of ``app_dir``.
 
@@ -296,13 +314,13 @@ def run_deploy(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    progress = Progress()  # stderr: a rich bar on a terminal, "deploy: n/N <stack> (created/declared)" lines otherwise
+    progress = Progress()  # stderr: a rich bar on a terminal, "deploy: n/N <stack> (counts)" lines otherwise
 
     def report(result) -> None:
         print(f"  {result.line()}  ({result.seconds:.1f}s)", flush=True)
         for logical_id, why in sorted(result.emulated.items()):
             print(f"      emulated {logical_id}: {why}", flush=True)
-        progress.advance(result.artifact_id, f"{result.created}/{result.declared} resources created")
+        progress.advance(result.artifact_id, deployed_counts(result))
 
     progress.start(len(assembly.stacks), "deploy")
     try:

@@ -385,3 +385,29 @@ def test_deploy_command_with_a_repeated_output_key_exits_0_and_says_where_the_ou
     assert "output key 'AlarmTopicArn' is declared by both stack 'First' and stack 'Second'" in warning
     assert warning.endswith(f"--outputs-file={emulator_dir / 'all-outputs.json'} (or STACKCHECK_OUTPUTS_FILE).")
     assert captured.out.splitlines()[-1].endswith(f"outputs: {emulator_dir / 'all-outputs.json'}")
+
+
+@pytest.mark.parametrize(
+    ("created", "emulated", "skipped", "line"),
+    [
+        (3, {}, {}, "3/3 resources created"),
+        (7, {"Invoke": "started the state machine"}, {}, "7 of 8 resources created, 1 emulated"),
+        (
+            2,
+            {},
+            {f"R{i}": "unsupported type AWS::AppSync::Resolver" for i in range(8)},
+            "2 of 10 resources created, 8 skipped",
+        ),
+        (1, {"A": "x"}, {"B": "y"}, "1 of 3 resources created, 1 emulated, 1 skipped"),
+    ],
+)
+def test_a_stacks_progress_line_counts_what_was_emulated_or_skipped_beside_what_was_created(
+    created, emulated, skipped, line
+):
+    # "7/8 resources created" read as a failure when the eighth was a framework custom resource the emulator ran
+    from stackcheck.emulator.command import deployed_counts
+    from stackcheck.emulator.deploy import StackResult
+
+    declared = created + len(emulated) + len(skipped)
+    result = StackResult("S", "S", "CREATE_COMPLETE", declared, created, (), skipped, {}, 0.1, emulated=emulated)
+    assert deployed_counts(result) == line
