@@ -284,22 +284,31 @@ def cache_key(app_dir: str | os.PathLike[str] = ".", context: Mapping[str, Any] 
     ``watch`` read as the cdk CLI reads it), the app command, the merged context, and the installed
     versions of aws-cdk-lib, constructs and cdk-nag.
     """
+    return _keyed(app_dir, context)[0]
+
+
+def _keyed(app_dir: str | os.PathLike[str], context: Mapping[str, Any] | None) -> tuple[str, dict[str, str]]:
+    """``(cache_key, {source file (POSIX, relative to app_dir): its SHA-256})``, the files read once."""
     from stackcheck.assembly.watch import watched_files
 
     root = Path(app_dir)
     cdk_json = load_cdk_json(root)
     digest = hashlib.sha256()
+    files: dict[str, str] = {}
     for path in watched_files(root, cdk_json):
-        digest.update(path.relative_to(root).as_posix().encode())
+        relative = path.relative_to(root).as_posix()
+        content = path.read_bytes()
+        files[relative] = hashlib.sha256(content).hexdigest()
+        digest.update(relative.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(content)
         digest.update(b"\0")
     merged = {**CONTEXT_DEFAULTS, **(cdk_json.get("context") or {}), **(context or {})}
     digest.update(json.dumps({"app": cdk_json["app"], "context": merged}, sort_keys=True).encode())
     for package in SYNTH_PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{package}=={metadata.version(package)}".encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), files
 
 
 def _app_target(app_command: str) -> tuple[str, str]:
@@ -413,7 +422,7 @@ def synthesize(
 
 def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None, force: bool) -> SynthResult:
     started = time.perf_counter()
-    key = cache_key(root, context)
+    key, files = _keyed(root, context)
     record = out / CACHE_RECORD
     if not force and record.is_file() and (out / CALL_SITES_FILE).is_file():
         with contextlib.suppress(OSError, ValueError, AssemblyError):
@@ -447,7 +456,10 @@ def _synthesize_locked(root: Path, out: Path, context: Mapping[str, Any] | None,
             )
         write_call_sites(sites, staging, root)
         # the extra context is kept so is_current can recompute the key (`synth --no-nag`, then `deploy`)
-        (staging / CACHE_RECORD).write_text(json.dumps({"key": key, "context": dict(context or {})}, default=str))
+        # the files' digests let `stale_reasons` name what changed
+        (staging / CACHE_RECORD).write_text(
+            json.dumps({"key": key, "context": dict(context or {}), "files": files}, default=str)
+        )
         assembly_check = read_assembly(staging)  # validate before replacing the old one
         del assembly_check
         if out.exists():
@@ -493,3 +505,40 @@ def is_current(
         return record.get("key") == cache_key(root, recorded if isinstance(recorded, dict) else None)
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def stale_reasons(
+    app_dir: str | os.PathLike[str] = ".",
+    outdir: str | os.PathLike[str] | None = None,
+    context: Mapping[str, Any] | None = None,
+    limit: int = 5,
+) -> list[str]:
+    """Why ``outdir``'s assembly is not current (``is_current``), said for people: ``infra/app.py changed``,
+    ``reports-qs/compliance.json added``, ``lib/old.py removed`` (the source files, sorted, at most ``limit``
+    and ``and N more``), else ``cdk.json's app command or context, or the CDK package versions, changed``;
+    ``no record of its sources (synthesized by another tool, or before stackcheck kept one)`` when the
+    assembly has no usable record. Empty when current. Raises AssemblyError as ``load_cdk_json``."""
+    root = Path(app_dir)
+    out = Path(outdir) if outdir is not None else root / "cdk.out"
+    try:
+        record = json.loads((out / CACHE_RECORD).read_text())
+    except (OSError, ValueError):
+        record = None
+    if not isinstance(record, dict):
+        return ["no record of its sources (synthesized by another tool, or before stackcheck kept one)"]
+    recorded = record.get("context") if context is None else context
+    key, files = _keyed(root, recorded if isinstance(recorded, dict) else None)
+    if record.get("key") == key:
+        return []
+    before = record.get("files")
+    if not isinstance(before, dict):
+        return ["its sources changed (the record does not say which: synthesized by an older stackcheck)"]
+    changes = sorted(
+        [f"{name} changed" for name in files if name in before and before[name] != files[name]]
+        + [f"{name} added" for name in files if name not in before]
+        + [f"{name} removed" for name in before if name not in files]
+    )
+    if not changes:
+        return ["cdk.json's app command or context, or the CDK package versions, changed"]
+    more = len(changes) - limit
+    return changes[:limit] + ([f"and {more} more"] if more > 0 else [])

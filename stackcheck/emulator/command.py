@@ -229,7 +229,7 @@ def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
     Skipped when ``app_dir`` has no cdk.json (an assembly from elsewhere); a warning instead of
     the error with ``allow_stale``.
     """
-    from stackcheck.assembly import is_current
+    from stackcheck.assembly import is_current, stale_reasons
     from stackcheck.errors import AssemblyError, NextStep
 
     if not (Path(app_dir) / "cdk.json").is_file():
@@ -238,7 +238,10 @@ def check_current(app_dir: str, assembly: str, allow_stale: bool) -> None:
         raise AssemblyError(f"cloud assembly {assembly} does not exist", next_step=NextStep.SYNTH)
     if is_current(app_dir, assembly):
         return
-    message = f"cloud assembly {assembly} is stale: the app's sources or context changed since it was synthesized"
+    message = (
+        f"cloud assembly {assembly} is stale: since it was synthesized, {'; '.join(stale_reasons(app_dir, assembly))} "
+        "(the sources are the files of cdk.json's watch; a folder of outputs belongs in its watch.exclude)"
+    )
     if not allow_stale:
         raise AssemblyError(message, next_step=NextStep.RESYNTH)
     print(f"stackcheck deploy: warning: {message} (deploying it anyway: --allow-stale)", file=sys.stderr)

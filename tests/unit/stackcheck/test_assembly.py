@@ -223,3 +223,50 @@ def test_synth_outside_the_app_folder_says_where_to_run_it(tmp_path, monkeypatch
         "folder holding the app's cdk.json, or name that folder with --app-dir DIR "
         "(scan: --synth-arg=--app-dir --synth-arg=DIR)\n"
     )
+
+
+def test_stale_reasons_name_the_source_files_that_changed_since_the_synthesis(tmp_path):
+    from stackcheck.assembly import stale_reasons
+
+    app = tmp_path / "app"
+    write_app(app)
+    (app / "cdk.json").write_text(json.dumps({"app": "python -m tinyapp.main"}))  # no watch: the whole folder
+    (app / "notes.txt").write_text("kept")
+    synthesize(app)
+    assert stale_reasons(app) == []
+    (app / "reports-qs").mkdir()
+    (app / "reports-qs" / "compliance.json").write_text("{}")  # a report folder the defaults do not know
+    (app / "tinyapp" / "main.py").write_text((app / "tinyapp" / "main.py").read_text() + "\n")
+    (app / "notes.txt").unlink()
+    assert stale_reasons(app) == ["notes.txt removed", "reports-qs/compliance.json added", "tinyapp/main.py changed"]
+    assert stale_reasons(app, limit=1) == ["notes.txt removed", "and 2 more"]
+
+
+def test_stale_reasons_without_changed_files_blame_cdk_json_or_say_there_is_no_record(tmp_path):
+    from stackcheck.assembly import CACHE_RECORD, stale_reasons
+
+    synthesize(write_app(tmp_path))
+    assert stale_reasons(tmp_path, context={"stage": "qa"}) == [
+        "cdk.json's app command or context, or the CDK package versions, changed"
+    ]
+    cdk_json = json.loads((tmp_path / "cdk.json").read_text())
+    cdk_json["context"]["stage"] = "qa"
+    (tmp_path / "cdk.json").write_text(json.dumps(cdk_json))
+    assert stale_reasons(tmp_path) == ["cdk.json changed"]  # cdk.json is a watched file too
+    (tmp_path / "cdk.out" / CACHE_RECORD).unlink()
+    assert stale_reasons(tmp_path) == [
+        "no record of its sources (synthesized by another tool, or before stackcheck kept one)"
+    ]
+
+
+def test_a_stale_assembly_refused_by_deploy_names_what_changed(tmp_path):
+    from stackcheck.emulator.command import check_current
+
+    synthesize(write_app(tmp_path))
+    (tmp_path / "tinyapp" / "extra.py").write_text("")
+    with pytest.raises(AssemblyError) as err:
+        check_current(str(tmp_path), str(tmp_path / "cdk.out"), allow_stale=False)
+    assert str(err.value).startswith(
+        f"cloud assembly {tmp_path / 'cdk.out'} is stale: since it was synthesized, tinyapp/extra.py added (the "
+        "sources are the files of cdk.json's watch; a folder of outputs belongs in its watch.exclude)"
+    )
