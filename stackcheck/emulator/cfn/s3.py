@@ -16,18 +16,25 @@ BUCKET_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateRefer
 BUCKET_POLICY_DOC = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html"
 )
+BLOCK_PUBLIC_ACCESS_DOC = (
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"
+)
 
 relies_on("moto.s3.models", "s3_backends")
 relies_on("moto.s3.models", "S3Backend.put_bucket_policy", params=("bucket_name", "policy"))
 relies_on("moto.s3.models", "S3Backend.delete_bucket_policy", params=("bucket_name",))
 relies_on("moto.s3.models", "S3Backend.put_bucket_versioning", params=("bucket_name", "status"))
 relies_on("moto.s3.models", "S3Backend.put_public_access_block", params=("bucket_name", "pub_block_config"))
+relies_on("moto.s3.models", "S3Backend.put_bucket_encryption", params=("bucket_name", "encryption"))
+relies_on("moto.s3.models", "S3Backend.get_bucket_encryption", params=("bucket_name",))
 relies_on("moto.s3.models", "S3Backend.put_bucket_ownership_controls", params=("bucket_name", "ownership"))
 relies_on("moto.s3.models", "FakeBucket.set_lifecycle", params=("rules",))
 relies_on("moto.s3.models", "FakeBucket.__init__", assigns=("logging", "name"))
 relies_on("moto.utilities.utils", "get_partition")
 
 _PUBLIC_ACCESS_BLOCK_KEYS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+# A new bucket's settings in AWS when its creator sets none (see ``new_bucket_defaults``).
+DEFAULT_PUBLIC_ACCESS_BLOCK = dict.fromkeys(_PUBLIC_ACCESS_BLOCK_KEYS, True)
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -98,21 +105,28 @@ def create_bucket(
     region_name: str,
     **kwargs: Any,
 ) -> Any:
-    """moto creates the bucket with its encryption and tags; this applies the rest of what
-    post-deploy checks read: versioning status, the four public access block flags (an
-    omitted flag is false, as in AWS), object ownership, lifecycle rules and server access
-    logging (to ``DestinationBucketName``, or the bucket itself when omitted, as in AWS).
+    """moto creates the bucket with its encryption (this keeps the rule's ``BucketKeyEnabled``,
+    which moto drops) and tags; this applies the rest of what post-deploy checks read: versioning
+    status, the four public access block flags (an omitted flag is false, as in AWS; a template
+    without ``PublicAccessBlockConfiguration`` keeps the new-bucket default, ``new_bucket_defaults``),
+    object ownership, lifecycle rules and server access logging (to ``DestinationBucketName``, or
+    the bucket itself when omitted, as in AWS).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
     """
     bucket = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     properties = cloudformation_json.get("Properties", {})
     backend = _backend(account_id, region_name)
+    encryption_rules = (properties.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []
+    if encryption_rules and encryption_rules[0].get("BucketKeyEnabled") is not None:
+        # moto's own BucketEncryption conversion keeps the algorithm and key but drops BucketKeyEnabled.
+        encryption = backend.get_bucket_encryption(bucket.name)
+        encryption["Rule"]["BucketKeyEnabled"] = str(encryption_rules[0]["BucketKeyEnabled"]).lower() == "true"
     versioning = (properties.get("VersioningConfiguration") or {}).get("Status")
     if versioning:
         backend.put_bucket_versioning(bucket.name, versioning)
     block = properties.get("PublicAccessBlockConfiguration")
-    if block:
+    if block is not None:
         flags = {key: str(block.get(key, False)).lower() == "true" for key in _PUBLIC_ACCESS_BLOCK_KEYS}
         backend.put_public_access_block(bucket.name, flags)
     rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
@@ -129,6 +143,40 @@ def create_bucket(
             "TargetBucket": logging.get("DestinationBucketName") or bucket.name,
             "TargetPrefix": logging.get("LogFilePrefix", ""),
         }
+    return bucket
+
+
+@patch(
+    "moto.s3.models",
+    "S3Backend.create_bucket",
+    kind="method",
+    resource_type="AWS::S3::Bucket",
+    adds=("new-bucket defaults: Block Public Access all four true, default encryption SSE-S3",),
+    doc_url=BLOCK_PUBLIC_ACCESS_DOC,
+    params=("bucket_name", "region_name"),
+)
+def new_bucket_defaults(original: Callable[..., Any], backend: Any, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+    """Every bucket moto creates (CreateBucket, and AWS::S3::Bucket, which creates through this)
+    starts with the settings AWS gives a new bucket whose creator sets none: Block Public Access
+    with all four flags true (the default for new buckets since April 2023, whether made by the
+    API, the SDKs or CloudFormation: GetPublicAccessBlock answers them, not
+    NoSuchPublicAccessBlockConfiguration) and default encryption SSE-S3 (``AES256``,
+    ``BucketKeyEnabled`` false; every bucket since January 2023: GetBucketEncryption answers it,
+    not ServerSideEncryptionConfigurationNotFoundError). What the creator sets afterwards (a
+    template's ``PublicAccessBlockConfiguration`` or ``BucketEncryption``, PutPublicAccessBlock,
+    PutBucketEncryption) replaces them. A bucket that already exists (us-east-1's idempotent
+    CreateBucket) is left as it is: moto raises before creating.
+
+    Follows https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html,
+    https://aws.amazon.com/blogs/aws/heads-up-amazon-s3-security-changes-are-coming-in-april-of-2023/,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html and
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+    """
+    bucket = original(bucket_name, *args, **kwargs)
+    backend.put_public_access_block(bucket.name, dict(DEFAULT_PUBLIC_ACCESS_BLOCK))
+    # The shape moto's PutBucketEncryption stores (one ``Rule``), fresh per bucket: moto keeps the dict.
+    sse_s3 = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+    backend.put_bucket_encryption(bucket.name, {"Rule": sse_s3})
     return bucket
 
 

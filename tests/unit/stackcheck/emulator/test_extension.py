@@ -96,6 +96,84 @@ def test_bucket_ownership_and_encryption_are_kept(deploy, aws):
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
 
 
+ALL_BLOCKED = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+SSE_S3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}
+
+
+def bucket_template(bucket_name: str, **properties) -> dict:
+    return {
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket_name, **properties}}}
+    }
+
+
+def test_bucket_without_access_block_or_encryption_gets_the_aws_new_bucket_defaults(deploy, aws):
+    deploy({"Stack": (bucket_template("stackcheck-test-plain"), [])})
+    s3 = aws("s3")
+    block = s3.get_public_access_block(Bucket="stackcheck-test-plain")["PublicAccessBlockConfiguration"]
+    encryption = s3.get_bucket_encryption(Bucket="stackcheck-test-plain")["ServerSideEncryptionConfiguration"]
+    assert block == ALL_BLOCKED
+    assert encryption == SSE_S3
+
+
+def test_bucket_made_with_create_bucket_gets_the_aws_new_bucket_defaults(aws):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="stackcheck-test-api")
+    block = s3.get_public_access_block(Bucket="stackcheck-test-api")["PublicAccessBlockConfiguration"]
+    encryption = s3.get_bucket_encryption(Bucket="stackcheck-test-api")["ServerSideEncryptionConfiguration"]
+    assert block == ALL_BLOCKED
+    assert encryption == SSE_S3
+
+
+def test_bucket_keeps_the_access_block_and_encryption_its_template_sets(deploy, aws):
+    template = bucket_template(
+        "stackcheck-test-own",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": False,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": False,
+        },
+        BucketEncryption={
+            "ServerSideEncryptionConfiguration": [
+                {
+                    "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/own"},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    deploy({"Stack": (template, [])})
+    s3 = aws("s3")
+    block = s3.get_public_access_block(Bucket="stackcheck-test-own")["PublicAccessBlockConfiguration"]
+    encryption = s3.get_bucket_encryption(Bucket="stackcheck-test-own")["ServerSideEncryptionConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False,
+    }
+    assert encryption == {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/own"},
+                "BucketKeyEnabled": True,
+            }
+        ]
+    }
+
+
+def test_bucket_with_every_access_block_flag_false_keeps_them_false(deploy, aws):
+    template = bucket_template("stackcheck-test-open", PublicAccessBlockConfiguration={})
+    deploy({"Stack": (template, [])})
+    block = aws("s3").get_public_access_block(Bucket="stackcheck-test-open")["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(ALL_BLOCKED, False)
+
+
 # --- Secrets Manager and RDS ----------------------------------------------------------------
 
 
