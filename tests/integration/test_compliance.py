@@ -32,13 +32,6 @@ def eventually(check: Callable[[], bool], *, timeout: float = 30.0, what: str) -
         raise AssertionError(f"{what} not visible after {timeout:g} s") from None
 
 
-def default_encryption_applied(s3: Any, bucket: str) -> bool:
-    """True when GetBucketEncryption still answers a configuration (the endpoint's default encryption)."""
-    from stackcheck.aws.parsers import bucket_default_encryption
-
-    return bucket_default_encryption(s3, bucket).enabled
-
-
 @pytest.fixture
 def compliance_cli(
     request,
@@ -125,8 +118,6 @@ def compliance(live_compliance) -> Callable[[], tuple[int, set[tuple[str, str]]]
 class SuspendVersioning:
     """Versioning suspended on the source logs bucket."""
 
-    effective = True  # whether the change breaks the rule at this endpoint
-
     def __init__(self, outputs, aws_client):
         self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
 
@@ -137,28 +128,24 @@ class SuspendVersioning:
         self.s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
-class DeleteEncryption:
-    """Default encryption deleted from the source logs bucket."""
-
-    effective = True
+class AllowPublicPolicies:
+    """Public bucket policies allowed on the source logs bucket (BlockPublicPolicy off)."""
 
     def __init__(self, outputs, aws_client):
         self.s3, self.bucket = aws_client("s3"), outputs.get(role="source", kind="bucket", attr="name")
-        self.original = self.s3.get_bucket_encryption(Bucket=self.bucket)["ServerSideEncryptionConfiguration"]
+        self.original = self.s3.get_public_access_block(Bucket=self.bucket)["PublicAccessBlockConfiguration"]
 
     def make(self) -> None:
-        self.s3.delete_bucket_encryption(Bucket=self.bucket)
-        # AWS re-applies SSE-S3 to every bucket (since January 2023): there the change leaves it encrypted.
-        self.effective = not default_encryption_applied(self.s3, self.bucket)
+        self.s3.put_public_access_block(
+            Bucket=self.bucket, PublicAccessBlockConfiguration={**self.original, "BlockPublicPolicy": False}
+        )
 
     def restore(self) -> None:
-        self.s3.put_bucket_encryption(Bucket=self.bucket, ServerSideEncryptionConfiguration=self.original)
+        self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration=self.original)
 
 
 class Open8080:
     """tcp 8080 opened to 0.0.0.0/0 on the target service's security group."""
-
-    effective = True
 
     def __init__(self, outputs, aws_client):
         self.ec2 = aws_client("ec2")
@@ -185,8 +172,6 @@ class OpenTargetSecretToEveryone:
     test runs; E9008 reads only whether a condition names who may call, and this one does not.
     """
 
-    effective = True
-
     def __init__(self, outputs, aws_client):
         self.secrets = aws_client("secretsmanager")
         self.secret = outputs.get(role="target", kind="db_secret", attr="arn")
@@ -208,8 +193,6 @@ class OpenTargetSecretToEveryone:
 
 class DropRegionalDmsPrincipal:
     """dms.<region>.amazonaws.com dropped from dms-vpc-role's trust policy."""
-
-    effective = True
 
     def __init__(self, outputs, aws_client):
         self.iam = aws_client("iam")
@@ -250,9 +233,10 @@ CHANGES = {
         SuspendVersioning,
         {("CKV_AWS_21", "Source", "Logs/Bucket/Resource")},
     ),
-    "encryption_deleted_from_the_source_logs_bucket": (
-        DeleteEncryption,
-        {("CKV_TAP_3", "Source", "Logs/Bucket/Resource")},
+    # not "encryption deleted": AWS puts a bucket back on SSE-S3 (DeleteBucketEncryption), which this app declares
+    "public_policies_allowed_on_the_source_logs_bucket": (
+        AllowPublicPolicies,
+        {("CKV_TAP_4", "Source", "Logs/Bucket/Resource"), ("CKV_AWS_54", "Source", "Logs/Bucket/Resource")},
     ),
     "port_8080_open_on_the_target_service": (
         Open8080,
@@ -286,8 +270,6 @@ def test_out_of_band_change_fails_exactly_its_rule_on_its_construct(change, comp
     made: Any = kind(outputs, aws_client)
     try:
         made.make()
-        if not made.effective:
-            pytest.skip(f"{made.__doc__} has no effect at this endpoint (it re-applies default encryption)")
         assert compliance() == (1, {(rule, f"/{stack_id(role)}/{path}") for rule, role, path in failing})
     finally:
         made.restore()
@@ -302,10 +284,7 @@ def test_all_changes_at_once_fail_exactly_their_rules(compliance, outputs, aws_c
             made.append(change)
             change.make()
         expected = {
-            (rule, f"/{stack_id(role)}/{path}")
-            for change, (_, failing) in zip(changes, CHANGES.values(), strict=False)
-            if change.effective
-            for rule, role, path in failing
+            (rule, f"/{stack_id(role)}/{path}") for _, failing in CHANGES.values() for rule, role, path in failing
         }
         assert compliance() == (1, expected)
     finally:

@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.checks import assert_bucket_encrypted, assert_ingress_only
+from stackcheck.aws.parsers import bucket_public_access_block
+from tests.integration.checks import assert_ingress_only
 
 pytestmark = pytest.mark.outofband
 
 
-def test_removed_bucket_encryption_fails_the_encryption_check(outputs, aws_client):
+def test_public_policies_allowed_on_the_bucket_fail_the_public_access_check(outputs, aws_client):
+    # Not "encryption deleted": AWS puts every bucket back on SSE-S3 (DeleteBucketEncryption), so no check could see it.
     s3 = aws_client("s3")
     bucket = outputs.get(role="source", kind="bucket", attr="name")
-    original = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
-    s3.delete_bucket_encryption(Bucket=bucket)
+    original = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**original, "BlockPublicPolicy": False})
     try:
-        with pytest.raises(AssertionError, match=f"bucket {bucket}: no default encryption"):
-            assert_bucket_encrypted(s3, bucket)
+        block = bucket_public_access_block(s3, bucket)
+        assert not block.all_on
+        assert block.block_public_policy is False
     finally:
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=original)
-    assert_bucket_encrypted(s3, bucket)
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=original)
+    assert bucket_public_access_block(s3, bucket).all_on
 
 
 def test_port_8080_opened_on_the_service_fails_the_ingress_check(outputs, aws_client):

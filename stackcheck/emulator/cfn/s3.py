@@ -174,10 +174,33 @@ def new_bucket_defaults(original: Callable[..., Any], backend: Any, bucket_name:
     """
     bucket = original(bucket_name, *args, **kwargs)
     backend.put_public_access_block(bucket.name, dict(DEFAULT_PUBLIC_ACCESS_BLOCK))
-    # The shape moto's PutBucketEncryption stores (one ``Rule``), fresh per bucket: moto keeps the dict.
-    sse_s3 = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
-    backend.put_bucket_encryption(bucket.name, {"Rule": sse_s3})
+    backend.put_bucket_encryption(bucket.name, _sse_s3())
     return bucket
+
+
+def _sse_s3() -> dict[str, Any]:
+    """SSE-S3 as moto's PutBucketEncryption stores it (one ``Rule``), fresh each time: moto keeps the dict."""
+    return {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}}
+
+
+@patch(
+    "moto.s3.models",
+    "S3Backend.delete_bucket_encryption",
+    kind="method",
+    resource_type="AWS::S3::Bucket",
+    adds=("DeleteBucketEncryption resets the bucket to SSE-S3",),
+    doc_url="https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html",
+    params=("bucket_name",),
+)
+def delete_resets_to_sse_s3(original: Callable[..., Any], backend: Any, bucket_name: str) -> None:
+    """DeleteBucketEncryption leaves the bucket on SSE-S3 (``AES256``, ``BucketKeyEnabled`` false), as AWS
+    does ("resets the default encryption for the bucket as server-side encryption with Amazon S3 managed
+    keys (SSE-S3)"); moto removed the configuration, which AWS no longer allows.
+
+    Follows https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html
+    """
+    original(bucket_name)
+    backend.put_bucket_encryption(bucket_name, _sse_s3())
 
 
 def api_lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

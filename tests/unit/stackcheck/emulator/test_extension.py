@@ -129,6 +129,15 @@ def test_bucket_made_with_create_bucket_gets_the_aws_new_bucket_defaults(aws):
     assert encryption == SSE_S3
 
 
+def test_deleting_a_buckets_encryption_leaves_it_on_sse_s3_as_aws_does(aws):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="stackcheck-test-delete")
+    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/own"}}
+    s3.put_bucket_encryption(Bucket="stackcheck-test-delete", ServerSideEncryptionConfiguration={"Rules": [kms]})
+    s3.delete_bucket_encryption(Bucket="stackcheck-test-delete")
+    assert s3.get_bucket_encryption(Bucket="stackcheck-test-delete")["ServerSideEncryptionConfiguration"] == SSE_S3
+
+
 def test_bucket_keeps_the_access_block_and_encryption_its_template_sets(deploy, aws):
     template = bucket_template(
         "stackcheck-test-own",
