@@ -76,6 +76,9 @@ NLB_HOSTED_ZONE_IDS = {
 }
 
 relies_on("moto.elbv2.models", "elbv2_backends")
+relies_on("moto.elbv2.models", "ELBv2Backend.__init__", assigns=("load_balancers",))
+ARN_KINDS = {"application": "app", "network": "net", "gateway": "gwy"}
+"""Load balancer type → the kind its ARN names (``loadbalancer/net/name/id``)."""
 relies_on(
     "moto.elbv2.models",
     "FakeLoadBalancer.__init__",
@@ -138,7 +141,9 @@ def create_load_balancer(
     """moto creates the load balancer from Name, Subnets, SecurityGroups and Scheme, with a
     made-up hosted zone (Z2P70J7EXAMPLE); this sets the region's real canonical hosted zone ID
     (https://docs.aws.amazon.com/general/latest/gr/elb.html) so Route 53 alias records match,
-    plus Type, IpAddressType, LoadBalancerAttributes and Tags.
+    plus Type, IpAddressType, LoadBalancerAttributes and Tags. A network or gateway load balancer's ARN
+    reads ``loadbalancer/net/...`` or ``loadbalancer/gwy/...``, as AWS names them (moto: ``app/`` for all;
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html
     """
@@ -150,6 +155,11 @@ def create_load_balancer(
         load_balancer.ip_address_type = p["IpAddressType"]
     load_balancer.canonical_hosted_zone_id = canonical_hosted_zone_id(region_name, load_balancer.type)
     backend = _backend(account_id, region_name)
+    kind = ARN_KINDS.get(str(load_balancer.type))
+    if kind is not None and "loadbalancer/app/" in load_balancer.arn:  # moto names every load balancer app/
+        arn = load_balancer.arn.replace("loadbalancer/app/", f"loadbalancer/{kind}/", 1)
+        backend.load_balancers[arn] = backend.load_balancers.pop(load_balancer.arn)
+        load_balancer.arn = arn
     _apply_attributes_and_tags(
         backend.modify_load_balancer_attributes, backend, load_balancer.arn, p, "LoadBalancerAttributes"
     )

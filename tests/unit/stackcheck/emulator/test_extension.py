@@ -529,3 +529,29 @@ def test_subnet_route_table_association_shows_on_the_route_table(deploy, aws):
     assert [
         (t["RouteTableId"], a["SubnetId"]) for t in tables["RouteTables"] for a in t["Associations"] if "SubnetId" in a
     ] == [(out["PublicRouteTableId"], out["PublicSubnetId"])]
+
+
+def nlb_template(kind: str) -> dict:
+    """A VPC, two subnets and a load balancer of ``Type`` ``kind``, its ARN as output ``Arn``."""
+    subnet = {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}}}
+    return {
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+            "A": {**subnet, "Properties": {**subnet["Properties"], "CidrBlock": "10.9.0.0/24"}},
+            "B": {**subnet, "Properties": {**subnet["Properties"], "CidrBlock": "10.9.1.0/24"}},
+            "Balancer": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Name": f"lb-{kind}", "Type": kind, "Subnets": [{"Ref": "A"}, {"Ref": "B"}]},
+            },
+        },
+        "Outputs": {"Arn": {"Value": {"Ref": "Balancer"}}},
+    }
+
+
+@pytest.mark.parametrize(("kind", "arn_kind"), [("network", "net"), ("application", "app")])
+def test_a_load_balancers_arn_names_its_kind_as_aws_does(deploy, aws, kind, arn_kind):
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+    arn = outputs_of(deploy({"Stack": (nlb_template(kind), [])}))["Arn"]
+    assert arn.split(":")[5].split("/")[:2] == ["loadbalancer", arn_kind]
+    (lb,) = aws("elbv2").describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
+    assert (lb["LoadBalancerArn"], lb["Type"], lb["LoadBalancerName"]) == (arn, kind, f"lb-{kind}")
