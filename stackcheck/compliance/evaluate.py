@@ -263,24 +263,25 @@ def check_compliance(
         template_only=tuple(template_only),
         api_calls=reader.calls - calls_before,
         coverage=coverage(forms, declared_types(s.artifact.template for s in stacks)),
-        not_deployed=tuple(
-            NotDeployed(
-                s.artifact_id,
-                logical_id,
-                str(resource.get("Type", "?")),
-                (left_out or {}).get(s.artifact_id, {}).get(logical_id),
-            )
-            for s in stacks
-            for logical_id, resource in s.artifact.resources.items()
-            if s.resource(logical_id) is None
-        ),
+        not_deployed=tuple(row for s in stacks for row in _not_deployed(s, (left_out or {}).get(s.artifact_id, {}))),
         declared=sum(len(s.artifact.resources) for s in stacks),
     )
 
 
+def _not_deployed(stack: DeployedStack, left_out: Mapping[str, str]) -> Iterator[NotDeployed]:
+    """The resources ``stack``'s template declares that the deployed stack lacks, in template order."""
+    deployed = {r.logical_id for r in stack.resources}
+    for logical_id, resource in stack.artifact.resources.items():
+        if logical_id not in deployed:
+            kind = str(resource.get("Type", "?"))
+            yield NotDeployed(stack.artifact_id, logical_id, kind, left_out.get(logical_id))
+
+
 def not_deployed_line(result: ComplianceResult) -> str | None:
-    """``8 of 10 declared resources are not in their deployed stacks, so nothing checks them live: AWS::AppSync::DataSource
-    ×2, AWS::AppSync::GraphQLApi ×1 (8 left out by the deployment: unsupported type ...)``; None when every one is deployed."""
+    """``8 of 10 declared resources are not in their deployed stacks, so nothing checks them live: AWS::AppSync::ApiKey
+    ×1, …, AWS::AppSync::Resolver ×4 (8 left out by the deployment, e.g. ItemsApi: unsupported type
+    AWS::AppSync::GraphQLApi)`` (types sorted; the first resource with a reason as the example); None when every
+    one is deployed."""
     if not result.not_deployed:
         return None
     counts: dict[str, int] = {}
