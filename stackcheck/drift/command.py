@@ -127,11 +127,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     assembly = read_assembly(args.assembly)
     artifacts = [assembly.stack(name) for name in args.stack] if args.stack else assembly.dependency_order()
-    allowlist = (
-        load_allowlist(args.allowlist or DEFAULT_ALLOWLIST)
-        if args.allowlist or DEFAULT_ALLOWLIST.is_file()
-        else Allowlist()
-    )
+    path = args.allowlist or (DEFAULT_ALLOWLIST if DEFAULT_ALLOWLIST.is_file() else None)
+    allowlist = load_allowlist(path) if path else Allowlist()
     profile = poll_profile(args)
     target = resolve_target(args)
     method = getattr(args, "method", "both")

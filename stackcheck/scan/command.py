@@ -219,8 +219,7 @@ def run(args: argparse.Namespace) -> int:
     every = load_scanners(args.region, cdk_nag=True, policies=policies, cache=cache, defer=jobs > 1 or synth)
     ready = time.perf_counter()
     if synth_args is not None:
-        # The synthesis writes where this scan reads (an absolute --output: its own relative one is
-        # under its --app-dir), and is judged stale for the app and context it is given.
+        # The synthesis writes where this scan reads, and is judged stale for the app and context it is given.
         directory = os.path.abspath((args.assembly or ["cdk.out"])[0])
         try:  # asked first: the synthesis is about to replace it
             stale = not is_current(synth_args.app_dir, directory, synth_extra)
