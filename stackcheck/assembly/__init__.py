@@ -532,7 +532,9 @@ def stale_reasons(
         return []
     before = record.get("files")
     if not isinstance(before, dict):
-        return ["its sources changed (the record does not say which: synthesized by an older stackcheck)"]
+        return [
+            "its sources, cdk.json or the CDK versions changed (its record, from an older stackcheck, does not say which)"
+        ]
     changes = sorted(
         [f"{name} changed" for name in files if name in before and before[name] != files[name]]
         + [f"{name} added" for name in files if name not in before]
