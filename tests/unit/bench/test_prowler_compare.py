@@ -177,7 +177,7 @@ def test_changes_are_the_compliance_tests_changes_and_seven_more_on_their_own_re
     assert len(set(names)) == 12
     assert set(names) >= {
         "versioning_suspended_on_the_source_logs_bucket",
-        "encryption_deleted_from_the_source_logs_bucket",
+        "public_policies_allowed_on_the_source_logs_bucket",
         "port_8080_open_on_the_target_service",
         "target_database_secret_opened_to_everyone",
         "regional_principal_dropped_from_dms_vpc_role",
