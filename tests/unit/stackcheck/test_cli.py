@@ -65,7 +65,7 @@ def test_a_command_imports_its_own_stage_only_and_help_lists_every_command():
 
 INTERRUPTED_APP = """
 import os
-import threading
+import time
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -73,7 +73,10 @@ import aws_cdk as cdk
 app = cdk.App()
 cdk.Stack(app, "First")  # the jsii kernel (a node process) is running
 Path(os.environ["STACKCHECK_TEST_FIFO"]).write_text("running")  # blocks until the test reads it
-threading.Event().wait(120)  # until Ctrl-C
+# Until Ctrl-C, in short naps: the kernel delivers SIGINT to any thread (jsii runs one), and Python runs its
+# handler in the main thread only when that thread next executes Python; one long wait could outlast the test.
+for _ in range(2400):
+    time.sleep(0.05)
 app.synth()
 """
 
