@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,12 +123,7 @@ class NotDeployed:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"stack", "logical_id", "resource_type", "reason"}`` for the JSON report."""
-        return {
-            "stack": self.stack,
-            "logical_id": self.logical_id,
-            "resource_type": self.resource_type,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
