@@ -118,7 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="ARG",
         help="an option for that synthesis, as `stackcheck synth` takes it (`--synth-arg=-c --synth-arg=key=value`, "
-        "`--synth-arg=--app-dir --synth-arg=DIR`); repeatable; implies --synth; the assembly is still --assembly's",
+        "`--synth-arg=--app-dir --synth-arg=DIR`); repeatable; implies --synth; it synthesizes into --assembly",
     )
     parser.add_argument(
         "--sarif-suppressed",
