@@ -149,7 +149,7 @@ def plan_templates(
 def left_out(assembly: CloudAssembly, native: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
     """What ``deploy --allow-unsupported`` leaves out of each stack on a server creating ``native`` (as
     ``plan_templates``): artifact id → logical ID → why (``unsupported type AWS::AppSync::GraphQLApi``,
-    ``needs skipped Api``). Stacks it leaves whole are absent. Resources left out for a false Condition are
+    ``needs ItemsApi, which was skipped``). Stacks it leaves whole are absent. Resources left out for a false Condition are
     decided at deploy time and not listed."""
     return {
         plan.artifact.artifact_id: dict(plan.skipped)

@@ -155,8 +155,8 @@ def create_load_balancer(
         load_balancer.ip_address_type = p["IpAddressType"]
     load_balancer.canonical_hosted_zone_id = canonical_hosted_zone_id(region_name, load_balancer.type)
     backend = _backend(account_id, region_name)
-    kind = ARN_KINDS.get(str(load_balancer.type))
-    if kind is not None and "loadbalancer/app/" in load_balancer.arn:  # moto names every load balancer app/
+    kind = ARN_KINDS.get(str(load_balancer.type), "app")
+    if kind != "app" and "loadbalancer/app/" in load_balancer.arn:  # moto names every load balancer app/
         arn = load_balancer.arn.replace("loadbalancer/app/", f"loadbalancer/{kind}/", 1)
         backend.load_balancers[arn] = backend.load_balancers.pop(load_balancer.arn)
         load_balancer.arn = arn

@@ -938,11 +938,20 @@ def test_listener_deleted_out_of_band_is_declared_gone_and_fails_the_run(deploy)
     assert result.exit_code == 1
 
 
+SECOND_KEY = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
+
+
+def declare_more(live: Live, tmp_path: Path, **resources: Any) -> dict[str, Any]:
+    """Point ``live`` at an assembly whose storage template declares ``resources`` beside what was deployed; its template."""
+    template = fixture("storage")
+    template["Resources"].update(resources)
+    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    return template
+
+
 def test_resource_declared_but_not_deployed_is_unknown(deploy, tmp_path):
     live = deploy("storage")
-    template = fixture("storage")
-    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
-    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    declare_more(live, tmp_path, SecondKey=SECOND_KEY)
     result = live.check()
     (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]
     assert (unknown.rule_id, unknown.logical_id, unknown.severity) == ("CKV_AWS_7", "SecondKey", Severity.WARNING)
@@ -956,13 +965,8 @@ def test_resources_the_deployment_left_out_are_listed_with_why_whatever_their_ty
     from stackcheck.compliance.report import build_compliance_report, render_compliance_console
 
     live = deploy("storage")
-    template = fixture("storage")
-    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
-    template["Resources"]["Api"] = {
-        "Type": "AWS::AppSync::GraphQLApi",
-        "Properties": {"Name": "a", "AuthenticationType": "API_KEY"},
-    }
-    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    api = {"Type": "AWS::AppSync::GraphQLApi", "Properties": {"Name": "a", "AuthenticationType": "API_KEY"}}
+    template = declare_more(live, tmp_path, SecondKey=SECOND_KEY, Api=api)
     why = "unsupported type AWS::AppSync::GraphQLApi"
     result = live.check(left_out={"Fixture": {"Api": why}})
     declared = len(template["Resources"])
@@ -988,9 +992,7 @@ def test_resources_the_deployment_left_out_are_listed_with_why_whatever_their_ty
 
 def test_a_resource_with_a_live_form_left_out_by_the_deployment_says_why_not_deploy_again(deploy, tmp_path):
     live = deploy("storage")
-    template = fixture("storage")
-    template["Resources"]["SecondKey"] = {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}
-    live.assembly = write_assembly(tmp_path / "changed.out", {"Fixture": template})
+    declare_more(live, tmp_path, SecondKey=SECOND_KEY)
     result = live.check(left_out={"Fixture": {"SecondKey": "needs Vault, which was skipped"}})
     (unknown,) = [f for f in result.scan.findings if f.status is Status.UNKNOWN]
     assert (unknown.rule_id, unknown.severity, unknown.message) == (
