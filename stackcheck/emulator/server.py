@@ -61,9 +61,10 @@ def prewarm(region: str) -> None:
     """Do now the one-off work moto and the extension would otherwise do inside the first deployment's
     CreateStack: each PREWARMED_SERVICES backend of the default account in ``region`` (botocore's region
     lists, moto's defaults such as the default VPC) and the RDS engine-version tables
-    (``cfn.rds_versions``, 0.8 s). Run in a thread beside the serving one: moto creates backends under
-    its ``backend_lock``, so a request that needs one meanwhile gets the same backend. Never raises: a
-    failure only means that work is done later, on demand, as it was before."""
+    (``cfn.rds_versions``, read from cfn-lint's files without importing cfn-lint). Run in a thread beside
+    the serving one: moto creates backends under its ``backend_lock``, so a request that needs one
+    meanwhile gets the same backend. Never raises: a failure only means that work is done later, on
+    demand, as it was before."""
     try:
         from moto.backends import get_backend
         from moto.core import DEFAULT_ACCOUNT_ID

@@ -5,10 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from stackcheck.emulator.cfn import rds_versions
 from stackcheck.emulator.cfn.awslambda import blocked_runtime_message
 from stackcheck.emulator.cfn.rds_versions import refused_engine_version_message
 from stackcheck.errors import DeployError
@@ -107,6 +110,35 @@ def test_a_service_without_desired_count_gets_cloudformations_default_of_one(dep
 )
 def test_refused_engine_version_message(engine, version, message):
     assert refused_engine_version_message(engine, version) == message
+
+
+LOAD_TABLES = """
+import sys
+from stackcheck.emulator.cfn import rds_versions
+rds_versions.load_tables()
+print(sorted(m for m in ("cfnlint", "sympy") if m in sys.modules))
+"""
+
+
+def test_the_version_tables_load_without_importing_cfn_lint():
+    # the emulator's prewarm thread loads them beside the first deployment's requests: cfn-lint and sympy are 0.4 s
+    done = subprocess.run([sys.executable, "-c", LOAD_TABLES], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_version_tables_are_cfn_lints_files_as_the_package_reads_them():
+    from importlib import resources
+
+    import cfnlint.data.schemas.extensions.aws_rds_dbinstance as schemas
+
+    assert rds_versions._schemas_folder() == Path(str(resources.files(schemas)))
+    listed = json.loads(resources.files(schemas).joinpath("engine_version.json").read_text(encoding="utf-8"))
+    postgres = [e for e in listed["allOf"] if e["if"]["properties"]["Engine"].get("const") == "postgres"]
+    versions = (
+        postgres[0]["if"]["properties"].get("EngineVersion", {}).get("enum")
+        or postgres[0]["then"]["properties"]["EngineVersion"]["enum"]
+    )
+    assert rds_versions._listed()["postgres"] == frozenset(str(v) for v in versions)
 
 
 @pytest.mark.emulator
