@@ -555,3 +555,45 @@ def test_a_load_balancers_arn_names_its_kind_as_aws_does(deploy, aws, kind, arn_
     assert arn.split(":")[5].split("/")[:2] == ["loadbalancer", arn_kind]
     (lb,) = aws("elbv2").describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
     assert (lb["LoadBalancerArn"], lb["Type"], lb["LoadBalancerName"]) == (arn, kind, f"lb-{kind}")
+
+
+def test_while_moto_imports_each_region_list_is_read_once_and_boto3_session_is_restored_after():
+    import boto3
+
+    from stackcheck.emulator.cfn import _regions_listed_once
+
+    real = boto3.session.Session()
+    with _regions_listed_once():
+        during = boto3.Session
+        session = boto3.Session(region_name="eu-west-1")
+        answers = [session.get_available_regions("ec2", partition) for partition in ("aws", "aws-us-gov", "aws-cn")]
+        again = boto3.Session().get_available_regions("ec2", "aws-cn")
+    assert boto3.Session is boto3.session.Session
+    assert during is not boto3.session.Session and isinstance(session, boto3.session.Session)
+    assert session.region_name == "eu-west-1"
+    assert answers == [real.get_available_regions("ec2", partition) for partition in ("aws", "aws-us-gov", "aws-cn")]
+    assert again == answers[2] and again is not answers[2]  # a fresh list each time, as botocore gives
+    assert "us-east-1" in answers[0] and "cn-north-1" in answers[2]
+
+
+MOTO_REGIONS = """
+import json
+import boto3
+from stackcheck.emulator import cfn
+cfn.install()
+from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+real = boto3.session.Session()
+expected = [r for p in ("aws", "aws-us-gov", "aws-cn") for r in real.get_available_regions("ec2", p)]
+print(json.dumps({"moto": [r.name for r in RegionsAndZonesBackend.regions], "botocore": expected,
+                  "restored": boto3.Session is boto3.session.Session}))
+"""
+
+
+def test_moto_imported_by_the_extension_lists_every_region_botocore_does():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MOTO_REGIONS], capture_output=True, text=True, timeout=300, check=True)
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["moto"] == found["botocore"] and found["restored"] is True
+    assert len(found["moto"]) > 30
