@@ -8,6 +8,7 @@ does). Once the socket is bound it writes ``{"port": N, "pid": N}`` to the ready
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import logging
 import os
@@ -80,6 +81,38 @@ def prewarm(region: str) -> None:
         print(f"stackcheck emulator: prewarm stopped ({type(exc).__name__}: {exc}); continuing", flush=True)
 
 
+def _not_implemented_answer(exc: NotImplementedError) -> Any:
+    """Flask error handler: an operation moto lacks answers HTTP 501 with an AWS-shaped error (code
+    ``NotImplemented``; JSON for a JSON-protocol request, else the query/REST-XML ``ErrorResponse``) and
+    one log line, instead of a 500 HTML page and a traceback in the log the start-up errors are read for.
+    botocore does not retry 501 (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html)."""
+    from flask import Response, request
+
+    message = f"moto {_moto_version()}: {exc}"
+    print(f"stackcheck emulator: {request.method} {request.path}: {exc} (answered 501 NotImplemented)", flush=True)
+    if "json" in (request.content_type or ""):
+        body, kind = json.dumps({"__type": "NotImplemented", "message": message}), "application/x-amz-json-1.1"
+    else:
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>"
+            f"<Message>{html.escape(message)}</Message></Error><RequestId>stackcheck-emulator</RequestId>"
+            "</ErrorResponse>"
+        )
+        kind = "text/xml"
+    return Response(body, status=501, content_type=kind)
+
+
+def _answering_not_implemented(create_backend_app: Any) -> Any:
+    """``create_backend_app`` whose per-service Flask apps answer moto's NotImplementedError with ``_not_implemented_answer``."""
+
+    def create(service: Any) -> Any:
+        backend_app = create_backend_app(service)
+        backend_app.register_error_handler(NotImplementedError, _not_implemented_answer)
+        return backend_app
+
+    return create
+
+
 def make_server(host: str, port: int, latency: Latency | None = None) -> Any:
     """A bound (not yet serving) werkzeug server running moto's app with the extension installed.
 
@@ -95,7 +128,7 @@ def make_server(host: str, port: int, latency: Latency | None = None) -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server as werkzeug_make_server
 
-    app: Any = DomainDispatcherApplication(create_backend_app)
+    app: Any = DomainDispatcherApplication(_answering_not_implemented(create_backend_app))
     if latency is not None:
         app = LatencyMiddleware(app, latency)
     app = NativeTypesMiddleware(app)  # outermost: a deploy's planning is not an AWS call, never delayed

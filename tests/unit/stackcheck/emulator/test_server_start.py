@@ -166,3 +166,37 @@ def test_capabilities_follow_the_running_emulators_types_not_this_processs_moto(
     out = capsys.readouterr().out.splitlines()
     assert (code, out[0]) == (0, f"moto's types: as the emulator at {emulator_server.endpoint_url} serves them")
     assert "stack Net: declared 1 / to create 1 / emulated 0 / skipped 0" in out
+
+
+def test_an_operation_moto_lacks_answers_501_not_implemented_with_one_log_line(emulator_server, emulator_dir):
+    import importlib.metadata
+
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from stackcheck.aws.unavailable import unavailable_reason
+
+    log = emulator_dir / "emulator.log"
+    before = log.read_text(encoding="utf-8")
+    cloudformation = boto3.client(
+        "cloudformation",
+        endpoint_url=emulator_server.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+    )
+    with pytest.raises(ClientError) as raised:
+        cloudformation.detect_stack_drift(StackName="absent")
+    answer = raised.value.response
+    assert (answer["Error"]["Code"], answer["ResponseMetadata"]["HTTPStatusCode"]) == ("NotImplemented", 501)
+    moto = importlib.metadata.version("moto")
+    assert answer["Error"]["Message"] == f"moto {moto}: The detect_stack_drift action has not been implemented"
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 0
+    assert unavailable_reason(raised.value).kind == "not_implemented"
+    added = log.read_text(encoding="utf-8")[len(before) :]
+    assert "Traceback" not in added
+    assert [line for line in added.splitlines() if "501 NotImplemented" in line] == [
+        "stackcheck emulator: POST /: The detect_stack_drift action has not been implemented (answered 501 NotImplemented)"
+    ]
