@@ -163,7 +163,8 @@ def _error_text(exc: Exception, log: Path | None) -> str:
     if isinstance(exc, ClientError):
         details = exc.response.get("Error", {})
         text = f"{details.get('Code', 'Error')}: {details.get('Message', str(exc))}"
-        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if status >= 500 and status != 501:  # 501: the server's own NotImplemented answer says it all
             text = f"{text}; {_server_error(log)}"
         return text
     if "Internal Server Error" in str(exc):

@@ -411,3 +411,24 @@ def test_a_stacks_progress_line_counts_what_was_emulated_or_skipped_beside_what_
     declared = created + len(emulated) + len(skipped)
     result = StackResult("S", "S", "CREATE_COMPLETE", declared, created, (), skipped, {}, 0.1, emulated=emulated)
     assert deployed_counts(result) == line
+
+
+def _client_error(status: int, code: str, message: str):
+    from botocore.exceptions import ClientError
+
+    answer = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(answer, "CreateStack")
+
+
+def test_a_failed_calls_line_names_the_servers_exception_for_a_500_but_not_for_its_own_501(tmp_path):
+    from stackcheck.emulator.deploy import _error_text
+
+    log = tmp_path / "emulator.log"
+    log.write_text("Traceback (most recent call last):\n  ...\nKeyError: 'Subnets'\n", encoding="utf-8")
+    assert _error_text(_client_error(500, "InternalFailure", "boom"), log) == (
+        f"InternalFailure: boom; the emulator failed internally: KeyError: 'Subnets' (emulator log {log})"
+    )
+    lacking = _client_error(501, "NotImplemented", "moto 5.2.5: The detect_stack_drift action has not been implemented")
+    assert _error_text(lacking, log) == (
+        "NotImplemented: moto 5.2.5: The detect_stack_drift action has not been implemented"
+    )
