@@ -168,35 +168,35 @@ def test_capabilities_follow_the_running_emulators_types_not_this_processs_moto(
     assert "stack Net: declared 1 / to create 1 / emulated 0 / skipped 0" in out
 
 
-def test_an_operation_moto_lacks_answers_501_not_implemented_with_one_log_line(emulator_server, emulator_dir):
+@pytest.mark.parametrize(
+    ("service", "operation", "kwargs", "action"),
+    [
+        ("cloudformation", "detect_stack_drift", {"StackName": "absent"}, "detect_stack_drift"),  # query, XML
+        ("kms", "describe_custom_key_stores", {}, "describe_custom_key_stores"),  # JSON protocol
+    ],
+)
+def test_an_operation_moto_lacks_answers_501_not_implemented_with_one_log_line(
+    emulator_server, emulator_dir, service, operation, kwargs, action
+):
     import importlib.metadata
 
-    import boto3
-    from botocore.config import Config
     from botocore.exceptions import ClientError
 
     from stackcheck.aws.unavailable import unavailable_reason
+    from stackcheck.emulator.process import client
 
     log = emulator_dir / "emulator.log"
     before = log.read_text(encoding="utf-8")
-    cloudformation = boto3.client(
-        "cloudformation",
-        endpoint_url=emulator_server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "max_attempts": 3}),
-    )
     with pytest.raises(ClientError) as raised:
-        cloudformation.detect_stack_drift(StackName="absent")
+        getattr(client(service, emulator_server), operation)(**kwargs)  # standard retries, 3 attempts
     answer = raised.value.response
     assert (answer["Error"]["Code"], answer["ResponseMetadata"]["HTTPStatusCode"]) == ("NotImplemented", 501)
     moto = importlib.metadata.version("moto")
-    assert answer["Error"]["Message"] == f"moto {moto}: The detect_stack_drift action has not been implemented"
+    assert answer["Error"]["Message"] == f"moto {moto}: The {action} action has not been implemented"
     assert answer["ResponseMetadata"]["RetryAttempts"] == 0
     assert unavailable_reason(raised.value).kind == "not_implemented"
     added = log.read_text(encoding="utf-8")[len(before) :]
     assert "Traceback" not in added
     assert [line for line in added.splitlines() if "501 NotImplemented" in line] == [
-        "stackcheck emulator: POST /: The detect_stack_drift action has not been implemented (answered 501 NotImplemented)"
+        f"stackcheck emulator: POST /: The {action} action has not been implemented (answered 501 NotImplemented)"
     ]
