@@ -163,8 +163,9 @@ def _error_text(exc: Exception, log: Path | None) -> str:
     if isinstance(exc, ClientError):
         details = exc.response.get("Error", {})
         text = f"{details.get('Code', 'Error')}: {details.get('Message', str(exc))}"
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if status >= 500 and status != 501:  # 501: the server's own NotImplemented answer says it all
+        # Only an exception moto did not handle is a 500 with a traceback in the log; the server's own
+        # 501 NotImplemented (and any other 5xx answer) says what happened itself.
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) == 500:
             text = f"{text}; {_server_error(log)}"
         return text
     if "Internal Server Error" in str(exc):

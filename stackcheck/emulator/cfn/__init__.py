@@ -13,7 +13,6 @@ import importlib
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
 
 from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registers its models and wrappers)
     apigateway,
@@ -111,13 +110,11 @@ def _regions_listed_once() -> Iterator[None]:
     import boto3
 
     real = boto3.Session
-    shared: list[Any] = []
+    one_session = cache(real)  # made at the first question, then the same one
 
     @cache
     def listed(service_name: str, partition_name: str, allow_non_regional: bool) -> tuple[str, ...]:
-        if not shared:
-            shared.append(real())
-        return tuple(shared[0].get_available_regions(service_name, partition_name, allow_non_regional))
+        return tuple(one_session().get_available_regions(service_name, partition_name, allow_non_regional))
 
     class Session(real):  # type: ignore[misc,valid-type]
         def get_available_regions(

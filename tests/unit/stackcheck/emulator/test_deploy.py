@@ -420,7 +420,7 @@ def _client_error(status: int, code: str, message: str):
     return ClientError(answer, "CreateStack")
 
 
-def test_a_failed_calls_line_names_the_servers_exception_for_a_500_but_not_for_its_own_501(tmp_path):
+def test_a_failed_calls_line_names_the_servers_exception_for_a_500_only(tmp_path):
     from stackcheck.emulator.deploy import _error_text
 
     log = tmp_path / "emulator.log"
@@ -432,3 +432,4 @@ def test_a_failed_calls_line_names_the_servers_exception_for_a_500_but_not_for_i
     assert _error_text(lacking, log) == (
         "NotImplemented: moto 5.2.5: The detect_stack_drift action has not been implemented"
     )
+    assert _error_text(_client_error(503, "ServiceUnavailable", "try later"), log) == "ServiceUnavailable: try later"
