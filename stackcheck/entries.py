@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["entry_errors"]
 
@@ -32,6 +33,8 @@ def entry_errors(
         return [schema["x-not-mapping"].format(keys=", ".join(required), got=type(raw).__name__)]
     by_key: dict[str, list[str]] = {}
     unknown: list[str] = []
+    import jsonschema  # here, not at the top: the modules importing this one (drift, compliance) load fast
+
     for error in jsonschema.Draft202012Validator(schema).iter_errors(raw):
         if error.validator == "additionalProperties":
             unknown += sorted(str(k) for k in raw if k not in properties)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from tabulate import SEPARATING_LINE, tabulate
-
 from stackcheck.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,6 +144,8 @@ def render_console(result: ScanResult) -> str:
         for r in summary
     ]
     # the header as a row, not headers=: tabulate pads header columns by 2 more; [1:-1] drops the outer rules
+    from tabulate import SEPARATING_LINE, tabulate  # here: importing the report package stays light
+
     table = tabulate(
         [_COLUMNS, SEPARATING_LINE, *rows],
         tablefmt="simple",

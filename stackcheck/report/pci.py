@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from stackcheck.findings import Finding, Status
 from stackcheck.report.table import markdown_table
 
@@ -43,6 +41,8 @@ def load_mapping(path: str | os.PathLike[str]) -> tuple[Requirement, ...] | None
     file = Path(path)
     if not file.is_file():
         return None
+    import yaml  # here: importing the report package stays light
+
     try:
         data = yaml.safe_load(file.read_text())
     except yaml.YAMLError as exc:

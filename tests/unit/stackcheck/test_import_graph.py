@@ -1,9 +1,12 @@
-"""The package's import graph, function-level imports included, has no cycle; library modules never import infra/."""
+"""The package's import graph, function-level imports included, has no cycle; library modules never import infra/;
+what post-deploy test modules import loads without the heavy libraries only some commands need."""
 
 from __future__ import annotations
 
 import ast
 import graphlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +108,15 @@ def test_the_graph_resolves_relative_and_skips_type_checking_imports(tmp_path):
     )
     known = {"stackcheck", "stackcheck.files", "stackcheck.cli", "stackcheck.m"}
     assert imports(module, known, this="stackcheck.m") == {"stackcheck", "stackcheck.files"}
+
+
+HEAVY = ("jsonschema", "tabulate", "yaml")
+"""Loaded only by the function that needs them: the entry check (jsonschema), the console table (tabulate),
+the PCI mapping (yaml). At module level they cost 0.1 s in every pytest process that collects a drift test."""
+
+
+@pytest.mark.parametrize("module", ["stackcheck.drift.live", "stackcheck.compliance", "stackcheck.report"])
+def test_importing_leaves_the_heavy_libraries_unloaded(module):
+    code = f"import sys, {module}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
