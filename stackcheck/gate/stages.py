@@ -251,7 +251,13 @@ def _deploy_stage(options: GateOptions, booting: Starting | None) -> Stage:
     except EmulatorError as exc:
         reason = f"stackcheck emulator start: error: {exc}".splitlines()[0]
         return Stage("deploy", FAILED, exc.exit_code, time.monotonic() - started, (reason,))
-    print(f"emulator started at {record.endpoint_url} (pid {record.pid}, region {record.region})", file=sys.stderr)
+    from stackcheck.emulator.process import LOG_FILE, RECORD_FILE
+
+    print(
+        f"emulator started at {record.endpoint_url} (pid {record.pid}, region {record.region}); "
+        f"record {options.outputs_dir}/{RECORD_FILE}, log {options.outputs_dir}/{LOG_FILE}",
+        file=sys.stderr,
+    )
     stage = _cli_stage("deploy", [_deploy_argv(options)])
     return dataclasses.replace(stage, seconds=time.monotonic() - started)
 

@@ -75,6 +75,8 @@ def test_a_failing_check_is_named_with_its_reason_and_the_emulator_is_torn_down(
         in text
     )
     assert not (tmp_path / "cfn-outputs" / "target.json").exists()
+    (started,) = [line for line in capsys.readouterr().err.splitlines() if line.startswith("emulator started at ")]
+    assert started.endswith("; record cfn-outputs/target.json, log cfn-outputs/emulator.log")
 
 
 def test_a_failing_scan_stops_the_run_before_deploying(app, tmp_path):
