@@ -311,7 +311,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
     lines = [
         f"stackcheck: outputs file {show(settings.outputs_file, '-')}",
-        f"stackcheck: aws endpoint url {show(settings.aws_endpoint_url, 'none (AWS)')}",
+        f"stackcheck: aws endpoint url {show(settings.aws_endpoint_url, 'none, so AWS itself')}",
         f"stackcheck: aws region {show(settings.aws_region, 'from the AWS config chain')}",
         f"stackcheck: strict outputs {show(settings.strict, '-')}",
         f"stackcheck: cloud assembly {show(settings.assembly_dir, '-')}",

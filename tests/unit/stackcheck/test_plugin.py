@@ -69,7 +69,7 @@ def test_report_header_defaults(pt: pytest.Pytester) -> None:
     result = pt.runpytest()
     assert header(result) == [
         "stackcheck: outputs file cfn-outputs/flat-outputs.json (default)",
-        "stackcheck: aws endpoint url none (AWS) (default)",
+        "stackcheck: aws endpoint url none, so AWS itself (default)",
         "stackcheck: aws region from the AWS config chain (default)",
         "stackcheck: strict outputs off (default)",
         "stackcheck: cloud assembly cdk.out (default)",
