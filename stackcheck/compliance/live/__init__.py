@@ -28,6 +28,7 @@ from stackcheck.compliance.live.dms import (
     TASK_FIELDS,
     DmsReaders,
 )
+from stackcheck.compliance.live.dynamodb import DynamoDbReaders
 from stackcheck.compliance.live.ec2 import (
     ASSOCIATION_FIELDS,
     EGRESS_FIELDS,
@@ -93,6 +94,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::Route53::HostedZone": Route53Readers.hosted_zone,
     "AWS::Route53::RecordSet": Route53Readers.record_set,
     "AWS::Lambda::Function": LambdaReaders.lambda_function,
+    "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
@@ -204,6 +206,21 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
         "Layers",
         "ReservedConcurrentExecutions",
     ),
+    "AWS::DynamoDB::Table": _read(
+        "TableName",
+        "KeySchema",
+        "AttributeDefinitions",
+        "BillingMode",
+        "DeletionProtectionEnabled",
+        "ProvisionedThroughput",
+        "LocalSecondaryIndexes",
+        "TableClass",
+        GlobalSecondaryIndexes=("IndexName", "KeySchema", "Projection", "ProvisionedThroughput"),
+        StreamSpecification=("StreamViewType",),
+        SSESpecification=("SSEEnabled", "SSEType", "KMSMasterKeyId"),
+        PointInTimeRecoverySpecification=("PointInTimeRecoveryEnabled", "RecoveryPeriodInDays"),
+        TimeToLiveSpecification=("AttributeName", "Enabled"),
+    ),
     "AWS::Route53::RecordSet": _read(
         "Name", "Type", "SetIdentifier", "HostedZoneId", "ResourceRecords", "AliasTarget", *RECORD_FIELDS
     ),
@@ -253,6 +270,7 @@ class TemplateBuilder(
     Route53Readers,
     CloudWatchReaders,
     LambdaReaders,
+    DynamoDbReaders,
 ):
     """The live template builder with every per-service reader."""
 

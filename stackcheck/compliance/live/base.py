@@ -295,10 +295,11 @@ class Builder:
             self.note(resource, f"{self.reader.api_name(service, operation).split(':')[1]}: {absent}", prop)
             return None
 
-    def customer_key(self, resource: LiveResource, key_id: str) -> str | None:
-        """``key_id`` when DescribeKey says a customer manages the key; None (noted) for a key AWS manages."""
-        metadata = self.call(resource, "kms", "describe_key", KeyId=key_id, prop="KmsKeyId")["KeyMetadata"]
+    def customer_key(self, resource: LiveResource, key_id: str, *, prop: str = "KmsKeyId") -> str | None:
+        """``key_id`` when DescribeKey says a customer manages the key; None (noted, as a source of ``prop``) for a
+        key AWS manages."""
+        metadata = self.call(resource, "kms", "describe_key", KeyId=key_id, prop=prop)["KeyMetadata"]
         if metadata.get("KeyManager") == "CUSTOMER":
             return key_id
-        self.note(resource, f"KMS key {key_id} is managed by AWS, not a customer managed key", "KmsKeyId")
+        self.note(resource, f"KMS key {key_id} is managed by AWS, not a customer managed key", prop)
         return None

@@ -22,6 +22,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     cloudfront,
     cloudwatch,
     dms,
+    dynamodb,
     ec2,
     ecs,
     elbv2,

@@ -387,3 +387,33 @@ def test_alarm_and_topic_deleted_out_of_band_are_deleted_with_the_topics_policy(
         "drift-live-errors"
     )
     assert found["AlarmsPolicy"]["reason"].startswith("declared AlarmsPolicy is gone: its parent Alarms is gone (")
+
+
+def test_dynamodb_tables_in_sync_then_recovery_time_to_live_and_deletion_protection_changed_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "compliance" / "dynamodb.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    assert {lid: r["status"] for lid, r in resources(report).items()} == dict.fromkeys(
+        ("Key", "Orders", "Sessions", "Cache"), "IN_SYNC"
+    )
+    # every property the tables declare is compared
+    assert {
+        (lid, p["property_path"]) for lid, r in resources(report).items() for p in r["unchecked_properties"]
+    } == set()
+    dynamodb = deployed.aws("dynamodb")
+    dynamodb.update_continuous_backups(
+        TableName="fixture-orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+    )
+    dynamodb.update_time_to_live(
+        TableName="fixture-orders", TimeToLiveSpecification={"AttributeName": "expires", "Enabled": False}
+    )
+    dynamodb.update_table(TableName="fixture-orders", DeletionProtectionEnabled=False)
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("Orders", "/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "NOT_EQUAL"),
+            ("Orders", "/TimeToLiveSpecification/Enabled", "NOT_EQUAL"),
+            ("Orders", "/DeletionProtectionEnabled", "NOT_EQUAL"),
+        },
+    )

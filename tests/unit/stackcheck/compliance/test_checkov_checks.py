@@ -45,15 +45,20 @@ def test_another_check_reads_the_schema_properties_its_source_names():
 
 
 def test_coverage_says_why_a_check_stays_template_only():
-    rows = {(r.resource_type, r.rule_id): r for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table"})}
+    rows = {
+        (r.resource_type, r.rule_id): r
+        for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table", "AWS::SQS::Queue"})
+    }
     assert rows[(BUCKET, "CKV_AWS_18")] == Coverage(
         "CKV_AWS_18", "checkov", BUCKET, False, "reads LoggingConfiguration, which the live reader does not read"
     )
     # the ingress rule reader reads Description (DescribeSecurityGroupRules answers it), so the check can run live
     assert rows[(INGRESS, "CKV_AWS_23")].why == "reads Description, read live"
-    assert {r.why for (t, _), r in rows.items() if t == "AWS::DynamoDB::Table"} == {
-        "no live reader for AWS::DynamoDB::Table"
+    assert {r.rule_id: r.why for r in rows.values() if r.resource_type == "AWS::DynamoDB::Table"} == {
+        "CKV_AWS_28": "reads PointInTimeRecoverySpecification, read live",
+        "CKV_AWS_119": "reads SSESpecification, read live",
     }
+    assert {r.why for (t, _), r in rows.items() if t == "AWS::SQS::Queue"} == {"no live reader for AWS::SQS::Queue"}
     # with no forms given, a check that could run live is listed as such but not as live
     assert rows[(BUCKET, "CKV_AWS_53")].live is False
 
