@@ -53,6 +53,7 @@ from stackcheck.compliance.live.route53 import RECORD_FIELDS, Route53Readers
 from stackcheck.compliance.live.s3 import S3Readers
 from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
+from stackcheck.compliance.live.sqs import SqsReaders
 from stackcheck.scan.policy import TemplateView, as_list
 
 __all__ = [
@@ -95,6 +96,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::Route53::RecordSet": Route53Readers.record_set,
     "AWS::Lambda::Function": LambdaReaders.lambda_function,
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
+    "AWS::SQS::Queue": SqsReaders.sqs_queue,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
@@ -206,6 +208,23 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
         "Layers",
         "ReservedConcurrentExecutions",
     ),
+    "AWS::SQS::Queue": _read(
+        "QueueName",
+        "FifoQueue",
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+        "KmsMasterKeyId",
+        "KmsDataKeyReusePeriodSeconds",
+        "SqsManagedSseEnabled",
+        "ContentBasedDeduplication",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
+        "RedrivePolicy",
+        "RedriveAllowPolicy",
+    ),
     "AWS::DynamoDB::Table": _read(
         "TableName",
         "KeySchema",
@@ -271,6 +290,7 @@ class TemplateBuilder(
     CloudWatchReaders,
     LambdaReaders,
     DynamoDbReaders,
+    SqsReaders,
 ):
     """The live template builder with every per-service reader."""
 

@@ -417,3 +417,26 @@ def test_dynamodb_tables_in_sync_then_recovery_time_to_live_and_deletion_protect
             ("Orders", "/DeletionProtectionEnabled", "NOT_EQUAL"),
         },
     )
+
+
+def test_sqs_queues_in_sync_then_timeout_key_and_dead_letter_queue_changed_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "compliance" / "sqs.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    assert {
+        (lid, p["property_path"]) for lid, r in resources(report).items() for p in r["unchecked_properties"]
+    } == set()
+    sqs = deployed.aws("sqs")
+    url = sqs.get_queue_url(QueueName="fixture-jobs")["QueueUrl"]
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"KmsMasterKeyId": "", "RedrivePolicy": "", "VisibilityTimeout": "5"}
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("Jobs", "/VisibilityTimeout", "NOT_EQUAL"),
+            ("Jobs", "/KmsMasterKeyId", "REMOVE"),
+            ("Jobs", "/RedrivePolicy", "REMOVE"),
+        },
+    )

@@ -17,6 +17,7 @@ from stackcheck.scan.policy import Outcome, TemplateView
 
 BUCKET = "AWS::S3::Bucket"
 INGRESS = "AWS::EC2::SecurityGroupIngress"
+STAGE = "AWS::ApiGateway::Stage"
 
 
 def check(resource_type: str, check_id: str):
@@ -47,7 +48,7 @@ def test_another_check_reads_the_schema_properties_its_source_names():
 def test_coverage_says_why_a_check_stays_template_only():
     rows = {
         (r.resource_type, r.rule_id): r
-        for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table", "AWS::SQS::Queue"})
+        for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table", "AWS::SQS::Queue", STAGE})
     }
     assert rows[(BUCKET, "CKV_AWS_18")] == Coverage(
         "CKV_AWS_18", "checkov", BUCKET, False, "reads LoggingConfiguration, which the live reader does not read"
@@ -58,7 +59,8 @@ def test_coverage_says_why_a_check_stays_template_only():
         "CKV_AWS_28": "reads PointInTimeRecoverySpecification, read live",
         "CKV_AWS_119": "reads SSESpecification, read live",
     }
-    assert {r.why for (t, _), r in rows.items() if t == "AWS::SQS::Queue"} == {"no live reader for AWS::SQS::Queue"}
+    assert rows[("AWS::SQS::Queue", "CKV_AWS_27")].why == "reads KmsMasterKeyId, read live"
+    assert {r.why for (t, _), r in rows.items() if t == STAGE} == {"no live reader for AWS::ApiGateway::Stage"}
     # with no forms given, a check that could run live is listed as such but not as live
     assert rows[(BUCKET, "CKV_AWS_53")].live is False
 
