@@ -45,6 +45,7 @@ from stackcheck.compliance.live.ec2 import (
 )
 from stackcheck.compliance.live.ecs import EcsReaders
 from stackcheck.compliance.live.elbv2 import TARGET_GROUP_FIELDS, Elbv2Readers
+from stackcheck.compliance.live.events import EventsReaders
 from stackcheck.compliance.live.iam import PRINCIPALS, IamReaders
 from stackcheck.compliance.live.kms import KmsReaders
 from stackcheck.compliance.live.logs import LogsReaders
@@ -97,6 +98,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::Lambda::Function": LambdaReaders.lambda_function,
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
     "AWS::SQS::Queue": SqsReaders.sqs_queue,
+    "AWS::Events::Rule": EventsReaders.events_rule,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
@@ -208,6 +210,9 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
         "Layers",
         "ReservedConcurrentExecutions",
     ),
+    "AWS::Events::Rule": _read(
+        "Name", "Description", "EventBusName", "EventPattern", "ScheduleExpression", "State", "RoleArn", "Targets"
+    ),
     "AWS::SQS::Queue": _read(
         "QueueName",
         "FifoQueue",
@@ -291,6 +296,7 @@ class TemplateBuilder(
     LambdaReaders,
     DynamoDbReaders,
     SqsReaders,
+    EventsReaders,
 ):
     """The live template builder with every per-service reader."""
 

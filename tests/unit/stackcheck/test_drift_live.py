@@ -440,3 +440,35 @@ def test_sqs_queues_in_sync_then_timeout_key_and_dead_letter_queue_changed_are_d
             ("Jobs", "/RedrivePolicy", "REMOVE"),
         },
     )
+
+
+def test_eventbridge_rules_in_sync_then_disabled_rescheduled_and_retargeted_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "drift" / "live" / "events.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    assert {
+        (lid, p["property_path"]) for lid, r in resources(report).items() for p in r["unchecked_properties"]
+    } == set()
+    events = deployed.aws("events")
+    events.put_rule(
+        Name="fixture-nightly",
+        ScheduleExpression="rate(1 hour)",
+        State="DISABLED",
+        Description="starts the nightly job",
+    )
+    events.put_targets(
+        Rule="fixture-nightly",
+        Targets=[
+            {"Id": "Jobs", "Arn": "arn:aws:sqs:us-east-1:123456789012:fixture-rule-jobs", "Input": '{"job":"all"}'}
+        ],
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("Nightly", "/ScheduleExpression", "NOT_EQUAL"),
+            ("Nightly", "/State", "NOT_EQUAL"),
+            ("Nightly", "/Targets/0", "REMOVE"),
+            ("Nightly", "/Targets/0", "ADD"),
+        },
+    )
