@@ -74,6 +74,14 @@ def _last(separator: str) -> _Formula:
 _last_segment = _last("/")
 
 
+def _rule_arn(physical_id: str, where: Mapping[str, str], live: Mapping[str, Any]) -> str:
+    """An EventBridge rule's ARN from its physical ID: ``rule/<name>`` on the default bus, ``rule/<bus>/<name>`` for
+    ``<bus>|<name>`` (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html)."""
+    bus, _, name = physical_id.rpartition("|")
+    path = f"{bus}/{name}" if bus and bus != "default" else name
+    return f"arn:{where['partition']}:events:{where['region']}:{where['account']}:rule/{path}"
+
+
 def _queue_arn(physical_id: str, where: Mapping[str, str], live: Mapping[str, Any]) -> str | None:
     name = _last_segment(physical_id, where, live)
     return f"arn:{where['partition']}:sqs:{where['region']}:{where['account']}:{name}" if name else None
@@ -105,6 +113,7 @@ ATTRIBUTES: Mapping[tuple[str, str], _Formula] = {
     ("AWS::Logs::LogGroup", "Arn"): _arn("logs", "log-group:{id}:*"),
     ("AWS::SNS::Topic", "TopicArn"): _itself,
     ("AWS::SNS::Topic", "TopicName"): _last(":"),
+    ("AWS::Events::Rule", "Arn"): _rule_arn,
     ("AWS::SQS::Queue", "Arn"): _queue_arn,
     ("AWS::SQS::Queue", "QueueUrl"): _itself,
     ("AWS::SQS::Queue", "QueueName"): _last_segment,

@@ -96,6 +96,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::Route53::HostedZone": Route53Readers.hosted_zone,
     "AWS::Route53::RecordSet": Route53Readers.record_set,
     "AWS::Lambda::Function": LambdaReaders.lambda_function,
+    "AWS::Lambda::Permission": LambdaReaders.lambda_permission,
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
     "AWS::SQS::Queue": SqsReaders.sqs_queue,
     "AWS::Events::Rule": EventsReaders.events_rule,
@@ -209,6 +210,9 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
         "DeadLetterConfig",
         "Layers",
         "ReservedConcurrentExecutions",
+    ),
+    "AWS::Lambda::Permission": _read(
+        "Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType"
     ),
     "AWS::Events::Rule": _read(
         "Name", "Description", "EventBusName", "EventPattern", "ScheduleExpression", "State", "RoleArn", "Targets"

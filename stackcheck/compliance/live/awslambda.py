@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
+from stackcheck.aws.retry import error_code
+from stackcheck.compliance.live.base import Builder, Gone, LiveResource, drop_none
+from stackcheck.scan.policy import TemplateView
 
 FUNCTION_FIELDS = ("FunctionName", "Runtime", "Handler", "MemorySize", "Timeout", "Description", "PackageType")
 """GetFunction ``Configuration`` fields read under the AWS::Lambda::Function property of the same name."""
@@ -51,6 +55,79 @@ class LambdaReaders(Builder):
                 ],
             }
         return props
+
+    def lambda_permission(self, resource: LiveResource) -> dict[str, Any]:
+        """Lambda permission: its statement in the function's resource policy, GetPolicy
+        (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html), found by its statement ID, as
+        AWS::Lambda::Permission's properties.
+
+        The physical ID is ``<function>|<statement ID>`` (the type's primary identifier, ``FunctionName`` and ``Id``),
+        or the statement ID alone, the function then being the one the template's ``FunctionName`` names.
+        ``Action`` as the statement gives it; ``Principal`` a service's name, or an account as the template gives it
+        (``123456789012`` or ``arn:aws:iam::123456789012:root``); ``SourceArn`` (``ArnLike`` ``AWS:SourceArn``),
+        ``SourceAccount`` (``StringEquals`` ``AWS:SourceAccount``), ``PrincipalOrgID`` (``aws:PrincipalOrgID``) and
+        ``FunctionUrlAuthType`` (``lambda:FunctionUrlAuthType``) from its conditions; ``FunctionName`` the statement's
+        ``Resource`` (the function's ARN), or its name where the template gives a name. A function without a policy,
+        or whose policy has no such statement, means the permission is gone.
+        """
+        declared = self.declared(resource)
+        function, _, sid = resource.physical_id.rpartition("|")
+        function = function or self._function_named(declared.get("FunctionName"))
+        try:
+            answer = self.call(resource, "lambda", "get_policy", FunctionName=function)
+        except Exception as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                raise Gone(f"ResourceNotFoundException: GetPolicy of {function} has no statement {sid}") from exc
+            raise
+        document = json.loads(answer["Policy"]) if isinstance(answer.get("Policy"), str) else answer.get("Policy") or {}
+        statements = document.get("Statement") or []
+        statement = next((s for s in statements if isinstance(s, Mapping) and s.get("Sid") == sid), None)
+        if statement is None:
+            raise Gone(f"ResourceNotFoundException: GetPolicy of {function} has no statement {sid}")
+        condition = statement.get("Condition") or {}
+        equals, like = condition.get("StringEquals") or {}, condition.get("ArnLike") or {}
+        arn = str(statement.get("Resource") or "")
+        named = declared.get("FunctionName")
+        by_name = (isinstance(named, str) and not named.startswith("arn:")) or (
+            isinstance(named, Mapping) and "Ref" in named
+        )
+        return drop_none(
+            {
+                "Action": statement.get("Action"),
+                "FunctionName": arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name and arn else arn or None,
+                "Principal": _principal(statement.get("Principal"), declared.get("Principal")),
+                "SourceArn": like.get("AWS:SourceArn") or equals.get("AWS:SourceArn"),
+                "SourceAccount": equals.get("AWS:SourceAccount"),
+                "PrincipalOrgID": equals.get("aws:PrincipalOrgID"),
+                "FunctionUrlAuthType": equals.get("lambda:FunctionUrlAuthType"),
+            }
+        )
+
+    def _function_named(self, node: Any) -> str:
+        """The function a template's ``FunctionName`` names: the deployed physical ID of the stack's function it
+        points at (``Ref``, ``Fn::GetAtt``), else the name or ARN it gives."""
+        target = TemplateView(self.stack.artifact.template).target(node)
+        deployed = self.stack.resource(target) if target else None
+        if deployed is not None and deployed.physical_id:
+            return deployed.physical_id
+        return str(node)
+
+
+def _principal(live: Any, declared: Any) -> Any:
+    """A statement's ``Principal`` as AWS::Lambda::Permission takes it: a service's name, ``*``, or an account's
+    ``arn:aws:iam::<account>:root`` as its 12 digits when the template gives the account so."""
+    if isinstance(live, Mapping):
+        if "Service" in live:
+            return live["Service"]
+        live = live.get("AWS", live)
+    if (
+        isinstance(live, str)
+        and isinstance(declared, str)
+        and declared.isdigit()
+        and live.endswith(f"::{declared}:root")
+    ):
+        return declared
+    return live
 
 
 def _without_environment(answer: Any) -> dict[str, Any]:

@@ -244,3 +244,60 @@ patch(
     adds=(),
     doc_url=VERSION_DOC,
 )(property(_version_arn))  # type: ignore[arg-type]  # a property, as moto's other models have
+
+
+PERMISSION_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html"
+)
+_PERMISSION_KEYS = ("Action", "Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "EventSourceToken")
+
+relies_on("moto.awslambda.models", "lambda_backends")
+relies_on("moto.awslambda.models", "LambdaBackend.get_function", params=("function_name_or_arn",))
+relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("policy", "function_arn"))
+relies_on("moto.awslambda.policy", "Policy.add_statement", params=("raw",))
+
+
+@patch(
+    "moto.awslambda.models",
+    "Permission.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::Lambda::Permission",
+    adds=(
+        "a physical ID (<function ARN>|<statement ID>) and a statement Lambda's GetPolicy answers as Lambda writes it",
+    ),
+    doc_url=PERMISSION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_permission(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """The permission as an AddPermission of its function: statement ID ``resource_name`` (the name moto makes,
+    ``<stack>-<logical ID>-<suffix>``, as CloudFormation makes one), an account ID ``Principal`` as its
+    ``arn:aws:iam::<account>:root`` (a service name as ``{"Service": ...}``), ``SourceArn``, ``SourceAccount`` and
+    ``PrincipalOrgID`` as conditions; moto put the template's properties, ``FunctionName`` included, into the
+    statement under a random ID, and gave the resource no physical ID. The physical ID is
+    ``<function ARN>|<statement ID>``, the resource's primary identifier (``FunctionName``, ``Id``).
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html
+    and https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
+    """
+    import json
+
+    from moto.awslambda.models import Permission, lambda_backends
+
+    properties = cloudformation_json.get("Properties") or {}
+    function = lambda_backends[account_id][region_name].get_function(str(properties["FunctionName"]))
+    request: dict[str, Any] = {k: properties[k] for k in _PERMISSION_KEYS if properties.get(k) not in (None, "")}
+    principal = str(request.get("Principal", ""))
+    if principal.isdigit() and len(principal) == 12:
+        request["Principal"] = f"arn:aws:iam::{principal}:root"
+    request["StatementId"] = resource_name
+    function.policy.add_statement(json.dumps(request))
+    permission = Permission(region=region_name)  # type: ignore[abstract]  # moto makes it so too
+    permission.physical_resource_id = f"{function.function_arn}|{resource_name}"  # type: ignore[attr-defined]
+    return permission

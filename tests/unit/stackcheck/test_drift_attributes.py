@@ -42,6 +42,23 @@ TG = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets
             {},
             "arn:aws:s3:::mystack-mybucket-kdwwxmddtr2g",
         ),
+        ("AWS::Events::Rule", "nightly", "Arn", AWS, {}, "arn:aws:events:us-west-2:123456789012:rule/nightly"),
+        (
+            "AWS::Events::Rule",
+            "orders|nightly",
+            "Arn",
+            AWS,
+            {},
+            "arn:aws:events:us-west-2:123456789012:rule/orders/nightly",
+        ),
+        (
+            "AWS::Events::Rule",
+            "default|nightly",
+            "Arn",
+            CHINA,
+            {},
+            "arn:aws-cn:events:cn-north-1:123456789012:rule/nightly",
+        ),
         ("AWS::S3::Bucket", "logs", "DomainName", AWS, {}, "logs.s3.amazonaws.com"),
         ("AWS::S3::Bucket", "logs", "RegionalDomainName", CHINA, {}, "logs.s3.cn-north-1.amazonaws.com.cn"),
         (

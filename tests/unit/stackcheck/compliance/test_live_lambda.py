@@ -90,3 +90,91 @@ def test_detections_through_one_shared_reader_read_each_live_resource_once(funct
     assert reader.calls == read > 0  # the second detection answered every read from the shared reader
     assert second.calls == first.calls - read  # only its CloudFormation calls (stacks, exports) were made
     assert [(r.logical_id, r.status) for r in two.resources] == [(r.logical_id, r.status) for r in one.resources]
+
+
+def permissions_template() -> dict[str, Any]:
+    """The function with three permissions: EventBridge by a rule's ARN (the function by its ARN), an account
+    (the function by its name), S3 from one account."""
+    resources = lambda_resources("python3.12")
+    resources |= {
+        "FromRule": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+                "Principal": "events.amazonaws.com",
+                "SourceArn": "arn:aws:events:us-east-1:123456789012:rule/fixture-nightly",
+            },
+        },
+        "FromAccount": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "Function"},
+                "Principal": "210987654321",
+            },
+        },
+        "FromBucket": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+                "Principal": "s3.amazonaws.com",
+                "SourceAccount": "123456789012",
+                "SourceArn": "arn:aws:s3:::fixture-uploads",
+            },
+        },
+    }
+    return {"Resources": resources}
+
+
+@pytest.fixture
+def permissions(emulator_server: EmulatorRecord, tmp_path: Any) -> Live:
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    reset(emulator_server)
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": permissions_template()})
+    deploy_assembly(assembly, emulator_server, outputs_dir=tmp_path / "cfn-outputs")
+    return Live(emulator_server, assembly, None)
+
+
+def test_permissions_are_read_from_the_functions_policy_by_statement(permissions):
+    (deployed,) = deployed_stacks(permissions.aws("cloudformation"), permissions.assembly.dependency_order())
+    live = LiveReader(permissions.factory(), [deployed]).live_template(deployed, {"AWS::Lambda::Permission"})
+    name = permissions.physical_id("Function")
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+    assert permissions.physical_id("FromRule").startswith(f"{arn}|Fixture-FromRule-")
+    assert {
+        lid: live.template["Resources"][lid]["Properties"] for lid in ("FromRule", "FromAccount", "FromBucket")
+    } == {
+        "FromRule": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": arn,
+            "Principal": "events.amazonaws.com",
+            "SourceArn": "arn:aws:events:us-east-1:123456789012:rule/fixture-nightly",
+        },
+        "FromAccount": {"Action": "lambda:InvokeFunction", "FunctionName": name, "Principal": "210987654321"},
+        "FromBucket": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": arn,
+            "Principal": "s3.amazonaws.com",
+            "SourceAccount": "123456789012",
+            "SourceArn": "arn:aws:s3:::fixture-uploads",
+        },
+    }
+    assert live.resources["FromRule"].operations == ["lambda:GetPolicy"]
+
+
+def test_a_permission_removed_out_of_band_is_deleted_drift_and_the_others_in_sync(permissions):
+    lambda_ = permissions.aws("lambda")
+    name = permissions.physical_id("Function")
+    sid = permissions.physical_id("FromAccount").rpartition("|")[2]
+    lambda_.remove_permission(FunctionName=name, StatementId=sid)
+    stacks = permissions.assembly.dependency_order()
+    (stack,) = LiveDrift(permissions.factory()).detect(stacks, stacks)
+    found = {r.logical_id: (r.status.value, tuple(d.property_path for d in r.differences)) for r in stack.resources}
+    assert {lid: found[lid] for lid in ("FromRule", "FromAccount", "FromBucket")} == {
+        "FromRule": ("IN_SYNC", ()),
+        "FromAccount": ("DELETED", ()),
+        "FromBucket": ("IN_SYNC", ()),
+    }
