@@ -103,6 +103,43 @@ class LambdaReaders(Builder):
             }
         )
 
+    def lambda_event_source_mapping(self, resource: LiveResource) -> dict[str, Any]:
+        """Lambda event source mapping (physical ID: its UUID): GetEventSourceMapping
+        (https://docs.aws.amazon.com/lambda/latest/api/API_GetEventSourceMapping.html), as
+        AWS::Lambda::EventSourceMapping's properties: ``EventSourceArn``, ``FunctionName`` (the function's ARN, or its
+        name where the template gives a name), ``Enabled`` (true while ``State`` is ``Enabled`` or ``Enabling``),
+        ``BatchSize``, ``StartingPosition``, ``MaximumBatchingWindowInSeconds``, ``MaximumRetryAttempts``,
+        ``MaximumRecordAgeInSeconds``, ``BisectBatchOnFunctionError``, ``FunctionResponseTypes`` and
+        ``FilterCriteria``, each where Lambda gives it.
+        """
+        answer = self.call(resource, "lambda", "get_event_source_mapping", UUID=resource.physical_id)
+        named = self.declared(resource).get("FunctionName")
+        arn = str(answer.get("FunctionArn") or "")
+        by_name = (isinstance(named, str) and not named.startswith("arn:")) or (
+            isinstance(named, Mapping) and "Ref" in named
+        )
+        state = answer.get("State")
+        return drop_none(
+            {
+                "EventSourceArn": answer.get("EventSourceArn"),
+                "FunctionName": arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name and arn else arn or None,
+                "Enabled": None if state is None else state in ("Enabled", "Enabling"),
+                **{
+                    name: answer.get(name)
+                    for name in (
+                        "BatchSize",
+                        "StartingPosition",
+                        "MaximumBatchingWindowInSeconds",
+                        "MaximumRetryAttempts",
+                        "MaximumRecordAgeInSeconds",
+                        "BisectBatchOnFunctionError",
+                    )
+                },
+                "FunctionResponseTypes": answer.get("FunctionResponseTypes") or None,
+                "FilterCriteria": answer.get("FilterCriteria") or None,
+            }
+        )
+
     def _function_named(self, node: Any) -> str:
         """The function a template's ``FunctionName`` names: the deployed physical ID of the stack's function it
         points at (``Ref``, ``Fn::GetAtt``), else the name or ARN it gives."""

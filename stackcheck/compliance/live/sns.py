@@ -10,6 +10,7 @@ from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
 from stackcheck.scan.policy import TemplateView, as_list
 
 TOPIC_POLICY = "AWS::SNS::TopicPolicy"
+_SUBSCRIPTION_JSON = ("FilterPolicy", "RedrivePolicy", "DeliveryPolicy")
 
 
 class SnsReaders(Builder):
@@ -42,6 +43,31 @@ class SnsReaders(Builder):
                 "KmsMasterKeyId": attributes.get("KmsMasterKeyId") or None,
             }
         )
+
+    def sns_subscription(self, resource: LiveResource) -> dict[str, Any]:
+        """SNS subscription (physical ID: its ARN): GetSubscriptionAttributes
+        (https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html), as AWS::SNS::Subscription's
+        properties: ``Protocol``, ``Endpoint``, ``TopicArn``, ``RawMessageDelivery`` as a boolean, ``FilterPolicy``,
+        ``RedrivePolicy`` and ``DeliveryPolicy`` as the objects their JSON holds, ``FilterPolicyScope`` (SNS gives it
+        only beside a filter policy) and ``SubscriptionRoleArn``. An absent filter or redrive policy is noted, so drift
+        calls a declared one that is gone a removal.
+        """
+        attributes = self.call(resource, "sns", "get_subscription_attributes", SubscriptionArn=resource.physical_id)[
+            "Attributes"
+        ]
+        props: dict[str, Any] = {
+            name: attributes.get(name) or None
+            for name in ("Protocol", "Endpoint", "TopicArn", "FilterPolicyScope", "SubscriptionRoleArn")
+        }
+        raw = attributes.get("RawMessageDelivery")
+        props["RawMessageDelivery"] = None if raw is None else str(raw).lower() == "true"
+        for name in _SUBSCRIPTION_JSON:
+            text = attributes.get(name)
+            if text:
+                props[name] = json.loads(text) if isinstance(text, str) else text
+            elif name != "DeliveryPolicy":
+                self.note(resource, f"GetSubscriptionAttributes: no {name}", name)
+        return drop_none(props)
 
     def _topic_policy(self, topic: LiveResource, document: Any) -> None:
         key, owner = self._topic_policy_key(topic)
