@@ -21,6 +21,7 @@ CHILD_PROPERTIES: Mapping[str, str] = {
     "AWS::SecretsManager::ResourcePolicy": "SecretId",
     "AWS::SecretsManager::RotationSchedule": "SecretId",
     "AWS::SNS::TopicPolicy": "Topics",
+    "AWS::SQS::QueuePolicy": "Queues",
 }
 """Resource types the live template holds as part of another resource's read (a load balancer's listeners, a
 bucket's policy), and the property naming that resource (a topic policy's ``Topics``: a list, the first topic

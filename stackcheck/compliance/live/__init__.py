@@ -301,6 +301,7 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::KMS::Alias": _read("AliasName", "TargetKeyId"),
     "AWS::RDS::DBParameterGroup": _read("DBParameterGroupName", "Family", "Description", "Parameters"),
     "AWS::SNS::TopicPolicy": _read("PolicyDocument", "Topics"),
+    "AWS::SQS::QueuePolicy": _read("PolicyDocument", "Queues"),
     "AWS::SecretsManager::SecretTargetAttachment": _read("SecretId", "TargetType", "TargetId"),
 }
 """Resource type → each property its reader reads: None when read in full, else the names within it that are

@@ -3,9 +3,13 @@ out-of-band change reads as."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from stackcheck.drift.live import LiveDrift
 from tests.unit.stackcheck.compliance.test_live_readers import key_arn, properties, read
+from tests.unit.stackcheck.test_compliance import fixture
 
 pytestmark = pytest.mark.emulator
 
@@ -94,3 +98,67 @@ def test_a_queue_whose_key_is_removed_out_of_band_fails_checkovs_encryption_chec
         "the cloud assembly's template passes this rule, so the live resource was changed outside CloudFormation: "
         "restore it, or redeploy the stack"
     )
+
+
+TLS_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "TlsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:*",
+            "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]},
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ],
+}
+
+
+def with_queue_policy() -> dict:
+    template = fixture("sqs")
+    template["Resources"]["JobsPolicy"] = {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {"Queues": [{"Ref": "Jobs"}], "PolicyDocument": TLS_ONLY},
+    }
+    return template
+
+
+def test_a_queue_policy_is_read_from_the_queue_it_names(deploy):
+    live = deploy("sqs", template=with_queue_policy())
+    template = read(live, QUEUE)
+    document = {
+        **TLS_ONLY,
+        "Statement": [{**TLS_ONLY["Statement"][0], "Resource": "arn:aws:sqs:us-east-1:123456789012:fixture-jobs"}],
+    }
+    assert template.template["Resources"]["JobsPolicy"] == {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {"PolicyDocument": document, "Queues": [{"Ref": "Jobs"}]},
+    }
+    assert template.resources["JobsPolicy"].operations == ["sqs:GetQueueAttributes"]
+    assert "Failed/QueuePolicy" not in template.template["Resources"]  # no policy, none read
+
+
+def test_a_queue_policy_replaced_or_removed_out_of_band_is_drift(deploy):
+    live = deploy("sqs", template=with_queue_policy())
+    stacks = live.assembly.dependency_order()
+
+    def status() -> dict[str, tuple[str, tuple[str, ...]]]:
+        (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
+        return {
+            r.logical_id: (r.status.value, tuple(d.property_path for d in r.differences))
+            for r in stack.resources
+            if r.logical_id == "JobsPolicy"
+        }
+
+    assert status() == {"JobsPolicy": ("IN_SYNC", ())}
+    sqs = live.aws("sqs")
+    url = sqs.get_queue_url(QueueName="fixture-jobs")["QueueUrl"]
+    opened = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"}],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(opened)})
+    assert status()["JobsPolicy"][0] == "MODIFIED"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert status() == {"JobsPolicy": ("DELETED", ())}
