@@ -86,15 +86,12 @@ class LambdaReaders(Builder):
             raise Gone(f"ResourceNotFoundException: GetPolicy of {function} has no statement {sid}")
         condition = statement.get("Condition") or {}
         equals, like = condition.get("StringEquals") or {}, condition.get("ArnLike") or {}
-        arn = str(statement.get("Resource") or "")
-        named = declared.get("FunctionName")
-        by_name = (isinstance(named, str) and not named.startswith("arn:")) or (
-            isinstance(named, Mapping) and "Ref" in named
-        )
         return drop_none(
             {
                 "Action": statement.get("Action"),
-                "FunctionName": arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name and arn else arn or None,
+                "FunctionName": _function_as_declared(
+                    str(statement.get("Resource") or ""), declared.get("FunctionName")
+                ),
                 "Principal": _principal(statement.get("Principal"), declared.get("Principal")),
                 "SourceArn": like.get("AWS:SourceArn") or equals.get("AWS:SourceArn"),
                 "SourceAccount": equals.get("AWS:SourceAccount"),
@@ -114,15 +111,11 @@ class LambdaReaders(Builder):
         """
         answer = self.call(resource, "lambda", "get_event_source_mapping", UUID=resource.physical_id)
         named = self.declared(resource).get("FunctionName")
-        arn = str(answer.get("FunctionArn") or "")
-        by_name = (isinstance(named, str) and not named.startswith("arn:")) or (
-            isinstance(named, Mapping) and "Ref" in named
-        )
         state = answer.get("State")
         return drop_none(
             {
                 "EventSourceArn": answer.get("EventSourceArn"),
-                "FunctionName": arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name and arn else arn or None,
+                "FunctionName": _function_as_declared(str(answer.get("FunctionArn") or ""), named),
                 "Enabled": None if state is None else state in ("Enabled", "Enabling"),
                 **{
                     name: answer.get(name)
@@ -148,6 +141,17 @@ class LambdaReaders(Builder):
         if deployed is not None and deployed.physical_id:
             return deployed.physical_id
         return str(node)
+
+
+def _function_as_declared(arn: str, declared: Any) -> str | None:
+    """A function's ARN as the template names the function: its name where it gives a name (or a ``Ref``, which
+    answers the name), else the ARN; None for no ARN."""
+    if not arn:
+        return None
+    by_name = (isinstance(declared, str) and not declared.startswith("arn:")) or (
+        isinstance(declared, Mapping) and "Ref" in declared
+    )
+    return arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name else arn
 
 
 def _principal(live: Any, declared: Any) -> Any:
