@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
+from stackcheck.compliance.live.apigateway import ApiGatewayReaders
 from stackcheck.compliance.live.awslambda import FUNCTION_FIELDS, LambdaReaders
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
 from stackcheck.compliance.live.cloudwatch import ALARM_ACTIONS, ALARM_FIELDS, CloudWatchReaders
@@ -102,6 +103,11 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
     "AWS::SQS::Queue": SqsReaders.sqs_queue,
     "AWS::Events::Rule": EventsReaders.events_rule,
+    "AWS::ApiGateway::RestApi": ApiGatewayReaders.rest_api,
+    "AWS::ApiGateway::Resource": ApiGatewayReaders.api_resource,
+    "AWS::ApiGateway::Deployment": ApiGatewayReaders.api_deployment,
+    "AWS::ApiGateway::Stage": ApiGatewayReaders.api_stage,
+    "AWS::ApiGateway::Account": ApiGatewayReaders.api_account,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
@@ -240,6 +246,31 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "AWS::Lambda::Permission": _read(
         "Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType"
     ),
+    "AWS::ApiGateway::RestApi": _read(
+        "Name",
+        "Description",
+        "BinaryMediaTypes",
+        "ApiKeySourceType",
+        "MinimumCompressionSize",
+        "DisableExecuteApiEndpoint",
+        "Policy",
+        EndpointConfiguration=("Types",),
+    ),
+    "AWS::ApiGateway::Resource": _read("RestApiId", "ParentId", "PathPart"),
+    "AWS::ApiGateway::Deployment": _read("RestApiId", "Description"),
+    "AWS::ApiGateway::Stage": _read(
+        "RestApiId",
+        "StageName",
+        "DeploymentId",
+        "Description",
+        "TracingEnabled",
+        "CacheClusterEnabled",
+        "CacheClusterSize",
+        "Variables",
+        "AccessLogSetting",
+        "MethodSettings",
+    ),
+    "AWS::ApiGateway::Account": _read("CloudWatchRoleArn"),
     "AWS::Events::Rule": _read(
         "Name", "Description", "EventBusName", "EventPattern", "ScheduleExpression", "State", "RoleArn", "Targets"
     ),
@@ -328,6 +359,7 @@ class TemplateBuilder(
     DynamoDbReaders,
     SqsReaders,
     EventsReaders,
+    ApiGatewayReaders,
 ):
     """The live template builder with every per-service reader."""
 

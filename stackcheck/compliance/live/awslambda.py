@@ -90,7 +90,7 @@ class LambdaReaders(Builder):
             {
                 "Action": statement.get("Action"),
                 "FunctionName": _function_as_declared(
-                    str(statement.get("Resource") or ""), declared.get("FunctionName")
+                    str(statement.get("Resource") or ""), declared.get("FunctionName"), self._view()
                 ),
                 "Principal": _principal(statement.get("Principal"), declared.get("Principal")),
                 "SourceArn": like.get("AWS:SourceArn") or equals.get("AWS:SourceArn"),
@@ -115,7 +115,7 @@ class LambdaReaders(Builder):
         return drop_none(
             {
                 "EventSourceArn": answer.get("EventSourceArn"),
-                "FunctionName": _function_as_declared(str(answer.get("FunctionArn") or ""), named),
+                "FunctionName": _function_as_declared(str(answer.get("FunctionArn") or ""), named, self._view()),
                 "Enabled": None if state is None else state in ("Enabled", "Enabling"),
                 **{
                     name: answer.get(name)
@@ -133,6 +133,9 @@ class LambdaReaders(Builder):
             }
         )
 
+    def _view(self) -> TemplateView:
+        return TemplateView(self.stack.artifact.template)
+
     def _function_named(self, node: Any) -> str:
         """The function a template's ``FunctionName`` names: the deployed physical ID of the stack's function it
         points at (``Ref``, ``Fn::GetAtt``), else the name or ARN it gives."""
@@ -143,15 +146,19 @@ class LambdaReaders(Builder):
         return str(node)
 
 
-def _function_as_declared(arn: str, declared: Any) -> str | None:
-    """A function's ARN as the template names the function: its name where it gives a name (or a ``Ref``, which
-    answers the name), else the ARN; None for no ARN."""
+def _function_as_declared(arn: str, declared: Any, view: TemplateView) -> str | None:
+    """A function's (or alias's, version's) ARN as the template names it: a ``Ref`` of an AWS::Lambda::Function
+    answers the function's name; one of an alias or a version, its ARN; a name given as text stays a name (with
+    its ``:qualifier``); anything else is the ARN. None for no ARN."""
     if not arn:
         return None
-    by_name = (isinstance(declared, str) and not declared.startswith("arn:")) or (
-        isinstance(declared, Mapping) and "Ref" in declared
-    )
-    return arn.split(":function:", 1)[-1].split(":", 1)[0] if by_name else arn
+    if isinstance(declared, Mapping) and "Ref" in declared:
+        if view.type_of(view.target(declared)) == "AWS::Lambda::Function":
+            return arn.split(":function:", 1)[-1].split(":", 1)[0]
+        return arn
+    if isinstance(declared, str) and not declared.startswith("arn:"):
+        return arn.split(":function:", 1)[-1]
+    return arn
 
 
 def _principal(live: Any, declared: Any) -> Any:

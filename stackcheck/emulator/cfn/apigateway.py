@@ -20,11 +20,24 @@ DEPLOYMENT_DOC = (
 STAGE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html"
 
 relies_on("moto.apigateway.models", "apigateway_backends")
+relies_on(
+    "moto.apigateway.models", "APIGatewayBackend.update_stage", params=("function_id", "stage_name", "patch_operations")
+)
 relies_on("moto.apigateway.models", "APIGatewayBackend.update_account", params=("patch_operations",))
 relies_on(
     "moto.apigateway.models",
     "APIGatewayBackend.create_stage",
-    params=("function_id", "stage_name", "deploymentId", "variables", "description", "tags", "tracing_enabled"),
+    params=(
+        "function_id",
+        "stage_name",
+        "deploymentId",
+        "variables",
+        "description",
+        "cacheClusterEnabled",
+        "cacheClusterSize",
+        "tags",
+        "tracing_enabled",
+    ),
 )
 relies_on("moto.apigateway.models", "APIGatewayBackend.get_rest_api", params=("function_id",))
 relies_on("moto.apigateway.models", "RestAPI.__init__", assigns=("deployments",))
@@ -88,7 +101,8 @@ class Account(ExtensionModel, CloudFormationModel):
 @extended_model
 class Stage(ExtensionModel, CloudFormationModel):
     """AWS::ApiGateway::Stage: a stage of ``RestApiId`` pointing at ``DeploymentId`` (GetStage answers
-    its name, deployment, variables, description, tracing and tags). Ref is the stage name.
+    its name, deployment, variables, description, tracing, cache cluster, tags, method settings and access log
+    setting). Ref is the stage name.
 
     Raises moto's DeploymentNotFoundException when the deployment does not exist, as API Gateway does.
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html
@@ -125,8 +139,47 @@ class Stage(ExtensionModel, CloudFormationModel):
             description=properties.get("Description", ""),
             tags=tags or None,
             tracing_enabled=properties.get("TracingEnabled"),
+            cacheClusterEnabled=properties.get("CacheClusterEnabled"),
+            cacheClusterSize=properties.get("CacheClusterSize"),
         )
+        operations = _stage_operations(properties)
+        if operations:
+            backend.update_stage(rest_api_id, stage_name, operations)
         return cls(rest_api_id, stage_name, deployment_id)
+
+
+_METHOD_SETTING_PATHS = {
+    "MetricsEnabled": "metrics/enabled",
+    "LoggingLevel": "logging/loglevel",
+    "DataTraceEnabled": "logging/dataTrace",
+    "ThrottlingBurstLimit": "throttling/burstLimit",
+    "ThrottlingRateLimit": "throttling/rateLimit",
+    "CachingEnabled": "caching/enabled",
+    "CacheTtlInSeconds": "caching/ttlInSeconds",
+    "CacheDataEncrypted": "caching/dataEncrypted",
+}
+"""``MethodSettings`` item property → the UpdateStage patch path under ``/<resource path>/<HTTP method>/``."""
+
+
+def _stage_operations(properties: Mapping[str, Any]) -> list[dict[str, str]]:
+    """UpdateStage patch operations for a stage's ``MethodSettings`` (``ResourcePath`` ``/*`` as ``*``, ``/~1pets``
+    as ``~1pets``, the root ``/`` as ``~1``) and ``AccessLogSetting`` (``DestinationArn``, ``Format``)
+    (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html#UpdateStage-Patch)."""
+    operations: list[dict[str, str]] = []
+    for setting in properties.get("MethodSettings") or []:
+        path = str(setting.get("ResourcePath", "/*"))
+        key = path[1:] if path.startswith("/") else path
+        method = str(setting.get("HttpMethod", "*"))
+        for name, suffix in _METHOD_SETTING_PATHS.items():
+            if setting.get(name) is not None:
+                value = setting[name]
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                operations.append({"op": "replace", "path": f"/{key or '~1'}/{method}/{suffix}", "value": text})
+    access = properties.get("AccessLogSetting") or {}
+    for name, field in (("DestinationArn", "destinationArn"), ("Format", "format")):
+        if access.get(name):
+            operations.append({"op": "replace", "path": f"/accessLogSettings/{field}", "value": str(access[name])})
+    return operations
 
 
 METHOD_DOC = (
@@ -261,3 +314,42 @@ def create_method(
             content_handling=response.get("ContentHandling"),
         )
     return method
+
+
+REST_API_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html"
+)
+
+
+@patch(
+    "moto.apigateway.models",
+    "RestAPI.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::ApiGateway::RestApi",
+    adds=("EndpointConfiguration as GetRestApi answers it (types, vpcEndpointIds)",),
+    doc_url=REST_API_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_rest_api(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto keeps the template's ``EndpointConfiguration`` as CloudFormation spells it (``Types``), so GetRestApi
+    answered ``{"Types": [...]}``; this gives moto the API's shape (``types``, ``vpcEndpointIds``), so
+    ``endpointConfiguration.types`` is the template's, as on AWS.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html
+    and https://docs.aws.amazon.com/apigateway/latest/api/API_EndpointConfiguration.html
+    """
+    properties = cloudformation_json.get("Properties") or {}
+    config = properties.get("EndpointConfiguration")
+    if isinstance(config, dict):
+        shaped = {"types": list(config.get("Types") or [])}
+        if config.get("VpcEndpointIds"):
+            shaped["vpcEndpointIds"] = list(config["VpcEndpointIds"])
+        cloudformation_json = {**cloudformation_json, "Properties": {**properties, "EndpointConfiguration": shaped}}
+    return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)

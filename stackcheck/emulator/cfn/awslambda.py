@@ -253,8 +253,8 @@ _PERMISSION_KEYS = ("Action", "Principal", "SourceArn", "SourceAccount", "Princi
 
 relies_on("moto.awslambda.models", "lambda_backends")
 relies_on("moto.awslambda.models", "LambdaBackend.get_function", params=("function_name_or_arn",))
-relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("policy", "function_arn"))
-relies_on("moto.awslambda.policy", "Policy.add_statement", params=("raw",))
+relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("policy", "function_arn", "function_name"))
+relies_on("moto.awslambda.policy", "Policy.add_statement", params=("raw", "qualifier"))
 
 
 @patch(
@@ -279,7 +279,8 @@ def create_permission(
     """The permission as an AddPermission of its function: statement ID ``resource_name`` (the name moto makes,
     ``<stack>-<logical ID>-<suffix>``, as CloudFormation makes one), an account ID ``Principal`` as its
     ``arn:aws:iam::<account>:root`` (a service name as ``{"Service": ...}``), ``SourceArn``, ``SourceAccount`` and
-    ``PrincipalOrgID`` as conditions; moto put the template's properties, ``FunctionName`` included, into the
+    ``PrincipalOrgID`` as conditions, on the alias or version a qualified ``FunctionName`` names (the statement's
+    ``Resource`` then ends in ``:<qualifier>``); moto put the template's properties, ``FunctionName`` included, into the
     statement under a random ID, and gave the resource no physical ID. The physical ID is
     ``<function ARN>|<statement ID>``, the resource's primary identifier (``FunctionName``, ``Id``).
 
@@ -291,13 +292,20 @@ def create_permission(
     from moto.awslambda.models import Permission, lambda_backends
 
     properties = cloudformation_json.get("Properties") or {}
-    function = lambda_backends[account_id][region_name].get_function(str(properties["FunctionName"]))
+    named = str(properties["FunctionName"])
+    function = lambda_backends[account_id][region_name].get_function(named)
+    # an alias or a version: "name:qualifier", or an ARN of 8 parts (arn:aws:lambda:region:account:function:name:q)
+    parts = named.split(":")
+    qualifier = parts[7] if named.startswith("arn:") and len(parts) == 8 else parts[1] if len(parts) == 2 else None
     request: dict[str, Any] = {k: properties[k] for k in _PERMISSION_KEYS if properties.get(k) not in (None, "")}
     principal = str(request.get("Principal", ""))
     if principal.isdigit() and len(principal) == 12:
         request["Principal"] = f"arn:aws:iam::{principal}:root"
     request["StatementId"] = resource_name
-    function.policy.add_statement(json.dumps(request))
+    function.policy.add_statement(json.dumps(request), qualifier=qualifier)
     permission = Permission(region=region_name)  # type: ignore[abstract]  # moto makes it so too
-    permission.physical_resource_id = f"{function.function_arn}|{resource_name}"  # type: ignore[attr-defined]
+    # moto answers a qualified name with the version's function, whose ARN ends in that version
+    base = f"{function.function_arn.split(':function:', 1)[0]}:function:{function.function_name}"
+    target = f"{base}:{qualifier}" if qualifier else base
+    permission.physical_resource_id = f"{target}|{resource_name}"  # type: ignore[attr-defined]
     return permission

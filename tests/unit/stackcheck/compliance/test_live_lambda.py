@@ -125,6 +125,25 @@ def permissions_template() -> dict[str, Any]:
             },
         },
     }
+    resources |= {
+        "Version": {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Function"}}},
+        "Live": {
+            "Type": "AWS::Lambda::Alias",
+            "Properties": {
+                "FunctionName": {"Ref": "Function"},
+                "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
+                "Name": "live",
+            },
+        },
+        "FromApiOnAlias": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "Live"},
+                "Principal": "apigateway.amazonaws.com",
+            },
+        },
+    }
     return {"Resources": resources}
 
 
@@ -163,6 +182,13 @@ def test_permissions_are_read_from_the_functions_policy_by_statement(permissions
         },
     }
     assert live.resources["FromRule"].operations == ["lambda:GetPolicy"]
+    # on an alias (its Ref is its ARN): the statement's Resource, and the physical ID, name the alias
+    assert permissions.physical_id("FromApiOnAlias").startswith(f"{arn}:live|Fixture-FromApiOnAlias-")
+    assert live.template["Resources"]["FromApiOnAlias"]["Properties"] == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": f"{arn}:live",
+        "Principal": "apigateway.amazonaws.com",
+    }
 
 
 def test_a_permission_removed_out_of_band_is_deleted_drift_and_the_others_in_sync(permissions):
@@ -173,8 +199,9 @@ def test_a_permission_removed_out_of_band_is_deleted_drift_and_the_others_in_syn
     stacks = permissions.assembly.dependency_order()
     (stack,) = LiveDrift(permissions.factory()).detect(stacks, stacks)
     found = {r.logical_id: (r.status.value, tuple(d.property_path for d in r.differences)) for r in stack.resources}
-    assert {lid: found[lid] for lid in ("FromRule", "FromAccount", "FromBucket")} == {
+    assert {lid: found[lid] for lid in ("FromRule", "FromAccount", "FromBucket", "FromApiOnAlias")} == {
         "FromRule": ("IN_SYNC", ()),
         "FromAccount": ("DELETED", ()),
         "FromBucket": ("IN_SYNC", ()),
+        "FromApiOnAlias": ("IN_SYNC", ()),
     }
