@@ -345,9 +345,11 @@ class LiveDrift:
         for prop, value in declared.items():
             if prop in live_props:
                 found.extend(compare(value, live_props[prop], f"/{prop}"))
+            elif prop in read and (unknown := _unresolved_within(value)) is not None:
+                found.unchecked.append((f"/{prop}", unknown))  # what was declared is not known, nor then its loss
             elif prop in read:
                 # the reader read it and found it unset (S3 versioning never enabled, no retention)
-                if value not in ([], {}, None) and not isinstance(value, Unresolved):
+                if value not in ([], {}, None):
                     found.differences.append(Difference(f"/{prop}", shown(value), "", "REMOVE"))
             elif isinstance(value, Unresolved):
                 found.unchecked.append((f"/{prop}", value.reason))
@@ -442,3 +444,16 @@ def _raise_if_unavailable(exc: BaseException) -> None:
     reason = unavailable_reason(exc)
     if reason is not None and reason.kind in ("credentials", "unreachable"):
         raise DetectionUnavailableError(f"cannot read live state ({reason.kind}): {reason.detail}") from exc
+
+
+def _unresolved_within(value: Any) -> str | None:
+    """The reason of the first Unresolved in ``value`` (itself, or inside its lists and objects); None when it holds
+    none."""
+    if isinstance(value, Unresolved):
+        return value.reason
+    children = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    for child in children:
+        reason = _unresolved_within(child)
+        if reason is not None:
+            return reason
+    return None

@@ -57,7 +57,7 @@ relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("tracing_
     "LambdaFunction.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::Lambda::Function",
-    adds=("Runtime refused past its create-block date", "TracingConfig", "KmsKeyArn"),
+    adds=("Runtime refused past its create-block date", "TracingConfig", "KmsKeyArn", "Layers"),
     doc_url=FUNCTION_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -70,7 +70,8 @@ def create_function(
     **kwargs: Any,
 ) -> Any:
     """Raise Lambda's InvalidParameterValueException for a runtime past its create-block date, else create,
-    keeping the ``TracingConfig`` and ``KmsKeyArn`` moto's model drops (GetFunction answers them).
+    keeping the ``TracingConfig``, ``KmsKeyArn`` and ``Layers`` (layer version ARNs, which must exist, as Lambda
+    requires) moto's model drops (GetFunction answers them).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html
     (Runtime), https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html and
@@ -88,6 +89,9 @@ def create_function(
         function.tracing_config = {"Mode": properties["TracingConfig"]["Mode"]}
     if isinstance(properties.get("KmsKeyArn"), str) and properties["KmsKeyArn"]:
         function.kms_key_arn = properties["KmsKeyArn"]
+    layers = properties.get("Layers")
+    if isinstance(layers, list) and layers and all(isinstance(arn, str) and arn for arn in layers):
+        function.layers = function._get_layers_data(layers)  # moto's own reading of CreateFunction's Layers
     return function
 
 
@@ -309,3 +313,29 @@ def create_permission(
     target = f"{base}:{qualifier}" if qualifier else base
     permission.physical_resource_id = f"{target}|{resource_name}"  # type: ignore[attr-defined]
     return permission
+
+
+LAYER_VERSION_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html"
+)
+relies_on("moto.awslambda.models", "LayerVersion.arn")
+relies_on("moto.awslambda.models", "LambdaFunction._get_layers_data", params=("layers_versions_arns",))
+
+
+def _layer_version_arn(layer_version: Any) -> str:
+    """Ref of a layer version: its ARN (``arn:aws:lambda:<region>:<account>:layer:<name>:<version>``). moto's
+    LayerVersion has no physical ID, so Ref gave None and a function's ``Layers`` lost it.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html
+    """
+    return str(layer_version.arn)
+
+
+patch(
+    "moto.awslambda.models",
+    "LayerVersion.physical_resource_id",
+    kind="addition",
+    resource_type="AWS::Lambda::LayerVersion",
+    adds=("Ref (the layer version ARN)",),
+    doc_url=LAYER_VERSION_DOC,
+)(property(_layer_version_arn))  # type: ignore[arg-type]  # a property, as moto's other models have

@@ -472,3 +472,13 @@ def test_eventbridge_rules_in_sync_then_disabled_rescheduled_and_retargeted_are_
             ("Nightly", "/Targets/0", "ADD"),
         },
     )
+
+
+def test_a_declared_list_holding_an_unresolved_value_is_unchecked_not_removed():
+    from stackcheck.drift.live import _unresolved_within
+    from stackcheck.drift.resolve import Unresolved
+
+    why = "Ref Helper: the deployed stack has no physical ID for it"
+    assert _unresolved_within([Unresolved(why)]) == why
+    assert _unresolved_within({"Layers": ["arn:aws:lambda:x", {"Nested": Unresolved(why)}]}) == why
+    assert _unresolved_within(["arn:aws:lambda:x", {"Key": "Value"}]) is None

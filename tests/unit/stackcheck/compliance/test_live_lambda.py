@@ -205,3 +205,37 @@ def test_a_permission_removed_out_of_band_is_deleted_drift_and_the_others_in_syn
         "FromBucket": ("IN_SYNC", ()),
         "FromApiOnAlias": ("IN_SYNC", ()),
     }
+
+
+def layered_template() -> dict[str, Any]:
+    """The function on a layer version of the same stack (``Layers``: a ``Ref`` of it, which answers its ARN)."""
+    import base64
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("python/helper.py", "VALUE = 1\n")
+    resources = lambda_resources("python3.12")
+    resources["Helper"] = {
+        "Type": "AWS::Lambda::LayerVersion",
+        # moto takes PublishLayerVersion's ZipFile here; CloudFormation takes the archive from S3 (S3Bucket, S3Key)
+        "Properties": {"Content": {"ZipFile": base64.b64encode(archive.getvalue()).decode()}},
+    }
+    resources["Function"]["Properties"]["Layers"] = [{"Ref": "Helper"}]
+    return {"Resources": resources}
+
+
+def test_a_function_on_a_layer_of_its_stack_reads_the_layers_arn_and_is_in_sync(emulator_server, tmp_path):
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    reset(emulator_server)
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": layered_template()})
+    deploy_assembly(assembly, emulator_server, outputs_dir=tmp_path / "cfn-outputs")
+    live = Live(emulator_server, assembly, None)
+    layer = live.physical_id("Helper")
+    assert layer.startswith("arn:aws:lambda:us-east-1:123456789012:layer:") and layer.endswith(":1")
+    stacks = assembly.dependency_order()
+    (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    (function,) = [r for r in stack.resources if r.logical_id == "Function"]
+    assert (function.status.value, function.differences) == ("IN_SYNC", ())
