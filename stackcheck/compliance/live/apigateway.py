@@ -44,6 +44,61 @@ def _policy(text: Any) -> Any:
     return text
 
 
+_INTEGRATION_FIELDS = {
+    "type": "Type",
+    "httpMethod": "IntegrationHttpMethod",
+    "uri": "Uri",
+    "credentials": "Credentials",
+    "passthroughBehavior": "PassthroughBehavior",
+    "requestParameters": "RequestParameters",
+    "requestTemplates": "RequestTemplates",
+    "timeoutInMillis": "TimeoutInMillis",
+    "contentHandling": "ContentHandling",
+    "connectionType": "ConnectionType",
+    "connectionId": "ConnectionId",
+    "cacheNamespace": "CacheNamespace",
+    "cacheKeyParameters": "CacheKeyParameters",
+}
+"""GetMethod ``methodIntegration`` fields → AWS::ApiGateway::Method ``Integration`` property names."""
+
+
+def _templates(answer: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Mapping templates by content type, an empty template (API Gateway answers ``null`` for it) as ``""``, as a
+    template gives it; None for none."""
+    return {kind: "" if body is None else body for kind, body in answer.items()} if answer else None
+
+
+def _integration(answer: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A method's integration as CloudFormation takes it (``TimeoutInMillis`` an integer; ``IntegrationResponses``
+    one item per status code); None when the method has none."""
+    if not answer:
+        return None
+    integration: dict[str, Any] = {
+        name: answer[field]
+        for field, name in _INTEGRATION_FIELDS.items()
+        if answer.get(field) not in (None, "", {}, [])
+    }
+    if "RequestTemplates" in integration:
+        integration["RequestTemplates"] = _templates(integration["RequestTemplates"])
+    if "TimeoutInMillis" in integration:
+        integration["TimeoutInMillis"] = int(integration["TimeoutInMillis"])
+    responses = [
+        drop_none(
+            {
+                "StatusCode": code,
+                "SelectionPattern": item.get("selectionPattern") or None,
+                "ResponseTemplates": _templates(item.get("responseTemplates")),
+                "ResponseParameters": item.get("responseParameters") or None,
+                "ContentHandling": item.get("contentHandling"),
+            }
+        )
+        for code, item in sorted((answer.get("integrationResponses") or {}).items())
+    ]
+    if responses:
+        integration["IntegrationResponses"] = responses
+    return integration
+
+
 class ApiGatewayReaders(Builder):
     """Readers of Amazon API Gateway REST API resources (mixed into the live template builder)."""
 
@@ -120,6 +175,46 @@ class ApiGatewayReaders(Builder):
                 if logs.get("destinationArn")
                 else None,
                 "MethodSettings": [_method_setting(k, v) for k, v in sorted(settings.items())] or None,
+            }
+        )
+
+    def api_method(self, resource: LiveResource) -> dict[str, Any]:
+        """REST API method (physical ID: ``<RestApiId>|<ResourceId>|<HttpMethod>``, the type's primary identifier):
+        GetMethod (https://docs.aws.amazon.com/apigateway/latest/api/API_GetMethod.html), as
+        AWS::ApiGateway::Method's properties: ``RestApiId``, ``ResourceId``, ``HttpMethod``, ``AuthorizationType``,
+        ``AuthorizerId``, ``ApiKeyRequired``, ``OperationName``, ``RequestParameters``, ``RequestModels``,
+        ``RequestValidatorId``, ``AuthorizationScopes``, ``MethodResponses`` (one item per status code) and
+        ``Integration`` (its type, HTTP method, URI, credentials, passthrough behaviour, request parameters and
+        templates, timeout, content handling, connection, cache keys, and ``IntegrationResponses``)."""
+        api, resource_id, http_method = [*resource.physical_id.split("|"), "", "", ""][:3]
+        method = self.call(
+            resource, "apigateway", "get_method", restApiId=api, resourceId=resource_id, httpMethod=http_method
+        )
+        responses = [
+            drop_none(
+                {
+                    "StatusCode": code,
+                    "ResponseParameters": answer.get("responseParameters") or None,
+                    "ResponseModels": answer.get("responseModels") or None,
+                }
+            )
+            for code, answer in sorted((method.get("methodResponses") or {}).items())
+        ]
+        return drop_none(
+            {
+                "RestApiId": api,
+                "ResourceId": resource_id,
+                "HttpMethod": method.get("httpMethod", http_method),
+                "AuthorizationType": method.get("authorizationType"),
+                "AuthorizerId": method.get("authorizerId"),
+                "ApiKeyRequired": method.get("apiKeyRequired"),
+                "OperationName": method.get("operationName"),
+                "RequestParameters": method.get("requestParameters") or None,
+                "RequestModels": method.get("requestModels") or None,
+                "RequestValidatorId": method.get("requestValidatorId"),
+                "AuthorizationScopes": method.get("authorizationScopes") or None,
+                "MethodResponses": responses or None,
+                "Integration": _integration(method.get("methodIntegration")),
             }
         )
 

@@ -262,7 +262,8 @@ def create_method(
     no ``Credentials`` (an AWS service integration with its role fails with RoleNotSpecified), no
     request templates and no integration or method responses. This makes the method as
     CloudFormation does, through moto's PutMethod, PutIntegration (moto still validates the
-    integration), PutIntegrationResponse and PutMethodResponse; AuthorizationType defaults to NONE.
+    integration), PutIntegrationResponse and PutMethodResponse; AuthorizationType defaults to NONE. Its physical
+    ID is ``<RestApiId>|<ResourceId>|<HttpMethod>``, the type's primary identifier.
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html
     """
@@ -280,6 +281,8 @@ def create_method(
         authorization_scopes=p.get("AuthorizationScopes"),
         request_validator_id=p.get("RequestValidatorId"),
     )
+    # the type's primary identifier (RestApiId, ResourceId, HttpMethod); moto's Method had no physical ID
+    method.physical_resource_id = f"{p['RestApiId']}|{p['ResourceId']}|{p['HttpMethod']}"
     for response in p.get("MethodResponses") or []:
         backend.put_method_response(
             **where,

@@ -17,7 +17,7 @@ from stackcheck.scan.policy import Outcome, TemplateView
 
 BUCKET = "AWS::S3::Bucket"
 INGRESS = "AWS::EC2::SecurityGroupIngress"
-METHOD = "AWS::ApiGateway::Method"
+REDSHIFT = "AWS::Redshift::Cluster"
 
 
 def check(resource_type: str, check_id: str):
@@ -48,7 +48,7 @@ def test_another_check_reads_the_schema_properties_its_source_names():
 def test_coverage_says_why_a_check_stays_template_only():
     rows = {
         (r.resource_type, r.rule_id): r
-        for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table", "AWS::SQS::Queue", METHOD})
+        for r in coverage((), {BUCKET, INGRESS, "AWS::DynamoDB::Table", "AWS::SQS::Queue", REDSHIFT})
     }
     assert rows[(BUCKET, "CKV_AWS_18")] == Coverage(
         "CKV_AWS_18", "checkov", BUCKET, False, "reads LoggingConfiguration, which the live reader does not read"
@@ -60,7 +60,7 @@ def test_coverage_says_why_a_check_stays_template_only():
         "CKV_AWS_119": "reads SSESpecification, read live",
     }
     assert rows[("AWS::SQS::Queue", "CKV_AWS_27")].why == "reads KmsMasterKeyId, read live"
-    assert {r.why for (t, _), r in rows.items() if t == METHOD} == {"no live reader for AWS::ApiGateway::Method"}
+    assert {r.why for (t, _), r in rows.items() if t == REDSHIFT} == {"no live reader for AWS::Redshift::Cluster"}
     # with no forms given, a check that could run live is listed as such but not as live
     assert rows[(BUCKET, "CKV_AWS_53")].live is False
 

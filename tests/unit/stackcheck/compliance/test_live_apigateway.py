@@ -163,3 +163,40 @@ def test_a_cache_cluster_is_read_with_its_size(deploy):
     live = deploy("apigateway", template=cached)
     stage = properties(read(live, *TYPES), "Prod")
     assert (stage["CacheClusterEnabled"], stage["CacheClusterSize"]) == (True, "0.5")
+
+
+def test_a_method_reads_its_authorization_responses_and_integration(deploy, every_form):
+    declared = template()
+    declared["Resources"]["OrdersGet"]["Properties"] |= {
+        "MethodResponses": [{"StatusCode": "200"}],
+        "Integration": {
+            "Type": "MOCK",
+            "RequestTemplates": {"application/json": '{"statusCode": 200}'},
+            "IntegrationResponses": [{"StatusCode": "200", "ResponseTemplates": {"application/json": ""}}],
+        },
+    }
+    live = deploy("apigateway", template=declared)
+    api, orders = live.physical_id("Api"), live.physical_id("Orders")
+    assert live.physical_id("OrdersGet") == f"{api}|{orders}|GET"
+    method = properties(read(live, "AWS::ApiGateway::Method"), "OrdersGet")
+    assert {k: v for k, v in method.items() if k != "ApiKeyRequired"} == {
+        "RestApiId": api,
+        "ResourceId": orders,
+        "HttpMethod": "GET",
+        "AuthorizationType": "NONE",
+        "MethodResponses": [{"StatusCode": "200"}],
+        "Integration": {
+            "Type": "MOCK",
+            "RequestTemplates": {"application/json": '{"statusCode": 200}'},
+            # an empty template: API Gateway answers null for it
+            "IntegrationResponses": [{"StatusCode": "200", "ResponseTemplates": {"application/json": ""}}],
+        },
+    }
+    stacks = live.assembly.dependency_order()
+    (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    assert {r.logical_id: r.status.value for r in stack.resources}["OrdersGet"] == "IN_SYNC"
+    # no authorizer and no API key: checkov's CKV_AWS_59 fails the live method as it fails the template
+    checkov_forms = (tuple(f for f in every_form[0] if f.origin == "checkov"), ())
+    assert ("CKV_AWS_59", "OrdersGet") in {
+        (f.rule_id, f.logical_id) for f in live.check(forms=checkov_forms).scan.failures()
+    }
