@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from stackcheck.aws.retry import error_code
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack
 from stackcheck.errors import DetectionUnavailableError
-from stackcheck.scan.policy import TemplateView
+from stackcheck.scan.policy import TemplateView, as_list
 
 # Physical IDs CloudFormation and the service APIs spell in different cases.
 _CASELESS = (
@@ -294,6 +294,40 @@ class Builder:
                 raise
             self.note(resource, f"{self.reader.api_name(service, operation).split(':')[1]}: {absent}", prop)
             return None
+
+    def attached_policy(
+        self, parent: LiveResource, policy_type: str, names: str, document: Any, *, service: str, operation: str
+    ) -> None:
+        """Put ``document``, the resource policy ``parent`` answered (a topic's, a queue's), into the live template as a
+        ``policy_type`` resource (``PolicyDocument``, ``names``: ``[{"Ref": parent}]``), read by ``operation``.
+
+        CloudFormation's physical ID of such a policy names no parent, and its ``names`` property lists parents, so
+        the policy is found from the parent: it takes the logical ID of the stack's ``policy_type`` whose ``names``
+        name ``parent`` (by ``Ref`` or physical ID), and one such policy holds each parent whose policy is the same
+        document; a parent whose policy is another document (or that no such policy names) has its own,
+        ``<parent key>/<TopicPolicy|QueuePolicy|...>``.
+        """
+        own = f"{parent.key}/{policy_type.rsplit('::', 1)[-1]}"
+        view = TemplateView(self.stack.artifact.template)
+        naming = (
+            lid
+            for lid in view.of_type(policy_type)
+            for node in as_list(view.properties(lid).get(names))
+            if (target := view.target(node)) == parent.key or (target is None and node == parent.physical_id)
+        )
+        declared = next(naming, None)
+        key, owner = (declared, self.stack.resource(declared)) if declared is not None else (own, None)
+        known = self.template.get(key)
+        if known is not None and known["Properties"].get("PolicyDocument") != document:
+            key, owner, known = own, None, None  # another document than its policy's
+        if known is not None:
+            known["Properties"][names].append({"Ref": parent.key})
+        else:
+            physical_id = owner.physical_id if owner is not None and owner.physical_id else parent.physical_id
+            self.put(key, policy_type, physical_id, {"PolicyDocument": document, names: [{"Ref": parent.key}]}, owner)
+        name = self.reader.api_name(service, operation)
+        if name not in self.resources[key].operations:
+            self.resources[key].operations.append(name)
 
     def customer_key(self, resource: LiveResource, key_id: str, *, prop: str = "KmsKeyId") -> str | None:
         """``key_id`` when DescribeKey says a customer manages the key; None (noted, as a source of ``prop``) for a

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stackcheck.compliance.deployed import DeployedResource
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
-from stackcheck.scan.policy import TemplateView, as_list
 
 TOPIC_POLICY = "AWS::SNS::TopicPolicy"
 _SUBSCRIPTION_JSON = ("FilterPolicy", "RedrivePolicy", "DeliveryPolicy")
@@ -34,7 +32,9 @@ class SnsReaders(Builder):
         policy = attributes.get("Policy")
         if policy:
             document = json.loads(policy) if isinstance(policy, str) else policy
-            self._topic_policy(resource, document)
+            self.attached_policy(
+                resource, TOPIC_POLICY, "Topics", document, service="sns", operation="get_topic_attributes"
+            )
         else:
             self.note(resource, "GetTopicAttributes: no Policy")
         return drop_none(
@@ -68,30 +68,3 @@ class SnsReaders(Builder):
             elif name != "DeliveryPolicy":
                 self.note(resource, f"GetSubscriptionAttributes: no {name}", name)
         return drop_none(props)
-
-    def _topic_policy(self, topic: LiveResource, document: Any) -> None:
-        key, owner = self._topic_policy_key(topic)
-        known = self.template.get(key)
-        if known is not None and known["Properties"].get("PolicyDocument") != document:
-            key, owner, known = f"{topic.key}/TopicPolicy", None, None  # another document than its policy's
-        if known is not None:
-            known["Properties"]["Topics"].append({"Ref": topic.key})
-        else:
-            physical_id = owner.physical_id if owner is not None and owner.physical_id else topic.physical_id
-            self.put(
-                key, TOPIC_POLICY, physical_id, {"PolicyDocument": document, "Topics": [{"Ref": topic.key}]}, owner
-            )
-        operation = self.reader.api_name("sns", "get_topic_attributes")
-        if operation not in self.resources[key].operations:
-            self.resources[key].operations.append(operation)
-
-    def _topic_policy_key(self, topic: LiveResource) -> tuple[str, DeployedResource | None]:
-        """The logical ID of the stack's topic policy whose ``Topics`` name ``topic`` (by ``Ref`` or its ARN), else
-        ``<topic key>/TopicPolicy``."""
-        view = TemplateView(self.stack.artifact.template)
-        for lid in view.of_type(TOPIC_POLICY):
-            for node in as_list(view.properties(lid).get("Topics")):
-                target = view.target(node)
-                if (target is not None and target == topic.key) or (target is None and node == topic.physical_id):
-                    return lid, self.stack.resource(lid)
-        return f"{topic.key}/TopicPolicy", None

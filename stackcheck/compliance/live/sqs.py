@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stackcheck.compliance.deployed import DeployedResource
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
-from stackcheck.scan.policy import TemplateView, as_list
 
 QUEUE_POLICY = "AWS::SQS::QueuePolicy"
 
@@ -64,7 +62,10 @@ class SqsReaders(Builder):
             props.update({name: attributes[name] for name in _FIFO_ONLY if attributes.get(name)})
         policy = attributes.get("Policy")
         if policy:
-            self._queue_policy(resource, json.loads(policy) if isinstance(policy, str) else policy)
+            document = json.loads(policy) if isinstance(policy, str) else policy
+            self.attached_policy(
+                resource, QUEUE_POLICY, "Queues", document, service="sqs", operation="get_queue_attributes"
+            )
         for name in ("RedrivePolicy", "RedriveAllowPolicy"):
             text = attributes.get(name)
             if text:
@@ -72,30 +73,3 @@ class SqsReaders(Builder):
             else:
                 self.note(resource, f"GetQueueAttributes: no {name}", name)
         return drop_none(props)
-
-    def _queue_policy(self, queue: LiveResource, document: Any) -> None:
-        key, owner = self._queue_policy_key(queue)
-        known = self.template.get(key)
-        if known is not None and known["Properties"].get("PolicyDocument") != document:
-            key, owner, known = f"{queue.key}/QueuePolicy", None, None  # another document than its policy's
-        if known is not None:
-            known["Properties"]["Queues"].append({"Ref": queue.key})
-        else:
-            physical_id = owner.physical_id if owner is not None and owner.physical_id else queue.physical_id
-            self.put(
-                key, QUEUE_POLICY, physical_id, {"PolicyDocument": document, "Queues": [{"Ref": queue.key}]}, owner
-            )
-        operation = self.reader.api_name("sqs", "get_queue_attributes")
-        if operation not in self.resources[key].operations:
-            self.resources[key].operations.append(operation)
-
-    def _queue_policy_key(self, queue: LiveResource) -> tuple[str, DeployedResource | None]:
-        """The logical ID of the stack's queue policy whose ``Queues`` name ``queue`` (by ``Ref`` or its URL), else
-        ``<queue key>/QueuePolicy``."""
-        view = TemplateView(self.stack.artifact.template)
-        for lid in view.of_type(QUEUE_POLICY):
-            for node in as_list(view.properties(lid).get("Queues")):
-                target = view.target(node)
-                if (target is not None and target == queue.key) or (target is None and node == queue.physical_id):
-                    return lid, self.stack.resource(lid)
-        return f"{queue.key}/QueuePolicy", None
