@@ -128,6 +128,7 @@ ATTRIBUTES: Mapping[tuple[str, str], _Formula] = {
     ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupFullName"): _resource_part(),
     ("AWS::ElasticLoadBalancingV2::Listener", "ListenerArn"): _itself,
     ("AWS::Lambda::Function", "Arn"): _arn("lambda", "function:{id}"),
+    ("AWS::Lambda::Version", "Version"): _last(":"),  # a version's physical ID is its ARN, ending :<version>
     ("AWS::DynamoDB::Table", "Arn"): _arn("dynamodb", "table/{id}"),
     ("AWS::EC2::SecurityGroup", "GroupId"): _itself,
     ("AWS::EC2::VPC", "VpcId"): _itself,

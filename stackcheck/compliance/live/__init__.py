@@ -98,6 +98,8 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::Route53::RecordSet": Route53Readers.record_set,
     "AWS::Lambda::Function": LambdaReaders.lambda_function,
     "AWS::Lambda::Permission": LambdaReaders.lambda_permission,
+    "AWS::Lambda::Alias": LambdaReaders.lambda_alias,
+    "AWS::Lambda::Version": LambdaReaders.lambda_version,
     "AWS::Lambda::EventSourceMapping": LambdaReaders.lambda_event_source_mapping,
     "AWS::SNS::Subscription": SnsReaders.sns_subscription,
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
@@ -244,6 +246,8 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
         "DeliveryPolicy",
         "SubscriptionRoleArn",
     ),
+    "AWS::Lambda::Alias": _read("FunctionName", "Name", "FunctionVersion", "Description", "RoutingConfig"),
+    "AWS::Lambda::Version": _read("FunctionName", "Description"),
     "AWS::Lambda::Permission": _read(
         "Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType"
     ),

@@ -133,6 +133,50 @@ class LambdaReaders(Builder):
             }
         )
 
+    def lambda_alias(self, resource: LiveResource) -> dict[str, Any]:
+        """Lambda alias (physical ID: its ARN, ``...:function:<name>:<alias>``): GetAlias
+        (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html), as AWS::Lambda::Alias's properties:
+        ``FunctionName`` (as the template names the function), ``Name``, ``FunctionVersion``, ``Description`` and
+        ``RoutingConfig.AdditionalVersionWeights`` (one item per extra version, ``FunctionVersion`` and
+        ``FunctionWeight``)."""
+        function, _, name = resource.physical_id.rpartition(":")
+        alias = self.call(resource, "lambda", "get_alias", FunctionName=function, Name=name)
+        weights = ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights")) or {}
+        declared = self.declared(resource).get("FunctionName")
+        return drop_none(
+            {
+                "FunctionName": _function_as_declared(function, declared, self._view()),
+                "Name": alias.get("Name", name),
+                "FunctionVersion": alias.get("FunctionVersion"),
+                "Description": alias.get("Description") or None,
+                "RoutingConfig": {
+                    "AdditionalVersionWeights": [
+                        {"FunctionVersion": version, "FunctionWeight": weight}
+                        for version, weight in sorted(weights.items())
+                    ]
+                }
+                if weights
+                else None,
+            }
+        )
+
+    def lambda_version(self, resource: LiveResource) -> dict[str, Any]:
+        """Lambda version (physical ID: its ARN, ``...:function:<name>:<version>``): GetFunctionConfiguration
+        (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html) of that version, as
+        AWS::Lambda::Version's properties: ``FunctionName`` (as the template names the function) and
+        ``Description``. Its code is not read."""
+        function = resource.physical_id.rpartition(":")[0]
+        config = self.call_keeping(
+            resource, "lambda", "get_function_configuration", _version_fields, FunctionName=resource.physical_id
+        )
+        declared = self.declared(resource).get("FunctionName")
+        return drop_none(
+            {
+                "FunctionName": _function_as_declared(function, declared, self._view()),
+                "Description": config.get("Description") or None,
+            }
+        )
+
     def _view(self) -> TemplateView:
         return TemplateView(self.stack.artifact.template)
 
@@ -176,6 +220,12 @@ def _principal(live: Any, declared: Any) -> Any:
     ):
         return declared
     return live
+
+
+def _version_fields(answer: Any) -> dict[str, Any]:
+    """A GetFunctionConfiguration answer as the version reader keeps it: its ``Description`` and ``Version``, never
+    its ``Environment``."""
+    return {name: answer.get(name) for name in ("Description", "Version")}
 
 
 def _without_environment(answer: Any) -> dict[str, Any]:

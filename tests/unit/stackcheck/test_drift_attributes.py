@@ -42,6 +42,7 @@ TG = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets
             {},
             "arn:aws:s3:::mystack-mybucket-kdwwxmddtr2g",
         ),
+        ("AWS::Lambda::Version", "arn:aws:lambda:us-west-2:123456789012:function:api:7", "Version", AWS, {}, "7"),
         ("AWS::Events::Rule", "nightly", "Arn", AWS, {}, "arn:aws:events:us-west-2:123456789012:rule/nightly"),
         (
             "AWS::Events::Rule",

@@ -199,11 +199,15 @@ def test_a_permission_removed_out_of_band_is_deleted_drift_and_the_others_in_syn
     stacks = permissions.assembly.dependency_order()
     (stack,) = LiveDrift(permissions.factory()).detect(stacks, stacks)
     found = {r.logical_id: (r.status.value, tuple(d.property_path for d in r.differences)) for r in stack.resources}
-    assert {lid: found[lid] for lid in ("FromRule", "FromAccount", "FromBucket", "FromApiOnAlias")} == {
+    assert {
+        lid: found[lid] for lid in ("FromRule", "FromAccount", "FromBucket", "FromApiOnAlias", "Version", "Live")
+    } == {
         "FromRule": ("IN_SYNC", ()),
         "FromAccount": ("DELETED", ()),
         "FromBucket": ("IN_SYNC", ()),
         "FromApiOnAlias": ("IN_SYNC", ()),
+        "Version": ("IN_SYNC", ()),
+        "Live": ("IN_SYNC", ()),
     }
 
 
@@ -239,3 +243,19 @@ def test_a_function_on_a_layer_of_its_stack_reads_the_layers_arn_and_is_in_sync(
     (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
     (function,) = [r for r in stack.resources if r.logical_id == "Function"]
     assert (function.status.value, function.differences) == ("IN_SYNC", ())
+
+
+def test_an_alias_and_its_version_read_as_declared(permissions):
+    (deployed,) = deployed_stacks(permissions.aws("cloudformation"), permissions.assembly.dependency_order())
+    live = LiveReader(permissions.factory(), [deployed]).live_template(
+        deployed, {"AWS::Lambda::Alias", "AWS::Lambda::Version"}
+    )
+    name = permissions.physical_id("Function")
+    assert permissions.physical_id("Live") == f"arn:aws:lambda:us-east-1:123456789012:function:{name}:live"
+    assert live.template["Resources"]["Live"]["Properties"] == {
+        "FunctionName": name,
+        "Name": "live",
+        "FunctionVersion": "1",
+    }
+    assert live.template["Resources"]["Version"]["Properties"] == {"FunctionName": name}
+    assert live.resources["Version"].operations == ["lambda:GetFunctionConfiguration"]
