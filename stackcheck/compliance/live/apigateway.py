@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from stackcheck.compliance.live.base import Builder, LiveResource, drop_none
-from stackcheck.scan.policy import TemplateView
 
 _METHOD_SETTINGS = {
     "loggingLevel": "LoggingLevel",
@@ -103,12 +102,8 @@ class ApiGatewayReaders(Builder):
     """Readers of Amazon API Gateway REST API resources (mixed into the live template builder)."""
 
     def _rest_api_id(self, resource: LiveResource) -> str:
-        """The REST API a resource of it names in ``RestApiId``: the deployed physical ID of the stack's REST API it
-        points at (``Ref``), else the ID it gives."""
-        node = self.declared(resource).get("RestApiId")
-        target = TemplateView(self.stack.artifact.template).target(node)
-        deployed = self.stack.resource(target) if target else None
-        return deployed.physical_id if deployed is not None and deployed.physical_id else str(node)
+        """The REST API a resource of it names in ``RestApiId`` (``declared_id``); "" when it names none."""
+        return self.declared_id(resource, "RestApiId") or ""
 
     def rest_api(self, resource: LiveResource) -> dict[str, Any]:
         """REST API (physical ID: its ID): GetRestApi

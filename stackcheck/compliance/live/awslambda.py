@@ -72,7 +72,7 @@ class LambdaReaders(Builder):
         """
         declared = self.declared(resource)
         function, _, sid = resource.physical_id.rpartition("|")
-        function = function or self._function_named(declared.get("FunctionName"))
+        function = function or self.declared_id(resource, "FunctionName") or ""
         try:
             answer = self.call(resource, "lambda", "get_policy", FunctionName=function)
         except Exception as exc:
@@ -179,15 +179,6 @@ class LambdaReaders(Builder):
 
     def _view(self) -> TemplateView:
         return TemplateView(self.stack.artifact.template)
-
-    def _function_named(self, node: Any) -> str:
-        """The function a template's ``FunctionName`` names: the deployed physical ID of the stack's function it
-        points at (``Ref``, ``Fn::GetAtt``), else the name or ARN it gives."""
-        target = TemplateView(self.stack.artifact.template).target(node)
-        deployed = self.stack.resource(target) if target else None
-        if deployed is not None and deployed.physical_id:
-            return deployed.physical_id
-        return str(node)
 
 
 def _function_as_declared(arn: str, declared: Any, view: TemplateView) -> str | None:

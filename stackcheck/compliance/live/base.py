@@ -295,6 +295,19 @@ class Builder:
             self.note(resource, f"{self.reader.api_name(service, operation).split(':')[1]}: {absent}", prop)
             return None
 
+    def declared_id(self, resource: LiveResource, prop: str) -> str | None:
+        """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
+        own stack, or a literal; None when neither (an import, a parameter)."""
+        node = self.declared(resource).get(prop)
+        if isinstance(node, str):
+            return node
+        if resource.owner is None:
+            return None
+        stack = next(s for s in self.reader.stacks if s.artifact_id == resource.owner.stack)
+        target = TemplateView(stack.artifact.template).target(node)
+        found = stack.resource(target) if target else None
+        return found.physical_id if found is not None and found.physical_id else None
+
     def attached_policy(
         self, parent: LiveResource, policy_type: str, names: str, document: Any, *, service: str, operation: str
     ) -> None:

@@ -268,19 +268,6 @@ class Ec2Readers(Builder):
         declared = self.stack.resource(view.target(view.properties(owner.logical_id).get("SubnetId")) or "")
         return owner if declared is not None and declared.physical_id == subnet_id else None
 
-    def _declared_id(self, resource: LiveResource, prop: str) -> Any:
-        """The physical ID a declared property names: a ``Ref`` or ``Fn::GetAtt`` to a resource of the resource's
-        own stack, or a literal; None when neither (an import, a parameter)."""
-        node = self.declared(resource).get(prop)
-        if isinstance(node, str):
-            return node
-        if resource.owner is None:
-            return None
-        stack = next(s for s in self.reader.stacks if s.artifact_id == resource.owner.stack)
-        target = TemplateView(stack.artifact.template).target(node)
-        found = stack.resource(target) if target else None
-        return found.physical_id if found is not None and found.physical_id else None
-
     def vpc(self, resource: LiveResource) -> dict[str, Any]:
         """VPC: DescribeVpcs (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html) for its
         ``CidrBlock``, ``InstanceTenancy`` and ``Tags``, and DescribeVpcAttribute
@@ -391,7 +378,7 @@ class Ec2Readers(Builder):
         physical_id = resource.physical_id
         if physical_id.startswith("rtb-"):
             tables = self.call(resource, "ec2", "describe_route_tables", RouteTableIds=[physical_id])["RouteTables"]
-            subnet = self._declared_id(resource, "SubnetId")
+            subnet = self.declared_id(resource, "SubnetId")
         else:
             pages = self.call(
                 resource,
