@@ -57,6 +57,19 @@ def _parser_for(argv: list[str]) -> argparse.ArgumentParser:
     return build_parser((stage,) if stage else STAGES)
 
 
+_PROCESS_ENDS = False
+
+
+def process_ends() -> bool:
+    """True inside ``console_main`` (the ``stackcheck`` command), whose process ends when the command returns.
+
+    A command may then freeze the heap at a moment it would only wait (``gc.freeze``): what is loaded
+    by then lives to the exit anyway. In-process callers of ``main`` (tests, a gate stage) get False,
+    and their collector is left alone.
+    """
+    return _PROCESS_ENDS
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 findings/failures, 2 bad input, 3 could not run)."""
     argv = sys.argv[1:] if argv is None else argv
@@ -87,6 +100,8 @@ def console_main() -> int:
     talk to children the same Ctrl-C stopped (jsii's to its node process, printing a BrokenPipeError
     traceback).
     """
+    global _PROCESS_ENDS
+    _PROCESS_ENDS = True
     code = main()
     if code == 130:
         for stream in (sys.stdout, sys.stderr):

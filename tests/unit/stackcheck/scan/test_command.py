@@ -607,11 +607,19 @@ Path("scanners-loaded-by").write_text(Path(os.environ["STACKCHECK_TEST_FIFO"]).r
 """
 
 
-def test_synth_loads_the_scanners_in_the_scan_process_while_the_app_synthesizes(capsys, tmp_path, monkeypatch):
-    """The app below cannot finish until this process has loaded every scanner: proof the two overlap."""
+@pytest.mark.parametrize("process_ends", [False, True], ids=["in-process caller", "the stackcheck command"])
+def test_synth_loads_the_scanners_in_the_scan_process_while_the_app_synthesizes(
+    capsys, tmp_path, monkeypatch, process_ends
+):
+    """The app below cannot finish until this process has loaded every scanner: proof the two overlap.
+
+    The command (whose process ends after it) then collects and freezes its heap while it waits for
+    the synthesis; an in-process caller's collector is left alone."""
+    import gc
     import os
     import threading
 
+    from stackcheck import cli
     from stackcheck.scan import runner
     from tests.unit.stackcheck.test_assembly import TINY_APP, write_app
 
@@ -633,10 +641,20 @@ def test_synth_loads_the_scanners_in_the_scan_process_while_the_app_synthesizes(
         return scanner
 
     monkeypatch.setattr(runner, "loaded", loaded)
-    code, out, _ = run_scan(capsys, tmp_path, "--synth")
+    monkeypatch.setattr(cli, "_PROCESS_ENDS", process_ends)
+    gc.unfreeze()  # whatever an earlier test in this worker froze (the gate freezes its heap)
+    try:
+        code, out, _ = run_scan(capsys, tmp_path, "--synth")
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
     assert (code, failure_lines(out)) == (1, ["FAILED: 4 unsuppressed findings (0 suppressed)"])
     assert tools[:3] == ["cfn-lint", "checkov", "cdk-nag"]  # then again per unit, already loaded
     assert (app / "scanners-loaded-by").read_text() == str(os.getpid())
+    if process_ends:
+        assert frozen > 100_000  # the loaded scanners' objects at least
+    else:
+        assert frozen == 0
 
 
 def test_synth_of_a_current_assembly_with_a_warm_cache_loads_no_scanner(capsys, tmp_path, monkeypatch):
