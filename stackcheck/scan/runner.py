@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackcheck.findings import Finding, deduplicate
+from stackcheck.findings import Finding, Status, deduplicate
 from stackcheck.scan.base import Scanner, StackContext, load_template, scanner_error_finding, stack_id_for_file
 from stackcheck.scan.loading import (
     ASSEMBLY_ONLY_TOOLS,
@@ -204,6 +204,15 @@ def _unit_in_worker(scanner: Scanner, context: StackContext) -> tuple[UnitResult
     return result, (describe_scanner(loaded(scanner)) if unknown else None)
 
 
+def _counts(findings: Sequence[Finding]) -> str:
+    """A unit's findings for the progress line: ``"87 findings, 0 failed"`` (passes are findings too), and
+    ``", 1 unknown"`` when a rule or the scanner gave no verdict. Counted before the ledger applies."""
+    failed = sum(1 for f in findings if f.status is Status.FAILED)
+    unknown = sum(1 for f in findings if f.status is Status.UNKNOWN)
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} {noun}, {failed} failed" + (f", {unknown} unknown" if unknown else "")
+
+
 def _run_units(
     units: list[tuple[Scanner, StackContext]],
     jobs: int,
@@ -316,7 +325,7 @@ def scan(
 
     def finished(unit: UnitResult) -> None:
         if progress is not None:
-            detail = "cached" if unit.cached else f"{len(unit.findings)} findings, {unit.seconds:.1f} s"
+            detail = "cached" if unit.cached else f"{_counts(unit.findings)}, {unit.seconds:.1f} s"
             progress.advance(f"{unit.tool} {unit.stack}", detail)
 
     if progress is not None:

@@ -47,10 +47,10 @@ def test_empty_resources_template_is_scanned_with_its_batch(capsys, tmp_path, te
     # stderr holds only the progress: one plain line per unit as it finishes (not a terminal), numbered
     assert [line.split(" ", 2)[1] for line in err.splitlines()] == ["1/4", "2/4", "3/4", "4/4"]
     assert {re.sub(r"^scan: \d/4 (.*), \d+\.\d s\)$", r"\1)", line) for line in err.splitlines()} == {
-        "cfn-lint empty (0 findings)",
-        "checkov empty (0 findings)",
-        "cfn-lint s3_public_unencrypted (2 findings)",
-        "checkov s3_public_unencrypted (9 findings)",
+        "cfn-lint empty (0 findings, 0 failed)",
+        "checkov empty (0 findings, 0 failed)",
+        "cfn-lint s3_public_unencrypted (2 findings, 2 failed)",
+        "checkov s3_public_unencrypted (9 findings, 7 failed)",
     }
     assert out.splitlines()[:6] == [
         "stack                  tool      passed  failed  suppressed  unknown",

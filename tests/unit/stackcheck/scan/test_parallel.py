@@ -99,6 +99,22 @@ def test_a_crash_in_a_worker_is_the_serial_crash_finding(scanners, contexts):
     assert [u.crashed for u in parallel.units if u.tool == "crashy"] == [True] * len(contexts)
 
 
+def test_the_progress_line_counts_a_units_findings_its_failures_and_a_crash_as_unknown(scanners, templates):
+    import io
+    import re
+
+    from stackcheck.progress import Progress
+
+    out = io.StringIO()
+    contexts = contexts_from_files([templates / "s3_public_unencrypted.yaml"])
+    scan(contexts, [Crashing(), *scanners], jobs=1, progress=Progress(file=out))
+    assert [re.sub(r", \d+\.\d s\)$", ")", line) for line in out.getvalue().splitlines()] == [
+        "scan: 1/3 crashy s3_public_unencrypted (1 finding, 0 failed, 1 unknown)",
+        "scan: 2/3 cfn-lint s3_public_unencrypted (2 findings, 2 failed)",
+        "scan: 3/3 checkov s3_public_unencrypted (9 findings, 7 failed)",
+    ]
+
+
 def test_units_of_a_dead_worker_run_again_here(scanners, contexts):
     chosen = [*scanners, DiesInWorkers()]
     serial, parallel = scan(contexts, chosen, jobs=1), scan(contexts, chosen, jobs=2)
