@@ -76,8 +76,10 @@ _DOCUMENT_HEADERS = ("Version", "Id")
 
 
 def _is_document(value: Any) -> bool:
-    """A policy document (IAM, key, bucket, topic, secret policies): an object with a ``Statement``."""
-    return isinstance(value, Mapping) and "Statement" in value
+    """A document its service keeps whole: a policy document (IAM, key, bucket, topic, secret policies), an
+    object with a ``Statement``; or a state machine's definition in the Amazon States Language, an object with
+    ``StartAt`` and ``States`` (https://states-language.net/spec.html)."""
+    return isinstance(value, Mapping) and ("Statement" in value or ("StartAt" in value and "States" in value))
 
 
 def compare(declared: Any, live: Any, path: str = "", *, strict: bool = False) -> Comparison:
@@ -93,10 +95,11 @@ def compare(declared: Any, live: Any, path: str = "", *, strict: bool = False) -
     live list lacks is REMOVE). A scalar equals a one-item list of it (IAM policy documents). An Unresolved
     is not compared: its path is unchecked with the reason.
 
-    A policy document (an object with a ``Statement``; ``strict`` for everything inside one) is compared as a
-    whole, as its service keeps it: a declared key the live document lacks is REMOVE and a live key the
-    template does not set is ADD (a principal added to a trust policy's statement), but for the ``Version`` and
-    ``Id`` at the document's top, which only one side may give.
+    A policy document (an object with a ``Statement``) or a state machine definition (``StartAt`` and
+    ``States``; ``strict`` for everything inside either) is compared as a whole, as its service keeps it: a
+    declared key the live document lacks is REMOVE and a live key the template does not set is ADD (a principal
+    added to a trust policy's statement, a state's ``Retry``), but for the ``Version`` and ``Id`` at the
+    document's top, which only one side may give.
     """
     found = Comparison()
     document = not strict and _is_document(declared)

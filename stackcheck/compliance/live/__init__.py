@@ -56,6 +56,7 @@ from stackcheck.compliance.live.s3 import S3Readers
 from stackcheck.compliance.live.secretsmanager import SecretsManagerReaders
 from stackcheck.compliance.live.sns import SnsReaders
 from stackcheck.compliance.live.sqs import SqsReaders
+from stackcheck.compliance.live.stepfunctions import StepFunctionsReaders
 from stackcheck.scan.policy import TemplateView, as_list
 
 __all__ = [
@@ -105,6 +106,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::DynamoDB::Table": DynamoDbReaders.dynamodb_table,
     "AWS::SQS::Queue": SqsReaders.sqs_queue,
     "AWS::Events::Rule": EventsReaders.events_rule,
+    "AWS::StepFunctions::StateMachine": StepFunctionsReaders.state_machine,
     "AWS::ApiGateway::RestApi": ApiGatewayReaders.rest_api,
     "AWS::ApiGateway::Resource": ApiGatewayReaders.api_resource,
     "AWS::ApiGateway::Deployment": ApiGatewayReaders.api_deployment,
@@ -306,6 +308,16 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
             "IntegrationResponses",
         ),
     ),
+    "AWS::StepFunctions::StateMachine": _read(
+        "StateMachineName",
+        "StateMachineType",
+        "RoleArn",
+        "Definition",
+        "DefinitionString",
+        "LoggingConfiguration",
+        "TracingConfiguration",
+        "EncryptionConfiguration",
+    ),
     "AWS::Events::Rule": _read(
         "Name", "Description", "EventBusName", "EventPattern", "ScheduleExpression", "State", "RoleArn", "Targets"
     ),
@@ -393,6 +405,7 @@ class TemplateBuilder(
     LambdaReaders,
     DynamoDbReaders,
     SqsReaders,
+    StepFunctionsReaders,
     EventsReaders,
     ApiGatewayReaders,
 ):

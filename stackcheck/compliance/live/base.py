@@ -57,10 +57,11 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "InvalidVpcPeeringConnectionId.NotFound",
         "DBParameterGroupNotFound",
         "DBParameterGroupNotFoundFault",
+        "StateMachineDoesNotExist",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets
-Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS, Route 53; CloudWatch answers an empty list): a declared resource answering one is gone."""
+Manager and CloudWatch Logs, RDS, ELBv2, ECS, EC2, DMS, Route 53, Step Functions; CloudWatch answers an empty list): a declared resource answering one is gone."""
 
 
 class Gone(LookupError):

@@ -39,6 +39,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     sns,
     sqs,
     ssm,
+    stepfunctions,
     wafv2,
 )
 from stackcheck.emulator.cfn._registry import (

@@ -482,3 +482,47 @@ def test_a_declared_list_holding_an_unresolved_value_is_unchecked_not_removed():
     assert _unresolved_within([Unresolved(why)]) == why
     assert _unresolved_within({"Layers": ["arn:aws:lambda:x", {"Nested": Unresolved(why)}]}) == why
     assert _unresolved_within(["arn:aws:lambda:x", {"Key": "Value"}]) is None
+
+
+def test_state_machines_in_sync_then_relogged_untraced_and_redefined_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "drift" / "live" / "stepfunctions.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    assert {
+        (lid, p["property_path"], p["reason"])
+        for lid, r in resources(report).items()
+        for p in r["unchecked_properties"]
+    } == {
+        (
+            "Substituted",
+            "/DefinitionString",
+            "the AWS::StepFunctions::StateMachine reader does not read DefinitionString",
+        ),
+        (
+            "Substituted",
+            "/DefinitionSubstitutions",
+            "the AWS::StepFunctions::StateMachine reader does not read DefinitionSubstitutions",
+        ),
+    }
+    machines = deployed.aws("stepfunctions")
+    machines.update_state_machine(
+        stateMachineArn=deployed.physical_id("Nightly"),
+        loggingConfiguration={"level": "ERROR", "includeExecutionData": True, "destinations": []},
+        tracingConfiguration={"enabled": False},
+    )
+    machines.update_state_machine(
+        stateMachineArn=deployed.physical_id("Poller"),
+        definition=json.dumps({"StartAt": "Check", "States": {"Check": {"Type": "Succeed"}}}),
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("Nightly", "/LoggingConfiguration/Level", "NOT_EQUAL"),
+            ("Nightly", "/LoggingConfiguration/Destinations/0", "REMOVE"),
+            ("Nightly", "/TracingConfiguration/Enabled", "NOT_EQUAL"),
+            ("Poller", "/Definition/Comment", "REMOVE"),
+            ("Poller", "/Definition/States/Check/Type", "NOT_EQUAL"),
+            ("Poller", "/Definition/States/Check/End", "REMOVE"),
+        },
+    )

@@ -233,6 +233,25 @@ def test_a_policy_document_the_service_keeps_as_written_is_in_sync_with_or_witho
     assert (outside.differences, outside.unchecked) == ([], [("/Other", "the live state read does not include it")])
 
 
+def test_a_state_machine_definition_compares_whole_as_json_text_or_object():
+    declared = '{"StartAt": "Run", "States": {"Run": {"Type": "Task", "Resource": "arn:fn", "End": true}}}'
+    retried = {
+        "StartAt": "Run",
+        "States": {"Run": {"Type": "Task", "Resource": "arn:fn", "Retry": [{"ErrorEquals": ["States.ALL"]}]}},
+    }
+    assert compare(declared, json.dumps(json.loads(declared), indent=2), "/DefinitionString").differences == []
+    assert sorted(
+        (d.path, d.kind) for d in compare(declared, json.dumps(retried), "/DefinitionString").differences
+    ) == [
+        ("/DefinitionString/States/Run/End", "REMOVE"),
+        ("/DefinitionString/States/Run/Retry", "ADD"),
+    ]
+    assert [(d.path, d.kind) for d in compare(json.loads(declared), retried, "/Definition").differences] == [
+        ("/Definition/States/Run/End", "REMOVE"),
+        ("/Definition/States/Run/Retry", "ADD"),
+    ]
+
+
 def test_leaving_a_property_out_means_cloudformations_default_where_it_holds():
     from stackcheck.drift.live import with_defaults
 
