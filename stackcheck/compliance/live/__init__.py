@@ -107,6 +107,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::SQS::Queue": SqsReaders.sqs_queue,
     "AWS::Events::Rule": EventsReaders.events_rule,
     "AWS::StepFunctions::StateMachine": StepFunctionsReaders.state_machine,
+    "AWS::Lambda::LayerVersion": LambdaReaders.lambda_layer_version,
     "AWS::ApiGateway::RestApi": ApiGatewayReaders.rest_api,
     "AWS::ApiGateway::Resource": ApiGatewayReaders.api_resource,
     "AWS::ApiGateway::Deployment": ApiGatewayReaders.api_deployment,
@@ -307,6 +308,9 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
             "CacheKeyParameters",
             "IntegrationResponses",
         ),
+    ),
+    "AWS::Lambda::LayerVersion": _read(
+        "LayerName", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"
     ),
     "AWS::StepFunctions::StateMachine": _read(
         "StateMachineName",

@@ -177,6 +177,31 @@ class LambdaReaders(Builder):
             }
         )
 
+    def lambda_layer_version(self, resource: LiveResource) -> dict[str, Any]:
+        """Lambda layer version (physical ID: its ARN, ``...:layer:<name>:<version>``, CloudFormation's Ref):
+        GetLayerVersion (https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html) of that layer
+        and version number, as AWS::Lambda::LayerVersion's properties: ``LayerName`` (the name in its ARN),
+        ``Description``, ``CompatibleRuntimes``, ``CompatibleArchitectures`` and ``LicenseInfo``. Its content is
+        not read (the API answers a download link and a hash, not the S3 object the template names)."""
+        layer, _, number = resource.physical_id.rpartition(":")
+        version = self.call(
+            resource,
+            "lambda",
+            "get_layer_version",
+            LayerName=layer,
+            VersionNumber=int(number) if number.isdigit() else 0,
+        )
+        self._read_unset(resource, ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"))
+        return drop_none(
+            {
+                "LayerName": str(version.get("LayerArn") or layer).rpartition(":")[2],
+                "Description": version.get("Description") or None,
+                "CompatibleRuntimes": version.get("CompatibleRuntimes") or None,
+                "CompatibleArchitectures": version.get("CompatibleArchitectures") or None,
+                "LicenseInfo": version.get("LicenseInfo") or None,
+            }
+        )
+
     def _view(self) -> TemplateView:
         return TemplateView(self.stack.artifact.template)
 

@@ -339,3 +339,41 @@ patch(
     adds=("Ref (the layer version ARN)",),
     doc_url=LAYER_VERSION_DOC,
 )(property(_layer_version_arn))  # type: ignore[arg-type]  # a property, as moto's other models have
+
+
+relies_on("moto.awslambda.models", "LayerVersion.__init__", assigns=("compatible_architectures",))
+
+
+@patch(
+    "moto.awslambda.models",
+    "LayerVersion.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::Lambda::LayerVersion",
+    adds=("LayerName", "CompatibleArchitectures"),
+    doc_url=LAYER_VERSION_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_layer_version(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto publishes the version under the name CloudFormation generated, not the declared ``LayerName``, and
+    drops ``CompatibleArchitectures``: this publishes it under ``LayerName`` when declared and keeps the
+    architectures, as GetLayerVersion answers them.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html
+    and https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html
+    """
+    properties = cloudformation_json.get("Properties") or {}
+    name = properties.get("LayerName")
+    layer_version = original(
+        name if isinstance(name, str) and name else resource_name, cloudformation_json, account_id, region_name
+    )
+    architectures = properties.get("CompatibleArchitectures")
+    if isinstance(architectures, list) and architectures:
+        layer_version.compatible_architectures = [str(a) for a in architectures]
+    return layer_version

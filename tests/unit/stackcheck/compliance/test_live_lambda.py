@@ -224,7 +224,14 @@ def layered_template() -> dict[str, Any]:
     resources["Helper"] = {
         "Type": "AWS::Lambda::LayerVersion",
         # moto takes PublishLayerVersion's ZipFile here; CloudFormation takes the archive from S3 (S3Bucket, S3Key)
-        "Properties": {"Content": {"ZipFile": base64.b64encode(archive.getvalue()).decode()}},
+        "Properties": {
+            "Content": {"ZipFile": base64.b64encode(archive.getvalue()).decode()},
+            "LayerName": "fixture-helpers",
+            "Description": "shared helpers",
+            "CompatibleRuntimes": ["python3.12", "python3.13"],
+            "CompatibleArchitectures": ["arm64"],
+            "LicenseInfo": "MIT",
+        },
     }
     resources["Function"]["Properties"]["Layers"] = [{"Ref": "Helper"}]
     return {"Resources": resources}
@@ -243,6 +250,38 @@ def test_a_function_on_a_layer_of_its_stack_reads_the_layers_arn_and_is_in_sync(
     (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
     (function,) = [r for r in stack.resources if r.logical_id == "Function"]
     assert (function.status.value, function.differences) == ("IN_SYNC", ())
+
+
+def test_a_layer_version_reads_as_declared_and_deleted_out_of_band_is_deleted_drift(emulator_server, tmp_path):
+    from stackcheck.emulator.deploy import deploy_assembly
+
+    reset(emulator_server)
+    assembly = write_assembly(tmp_path / "cdk.out", {"Fixture": layered_template()})
+    deploy_assembly(assembly, emulator_server, outputs_dir=tmp_path / "cfn-outputs")
+    live = Live(emulator_server, assembly, None)
+    arn = live.physical_id("Helper")
+    assert arn == "arn:aws:lambda:us-east-1:123456789012:layer:fixture-helpers:1"
+    (deployed,) = deployed_stacks(live.aws("cloudformation"), assembly.dependency_order())
+    read = LiveReader(live.factory(), [deployed]).live_template(deployed, {"AWS::Lambda::LayerVersion"})
+    assert read.template["Resources"]["Helper"]["Properties"] == {
+        "LayerName": "fixture-helpers",
+        "Description": "shared helpers",
+        "CompatibleRuntimes": ["python3.12", "python3.13"],
+        "CompatibleArchitectures": ["arm64"],
+        "LicenseInfo": "MIT",
+    }
+    assert read.resources["Helper"].operations == ["lambda:GetLayerVersion"]
+    stacks = assembly.dependency_order()
+    (clean,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    (layer,) = [r for r in clean.resources if r.logical_id == "Helper"]
+    assert (layer.status.value, layer.differences, layer.unchecked_properties[0].property_path) == (
+        "IN_SYNC",
+        (),
+        "/Content",
+    )
+    live.aws("lambda").delete_layer_version(LayerName="fixture-helpers", VersionNumber=1)
+    (after,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    assert {r.logical_id: r.status.value for r in after.resources if r.logical_id == "Helper"} == {"Helper": "DELETED"}
 
 
 def test_an_alias_and_its_version_read_as_declared(permissions):
