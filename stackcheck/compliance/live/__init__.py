@@ -116,6 +116,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::ApiGateway::Account": ApiGatewayReaders.api_account,
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
+    "AWS::EC2::VPCEndpoint": Ec2Readers.vpc_endpoint,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
     "AWS::EC2::VPCGatewayAttachment": Ec2Readers.gateway_attachment,
     "AWS::EC2::Route": Ec2Readers.route,
@@ -308,6 +309,16 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
             "CacheKeyParameters",
             "IntegrationResponses",
         ),
+    ),
+    "AWS::EC2::VPCEndpoint": _read(
+        "VpcId",
+        "ServiceName",
+        "VpcEndpointType",
+        "PolicyDocument",
+        "RouteTableIds",
+        "SubnetIds",
+        "SecurityGroupIds",
+        "PrivateDnsEnabled",
     ),
     "AWS::Lambda::LayerVersion": _read(
         "LayerName", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"

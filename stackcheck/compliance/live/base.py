@@ -58,6 +58,7 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "DBParameterGroupNotFound",
         "DBParameterGroupNotFoundFault",
         "StateMachineDoesNotExist",
+        "InvalidVpcEndpointId.NotFound",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets

@@ -1,7 +1,8 @@
-"""Live-state readers for Amazon EC2 (VPCs, subnets, gateways, routes, addresses, security groups and their rules, flow logs, peering): each reads one resource type's properties through the API."""
+"""Live-state readers for Amazon EC2 (VPCs, subnets, gateways, routes, addresses, security groups and their rules, flow logs, peering, endpoints): each reads one resource type's properties through the API."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,9 @@ ROUTE_FIELDS = ("RouteTableId", *_ROUTE_DESTINATIONS, *_ROUTE_TARGETS)
 ASSOCIATION_FIELDS = ("RouteTableId", "SubnetId")
 EIP_FIELDS = ("PublicIp", "AllocationId", "Domain", "InstanceId", "PublicIpv4Pool", "NetworkBorderGroup", "Tags")
 """AWS::EC2::EIP properties the address reader reads (``PublicIp`` and ``AllocationId`` are read-only in the schema)."""
+VPC_ENDPOINT_FIELDS = ("PolicyDocument", "RouteTableIds", "SubnetIds", "SecurityGroupIds", "PrivateDnsEnabled")
+"""VPC endpoint properties an endpoint may lack (a gateway endpoint has no subnets; an interface endpoint no route
+tables): read, and unset when DescribeVpcEndpoints answers none."""
 NAT_GATEWAY_FIELDS = ("SubnetId", "AllocationId", "ConnectivityType", "PrivateIpAddress", "Tags")
 RULE_FIELDS = ("GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "Description")
 INGRESS_FIELDS = (*RULE_FIELDS, "SourceSecurityGroupId", "SourcePrefixListId")
@@ -544,6 +548,38 @@ class Ec2Readers(Builder):
                 "PeerOwnerId": accepter.get("OwnerId"),
                 "PeerRegion": accepter.get("Region"),
                 "Tags": _tags(connection),
+            }
+        )
+
+    def vpc_endpoint(self, resource: LiveResource) -> dict[str, Any]:
+        """VPC endpoint: DescribeVpcEndpoints
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html) as
+        AWS::EC2::VPCEndpoint's properties: ``VpcId``, ``ServiceName``, ``VpcEndpointType``, ``PolicyDocument`` (the
+        object its JSON text holds; EC2 gives a gateway or interface endpoint without one a full-access policy),
+        ``RouteTableIds`` (gateway endpoints), ``SubnetIds`` and ``SecurityGroupIds`` (interface endpoints) and
+        ``PrivateDnsEnabled``. Gone when it is deleting, deleted, failed, rejected or expired."""
+        answer = self.call(resource, "ec2", "describe_vpc_endpoints", VpcEndpointIds=[resource.physical_id])
+        endpoints = answer.get("VpcEndpoints", [])
+        state = str(endpoints[0].get("State") or "").lower() if endpoints else "not listed"
+        if not endpoints or state in _GONE_STATES:
+            raise Gone(f"InvalidVpcEndpointId.NotFound: {resource.physical_id} is {state}")
+        endpoint = endpoints[0]
+        self._read_unset(resource, VPC_ENDPOINT_FIELDS)
+        policy = endpoint.get("PolicyDocument")
+        return drop_none(
+            {
+                "VpcId": self.ref("AWS::EC2::VPC", endpoint["VpcId"]) if endpoint.get("VpcId") else None,
+                "ServiceName": endpoint.get("ServiceName"),
+                "VpcEndpointType": endpoint.get("VpcEndpointType"),
+                "PolicyDocument": json.loads(policy) if isinstance(policy, str) and policy else policy or None,
+                "RouteTableIds": [self.ref("AWS::EC2::RouteTable", t) for t in endpoint.get("RouteTableIds") or []],
+                "SubnetIds": [self.ref("AWS::EC2::Subnet", s) for s in endpoint.get("SubnetIds") or []],
+                "SecurityGroupIds": [
+                    self.ref("AWS::EC2::SecurityGroup", g["GroupId"])
+                    for g in endpoint.get("Groups") or []
+                    if g.get("GroupId")
+                ],
+                "PrivateDnsEnabled": endpoint.get("PrivateDnsEnabled"),
             }
         )
 

@@ -438,3 +438,41 @@ def _tagged(resource_type: str) -> Callable[..., Any]:
 
 TAGGED_CREATORS = {resource_type: _tagged(resource_type) for resource_type in _TAGGED}
 """The tagging wrappers, by resource type (registered as patches when this module is imported)."""
+
+
+VPC_ENDPOINT_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html"
+)
+
+
+@patch(
+    "moto.ec2.models.vpcs",
+    "VPCEndPoint.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::VPCEndpoint",
+    adds=("PolicyDocument as JSON text",),
+    doc_url=VPC_ENDPOINT_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_vpc_endpoint(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto keeps a ``PolicyDocument`` object as given, and DescribeVpcEndpoints then answers its Python repr
+    (single quotes), not the JSON text EC2 answers: this gives moto the document as JSON text, as the
+    CreateVpcEndpoint API takes it.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html
+    and https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+    """
+    import json
+
+    properties = cloudformation_json.get("Properties") or {}
+    document = properties.get("PolicyDocument")
+    if isinstance(document, Mapping):
+        properties = {**properties, "PolicyDocument": json.dumps(document)}
+    return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name)

@@ -526,3 +526,33 @@ def test_state_machines_in_sync_then_relogged_untraced_and_redefined_are_drift(d
             ("Poller", "/Definition/States/Check/End", "REMOVE"),
         },
     )
+
+
+def test_vpc_endpoints_in_sync_then_widened_and_unrouted_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "drift" / "live" / "endpoints.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    assert {lid: r["status"] for lid, r in resources(report).items() if lid in ("S3Gateway", "SecretsInterface")} == {
+        "S3Gateway": "IN_SYNC",
+        "SecretsInterface": "IN_SYNC",
+    }
+    ec2 = deployed.aws("ec2")
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=deployed.physical_id("S3Gateway"),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+            }
+        ),
+        RemoveRouteTableIds=[deployed.physical_id("Routes")],
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("S3Gateway", "/PolicyDocument/Statement/0", "REMOVE"),
+            ("S3Gateway", "/PolicyDocument/Statement/0", "ADD"),
+            ("S3Gateway", "/RouteTableIds/0", "REMOVE"),
+        },
+    )
