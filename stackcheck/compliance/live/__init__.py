@@ -117,6 +117,8 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::VPCEndpoint": Ec2Readers.vpc_endpoint,
+    "Custom::LogRetention": LogsReaders.log_retention,
+    "Custom::S3BucketNotifications": S3Readers.bucket_notifications,
     "AWS::EC2::InternetGateway": Ec2Readers.internet_gateway,
     "AWS::EC2::VPCGatewayAttachment": Ec2Readers.gateway_attachment,
     "AWS::EC2::Route": Ec2Readers.route,
@@ -310,6 +312,8 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
             "IntegrationResponses",
         ),
     ),
+    "Custom::LogRetention": _read("LogGroupName", "RetentionInDays"),
+    "Custom::S3BucketNotifications": _read("BucketName", "NotificationConfiguration"),
     "AWS::EC2::VPCEndpoint": _read(
         "VpcId",
         "ServiceName",

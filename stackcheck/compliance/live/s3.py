@@ -79,6 +79,43 @@ class S3Readers(Builder):
             self.resources[key].operations.append(self.reader.api_name("s3", "get_bucket_policy"))
         return props
 
+    def bucket_notifications(self, resource: LiveResource) -> dict[str, Any]:
+        """CDK's ``Custom::S3BucketNotifications`` (the custom resource ``Bucket.add_event_notification`` makes):
+        GetBucketNotificationConfiguration
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html) of the bucket
+        its ``BucketName`` names, as its properties ``BucketName`` and ``NotificationConfiguration``:
+        ``QueueConfigurations``, ``TopicConfigurations`` and ``LambdaFunctionConfigurations`` (each a list, empty
+        when there is none), each item with its ``Events``, ``Filter`` and destination ARN (the ``Id`` S3 gives
+        each is left out; filter rule names lower case, as S3 documents them: ``prefix``, ``suffix``), and
+        ``EventBridgeConfiguration``. Its
+        ``ServiceToken`` and ``Managed`` (whether CDK owns the whole configuration) are not read."""
+        bucket = self.declared_id(resource, "BucketName")
+        if bucket is None:
+            raise ValueError("its BucketName names no bucket of the stack, nor a literal name")
+        answer = self.call(
+            resource,
+            "s3",
+            "get_bucket_notification_configuration",
+            prop="NotificationConfiguration",
+            Bucket=bucket,
+        )
+        configuration: dict[str, Any] = {}
+        for kind, target in _NOTIFICATION_TARGETS.items():
+            items = [
+                drop_none(
+                    {
+                        "Events": item.get("Events"),
+                        "Filter": _lower_filter(item.get("Filter")),
+                        target: item.get(target),
+                    }
+                )
+                for item in answer.get(kind) or []
+            ]
+            configuration[kind] = items  # empty when none: a declared destination removed is then drift
+        if "EventBridgeConfiguration" in answer:
+            configuration["EventBridgeConfiguration"] = {}
+        return {"BucketName": bucket, "NotificationConfiguration": configuration}
+
     def _bucket_policy_key(self, bucket: LiveResource) -> tuple[str, DeployedResource | None]:
         """The logical ID of the stack's bucket policy for ``bucket``, else ``<bucket key>/Policy``."""
         if bucket.owner is not None and bucket.owner.stack == self.stack.artifact_id:
@@ -118,3 +155,27 @@ def canned_acl(grants: list[dict[str, Any]]) -> str:
     if given.get("log-delivery", set()) & {"WRITE", "FULL_CONTROL"}:
         return "LogDeliveryWrite"
     return "Private"
+
+
+_NOTIFICATION_TARGETS = {
+    "QueueConfigurations": "QueueArn",
+    "TopicConfigurations": "TopicArn",
+    "LambdaFunctionConfigurations": "LambdaFunctionArn",
+}
+"""GetBucketNotificationConfiguration's lists, each with the key naming its destination."""
+
+
+def _lower_filter(value: Any) -> Any:
+    """A notification's ``Filter`` with each key filter rule's ``Name`` lower case (``Prefix`` → ``prefix``)."""
+    if not isinstance(value, dict) or not isinstance(value.get("Key"), dict):
+        return value
+    rules = ((value.get("Key") or {}).get("FilterRules")) or []
+    return {
+        **value,
+        "Key": {
+            "FilterRules": [
+                {**rule, "Name": str(rule.get("Name", "")).lower()} if isinstance(rule, dict) else rule
+                for rule in rules
+            ]
+        },
+    }

@@ -556,3 +556,43 @@ def test_vpc_endpoints_in_sync_then_widened_and_unrouted_are_drift(deploy):
             ("S3Gateway", "/RouteTableIds/0", "REMOVE"),
         },
     )
+
+
+def test_cdk_framework_resources_in_sync_then_retention_and_notifications_changed_are_drift(deploy):
+    deployed = deploy(json.loads((REPO / "tests" / "data" / "drift" / "live" / "framework.json").read_text()))
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (0, set())
+    found = resources(report)
+    assert {lid: found[lid]["status"] for lid in ("Retention", "UploadsNotifications")} == {
+        "Retention": "IN_SYNC",
+        "UploadsNotifications": "IN_SYNC",
+    }
+    assert {
+        (lid, p["property_path"])
+        for lid in ("Retention", "UploadsNotifications")
+        for p in found[lid]["unchecked_properties"]
+    } == {
+        ("Retention", "/ServiceToken"),
+        ("UploadsNotifications", "/ServiceToken"),
+        ("UploadsNotifications", "/Managed"),
+    }
+    deployed.aws("logs").put_retention_policy(logGroupName="/aws/lambda/fixture-worker", retentionInDays=30)
+    deployed.aws("s3").put_bucket_notification_configuration(
+        Bucket="fixture-framework-uploads",
+        NotificationConfiguration={
+            "TopicConfigurations": [
+                {
+                    "Events": ["s3:ObjectRemoved:*"],
+                    "TopicArn": "arn:aws:sns:us-east-1:123456789012:fixture-framework-removals",
+                }
+            ]
+        },
+    )
+    code, report = deployed.drift()
+    assert (code, drifted(report)) == (
+        1,
+        {
+            ("Retention", "/RetentionInDays", "NOT_EQUAL"),
+            ("UploadsNotifications", "/NotificationConfiguration/QueueConfigurations/0", "REMOVE"),
+        },
+    )
