@@ -61,7 +61,7 @@ class S3Readers(Builder):
                 "RestrictPublicBuckets": flags.restrict_public_buckets,
             }
         acl = self.call(resource, "s3", "get_bucket_acl", prop="AccessControl", Bucket=name)
-        props["AccessControl"] = canned_acl(acl.get("Grants") or [])
+        props["AccessControl"] = canned_acl(acl.get("Grants") or [], self.declared(resource).get("AccessControl"))
         status = versioning_status(
             self.call(resource, "s3", "get_bucket_versioning", prop="VersioningConfiguration", Bucket=name)
         )
@@ -133,12 +133,20 @@ _GROUPS = {
 }
 
 
-def canned_acl(grants: list[dict[str, Any]]) -> str:
+PRIVATE_ON_A_BUCKET = frozenset({"BucketOwnerRead", "BucketOwnerFullControl", "AwsExecRead"})
+"""Canned ACLs that give a bucket the grants of ``Private``: S3 ignores ``bucket-owner-read`` and
+``bucket-owner-full-control`` on a bucket, and ``aws-exec-read`` grants one account (EC2's), not a group
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl)."""
+
+
+def canned_acl(grants: list[dict[str, Any]], declared: Any = None) -> str:
     """The CloudFormation ``AccessControl`` (canned ACL) that a GetBucketAcl answer's ``Grants`` give the
     predefined groups: ``PublicReadWrite`` when everyone may write, ``PublicRead`` when everyone may read,
     ``AuthenticatedRead``, ``LogDeliveryWrite``, else ``Private``; grants to single accounts are not a canned
     ACL's and do not change the answer
-    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl)."""
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl). Where the template
+    ``declared`` one of PRIVATE_ON_A_BUCKET and the grants are ``Private``'s, the answer is the declared one:
+    on a bucket the two are the same ACL."""
     given: dict[str, set[str]] = {}
     for grant in grants:
         grantee = grant.get("Grantee") or {}
@@ -154,7 +162,7 @@ def canned_acl(grants: list[dict[str, Any]]) -> str:
         return "AuthenticatedRead"
     if given.get("log-delivery", set()) & {"WRITE", "FULL_CONTROL"}:
         return "LogDeliveryWrite"
-    return "Private"
+    return declared if declared in PRIVATE_ON_A_BUCKET else "Private"
 
 
 _NOTIFICATION_TARGETS = {

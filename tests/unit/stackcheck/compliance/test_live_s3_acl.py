@@ -28,3 +28,10 @@ def group(name: str, permission: str) -> dict:
 )
 def test_grants_map_to_the_canned_acl_that_gives_the_groups_as_much(grants, expected):
     assert canned_acl(grants) == expected
+
+
+@pytest.mark.parametrize("declared", ["BucketOwnerFullControl", "BucketOwnerRead", "AwsExecRead"])
+def test_canned_acls_s3_treats_as_private_on_a_bucket_answer_as_declared_while_the_grants_stay_private(declared):
+    assert canned_acl([OWNER], declared) == declared
+    assert canned_acl([OWNER, group("global/AllUsers", "READ")], declared) == "PublicRead"
+    assert canned_acl([OWNER], "PublicRead") == "Private"  # a public ACL removed out of band stays drift
