@@ -59,6 +59,7 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "DBParameterGroupNotFoundFault",
         "StateMachineDoesNotExist",
         "InvalidVpcEndpointId.NotFound",
+        "ResourceNotFound",
     }
 )
 """Error codes with which a service's read API says the resource does not exist (S3, IAM, SNS, KMS, Secrets

@@ -56,6 +56,19 @@ class CloudWatchReaders(Builder):
             props["Metrics"] = [_query(q) for q in alarm["Metrics"]]
         return props
 
+    def dashboard(self, resource: LiveResource) -> dict[str, Any]:
+        """CloudWatch dashboard: GetDashboard
+        (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetDashboard.html) of the physical
+        ID, its name (CloudFormation's Ref), as AWS::CloudWatch::Dashboard's ``DashboardName`` and
+        ``DashboardBody`` (JSON text, which drift compares as the object it holds)."""
+        answer = self.call(resource, "cloudwatch", "get_dashboard", DashboardName=resource.physical_id)
+        return drop_none(
+            {
+                "DashboardName": answer.get("DashboardName") or resource.physical_id,
+                "DashboardBody": answer.get("DashboardBody") or None,
+            }
+        )
+
     def _alarm_names(self, name: str) -> list[str]:
         """The names of the stack's live alarms, ``name`` among them, in the group of 100 that holds ``name``."""
         names = sorted(
