@@ -49,7 +49,9 @@ def blocked_runtime_message(runtime: str, today: dt.date | None = None) -> str |
     return f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda functions.{advice}"
 
 
-relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("tracing_config", "kms_key_arn"))
+relies_on(
+    "moto.awslambda.models", "LambdaFunction.__init__", assigns=("tracing_config", "kms_key_arn", "architectures")
+)
 
 
 @patch(
@@ -57,7 +59,7 @@ relies_on("moto.awslambda.models", "LambdaFunction.__init__", assigns=("tracing_
     "LambdaFunction.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::Lambda::Function",
-    adds=("Runtime refused past its create-block date", "TracingConfig", "KmsKeyArn", "Layers"),
+    adds=("Runtime refused past its create-block date", "TracingConfig", "KmsKeyArn", "Layers", "Architectures"),
     doc_url=FUNCTION_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -70,8 +72,9 @@ def create_function(
     **kwargs: Any,
 ) -> Any:
     """Raise Lambda's InvalidParameterValueException for a runtime past its create-block date, else create,
-    keeping the ``TracingConfig``, ``KmsKeyArn`` and ``Layers`` (layer version ARNs, which must exist, as Lambda
-    requires) moto's model drops (GetFunction answers them).
+    keeping the ``TracingConfig``, ``KmsKeyArn``, ``Layers`` (layer version ARNs, which must exist, as Lambda
+    requires) and ``Architectures`` (one of ``x86_64``, ``arm64``, as Lambda validates it) moto's model drops
+    (GetFunction answers them).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html
     (Runtime), https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html and
@@ -92,6 +95,9 @@ def create_function(
     layers = properties.get("Layers")
     if isinstance(layers, list) and layers and all(isinstance(arn, str) and arn for arn in layers):
         function.layers = function._get_layers_data(layers)  # moto's own reading of CreateFunction's Layers
+    architectures = properties.get("Architectures")
+    if isinstance(architectures, list) and architectures:
+        function.architectures = [str(a) for a in architectures]  # moto's setter validates as Lambda does
     return function
 
 

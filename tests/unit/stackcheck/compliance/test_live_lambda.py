@@ -234,6 +234,7 @@ def layered_template() -> dict[str, Any]:
         },
     }
     resources["Function"]["Properties"]["Layers"] = [{"Ref": "Helper"}]
+    resources["Function"]["Properties"]["Architectures"] = ["arm64"]  # the layer's architecture
     return {"Resources": resources}
 
 
@@ -250,6 +251,9 @@ def test_a_function_on_a_layer_of_its_stack_reads_the_layers_arn_and_is_in_sync(
     (stack,) = LiveDrift(live.factory()).detect(stacks, stacks)
     (function,) = [r for r in stack.resources if r.logical_id == "Function"]
     assert (function.status.value, function.differences) == ("IN_SYNC", ())
+    assert live.aws("lambda").get_function(FunctionName=live.physical_id("Function"))["Configuration"][
+        "Architectures"
+    ] == ["arm64"]
 
 
 def test_a_layer_version_reads_as_declared_and_deleted_out_of_band_is_deleted_drift(emulator_server, tmp_path):
