@@ -201,3 +201,41 @@ def test_a_log_group_arn_from_getatt_ends_with_colon_star_as_cloudformations_doe
     deploy({"Stack": (template, [])})
     out = json.loads((tmp_path / "cfn-outputs" / "flat-outputs.json").read_text())
     assert out["LogsArn"] == "arn:aws:logs:us-east-1:123456789012:log-group:parity-logs:*"
+
+
+@pytest.mark.emulator
+def test_a_failover_record_names_its_health_check_by_getatt_health_check_id(deploy, aws):
+    template = {
+        "Resources": {
+            "Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "parity.example.com"}},
+            "Check": {
+                "Type": "AWS::Route53::HealthCheck",
+                "Properties": {
+                    "HealthCheckConfig": {"Type": "HTTPS", "FullyQualifiedDomainName": "app.example.com", "Port": 443}
+                },
+            },
+            "Primary": {
+                "Type": "AWS::Route53::RecordSet",
+                "Properties": {
+                    "HostedZoneId": {"Ref": "Zone"},
+                    "Name": "www.parity.example.com",
+                    "Type": "CNAME",
+                    "TTL": "60",
+                    "ResourceRecords": ["app.example.com"],
+                    "SetIdentifier": "primary",
+                    "Failover": "PRIMARY",
+                    "HealthCheckId": {"Fn::GetAtt": ["Check", "HealthCheckId"]},
+                },
+            },
+        },
+        "Outputs": {
+            "CheckId": {"Value": {"Fn::GetAtt": ["Check", "HealthCheckId"]}},
+            "CheckRef": {"Value": {"Ref": "Check"}},
+        },
+    }
+    (stack,) = deploy({"Failover": (template, [])}).stacks
+    assert stack.status == "CREATE_COMPLETE"
+    assert stack.outputs["CheckId"] == stack.outputs["CheckRef"]
+    (zone,) = [z["Id"] for z in aws("route53").list_hosted_zones()["HostedZones"]]
+    records = aws("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    assert [r.get("HealthCheckId") for r in records if r["Type"] == "CNAME"] == [stack.outputs["CheckId"]]
