@@ -49,12 +49,15 @@ def shown(value: Any) -> str:
 
 
 _DOMAIN_NAME = re.compile(r"(?:[A-Za-z0-9_*-]+\.)+[A-Za-z][A-Za-z0-9-]*\.?")
+_ACCOUNT_ROOT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root")
 
 
 def _canonical(value: Any) -> str:
     """Scalars compared as CloudFormation does: ``80`` equals ``"80"``, ``true`` equals ``"true"``; a domain name
     equals itself in any case, with or without the trailing dot (DNS names are case-insensitive, RFC 4343, and
-    Route 53 answers them lower-case with the dot)."""
+    Route 53 answers them lower-case with the dot); an account's root ARN, ``arn:aws:iam::123456789012:root``,
+    equals the account ID, as principals (a policy given ``123456789012`` answers the ARN:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -62,6 +65,8 @@ def _canonical(value: Any) -> str:
     text = str(value)
     if text.lower() in ("true", "false"):
         return text.lower()
+    if root := _ACCOUNT_ROOT.fullmatch(text):
+        return root.group(1)
     return text.rstrip(".").lower() if _DOMAIN_NAME.fullmatch(text) else text
 
 

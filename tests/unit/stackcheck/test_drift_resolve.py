@@ -187,6 +187,18 @@ def test_json_text_on_both_sides_is_compared_as_the_objects_it_holds():
     assert compare("[1, 2]", "[2, 1]", "/L").differences == []
 
 
+def test_an_account_id_equals_its_root_arn_and_no_other_accounts():
+    # Lambda's GetPolicy answers a permission given the account 123456789012 with its root ARN
+    assert compare("123456789012", "arn:aws:iam::123456789012:root", "/Principal").differences == []
+    assert compare("arn:aws-cn:iam::123456789012:root", "123456789012", "/Principal").differences == []
+    assert [d.kind for d in compare("123456789012", "arn:aws:iam::210987654321:root", "/Principal").differences] == [
+        "NOT_EQUAL"
+    ]
+    assert [d.kind for d in compare("123456789012", "arn:aws:iam::123456789012:user/ci", "/P").differences] == [
+        "NOT_EQUAL"
+    ]
+
+
 def test_domain_names_compare_in_any_case_with_or_without_the_trailing_dot():
     # Route 53 answers alias targets lower-case with the trailing dot (ListResourceRecordSets)
     declared, answered = (
