@@ -16,13 +16,19 @@ class EventsReaders(Builder):
         and ListTargetsByRule (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListTargetsByRule.html),
         as AWS::Events::Rule's properties.
 
-        The physical ID is the rule's name, or ``<event bus name>|<rule name>`` for a rule on another bus than the
-        default one (what CloudFormation's Ref answers). ``EventPattern`` is the object its JSON holds; each of
+        The physical ID is the rule's name, ``<event bus name>|<rule name>`` for a rule on another bus than the
+        default one, or the rule's ARN (``...:rule/[<bus>/]<name>``); where it names no bus, the bus is the one
+        the template's ``EventBusName`` names (a literal, or a Ref of the stack's own bus). ``EventPattern`` is the object its JSON holds; each of
         ``Targets`` is as the API gives it (``Id``, ``Arn``, ``Input``, ``RoleArn``, ``RetryPolicy``, ...: the
         names CloudFormation's Target takes).
         """
-        bus, _, name = resource.physical_id.rpartition("|")
-        where: dict[str, Any] = {"EventBusName": bus} if bus else {}
+        physical_id = resource.physical_id
+        if physical_id.startswith("arn:") and ":rule/" in physical_id:  # arn:...:rule/[<bus>/]<name>
+            bus, _, name = physical_id.split(":rule/", 1)[1].rpartition("/")
+        else:
+            bus, _, name = physical_id.rpartition("|")
+        bus = bus or self.declared_id(resource, "EventBusName") or ""
+        where: dict[str, Any] = {"EventBusName": bus} if bus and bus != "default" else {}
         rule = self.call(resource, "events", "describe_rule", Name=name, **where)
         pages = self.call(resource, "events", "paginate:list_targets_by_rule", prop="Targets", Rule=name, **where)
         targets = [target for page in pages for target in page.get("Targets", [])]

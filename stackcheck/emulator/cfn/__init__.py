@@ -26,6 +26,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     ec2,
     ecs,
     elbv2,
+    eventbridge,
     events,
     framework,
     iam,

@@ -48,3 +48,35 @@ def test_a_deleted_rule_is_gone(deploy):
     events.remove_targets(Rule="fixture-nightly", Ids=["Jobs"])
     events.delete_rule(Name="fixture-nightly")
     assert read(live, RULE).resources["Nightly"].gone is True
+
+
+def test_a_rule_on_a_bus_of_its_stack_is_read_on_that_bus_and_in_sync(deploy):
+    from stackcheck.drift.live import LiveDrift
+
+    template = {
+        "Resources": {
+            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "fixture-orders"}},
+            "Forward": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {
+                    "EventBusName": {"Ref": "Bus"},
+                    "EventPattern": {"source": ["fixture.orders"]},
+                    "State": "ENABLED",
+                },
+            },
+        }
+    }
+    live = deploy("events-bus", template=template)
+    read_back = read(live, RULE)
+    assert properties(read_back, "Forward") == {
+        "Name": live.physical_id("Forward").rpartition("|")[2],
+        "EventBusName": "fixture-orders",
+        "EventPattern": {"source": ["fixture.orders"]},
+        "State": "ENABLED",
+        "Targets": [],
+    }
+    stacks = live.assembly.dependency_order()
+    (clean,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    assert {r.logical_id: r.status.value for r in clean.resources if r.logical_id == "Forward"} == {
+        "Forward": "IN_SYNC"
+    }

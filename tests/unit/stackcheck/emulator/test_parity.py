@@ -239,3 +239,25 @@ def test_a_failover_record_names_its_health_check_by_getatt_health_check_id(depl
     (zone,) = [z["Id"] for z in aws("route53").list_hosted_zones()["HostedZones"]]
     records = aws("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
     assert [r.get("HealthCheckId") for r in records if r["Type"] == "CNAME"] == [stack.outputs["CheckId"]]
+
+
+@pytest.mark.emulator
+def test_a_rule_on_a_bus_of_its_stack_names_the_bus_by_ref(deploy, aws):
+    template = {
+        "Resources": {
+            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "parity-orders"}},
+            "Forward": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {
+                    "EventBusName": {"Ref": "Bus"},
+                    "EventPattern": {"source": ["parity.orders"]},
+                    "State": "ENABLED",
+                },
+            },
+        },
+        "Outputs": {"BusName": {"Value": {"Ref": "Bus"}}, "RuleRef": {"Value": {"Ref": "Forward"}}},
+    }
+    (stack,) = deploy({"Mesh": (template, [])}).stacks
+    assert (stack.status, stack.outputs["BusName"]) == ("CREATE_COMPLETE", "parity-orders")
+    (rule,) = aws("events").list_rules(EventBusName="parity-orders")["Rules"]
+    assert (rule["EventBusName"], json.loads(rule["EventPattern"])) == ("parity-orders", {"source": ["parity.orders"]})
