@@ -18,6 +18,7 @@ from stackcheck.emulator.cfn import (  # noqa: F401  (importing a module registe
     apigateway,
     apigatewayv2,
     awslambda,
+    batch,
     cdk,
     cloudfront,
     cloudwatch,

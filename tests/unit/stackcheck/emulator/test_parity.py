@@ -261,3 +261,46 @@ def test_a_rule_on_a_bus_of_its_stack_names_the_bus_by_ref(deploy, aws):
     assert (stack.status, stack.outputs["BusName"]) == ("CREATE_COMPLETE", "parity-orders")
     (rule,) = aws("events").list_rules(EventBusName="parity-orders")["Rules"]
     assert (rule["EventBusName"], json.loads(rule["EventPattern"])) == ("parity-orders", {"source": ["parity.orders"]})
+
+
+@pytest.mark.emulator
+def test_a_fargate_compute_environment_without_a_service_role_gets_batchs_service_linked_role(deploy, aws):
+    template = {
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.60.0.0/16"}},
+            "Subnet": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.60.1.0/24"},
+            },
+            "Group": {
+                "Type": "AWS::EC2::SecurityGroup",
+                "Properties": {"GroupDescription": "batch", "VpcId": {"Ref": "Vpc"}},
+            },
+            "Environment": {
+                "Type": "AWS::Batch::ComputeEnvironment",
+                "Properties": {
+                    "Type": "managed",  # as CDK writes it
+                    "ComputeResources": {
+                        "Type": "FARGATE",
+                        "MaxvCpus": 4,
+                        "Subnets": [{"Ref": "Subnet"}],
+                        "SecurityGroupIds": [{"Fn::GetAtt": ["Group", "GroupId"]}],
+                    },
+                },
+            },
+        },
+        "Outputs": {
+            "EnvironmentArn": {"Value": {"Fn::GetAtt": ["Environment", "ComputeEnvironmentArn"]}},
+            "EnvironmentRef": {"Value": {"Ref": "Environment"}},
+        },
+    }
+    (stack,) = deploy({"Batch": (template, [])}).stacks
+    assert stack.status == "CREATE_COMPLETE"
+    assert stack.outputs["EnvironmentArn"] == stack.outputs["EnvironmentRef"]
+    (environment,) = aws("batch").describe_compute_environments(computeEnvironments=[stack.outputs["EnvironmentArn"]])[
+        "computeEnvironments"
+    ]
+    assert (environment["type"], environment["serviceRole"]) == (
+        "MANAGED",
+        "arn:aws:iam::123456789012:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch",
+    )
