@@ -117,6 +117,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     # EC2 network resources read on their own
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::VPCEndpoint": Ec2Readers.vpc_endpoint,
+    "AWS::IAM::InstanceProfile": IamReaders.instance_profile,
     "AWS::CloudWatch::Dashboard": CloudWatchReaders.dashboard,
     "Custom::LogRetention": LogsReaders.log_retention,
     "Custom::S3BucketNotifications": S3Readers.bucket_notifications,
@@ -316,6 +317,7 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "Custom::LogRetention": _read("LogGroupName", "RetentionInDays"),
     "Custom::S3BucketNotifications": _read("BucketName", "NotificationConfiguration"),
     "AWS::CloudWatch::Dashboard": _read("DashboardName", "DashboardBody"),
+    "AWS::IAM::InstanceProfile": _read("InstanceProfileName", "Path", "Roles"),
     "AWS::EC2::VPCEndpoint": _read(
         "VpcId",
         "ServiceName",

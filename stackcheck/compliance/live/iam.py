@@ -42,6 +42,22 @@ class IamReaders(Builder):
             }
         )
 
+    def instance_profile(self, resource: LiveResource) -> dict[str, Any]:
+        """IAM instance profile (physical ID: its name, CloudFormation's Ref): GetInstanceProfile
+        (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html), as
+        AWS::IAM::InstanceProfile's ``InstanceProfileName``, ``Path`` and ``Roles`` (role names: a profile holds
+        at most one); one that is gone answers NoSuchEntity."""
+        profile = self.call(
+            resource, "iam", "get_instance_profile", prop="Roles", InstanceProfileName=resource.physical_id
+        )["InstanceProfile"]
+        return drop_none(
+            {
+                "InstanceProfileName": profile.get("InstanceProfileName"),
+                "Path": profile.get("Path"),
+                "Roles": [r["RoleName"] for r in profile.get("Roles") or [] if r.get("RoleName")],
+            }
+        )
+
     def principal(self, resource: LiveResource) -> dict[str, Any]:
         """IAM user or group: its inline and attached policies (``_inline_policies``, ``_attached_policies``); one
         that is gone answers NoSuchEntity."""
