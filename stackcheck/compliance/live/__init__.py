@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from stackcheck.compliance.deployed import DeployedResource, DeployedStack, index_physical_ids
 from stackcheck.compliance.live.apigateway import ApiGatewayReaders
+from stackcheck.compliance.live.autoscaling import AutoScalingReaders
 from stackcheck.compliance.live.awslambda import FUNCTION_FIELDS, LambdaReaders
 from stackcheck.compliance.live.base import DeclaredPolicy, LiveResource, LiveTemplate, norm, raise_if_unavailable
 from stackcheck.compliance.live.cloudwatch import ALARM_ACTIONS, ALARM_FIELDS, CloudWatchReaders
@@ -118,6 +119,7 @@ READERS: dict[str, Callable[[Any, LiveResource], dict[str, Any]]] = {
     "AWS::EC2::VPC": Ec2Readers.vpc,
     "AWS::EC2::VPCEndpoint": Ec2Readers.vpc_endpoint,
     "AWS::IAM::InstanceProfile": IamReaders.instance_profile,
+    "AWS::AutoScaling::AutoScalingGroup": AutoScalingReaders.auto_scaling_group,
     "AWS::CloudWatch::Dashboard": CloudWatchReaders.dashboard,
     "Custom::LogRetention": LogsReaders.log_retention,
     "Custom::S3BucketNotifications": S3Readers.bucket_notifications,
@@ -317,6 +319,23 @@ READ_PROPERTIES: Mapping[str, Mapping[str, frozenset[str] | None]] = {
     "Custom::LogRetention": _read("LogGroupName", "RetentionInDays"),
     "Custom::S3BucketNotifications": _read("BucketName", "NotificationConfiguration"),
     "AWS::CloudWatch::Dashboard": _read("DashboardName", "DashboardBody"),
+    "AWS::AutoScaling::AutoScalingGroup": _read(
+        "AutoScalingGroupName",
+        "MinSize",
+        "MaxSize",
+        "DesiredCapacity",
+        "VPCZoneIdentifier",
+        "LaunchConfigurationName",
+        "LaunchTemplate",
+        "TargetGroupARNs",
+        "LoadBalancerNames",
+        "HealthCheckType",
+        "HealthCheckGracePeriod",
+        "Cooldown",
+        "NewInstancesProtectedFromScaleIn",
+        "TerminationPolicies",
+        "Tags",
+    ),
     "AWS::IAM::InstanceProfile": _read("InstanceProfileName", "Path", "Roles"),
     "AWS::EC2::VPCEndpoint": _read(
         "VpcId",
@@ -428,6 +447,7 @@ class TemplateBuilder(
     LambdaReaders,
     DynamoDbReaders,
     SqsReaders,
+    AutoScalingReaders,
     StepFunctionsReaders,
     EventsReaders,
     ApiGatewayReaders,
