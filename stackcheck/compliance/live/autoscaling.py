@@ -67,3 +67,43 @@ class AutoScalingReaders(Builder):
                 ],
             }
         )
+
+    def launch_configuration(self, resource: LiveResource) -> dict[str, Any]:
+        """Launch configuration (physical ID: its name): DescribeLaunchConfigurations
+        (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html), as
+        AWS::AutoScaling::LaunchConfiguration's ``LaunchConfigurationName``, ``ImageId``, ``InstanceType``,
+        ``KeyName``, ``SecurityGroups``, ``UserData`` (base64, as the API answers and ``Fn::Base64`` declares it),
+        ``IamInstanceProfile``, ``AssociatePublicIpAddress``, ``InstanceMonitoring`` (``Enabled``), ``SpotPrice``
+        and ``EbsOptimized``. Its block device mappings and metadata options are not read. Gone when the API lists
+        no such configuration."""
+        answer = self.call(
+            resource,
+            "autoscaling",
+            "describe_launch_configurations",
+            LaunchConfigurationNames=[resource.physical_id],
+        )
+        found = [
+            c
+            for c in answer.get("LaunchConfigurations", [])
+            if c.get("LaunchConfigurationName") == resource.physical_id
+        ]
+        if not found:
+            raise Gone(f"ValidationError: DescribeLaunchConfigurations lists no configuration {resource.physical_id}")
+        config = found[0]
+        self._read_unset(resource, ("KeyName", "SecurityGroups", "UserData", "IamInstanceProfile"))
+        monitoring = config.get("InstanceMonitoring")
+        return drop_none(
+            {
+                "LaunchConfigurationName": config.get("LaunchConfigurationName"),
+                "ImageId": config.get("ImageId"),
+                "InstanceType": config.get("InstanceType"),
+                "KeyName": config.get("KeyName") or None,
+                "SecurityGroups": list(config.get("SecurityGroups") or []),
+                "UserData": config.get("UserData") or None,
+                "IamInstanceProfile": config.get("IamInstanceProfile") or None,
+                "AssociatePublicIpAddress": config.get("AssociatePublicIpAddress"),
+                "InstanceMonitoring": monitoring.get("Enabled") if isinstance(monitoring, dict) else None,
+                "SpotPrice": config.get("SpotPrice") or None,
+                "EbsOptimized": config.get("EbsOptimized"),
+            }
+        )

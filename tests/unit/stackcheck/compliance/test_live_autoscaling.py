@@ -90,3 +90,20 @@ def test_a_deleted_group_is_gone(deploy):
     live = deploy("autoscaling", template=TEMPLATE)
     live.aws("autoscaling").delete_auto_scaling_group(AutoScalingGroupName="fixture-fleet", ForceDelete=True)
     assert read(live, GROUP).resources["Fleet"].gone is True
+
+
+def test_a_launch_configuration_reads_as_declared(deploy):
+    live = deploy("autoscaling", template=TEMPLATE)
+    template = read(live, "AWS::AutoScaling::LaunchConfiguration")
+    launch = properties(template, "Launch")
+    assert {k: launch[k] for k in ("LaunchConfigurationName", "ImageId", "InstanceType", "SecurityGroups")} == {
+        "LaunchConfigurationName": live.physical_id("Launch"),
+        "ImageId": "ami-12c6146b",
+        "InstanceType": "t3.micro",
+        "SecurityGroups": [],
+    }
+    assert "UserData" not in launch and "KeyName" not in launch
+    assert template.resources["Launch"].operations == ["autoscaling:DescribeLaunchConfigurations"]
+    stacks = live.assembly.dependency_order()
+    (clean,) = LiveDrift(live.factory()).detect(stacks, stacks)
+    assert {r.logical_id: r.status.value for r in clean.resources if r.logical_id == "Launch"} == {"Launch": "IN_SYNC"}
