@@ -59,6 +59,7 @@ NOT_FOUND_CODES: frozenset[str] = frozenset(
         "DBParameterGroupNotFoundFault",
         "StateMachineDoesNotExist",
         "InvalidVpcEndpointId.NotFound",
+        "InvalidInstanceID.NotFound",
         "ResourceNotFound",
     }
 )

@@ -583,6 +583,55 @@ class Ec2Readers(Builder):
             }
         )
 
+    def instance(self, resource: LiveResource) -> dict[str, Any]:
+        """EC2 instance: DescribeInstances
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html) and its ``userData``
+        attribute, DescribeInstanceAttribute
+        (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html), as
+        AWS::EC2::Instance's ``ImageId``, ``InstanceType``, ``SubnetId``, ``SecurityGroupIds``, ``KeyName``,
+        ``IamInstanceProfile`` (the profile's name, from the ARN the API answers), ``UserData`` (base64),
+        ``AvailabilityZone``, ``PrivateIpAddress``, ``SourceDestCheck``, ``Monitoring`` (detailed monitoring
+        enabled), ``EbsOptimized`` and ``Tags``. Its block devices, network interfaces and metadata options are
+        not read. Gone when it is shutting down or terminated."""
+        answer = self.call(resource, "ec2", "describe_instances", InstanceIds=[resource.physical_id])
+        found = [i for r in answer.get("Reservations", []) for i in r.get("Instances", [])]
+        state = ((found[0].get("State") or {}).get("Name") if found else None) or "not listed"
+        if not found or state in ("shutting-down", "terminated"):
+            raise Gone(f"InvalidInstanceID.NotFound: {resource.physical_id} is {state}")
+        instance = found[0]
+        user_data = (
+            self.call(
+                resource,
+                "ec2",
+                "describe_instance_attribute",
+                prop="UserData",
+                InstanceId=resource.physical_id,
+                Attribute="userData",
+            ).get("UserData")
+            or {}
+        )
+        self._read_unset(resource, ("KeyName", "IamInstanceProfile", "SecurityGroupIds", "Tags"))
+        profile = (instance.get("IamInstanceProfile") or {}).get("Arn")
+        return drop_none(
+            {
+                "ImageId": instance.get("ImageId"),
+                "InstanceType": instance.get("InstanceType"),
+                "SubnetId": instance.get("SubnetId"),
+                "SecurityGroupIds": [g["GroupId"] for g in instance.get("SecurityGroups") or [] if g.get("GroupId")],
+                "KeyName": instance.get("KeyName") or None,
+                "IamInstanceProfile": str(profile).rpartition("/")[2] if profile else None,
+                "UserData": user_data.get("Value") or None,
+                "AvailabilityZone": (instance.get("Placement") or {}).get("AvailabilityZone"),
+                "PrivateIpAddress": instance.get("PrivateIpAddress"),
+                "SourceDestCheck": instance.get("SourceDestCheck"),
+                "Monitoring": (instance.get("Monitoring") or {}).get("State") in ("enabled", "pending")
+                if instance.get("Monitoring")
+                else None,
+                "EbsOptimized": instance.get("EbsOptimized"),
+                "Tags": _tags(instance),
+            }
+        )
+
     def _declared_ingress(self, group: LiveResource) -> dict[tuple[Any, ...], str]:
         """Rule identity → logical ID of the stack's ``AWS::EC2::SecurityGroupIngress`` resources into ``group``."""
         return self._declared_rules(group, "AWS::EC2::SecurityGroupIngress", "SourceSecurityGroupId")

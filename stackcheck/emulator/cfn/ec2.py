@@ -476,3 +476,41 @@ def create_vpc_endpoint(
     if isinstance(document, Mapping):
         properties = {**properties, "PolicyDocument": json.dumps(document)}
     return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name)
+
+
+INSTANCE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html"
+relies_on(
+    "moto.ec2.models.instances",
+    "InstanceBackend.modify_instance_security_groups",
+    params=("instance_id", "new_group_id_list"),
+)
+
+
+@patch(
+    "moto.ec2.models.instances",
+    "Instance.create_from_cloudformation_json",
+    kind="classmethod",
+    resource_type="AWS::EC2::Instance",
+    adds=("SecurityGroupIds",),
+    doc_url=INSTANCE_DOC,
+    params=("resource_name", "cloudformation_json", "account_id", "region_name"),
+)
+def create_instance(
+    original: Callable[..., Any],
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto reads only ``SecurityGroups`` (group names), not ``SecurityGroupIds``, the VPC form CDK writes, so an
+    instance in a VPC answered DescribeInstances with no security group: this gives it the declared groups, through
+    moto's own ModifyInstanceAttribute of its group set.
+
+    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html
+    """
+    instance = original(resource_name, cloudformation_json, account_id, region_name)
+    ids = (cloudformation_json.get("Properties") or {}).get("SecurityGroupIds")
+    if isinstance(ids, list) and ids and all(isinstance(i, str) and i for i in ids):
+        _backend(account_id, region_name).modify_instance_security_groups(instance.id, [str(i) for i in ids])
+    return instance
