@@ -484,6 +484,9 @@ relies_on(
     "InstanceBackend.modify_instance_security_groups",
     params=("instance_id", "new_group_id_list"),
 )
+relies_on(
+    "moto.ec2.models.instances", "Instance.__init__", assigns=("monitoring_state", "source_dest_check", "ebs_optimized")
+)
 
 
 @patch(
@@ -491,7 +494,7 @@ relies_on(
     "Instance.create_from_cloudformation_json",
     kind="classmethod",
     resource_type="AWS::EC2::Instance",
-    adds=("SecurityGroupIds",),
+    adds=("SecurityGroupIds", "Monitoring", "SourceDestCheck", "EbsOptimized"),
     doc_url=INSTANCE_DOC,
     params=("resource_name", "cloudformation_json", "account_id", "region_name"),
 )
@@ -505,7 +508,8 @@ def create_instance(
 ) -> Any:
     """moto reads only ``SecurityGroups`` (group names), not ``SecurityGroupIds``, the VPC form CDK writes, so an
     instance in a VPC answered DescribeInstances with no security group: this gives it the declared groups, through
-    moto's own ModifyInstanceAttribute of its group set.
+    moto's own ModifyInstanceAttribute of its group set. It also keeps what moto's model drops: ``Monitoring``
+    (detailed monitoring ``enabled``), ``SourceDestCheck`` and ``EbsOptimized``.
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html
     """
@@ -513,4 +517,16 @@ def create_instance(
     ids = (cloudformation_json.get("Properties") or {}).get("SecurityGroupIds")
     if isinstance(ids, list) and ids and all(isinstance(i, str) and i for i in ids):
         _backend(account_id, region_name).modify_instance_security_groups(instance.id, [str(i) for i in ids])
+    properties = cloudformation_json.get("Properties") or {}
+    if _flag(properties.get("Monitoring")):
+        instance.monitoring_state = "enabled"
+    if "SourceDestCheck" in properties:
+        instance.source_dest_check = _flag(properties["SourceDestCheck"])
+    if "EbsOptimized" in properties:
+        instance.ebs_optimized = _flag(properties["EbsOptimized"])
     return instance
+
+
+def _flag(value: Any) -> bool:
+    """A CloudFormation boolean: JSON true/false, or the strings ``"true"``/``"false"`` a parameter gives."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")

@@ -37,6 +37,8 @@ TEMPLATE = {
                 "SubnetId": {"Ref": "Subnet"},
                 "SecurityGroupIds": [{"Fn::GetAtt": ["Bastion", "GroupId"]}],
                 "UserData": {"Fn::Base64": "#!/bin/bash\necho ready\n"},
+                "Monitoring": True,
+                "SourceDestCheck": False,
                 "Tags": [{"Key": "Name", "Value": "fixture-bastion"}],
             },
         },
@@ -48,12 +50,26 @@ def test_an_instance_reads_its_image_type_subnet_groups_user_data_and_tags(deplo
     live = deploy("instance", template=TEMPLATE)
     template = read(live, INSTANCE)
     host = properties(template, "Host")
-    assert {k: host[k] for k in ("ImageId", "InstanceType", "SubnetId", "SecurityGroupIds", "UserData", "Tags")} == {
+    assert {
+        k: host[k]
+        for k in (
+            "ImageId",
+            "InstanceType",
+            "SubnetId",
+            "SecurityGroupIds",
+            "UserData",
+            "Monitoring",
+            "SourceDestCheck",
+            "Tags",
+        )
+    } == {
         "ImageId": "ami-12c6146b",
         "InstanceType": "t3.nano",
         "SubnetId": live.physical_id("Subnet"),
         "SecurityGroupIds": [live.physical_id("Bastion")],
         "UserData": USER_DATA,
+        "Monitoring": True,
+        "SourceDestCheck": False,
         "Tags": [{"Key": "Name", "Value": "fixture-bastion"}],
     }
     assert "KeyName" not in host and "IamInstanceProfile" not in host
