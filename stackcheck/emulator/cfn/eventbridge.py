@@ -12,7 +12,9 @@ from stackcheck.emulator.cfn._registry import patch, relies_on
 
 __all__: list[str] = []
 
-EVENT_BUS_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html"
+EVENT_BUS_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html"
+)
 relies_on("moto.events.models", "EventBus.__init__", assigns=("name",))
 
 
