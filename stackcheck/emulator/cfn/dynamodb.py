@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn._values import cfn_bool
 
 __all__ = ["create_table"]
 
@@ -30,11 +31,6 @@ relies_on("moto.kms.models", "Key", assigns=("key_manager",))
 
 TABLE_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html"
 AWS_MANAGED_ALIAS = "alias/aws/dynamodb"
-
-
-def _flag(value: Any) -> bool:
-    """A CloudFormation boolean: JSON true/false, or the strings ``"true"``/``"false"`` a parameter gives."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 @patch(
@@ -69,23 +65,23 @@ def create_table(
     properties = cloudformation_json.get("Properties") or {}
     sse = properties.get("SSESpecification")
     if isinstance(sse, dict):
-        spec: dict[str, Any] = {"Enabled": _flag(sse.get("SSEEnabled"))}
+        spec: dict[str, Any] = {"Enabled": cfn_bool(sse.get("SSEEnabled"))}
         spec.update({k: sse[k] for k in ("SSEType", "KMSMasterKeyId") if sse.get(k)})
         cloudformation_json = {**cloudformation_json, "Properties": {**properties, "SSESpecification": spec}}
     table = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     backend = dynamodb_backends[account_id][region_name]
     recovery = properties.get("PointInTimeRecoverySpecification")
     if isinstance(recovery, dict) and "PointInTimeRecoveryEnabled" in recovery:
-        wanted: dict[str, Any] = {"PointInTimeRecoveryEnabled": _flag(recovery["PointInTimeRecoveryEnabled"])}
+        wanted: dict[str, Any] = {"PointInTimeRecoveryEnabled": cfn_bool(recovery["PointInTimeRecoveryEnabled"])}
         if recovery.get("RecoveryPeriodInDays") is not None:
             wanted["RecoveryPeriodInDays"] = int(recovery["RecoveryPeriodInDays"])
         backend.update_continuous_backups(table.name, wanted)
     ttl = properties.get("TimeToLiveSpecification")
     if isinstance(ttl, dict) and ttl.get("AttributeName"):
         backend.update_time_to_live(
-            table.name, {"AttributeName": ttl["AttributeName"], "Enabled": _flag(ttl.get("Enabled"))}
+            table.name, {"AttributeName": ttl["AttributeName"], "Enabled": cfn_bool(ttl.get("Enabled"))}
         )
-    if isinstance(sse, dict) and _flag(sse.get("SSEEnabled")) and not sse.get("KMSMasterKeyId"):
+    if isinstance(sse, dict) and cfn_bool(sse.get("SSEEnabled")) and not sse.get("KMSMasterKeyId"):
         kms = kms_backends[account_id][region_name]
         kms.describe_key(AWS_MANAGED_ALIAS).key_manager = "AWS"
     return table

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from moto.core.common_models import CloudFormationModel
 
 from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
+from stackcheck.emulator.cfn._values import cfn_bool
 
 __all__ = ["SecurityGroupEgress", "authorize_egress"]
 
@@ -518,15 +519,10 @@ def create_instance(
     if isinstance(ids, list) and ids and all(isinstance(i, str) and i for i in ids):
         _backend(account_id, region_name).modify_instance_security_groups(instance.id, [str(i) for i in ids])
     properties = cloudformation_json.get("Properties") or {}
-    if _flag(properties.get("Monitoring")):
+    if cfn_bool(properties.get("Monitoring")):
         instance.monitoring_state = "enabled"
     if "SourceDestCheck" in properties:
-        instance.source_dest_check = _flag(properties["SourceDestCheck"])
+        instance.source_dest_check = cfn_bool(properties["SourceDestCheck"])
     if "EbsOptimized" in properties:
-        instance.ebs_optimized = _flag(properties["EbsOptimized"])
+        instance.ebs_optimized = cfn_bool(properties["EbsOptimized"])
     return instance
-
-
-def _flag(value: Any) -> bool:
-    """A CloudFormation boolean: JSON true/false, or the strings ``"true"``/``"false"`` a parameter gives."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")

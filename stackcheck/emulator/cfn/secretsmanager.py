@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from moto.core.common_models import CloudFormationModel
 
 from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, relies_on
+from stackcheck.emulator.cfn._values import cfn_bool
 
 __all__ = ["Secret", "SecretTargetAttachment", "generate_secret_string"]
 
@@ -88,12 +89,6 @@ def _backend(account_id: str, region_name: str) -> Any:
     return secretsmanager_backends[account_id][region_name]
 
 
-def _flag(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    return str(value).lower() == "true"
-
-
 def generate_secret_string(spec: dict[str, Any], account_id: str, region_name: str) -> str:
     """The SecretString a ``GenerateSecretString`` property produces.
 
@@ -112,12 +107,12 @@ def generate_secret_string(spec: dict[str, Any], account_id: str, region_name: s
     answer = _backend(account_id, region_name).get_random_password(
         password_length=int(spec.get("PasswordLength", 32)),
         exclude_characters=spec.get("ExcludeCharacters", ""),
-        exclude_numbers=_flag(spec.get("ExcludeNumbers"), False),
-        exclude_punctuation=_flag(spec.get("ExcludePunctuation"), False),
-        exclude_uppercase=_flag(spec.get("ExcludeUppercase"), False),
-        exclude_lowercase=_flag(spec.get("ExcludeLowercase"), False),
-        include_space=_flag(spec.get("IncludeSpace"), False),
-        require_each_included_type=_flag(spec.get("RequireEachIncludedType"), True),
+        exclude_numbers=cfn_bool(spec.get("ExcludeNumbers"), False),
+        exclude_punctuation=cfn_bool(spec.get("ExcludePunctuation"), False),
+        exclude_uppercase=cfn_bool(spec.get("ExcludeUppercase"), False),
+        exclude_lowercase=cfn_bool(spec.get("ExcludeLowercase"), False),
+        include_space=cfn_bool(spec.get("IncludeSpace"), False),
+        require_each_included_type=cfn_bool(spec.get("RequireEachIncludedType"), True),
     )
     password = json.loads(answer)["RandomPassword"]
     if template is None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn._values import cfn_bool
 
 __all__ = [
     "api_shape",
@@ -59,11 +60,6 @@ def api_shape(value: Any) -> Any:
     return value
 
 
-def _flag(value: Any) -> Any:
-    """A CloudFormation boolean as the API's: the strings ``"true"``/``"false"`` a parameter gives become bools."""
-    return value.lower() == "true" if isinstance(value, str) and value.lower() in ("true", "false") else value
-
-
 @patch(
     "moto.stepfunctions.models",
     "StateMachine.create_from_cloudformation_json",
@@ -106,11 +102,11 @@ def create_state_machine(
     logging = properties.get("LoggingConfiguration")
     if isinstance(logging, Mapping):
         shaped = api_shape(logging)
-        shaped["includeExecutionData"] = bool(_flag(shaped.get("includeExecutionData", False)))
+        shaped["includeExecutionData"] = cfn_bool(shaped.get("includeExecutionData"))
         machine.loggingConfiguration = {"level": "OFF", **shaped}
     tracing = properties.get("TracingConfiguration")
     if isinstance(tracing, Mapping):
-        machine.tracingConfiguration = {"enabled": bool(_flag(tracing.get("Enabled", False)))}
+        machine.tracingConfiguration = {"enabled": cfn_bool(tracing.get("Enabled"))}
     encryption = properties.get("EncryptionConfiguration")
     if isinstance(encryption, Mapping):
         machine.encryptionConfiguration = api_shape(encryption)
