@@ -22,6 +22,7 @@ __all__ = [
     "check_internal",
     "check_patch",
     "extended_model",
+    "getatt_attributes",
     "patch",
     "relies_on",
     "remove_patches",
@@ -83,6 +84,35 @@ def relies_on(module: str, attribute: str, *, params: tuple[str, ...] = (), assi
     if internal not in INTERNALS:
         INTERNALS.append(internal)
     return internal
+
+
+def getatt_attributes(
+    module: str, model: str, *, resource_type: str, attributes: Mapping[str, str], why: str, doc_url: str
+) -> None:
+    """Give moto's ``module.model``, which has no GetAtt, the attributes ``attributes`` names (GetAtt name -> the
+    model's attribute that holds it): ``get_cfn_attribute`` answering them (moto's "unformatted GetAtt" error for
+    any other) and ``has_cfn_attr`` naming them, registered as two additions; ``why`` is where a template needs
+    them (it opens both docstrings, which end with "Follows ``doc_url``")."""
+    names = dict(attributes)
+    listed = ", ".join(f"``{name}``" for name in names)
+
+    def get_cfn_attribute(resource: Any, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name in names:
+            return getattr(resource, names[attribute_name])
+        raise UnformattedGetAttTemplateException()
+
+    def has_cfn_attr(cls: type, attr: str) -> bool:
+        return attr in names
+
+    get_cfn_attribute.__doc__ = f"{why}: GetAtt {listed}.\n\nFollows {doc_url}"
+    has_cfn_attr.__doc__ = f"The GetAtt attributes of {resource_type}: {listed}.\n\nFollows {doc_url}"
+    for internal in names.values():
+        relies_on(module, f"{model}.__init__", assigns=(internal,))
+    common = {"kind": "addition", "resource_type": resource_type, "doc_url": doc_url}
+    patch(module, f"{model}.get_cfn_attribute", adds=tuple(names), **common)(get_cfn_attribute)  # type: ignore[arg-type]
+    patch(module, f"{model}.has_cfn_attr", adds=(), **common)(classmethod(has_cfn_attr))  # type: ignore[arg-type]
 
 
 class ExtensionModel:

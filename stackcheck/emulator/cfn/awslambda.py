@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
-from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, patch, relies_on
+from stackcheck.emulator.cfn._registry import ExtensionModel, extended_model, getatt_attributes, patch, relies_on
 
 __all__ = ["Alias", "blocked_runtime_message"]
 
@@ -166,43 +166,14 @@ VERSION_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateRefe
 relies_on("moto.awslambda.models", "LambdaVersion.__init__", assigns=("version",))
 
 
-@patch(
+getatt_attributes(
     "moto.awslambda.models",
-    "LambdaVersion.get_cfn_attribute",
-    kind="addition",
+    "LambdaVersion",
     resource_type="AWS::Lambda::Version",
-    adds=("Version",),
+    attributes={"Version": "version"},
+    why="moto's Lambda version has no GetAtt; CDK's current_version on an alias uses Version, the published number",
     doc_url=VERSION_DOC,
 )
-def version_attribute(version: Any, attribute_name: str) -> Any:
-    """moto's Lambda version has no GetAtt (CDK's ``current_version`` on an alias uses ``Version``);
-    answer ``Version``, the published version number.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
-    """
-    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-    if attribute_name == "Version":
-        return version.version
-    raise UnformattedGetAttTemplateException()
-
-
-def _has_version_attribute(cls: type, attr: str) -> bool:
-    """The GetAtt attributes a Lambda version answers: ``Version``.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html
-    """
-    return attr == "Version"
-
-
-patch(
-    "moto.awslambda.models",
-    "LambdaVersion.has_cfn_attr",
-    kind="addition",
-    resource_type="AWS::Lambda::Version",
-    adds=(),
-    doc_url=VERSION_DOC,
-)(classmethod(_has_version_attribute))  # type: ignore[arg-type]  # moto asks the class
 
 
 @patch(

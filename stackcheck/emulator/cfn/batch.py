@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn._registry import getatt_attributes, patch, relies_on
 
 __all__: list[str] = []
 
@@ -97,43 +97,11 @@ def create_compute_environment(
     return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name)
 
 
-relies_on("moto.batch.models", "ComputeEnvironment.__init__", assigns=("arn",))
-
-
-@patch(
+getatt_attributes(
     "moto.batch.models",
-    "ComputeEnvironment.get_cfn_attribute",
-    kind="addition",
+    "ComputeEnvironment",
     resource_type="AWS::Batch::ComputeEnvironment",
-    adds=("ComputeEnvironmentArn",),
+    attributes={"ComputeEnvironmentArn": "arn"},
+    why="moto's compute environment has no GetAtt; CDK's job queue names its environments by GetAtt ComputeEnvironmentArn",
     doc_url=COMPUTE_ENVIRONMENT_DOC,
 )
-def compute_environment_attribute(environment: Any, attribute_name: str) -> Any:
-    """moto's compute environment has no GetAtt (CDK's job queue names its environments by
-    ``GetAtt ComputeEnvironmentArn``); answer ``ComputeEnvironmentArn``, its ARN, as its Ref.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-computeenvironment.html
-    """
-    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-    if attribute_name == "ComputeEnvironmentArn":
-        return environment.arn
-    raise UnformattedGetAttTemplateException()
-
-
-def _has_compute_environment_attribute(cls: type, attr: str) -> bool:
-    """The GetAtt attributes a Batch compute environment answers: ``ComputeEnvironmentArn``.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-batch-computeenvironment.html
-    """
-    return attr == "ComputeEnvironmentArn"
-
-
-patch(
-    "moto.batch.models",
-    "ComputeEnvironment.has_cfn_attr",
-    kind="addition",
-    resource_type="AWS::Batch::ComputeEnvironment",
-    adds=(),
-    doc_url=COMPUTE_ENVIRONMENT_DOC,
-)(classmethod(_has_compute_environment_attribute))  # type: ignore[arg-type]  # moto asks the class

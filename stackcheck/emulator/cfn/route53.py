@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn._registry import getatt_attributes, patch, relies_on
 
 __all__: list[str] = []
 
@@ -161,43 +161,11 @@ def create_hosted_zone(
 HEALTH_CHECK_DOC = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html"
 )
-relies_on("moto.route53.models", "HealthCheck.__init__", assigns=("id",))
-
-
-@patch(
+getatt_attributes(
     "moto.route53.models",
-    "HealthCheck.get_cfn_attribute",
-    kind="addition",
+    "HealthCheck",
     resource_type="AWS::Route53::HealthCheck",
-    adds=("HealthCheckId",),
+    attributes={"HealthCheckId": "id"},
+    why="moto's health check has no GetAtt; a failover record names its check by GetAtt HealthCheckId, as CDK writes it",
     doc_url=HEALTH_CHECK_DOC,
 )
-def health_check_attribute(health_check: Any, attribute_name: str) -> Any:
-    """moto's health check has no GetAtt (a failover record names its check by ``GetAtt HealthCheckId``, as
-    CDK writes it); answer ``HealthCheckId``, the check's ID, as its Ref.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html
-    """
-    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-    if attribute_name == "HealthCheckId":
-        return health_check.id
-    raise UnformattedGetAttTemplateException()
-
-
-def _has_health_check_attribute(cls: type, attr: str) -> bool:
-    """The GetAtt attributes a Route 53 health check answers: ``HealthCheckId``.
-
-    Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html
-    """
-    return attr == "HealthCheckId"
-
-
-patch(
-    "moto.route53.models",
-    "HealthCheck.has_cfn_attr",
-    kind="addition",
-    resource_type="AWS::Route53::HealthCheck",
-    adds=(),
-    doc_url=HEALTH_CHECK_DOC,
-)(classmethod(_has_health_check_attribute))  # type: ignore[arg-type]  # moto asks the class
