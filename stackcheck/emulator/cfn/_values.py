@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["cfn_bool"]
+__all__ = ["camel_keys", "cfn_bool"]
 
 
 def cfn_bool(value: Any, default: bool = False) -> bool:
@@ -13,3 +13,14 @@ def cfn_bool(value: Any, default: bool = False) -> bool:
     if value is None:
         return default
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def camel_keys(value: Any) -> Any:
+    """CloudFormation PascalCase keys → the service API's camelCase keys, recursively (``DeploymentCircuitBreaker``
+    → ``deploymentCircuitBreaker``; ``{"Level": "ALL", "Destinations": [...]}`` → ``{"level": "ALL",
+    "destinations": [...]}``)."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: camel_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(v) for v in value]
+    return value

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
+from stackcheck.emulator.cfn._values import camel_keys
 
 __all__ = ["api_load_balancers", "api_network_configuration", "camel_keys"]
 
@@ -44,15 +45,6 @@ relies_on(
         "runtime_platform",
     ),
 )
-
-
-def camel_keys(value: Any) -> Any:
-    """CloudFormation PascalCase keys → ECS API camelCase keys, recursively (``DeploymentCircuitBreaker`` → ``deploymentCircuitBreaker``)."""
-    if isinstance(value, dict):
-        return {k[:1].lower() + k[1:]: camel_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [camel_keys(v) for v in value]
-    return value
 
 
 def api_load_balancers(load_balancers: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,10 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stackcheck.emulator.cfn._registry import patch, relies_on
-from stackcheck.emulator.cfn._values import cfn_bool
+from stackcheck.emulator.cfn._values import camel_keys, cfn_bool
 
 __all__ = [
-    "api_shape",
     "create_state_machine",
     "definition_text",
     "has_state_machine_attribute",
@@ -49,17 +48,6 @@ def definition_text(properties: Mapping[str, Any]) -> str | None:
     return _PLACEHOLDER.sub(lambda m: str(substitutions.get(m.group(1), m.group(0))), text)
 
 
-def api_shape(value: Any) -> Any:
-    """A CloudFormation configuration object in the Step Functions API's spelling: every key's first letter
-    lower case, throughout (``{"Level": "ALL", "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": a}}]}``
-    becomes ``{"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": a}}]}``)."""
-    if isinstance(value, Mapping):
-        return {key[:1].lower() + key[1:]: api_shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [api_shape(item) for item in value]
-    return value
-
-
 @patch(
     "moto.stepfunctions.models",
     "StateMachine.create_from_cloudformation_json",
@@ -86,7 +74,7 @@ def create_state_machine(
 ) -> Any:
     """moto creates the state machine with the definition ``definition_text`` gives, then this sets what it
     ignores as DescribeStateMachine answers it: ``type`` (``StateMachineType``, STANDARD by default),
-    ``loggingConfiguration``, ``tracingConfiguration`` and ``encryptionConfiguration`` (``api_shape`` of the
+    ``loggingConfiguration``, ``tracingConfiguration`` and ``encryptionConfiguration`` (``camel_keys`` of the
     declared objects; ``includeExecutionData`` false unless declared, as the API answers it).
 
     Follows https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html
@@ -101,7 +89,7 @@ def create_state_machine(
         machine.type = str(properties["StateMachineType"])
     logging = properties.get("LoggingConfiguration")
     if isinstance(logging, Mapping):
-        shaped = api_shape(logging)
+        shaped = camel_keys(logging)
         shaped["includeExecutionData"] = cfn_bool(shaped.get("includeExecutionData"))
         machine.loggingConfiguration = {"level": "OFF", **shaped}
     tracing = properties.get("TracingConfiguration")
@@ -109,7 +97,7 @@ def create_state_machine(
         machine.tracingConfiguration = {"enabled": cfn_bool(tracing.get("Enabled"))}
     encryption = properties.get("EncryptionConfiguration")
     if isinstance(encryption, Mapping):
-        machine.encryptionConfiguration = api_shape(encryption)
+        machine.encryptionConfiguration = camel_keys(encryption)
     return machine
 
 
