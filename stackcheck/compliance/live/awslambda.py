@@ -182,15 +182,14 @@ class LambdaReaders(Builder):
         GetLayerVersion (https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html) of that layer
         and version number, as AWS::Lambda::LayerVersion's properties: ``LayerName`` (the name in its ARN),
         ``Description``, ``CompatibleRuntimes``, ``CompatibleArchitectures`` and ``LicenseInfo``. Its content is
-        not read (the API answers a download link and a hash, not the S3 object the template names)."""
+        not read (the API answers a download link and a hash, not the S3 object the template names). A physical
+        ID that is not a layer version ARN is a read error (the resource is then not checked), never "gone"."""
         layer, _, number = resource.physical_id.rpartition(":")
-        version = self.call(
-            resource,
-            "lambda",
-            "get_layer_version",
-            LayerName=layer,
-            VersionNumber=int(number) if number.isdigit() else 0,
-        )
+        if ":layer:" not in layer or not number.isdigit():
+            raise ValueError(
+                f"physical ID {resource.physical_id!r} is not a layer version ARN (arn:...:layer:<name>:<version>)"
+            )
+        version = self.call(resource, "lambda", "get_layer_version", LayerName=layer, VersionNumber=int(number))
         self._read_unset(resource, ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"))
         return drop_none(
             {

@@ -49,11 +49,7 @@ def test_a_group_reads_its_size_subnets_targets_and_tags_and_changes_out_of_band
     live = deploy("autoscaling", template=TEMPLATE)
     template = read(live, GROUP)
     fleet = properties(template, "Fleet")
-    assert {
-        k: v
-        for k, v in fleet.items()
-        if k not in ("Cooldown", "TerminationPolicies", "NewInstancesProtectedFromScaleIn")
-    } == {
+    assert fleet == {
         "AutoScalingGroupName": "fixture-fleet",
         "MinSize": 1,
         "MaxSize": 3,
@@ -65,6 +61,10 @@ def test_a_group_reads_its_size_subnets_targets_and_tags_and_changes_out_of_band
         "HealthCheckType": "ELB",
         "HealthCheckGracePeriod": 120,
         "Tags": [{"Key": "Name", "Value": "fixture-fleet", "PropagateAtLaunch": True}],
+        # Auto Scaling's defaults for what the template leaves out, as DescribeAutoScalingGroups answers them
+        "Cooldown": 300,
+        "NewInstancesProtectedFromScaleIn": False,
+        "TerminationPolicies": ["Default"],
     }
     assert template.resources["Fleet"].operations == ["autoscaling:DescribeAutoScalingGroups"]
     stacks = live.assembly.dependency_order()

@@ -302,3 +302,19 @@ def test_an_alias_and_its_version_read_as_declared(permissions):
     }
     assert live.template["Resources"]["Version"]["Properties"] == {"FunctionName": name}
     assert live.resources["Version"].operations == ["lambda:GetFunctionConfiguration"]
+
+
+@pytest.mark.parametrize(
+    "physical_id", ["fixture-helpers", "arn:aws:lambda:us-east-1:123456789012:layer:fixture-helpers"]
+)
+def test_a_layer_version_physical_id_that_is_not_its_arn_is_a_read_error_not_a_deletion(physical_id):
+    from stackcheck.compliance.live import TemplateBuilder
+    from stackcheck.compliance.live.base import LiveResource
+
+    class NoCalls:
+        def call(self, *args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("no API call for a physical ID that names no layer version")
+
+    resource = LiveResource("Helper", "AWS::Lambda::LayerVersion", physical_id, None)
+    with pytest.raises(ValueError, match="is not a layer version ARN"):
+        TemplateBuilder.lambda_layer_version(NoCalls(), resource)  # type: ignore[arg-type]
